@@ -1,0 +1,1 @@
+"""chainmatch.api: the FastAPI app, the CLI and the web workbench."""

@@ -1,0 +1,135 @@
+"""The one error tree of chainmatch.
+
+::
+
+    ChainmatchError
+     ├── InvalidInput        bad file, row, field or argument (carries ``problems``)
+     │    └── EncodingError  a file that is neither UTF-8 nor GB18030
+     ├── NotFound            an unknown id
+     ├── Conflict            a write that contradicts stored data
+     ├── ConfigError         a setting that makes no sense
+     └── BackendUnavailable  the store (e.g. Neo4j) cannot be reached
+
+Every error carries a stable ``code`` and a message in Chinese and English, so
+the CLI and the HTTP API can show the same thing.
+
+Examples
+--------
+>>> e = NotFound("organisation", "org:x")
+>>> e.code, str(e)
+('not_found', 'unknown organisation: org:x')
+>>> e.message_zh
+'未找到 organisation: org:x'
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+__all__ = [
+    "ChainmatchError",
+    "InvalidInput",
+    "EncodingError",
+    "NotFound",
+    "Conflict",
+    "ConfigError",
+    "BackendUnavailable",
+    "Problem",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with the input: where (file, row, field) and why.
+
+    ``row`` is 1-based over data rows as a user counts them in a spreadsheet
+    (the header is row 1, so the first data row is row 2); ``None`` when the
+    problem concerns the whole file.
+    """
+
+    file: str
+    row: int | None
+    field: str | None
+    reason: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f":{self.row}"
+        if self.field:
+            where += f" [{self.field}]"
+        return f"{where}: {self.reason}"
+
+
+class ChainmatchError(Exception):
+    """Base of every error chainmatch raises on purpose."""
+
+    code = "error"
+    status = 500
+
+    def __init__(self, message: str, message_zh: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.message_zh = message_zh or message
+
+    def details(self) -> list[dict]:
+        return []
+
+
+class InvalidInput(ChainmatchError):
+    """Input that cannot be accepted; ``problems`` lists every bad row/field."""
+
+    code = "invalid_input"
+    status = 422
+
+    def __init__(
+        self,
+        message: str,
+        message_zh: str | None = None,
+        problems: list[Problem] | None = None,
+    ):
+        super().__init__(message, message_zh or f"输入无效：{message}")
+        self.problems = list(problems or [])
+
+    def details(self) -> list[dict]:
+        return [p.as_dict() for p in self.problems]
+
+    def __str__(self) -> str:
+        if not self.problems:
+            return self.message
+        shown = "\n".join(f"  {p}" for p in self.problems[:50])
+        more = len(self.problems) - 50
+        tail = f"\n  … and {more} more" if more > 0 else ""
+        return f"{self.message}\n{shown}{tail}"
+
+
+class EncodingError(InvalidInput):
+    code = "bad_encoding"
+
+
+class NotFound(ChainmatchError):
+    code = "not_found"
+    status = 404
+
+    def __init__(self, what: str, ident: str):
+        super().__init__(f"unknown {what}: {ident}", f"未找到 {what}: {ident}")
+        self.what = what
+        self.ident = ident
+
+
+class Conflict(ChainmatchError):
+    code = "conflict"
+    status = 409
+
+
+class ConfigError(ChainmatchError):
+    code = "config_error"
+    status = 500
+
+
+class BackendUnavailable(ChainmatchError):
+    code = "backend_unavailable"
+    status = 503

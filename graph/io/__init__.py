@@ -1,0 +1,1 @@
+"""Importers and exporters: tabular files, the sample world, real datasets."""

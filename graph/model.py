@@ -1,0 +1,504 @@
+"""The domain model: segments, chains, clusters, organisations, links, regions.
+
+Plain frozen dataclasses; no pydantic (API schemas live in ``api/``). Every
+organisation and link carries a :class:`Provenance` (source, as-of date and
+which fields are estimated rather than reported).
+
+Examples
+--------
+>>> valid_uscc("91440300708461136T")
+True
+>>> uscc_check_char("91440300708461136")
+'T'
+>>> valid_uscc("91440300708461136A")
+False
+>>> seg = Segment(id="seg:engine", name_zh="游戏引擎", name_en="Game engines",
+...               stage=Stage.UPSTREAM, format=Format.TECHNOLOGY_EQUIPMENT)
+>>> seg.stage.value
+'upstream'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+__all__ = [
+    "Stage",
+    "Format",
+    "OrgKind",
+    "LinkKind",
+    "EvidenceGrade",
+    "MembershipStatus",
+    "RegionLevel",
+    "SiteKind",
+    "Provenance",
+    "Region",
+    "Segment",
+    "SegmentEdge",
+    "Chain",
+    "Cluster",
+    "Membership",
+    "Site",
+    "Financing",
+    "Organisation",
+    "Link",
+    "TIERS",
+    "USCC_CHARS",
+    "uscc_check_char",
+    "valid_uscc",
+    "uscc_problem",
+    "normalise_name",
+    "to_dict",
+    "from_dict",
+]
+
+
+class Stage(StrEnum):
+    UPSTREAM = "upstream"
+    MIDSTREAM = "midstream"
+    DOWNSTREAM = "downstream"
+
+
+class Format(StrEnum):
+    """The four formats of the digital creative industry."""
+
+    TECHNOLOGY_EQUIPMENT = "technology_equipment"  # 技术和设备
+    CONTENT_PRODUCTION = "content_production"  # 内容制作
+    DESIGN_SERVICES = "design_services"  # 设计服务
+    CONVERGENCE_SERVICES = "convergence_services"  # 融合服务
+    OTHER = "other"  # segments imported from other industries (e.g. Shenwan codes)
+
+
+class OrgKind(StrEnum):
+    FIRM = "firm"
+    INCUBATOR = "incubator"  # 孵化器 / 众创空间
+    PARK = "park"  # 园区 / 基地
+    UNIVERSITY = "university"  # 高校
+    LAB = "lab"  # 重点实验室 / 研究院
+    ASSOCIATION = "association"  # 行业协会
+    FUND = "fund"  # 产业基金 / 投资机构
+    AGENCY = "agency"  # 招商局 / 投促中心
+
+    @property
+    def is_platform(self) -> bool:
+        return self is not OrgKind.FIRM
+
+
+class LinkKind(StrEnum):
+    """Typed, directed links between organisations.
+
+    ``customer_of`` is accepted on import and stored as ``supplies`` in the
+    other direction (see :func:`LinkKind.parse`).
+    """
+
+    SUPPLIES = "supplies"  # src supplies dst
+    INVESTS = "invests"  # src invests in dst
+    PARTNERS = "partners"  # cooperation (合作)
+    JOINT_VENTURE = "joint_venture"  # 合资
+    PARENT_OF = "parent_of"  # src is parent / holding of dst (母公司/控股)
+    ACQUIRES = "acquires"  # 并购
+    COMPETES = "competes"
+    LOCATED_IN_PARK = "located_in_park"  # firm -> park
+    INCUBATED_BY = "incubated_by"  # start-up -> incubator
+
+    @classmethod
+    def parse(cls, text: str) -> tuple[LinkKind, bool]:
+        """Parse a link type (English or Chinese); return ``(kind, reversed)``.
+
+        >>> LinkKind.parse("customer_of")
+        (<LinkKind.SUPPLIES: 'supplies'>, True)
+        >>> LinkKind.parse("供给")
+        (<LinkKind.SUPPLIES: 'supplies'>, False)
+        """
+        key = text.strip().lower().replace("-", "_").replace(" ", "_")
+        if key in _LINK_ALIASES:
+            return _LINK_ALIASES[key]
+        raise ValueError(f"unknown link type {text!r}; expected one of {', '.join(k.value for k in cls)} or customer_of")
+
+
+_LINK_ALIASES: dict[str, tuple[LinkKind, bool]] = {k.value: (k, False) for k in LinkKind}
+_LINK_ALIASES.update(
+    {
+        "customer_of": (LinkKind.SUPPLIES, True),
+        "buys_from": (LinkKind.SUPPLIES, True),
+        "供给": (LinkKind.SUPPLIES, False),
+        "供应": (LinkKind.SUPPLIES, False),
+        "客户": (LinkKind.SUPPLIES, True),
+        "投资": (LinkKind.INVESTS, False),
+        "合作": (LinkKind.PARTNERS, False),
+        "合资": (LinkKind.JOINT_VENTURE, False),
+        "母公司/控股": (LinkKind.PARENT_OF, False),
+        "母公司": (LinkKind.PARENT_OF, False),
+        "控股": (LinkKind.PARENT_OF, False),
+        "并购": (LinkKind.ACQUIRES, False),
+        "竞争": (LinkKind.COMPETES, False),
+        "入驻园区": (LinkKind.LOCATED_IN_PARK, False),
+        "孵化": (LinkKind.INCUBATED_BY, False),
+    }
+)
+
+
+class EvidenceGrade(StrEnum):
+    """How a segment membership is known (挂链 evidence grades)."""
+
+    CONFIRMED = "confirmed"  # stated by the source / a person
+    STRONG = "strong"  # products, patents
+    MEDIUM = "medium"  # business scope, industry code
+    WEAK = "weak"  # name only
+
+
+class MembershipStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    PREDICTED = "predicted"
+
+
+class RegionLevel(StrEnum):
+    COUNTRY = "country"
+    PROVINCE = "province"
+    CITY = "city"
+    DISTRICT = "district"
+
+
+class SiteKind(StrEnum):
+    HQ = "hq"
+    REGIONAL_HQ = "regional_hq"
+    BRANCH = "branch"
+    RD_CENTRE = "rd_centre"
+    PRODUCTION = "production"
+
+
+TIERS = ("链主", "专精特新", "瞪羚", "隐形冠军", "独角兽", "上市公司")
+
+USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+
+
+def uscc_check_char(first17: str) -> str:
+    """The GB 32100-2015 check character for the first 17 characters."""
+    total = sum(USCC_CHARS.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    return USCC_CHARS[(31 - total % 31) % 31]
+
+
+def uscc_problem(code: str) -> str | None:
+    """Why ``code`` is not a valid unified social credit code, or ``None``.
+
+    >>> uscc_problem("9144030070846113")
+    'must be 18 characters, got 16'
+    >>> uscc_problem("91440300708461136A")
+    "check digit is 'A', expected 'T' (GB 32100-2015)"
+    """
+    if len(code) != 18:
+        return f"must be 18 characters, got {len(code)}"
+    if not _USCC_RE.match(code):
+        bad = sorted({c for c in code if c not in USCC_CHARS})
+        if bad:
+            return f"characters not allowed in a USCC: {''.join(bad)}"
+        return "characters 3–8 must be a 6-digit administrative division code"
+    expected = uscc_check_char(code[:17])
+    if code[17] != expected:
+        return f"check digit is {code[17]!r}, expected {expected!r} (GB 32100-2015)"
+    return None
+
+
+def valid_uscc(code: str) -> bool:
+    return uscc_problem(code) is None
+
+
+_LEGAL_SUFFIXES = (
+    "股份有限公司",
+    "有限责任公司",
+    "有限公司",
+    "集团公司",
+    "公司",
+    "co., ltd.",
+    "co.,ltd.",
+    "co. ltd",
+    "co ltd",
+    "ltd.",
+    "ltd",
+    "limited",
+    "inc.",
+    "inc",
+    "corporation",
+    "corp.",
+    "corp",
+    "llc",
+    "gmbh",
+)
+_PUNCT_RE = re.compile(r"[\s\.,，。·()（）\[\]【】\"'“”‘’&\-_/]+")
+
+
+def normalise_name(name: str) -> str:
+    """A key for name-based dedupe: NFKC, lower case, no legal suffix or punctuation.
+
+    >>> normalise_name("深圳市光影互动科技有限公司 ")
+    '深圳市光影互动科技'
+    >>> normalise_name("Nebula Pixel Co., Ltd.") == normalise_name("nebula pixel")
+    True
+    """
+    text = unicodedata.normalize("NFKC", name).strip().lower()
+    changed = True
+    while changed:
+        changed = False
+        for suffix in _LEGAL_SUFFIXES:
+            if text.endswith(suffix) and len(text) > len(suffix):
+                text = text[: -len(suffix)].rstrip(" ,.")
+                changed = True
+    return _PUNCT_RE.sub("", text)
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a record comes from and how sure we are.
+
+    ``estimated`` names the fields that are estimated (modelled, imputed)
+    rather than reported by the source.
+    """
+
+    source: str
+    as_of: str | None = None  # ISO date
+    estimated: tuple[str, ...] = ()
+
+    @property
+    def quality(self) -> str:
+        return "estimated" if self.estimated else "reported"
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """A node of the region hierarchy; ids are paths (``cn/guangdong/shenzhen``).
+
+    >>> Region("cn/guangdong/shenzhen/nanshan", "南山区", "Nanshan", RegionLevel.DISTRICT).parent_id
+    'cn/guangdong/shenzhen'
+    """
+
+    id: str
+    name_zh: str
+    name_en: str
+    level: RegionLevel
+
+    @property
+    def parent_id(self) -> str | None:
+        return self.id.rsplit("/", 1)[0] if "/" in self.id else None
+
+    def contains(self, region_id: str | None) -> bool:
+        return region_id is not None and (region_id == self.id or region_id.startswith(self.id + "/"))
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A chain segment (产业链环节)."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    stage: Stage
+    format: Format
+    parent: str | None = None
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+    manufacturing: bool = False
+    source: str = "user"
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentEdge:
+    """``upstream`` supplies ``downstream`` within a chain."""
+
+    upstream: str
+    downstream: str
+    weight: float = 1.0
+    source: str = "user"
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    id: str
+    name_zh: str
+    name_en: str
+    segments: tuple[str, ...]
+    cluster: str | None = None
+    source: str = "user"
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    id: str
+    name_zh: str
+    name_en: str
+    chains: tuple[str, ...] = ()
+    source: str = "user"
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """An organisation's place in a segment (挂链)."""
+
+    segment: str
+    confidence: float = 1.0
+    evidence: EvidenceGrade = EvidenceGrade.CONFIRMED
+    status: MembershipStatus = MembershipStatus.CONFIRMED
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """A branch, regional HQ, R&D centre or production base in a region."""
+
+    region: str
+    kind: SiteKind
+    since: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Financing:
+    date: str
+    round: str
+    amount_cny_m: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    """A firm or a platform.
+
+    ``region`` is the registered location as a region id (district where
+    known). Money is in CNY: ``registered_capital_cny_m`` in millions.
+    """
+
+    id: str
+    kind: OrgKind
+    name_zh: str
+    provenance: Provenance
+    name_en: str = ""
+    uscc: str | None = None
+    region: str | None = None
+    address: str = ""
+    segments: tuple[Membership, ...] = ()
+    products: tuple[str, ...] = ()
+    description_zh: str = ""
+    description_en: str = ""
+    business_scope: str = ""
+    industry: str = ""
+    industry_code: str = ""
+    keywords: tuple[str, ...] = ()
+    employees: int | None = None
+    revenue_band: str | None = None
+    registered_capital_cny_m: float | None = None
+    founded: str | None = None  # ISO date or year
+    tiers: tuple[str, ...] = ()
+    sites: tuple[Site, ...] = ()
+    patents: int = 0
+    financing: tuple[Financing, ...] = ()
+    parent_group: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        return self.name_zh or self.name_en
+
+    def confirmed_segments(self) -> tuple[str, ...]:
+        return tuple(m.segment for m in self.segments if m.status is MembershipStatus.CONFIRMED)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A typed, directed, dated edge between two organisations."""
+
+    id: str
+    kind: LinkKind
+    src: str
+    dst: str
+    provenance: Provenance
+    since: str | None = None  # ISO date the tie was first observed
+    weight: float = 1.0  # e.g. share or volume of supply, when known
+    confidence: float = 1.0
+
+
+# ---------------------------------------------------------------- (de)serialise
+
+_TYPES = {
+    cls.__name__: cls
+    for cls in (
+        Provenance,
+        Region,
+        Segment,
+        SegmentEdge,
+        Chain,
+        Cluster,
+        Membership,
+        Site,
+        Financing,
+        Organisation,
+        Link,
+    )
+}
+
+
+def to_dict(obj) -> dict:
+    """A JSON-ready dict of a model object (enums as values, tuples as lists).
+
+    >>> to_dict(Membership("seg:a"))
+    {'segment': 'seg:a', 'confidence': 1.0, 'evidence': 'confirmed', 'status': 'confirmed'}
+    """
+    out = {}
+    for f in dataclasses.fields(obj):
+        out[f.name] = _plain(getattr(obj, f.name))
+    return out
+
+
+def _plain(v):
+    if isinstance(v, StrEnum):
+        return v.value
+    if dataclasses.is_dataclass(v):
+        return to_dict(v)
+    if isinstance(v, tuple | list):
+        return [_plain(x) for x in v]
+    return v
+
+
+_NESTED = {
+    "Organisation": {
+        "provenance": Provenance,
+        "segments": Membership,
+        "sites": Site,
+        "financing": Financing,
+        "kind": OrgKind,
+    },
+    "Link": {"provenance": Provenance, "kind": LinkKind},
+    "Segment": {"stage": Stage, "format": Format},
+    "Region": {"level": RegionLevel},
+    "Membership": {"evidence": EvidenceGrade, "status": MembershipStatus},
+    "Site": {"kind": SiteKind},
+}
+
+
+def from_dict(cls, data: dict):
+    """Inverse of :func:`to_dict` (trusted data only: the store's own JSON).
+
+    >>> m = Membership("seg:a", 0.5, EvidenceGrade.WEAK, MembershipStatus.PREDICTED)
+    >>> from_dict(Membership, to_dict(m)) == m
+    True
+    """
+    nested = _NESTED.get(cls.__name__, {})
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in data:
+            continue
+        v = data[f.name]
+        t = nested.get(f.name)
+        if t is not None and v is not None:
+            if isinstance(t, type) and issubclass(t, StrEnum):
+                v = t(v)
+            elif isinstance(v, list):
+                v = tuple(from_dict(t, x) for x in v)
+            else:
+                v = from_dict(t, v)
+        elif isinstance(v, list):
+            v = tuple(v)
+        kwargs[f.name] = v
+    return cls(**kwargs)
+
+

@@ -1,0 +1,1 @@
+"""chainmatch.matching: embeddings, indexes, classification and recommendation."""
