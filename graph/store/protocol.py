@@ -96,6 +96,11 @@ class GraphStore(Protocol):
     def delete_organisation(self, org_id: str) -> None:
         """Delete an organisation and its links; ``NotFound`` if unknown."""
 
+    def lookup(self, keys: Iterable[str]) -> dict[str, str]:
+        """Map each key that is a stored organisation id, a USCC, or an exact
+        zh/en name (only when unique) to the stored organisation id; keys
+        that match nothing are left out."""
+
     def organisation(self, org_id: str) -> Organisation:
         """One organisation; ``NotFound`` if unknown."""
 
