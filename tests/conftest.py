@@ -1,0 +1,46 @@
+"""Shared fixtures: stores for the contract suite, the sample world, real data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def shared_data(name: str) -> Path:
+    """A dataset under ../shared/data, or skip the test saying why."""
+    path = SHARED_DATA / name
+    if not path.exists():
+        pytest.skip(f"real dataset {path} absent (../shared/data is not in this checkout)")
+    return path
+
+
+def _neo4j_store():
+    uri = os.environ.get("CHAINMATCH_NEO4J_URI")
+    if not uri:
+        pytest.skip("CHAINMATCH_NEO4J_URI not set: no Neo4j server to test against")
+    try:
+        from graph.store.neo4j import Neo4jStore
+    except ImportError as e:
+        pytest.skip(f"Neo4j store not available: {e}")
+    from graph.settings import Settings
+
+    store = Neo4jStore.connect(Settings(backend="neo4j", neo4j_uri=uri))
+    store.wipe()
+    return store
+
+
+@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def store(request, tmp_path):
+    """Every store backend, fresh and empty; the contract suite runs on each."""
+    if request.param == "embedded":
+        from graph.store.sqlite import SqliteStore
+
+        s = SqliteStore.open(tmp_path / "store.sqlite")
+    else:
+        s = _neo4j_store()
+    yield s
+    s.close()

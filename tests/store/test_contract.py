@@ -1,0 +1,239 @@
+"""The store contract: written once, run against every backend (``store`` fixture)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from graph.errors import InvalidInput, NotFound
+from graph.model import (
+    Chain,
+    Cluster,
+    EvidenceGrade,
+    Financing,
+    Format,
+    Link,
+    LinkKind,
+    Membership,
+    MembershipStatus,
+    Organisation,
+    OrgKind,
+    Provenance,
+    Region,
+    RegionLevel,
+    Segment,
+    SegmentEdge,
+    Site,
+    SiteKind,
+    Stage,
+    uscc_check_char,
+)
+from graph.store.protocol import Batch, GraphStore
+
+P = Provenance("test", "2026-01-01")
+SZ = "cn/guangdong/shenzhen"
+
+
+def uscc(body: str) -> str:
+    return body + uscc_check_char(body)
+
+
+def small_world() -> Batch:
+    """Two segments, one of every organisation kind, one link of every kind."""
+    segs = [
+        Segment("seg:engine", "游戏引擎", "Game engines", Stage.UPSTREAM, Format.TECHNOLOGY_EQUIPMENT,
+                keywords=("引擎", "engine")),
+        Segment("seg:games", "游戏研发", "Game studios", Stage.MIDSTREAM, Format.CONTENT_PRODUCTION,
+                parent=None, description="研发与发行", manufacturing=False),
+    ]
+    orgs = []
+    for i, kind in enumerate(OrgKind):
+        region = f"{SZ}/nanshan" if i % 2 == 0 else "cn/beijing/beijing/haidian"
+        orgs.append(
+            Organisation(
+                id=f"org:{kind.value}",
+                kind=kind,
+                name_zh=f"测试{kind.value}机构",
+                name_en=f"Test {kind.value}",
+                provenance=Provenance("test", "2026-01-01", ("employees",)),
+                uscc=uscc(f"9144030000000{i:04d}") if kind is OrgKind.FIRM else None,
+                region=region,
+                segments=(Membership("seg:engine" if i % 2 else "seg:games", 0.9, EvidenceGrade.STRONG),),
+                products=("引擎", "SDK"),
+                description_zh="虚拟人与动作捕捉",
+                description_en="virtual humans & motion capture",
+                employees=100 + i,
+                tiers=("专精特新",) if i == 0 else (),
+                sites=(Site("jp/tokyo", SiteKind.RD_CENTRE, "2024-05-01"),),
+                financing=(Financing("2025-06-01", "B", 120.0),),
+                patents=i,
+            )
+        )
+    orgs.append(dataclasses.replace(orgs[0], id="org:firm2", name_zh="第二家公司", name_en="Second",
+                                    uscc=uscc("91440300000099999"), region=f"{SZ}/futian",
+                                    segments=(Membership("seg:engine", 0.4, EvidenceGrade.WEAK,
+                                                         MembershipStatus.PREDICTED),)))
+    links = [
+        Link(f"link:{k.value}", k, "org:firm", "org:firm2" if k is not LinkKind.LOCATED_IN_PARK else "org:park",
+             P, since="2020-01-01", weight=0.5)
+        for k in LinkKind
+    ]
+    return Batch(
+        regions=[Region(SZ, "深圳市", "Shenzhen", RegionLevel.CITY)],
+        clusters=[Cluster("cl:dc", "数字创意", "Digital creative", ("ch:games",))],
+        chains=[Chain("ch:games", "动漫游戏", "Games", ("seg:engine", "seg:games"), "cl:dc")],
+        segments=segs,
+        segment_edges=[SegmentEdge("seg:engine", "seg:games", 2.0)],
+        organisations=orgs,
+        links=links,
+    )
+
+
+def snapshot(store: GraphStore):
+    return (
+        store.version(),
+        store.counts(),
+        list(store.organisations()),
+        list(store.links()),
+        store.segments(),
+        store.segment_edges(),
+    )
+
+
+def test_is_a_graph_store(store):
+    assert isinstance(store, GraphStore)
+
+
+def test_round_trip_of_every_entity_and_link_kind(store):
+    world = small_world()
+    result = store.write(world)
+    assert result.inserted["organisations"] == len(world.organisations)
+    assert store.segments() == sorted(world.segments, key=lambda s: s.id)
+    assert store.segment_edges() == world.segment_edges
+    assert store.chains() == world.chains
+    assert store.clusters() == world.clusters
+    assert store.regions() == world.regions
+    for o in world.organisations:
+        assert store.organisation(o.id) == o
+    assert {x.kind for x in store.links()} == set(LinkKind)
+    for x in world.links:
+        assert [y for y in store.links(org=x.src) if y.id == x.id] == [x]
+    assert store.counts()["links"] == len(LinkKind)
+
+
+def test_region_queries_include_sub_regions_only(store):
+    store.write(small_world())
+    sz = {o.id for o in store.organisations(region=SZ)}
+    expected = {o.id for o in small_world().organisations if o.region.startswith(SZ + "/")}
+    assert sz == expected and sz
+    assert {o.id for o in store.organisations(region=SZ + "/futian")} == {"org:firm2"}
+    # a prefix that is not a path component must not match
+    assert list(store.organisations(region="cn/guangdong/shen")) == []
+    assert {o.id for o in store.organisations(region="cn")} == {o.id for o in small_world().organisations}
+
+
+def test_filters_by_segment_kind_and_ids(store):
+    store.write(small_world())
+    engine = {o.id for o in store.organisations(segment="seg:engine")}
+    assert "org:firm2" in engine and "org:firm" not in engine
+    assert [o.id for o in store.organisations(kind=OrgKind.PARK)] == ["org:park"]
+    assert [o.id for o in store.organisations(ids=["org:fund", "nope"])] == ["org:fund"]
+    assert {x.kind for x in store.links(kind=LinkKind.SUPPLIES)} == {LinkKind.SUPPLIES}
+
+
+def test_version_changes_on_every_write_and_only_then(store):
+    v0 = store.version()
+    store.write(small_world())
+    v1 = store.version()
+    assert v1 != v0
+    again = store.write(small_world())
+    assert again.changed == 0 and store.version() == v1
+    o = small_world().organisations[0]
+    store.write(Batch(organisations=[dataclasses.replace(o, employees=999)]))
+    assert store.version() != v1
+    assert store.organisation(o.id).employees == 999
+
+
+def test_a_bad_record_in_the_middle_leaves_the_store_unchanged(store):
+    store.write(small_world())
+    before = snapshot(store)
+    good = small_world().organisations[:3]
+    bad = dataclasses.replace(good[1], id="org:bad", uscc=None,
+                              segments=(Membership("seg:nope"),))
+    batch = Batch(organisations=[dataclasses.replace(good[0], name_zh="改名"), bad,
+                                 dataclasses.replace(good[2], employees=1)])
+    with pytest.raises(InvalidInput) as err:
+        store.write(batch)
+    assert [(p.row, p.field) for p in err.value.problems] == [(2, "segments")]
+    assert "seg:nope" in err.value.problems[0].reason
+    assert snapshot(store) == before
+
+
+def test_unknown_link_endpoint_is_refused(store):
+    store.write(small_world())
+    before = snapshot(store)
+    link = Link("l:x", LinkKind.SUPPLIES, "org:firm", "org:ghost", P)
+    with pytest.raises(InvalidInput) as err:
+        store.write(Batch(links=[link]))
+    assert err.value.problems[0].field == "dst"
+    assert snapshot(store) == before
+
+
+def test_dedupe_by_uscc_then_by_name_and_city(store):
+    world = small_world()
+    store.write(world)
+    firm = world.organisations[0]
+    same_uscc = dataclasses.replace(firm, id="org:other-id", employees=5)
+    r = store.write(Batch(organisations=[same_uscc]))
+    assert r.merged == {"org:other-id": "org:firm"}
+    assert store.organisation("org:firm").employees == 5
+    with pytest.raises(NotFound):
+        store.organisation("org:other-id")
+    park = next(o for o in world.organisations if o.kind is OrgKind.PARK)
+    renamed = dataclasses.replace(park, id="org:park-dup", name_zh=park.name_zh + "有限公司")
+    r = store.write(Batch(organisations=[renamed],
+                          links=[Link("l:p", LinkKind.LOCATED_IN_PARK, "org:firm2", "org:park-dup", P)]))
+    assert r.merged == {"org:park-dup": park.id}
+    assert [x.dst for x in store.links(org="org:firm2") if x.id == "l:p"] == [park.id]
+
+
+def test_lookup_by_id_uscc_and_unique_name(store):
+    world = small_world()
+    store.write(world)
+    firm = world.organisations[0]
+    found = store.lookup([firm.id, firm.uscc, firm.name_zh, "Test park", "nobody"])
+    assert found == {firm.id: firm.id, firm.uscc: firm.id, firm.name_zh: firm.id, "Test park": "org:park"}
+
+
+def test_delete_removes_links_and_unknown_ids_raise(store):
+    store.write(small_world())
+    store.delete_organisation("org:firm2")
+    with pytest.raises(NotFound):
+        store.organisation("org:firm2")
+    assert all("org:firm2" not in (x.src, x.dst) for x in store.links())
+    with pytest.raises(NotFound):
+        store.delete_organisation("org:firm2")
+
+
+def test_hostile_strings_round_trip_unchanged(store):
+    hostile = "'); DROP TABLE orgs; -- \" } RETURN 1 // 深圳 \\ %_ \u202e"
+    world = small_world()
+    org = dataclasses.replace(world.organisations[1], name_zh=hostile, description_en=hostile,
+                              products=(hostile,))
+    store.write(Batch(segments=world.segments, organisations=[org]))
+    assert store.organisation(org.id) == org
+    assert [o.id for o in store.organisations(region=hostile)] == []
+    assert store.lookup([hostile]) == {hostile: org.id}
+    assert store.counts()["organisations"] == 1
+
+
+def test_graph_view_follows_the_version(store):
+    store.write(small_world())
+    g = store.graph()
+    assert g.nodes["org:firm"]["type"] == "org" and g.nodes["seg:engine"]["type"] == "segment"
+    assert g.has_edge("seg:engine", "seg:games")
+    assert g.number_of_edges("org:firm", "org:firm2") == len(LinkKind) - 1
+    assert store.graph() is g
+    store.delete_organisation("org:firm2")
+    assert "org:firm2" not in store.graph()
