@@ -1,0 +1,114 @@
+"""The ``chainmatch`` command line: every capability of the engine, ``--json`` for machines.
+
+Commands are thin: parse options, call ``graph``/``matching``, print a table
+(or JSON). Errors from the one error tree are printed as a clear message with
+exit code 2 (bad input / not found) or 3 (backend unavailable), never a stack
+trace.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from api.cli_bench import bench_app
+from api.cli_common import (
+    DataDir,
+    JsonOut,
+    console,
+    err_console,
+    open_store_for,
+    print_json,
+    table,
+    write_summary,
+)
+from api.cli_import import import_app
+from graph.errors import BackendUnavailable, ChainmatchError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="chainmatch",
+    help="Investment-attraction (招商引资) matchmaking on industry-chain graphs.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(import_app, name="import")
+app.add_typer(bench_app, name="bench")
+
+@app.command()
+def stats(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """What the store holds: counts per entity, organisations per kind and city."""
+    from graph.stats import store_stats
+
+    with open_store_for(data_dir) as store:
+        s = store_stats(store)
+    if as_json:
+        print_json(s)
+        return
+    print_stats(s)
+
+
+def print_stats(s: dict) -> None:
+    console.print(table("Records 记录", ["entity 实体", "count 数量"], [[k, v] for k, v in s["counts"].items()]))
+    console.print(table("Organisations by kind 机构类型", ["kind", "count"], [[k, v] for k, v in s["by_kind"].items()]))
+    console.print(
+        table("Top cities 主要城市", ["city 城市", "organisations 机构数"], [[k, v] for k, v in s["top_cities"]])
+    )
+    console.print(
+        table(
+            "Chains 产业链",
+            ["chain", "名称", "segments 环节", "organisations 机构"],
+            [[c["id"], c["name_zh"], c["segments"], c["organisations"]] for c in s["chains"]],
+        )
+    )
+    console.print(f"store version {s['version']} · as-of {s['as_of_min']} … {s['as_of_max']} · "
+                  f"records with estimated fields: {s['estimated_records']}")
+
+
+@app.command()
+def demo(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """Load the fictional Shenzhen digital creative sample world and show what it holds."""
+    from fixtures.world import load_world
+
+    from graph.stats import store_stats
+
+    batch, answers = load_world()
+    with open_store_for(data_dir) as store:
+        result = store.write(batch)
+        s = store_stats(store)
+        path = getattr(store, "path", "")
+    if as_json:
+        print_json({"write": write_summary(result), "stats": s, "answers": answers})
+        return
+    console.print(
+        "[bold]chainmatch demo[/bold] — the sample world is FICTIONAL (虚构示例数据): "
+        "every firm, name and figure is invented."
+    )
+    console.print(f"store: {path} · {write_summary(result)}")
+    print_stats(s)
+    planted = {k: len(v) for k, v in answers.items() if isinstance(v, list)}
+    if planted:
+        console.print("planted answers 预设答案: " + ", ".join(f"{k}={v}" for k, v in planted.items()))
+
+
+def main() -> None:
+    """Console-script entry point: run the app, map the error tree to exit codes."""
+    try:
+        app(standalone_mode=False)
+    except ChainmatchError as e:
+        err_console.print(f"[red]error[/red] ({e.code}): {e}")
+        if e.message_zh != e.message:
+            err_console.print(f"错误：{e.message_zh}")
+        raise SystemExit(3 if isinstance(e, BackendUnavailable) else 2) from None
+    except typer.Abort:
+        raise SystemExit(1) from None
+    except Exception as e:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(e, click.ClickException):
+            e.show()
+            raise SystemExit(e.exit_code) from None
+        if isinstance(e, click.exceptions.Exit):
+            raise SystemExit(e.exit_code) from None
+        raise

@@ -1,0 +1,61 @@
+"""Shared pieces of the CLI: consoles, common options, output helpers."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+__all__ = ["console", "err_console", "DataDir", "JsonOut", "settings_for", "open_store_for",
+           "print_json", "table", "write_summary"]
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Store directory (default: CHAINMATCH_DATA_DIR or ./.chainmatch)."),
+]
+JsonOut = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+
+
+def settings_for(data_dir: Path | None):
+    """The settings, with ``--data-dir`` taking precedence over the environment."""
+    from graph.settings import Settings
+
+    return Settings(data_dir=data_dir) if data_dir else Settings()
+
+
+def open_store_for(data_dir: Path | None):
+    from graph.store import open_store
+
+    return open_store(settings_for(data_dir))
+
+
+def print_json(obj) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def table(title: str, columns: list[str], rows: list[list]) -> Table:
+    t = Table(title=title, title_justify="left")
+    for c in columns:
+        t.add_column(c)
+    for r in rows:
+        t.add_row(*("" if v is None else str(v) for v in r))
+    return t
+
+
+
+def write_summary(result) -> dict:
+    return {
+        "inserted": result.inserted,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "merged": len(result.merged),
+        "version": result.version,
+    }

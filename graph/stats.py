@@ -1,0 +1,57 @@
+"""Summary figures of a store (pure over the store's read methods).
+
+Examples
+--------
+>>> from graph.store.sqlite import SqliteStore
+>>> store_stats(SqliteStore.memory())["counts"]["organisations"]
+0
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+__all__ = ["store_stats"]
+
+
+def _city(region: str | None) -> str:
+    from graph.store.sqlite import city_key
+
+    return city_key(region) or "(unknown)"
+
+
+def store_stats(store) -> dict:
+    """Counts per entity and kind, top cities, chains, as-of range, estimated share."""
+    by_kind: Counter[str] = Counter()
+    cities: Counter[str] = Counter()
+    seg_orgs: Counter[str] = Counter()
+    as_of = []
+    estimated = 0
+    for o in store.organisations():
+        by_kind[o.kind.value] += 1
+        cities[_city(o.region)] += 1
+        for m in o.segments:
+            seg_orgs[m.segment] += 1
+        if o.provenance.as_of:
+            as_of.append(o.provenance.as_of)
+        estimated += bool(o.provenance.estimated)
+    chains = [
+        {
+            "id": c.id,
+            "name_zh": c.name_zh,
+            "name_en": c.name_en,
+            "segments": len(c.segments),
+            "organisations": sum(seg_orgs[s] for s in c.segments),
+        }
+        for c in store.chains()
+    ]
+    return {
+        "version": store.version(),
+        "counts": store.counts(),
+        "by_kind": dict(by_kind.most_common()),
+        "top_cities": cities.most_common(10),
+        "chains": chains,
+        "as_of_min": min(as_of) if as_of else None,
+        "as_of_max": max(as_of) if as_of else None,
+        "estimated_records": estimated,
+    }
