@@ -1,0 +1,593 @@
+"""Every Cypher statement of the Neo4j store, as pure functions returning :class:`Query`.
+
+Nothing here talks to a database: each function returns the query text and
+its parameters, and ``tests/store/test_cypher.py`` checks both. User input only
+ever travels in parameters. The only names interpolated into query text are
+labels and relationship types, looked up in the closed whitelists below
+(:data:`LABELS`, :data:`LINK_TYPES`) and checked against ``[A-Z][A-Za-z_]*``.
+
+Graph layout
+------------
+- Nodes ``(:Region)``, ``(:Cluster)``, ``(:Chain)``, ``(:Segment)``,
+  ``(:Organisation)``, each with ``id`` (unique), ``doc`` (the record as
+  canonical JSON, so a round trip is exact), ``hash`` (content hash of
+  ``doc``: re-writing an unchanged record is a no-op) and the scalar fields
+  queries filter or aggregate on (``region``, ``kind``, ``uscc``,
+  ``name_key`` + ``city_key`` for dedupe, ``tiers``, ``employees`` ...).
+- ``(:Organisation)-[:MEMBER_OF {status, confidence, evidence}]->(:Segment)``
+  for segment membership (挂链).
+- ``(:Segment)-[:UPSTREAM_OF {id, weight, doc, hash}]->(:Segment)`` for
+  segment supply edges.
+- Links are typed relationships between organisations, one type per
+  :class:`~graph.model.LinkKind` (``SUPPLIES``, ``INVESTS`` ...), carrying
+  ``id`` (unique per type), ``doc``, ``hash``, ``since``, ``weight``,
+  ``confidence``. Typed relationships let analysis traverse ``:SUPPLIES``
+  without reading properties.
+- One ``(:ChainmatchMeta {id: 'store'})`` node holds the store ``version``
+  and an ``epoch`` (a random id set when the node is created).
+
+Examples
+--------
+>>> q = read_organisations(region="cn/guangdong/shenzhen", kind=OrgKind.FIRM)
+>>> "STARTS WITH $region_prefix" in q.text, q.params["region_prefix"]
+(True, 'cn/guangdong/shenzhen/')
+>>> link_types()
+'SUPPLIES|INVESTS|PARTNERS|JOINT_VENTURE|PARENT_OF|ACQUIRES|COMPETES|LOCATED_IN_PARK|INCUBATED_BY'
+>>> label("links")
+Traceback (most recent call last):
+...
+ValueError: no node label for entity 'links'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
+
+from graph.model import (
+    Chain,
+    Cluster,
+    Link,
+    LinkKind,
+    Organisation,
+    OrgKind,
+    Region,
+    Segment,
+    SegmentEdge,
+    normalise_name,
+    to_dict,
+)
+from graph.store.sqlite import city_key
+
+__all__ = [
+    "Query",
+    "LABELS",
+    "META",
+    "MEMBER_OF",
+    "UPSTREAM_OF",
+    "LINK_TYPES",
+    "LINK_KINDS",
+    "label",
+    "link_type",
+    "link_types",
+    "doc_text",
+    "content_hash",
+    "node_rows",
+    "edge_id",
+    "edge_rows",
+    "link_rows",
+    "membership_rows",
+    "schema",
+    "await_indexes",
+    "lock_store",
+    "read_version",
+    "bump_version",
+    "existing_ids",
+    "stored_hashes",
+    "stored_edge_hashes",
+    "stored_link_hashes",
+    "org_ids_by_uscc",
+    "org_ids_by_name_city",
+    "upsert_nodes",
+    "delete_memberships",
+    "create_memberships",
+    "upsert_segment_edges",
+    "delete_links",
+    "create_links",
+    "delete_organisation",
+    "read_docs",
+    "read_segment_edges",
+    "read_organisation",
+    "read_organisations",
+    "read_links",
+    "lookup",
+    "counts",
+    "wipe_label",
+]
+
+
+class Query(NamedTuple):
+    """A Cypher statement and its parameters."""
+
+    text: str
+    params: dict[str, Any]
+
+
+# ------------------------------------------------------------ whitelists
+
+#: node label per entity (the attribute names of :class:`~graph.store.protocol.Batch`)
+LABELS: dict[str, str] = {
+    "regions": "Region",
+    "clusters": "Cluster",
+    "chains": "Chain",
+    "segments": "Segment",
+    "organisations": "Organisation",
+}
+META = "ChainmatchMeta"
+MEMBER_OF = "MEMBER_OF"
+UPSTREAM_OF = "UPSTREAM_OF"
+#: relationship type per link kind
+LINK_TYPES: dict[LinkKind, str] = {k: k.value.upper() for k in LinkKind}
+#: link kind per relationship type
+LINK_KINDS: dict[str, LinkKind] = {t: k for k, t in LINK_TYPES.items()}
+
+_NAME_RE = re.compile(r"^[A-Z][A-Za-z_]*$")
+
+
+def _checked(name: str) -> str:
+    if not _NAME_RE.match(name):  # pragma: no cover - the whitelists are constants
+        raise ValueError(f"refusing to interpolate {name!r} into Cypher")
+    return name
+
+
+def label(entity: str) -> str:
+    """The node label of ``entity`` (``organisations`` → ``Organisation``)."""
+    try:
+        return _checked(LABELS[entity])
+    except KeyError:
+        raise ValueError(f"no node label for entity {entity!r}") from None
+
+
+def link_type(kind: LinkKind | str) -> str:
+    """The relationship type of a link kind (``supplies`` → ``SUPPLIES``)."""
+    return _checked(LINK_TYPES[LinkKind(kind)])
+
+
+def link_types() -> str:
+    """All link relationship types as a Cypher type alternation."""
+    return "|".join(_checked(t) for t in LINK_TYPES.values())
+
+
+# ------------------------------------------------------------ parameters
+
+
+def doc_text(record) -> str:
+    """The canonical JSON of a model record (sorted keys, no spaces)."""
+    return json.dumps(to_dict(record), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def content_hash(text: str) -> str:
+    """A short content hash of a document; equal text, equal hash."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def _base(record, ident: str) -> dict[str, Any]:
+    text = doc_text(record)
+    return {"id": ident, "doc": text, "hash": content_hash(text)}
+
+
+def _props(record) -> dict[str, Any]:
+    """Properties stored beside ``doc``: what queries filter and aggregate on."""
+    if isinstance(record, Organisation):
+        return {
+            "kind": record.kind.value,
+            "uscc": record.uscc,
+            "name_zh": record.name_zh,
+            "name_en": record.name_en,
+            "name_key": normalise_name(record.name_zh or record.name_en),
+            "city_key": city_key(record.region),
+            "region": record.region,
+            "employees": record.employees,
+            "revenue_band": record.revenue_band,
+            "registered_capital_cny_m": record.registered_capital_cny_m,
+            "founded": record.founded,
+            "tiers": list(record.tiers),
+            "patents": record.patents,
+            "sites": [s.region for s in record.sites],
+            "parent_group": record.parent_group,
+        }
+    if isinstance(record, Segment):
+        return {
+            "name_zh": record.name_zh,
+            "name_en": record.name_en,
+            "stage": record.stage.value,
+            "format": record.format.value,
+            "parent": record.parent,
+            "manufacturing": record.manufacturing,
+        }
+    if isinstance(record, Chain):
+        return {
+            "name_zh": record.name_zh,
+            "name_en": record.name_en,
+            "segments": list(record.segments),
+            "cluster": record.cluster,
+        }
+    if isinstance(record, Cluster):
+        return {"name_zh": record.name_zh, "name_en": record.name_en, "chains": list(record.chains)}
+    if isinstance(record, Region):
+        return {"name_zh": record.name_zh, "name_en": record.name_en, "level": record.level.value}
+    raise TypeError(f"not a node record: {type(record).__name__}")
+
+
+def node_rows(records: Iterable[Region | Cluster | Chain | Segment | Organisation]) -> list[dict]:
+    """One row per record: ``{id, hash, props}`` where ``props`` holds every property.
+
+    >>> from graph.model import Region, RegionLevel
+    >>> row = node_rows([Region("cn", "中国", "China", RegionLevel.COUNTRY)])[0]
+    >>> row["id"], row["props"]["level"], row["props"]["hash"] == row["hash"]
+    ('cn', 'country', True)
+    """
+    rows = []
+    for rec in records:
+        props = _base(rec, rec.id)
+        props.update(_props(rec))
+        rows.append({"id": rec.id, "hash": props["hash"], "props": props})
+    return rows
+
+
+def edge_id(edge: SegmentEdge) -> str:
+    return f"{edge.upstream}>{edge.downstream}"
+
+
+def edge_rows(edges: Iterable[SegmentEdge]) -> list[dict]:
+    """Rows for segment edges: ``{id, hash, upstream, downstream, props}``."""
+    rows = []
+    for e in edges:
+        props = _base(e, edge_id(e))
+        props["weight"] = e.weight
+        rows.append(
+            {"id": props["id"], "hash": props["hash"], "upstream": e.upstream,
+             "downstream": e.downstream, "props": props}
+        )
+    return rows
+
+
+def link_rows(links: Iterable[Link]) -> list[dict]:
+    """Rows for links: ``{id, hash, kind, src, dst, props}``."""
+    rows = []
+    for x in links:
+        props = _base(x, x.id)
+        props.update(since=x.since, weight=x.weight, confidence=x.confidence)
+        rows.append(
+            {"id": x.id, "hash": props["hash"], "kind": x.kind.value, "src": x.src,
+             "dst": x.dst, "props": props}
+        )
+    return rows
+
+
+def membership_rows(orgs: Iterable[Organisation]) -> list[dict]:
+    """One row per (organisation, segment); a repeated segment keeps its last membership."""
+    out: dict[tuple[str, str], dict] = {}
+    for o in orgs:
+        for m in o.segments:
+            out[(o.id, m.segment)] = {
+                "org": o.id,
+                "segment": m.segment,
+                "status": m.status.value,
+                "confidence": m.confidence,
+                "evidence": m.evidence.value,
+            }
+    return list(out.values())
+
+
+# ------------------------------------------------------------ schema
+
+
+def schema() -> list[Query]:
+    """Constraints and indexes, each idempotent (``IF NOT EXISTS``).
+
+    Needs Neo4j 5.7+ (relationship uniqueness constraints).
+    """
+    out = []
+    for entity, lab in [*LABELS.items(), ("meta", META)]:
+        name = f"chainmatch_{entity}_id"
+        out.append(f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{_checked(lab)}) REQUIRE n.id IS UNIQUE")
+    org = label("organisations")
+    out.append(f"CREATE CONSTRAINT chainmatch_org_uscc IF NOT EXISTS FOR (n:{org}) REQUIRE n.uscc IS UNIQUE")
+    out.append(f"CREATE INDEX chainmatch_org_name_city IF NOT EXISTS FOR (n:{org}) ON (n.name_key, n.city_key)")
+    for prop in ("region", "kind", "name_zh", "name_en"):
+        out.append(f"CREATE INDEX chainmatch_org_{prop} IF NOT EXISTS FOR (n:{org}) ON (n.{prop})")
+    out.append(
+        f"CREATE CONSTRAINT chainmatch_upstream_of_id IF NOT EXISTS"
+        f" FOR ()-[r:{_checked(UPSTREAM_OF)}]-() REQUIRE r.id IS UNIQUE"
+    )
+    for kind in LinkKind:
+        rel = link_type(kind)
+        out.append(
+            f"CREATE CONSTRAINT chainmatch_link_{kind.value}_id IF NOT EXISTS"
+            f" FOR ()-[r:{rel}]-() REQUIRE r.id IS UNIQUE"
+        )
+    return [Query(text, {}) for text in out]
+
+
+def await_indexes(seconds: int = 300) -> Query:
+    """Wait until every index is online."""
+    return Query("CALL db.awaitIndexes($seconds)", {"seconds": seconds})
+
+
+# ------------------------------------------------------------ version
+
+_META_MATCH = f"MATCH (m:{META} {{id: 'store'}})"
+
+
+def lock_store() -> Query:
+    """First statement of every write: create the meta node if needed and
+    write-lock it, so writers are serialised; returns the current version."""
+    return Query(
+        f"MERGE (m:{META} {{id: 'store'}})"
+        " ON CREATE SET m.version = 0, m.epoch = randomUUID()"
+        " SET m.writes = coalesce(m.writes, 0) + 1"
+        " RETURN m.version AS version, m.epoch AS epoch",
+        {},
+    )
+
+
+def read_version() -> Query:
+    return Query(f"{_META_MATCH} RETURN m.version AS version, m.epoch AS epoch", {})
+
+
+def bump_version() -> Query:
+    return Query(f"{_META_MATCH} SET m.version = m.version + 1 RETURN m.version AS version", {})
+
+
+# ------------------------------------------------------------ write planning
+
+
+def existing_ids(entity: str, ids: Sequence[str]) -> Query:
+    """Which of ``ids`` are stored ``entity`` nodes."""
+    return Query(
+        f"MATCH (n:{label(entity)}) WHERE n.id IN $ids RETURN n.id AS id",
+        {"ids": list(ids)},
+    )
+
+
+def stored_hashes(entity: str, ids: Sequence[str]) -> Query:
+    """``(id, hash)`` of the stored ``entity`` nodes among ``ids``."""
+    return Query(
+        f"MATCH (n:{label(entity)}) WHERE n.id IN $ids RETURN n.id AS id, n.hash AS hash",
+        {"ids": list(ids)},
+    )
+
+
+def stored_edge_hashes(ids: Sequence[str]) -> Query:
+    return Query(
+        f"MATCH ()-[r:{UPSTREAM_OF}]->() WHERE r.id IN $ids RETURN r.id AS id, r.hash AS hash",
+        {"ids": list(ids)},
+    )
+
+
+def stored_link_hashes(ids: Sequence[str]) -> Query:
+    """``(id, hash, type)`` of stored links among ``ids``, whatever their
+    relationship type (one index-backed branch per type; map ``type`` back
+    with :data:`LINK_KINDS`)."""
+    branches = [
+        f"MATCH ()-[r:{link_type(k)}]->() WHERE r.id IN $ids"
+        " RETURN r.id AS id, r.hash AS hash, type(r) AS type"
+        for k in LinkKind
+    ]
+    return Query("\nUNION ALL\n".join(branches), {"ids": list(ids)})
+
+
+def org_ids_by_uscc(usccs: Sequence[str]) -> Query:
+    return Query(
+        f"MATCH (n:{label('organisations')}) WHERE n.uscc IN $usccs RETURN n.uscc AS uscc, n.id AS id",
+        {"usccs": list(usccs)},
+    )
+
+
+def org_ids_by_name_city(keys: Sequence[tuple[str, str]]) -> Query:
+    """Stored organisations with the same normalised name and city key."""
+    return Query(
+        "UNWIND $keys AS key"
+        f" MATCH (n:{label('organisations')} {{name_key: key.name_key, city_key: key.city_key}})"
+        " RETURN n.name_key AS name_key, n.city_key AS city_key, n.id AS id ORDER BY id",
+        {"keys": [{"name_key": n, "city_key": c} for n, c in keys]},
+    )
+
+
+# ------------------------------------------------------------ writes
+
+
+def upsert_nodes(entity: str, rows: Sequence[dict]) -> Query:
+    """Create or update ``entity`` nodes from :func:`node_rows` rows.
+
+    ``SET n += props`` with a ``None`` value removes that property.
+    """
+    return Query(
+        f"UNWIND $rows AS row MERGE (n:{label(entity)} {{id: row.id}}) SET n += row.props",
+        {"rows": [{"id": r["id"], "props": r["props"]} for r in rows]},
+    )
+
+
+def delete_memberships(org_ids: Sequence[str]) -> Query:
+    return Query(
+        f"UNWIND $ids AS id MATCH (:{label('organisations')} {{id: id}})-[m:{MEMBER_OF}]->() DELETE m",
+        {"ids": list(org_ids)},
+    )
+
+
+def create_memberships(rows: Sequence[dict]) -> Query:
+    """Membership relationships from :func:`membership_rows` rows."""
+    return Query(
+        "UNWIND $rows AS row"
+        f" MATCH (o:{label('organisations')} {{id: row.org}})"
+        f" MATCH (s:{label('segments')} {{id: row.segment}})"
+        f" MERGE (o)-[m:{MEMBER_OF}]->(s)"
+        " SET m.status = row.status, m.confidence = row.confidence, m.evidence = row.evidence",
+        {"rows": list(rows)},
+    )
+
+
+def upsert_segment_edges(rows: Sequence[dict]) -> Query:
+    """Create or update segment edges from :func:`edge_rows` rows."""
+    seg = label("segments")
+    return Query(
+        "UNWIND $rows AS row"
+        f" MATCH (a:{seg} {{id: row.upstream}})"
+        f" MATCH (b:{seg} {{id: row.downstream}})"
+        f" MERGE (a)-[r:{UPSTREAM_OF}]->(b)"
+        " SET r += row.props",
+        {"rows": [{k: r[k] for k in ("upstream", "downstream", "props")} for r in rows]},
+    )
+
+
+def delete_links(kind: LinkKind | str, ids: Sequence[str]) -> Query:
+    """Delete stored links of one kind by id (before re-creating changed ones)."""
+    return Query(
+        f"UNWIND $ids AS id MATCH ()-[r:{link_type(kind)} {{id: id}}]->() DELETE r",
+        {"ids": list(ids)},
+    )
+
+
+def create_links(kind: LinkKind | str, rows: Sequence[dict]) -> Query:
+    """Create links of one kind from :func:`link_rows` rows."""
+    org = label("organisations")
+    return Query(
+        "UNWIND $rows AS row"
+        f" MATCH (a:{org} {{id: row.src}})"
+        f" MATCH (b:{org} {{id: row.dst}})"
+        f" CREATE (a)-[r:{link_type(kind)}]->(b)"
+        " SET r = row.props",
+        {"rows": [{k: r[k] for k in ("src", "dst", "props")} for r in rows]},
+    )
+
+
+def delete_organisation(org_id: str) -> Query:
+    """Delete one organisation with its links and memberships; returns ``deleted``."""
+    return Query(
+        f"MATCH (o:{label('organisations')} {{id: $id}}) DETACH DELETE o RETURN count(*) AS deleted",
+        {"id": org_id},
+    )
+
+
+def wipe_label(lab: str, batch_size: int = 10_000) -> Query:
+    """Delete up to ``batch_size`` nodes of one whitelisted label; returns ``deleted``.
+
+    Run repeatedly until it deletes nothing (portable to every Neo4j 5).
+    """
+    if lab not in LABELS.values() and lab != META:
+        raise ValueError(f"not a chainmatch label: {lab!r}")
+    return Query(
+        f"MATCH (n:{_checked(lab)}) WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS deleted",
+        {"batch": batch_size},
+    )
+
+
+# ------------------------------------------------------------ reads
+
+
+def read_docs(entity: str) -> Query:
+    """Every ``entity`` document, ordered by id."""
+    return Query(f"MATCH (n:{label(entity)}) RETURN n.doc AS doc ORDER BY n.id", {})
+
+
+def read_segment_edges() -> Query:
+    return Query(f"MATCH ()-[r:{UPSTREAM_OF}]->() RETURN r.doc AS doc ORDER BY r.id", {})
+
+
+def read_organisation(org_id: str) -> Query:
+    return Query(
+        f"MATCH (o:{label('organisations')} {{id: $id}}) RETURN o.doc AS doc",
+        {"id": org_id},
+    )
+
+
+def read_organisations(
+    *,
+    region: str | None = None,
+    segment: str | None = None,
+    kind: OrgKind | str | None = None,
+    ids: Iterable[str] | None = None,
+) -> Query:
+    """Organisation documents, filtered; ``region`` includes its sub-regions.
+
+    >>> q = read_organisations(segment="seg:x", ids=["a"])
+    >>> print(q.text)
+    MATCH (:Segment {id: $segment})<-[:MEMBER_OF]-(o:Organisation)
+    WHERE o.id IN $ids
+    RETURN o.doc AS doc ORDER BY o.id
+    """
+    org = label("organisations")
+    params: dict[str, Any] = {}
+    if segment is not None:
+        lines = [f"MATCH (:{label('segments')} {{id: $segment}})<-[:{MEMBER_OF}]-(o:{org})"]
+        params["segment"] = segment
+    else:
+        lines = [f"MATCH (o:{org})"]
+    where = []
+    if region is not None:
+        # ids are '/'-separated paths: the region itself or anything under "region/"
+        where.append("(o.region = $region OR o.region STARTS WITH $region_prefix)")
+        params.update(region=region, region_prefix=region + "/")
+    if kind is not None:
+        where.append("o.kind = $kind")
+        params["kind"] = OrgKind(kind).value
+    if ids is not None:
+        where.append("o.id IN $ids")
+        params["ids"] = sorted(set(ids))
+    if where:
+        lines.append("WHERE " + " AND ".join(where))
+    lines.append("RETURN o.doc AS doc ORDER BY o.id")
+    return Query("\n".join(lines), params)
+
+
+def read_links(*, kind: LinkKind | str | None = None, org: str | None = None) -> Query:
+    """Link documents, optionally of one kind or touching one organisation."""
+    types = link_type(kind) if kind is not None else link_types()
+    if org is None:
+        return Query(f"MATCH ()-[r:{types}]->() RETURN r.doc AS doc ORDER BY r.id", {})
+    return Query(
+        f"MATCH (:{label('organisations')} {{id: $org}})-[r:{types}]-() RETURN r.doc AS doc ORDER BY r.id",
+        {"org": org},
+    )
+
+
+def lookup(keys: Sequence[str]) -> Query:
+    """Rows ``(how, key, id)`` for keys that are ids, USCCs or zh/en names.
+
+    The caller keeps ids first, then USCCs, then names that match exactly
+    one organisation.
+    """
+    org = label("organisations")
+    branches = [
+        f"MATCH (o:{org}) WHERE o.id IN $keys RETURN 'id' AS how, o.id AS key, o.id AS id",
+        f"MATCH (o:{org}) WHERE o.uscc IN $keys RETURN 'uscc' AS how, o.uscc AS key, o.id AS id",
+        f"MATCH (o:{org}) WHERE o.name_zh IN $keys RETURN 'name' AS how, o.name_zh AS key, o.id AS id",
+        f"MATCH (o:{org}) WHERE o.name_en IN $keys RETURN 'name' AS how, o.name_en AS key, o.id AS id",
+    ]
+    return Query("\nUNION ALL\n".join(branches), {"keys": list(keys)})
+
+
+def counts() -> Query:
+    """Number of records per entity, keyed like ``GraphStore.counts``."""
+    names = ["regions", "clusters", "chains", "segments", "segment_edges", "organisations", "links"]
+    parts = []
+    for name in names:
+        if name == "segment_edges":
+            pattern = f"()-[x:{UPSTREAM_OF}]->()"
+        elif name == "links":
+            pattern = f"()-[x:{link_types()}]->()"
+        else:
+            pattern = f"(x:{label(name)})"
+        parts.append(f"CALL {{ MATCH {pattern} RETURN count(x) AS {name} }}")
+    parts.append("RETURN " + ", ".join(names))
+    return Query("\n".join(parts), {})
+
+
+# ------------------------------------------------------------ aggregates
+# Pushdown for chain analysis (segment coverage per region, local vs external
+# supply, leader degrees) goes here, as more pure functions over the layout
+# described in the module docstring.

@@ -1,0 +1,521 @@
+"""The Neo4j store: the same :class:`~graph.store.protocol.GraphStore` on a Neo4j 5 server.
+
+Semantics equal :class:`~graph.store.sqlite.SqliteStore`'s, so one contract
+suite runs on both: every :meth:`Neo4jStore.write` is one managed transaction
+that locks the store's meta node, deduplicates organisations (USCC, else
+normalised name + city), checks references with
+:func:`~graph.store.validate.check_batch` and writes nothing if anything is
+wrong; content hashes make re-writing unchanged records a no-op that keeps the
+version. The graph layout and every Cypher statement live in
+:mod:`graph.store.cypher`.
+
+The driver retries managed transactions on transient errors and lost
+connections for up to ``retry_seconds``; after that, and whenever the server
+cannot be reached, calls raise :class:`~graph.errors.BackendUnavailable`. The
+driver reconnects by itself, so the same store works again once the server
+is back.
+
+A server for development and tests: ``eval "$(scripts/neo4j-start.sh)"``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import networkx as nx
+from neo4j import Driver, GraphDatabase, ManagedTransaction
+from neo4j.exceptions import (
+    AuthError,
+    ClientError,
+    ConfigurationError,
+    ConnectionPoolError,
+    ConstraintError,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
+
+from graph.errors import BackendUnavailable, ConfigError, Conflict, InvalidInput, NotFound
+from graph.model import (
+    Chain,
+    Cluster,
+    Link,
+    LinkKind,
+    Organisation,
+    OrgKind,
+    Region,
+    Segment,
+    SegmentEdge,
+    from_dict,
+    normalise_name,
+)
+from graph.settings import Settings
+from graph.store import cypher
+from graph.store.cypher import Query
+from graph.store.graphview import build_graph
+from graph.store.protocol import Batch, WriteResult
+from graph.store.sqlite import city_key
+from graph.store.validate import check_batch
+
+__all__ = ["Neo4jStore"]
+
+_CHUNK = 5_000  # rows per UNWIND statement
+_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+_UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionPoolError, TransientError)
+
+# node entities in write order (segments before what references them)
+_NODES = (
+    ("regions", Region),
+    ("clusters", Cluster),
+    ("chains", Chain),
+    ("segments", Segment),
+)
+
+
+def _chunks(items: list, size: int = _CHUNK) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _run(tx: ManagedTransaction, q: Query) -> list[dict[str, Any]]:
+    return [r.data() for r in tx.run(q.text, q.params)]
+
+
+def _guarded(method: Callable) -> Callable:
+    """Map the driver's connection errors to ``BackendUnavailable`` and
+    constraint violations to ``Conflict``."""
+
+    @functools.wraps(method)
+    def wrapper(self: Neo4jStore, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except _UNAVAILABLE as e:
+            raise self._unavailable(e) from e
+        except ConstraintError as e:
+            raise Conflict(
+                f"the batch contradicts stored data: {e.message}",
+                f"数据与已存储的记录冲突：{e.message}",
+            ) from e
+
+    return wrapper
+
+
+class Neo4jStore:
+    """A :class:`~graph.store.protocol.GraphStore` on Neo4j; build with :meth:`connect`."""
+
+    def __init__(self, driver: Driver, database: str, uri: str):
+        self._driver = driver
+        self._database = database
+        self._uri = uri
+        self._lock = threading.Lock()
+        self._graph: tuple[tuple[str, int], nx.MultiDiGraph] | None = None
+
+    # ------------------------------------------------------------ lifecycle
+    @classmethod
+    def connect(
+        cls,
+        settings: Settings,
+        *,
+        retry_seconds: float = 5.0,
+        connect_timeout: float = 5.0,
+    ) -> Neo4jStore:
+        """Connect to ``settings.neo4j_uri``, check it answers, create the schema.
+
+        Raises ``BackendUnavailable`` when the server cannot be reached and
+        ``ConfigError`` for a bad URI, refused credentials or a missing database.
+        """
+        uri = settings.neo4j_uri
+        if not uri:
+            raise ConfigError("no Neo4j URI: set CHAINMATCH_NEO4J_URI", "未设置 CHAINMATCH_NEO4J_URI")
+        scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
+        if scheme not in _SCHEMES:
+            raise ConfigError(
+                f"bad Neo4j URI {uri!r}: expected one of {', '.join(s + '://' for s in _SCHEMES)}",
+                f"Neo4j 地址无效 {uri!r}：应以 {', '.join(s + '://' for s in _SCHEMES)} 开头",
+            )
+        try:
+            driver = GraphDatabase.driver(
+                uri,
+                auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
+                max_transaction_retry_time=retry_seconds,
+                connection_timeout=connect_timeout,
+                connection_acquisition_timeout=connect_timeout * 2,
+            )
+        except (ValueError, ConfigurationError) as e:
+            raise ConfigError(f"bad Neo4j URI {uri!r}: {e}", f"Neo4j 地址无效 {uri!r}：{e}") from e
+        store = cls(driver, settings.neo4j_database, uri)
+        try:
+            driver.verify_connectivity()
+            store._ensure_schema()
+        except _UNAVAILABLE as e:
+            driver.close()
+            raise store._unavailable(e) from e
+        except AuthError as e:
+            driver.close()
+            raise ConfigError(
+                f"Neo4j at {uri} refused the credentials of user {settings.neo4j_user!r}"
+                " (CHAINMATCH_NEO4J_USER / CHAINMATCH_NEO4J_PASSWORD)",
+                f"Neo4j 服务器 {uri} 拒绝了用户 {settings.neo4j_user!r} 的凭据"
+                "（CHAINMATCH_NEO4J_USER / CHAINMATCH_NEO4J_PASSWORD）",
+            ) from e
+        except ClientError as e:
+            driver.close()
+            raise ConfigError(
+                f"Neo4j at {uri} refused to set up database {settings.neo4j_database!r}"
+                f" (CHAINMATCH_NEO4J_DATABASE; Neo4j 5.7+ is needed): {e.message}",
+                f"Neo4j 服务器 {uri} 无法初始化数据库 {settings.neo4j_database!r}"
+                f"（CHAINMATCH_NEO4J_DATABASE；需要 Neo4j 5.7 及以上）：{e.message}",
+            ) from e
+        return store
+
+    def _unavailable(self, e: Exception) -> BackendUnavailable:
+        why = " ".join(str(e).split()) or type(e).__name__
+        return BackendUnavailable(
+            f"Neo4j at {self._uri} is unavailable ({why}); is the server running?"
+            " (scripts/neo4j-start.sh starts a local one; CHAINMATCH_NEO4J_URI points elsewhere)",
+            f"无法连接 Neo4j 服务器 {self._uri}（{why}）：服务器是否已启动？"
+            "（scripts/neo4j-start.sh 可启动本地服务器；CHAINMATCH_NEO4J_URI 指定其他服务器）",
+        )
+
+    def _ensure_schema(self) -> None:
+        with self._driver.session(database=self._database) as session:
+            for q in cypher.schema():
+                session.run(q.text, q.params).consume()
+            q = cypher.await_indexes()
+            session.run(q.text, q.params).consume()
+            session.execute_write(lambda tx: _run(tx, cypher.lock_store()))
+
+    def close(self) -> None:
+        self._driver.close()
+
+    def __enter__(self) -> Neo4jStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def path(self) -> str:
+        """Where the store lives: the server's URI."""
+        return self._uri
+
+    def _read(self, fn: Callable[[ManagedTransaction], Any]) -> Any:
+        with self._driver.session(database=self._database) as session:
+            return session.execute_read(fn)
+
+    def _write_tx(self, fn: Callable[[ManagedTransaction], Any]) -> Any:
+        with self._driver.session(database=self._database) as session:
+            return session.execute_write(fn)
+
+    def _docs(self, q: Query) -> list[str]:
+        return self._read(lambda tx: [r["doc"] for r in _run(tx, q)])
+
+    @_guarded
+    def wipe(self) -> None:
+        """Delete every chainmatch record (tests); the version moves on."""
+        with self._driver.session(database=self._database) as session:
+            for lab in cypher.LABELS.values():
+                q = cypher.wipe_label(lab)
+                while session.execute_write(lambda tx, q=q: _run(tx, q)[0]["deleted"]):
+                    pass
+
+            def bump(tx):
+                _run(tx, cypher.lock_store())
+                _run(tx, cypher.bump_version())
+
+            session.execute_write(bump)
+        self._graph = None
+
+    # ------------------------------------------------------------ version
+    def _stamp(self, tx: ManagedTransaction) -> tuple[str, int]:
+        rows = _run(tx, cypher.read_version())
+        if not rows:
+            return ("", 0)
+        return (rows[0]["epoch"] or "", int(rows[0]["version"]))
+
+    @_guarded
+    def version(self) -> int:
+        return self._read(self._stamp)[1]
+
+    # ------------------------------------------------------------ writes
+    @_guarded
+    def write(self, batch: Batch) -> WriteResult:
+        """Write ``batch`` in one transaction (see the module docstring)."""
+        return self._write_tx(lambda tx: _write(tx, batch))
+
+    @_guarded
+    def delete_organisation(self, org_id: str) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            _run(tx, cypher.lock_store())
+            if not _run(tx, cypher.delete_organisation(org_id))[0]["deleted"]:
+                raise NotFound("organisation", org_id)
+            _run(tx, cypher.bump_version())
+
+        self._write_tx(work)
+
+    # ------------------------------------------------------------ reads
+    @_guarded
+    def lookup(self, keys: Iterable[str]) -> dict[str, str]:
+        wanted = sorted({k for k in keys if k})
+        if not wanted:
+            return {}
+        rows = self._read(lambda tx: _run(tx, cypher.lookup(wanted)))
+        out: dict[str, str] = {}
+        for how in ("id", "uscc"):
+            for r in rows:
+                if r["how"] == how:
+                    out.setdefault(r["key"], r["id"])
+        names: dict[str, set[str]] = {}
+        for r in rows:
+            if r["how"] == "name":
+                names.setdefault(r["key"], set()).add(r["id"])
+        for name, ids in names.items():
+            if len(ids) == 1:
+                out.setdefault(name, next(iter(ids)))
+        return out
+
+    @_guarded
+    def organisation(self, org_id: str) -> Organisation:
+        docs = self._docs(cypher.read_organisation(org_id))
+        if not docs:
+            raise NotFound("organisation", org_id)
+        return from_dict(Organisation, json.loads(docs[0]))
+
+    @_guarded
+    def organisations(
+        self,
+        *,
+        region: str | None = None,
+        segment: str | None = None,
+        kind: OrgKind | None = None,
+        ids: Iterable[str] | None = None,
+    ) -> Iterator[Organisation]:
+        q = cypher.read_organisations(region=region, segment=segment, kind=kind, ids=ids)
+        return iter([from_dict(Organisation, json.loads(d)) for d in self._docs(q)])
+
+    @_guarded
+    def links(self, *, kind: LinkKind | None = None, org: str | None = None) -> Iterator[Link]:
+        docs = self._docs(cypher.read_links(kind=kind, org=org))
+        return iter([from_dict(Link, json.loads(d)) for d in docs])
+
+    def _all(self, entity: str, cls) -> list:
+        return [from_dict(cls, json.loads(d)) for d in self._docs(cypher.read_docs(entity))]
+
+    @_guarded
+    def segments(self) -> list[Segment]:
+        return self._all("segments", Segment)
+
+    @_guarded
+    def segment_edges(self) -> list[SegmentEdge]:
+        docs = self._docs(cypher.read_segment_edges())
+        return [from_dict(SegmentEdge, json.loads(d)) for d in docs]
+
+    @_guarded
+    def chains(self) -> list[Chain]:
+        return self._all("chains", Chain)
+
+    @_guarded
+    def clusters(self) -> list[Cluster]:
+        return self._all("clusters", Cluster)
+
+    @_guarded
+    def regions(self) -> list[Region]:
+        return self._all("regions", Region)
+
+    @_guarded
+    def counts(self) -> dict[str, int]:
+        return self._read(lambda tx: _run(tx, cypher.counts())[0])
+
+    @_guarded
+    def graph(self) -> nx.MultiDiGraph:
+        """The networkx view, rebuilt when the version (or epoch) changes.
+
+        Pulls every record; aggregate queries will replace this for analysis
+        on large graphs.
+        """
+        stamp = self._read(self._stamp)
+        with self._lock:
+            if self._graph is not None and self._graph[0] == stamp:
+                return self._graph[1]
+
+        def snapshot(tx: ManagedTransaction):
+            def docs(q: Query) -> list[dict]:
+                return [json.loads(r["doc"]) for r in _run(tx, q)]
+
+            return (
+                self._stamp(tx),
+                [from_dict(Segment, d) for d in docs(cypher.read_docs("segments"))],
+                [from_dict(SegmentEdge, d) for d in docs(cypher.read_segment_edges())],
+                [from_dict(Organisation, d) for d in docs(cypher.read_organisations())],
+                [from_dict(Link, d) for d in docs(cypher.read_links())],
+            )
+
+        stamp, segs, edges, orgs, links = self._read(snapshot)
+        g = build_graph(segs, edges, orgs, links)
+        with self._lock:
+            self._graph = (stamp, g)
+        return g
+
+
+# ---------------------------------------------------------------- the write
+
+
+def _write(tx: ManagedTransaction, batch: Batch) -> WriteResult:
+    """The body of one write transaction (may be retried by the driver)."""
+    version = int(_run(tx, cypher.lock_store())[0]["version"])
+    merged = _dedupe(tx, batch)
+    if merged:
+        batch = _remap(batch, merged)
+    problems = check_batch(batch, _known(tx, batch))
+    if problems:
+        raise InvalidInput(
+            f"{len(problems)} problem(s) in the batch; nothing written",
+            f"批量数据有 {len(problems)} 处问题，未写入任何数据",
+            problems,
+        )
+    result = WriteResult(merged=merged)
+    for entity, _cls in _NODES:
+        rows = _plan(tx, entity, cypher.node_rows(getattr(batch, entity)), result)
+        for part in _chunks(rows):
+            _run(tx, cypher.upsert_nodes(entity, part))
+    edges = _plan(tx, "segment_edges", cypher.edge_rows(batch.segment_edges), result)
+    for part in _chunks(edges):
+        _run(tx, cypher.upsert_segment_edges(part))
+    orgs = _plan(tx, "organisations", cypher.node_rows(batch.organisations), result)
+    if orgs:
+        changed = {r["id"] for r in orgs}
+        for part in _chunks(sorted(changed)):
+            _run(tx, cypher.delete_memberships(part))
+        for part in _chunks(orgs):
+            _run(tx, cypher.upsert_nodes("organisations", part))
+        members = cypher.membership_rows(o for o in batch.organisations if o.id in changed)
+        for part in _chunks(members):
+            _run(tx, cypher.create_memberships(part))
+    _write_links(tx, batch.links, result)
+    if result.changed:
+        version = int(_run(tx, cypher.bump_version())[0]["version"])
+    result.version = version
+    return result
+
+
+def _plan(tx: ManagedTransaction, entity: str, rows: list[dict], result: WriteResult) -> list[dict]:
+    """Rows whose content differs from what is stored; count inserted/updated/unchanged."""
+    if not rows:
+        return []
+    stored: dict[str, str] = {}
+    for part in _chunks([r["id"] for r in rows]):
+        q = (
+            cypher.stored_edge_hashes(part)
+            if entity == "segment_edges"
+            else cypher.stored_hashes(entity, part)
+        )
+        stored.update((r["id"], r["hash"]) for r in _run(tx, q))
+    return _split(entity, rows, stored, result)
+
+
+def _split(entity: str, rows: list[dict], stored: dict[str, str], result: WriteResult) -> list[dict]:
+    out, ins, upd, same = [], 0, 0, 0
+    for row in rows:
+        old = stored.get(row["id"])
+        if old == row["hash"]:
+            same += 1
+            continue
+        if old is None:
+            ins += 1
+        else:
+            upd += 1
+        out.append(row)
+    for counter, n in ((result.inserted, ins), (result.updated, upd), (result.unchanged, same)):
+        if n:
+            counter[entity] = counter.get(entity, 0) + n
+    return out
+
+
+def _write_links(tx: ManagedTransaction, links: list[Link], result: WriteResult) -> None:
+    rows = cypher.link_rows(links)
+    if not rows:
+        return
+    stored: dict[str, str] = {}
+    stored_kind: dict[str, LinkKind] = {}
+    for part in _chunks([r["id"] for r in rows]):
+        for r in _run(tx, cypher.stored_link_hashes(part)):
+            stored[r["id"]] = r["hash"]
+            stored_kind[r["id"]] = cypher.LINK_KINDS[r["type"]]
+    changed = _split("links", rows, stored, result)
+    # a changed link is re-created: its kind or endpoints may have changed
+    old: dict[LinkKind, list[str]] = {}
+    for r in changed:
+        if r["id"] in stored_kind:
+            old.setdefault(stored_kind[r["id"]], []).append(r["id"])
+    for kind, ids in old.items():
+        for part in _chunks(ids):
+            _run(tx, cypher.delete_links(kind, part))
+    new: dict[str, list[dict]] = {}
+    for r in changed:
+        new.setdefault(r["kind"], []).append(r)
+    for kind, kind_rows in new.items():
+        for part in _chunks(kind_rows):
+            _run(tx, cypher.create_links(kind, part))
+
+
+def _dedupe(tx: ManagedTransaction, batch: Batch) -> dict[str, str]:
+    """Incoming organisation id -> stored id for new ids that match a stored
+    organisation by USCC, else (no USCC) by normalised name + city."""
+    if not batch.organisations:
+        return {}
+    existing: set[str] = set()
+    for part in _chunks([o.id for o in batch.organisations]):
+        existing.update(r["id"] for r in _run(tx, cypher.existing_ids("organisations", part)))
+    candidates = [o for o in batch.organisations if o.id not in existing]
+    merged: dict[str, str] = {}
+    by_uscc = [o for o in candidates if o.uscc]
+    for part in _chunks(by_uscc):
+        found = {r["uscc"]: r["id"] for r in _run(tx, cypher.org_ids_by_uscc([o.uscc for o in part]))}
+        for o in part:
+            if o.uscc in found:
+                merged[o.id] = found[o.uscc]
+    by_name = [o for o in candidates if not o.uscc]
+    for part in _chunks(by_name):
+        keys = [(normalise_name(o.name_zh or o.name_en), city_key(o.region)) for o in part]
+        found: dict[tuple[str, str], str] = {}
+        for r in _run(tx, cypher.org_ids_by_name_city(sorted(set(keys)))):
+            found.setdefault((r["name_key"], r["city_key"]), r["id"])  # smallest id wins
+        for o, k in zip(part, keys, strict=True):
+            if k in found:
+                merged[o.id] = found[k]
+    return merged
+
+
+def _known(tx: ManagedTransaction, batch: Batch) -> dict[str, set[str]]:
+    """Ids referenced by the batch that exist in the store."""
+    wanted_orgs = {x for link in batch.links for x in (link.src, link.dst)}
+    wanted_segs = {m.segment for o in batch.organisations for m in o.segments}
+    wanted_segs |= {x for e in batch.segment_edges for x in (e.upstream, e.downstream)}
+    wanted_segs |= {s for c in batch.chains for s in c.segments}
+    wanted_segs |= {s.parent for s in batch.segments if s.parent}
+    out: dict[str, set[str]] = {"organisations": set(), "segments": set()}
+    for entity, wanted in (("organisations", wanted_orgs), ("segments", wanted_segs)):
+        for part in _chunks(sorted(wanted)):
+            out[entity].update(r["id"] for r in _run(tx, cypher.existing_ids(entity, part)))
+    return out
+
+
+def _remap(batch: Batch, merged: dict[str, str]) -> Batch:
+    """The batch with organisation ids replaced by the stored ids they merge onto
+    (as :func:`graph.store.sqlite._remap`)."""
+    out = Batch(**{k: list(getattr(batch, k)) for k in batch.__dataclass_fields__})
+    out.organisations = [
+        dataclasses.replace(o, id=merged[o.id]) if o.id in merged else o for o in batch.organisations
+    ]
+    out.links = [
+        dataclasses.replace(x, src=merged.get(x.src, x.src), dst=merged.get(x.dst, x.dst))
+        if x.src in merged or x.dst in merged
+        else x
+        for x in batch.links
+    ]
+    return out
