@@ -48,7 +48,7 @@ from graph.model import (
 )
 from graph.store.graphview import build_graph
 from graph.store.protocol import Batch, WriteResult
-from graph.store.validate import check_batch
+from graph.store.validate import check_batch, remap_batch
 
 __all__ = ["SqliteStore", "city_key"]
 
@@ -182,7 +182,11 @@ class SqliteStore:
         with self._tx() as conn:
             merged = self._dedupe(conn, batch)
             if merged:
-                batch = _remap(batch, merged)
+                stored = {
+                    o.id: o
+                    for o in self._select_orgs_in(conn, sorted(set(merged.values())))
+                }
+                batch = remap_batch(batch, merged, stored)
             problems = check_batch(batch, self._known(conn, batch))
             if problems:
                 raise InvalidInput(
@@ -355,6 +359,13 @@ class SqliteStore:
             "segments": self._existing(conn, "segments", wanted_segs),
         }
 
+    def _select_orgs_in(self, conn, ids: list[str]) -> Iterator[Organisation]:
+        for part in _chunks(ids):
+            marks = ",".join("?" * len(part))
+            sql = f"SELECT doc FROM orgs WHERE id IN ({marks})"  # noqa: S608
+            for (doc,) in conn.execute(sql, part):
+                yield from_dict(Organisation, json.loads(doc))
+
     def _existing(self, conn, table: str, ids: set[str]) -> set[str]:
         out: set[str] = set()
         for part in _chunks(sorted(ids)):
@@ -497,19 +508,4 @@ class SqliteStore:
         return self._graph[1]
 
 
-def _remap(batch: Batch, merged: dict[str, str]) -> Batch:
-    """The batch with organisation ids replaced by the stored ids they merge onto."""
-    import dataclasses
-
-    out = Batch(**{k: list(getattr(batch, k)) for k in batch.__dataclass_fields__})
-    out.organisations = [
-        dataclasses.replace(o, id=merged[o.id]) if o.id in merged else o for o in batch.organisations
-    ]
-    out.links = [
-        dataclasses.replace(x, src=merged.get(x.src, x.src), dst=merged.get(x.dst, x.dst))
-        if x.src in merged or x.dst in merged
-        else x
-        for x in batch.links
-    ]
-    return out
 

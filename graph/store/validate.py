@@ -12,13 +12,14 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 
 from graph.errors import Problem
-from graph.model import uscc_problem
+from graph.model import MembershipStatus, Organisation, Provenance, uscc_problem
 from graph.store.protocol import Batch
 
-__all__ = ["check_batch"]
+__all__ = ["check_batch", "merge_organisation", "remap_batch"]
 
 
 def check_batch(batch: Batch, known: dict[str, set[str]]) -> list[Problem]:
@@ -76,3 +77,81 @@ def check_batch(batch: Batch, known: dict[str, set[str]]) -> list[Problem]:
         if x.src == x.dst:
             problems.append(Problem("links", i, "dst", "a link cannot join an organisation to itself"))
     return problems
+
+
+def merge_organisation(stored: Organisation, incoming: Organisation) -> Organisation:
+    """Combine a stored organisation with an incoming record deduplicated onto it.
+
+    Used when the ids differ but the USCC (or normalised name + city) says
+    they are the same organisation, e.g. a short-name record from one dataset
+    meeting the full registered name from another. The stored id is kept;
+    incoming scalar fields win when they are set; lists are unioned (stored
+    first); the incoming names are kept as keywords when they differ, so
+    both spellings stay findable; segment memberships merge by segment, a
+    confirmed one never replaced by a prediction. (A record arriving with the
+    *same* id replaces the stored one: that is an edit.)
+
+    >>> from graph.model import OrgKind, Provenance
+    >>> a = Organisation("a:1", OrgKind.FIRM, "中国银行股份有限公司", Provenance("chainkg"),
+    ...                  tiers=("上市公司",), industry="国有大型银行")
+    >>> b = Organisation("ickg:9", OrgKind.FIRM, "中国银行", Provenance("ickg"), employees=300000)
+    >>> m = merge_organisation(a, b)
+    >>> m.id, m.name_zh, m.tiers, m.industry, m.employees, m.keywords
+    ('a:1', '中国银行股份有限公司', ('上市公司',), '国有大型银行', 300000, ('中国银行',))
+    """
+    updates: dict = {}
+    for f in dataclasses.fields(Organisation):
+        name = f.name
+        if name in ("id", "name_zh", "name_en", "segments", "provenance", "kind"):
+            continue
+        old, new = getattr(stored, name), getattr(incoming, name)
+        if isinstance(old, tuple):
+            updates[name] = old + tuple(x for x in new if x not in old)
+        elif new not in (None, "", 0):
+            updates[name] = new
+    aliases = tuple(
+        n for n in (incoming.name_zh, incoming.name_en) if n and n not in (stored.name_zh, stored.name_en)
+    )
+    updates["keywords"] = updates["keywords"] + tuple(a for a in aliases if a not in updates["keywords"])
+    updates["name_zh"] = stored.name_zh or incoming.name_zh
+    updates["name_en"] = stored.name_en or incoming.name_en
+    segs = {m.segment: m for m in stored.segments}
+    for m in incoming.segments:
+        old = segs.get(m.segment)
+        if old is None or old.status is not MembershipStatus.CONFIRMED:
+            segs[m.segment] = m
+    updates["segments"] = tuple(segs.values())
+    est = tuple(dict.fromkeys(stored.provenance.estimated + incoming.provenance.estimated))
+    sources = stored.provenance.source
+    if incoming.provenance.source not in sources.split("+"):
+        sources = f"{sources}+{incoming.provenance.source}"
+    as_of = max(filter(None, (stored.provenance.as_of, incoming.provenance.as_of)), default=None)
+    updates["provenance"] = Provenance(sources, as_of, est)
+    return dataclasses.replace(stored, **updates)
+
+
+def remap_batch(batch: Batch, merged: dict[str, str], stored: dict[str, Organisation]) -> Batch:
+    """The batch with deduplicated organisations merged onto the stored ones.
+
+    ``merged`` maps incoming ids to stored ids; ``stored`` holds those stored
+    records. Links are re-pointed at the stored ids.
+    """
+    out = Batch(**{k: list(getattr(batch, k)) for k in batch.__dataclass_fields__})
+    combined: dict[str, Organisation] = {}  # several incoming records may fold onto one
+    for o in batch.organisations:
+        if o.id in merged:
+            target = merged[o.id]
+            combined[target] = merge_organisation(combined.get(target, stored[target]), o)
+    out.organisations = []  # keep batch order: a merged record sits where it first appeared
+    for o in batch.organisations:
+        if o.id not in merged:
+            out.organisations.append(o)
+        elif (target := merged[o.id]) in combined:
+            out.organisations.append(combined.pop(target))
+    out.links = [
+        dataclasses.replace(x, src=merged.get(x.src, x.src), dst=merged.get(x.dst, x.dst))
+        if x.src in merged or x.dst in merged
+        else x
+        for x in batch.links
+    ]
+    return out

@@ -237,3 +237,21 @@ def test_graph_view_follows_the_version(store):
     assert store.graph() is g
     store.delete_organisation("org:firm2")
     assert "org:firm2" not in store.graph()
+
+
+def test_records_deduplicated_onto_a_stored_one_are_merged_not_replaced(store):
+    world = small_world()
+    store.write(world)
+    firm = world.organisations[0]
+    short = Organisation("org:short", OrgKind.FIRM, "测试firm", P, uscc=firm.uscc,
+                         tiers=("瞪羚",), employees=None, region=None)
+    again = dataclasses.replace(short, id="org:short2", name_zh="测试firm机构简称", patents=77)
+    result = store.write(Batch(organisations=[short, again]))
+    assert result.merged == {"org:short": firm.id, "org:short2": firm.id}
+    got = store.organisation(firm.id)
+    assert got.name_zh == firm.name_zh and got.region == firm.region
+    assert got.tiers == firm.tiers + ("瞪羚",)
+    assert got.employees == firm.employees and got.patents == 77
+    assert set(got.keywords) >= {"测试firm", "测试firm机构简称"}
+    assert got.segments == firm.segments
+    assert store.counts()["organisations"] == len(world.organisations)
