@@ -20,7 +20,6 @@ A server for development and tests: ``eval "$(scripts/neo4j-start.sh)"``.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import threading
@@ -60,7 +59,7 @@ from graph.store.cypher import Query
 from graph.store.graphview import build_graph
 from graph.store.protocol import Batch, WriteResult
 from graph.store.sqlite import city_key
-from graph.store.validate import check_batch
+from graph.store.validate import check_batch, remap_batch
 
 __all__ = ["Neo4jStore"]
 
@@ -370,7 +369,16 @@ def _write(tx: ManagedTransaction, batch: Batch) -> WriteResult:
     version = int(_run(tx, cypher.lock_store())[0]["version"])
     merged = _dedupe(tx, batch)
     if merged:
-        batch = _remap(batch, merged)
+        targets = sorted(set(merged.values()))
+        stored = {
+            o.id: o
+            for part in _chunks(targets)
+            for o in (
+                from_dict(Organisation, json.loads(r["doc"]))
+                for r in _run(tx, cypher.read_organisations(ids=part))
+            )
+        }
+        batch = remap_batch(batch, merged, stored)
     problems = check_batch(batch, _known(tx, batch))
     if problems:
         raise InvalidInput(
@@ -504,18 +512,3 @@ def _known(tx: ManagedTransaction, batch: Batch) -> dict[str, set[str]]:
             out[entity].update(r["id"] for r in _run(tx, cypher.existing_ids(entity, part)))
     return out
 
-
-def _remap(batch: Batch, merged: dict[str, str]) -> Batch:
-    """The batch with organisation ids replaced by the stored ids they merge onto
-    (as :func:`graph.store.sqlite._remap`)."""
-    out = Batch(**{k: list(getattr(batch, k)) for k in batch.__dataclass_fields__})
-    out.organisations = [
-        dataclasses.replace(o, id=merged[o.id]) if o.id in merged else o for o in batch.organisations
-    ]
-    out.links = [
-        dataclasses.replace(x, src=merged.get(x.src, x.src), dst=merged.get(x.dst, x.dst))
-        if x.src in merged or x.dst in merged
-        else x
-        for x in batch.links
-    ]
-    return out
