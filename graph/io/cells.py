@@ -1,0 +1,214 @@
+"""Cell checks, deterministic ids and the per-row cell reader of the importer.
+
+A cell is refused when it is longer than ``settings.max_field_chars``, looks
+like a spreadsheet formula (starts with ``= + - @``, tab or CR and is not a
+plain number: CSV/formula injection), or holds control characters other than
+new line and tab. Ids of records without one in the file are hashes of their
+content, never of the clock, so re-importing a file writes the same records.
+
+Examples
+--------
+>>> cell_problem("=cmd|' /C calc'!A0", 100_000)
+'looks like a spreadsheet formula; refused to protect spreadsheet users'
+>>> org_id("深圳市光影互动科技有限公司", None, "cn/guangdong/shenzhen/nanshan").startswith("org:")
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+
+from graph.errors import InvalidInput, Problem
+from graph.io.headers import HeaderMatch, match_headers
+from graph.io.parse import MISSING, ParseError, split_list
+from graph.io.tables import Table
+from graph.model import normalise_name
+from graph.settings import Settings
+
+__all__ = [
+    "FORMULA_REASON",
+    "RowReader",
+    "cell_problem",
+    "short_hash",
+    "city_key",
+    "org_id",
+    "link_id",
+    "chain_id",
+]
+
+_FORMULA_START = frozenset("=+-@\t\r")
+FORMULA_REASON = "looks like a spreadsheet formula; refused to protect spreadsheet users"
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d[\d,]*(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_ID_LIKE = re.compile(r"^[a-z0-9][a-z0-9_:/.\-]*$")
+
+
+def cell_problem(value: str, max_chars: int) -> str | None:
+    """Why a cell is refused (too long, formula-like, control characters), or ``None``.
+
+    >>> cell_problem("=1+1", 100), cell_problem("-12.5", 100), cell_problem("a\\x07b", 100)
+    ('looks like a spreadsheet formula; refused to protect spreadsheet users', None, 'control character U+0007 at position 2; only new lines and tabs are allowed')
+    >>> cell_problem("x" * 11, 10)
+    'field too long: 11 characters, max 10'
+    """
+    if len(value) > max_chars:
+        return f"field too long: {len(value)} characters, max {max_chars}"
+    if not value:
+        return None
+    head = value.lstrip(" ")[:1]
+    if (value[0] in "=+-@\t\r" or (head and head in "=+-@")) and not _PLAIN_NUMBER.match(value.strip()):
+        return FORMULA_REASON
+    if not value.isprintable() and (m := _CONTROL.search(value)):
+        return (f"control character U+{ord(m.group()):04X} at position {m.start() + 1}; "
+                "only new lines and tabs are allowed")
+    return None
+
+
+def short_hash(*parts: str) -> str:
+    """A short stable hash (16 hex digits) of ``parts``.
+
+    >>> short_hash("a", "b") == short_hash("a", "b") != short_hash("ab", "")
+    True
+    """
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=8).hexdigest()
+
+
+def city_key(region: str | None) -> str:
+    """The city-level prefix of a region id (as the stores dedupe by it).
+
+    >>> city_key("cn/guangdong/shenzhen/nanshan"), city_key("jp/tokyo"), city_key(None)
+    ('cn/guangdong/shenzhen', 'jp/tokyo', '')
+    """
+    if not region:
+        return ""
+    parts = region.split("/")
+    return "/".join(parts[:3] if parts[0] == "cn" else parts[:2])
+
+
+def org_id(name: str, uscc: str | None, region: str | None) -> str:
+    """The id of an organisation that has none in the file.
+
+    >>> org_id("光影互动", "91440300708461136T", None)
+    'uscc:91440300708461136T'
+    >>> org_id("光影互动有限公司", None, "cn/guangdong/shenzhen/nanshan") == org_id("光影互动", None, "cn/guangdong/shenzhen")
+    True
+    """
+    if uscc:
+        return f"uscc:{uscc}"
+    return "org:" + short_hash(normalise_name(name), city_key(region))
+
+
+def link_id(kind: str, src: str, dst: str, since: str | None) -> str:
+    """The id of a link that has none in the file.
+
+    >>> link_id("supplies", "a", "b", None).startswith("link:")
+    True
+    """
+    return "link:" + short_hash(kind, src, dst, since or "")
+
+
+def chain_id(text: str) -> str:
+    """A chain id from a chain cell: the cell itself when it looks like an id.
+
+    >>> chain_id("chain:digital-creative"), chain_id("数字创意").startswith("chain:")
+    ('chain:digital-creative', True)
+    """
+    return text if _ID_LIKE.match(text) else "chain:" + short_hash(normalise_name(text))
+
+
+class RowReader:
+    """Reads the cells of recognised columns for one table, collecting problems."""
+
+    def __init__(self, table: Table, entity: str, column_map, settings: Settings | None):
+        self.table = table
+        self.file = table.file
+        self.max_chars = (settings or Settings()).max_field_chars
+        self.match: HeaderMatch = match_headers(table.headers, entity, column_map, file=table.file)
+        self.problems: list[Problem] = []
+        self.bad: set[int] = set()
+        self.columns = list(self.match.fields.items())
+        self.row = 0
+        self.values: dict[str, str] = {}
+        self.refused: set[str] = set()
+
+    def require(self, *fields: str) -> None:
+        """Refuse the whole file when none of ``fields`` has a column."""
+        if not any(self.match.header(f) for f in fields):
+            aliases = ", ".join(dict.fromkeys(a for f in fields for a in _ALIAS_HINTS.get(f, (f,))))
+            reason = f"no {' or '.join(fields)} column; expected a header such as {aliases}"
+            raise InvalidInput(f"{self.file}: {reason}", f"{self.file}：缺少必需的列 {'/'.join(fields)}",
+                               [Problem(self.file, None, fields[0], reason)])
+
+    def start(self, row: int, cells: dict[str, str | None]) -> None:
+        """Take the next row: check every recognised cell once, keep the clean ones."""
+        self.row = row
+        values: dict[str, str] = {}
+        self.refused = set()
+        for name, header in self.columns:
+            value = cells.get(header)
+            if value is None:
+                continue
+            text = value.strip()
+            if not text or (len(text) <= 4 and text.casefold() in MISSING):
+                continue
+            if "\r" in value:
+                value = value.replace("\r\n", "\n")
+                text = value.strip()
+            if (len(value) > self.max_chars or value[0] in _FORMULA_START or text[0] in _FORMULA_START
+                    or not value.isprintable()):
+                why = cell_problem(value, self.max_chars)
+                if why:
+                    self.problem(name, why)
+                    self.refused.add(name)
+                    continue
+            values[name] = text
+        self.values = values
+
+    def problem(self, field: str, reason: str) -> None:
+        """Record a problem with ``field`` (named by its header) in this row."""
+        self.problems.append(Problem(self.file, self.row, self.match.header(field) or field, reason))
+        self.bad.add(self.row)
+
+    def missing(self, *fields: str, reason: str) -> None:
+        """Report a required value as missing, unless its cell was already refused."""
+        if not self.refused.intersection(fields):
+            self.problem(next((f for f in fields if self.match.header(f)), fields[0]), reason)
+
+    def text(self, field: str) -> str | None:
+        """The clean text of ``field`` in this row, or ``None``."""
+        return self.values.get(field)
+
+    def parse(self, field: str, fn: Callable, *args):
+        """``fn(text, *args)`` for ``field``; ``None`` when empty or unreadable (a problem)."""
+        value = self.values.get(field)
+        if value is None:
+            return None
+        try:
+            return fn(value, *args)
+        except ParseError as e:
+            self.problem(field, str(e))
+            return None
+
+    def items(self, field: str) -> tuple[str, ...]:
+        """The list in ``field`` (see :func:`graph.io.parse.split_list`)."""
+        value = self.text(field)
+        return split_list(value) if value else ()
+
+    def finish(self, records: list) -> tuple[list, list[Problem]]:
+        """The records of rows without problems, and all problems (the table's too) by row."""
+        self.bad.update(p.row for p in self.table.problems)
+        problems = sorted(self.table.problems + self.problems, key=lambda p: p.row or 0)
+        return [(row, rec) for row, rec in records if row not in self.bad], problems
+
+
+_ALIAS_HINTS = {
+    "name_zh": ("企业名称", "公司名称", "名称", "name"),
+    "name_en": ("英文名称", "name_en"),
+    "src": ("src", "供应方", "from"),
+    "dst": ("dst", "客户方", "to"),
+    "kind": ("kind", "类型", "关系"),
+    "stage": ("stage", "阶段"),
+    "format": ("format", "业态"),
+}

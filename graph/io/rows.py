@@ -1,0 +1,341 @@
+"""Rows of a :class:`~graph.io.tables.Table` → organisations, links, segments.
+
+Each ``*_from_table`` function returns the records of the rows that are fine,
+with their row numbers, and every problem (the table's structural ones
+included), sorted by row. A :class:`~graph.errors.Problem` names the row and
+the column *as headed in the file* (what the user can find) and says why.
+
+Every cell of a recognised column is checked by
+:func:`graph.io.cells.cell_problem` (length, formula injection, control
+characters). Ids, when the file has none, are deterministic: ``uscc:<USCC>``,
+else ``org:`` + a hash of the normalised name and the city; links hash
+``(kind, src, dst, since)``; segments their name. Nothing depends on the
+clock, so importing a file twice writes the same records.
+
+Examples
+--------
+>>> from pathlib import Path
+>>> from graph.io.tables import Table
+>>> t = Table("f.csv", Path("f.csv"), "csv", ["企业名称", "注册资本"],
+...           iter([(2, {"企业名称": "深圳市光影互动科技有限公司", "注册资本": "500万美元"}),
+...                 (3, {"企业名称": "=cmd|' /C calc'!A0", "注册资本": None})]))
+>>> orgs, problems = organisations_from_table(t)
+>>> row, org = orgs[0]
+>>> org.region, org.registered_capital_cny_m, org.provenance.estimated
+('cn/guangdong/shenzhen', 36.0, ('region', 'registered_capital_cny_m'))
+>>> [str(p) for p in problems]
+['f.csv:3 [企业名称]: looks like a spreadsheet formula; refused to protect spreadsheet users']
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from graph.errors import NotFound, Problem
+from graph.io.cells import RowReader, chain_id, link_id, org_id, short_hash
+from graph.io.headers import FIELDS, capital_unit
+from graph.io.parse import (
+    parse_bool,
+    parse_capital,
+    parse_confidence,
+    parse_date,
+    parse_employees,
+    parse_float,
+    parse_format,
+    parse_int,
+    parse_kind,
+    parse_link_kind,
+    parse_stage,
+    parse_uscc,
+)
+from graph.io.tables import Table
+from graph.model import (
+    TIERS,
+    Chain,
+    Link,
+    Membership,
+    Organisation,
+    OrgKind,
+    Provenance,
+    Segment,
+    SegmentEdge,
+    normalise_name,
+)
+from graph.settings import Settings
+
+__all__ = ["organisations_from_table", "links_from_table", "segments_from_table"]
+
+_ORG_FIELDS = frozenset(FIELDS["organisations"])
+
+
+@functools.cache
+def _regions():
+    from graph import regions
+
+    return regions
+
+
+_cached = functools.lru_cache(maxsize=4096)
+_date, _capital, _employees, _kind = map(_cached, (parse_date, parse_capital, parse_employees, parse_kind))
+
+
+def _region(r: RowReader, name: str, estimated: set[str]) -> str | None:
+    """Region from the region cells, refined by the address; else from the name (estimated)."""
+    regions = _regions()
+    get = r.values.get
+    rid = None
+    given = [(f, get(f)) for f in ("region", "province", "city", "district") if get(f)]
+    if given:
+        text = "".join(v for _f, v in given)
+        try:
+            rid = regions.region(text).id if "/" in text else None
+        except NotFound:
+            rid = None
+        rid = rid or _cached_region(text)
+        if rid is None:
+            r.problem(given[0][0], f"unknown region {' '.join(v for _f, v in given)!r}")
+    address = get("address")
+    from_address = regions.parse_region(address) if address else None
+    if rid is None:
+        rid = from_address
+    elif from_address and from_address.startswith(rid + "/"):
+        rid = from_address  # the address names a district of the given city
+    if rid is None and (country := get("country")):
+        rid = _cached_region(country)
+    if rid is None and not given and name:
+        rid = regions.infer_region_from_name(name)
+        if rid:
+            estimated.add("region")
+    return rid
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_region(text: str) -> str | None:
+    return _regions().parse_region(text)
+
+
+def _org(r: RowReader, source: str, cap_unit: str) -> Organisation:
+    estimated: set[str] = set()
+    get = r.values.get
+    name_zh, name_en = get("name_zh", ""), get("name_en", "")
+    if not (name_zh or name_en):
+        r.missing("name_zh", "name_en", reason="missing name")
+    kind = r.parse("kind", _kind) or OrgKind.FIRM
+    uscc = r.parse("uscc", parse_uscc)
+    region = _region(r, name_zh or name_en, estimated)
+    capital = r.parse("registered_capital_cny_m", _capital, cap_unit)
+    if capital is not None:
+        capital, est = capital
+        if est:
+            estimated.add("registered_capital_cny_m")
+    employees = r.parse("employees", _employees)
+    if employees is not None:
+        employees, est = employees
+        if est:
+            estimated.add("employees")
+    keywords = list(r.items("keywords"))
+    tiers = []
+    for tag in r.items("tiers"):
+        tier = next((t for t in TIERS if t in tag), None)
+        (tiers if tier else keywords).append(tier or tag)
+    for f in r.items("estimated"):
+        if f in _ORG_FIELDS:
+            estimated.add(f)
+        else:
+            r.problem("estimated", f"unknown field {f!r} in the estimated list")
+    return Organisation(
+        id=get("id") or org_id(name_zh or name_en, uscc, region),
+        kind=kind,
+        name_zh=name_zh,
+        name_en=name_en,
+        provenance=Provenance(get("source") or source, r.parse("as_of", _date), tuple(sorted(estimated))),
+        uscc=uscc,
+        region=region,
+        address=get("address", ""),
+        segments=tuple(Membership(s) for s in r.items("segments")),
+        products=r.items("products"),
+        description_zh=get("description_zh", ""),
+        description_en=get("description_en", ""),
+        business_scope=get("business_scope", ""),
+        industry=get("industry", ""),
+        industry_code=get("industry_code", ""),
+        keywords=tuple(dict.fromkeys(keywords)),
+        employees=employees,
+        revenue_band=get("revenue_band"),
+        registered_capital_cny_m=capital,
+        founded=r.parse("founded", _date),
+        tiers=tuple(dict.fromkeys(tiers)),
+        patents=r.parse("patents", parse_int, "patents") or 0,
+        parent_group=get("parent_group"),
+    )
+
+
+def organisations_from_table(table: Table, *, column_map: dict[str, str | None] | None = None,
+                             settings: Settings | None = None
+                             ) -> tuple[list[tuple[int, Organisation]], list[Problem]]:
+    """Organisations from a table; rows with any problem are left out.
+
+    Parameters
+    ----------
+    table : Table
+        From :func:`graph.io.tables.read_rows`; its rows are consumed.
+    column_map : dict, optional
+        File header → canonical field, overriding the built-in aliases.
+    settings : Settings, optional
+        For ``max_field_chars``.
+
+    Returns
+    -------
+    orgs : list of (int, Organisation)
+        Row number and record of every good row.
+    problems : list of Problem
+        Every problem, the table's structural ones included, sorted by row.
+
+    Raises
+    ------
+    InvalidInput
+        When the file has no name column at all.
+    """
+    r = RowReader(table, "organisations", column_map, settings)
+    r.require("name_zh", "name_en")
+    source = f"file:{table.file}"
+    cap_unit = capital_unit(r.match.header("registered_capital_cny_m") or "")
+    orgs: list[tuple[int, Organisation]] = []
+    ids: dict[str, int] = {}
+    usccs: dict[str, int] = {}
+    for row, cells in table.rows:
+        r.start(row, cells)
+        org = _org(r, source, cap_unit)
+        if org.uscc and (first := usccs.setdefault(org.uscc, row)) != row:
+            r.problem("uscc", f"duplicate USCC {org.uscc}: same as row {first}")
+        elif (first := ids.setdefault(org.id, row)) != row:
+            if r.match.header("id"):
+                r.problem("id", f"duplicate id {org.id!r}: same as row {first}")
+            else:
+                r.problem("name_zh", f"duplicate organisation: same name and city as row {first}")
+        orgs.append((row, org))
+    return r.finish(orgs)
+
+
+def links_from_table(table: Table, *, column_map: dict[str, str | None] | None = None,
+                     settings: Settings | None = None) -> tuple[list[tuple[int, Link]], list[Problem]]:
+    """Links from a table; ``src``/``dst`` are the cells as written (ids, USCCs
+    or names), to be resolved against the store by the importer.
+
+    ``customer_of``/客户 links are turned round into ``supplies``. A link
+    without an id gets :func:`link_id` of its cells.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from graph.io.tables import Table
+    >>> t = Table("l.csv", Path("l.csv"), "csv", ["供应方", "客户方", "关系", "日期"],
+    ...           iter([(2, {"供应方": "乙", "客户方": "甲", "关系": "客户", "日期": "2020/1/2"})]))
+    >>> [(x.src, x.dst, x.kind.value, x.since) for _, x in links_from_table(t)[0]]
+    [('甲', '乙', 'supplies', '2020-01-02')]
+    """
+    r = RowReader(table, "links", column_map, settings)
+    r.require("src")
+    r.require("dst")
+    r.require("kind")
+    source = f"file:{table.file}"
+    links: list[tuple[int, Link]] = []
+    ids: dict[str, int] = {}
+    for row, cells in table.rows:
+        r.start(row, cells)
+        src, dst = r.text("src"), r.text("dst")
+        for f, v in (("src", src), ("dst", dst)):
+            if v is None:
+                r.missing(f, reason=f"missing {f}")
+        kind = r.parse("kind", parse_link_kind)
+        if kind is None:
+            if r.text("kind") is None:
+                r.missing("kind", reason="missing link type")
+            continue
+        kind, flipped = kind
+        if flipped:
+            src, dst = dst, src
+        since = r.parse("since", parse_date)
+        weight = r.parse("weight", parse_float, "weight")
+        confidence = r.parse("confidence", parse_confidence)
+        if src is None or dst is None:
+            continue
+        if src == dst:
+            r.problem("dst", "a link cannot join an organisation to itself")
+        lid = r.text("id") or link_id(kind.value, src, dst, since)
+        if (first := ids.setdefault(lid, row)) != row:
+            r.problem("id", f"duplicate link {lid!r}: same as row {first}")
+        prov = Provenance(r.text("source") or source, r.parse("as_of", parse_date))
+        links.append((row, Link(lid, kind, src, dst, prov, since,
+                                1.0 if weight is None else weight,
+                                1.0 if confidence is None else confidence)))
+    return r.finish(links)
+
+
+def segments_from_table(
+    table: Table, *, column_map: dict[str, str | None] | None = None, settings: Settings | None = None
+) -> tuple[list[tuple[int, Segment]], list[tuple[int, SegmentEdge]], list[Chain], list[Problem]]:
+    """Segments, their upstream edges and chains from a table.
+
+    ``upstream`` lists the segments (ids or names) that supply this one; the
+    ``chain`` column puts the segment in a chain (an id, or a name that the
+    importer matches against stored chains). ``stage`` and ``format`` are
+    required. References are checked by the importer.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from graph.io.tables import Table
+    >>> t = Table("s.csv", Path("s.csv"), "csv", ["id", "名称", "阶段", "业态", "上游环节", "产业链"],
+    ...           iter([(2, {"id": "seg:a", "名称": "游戏引擎", "阶段": "上游", "业态": "技术和设备",
+    ...                      "上游环节": None, "产业链": "chain:dc"}),
+    ...                 (3, {"id": "seg:b", "名称": "游戏研发", "阶段": "中游", "业态": "内容制作",
+    ...                      "上游环节": "seg:a", "产业链": "chain:dc"})]))
+    >>> segs, edges, chains, problems = segments_from_table(t)
+    >>> [e.upstream + ">" + e.downstream for _, e in edges], chains[0].segments, problems
+    (['seg:a>seg:b'], ('seg:a', 'seg:b'), [])
+    """
+    r = RowReader(table, "segments", column_map, settings)
+    r.require("name_zh", "name_en")
+    r.require("stage")
+    r.require("format")
+    default_source = f"file:{table.file}"
+    segs: list[tuple[int, Segment]] = []
+    edges: list[tuple[int, SegmentEdge]] = []
+    chain_rows: list[tuple[int, str, str]] = []
+    ids: dict[str, int] = {}
+    for row, cells in table.rows:
+        r.start(row, cells)
+        name_zh, name_en = r.text("name_zh") or "", r.text("name_en") or ""
+        if not (name_zh or name_en):
+            r.missing("name_zh", "name_en", reason="missing name")
+        stage, fmt = r.parse("stage", parse_stage), r.parse("format", parse_format)
+        for f, v in (("stage", stage), ("format", fmt)):
+            if v is None and r.text(f) is None:
+                r.missing(f, reason=f"missing {f}")
+        manufacturing = r.parse("manufacturing", parse_bool)
+        source = r.text("source") or default_source
+        sid = r.text("id") or "seg:" + short_hash(normalise_name(name_zh or name_en))
+        if (first := ids.setdefault(sid, row)) != row:
+            r.problem("id", f"duplicate segment {sid!r}: same as row {first}")
+        for up in r.items("upstream"):
+            if up == sid:
+                r.problem("upstream", "a segment cannot be upstream of itself")
+            edges.append((row, SegmentEdge(up, sid, source=source)))
+        if chain := r.text("chain"):
+            chain_rows.append((row, chain, sid))
+        if stage is None or fmt is None:
+            continue
+        segs.append((row, Segment(sid, name_zh, name_en, stage, fmt, r.text("parent"),
+                                  r.text("description") or "", r.items("keywords"),
+                                  bool(manufacturing), source)))
+    segs, problems = r.finish(segs)
+    members: dict[str, list[str]] = {}
+    for row, chain, sid in chain_rows:
+        if row not in r.bad:
+            members.setdefault(chain, []).append(sid)
+    cjk = re.compile(r"[\u3400-\u9fff]")
+    chains = [Chain(chain_id(c), c if cjk.search(c) else "", "" if cjk.search(c) else c,
+                    tuple(dict.fromkeys(sids)), source=default_source) for c, sids in members.items()]
+    return segs, [(row, e) for row, e in edges if row not in r.bad], chains, problems
