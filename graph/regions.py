@@ -37,6 +37,7 @@ __all__ = [
     "parse_region",
     "infer_region_from_name",
     "display",
+    "regions_for",
 ]
 
 #: County-level city id -> its prefecture id (``None``: administered by the province).
@@ -146,6 +147,29 @@ def lineage(region_id: str) -> list[str]:
     region(region_id)
     parts = region_id.split("/")
     return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+def regions_for(region_ids) -> list[Region]:
+    """The gazetteer records of these regions and all their ancestors.
+
+    Ids the gazetteer does not know are left out (they still work as path
+    prefixes in queries).
+
+    Examples
+    --------
+    >>> [r.id for r in regions_for(["cn/guangdong/shenzhen/nanshan", "xx/nowhere", None])]
+    ['cn', 'cn/guangdong', 'cn/guangdong/shenzhen', 'cn/guangdong/shenzhen/nanshan']
+    """
+    known = _build()[0]
+    wanted: dict[str, Region] = {}
+    for rid in region_ids:
+        if rid in known:
+            parts = rid.split("/")
+            for i in range(1, len(parts) + 1):
+                anc = "/".join(parts[:i])
+                if anc in known:
+                    wanted.setdefault(anc, known[anc])
+    return sorted(wanted.values(), key=lambda r: r.id)
 
 
 def at_level(region_id: str, level: RegionLevel | str) -> str | None:
