@@ -73,7 +73,7 @@ if (( needs_build )); then
         say "no mvn on PATH: cannot build tests/neo4j (install Maven)"
         exit 3
     fi
-    say "building tests/neo4j (first build downloads Neo4j 5.26 into ~/.m2)…"
+    say "building tests/neo4j (the first build on a machine downloads Neo4j 5.26 into ~/.m2)…"
     start=$SECONDS
     rm -rf "$PROJECT/target/lib"
     if ! mvn -q -B -o -f "$PROJECT/pom.xml" package >/dev/null 2>&1; then
