@@ -571,20 +571,20 @@ def lookup(keys: Sequence[str]) -> Query:
     return Query("\nUNION ALL\n".join(branches), {"keys": list(keys)})
 
 
-def counts() -> Query:
-    """Number of records per entity, keyed like ``GraphStore.counts``."""
-    names = ["regions", "clusters", "chains", "segments", "segment_edges", "organisations", "links"]
-    parts = []
-    for name in names:
+def counts() -> dict[str, Query]:
+    """One count query per entity, keyed like ``GraphStore.counts`` (each a
+    plain ``count`` over one label or type, which Neo4j answers from its
+    count store)."""
+    out = {}
+    for name in ("regions", "clusters", "chains", "segments", "segment_edges", "organisations", "links"):
         if name == "segment_edges":
             pattern = f"()-[x:{UPSTREAM_OF}]->()"
         elif name == "links":
             pattern = f"()-[x:{link_types()}]->()"
         else:
             pattern = f"(x:{label(name)})"
-        parts.append(f"CALL {{ MATCH {pattern} RETURN count(x) AS {name} }}")
-    parts.append("RETURN " + ", ".join(names))
-    return Query("\n".join(parts), {})
+        out[name] = Query(f"MATCH {pattern} RETURN count(x) AS n", {})
+    return out
 
 
 # ------------------------------------------------------------ aggregates

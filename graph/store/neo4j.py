@@ -144,6 +144,8 @@ class Neo4jStore:
                 max_transaction_retry_time=retry_seconds,
                 connection_timeout=connect_timeout,
                 connection_acquisition_timeout=connect_timeout * 2,
+                # "unknown label/property" warnings only mean an empty database
+                notifications_disabled_classifications=["UNRECOGNIZED"],
             )
         except (ValueError, ConfigurationError) as e:
             raise ConfigError(f"bad Neo4j URI {uri!r}: {e}", f"Neo4j 地址无效 {uri!r}：{e}") from e
@@ -328,7 +330,8 @@ class Neo4jStore:
 
     @_guarded
     def counts(self) -> dict[str, int]:
-        return self._read(lambda tx: _run(tx, cypher.counts())[0])
+        queries = cypher.counts()
+        return self._read(lambda tx: {k: _run(tx, q)[0]["n"] for k, q in queries.items()})
 
     @_guarded
     def graph(self) -> nx.MultiDiGraph:
