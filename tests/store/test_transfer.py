@@ -105,3 +105,18 @@ def test_cli_copy_embedded_to_neo4j_and_back(tmp_path, monkeypatch):
             Neo4jStore.connect(Settings(backend="neo4j", neo4j_uri=uri)) as neo:
         _same_records(sa, neo)
         _same_records(sa, sb)
+
+
+def test_the_sample_world_is_the_same_on_every_backend(store):
+    import networkx as nx
+
+    from fixtures.world import load_world
+
+    batch, _ = load_world()
+    src = SqliteStore.memory()
+    src.write(batch)
+    copy(src, store)
+    assert store.counts() == src.counts()
+    assert list(store.organisations(region="cn/guangdong/shenzhen")) == list(
+        src.organisations(region="cn/guangdong/shenzhen"))
+    assert nx.utils.graphs_equal(store.graph(), src.graph())
