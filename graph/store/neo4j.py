@@ -176,6 +176,14 @@ class Neo4jStore:
 
     def _unavailable(self, e: Exception) -> BackendUnavailable:
         why = " ".join(str(e).split()) or type(e).__name__
+        if isinstance(e, TransientError):  # the server answered but could not finish
+            message = getattr(e, "message", None) or why
+            return BackendUnavailable(
+                f"Neo4j at {self._uri} could not complete the request after retrying: {message}"
+                " (for a memory limit: write smaller batches or give the server more heap)",
+                f"Neo4j 服务器 {self._uri} 重试后仍无法完成请求：{message}"
+                "（若是内存上限：请分批写入或增加服务器堆内存）",
+            )
         return BackendUnavailable(
             f"Neo4j at {self._uri} is unavailable ({why}); is the server running?"
             " (scripts/neo4j-start.sh starts a local one; CHAINMATCH_NEO4J_URI points elsewhere)",
