@@ -34,7 +34,9 @@ def test_environment_overrides(monkeypatch, tmp_path):
     "kwargs",
     [{"backend": "neo4j"}, {"backend": "mysql"}, {"max_field_chars": 0}, {"no_such_setting": 1}],
 )
-def test_nonsense_is_refused(kwargs):
+def test_nonsense_is_refused(kwargs, monkeypatch):
+    # make test exports CHAINMATCH_NEO4J_URI for the neo4j tests; "no URI" must mean none
+    monkeypatch.delenv("CHAINMATCH_NEO4J_URI", raising=False)
     with pytest.raises((ConfigError, ValueError)):
         Settings(_env_file=None, **kwargs)
 
