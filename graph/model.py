@@ -25,6 +25,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 __all__ = [
     "Stage",
@@ -175,12 +176,14 @@ TIERS = ("链主", "专精特新", "瞪羚", "隐形冠军", "独角兽", "上�
 
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_USCC_VALUE = {c: i for i, c in enumerate(USCC_CHARS)}
 _USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
 
 def uscc_check_char(first17: str) -> str:
     """The GB 32100-2015 check character for the first 17 characters."""
-    total = sum(USCC_CHARS.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    value = _USCC_VALUE
+    total = sum(value[c] * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
     return USCC_CHARS[(31 - total % 31) % 31]
 
 
@@ -443,19 +446,27 @@ def to_dict(obj) -> dict:
     >>> to_dict(Membership("seg:a"))
     {'segment': 'seg:a', 'confidence': 1.0, 'evidence': 'confirmed', 'status': 'confirmed'}
     """
-    out = {}
-    for f in dataclasses.fields(obj):
-        out[f.name] = _plain(getattr(obj, f.name))
-    return out
+    return {name: _plain(getattr(obj, name)) for name in _field_names(type(obj))}
+
+
+@cache
+def _field_names(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+_SCALARS = (str, int, float, bool, type(None))
 
 
 def _plain(v):
+    t = type(v)
+    if t in _SCALARS:
+        return v
     if isinstance(v, StrEnum):
         return v.value
+    if t is tuple or t is list:
+        return [_plain(x) for x in v]
     if dataclasses.is_dataclass(v):
         return to_dict(v)
-    if isinstance(v, tuple | list):
-        return [_plain(x) for x in v]
     return v
 
 

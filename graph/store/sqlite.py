@@ -331,15 +331,14 @@ class SqliteStore:
                 if o.uscc in found:
                     merged[o.id] = found[o.uscc]
         by_name = [o for o in candidates if not o.uscc]
-        for part in _chunks(by_name, _CHUNK // 2):
+        for part in _chunks(by_name):
             keys = [(normalise_name(o.name_zh or o.name_en), city_key(o.region)) for o in part]
-            clause = " OR ".join("(name_key = ? AND city_key = ?)" for _ in keys)
-            params = [x for k in keys for x in k]
+            marks = ",".join("?" * len(part))
             found = {
                 (nk, ck): oid
                 for oid, nk, ck in conn.execute(
-                    f"SELECT id, name_key, city_key FROM orgs WHERE {clause}",  # noqa: S608
-                    params,
+                    f"SELECT id, name_key, city_key FROM orgs WHERE name_key IN ({marks})",  # noqa: S608
+                    [k[0] for k in keys],
                 )
             }
             for o, k in zip(part, keys, strict=True):
