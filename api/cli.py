@@ -70,7 +70,6 @@ def print_stats(s: dict) -> None:
 def demo(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
     """Load the fictional Shenzhen digital creative sample world and show what it holds."""
     from fixtures.world import load_world
-
     from graph.stats import store_stats
 
     batch, answers = load_world()
@@ -92,10 +91,10 @@ def demo(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
         console.print("planted answers 预设答案: " + ", ".join(f"{k}={v}" for k, v in planted.items()))
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app, map the error tree to exit codes."""
     try:
-        app(standalone_mode=False)
+        app(args=argv, prog_name="chainmatch", standalone_mode=False)
     except ChainmatchError as e:
         err_console.print(f"[red]error[/red] ({e.code}): {e}")
         if e.message_zh != e.message:
@@ -103,12 +102,8 @@ def main() -> None:
         raise SystemExit(3 if isinstance(e, BackendUnavailable) else 2) from None
     except typer.Abort:
         raise SystemExit(1) from None
-    except Exception as e:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(e, click.ClickException):
-            e.show()
-            raise SystemExit(e.exit_code) from None
-        if isinstance(e, click.exceptions.Exit):
-            raise SystemExit(e.exit_code) from None
-        raise
+    except typer.Exit as e:
+        raise SystemExit(e.exit_code) from None
+    except typer.TyperException as e:  # usage errors and bad parameters
+        e.show()
+        raise SystemExit(e.exit_code) from None

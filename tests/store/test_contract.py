@@ -255,3 +255,49 @@ def test_records_deduplicated_onto_a_stored_one_are_merged_not_replaced(store):
     assert set(got.keywords) >= {"测试firm", "测试firm机构简称"}
     assert got.segments == firm.segments
     assert store.counts()["organisations"] == len(world.organisations)
+
+
+def _csv(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_file_with_one_bad_row_in_the_middle_imports_nothing(store, tmp_path):
+    from graph.io.importer import import_file
+
+    store.write(small_world())
+    before = snapshot(store)
+    good1, good2 = uscc("91440300000077771"), uscc("91440300000077772")
+    bad = uscc("91440300000077773")[:-1] + ("0" if uscc("91440300000077773")[-1] != "0" else "1")
+    f = _csv(tmp_path / "firms.csv",
+             "企业名称,统一社会信用代码,产业链环节\n"
+             f"甲公司,{good1},seg:engine\n乙公司,{bad},seg:engine\n丙公司,{good2},seg:games\n")
+    with pytest.raises(InvalidInput) as err:
+        import_file(store, f, "organisations")
+    assert [(p.row, p.field) for p in err.value.problems] == [(3, "统一社会信用代码")]
+    assert snapshot(store) == before
+
+
+def test_reimporting_the_same_files_is_idempotent(store, tmp_path):
+    from graph.io.importer import import_file
+
+    store.write(small_world())
+    f = _csv(tmp_path / "firms.csv",
+             "企业名称,统一社会信用代码,注册地址,产业链环节\n"
+             f"甲公司,{uscc('91440300000077771')},深圳市南山区粤海街道,seg:engine\n"
+             f"乙公司,{uscc('91440300000077772')},北京市海淀区,seg:games\n")
+    links = _csv(tmp_path / "links.csv", "kind,src,dst,since\nsupplies,甲公司,乙公司,2024-01-01\n"
+                                         "customer_of,乙公司,org:firm,2025-02-01\n")
+    first = import_file(store, f, "organisations")
+    import_file(store, links, "links")
+    after_first = snapshot(store)
+    assert first.imported.inserted == {"organisations": 2}
+    again = import_file(store, f, "organisations")
+    again_links = import_file(store, links, "links")
+    assert again.imported.changed == 0 and again_links.imported.changed == 0
+    assert snapshot(store) == after_first
+    jia = store.lookup(["甲公司"])["甲公司"]
+    assert store.organisation(jia).region == "cn/guangdong/shenzhen/nanshan"
+    # customer_of is stored as supplies in the other direction
+    assert any(x.kind is LinkKind.SUPPLIES and x.dst == store.lookup(["乙公司"])["乙公司"]
+               and x.src == "org:firm" for x in store.links())

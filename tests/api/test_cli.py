@@ -1,0 +1,106 @@
+"""The CLI end to end: exit codes, tables, --json, errors without stack traces."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from api.cli import main
+from fixtures.world import load_world
+from graph.store.sqlite import SqliteStore
+
+
+def run(capsys, *args) -> tuple[int, str, str]:
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as e:
+        code = e.code or 0
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_demo_loads_the_sample_world_and_says_it_is_fictional(capsys, tmp_path):
+    code, out, _ = run(capsys, "demo", "--data-dir", str(tmp_path))
+    assert code == 0
+    assert "FICTIONAL" in out and "动漫游戏" in out
+    batch, _ = load_world()
+    with SqliteStore.open(tmp_path / "store.sqlite") as store:
+        assert store.counts()["organisations"] == len(batch.organisations)
+        v = store.version()
+    code, out, _ = run(capsys, "demo", "--data-dir", str(tmp_path), "--json")
+    data = json.loads(out)
+    assert data["write"]["inserted"] == {} and data["write"]["version"] == v
+    assert data["stats"]["counts"]["links"] == len(batch.links)
+
+
+def test_stats_json_counts_match_the_store(capsys, tmp_path):
+    run(capsys, "demo", "--data-dir", str(tmp_path))
+    code, out, _ = run(capsys, "stats", "--data-dir", str(tmp_path), "--json")
+    stats = json.loads(out)
+    with SqliteStore.open(tmp_path / "store.sqlite") as store:
+        assert stats["counts"] == store.counts()
+        sz = sum(1 for _ in store.organisations(region="cn/guangdong/shenzhen"))
+    assert dict(stats["top_cities"])["cn/guangdong/shenzhen"] == sz
+
+
+def test_import_organisations_then_reimport_changes_nothing(capsys, tmp_path):
+    f = tmp_path / "企业名单.csv"
+    f.write_text("企业名称,注册地址,参保人数\n光影互动科技有限公司,深圳市南山区科技园,120人\n", encoding="utf-8")
+    code, out, _ = run(capsys, "import", "organisations", str(f), "--data-dir", str(tmp_path / "d"), "--json")
+    assert code == 0 and json.loads(out)["imported"]["inserted"] == {"organisations": 1}
+    code, out, _ = run(capsys, "import", "organisations", str(f), "--data-dir", str(tmp_path / "d"), "--json")
+    assert json.loads(out)["imported"]["inserted"] == {} and json.loads(out)["imported"]["unchanged"]
+
+
+def test_a_bad_file_exits_2_with_row_and_field_and_no_traceback(capsys, tmp_path):
+    f = tmp_path / "bad.csv"
+    f.write_text("企业名称,统一社会信用代码\n好公司,91440300708461136T\n坏公司,91440300708461136A\n",
+                 encoding="utf-8")
+    code, out, err = run(capsys, "import", "organisations", str(f), "--data-dir", str(tmp_path / "d"))
+    assert code == 2
+    assert "bad.csv:3 [统一社会信用代码]" in err and "check digit" in err
+    assert "Traceback" not in err + out
+    with SqliteStore.open(tmp_path / "d" / "store.sqlite") as store:
+        assert store.counts()["organisations"] == 0 and store.version() == 0
+
+
+def test_skip_invalid_writes_a_reject_file(capsys, tmp_path):
+    f = tmp_path / "bad.csv"
+    f.write_text("企业名称,统一社会信用代码\n好公司,91440300708461136T\n坏公司,91440300708461136A\n",
+                 encoding="utf-8")
+    code, out, _ = run(capsys, "import", "organisations", str(f), "--skip-invalid",
+                       "--data-dir", str(tmp_path / "d"))
+    assert code == 0 and "1 row(s) rejected" in out
+    rejects = (tmp_path / "bad.rejects.csv").read_text("utf-8-sig")
+    assert "坏公司" in rejects and "check digit" in rejects and "好公司" not in rejects
+
+
+def test_column_map_and_bad_map_option(capsys, tmp_path):
+    f = tmp_path / "f.csv"
+    f.write_text("公司全称,城市\n星河像素有限公司,深圳\n", encoding="utf-8")
+    code, out, _ = run(capsys, "import", "organisations", str(f), "--map", "公司全称=name_zh",
+                       "--map", "城市=city", "--data-dir", str(tmp_path / "d"), "--json")
+    assert code == 0, out
+    with SqliteStore.open(tmp_path / "d" / "store.sqlite") as store:
+        [org] = list(store.organisations())
+    assert org.name_zh == "星河像素有限公司" and org.region == "cn/guangdong/shenzhen"
+    code, _, err = run(capsys, "import", "organisations", str(f), "--map", "nonsense")
+    assert code == 2 and "HEADER=FIELD" in err
+
+
+def test_unknown_command_is_a_usage_error(capsys):
+    code, _, err = run(capsys, "frobnicate")
+    assert code == 2 and "No such command" in err
+
+
+@pytest.mark.parametrize("name", ["chainkg", "ickg"])
+def test_real_dataset_import_commands(capsys, tmp_path, name):
+    from tests.conftest import shared_data
+
+    directory = shared_data(name if name == "chainkg" else "ickg-subset")
+    code, out, _ = run(capsys, "import", name, str(directory), "--data-dir", str(tmp_path), "--json")
+    assert code == 0
+    inserted = json.loads(out)["write"]["inserted"]
+    assert inserted["organisations"] > 500 and inserted["segments"] > 500
