@@ -22,6 +22,7 @@ from api.cli_common import (
     write_summary,
 )
 from api.cli_import import import_app
+from api.cli_store import store_app
 from graph.errors import BackendUnavailable, ChainmatchError
 
 __all__ = ["app", "main"]
@@ -35,6 +36,7 @@ app = typer.Typer(
 )
 app.add_typer(import_app, name="import")
 app.add_typer(bench_app, name="bench")
+app.add_typer(store_app, name="store")
 
 @app.command()
 def stats(data_dir: DataDir = None, as_json: JsonOut = False) -> None:

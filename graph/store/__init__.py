@@ -10,7 +10,7 @@ __all__ = ["Batch", "GraphStore", "WriteResult", "open_store"]
 
 def open_store(settings) -> GraphStore:
     """Open the store the settings name (embedded SQLite by default)."""
-    if settings.backend == "neo4j":  # pragma: no cover - lands with the Neo4j store
+    if settings.backend == "neo4j":
         from graph.store.neo4j import Neo4jStore
 
         return Neo4jStore.connect(settings)
