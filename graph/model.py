@@ -53,6 +53,7 @@ __all__ = [
     "valid_uscc",
     "uscc_problem",
     "normalise_name",
+    "city_key",
     "to_dict",
     "from_dict",
 ]
@@ -253,6 +254,18 @@ def normalise_name(name: str) -> str:
                 text = text[: -len(suffix)].rstrip(" ,.")
                 changed = True
     return _PUNCT_RE.sub("", text)
+
+
+def city_key(region: str | None) -> str:
+    """The city-level prefix of a region id: with the name, the dedupe key.
+
+    >>> city_key("cn/guangdong/shenzhen/nanshan"), city_key("jp/tokyo"), city_key(None)
+    ('cn/guangdong/shenzhen', 'jp/tokyo', '')
+    """
+    if not region:
+        return ""
+    parts = region.split("/")
+    return "/".join(parts[:3] if parts[0] == "cn" else parts[:2])
 
 
 @dataclass(frozen=True, slots=True)

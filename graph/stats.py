@@ -15,7 +15,7 @@ __all__ = ["store_stats"]
 
 
 def _city(region: str | None) -> str:
-    from graph.store.sqlite import city_key
+    from graph.model import city_key
 
     return city_key(region) or "(unknown)"
 

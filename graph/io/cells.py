@@ -24,7 +24,7 @@ from graph.errors import InvalidInput, Problem
 from graph.io.headers import HeaderMatch, match_headers
 from graph.io.parse import MISSING, ParseError, split_list
 from graph.io.tables import Table
-from graph.model import normalise_name
+from graph.model import city_key, normalise_name
 from graph.settings import Settings
 
 __all__ = [
@@ -32,7 +32,6 @@ __all__ = [
     "RowReader",
     "cell_problem",
     "short_hash",
-    "city_key",
     "org_id",
     "link_id",
     "chain_id",
@@ -74,17 +73,6 @@ def short_hash(*parts: str) -> str:
     """
     return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=8).hexdigest()
 
-
-def city_key(region: str | None) -> str:
-    """The city-level prefix of a region id (as the stores dedupe by it).
-
-    >>> city_key("cn/guangdong/shenzhen/nanshan"), city_key("jp/tokyo"), city_key(None)
-    ('cn/guangdong/shenzhen', 'jp/tokyo', '')
-    """
-    if not region:
-        return ""
-    parts = region.split("/")
-    return "/".join(parts[:3] if parts[0] == "cn" else parts[:2])
 
 
 def org_id(name: str, uscc: str | None, region: str | None) -> str:

@@ -57,10 +57,10 @@ from graph.model import (
     Region,
     Segment,
     SegmentEdge,
+    city_key,
     normalise_name,
     to_dict,
 )
-from graph.store.sqlite import city_key
 
 __all__ = [
     "Query",

@@ -50,6 +50,7 @@ from graph.model import (
     Region,
     Segment,
     SegmentEdge,
+    city_key,
     from_dict,
     normalise_name,
 )
@@ -58,7 +59,6 @@ from graph.store import cypher
 from graph.store.cypher import Query
 from graph.store.graphview import build_graph
 from graph.store.protocol import Batch, WriteResult
-from graph.store.sqlite import city_key
 from graph.store.validate import check_batch, remap_batch
 
 __all__ = ["Neo4jStore"]

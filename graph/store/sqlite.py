@@ -42,6 +42,7 @@ from graph.model import (
     Region,
     Segment,
     SegmentEdge,
+    city_key,
     from_dict,
     normalise_name,
     to_dict,
@@ -50,21 +51,10 @@ from graph.store.graphview import build_graph
 from graph.store.protocol import Batch, WriteResult
 from graph.store.validate import check_batch, remap_batch
 
-__all__ = ["SqliteStore", "city_key"]
+__all__ = ["SqliteStore"]
 
 _CHUNK = 500  # parameters per IN (...) query, well under SQLite's limit
 
-
-def city_key(region: str | None) -> str:
-    """The city-level prefix of a region id (dedupe key with the name).
-
-    >>> city_key("cn/guangdong/shenzhen/nanshan"), city_key("jp/tokyo"), city_key(None)
-    ('cn/guangdong/shenzhen', 'jp/tokyo', '')
-    """
-    if not region:
-        return ""
-    parts = region.split("/")
-    return "/".join(parts[:3] if parts[0] == "cn" else parts[:2])
 
 
 def _dump(doc: dict) -> str:
