@@ -1,0 +1,130 @@
+"""The HTTP API: ``create_app(settings)`` builds a FastAPI app; nothing happens at import.
+
+The lifespan opens the store (:func:`graph.store.open_store`) and the API
+key file once and keeps them on ``app.state``; handlers reach them through
+the dependencies in :mod:`api.deps`. Every error has one JSON shape
+(:mod:`api.errors`). Without API keys (``auth="off"``) the app refuses to be
+built unless the host is loopback, and says so in the log when it starts.
+
+Examples
+--------
+>>> from graph.settings import Settings
+>>> app = create_app(Settings(_env_file=None))
+>>> app.title, "/organisations" in app.openapi()["paths"]
+('chainmatch', True)
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.auth import KeyStore, Throttle, keys_path
+from api.errors import PayloadTooLarge, http_error_body, install_error_handlers
+from api.routes import TAGS, include_routes
+from graph.errors import ConfigError
+from graph.settings import LOOPBACK_HOSTS, Settings
+
+__all__ = ["create_app", "BodyLimit", "DESCRIPTION"]
+
+log = logging.getLogger("chainmatch.api")
+
+DESCRIPTION = """\
+Investment-attraction (招商引资) matchmaking on industry-chain graphs.
+
+**Auth.** Send an API key as `Authorization: Bearer cmk_…` or `X-API-Key: cmk_…`.
+Roles: `viewer` reads, `editor` also writes, `admin` also manages keys.
+`chainmatch keys init` prints the first admin key once; `/health` and `/ready` need no key.
+
+**Errors.** Every error, validation included, has one shape:
+`{"error": {"code", "message", "message_zh", "details": [{"field", "reason"} | {"file", "row", "field", "reason"}]}}`
+with a stable `code`: invalid_input, bad_encoding, unauthorized, forbidden, not_found,
+method_not_allowed, conflict, payload_too_large, unsupported_media_type, rate_limited,
+internal_error, config_error, backend_unavailable.
+
+**Lists** are paginated with `limit` / `offset` and say their `total`.
+"""
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes with 413 (declared or streamed)."""
+
+    def __init__(self, app: ASGIApp, limit: int):
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            exc = PayloadTooLarge(self.limit)
+            response = JSONResponse(http_error_body(exc), status_code=413, headers={"Connection": "close"})
+            await response(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise PayloadTooLarge(self.limit)
+            return message
+
+        await self.app(scope, limited, send)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the API for ``settings``; the store opens when the app starts (lifespan)."""
+    if settings.auth == "off" and settings.host not in LOOPBACK_HOSTS:
+        raise ConfigError(f"auth 'off' is allowed only on a loopback host, not {settings.host!r}",
+                          f"仅在本机回环地址上允许关闭鉴权，当前地址 {settings.host!r}")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        from graph.store import open_store
+
+        store = open_store(settings)
+        try:
+            keys = KeyStore.open(keys_path(settings.data_dir))
+        except BaseException:
+            store.close()
+            raise
+        app.state.store, app.state.keys = store, keys
+        if settings.auth == "off":
+            log.warning("auth is OFF: every request may read, write and manage keys "
+                        "(allowed because the host %s is loopback)", settings.host)
+        elif keys.count() == 0:
+            log.warning("no API keys yet: create one with `chainmatch keys init`")
+        try:
+            yield
+        finally:
+            store.close()
+            keys.close()
+
+    import importlib.metadata
+
+    try:
+        version = importlib.metadata.version("chainmatch")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        version = "0"
+    app = FastAPI(
+        title="chainmatch",
+        version=version,
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.throttle = Throttle(settings.auth_failures_per_minute)
+    install_error_handlers(app)
+    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    include_routes(app)
+    return app

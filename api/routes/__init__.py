@@ -1,0 +1,24 @@
+"""The API's routers, one module per resource; :func:`include_routes` mounts them all."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+__all__ = ["include_routes", "TAGS"]
+
+#: OpenAPI tags, in the order the docs show them.
+TAGS = [
+    {"name": "organisations", "description": "Firms and platforms (机构): search, read, create, edit, delete."},
+    {"name": "imports", "description": "Bulk upload of organisations, links or segments (批量导入), all or nothing."},
+    {"name": "catalogue", "description": "Segments (产业链环节), chains (产业链), clusters (产业集群), links, regions."},
+    {"name": "stats", "description": "What the store holds."},
+    {"name": "keys", "description": "API keys and roles (admin only)."},
+    {"name": "health", "description": "Liveness and readiness probes (no key needed)."},
+]
+
+
+def include_routes(app: FastAPI) -> None:
+    from api.routes import catalogue, health, imports, keys, organisations, stats
+
+    for module in (organisations, imports, catalogue, stats, keys, health):
+        app.include_router(module.router)

@@ -1,0 +1,428 @@
+"""HTTP schemas: what clients send (``…Create``/``…Update``) apart from what they get (``…Public``).
+
+The domain dataclasses (:mod:`graph.model`) never leak pydantic: these
+models are built from them with ``model_validate(to_dict(obj))`` and turned
+into them by the routes.
+
+Examples
+--------
+>>> body = OrganisationCreate(name_zh="深圳市光影互动科技有限公司")
+>>> body.kind.value, body.segments
+('firm', [])
+>>> OrganisationUpdate(employees=12).model_dump(exclude_unset=True)
+{'employees': 12}
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from api.errors import CODES
+from graph.io.cells import cell_problem
+from graph.model import (
+    EvidenceGrade,
+    Format,
+    LinkKind,
+    MembershipStatus,
+    OrgKind,
+    RegionLevel,
+    SiteKind,
+    Stage,
+)
+
+__all__ = [
+    "ErrorDetail",
+    "ErrorInfo",
+    "ErrorResponse",
+    "Page",
+    "ProvenanceModel",
+    "MembershipModel",
+    "SiteModel",
+    "FinancingModel",
+    "OrganisationCreate",
+    "OrganisationUpdate",
+    "OrganisationPublic",
+    "OrganisationPage",
+    "LinkPublic",
+    "SegmentPublic",
+    "SegmentEdgePublic",
+    "ChainPublic",
+    "ChainDetail",
+    "ClusterPublic",
+    "RegionPublic",
+    "RegionResolved",
+    "WriteSummary",
+    "ProblemPublic",
+    "ImportReportPublic",
+    "StatsPublic",
+    "Health",
+    "Readiness",
+    "KeyCreate",
+    "KeyPublic",
+    "KeyCreated",
+    "MAX_TEXT",
+]
+
+T = TypeVar("T")
+
+#: Longest free-text field accepted over HTTP (the importer's default limit).
+MAX_TEXT = 100_000
+_ID = r"^[A-Za-z0-9][A-Za-z0-9_:.~\-]{0,199}$"
+OrgId = Annotated[str, StringConstraints(pattern=_ID)]
+Name = Annotated[str, StringConstraints(max_length=500)]
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
+Short = Annotated[str, StringConstraints(max_length=200)]
+IsoDate = Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
+
+
+# ------------------------------------------------------------------ errors
+
+class ErrorDetail(BaseModel):
+    """Where and why: ``{"field", "reason"}``, or ``{"file", "row", "field", "reason"}`` for a file."""
+
+    file: str | None = None
+    row: int | None = None
+    field: str | None = None
+    reason: str
+
+
+class ErrorInfo(BaseModel):
+    code: Literal[tuple(CODES)]  # type: ignore[valid-type]
+    message: str
+    message_zh: str
+    details: list[ErrorDetail] = []
+
+
+class ErrorResponse(BaseModel):
+    """The one error shape of the API."""
+
+    error: ErrorInfo
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"error": {
+        "code": "not_found", "message": "unknown organisation: org:x",
+        "message_zh": "未找到 organisation: org:x", "details": []}}]})
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: ``items`` from ``offset``, at most ``limit``, of ``total``."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+# ------------------------------------------------------------------ organisations
+
+class ProvenanceModel(BaseModel):
+    source: Short = "api"
+    as_of: IsoDate | None = None
+    estimated: list[Short] = []
+
+
+class MembershipModel(BaseModel):
+    segment: Short = Field(examples=["seg:game_engine"])
+    confidence: float = Field(1.0, ge=0.0, le=1.0)
+    evidence: EvidenceGrade = EvidenceGrade.CONFIRMED
+    status: MembershipStatus = MembershipStatus.CONFIRMED
+
+
+class SiteModel(BaseModel):
+    region: Short = Field(examples=["cn/guangdong/shenzhen/nanshan"])
+    kind: SiteKind
+    since: IsoDate | None = None
+
+
+class FinancingModel(BaseModel):
+    date: IsoDate
+    round: Short
+    amount_cny_m: float | None = Field(None, ge=0)
+
+
+_TEXT_FIELDS = ("name_zh", "name_en", "address", "description_zh", "description_en", "business_scope",
+                "industry", "industry_code", "revenue_band", "parent_group")
+_NOT_NULL = ("kind", "name_zh", "name_en", "address", "description_zh", "description_en", "business_scope",
+             "industry", "industry_code", "segments", "products", "keywords", "tiers", "sites", "patents",
+             "financing", "provenance")
+
+
+def _check_text(value, info):
+    """Refuse what the importer refuses: control characters, spreadsheet formulas."""
+    if isinstance(value, str) and (why := cell_problem(value, MAX_TEXT)):
+        raise ValueError(why)
+    if isinstance(value, list):
+        for v in value:
+            if isinstance(v, str) and (why := cell_problem(v, MAX_TEXT)):
+                raise ValueError(why)
+    return value
+
+
+class _OrganisationFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: OrgKind = OrgKind.FIRM
+    name_zh: Name = Field("", examples=["深圳市光影互动科技有限公司"])
+    name_en: Name = Field("", examples=["Guangying Interactive Technology (Shenzhen) Co., Ltd."])
+    uscc: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{18}$")] | None = Field(
+        None, description="Unified social credit code (18 characters, GB 32100-2015 check digit).",
+        examples=["91440300708461136T"])
+    region: Short | None = Field(
+        None, description="Region id (cn/guangdong/shenzhen/nanshan) or a place name (深圳市南山区, Shenzhen); "
+        "when absent, parsed from the address.", examples=["深圳市南山区"])
+    address: Text = ""
+    segments: list[MembershipModel] = []
+    products: list[Short] = []
+    description_zh: Text = ""
+    description_en: Text = ""
+    business_scope: Text = ""
+    industry: Short = ""
+    industry_code: Short = ""
+    keywords: list[Short] = []
+    employees: int | None = Field(None, ge=0, le=10_000_000)
+    revenue_band: Short | None = None
+    registered_capital_cny_m: float | None = Field(None, ge=0, le=1e9)
+    founded: IsoDate | None = None
+    tiers: list[Short] = Field([], examples=[["专精特新"]])
+    sites: list[SiteModel] = []
+    patents: int = Field(0, ge=0, le=10_000_000)
+    financing: list[FinancingModel] = []
+    parent_group: Short | None = None
+    provenance: ProvenanceModel = ProvenanceModel()
+
+    _texts = field_validator(*_TEXT_FIELDS, "products", "keywords", "tiers")(_check_text)
+
+
+class OrganisationCreate(_OrganisationFields):
+    """A new organisation. ``id`` is derived from the USCC (or name + city) when absent."""
+
+    id: OrgId | None = Field(None, examples=["org:guangying"])
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "name_zh": "深圳市光影互动科技有限公司", "region": "深圳市南山区",
+        "segments": [{"segment": "seg:game_engine"}], "tiers": ["专精特新"], "employees": 120}]})
+
+    @model_validator(mode="after")
+    def _named(self):
+        if not (self.name_zh.strip() or self.name_en.strip()):
+            raise ValueError("an organisation needs a name: name_zh or name_en")
+        return self
+
+
+class OrganisationUpdate(_OrganisationFields):
+    """A partial update (PATCH): only the fields sent change; ``null`` clears an optional field."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"employees": 150, "tiers": ["专精特新", "瞪羚"]}]})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any):
+        if isinstance(data, dict):
+            nulls = [k for k in _NOT_NULL if k in data and data[k] is None]
+            if nulls:
+                raise ValueError(f"{', '.join(nulls)} cannot be null; leave the field out to keep it")
+        return data
+
+
+class OrganisationPublic(BaseModel):
+    id: str
+    kind: OrgKind
+    name_zh: str
+    name_en: str
+    uscc: str | None
+    region: str | None
+    address: str
+    segments: list[MembershipModel]
+    products: list[str]
+    description_zh: str
+    description_en: str
+    business_scope: str
+    industry: str
+    industry_code: str
+    keywords: list[str]
+    employees: int | None
+    revenue_band: str | None
+    registered_capital_cny_m: float | None
+    founded: str | None
+    tiers: list[str]
+    sites: list[SiteModel]
+    patents: int
+    financing: list[FinancingModel]
+    parent_group: str | None
+    provenance: ProvenanceModel
+
+
+class OrganisationPage(Page[OrganisationPublic]):
+    region: str | None = Field(None, description="The region filter as a region id, after parsing a name.")
+
+
+class LinkPublic(BaseModel):
+    id: str
+    kind: LinkKind
+    src: str
+    dst: str
+    provenance: ProvenanceModel
+    since: str | None
+    weight: float
+    confidence: float
+
+
+# ------------------------------------------------------------------ catalogue
+
+class SegmentPublic(BaseModel):
+    id: str
+    name_zh: str
+    name_en: str
+    stage: Stage
+    format: Format
+    parent: str | None
+    description: str
+    keywords: list[str]
+    manufacturing: bool
+    source: str
+
+
+class SegmentEdgePublic(BaseModel):
+    upstream: str
+    downstream: str
+    weight: float
+    source: str
+
+
+class ChainPublic(BaseModel):
+    id: str
+    name_zh: str
+    name_en: str
+    segments: list[str]
+    cluster: str | None
+    source: str
+
+
+class ChainDetail(ChainPublic):
+    """A chain with its segments and the supply edges between them."""
+
+    segment_records: list[SegmentPublic]
+    edges: list[SegmentEdgePublic]
+
+
+class ClusterPublic(BaseModel):
+    id: str
+    name_zh: str
+    name_en: str
+    chains: list[str]
+    source: str
+
+
+class RegionPublic(BaseModel):
+    id: str
+    name_zh: str
+    name_en: str
+    level: RegionLevel
+
+
+class RegionResolved(BaseModel):
+    """A place name parsed into a region."""
+
+    text: str
+    region: RegionPublic | None
+    lineage: list[str]
+    display_zh: str | None
+    display_en: str | None
+
+
+# ------------------------------------------------------------------ imports, stats, health
+
+class WriteSummary(BaseModel):
+    inserted: dict[str, int]
+    updated: dict[str, int]
+    unchanged: dict[str, int]
+    merged: int = Field(description="Incoming organisations deduplicated onto stored ones.")
+    version: int
+
+
+class ProblemPublic(BaseModel):
+    file: str
+    row: int | None
+    field: str | None
+    reason: str
+
+
+class ImportReportPublic(BaseModel):
+    file: str
+    entity: Literal["organisations", "links", "segments"]
+    encoding: str | None
+    rows_read: int
+    imported: WriteSummary | None = Field(description="What was written; null on a dry run.")
+    rejected: int
+    problems: list[ProblemPublic]
+    warnings: list[str]
+    dry_run: bool
+
+
+class ChainStats(BaseModel):
+    id: str
+    name_zh: str
+    name_en: str
+    segments: int
+    organisations: int
+
+
+class StatsPublic(BaseModel):
+    version: int
+    counts: dict[str, int]
+    by_kind: dict[str, int]
+    top_cities: list[tuple[str, int]]
+    chains: list[ChainStats]
+    as_of_min: str | None
+    as_of_max: str | None
+    estimated_records: int
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class ComponentState(BaseModel):
+    state: str = Field(examples=["ready", "not_built", "not_loaded"])
+    detail: str = ""
+
+
+class Readiness(BaseModel):
+    status: Literal["ready"] = "ready"
+    backend: Literal["embedded", "neo4j"]
+    store_version: int
+    auth: Literal["on", "off"]
+    components: dict[str, ComponentState] = Field(
+        {}, description="Later: vector index and embedding model state.")
+
+
+# ------------------------------------------------------------------ keys
+
+class KeyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100)] = Field(examples=["招商局-分析员"])
+    role: Literal["viewer", "editor", "admin"] = "viewer"
+
+    _texts = field_validator("name")(_check_text)
+
+
+class KeyPublic(BaseModel):
+    id: str
+    name: str
+    role: Literal["viewer", "editor", "admin"]
+    created: str
+    revoked: str | None
+
+
+class KeyCreated(KeyPublic):
+    key: str = Field(description="The secret: shown this once, stored only as a salted hash.")
