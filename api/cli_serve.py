@@ -1,0 +1,84 @@
+"""``chainmatch serve``: run the HTTP API with uvicorn.
+
+Prints the URL, the docs URL, an API key (created on the first start, shown
+once) and a curl command that works. ``--auth off`` is refused unless the
+host is loopback. Wire into the main CLI with :func:`register`.
+"""
+
+from __future__ import annotations
+
+import shlex
+from typing import Annotated
+
+import typer
+
+from api.cli_common import DataDir, console, err_console
+
+__all__ = ["register", "serve", "prepare", "base_url"]
+
+
+def base_url(host: str, port: int) -> str:
+    """The URL a client on this machine uses.
+
+    >>> base_url("::1", 8000), base_url("0.0.0.0", 80)
+    ('http://[::1]:8000', 'http://127.0.0.1:80')
+    """
+    if host in ("0.0.0.0", ""):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def prepare(settings) -> list[str]:
+    """What ``serve`` prints before it starts; creates the first admin key if there is none."""
+    from api.auth import KeyStore, Role, keys_path
+
+    url = base_url(settings.host, settings.port)
+    lines = [f"chainmatch API on {url}  (docs: {url}/docs, OpenAPI: {url}/openapi.json)",
+             f"store: {settings.backend} · data: {settings.data_dir}"]
+    query = f"{url}/organisations?region=shenzhen&limit=3"
+    if settings.auth == "off":
+        lines.append(f"auth is OFF (allowed on loopback {settings.host} only): anyone who can reach "
+                     "this address may read, write and manage keys. 未启用鉴权，仅限本机访问。")
+        lines.append(f"try: curl {shlex.quote(query)}")
+        return lines
+    with KeyStore.open(keys_path(settings.data_dir)) as keys:
+        created = keys.create("admin (first start)", Role.ADMIN) if keys.count() == 0 else None
+    if created is not None:
+        key = created.token
+        lines.append(f"admin key (created now, shown once, only its hash is stored): {key}")
+    else:
+        key = "$CHAINMATCH_KEY"
+        lines.append("API keys exist; use yours (create one: chainmatch keys create --name NAME --role viewer)")
+    auth = f"Authorization: Bearer {key}"
+    header = f'"{auth}"' if key.startswith("$") else shlex.quote(auth)
+    lines.append(f"try: curl -H {header} {shlex.quote(query)}")
+    return lines
+
+
+def serve(
+    host: Annotated[str | None, typer.Option("--host", help="Address to bind (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port (default 8000).")] = None,
+    auth: Annotated[str | None, typer.Option("--auth", help="on (API keys) or off (loopback only).")] = None,
+    data_dir: DataDir = None,
+    log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
+) -> None:
+    """Run the HTTP API (FastAPI + uvicorn); print the URL, a key and a curl that works."""
+    import uvicorn
+
+    from api.app import create_app
+    from graph.settings import Settings
+
+    overrides = {k: v for k, v in {"host": host, "port": port, "auth": auth, "data_dir": data_dir}.items()
+                 if v is not None}
+    settings = Settings(**overrides)
+    app = create_app(settings)
+    for line in prepare(settings):
+        (err_console if line.startswith("auth is OFF") else console).print(line, soft_wrap=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` to a Typer app (the ``chainmatch`` CLI)."""
+    app.command("serve")(serve)
