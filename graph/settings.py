@@ -28,10 +28,26 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph.errors import ConfigError
 
-__all__ = ["Settings", "LOOPBACK_HOSTS"]
+__all__ = ["Settings", "LOOPBACK_HOSTS", "SCORE_WEIGHTS"]
 
 #: Hosts on which the HTTP API may run without API keys.
 LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
+
+
+#: Default weights of the recommendation scores (matching/recommend): each score is
+#: Σ weight × a named figure in [0, 1]; a setting may override some keys only.
+SCORE_WEIGHTS: dict[str, dict[str, float]] = {
+    "recommend_weights": {"gap_fit": 3.0, "chain_pull": 3.0, "leadership": 2.0, "expansion": 1.0,
+                          "local_site": 2.0, "stale": 0.5},
+    "introducer_weights": {"tie": 3.0, "paths": 1.0, "recency": 0.5, "weight": 0.5},
+    "partner_weights": {"semantic": 3.0, "adjacency": 2.0, "weight": 0.5, "known": 1.0},
+    "linkpred_weights": {"supply_pattern": 3.0, "common_neighbours": 2.0, "past_tie": 2.0,
+                         "chain_pull": 1.0, "leadership": 0.5},
+}
+
+
+def _weights(name: str, description: str):
+    return Field(default_factory=lambda: dict(SCORE_WEIGHTS[name]), description=description)
 
 
 class Settings(BaseSettings):
@@ -53,9 +69,22 @@ class Settings(BaseSettings):
     auth: Literal["on", "off"] = Field("on", description="API keys required (on), or not (off: loopback host only).")
     max_request_bytes: int = Field(20_000_000, gt=0, description="Largest HTTP request body (uploads included), in bytes.")
     auth_failures_per_minute: int = Field(10, gt=0, description="Failed API-key attempts a client may make per minute before 429.")
+    recommend_weights: dict[str, float] = _weights("recommend_weights", "Target score weights (JSON; keys not given keep their default).")
+    introducer_weights: dict[str, float] = _weights("introducer_weights", "Introducer (以商招商) score weights (JSON).")
+    partner_weights: dict[str, float] = _weights("partner_weights", "Start-up partner score weights (JSON).")
+    linkpred_weights: dict[str, float] = _weights("linkpred_weights", "Backtest link-prediction engine weights (JSON).")
+    recent_months: int = Field(18, gt=0, description="Financing or a new site within this many months of the data's as-of date is recent.")
+    stale_months: int = Field(24, gt=0, description="A record whose as-of date is older than this many months is stale.")
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
+        for name, default in SCORE_WEIGHTS.items():
+            given = getattr(self, name)
+            bad = sorted(k for k, v in given.items() if k not in default or v < 0)
+            if bad:
+                raise ConfigError(f"{name}: unknown or negative weights {bad}; keys: {sorted(default)}",
+                                  f"{name} 中的权重无效（未知或为负）：{bad}")
+            setattr(self, name, {**default, **given})
         if self.backend == "neo4j" and not self.neo4j_uri:
             raise ConfigError("backend 'neo4j' needs CHAINMATCH_NEO4J_URI", "使用 neo4j 后端需要设置 CHAINMATCH_NEO4J_URI")
         if self.auth == "off" and self.host not in LOOPBACK_HOSTS:
