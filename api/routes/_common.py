@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 _WHY = {
-    400: "Malformed request (e.g. a broken multipart body).",
+    400: "Malformed request body (not UTF-8 JSON, broken multipart).",
     401: "No API key, or an unknown or revoked one.",
     403: "The key's role does not allow this.",
     404: "Unknown id.",

@@ -25,7 +25,7 @@ def public(info: KeyInfo) -> KeyPublic:
 
 
 @router.post("", summary="Create a key (its secret is shown once)", status_code=201,
-             response_model=KeyCreated, responses=responses(413))
+             response_model=KeyCreated, responses=responses(400, 413))
 def create_key(body: KeyCreate, keys: KeysDep, _: Admin) -> KeyCreated:
     created = keys.create(body.name, body.role)
     return KeyCreated(**public(created.info).model_dump(), key=created.token)

@@ -140,7 +140,7 @@ def _exists(store: GraphStore, org_id: str) -> bool:
              responses={200: {"model": OrganisationPublic,
                               "description": "Deduplicated onto a stored organisation (same USCC, or same "
                                              "name in the same city) and merged into it."},
-                        **responses(409, 413)})
+                        **responses(400, 409, 413)})
 def create_organisation(body: OrganisationCreate, store: StoreDep, _: Editor,
                         response: Response) -> OrganisationPublic:
     region = resolve_region(body.region, "body.region") if body.region else None
@@ -156,7 +156,7 @@ def create_organisation(body: OrganisationCreate, store: StoreDep, _: Editor,
 
 
 @router.put("/{org_id}", summary="Replace an organisation", response_model=OrganisationPublic,
-            responses=responses(404, 409, 413))
+            responses=responses(400, 404, 409, 413))
 def replace_organisation(org_id: OrgIdPath, body: OrganisationCreate, store: StoreDep,
                          _: Editor) -> OrganisationPublic:
     store.organisation(org_id)
@@ -167,7 +167,7 @@ def replace_organisation(org_id: OrgIdPath, body: OrganisationCreate, store: Sto
 
 
 @router.patch("/{org_id}", summary="Change some fields of an organisation",
-              response_model=OrganisationPublic, responses=responses(404, 409, 413))
+              response_model=OrganisationPublic, responses=responses(400, 404, 409, 413))
 def patch_organisation(org_id: OrgIdPath, body: OrganisationUpdate, store: StoreDep,
                        _: Editor) -> OrganisationPublic:
     base = to_dict(store.organisation(org_id))
