@@ -1,0 +1,290 @@
+"""``chainmatch search | classify | index build|status | bench search``: the matching core on the CLI.
+
+``register(app)`` adds the commands to the main app; ``register_bench(bench_app)``
+adds ``bench search``. Commands are thin: resolve options, call ``matching``,
+print a table (or JSON with ``--json``).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+
+from api.cli_common import (
+    DataDir,
+    JsonOut,
+    console,
+    err_console,
+    open_store_for,
+    print_json,
+    settings_for,
+    table,
+)
+from graph.errors import InvalidInput
+
+__all__ = ["register", "register_bench", "search", "classify", "index_build", "index_status",
+           "bench_search", "resolve_region", "resolve_segment"]
+
+Mode = Annotated[str, typer.Option("--mode", help="hybrid (default), dense or lexical.")]
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def resolve_region(value: str | None) -> str | None:
+    """A region id from an id (``cn/guangdong/shenzhen``) or a name (深圳, Shenzhen, 南山区)."""
+    if value is None or "/" in value:
+        return value
+    from graph.regions import parse_region
+
+    rid = parse_region(value)
+    if rid is None:
+        raise InvalidInput(f"unknown region {value!r}: give a region id or a place name",
+                           f"未知地区 {value!r}：请输入地区编号或地名")
+    return rid
+
+
+def resolve_segment(store, value: str | None) -> str | None:
+    """A segment id from an id or an exact zh/en segment name."""
+    if value is None:
+        return None
+    segs = store.segments()
+    for s in segs:
+        if value in (s.id, s.name_zh) or value.lower() == s.name_en.lower():
+            return s.id
+    raise InvalidInput(f"unknown segment {value!r}", f"未知产业链环节 {value!r}")
+
+
+@contextmanager
+def _progress(label: str, quiet: bool):
+    """A rich progress bar fed by ``(done, total)`` callbacks (silent with ``--json``)."""
+    if quiet:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None)
+
+        yield update
+
+
+def _matching_parts(data_dir):
+    from matching.embcache import EmbeddingCache, default_cache_path
+    from matching.embedder import make_embedder
+    from matching.search import index_dir
+
+    settings = settings_for(data_dir)
+    embedder = make_embedder(settings.embedding_model)
+    cache = EmbeddingCache.open(default_cache_path(settings.data_dir))
+    return settings, embedder, cache, index_dir(settings.data_dir)
+
+
+def _open_engine(store, data_dir, *, rebuild: bool = False, quiet: bool = False):
+    from matching.search import SearchEngine
+
+    _settings, embedder, cache, directory = _matching_parts(data_dir)
+    with cache, _progress("encoding 编码", quiet) as progress:
+        return SearchEngine.open(store, embedder, directory, cache=cache, rebuild=rebuild, progress=progress)
+
+
+def _fmt(x, digits: int = 3):
+    return "" if x is None else f"{x:.{digits}f}"
+
+
+# ------------------------------------------------------------------ commands
+
+
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for, in Chinese or English (e.g. 动作捕捉设备).")],
+    region: Annotated[str | None, typer.Option(help="Region id or name; includes sub-regions (深圳, cn/guangdong/shenzhen).")] = None,
+    segment: Annotated[str | None, typer.Option(help="Segment id or name (confirmed or predicted members).")] = None,
+    kind: Annotated[str | None, typer.Option(help="Organisation kind: firm, incubator, park, university, lab, …")] = None,
+    tier: Annotated[str | None, typer.Option(help="Tier tag, e.g. 链主, 专精特新, 瞪羚.")] = None,
+    min_employees: Annotated[int | None, typer.Option(help="At least this many employees.")] = None,
+    max_employees: Annotated[int | None, typer.Option(help="At most this many employees.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="Number of hits.")] = 10,
+    mode: Mode = "hybrid",
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Search organisations: dense + Chinese-aware lexical, fused; every hit shows its score parts."""
+    from matching.search import Filters
+
+    with open_store_for(data_dir) as store:
+        filters = Filters(region=resolve_region(region), segment=resolve_segment(store, segment), kind=kind,
+                          tier=tier, min_employees=min_employees, max_employees=max_employees)
+        engine = _open_engine(store, data_dir, quiet=as_json)
+        result = engine.search(query, k=limit, mode=mode, filters=filters)
+        regions = {c.id: c.region for c in engine.cards}
+    if as_json:
+        print_json(result.as_dict())
+        return
+    rows = [[h.rank, h.id, h.name, regions.get(h.id) or "", _fmt(h.score, 4),
+             _fmt(h.dense_score), h.dense_rank or "", _fmt(h.lexical_score, 2), h.lexical_rank or ""]
+            for h in result.hits]
+    w = ", ".join(f"{k} {v:g}" for k, v in result.weights.items())
+    console.print(table(f"search 搜索 “{query}” · {mode} ({w})",
+                        ["#", "id", "name 名称", "region 地区", "fused", "dense", "d#", "lexical", "l#"], rows))
+    if not rows:
+        console.print("no hits 无结果")
+
+
+def classify(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show predictions; write nothing.")] = False,
+    top: Annotated[int, typer.Option(min=1, max=10, help="Predictions shown per organisation.")] = 3,
+    keep: Annotated[int, typer.Option(min=1, max=5, help="Predictions written per organisation.")] = 1,
+    min_confidence: Annotated[float, typer.Option(min=0.0, max=1.0, help="Write only predictions at least this confident.")] = 0.5,
+    dense: Annotated[bool, typer.Option("--dense/--no-dense", help="Use embedding features too.")] = True,
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """挂链: predict segments for firms without confirmed ones; store them as PREDICTED memberships."""
+    from matching.classify import apply_predictions, classify_store
+
+    with open_store_for(data_dir) as store:
+        embedder = cache = None
+        if dense:
+            _settings, embedder, cache, _dir = _matching_parts(data_dir)
+        try:
+            preds = classify_store(store, embedder=embedder, cache=cache, top=top)
+        finally:
+            if cache is not None:
+                cache.close()
+        result = None
+        if not dry_run:
+            result = apply_predictions(store, preds, max_per_org=keep, min_confidence=min_confidence)
+    flat = [p for ps in preds for p in ps]
+    if as_json:
+        print_json({"organisations": len(preds), "predictions": [p.as_dict() for p in flat],
+                    "written": None if result is None else result.changed})
+        return
+    rows = [[p.org_id, p.rank, p.segment, f"{p.confidence:.2f}", p.evidence.value, ", ".join(p.fields)]
+            for p in flat]
+    console.print(table(f"classify 挂链 · {len(preds)} organisations without confirmed segments",
+                        ["organisation", "#", "segment 环节", "confidence", "evidence 证据", "fields"], rows))
+    if result is None:
+        console.print("dry run: nothing written 试运行，未写入")
+    else:
+        console.print(f"wrote {result.changed} organisations (predicted memberships; confirmed ones untouched)")
+
+
+def index_build(
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Rebuild even if the index is current.")] = False,
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Build (or refresh) the search index; texts already in the embedding cache are not re-encoded."""
+    with open_store_for(data_dir) as store:
+        engine = _open_engine(store, data_dir, rebuild=rebuild, quiet=as_json)
+        status = engine.status()
+    if as_json:
+        print_json(status)
+        return
+    verb = "built" if status.get("rebuilt") else "current, loaded"
+    console.print(f"index {verb}: {status['size']} organisations · dense {status['dense_kind']} · "
+                  f"encoded {status.get('n_encoded', 0) if status.get('rebuilt') else 0} texts · "
+                  f"store version {status['store_version']}")
+
+
+def index_status(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """Whether the saved index matches the store version and the configured model."""
+    from matching.search import read_manifest, staleness
+
+    settings, embedder, cache, directory = _matching_parts(data_dir)
+    with cache, open_store_for(data_dir) as store:
+        version = store.version()
+        manifest = read_manifest(directory)
+        why = staleness(manifest, version, embedder.model_id)
+        cached = cache.count(embedder.model_id)
+    doc = {"directory": str(directory), "current": why is None, "reason": why, "store_version": version,
+           "model": embedder.model_id, "cached_vectors": cached, "manifest": manifest}
+    if as_json:
+        print_json(doc)
+        return
+    rows = [["directory", directory], ["current 是否最新", "yes" if why is None else f"no — {why}"],
+            ["store version", version], ["model", embedder.model_id], ["cached vectors", cached]]
+    if manifest:
+        rows += [["built at", manifest.get("built_at")], ["organisations", manifest.get("size")],
+                 ["dense index", manifest.get("dense_kind")], ["build seconds", manifest.get("build_seconds")]]
+    console.print(table("index status 索引状态", ["", ""], rows))
+
+
+def bench_search(
+    sizes: Annotated[str, typer.Option(help="Comma-separated vector counts.")] = "100000,1000000",
+    kind: Annotated[str, typer.Option(help="Synthetic vectors: matched (covariance of real embeddings) or gaussian.")] = "matched",
+    queries: Annotated[int, typer.Option(min=10, help="Queries timed one at a time.")] = 200,
+    approx: Annotated[str, typer.Option(help="Approximate indexes to time: hnsw, ivf or hnsw,ivf.")] = "hnsw",
+    texts: Annotated[int, typer.Option(min=0, help="Sample-world texts encoded for throughput (0: skip the model).")] = 512,
+    flat: Annotated[bool, typer.Option("--flat/--no-flat", help="Also time exact IndexFlatIP.")] = True,
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Encode throughput, build time, p50/p95 latency and recall@10 vs exact at each size."""
+    from matching.bench import run_search_bench
+
+    try:
+        n_list = [int(x.replace("_", "")) for x in sizes.split(",") if x.strip()]
+    except ValueError as e:
+        raise InvalidInput(f"--sizes must be comma-separated integers, got {sizes!r}") from e
+    if kind not in ("matched", "gaussian"):
+        raise InvalidInput(f"--kind must be matched or gaussian, got {kind!r}")
+    say = None if as_json else (lambda m: err_console.print(f"[dim]{m}[/dim]"))
+    embedder, sample, reference = None, [], None
+    if texts or kind == "matched":
+        from fixtures.world import load_world
+        from matching.documents import dense_fields
+        from matching.embcache import encode_cached
+
+        _settings, embedder, cache, _dir = _matching_parts(data_dir)
+        batch, _ = load_world()
+        sample = sorted({t for o in batch.organisations for t in dense_fields(o)})
+        if kind == "matched":
+            if say:
+                say(f"reference embeddings: {len(sample)} sample-world texts (embedding cache)")
+            with cache:
+                reference, _ = encode_cached(embedder, sample, cache)
+        sample = sample[:texts]
+    fig = run_search_bench(n_list, kind=kind, embedder=embedder, texts=sample, reference_vectors=reference,
+                           queries=queries, approx=[a.strip() for a in approx.split(",") if a.strip()],
+                           flat=flat, say=say)
+    from api.cli_bench import machine
+
+    fig["machine"] = machine()
+    if as_json:
+        print_json(fig)
+        return
+    enc = fig.get("encode")
+    if enc:
+        console.print(f"encode 编码: {enc['texts']} texts in {enc['seconds']} s = "
+                      f"{enc['texts_per_second']} texts/s ({enc['model']})")
+    rows = [[r["n"], r["index"], r["build_seconds"], r["ef_search"] or r["nprobe"] or "", r["p50_ms"],
+             r["p95_ms"], r["recall_at_10"]] for r in fig["rows"]]
+    console.print(table(f"bench search · {kind} vectors · {fig['machine']}",
+                        ["vectors", "index", "build s", "ef/nprobe", "p50 ms", "p95 ms", "recall@10"], rows))
+    console.print(f"peak RSS {fig['peak_rss_mb']} MB")
+
+
+# ------------------------------------------------------------------ registration
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``search``, ``classify`` and ``index build|status`` to the main app."""
+    app.command("search")(search)
+    app.command("classify")(classify)
+    index_app = typer.Typer(help="The search index: build it, or show whether it is current.",
+                            no_args_is_help=True)
+    index_app.command("build")(index_build)
+    index_app.command("status")(index_status)
+    app.add_typer(index_app, name="index")
+
+
+def register_bench(bench_app: typer.Typer) -> None:
+    """Add ``bench search`` to the bench sub-app."""
+    bench_app.command("search")(bench_search)

@@ -1,0 +1,173 @@
+"""Search benchmark: encode throughput, index build time, query latency and recall vs exact.
+
+Vectors at scale are synthetic. ``gaussian`` draws i.i.d. normal vectors
+(the hardest case for any approximate index: no structure at all);
+``matched`` draws normal vectors with the mean and covariance of real
+embeddings (the sample world's texts through the configured model), so the
+spectrum resembles real data without pretending to be it.
+
+Examples
+--------
+>>> x = synthetic_vectors(5, 8, kind="gaussian", seed=1)
+>>> x.shape, bool(np.allclose(np.linalg.norm(x, axis=1), 1.0, atol=1e-5))
+((5, 8), True)
+>>> fig = bench_index(synthetic_vectors(3000, 16, seed=2), synthetic_vectors(20, 16, seed=3),
+...                   approx="hnsw", exact_below=0)
+>>> fig["index"], fig["n"], fig["recall_at_10"] >= 0.9
+('hnsw', 3000, True)
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from matching.embedder import Embedder, normalise_rows
+from matching.vectors import FaissIndex, exact_search, recall_at_k
+
+__all__ = ["synthetic_vectors", "fit_reference", "bench_encode", "bench_index", "run_search_bench"]
+
+
+def fit_reference(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and a covariance factor ``L`` (``cov = L @ L.T``) of real embeddings."""
+    v = np.asarray(vectors, dtype=np.float64)
+    mu = v.mean(axis=0)
+    cov = np.cov(v - mu, rowvar=False)
+    w, u = np.linalg.eigh(cov)
+    return mu.astype(np.float32), (u * np.sqrt(np.clip(w, 0, None))).astype(np.float32)
+
+
+def synthetic_vectors(
+    n: int,
+    dim: int,
+    *,
+    kind: str = "gaussian",
+    reference: tuple[np.ndarray, np.ndarray] | None = None,
+    seed: int = 0,
+    chunk: int = 100_000,
+) -> np.ndarray:
+    """``n`` unit vectors: i.i.d. normal, or normal with a reference mean/covariance (``matched``)."""
+    if kind not in ("gaussian", "matched"):
+        raise ValueError(f"unknown synthetic kind {kind!r}")
+    if kind == "matched" and reference is None:
+        raise ValueError("matched vectors need a reference (mean, covariance factor)")
+    rng = np.random.default_rng(seed)
+    out = np.empty((n, dim), dtype=np.float32)
+    for start in range(0, n, chunk):
+        m = min(chunk, n - start)
+        z = rng.standard_normal((m, dim), dtype=np.float32)
+        if kind == "matched":
+            mu, factor = reference
+            z = z @ factor.T + mu
+        out[start : start + m] = normalise_rows(z)
+    return out
+
+
+def bench_encode(embedder: Embedder, texts: Sequence[str]) -> dict:
+    """Texts per second through ``embedder`` (no cache)."""
+    embedder.encode(list(texts[:8]))  # load the model and warm up outside the timing
+    t = time.perf_counter()
+    embedder.encode(list(texts))
+    s = time.perf_counter() - t
+    return {"model": embedder.model_id, "texts": len(texts), "seconds": round(s, 2),
+            "texts_per_second": round(len(texts) / s, 1)}
+
+
+def _latencies(index, queries: np.ndarray, k: int) -> np.ndarray:
+    index.search(queries[:5], k)  # warm up
+    out = np.empty(len(queries))
+    for i in range(len(queries)):
+        t = time.perf_counter()
+        index.search(queries[i : i + 1], k)
+        out[i] = time.perf_counter() - t
+    return out * 1000.0
+
+
+def bench_index(
+    xb: np.ndarray,
+    queries: np.ndarray,
+    *,
+    approx: str = "hnsw",
+    exact_below: int = 50_000,
+    k: int = 10,
+    truth: np.ndarray | None = None,
+    **index_kwargs,
+) -> dict:
+    """Build a :class:`FaissIndex` over ``xb``; single-query latency p50/p95 and recall@k vs exact."""
+    if truth is None:
+        _, truth = exact_search(xb, queries, k)
+    idx = FaissIndex(xb.shape[1], exact_below=exact_below, approx=approx, **index_kwargs)
+    idx.add(xb)
+    t = time.perf_counter()
+    idx.build()
+    build_s = time.perf_counter() - t
+    _, found = idx.search(queries, k)
+    lat = _latencies(idx, queries, k)
+    return {
+        "n": len(xb),
+        "index": idx.kind,
+        "build_seconds": round(build_s, 1),
+        "ef_search": idx.ef_search if idx.kind == "hnsw" else None,
+        "nprobe": idx.nprobe if idx.kind == "ivf" else None,
+        "p50_ms": round(float(np.percentile(lat, 50)), 3),
+        "p95_ms": round(float(np.percentile(lat, 95)), 3),
+        "recall_at_10": round(recall_at_k(found, truth, k), 4),
+    }
+
+
+def run_search_bench(
+    sizes: Sequence[int],
+    *,
+    kind: str = "matched",
+    embedder: Embedder | None = None,
+    texts: Sequence[str] = (),
+    reference_vectors: np.ndarray | None = None,
+    queries: int = 200,
+    approx: Sequence[str] = ("hnsw",),
+    flat: bool = True,
+    k: int = 10,
+    seed: int = 0,
+    dim: int | None = None,
+    say: Callable[[str], None] | None = None,
+) -> dict:
+    """The whole benchmark: encode throughput on ``texts``, then per size the exact and approximate indexes.
+
+    ``matched`` vectors take their mean and covariance from
+    ``reference_vectors`` (real embeddings). Returns ``{"encode": …, "rows":
+    [one per size and index], "peak_rss_mb": …}``.
+    """
+    say = say or (lambda _msg: None)
+    out: dict = {"kind": kind, "queries": queries, "rows": []}
+    if embedder is not None and texts:
+        say(f"encoding {len(texts)} texts with {embedder.model_id}")
+        out["encode"] = bench_encode(embedder, texts)
+        dim = embedder.dim
+    reference = None
+    if kind == "matched":
+        if reference_vectors is None:
+            raise ValueError("matched vectors need reference vectors (real embeddings)")
+        reference = fit_reference(reference_vectors)
+        dim = reference_vectors.shape[1]
+    if dim is None:
+        dim = 384
+    q = synthetic_vectors(queries, dim, kind=kind, reference=reference, seed=seed + 1)
+    for n in sizes:
+        say(f"{n:,} {kind} vectors: generating")
+        xb = synthetic_vectors(n, dim, kind=kind, reference=reference, seed=seed + 2)
+        t = time.perf_counter()
+        _, truth = exact_search(xb, q, k)
+        exact_ms = (time.perf_counter() - t) * 1000 / len(q)
+        if flat:
+            say(f"{n:,}: exact (IndexFlatIP)")
+            row = bench_index(xb, q, exact_below=n + 1, k=k, truth=truth)
+            row["numpy_exact_batched_ms_per_query"] = round(exact_ms, 3)
+            out["rows"].append(row)
+        for a in approx:
+            say(f"{n:,}: {a} build + tune")
+            out["rows"].append(bench_index(xb, q, approx=a, exact_below=0, k=k, truth=truth))
+        del xb
+    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return out

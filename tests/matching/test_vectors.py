@@ -1,0 +1,135 @@
+"""Vector indexes against the brute-force oracle; approximate recall on real sample-world embeddings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from graph.errors import InvalidInput
+from matching.vectors import (
+    BruteForceIndex,
+    FaissIndex,
+    VectorIndex,
+    exact_search,
+    load_index,
+    recall_at_k,
+)
+
+
+def unit(rng, n, d=32):
+    x = rng.standard_normal((n, d)).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def naive_topk(xb, q, k):
+    s = q @ xb.T
+    order = np.argsort(-s, axis=1, kind="stable")[:, :k]
+    return np.take_along_axis(s, order, axis=1), order
+
+
+def same_topk(s1, r1, s2, r2, atol=1e-4):
+    """Equal scores position by position; equal ids wherever the score is not tied."""
+    assert r1.shape == r2.shape
+    assert np.allclose(s1, s2, atol=atol)
+    for a, b, sc in zip(r1, r2, s1, strict=True):
+        gaps = np.abs(np.diff(sc)) > atol
+        untied = np.ones(len(sc), bool)
+        untied[:-1] &= gaps
+        untied[1:] &= gaps
+        assert (a[untied] == b[untied]).all()
+        assert set(a.tolist()) == set(b.tolist()) or not untied.all()
+
+
+# sizes straddle the brute-force chunk (1000 rows), FAISS's blocks (4096) and k
+@pytest.mark.parametrize("n", [1, 9, 10, 11, 999, 1000, 1001, 4095, 4096, 4097, 20_001])
+def test_brute_force_and_exact_faiss_equal_naive_top10(n):
+    rng = np.random.default_rng(n)
+    xb, q = unit(rng, n), unit(rng, 1030)  # queries straddle the 1024 query batch
+    brute = BruteForceIndex(32, chunk_rows=1000)
+    flat = FaissIndex(32, exact_below=10**9)
+    for idx in (brute, flat):
+        # added in two parts to cross add() boundaries too
+        idx.add(xb[: n // 2], [f"v{i}" for i in range(n // 2)])
+        idx.add(xb[n // 2 :], [f"v{i}" for i in range(n // 2, n)])
+    k = 10
+    s0, r0 = naive_topk(xb, q, min(k, n))
+    s1, r1 = brute.search(q, k)
+    s2, r2 = flat.search(q, k)
+    assert flat.kind == "flat" and brute.size == flat.size == n
+    m = min(k, n)
+    same_topk(s0, r0, s1[:, :m], r1[:, :m])
+    same_topk(s1, r1, s2, r2)
+    assert (r1[:, m:] == -1).all() and (r2[:, m:] == -1).all()
+
+
+def test_exact_search_breaks_ties_by_row():
+    xb = np.ones((5, 4), np.float32) / 2
+    s, r = exact_search(xb, xb[:1], 3, chunk_rows=2)
+    assert r.tolist() == [[0, 1, 2]]
+
+
+@pytest.mark.parametrize("approx", ["hnsw", "ivf"])
+def test_approximate_index_switches_on_at_the_threshold_and_persists(tmp_path, approx):
+    rng = np.random.default_rng(1)
+    xb, q = unit(rng, 3000, 16), unit(rng, 50, 16)
+    idx = FaissIndex(16, exact_below=2000, approx=approx)
+    idx.add(xb[:1500], [str(i) for i in range(1500)])
+    idx.build()
+    assert idx.kind == "flat"
+    idx.add(xb[1500:], [str(i) for i in range(1500, 3000)])
+    _, found = idx.search(q, 10)
+    assert idx.kind == approx and idx.size == 3000
+    _, truth = exact_search(xb, q, 10)
+    assert recall_at_k(found, truth) >= 0.9
+    idx.meta = {"store_version": 12}
+    idx.save(tmp_path / "ix")
+    back = load_index(tmp_path / "ix")
+    assert isinstance(back, VectorIndex) and back.kind == approx and back.meta == {"store_version": 12}
+    assert back.ids == idx.ids
+    assert np.array_equal(back.search(q, 10)[1], idx.search(q, 10)[1])
+
+
+def test_id_map_rules_and_bad_shapes(tmp_path):
+    idx = BruteForceIndex(4)
+    idx.add(np.eye(4, dtype=np.float32), list("abcd"))
+    with pytest.raises(InvalidInput):
+        idx.add(np.eye(4, dtype=np.float32))  # anonymous rows after an id map
+    with pytest.raises(InvalidInput):
+        idx.add(np.eye(3, dtype=np.float32), list("xyz"))  # wrong dimension
+    with pytest.raises(InvalidInput):
+        load_index(tmp_path / "missing")
+    anon = FaissIndex(4)
+    anon.add(np.eye(4, dtype=np.float32))
+    assert anon.ids is None and anon.search(np.eye(4, dtype=np.float32)[:1], 2)[1][0, 0] == 0
+    empty = FaissIndex(4)
+    s, r = empty.search(np.ones((2, 4), np.float32), 3)
+    assert (r == -1).all() and s.shape == (2, 3)
+
+
+@pytest.fixture(scope="module")
+def world_texts_vectors(world, real_embedder, embedding_cache):
+    """Real MiniLM embeddings of every dense text of the sample world, and of the query set."""
+    from matching.documents import dense_fields
+    from matching.embcache import encode_cached
+    from matching.evaluation import load_queries
+
+    from .conftest import QUERIES
+
+    texts = sorted({t for o in world[0].organisations for t in dense_fields(o)})
+    xb, _ = encode_cached(real_embedder, texts, embedding_cache)
+    q, _ = encode_cached(real_embedder, [x.text for x in load_queries(QUERIES)], embedding_cache)
+    return xb, q
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("approx", ["hnsw", "ivf"])
+def test_approximate_recall_on_real_embeddings(world_texts_vectors, approx):
+    xb, q = world_texts_vectors
+    _, truth = exact_search(xb, q, 10)
+    idx = FaissIndex(xb.shape[1], exact_below=0, approx=approx)
+    idx.add(xb)
+    _, found = idx.search(q, 10)
+    rec = recall_at_k(found, truth, 10)
+    print(f"\n{approx} over {len(xb)} real embeddings, {len(q)} queries: recall@10 = {rec:.4f} "
+          f"(ef_search={idx.ef_search}, nprobe={idx.nprobe})")
+    assert idx.kind == approx and rec >= 0.95
