@@ -66,13 +66,19 @@ def serve(
 ) -> None:
     """Run the HTTP API (FastAPI + uvicorn); print the URL, a key and a curl that works."""
     import uvicorn
+    from pydantic import ValidationError
 
     from api.app import create_app
+    from graph.errors import InvalidInput, Problem
     from graph.settings import Settings
 
     overrides = {k: v for k, v in {"host": host, "port": port, "auth": auth, "data_dir": data_dir}.items()
                  if v is not None}
-    settings = Settings(**overrides)
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as e:
+        problems = [Problem("options", None, ".".join(map(str, err["loc"])), err["msg"]) for err in e.errors()]
+        raise InvalidInput("invalid serve options", "serve 参数无效", problems) from None
     app = create_app(settings)
     for line in prepare(settings):
         (err_console if line.startswith("auth is OFF") else console).print(line, soft_wrap=True)

@@ -15,7 +15,7 @@ import typer
 from typer.testing import CliRunner
 
 from api import cli_keys, cli_serve
-from graph.errors import ConfigError, Conflict, NotFound
+from graph.errors import ConfigError, Conflict, InvalidInput, NotFound
 from tests.api.conftest import world_dir
 
 
@@ -81,6 +81,8 @@ def test_serve_auth_off_only_on_loopback(cli, tmp_path, monkeypatch):
     assert "auth is OFF" in r.output
     r = cli("serve", "--auth", "off", "--host", "0.0.0.0", "--data-dir", tmp_path)
     assert isinstance(r.exception, ConfigError)
+    r = cli("serve", "--auth", "maybe", "--data-dir", tmp_path)
+    assert isinstance(r.exception, InvalidInput) and r.exception.problems[0].field == "auth"
 
 
 def _free_port() -> int:
