@@ -1,0 +1,378 @@
+"""The columnar view the recommenders read: organisations, memberships, links as arrays.
+
+A :class:`ChainIndex` is built once per store version (from the networkx view
+or straight from records) and then answers every query with numpy: who is
+local to a region, the members of a segment, the links of a set of firms.
+Nothing in it depends on a region, so one index serves every district.
+
+Organisation *details* that the networkx view does not carry (financing
+rounds, site kinds and dates, provenance) are fetched only for short lists,
+through :meth:`ChainIndex.details`.
+
+Examples
+--------
+>>> from fixtures.world import load_world
+>>> b, _ = load_world()
+>>> ix = ChainIndex.from_records(b.segments, b.segment_edges, b.organisations, b.links)
+>>> ix.n_orgs, ix.as_of
+(1670, '2026-06-30')
+>>> local = ix.local_mask("cn/guangdong/shenzhen")
+>>> int(local.sum()) >= 743
+True
+>>> ix.org_ids[ix.members("seg:game_engine")[0][0]].startswith("org:")
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+
+from graph.model import Link, LinkKind, Organisation, OrgKind, Segment, SegmentEdge, city_key
+
+__all__ = ["ChainIndex", "ORG_KINDS", "LINK_KINDS", "REVENUE_RANK", "TIER_VALUE", "NO_DATE",
+           "gather", "to_days", "from_days"]
+
+ORG_KINDS = tuple(k.value for k in OrgKind)
+LINK_KINDS = tuple(k.value for k in LinkKind)
+#: revenue bands of the sample world, smallest first (0 = unknown)
+REVENUE_RANK = {"<10M": 1, "10-100M": 2, "100M-1B": 3, ">1B": 4}
+#: value of a tier tag (the best tag counts)
+TIER_VALUE = {"链主": 1.0, "上市公司": 0.6, "独角兽": 0.6, "隐形冠军": 0.6, "专精特新": 0.5, "瞪羚": 0.5}
+NO_DATE = np.iinfo(np.int32).min
+
+Fetch = Callable[[Sequence[str]], Mapping[str, Organisation]]
+
+
+def to_days(dates: Sequence[str | None]) -> np.ndarray:
+    """ISO dates (or years) as int32 days since 1970; :data:`NO_DATE` where unknown.
+
+    >>> to_days(["1970-01-02", None, "2020", "garbage"]).tolist()[:3]
+    [1, -2147483648, 18262]
+    """
+    clean = [d[:10] if d else "NaT" for d in dates]
+    try:
+        arr = np.array(clean, dtype="datetime64[D]")
+    except ValueError:
+        arr = np.array([_one_day(d) for d in clean], dtype="datetime64[D]")
+    out = arr.astype("int64")
+    out[np.isnat(arr)] = NO_DATE
+    return out.astype(np.int32)
+
+
+def _one_day(d: str):
+    try:
+        return np.datetime64(d, "D")
+    except ValueError:
+        return np.datetime64("NaT")
+
+
+def from_days(day: int) -> str | None:
+    """Inverse of :func:`to_days` for one value.
+
+    >>> from_days(18262), from_days(NO_DATE)
+    ('2020-01-01', None)
+    """
+    return None if day == NO_DATE else str(np.datetime64(int(day), "D"))
+
+
+def gather(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Flatten CSR rows: ``(owner, position)`` of every entry of ``rows``.
+
+    ``owner[i]`` is the index into ``rows`` that entry ``i`` belongs to.
+
+    >>> ptr = np.array([0, 2, 2, 5])
+    >>> owner, pos = gather(ptr, np.array([2, 0]))
+    >>> owner.tolist(), pos.tolist()
+    ([0, 0, 0, 1, 1], [2, 3, 4, 0, 1])
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    starts, ends = ptr[rows], ptr[rows + 1]
+    lens = ends - starts
+    total = int(lens.sum())
+    owner = np.repeat(np.arange(len(rows)), lens)
+    offsets = np.repeat(np.cumsum(lens) - lens, lens)
+    pos = np.arange(total) - offsets + np.repeat(starts, lens)
+    return owner, pos
+
+
+def _csr(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Order of entries grouped by ``keys`` and the row pointer over ``n`` rows."""
+    order = np.argsort(keys, kind="stable")
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys, minlength=n), out=ptr[1:])
+    return order, ptr
+
+
+@dataclass(eq=False)
+class ChainIndex:
+    """Arrays over organisations (rows), segments and links; see the module docstring."""
+
+    org_ids: list[str]
+    kind: np.ndarray  # int8 code into ORG_KINDS
+    region: np.ndarray  # int32 code into regions
+    regions: list[str]
+    employees: np.ndarray  # float64, 0 = unknown
+    revenue: np.ndarray  # int8 REVENUE_RANK, 0 = unknown
+    tier: np.ndarray  # float32 best TIER_VALUE
+    patents: np.ndarray  # int32
+    name_zh: list[str]
+    name_en: list[str]
+    site_ptr: np.ndarray
+    site_region: np.ndarray  # int32 code into regions
+    mem_ptr: np.ndarray
+    mem_seg: np.ndarray  # int32 code into seg_ids
+    mem_conf: np.ndarray  # float32 confidence
+    mem_confirmed: np.ndarray  # bool
+    seg_ids: list[str]
+    seg_name_zh: list[str]
+    seg_name_en: list[str]
+    seg_manufacturing: np.ndarray  # bool
+    seg_up: list[tuple[int, ...]]  # upstream segments of each segment
+    seg_down: list[tuple[int, ...]]
+    seg_ptr: np.ndarray  # segment -> membership entries (indices into mem_*)
+    seg_entries: np.ndarray
+    seg_owner: np.ndarray  # org row of each membership entry
+    link_ids: list[str]
+    src: np.ndarray  # int32 org rows
+    dst: np.ndarray
+    lkind: np.ndarray  # int8 code into LINK_KINDS
+    weight: np.ndarray  # float32
+    since: np.ndarray  # int32 days, NO_DATE unknown
+    out_ptr: np.ndarray
+    out_idx: np.ndarray
+    in_ptr: np.ndarray
+    in_idx: np.ndarray
+    as_of: str | None
+    fetch: Fetch | None = None
+    pos: dict[str, int] = field(default_factory=dict)
+    seg_pos: dict[str, int] = field(default_factory=dict)
+    _local_cache: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self):
+        if not self.pos:
+            self.pos = {o: i for i, o in enumerate(self.org_ids)}
+        if not self.seg_pos:
+            self.seg_pos = {s: i for i, s in enumerate(self.seg_ids)}
+
+    # ------------------------------------------------------------ building
+    @classmethod
+    def from_graph(cls, g: nx.MultiDiGraph, *, fetch: Fetch | None = None,
+                   as_of: str | None = None) -> ChainIndex:
+        """Build from the networkx view (:func:`graph.store.graphview.build_graph`)."""
+        segs, orgs, mems, edges, links = [], [], [], [], []
+        for n, d in g.nodes(data=True):
+            if d.get("type") == "segment":
+                segs.append((n, d.get("name_zh", ""), d.get("name_en", ""), bool(d.get("manufacturing"))))
+            elif d.get("type") == "org":
+                orgs.append((n, d.get("kind", "firm"), d.get("region"), d.get("employees"),
+                             d.get("revenue_band"), tuple(d.get("tiers") or ()), d.get("patents") or 0,
+                             d.get("name_zh", ""), d.get("name_en", ""), tuple(d.get("sites") or ())))
+        for u, v, k, d in g.edges(keys=True, data=True):
+            kind = d.get("kind")
+            if kind == "member_of":
+                mems.append((u, v, float(d.get("confidence", 1.0)), d.get("status", "confirmed") == "confirmed"))
+            elif kind == "upstream_of":
+                edges.append((u, v))
+            else:
+                links.append((k, kind, u, v, d.get("since"), float(d.get("weight", 1.0))))
+        return cls._build(segs, edges, orgs, mems, links, fetch=fetch, as_of=as_of)
+
+    @classmethod
+    def from_records(cls, segments: Iterable[Segment], segment_edges: Iterable[SegmentEdge],
+                     organisations: Iterable[Organisation], links: Iterable[Link], *,
+                     as_of: str | None = None) -> ChainIndex:
+        """Build from domain records (a :class:`~graph.store.protocol.Batch`); details come along."""
+        organisations = list(organisations)
+        segs = [(s.id, s.name_zh, s.name_en, s.manufacturing) for s in segments]
+        edges = [(e.upstream, e.downstream) for e in segment_edges]
+        orgs = [(o.id, o.kind.value, o.region, o.employees, o.revenue_band, o.tiers, o.patents,
+                 o.name_zh, o.name_en, tuple(s.region for s in o.sites)) for o in organisations]
+        mems = [(o.id, m.segment, m.confidence, m.status.value == "confirmed")
+                for o in organisations for m in o.segments]
+        rows = [(x.id, x.kind.value, x.src, x.dst, x.since, x.weight) for x in links]
+        by_id = {o.id: o for o in organisations}
+
+        def fetch(ids: Sequence[str]) -> dict[str, Organisation]:
+            return {i: by_id[i] for i in ids if i in by_id}
+
+        return cls._build(segs, edges, orgs, mems, rows, fetch=fetch, as_of=as_of)
+
+    @classmethod
+    def from_store(cls, store, *, as_of: str | None = None) -> ChainIndex:
+        """Build from a :class:`~graph.store.protocol.GraphStore`; details are fetched lazily."""
+
+        def fetch(ids: Sequence[str]) -> dict[str, Organisation]:
+            return {o.id: o for o in store.organisations(ids=list(ids))}
+
+        return cls.from_graph(store.graph(), fetch=fetch, as_of=as_of)
+
+    @classmethod
+    def _build(cls, segs, edges, orgs, mems, links, *, fetch, as_of) -> ChainIndex:
+        seg_ids = [s[0] for s in segs]
+        seg_pos = {s: i for i, s in enumerate(seg_ids)}
+        org_ids = [o[0] for o in orgs]
+        pos = {o: i for i, o in enumerate(org_ids)}
+        n, ns = len(org_ids), len(seg_ids)
+        region_code: dict[str, int] = {"": 0}
+
+        def code(r):
+            return region_code.setdefault(r or "", len(region_code))
+
+        kind_code = {k: i for i, k in enumerate(ORG_KINDS)}
+        region = np.fromiter((code(o[2]) for o in orgs), np.int32, n)
+        site_lists = [[code(r) for r in o[9]] for o in orgs]
+        site_ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum([len(s) for s in site_lists], out=site_ptr[1:])
+        site_region = np.fromiter((c for s in site_lists for c in s), np.int32, int(site_ptr[-1]))
+
+        m_org = np.fromiter((pos.get(m[0], -1) for m in mems), np.int64, len(mems))
+        m_seg = np.fromiter((seg_pos.get(m[1], -1) for m in mems), np.int64, len(mems))
+        ok = (m_org >= 0) & (m_seg >= 0)
+        m_conf = np.fromiter((m[2] for m in mems), np.float32, len(mems))[ok]
+        m_cnf = np.fromiter((m[3] for m in mems), bool, len(mems))[ok]
+        m_org, m_seg = m_org[ok], m_seg[ok]
+        order, mem_ptr = _csr(m_org, n)
+        m_org, m_seg, m_conf, m_cnf = m_org[order], m_seg[order], m_conf[order], m_cnf[order]
+        seg_entries, seg_ptr = _csr(m_seg, ns)
+
+        up: list[list[int]] = [[] for _ in range(ns)]
+        down: list[list[int]] = [[] for _ in range(ns)]
+        for u, v in edges:
+            if u in seg_pos and v in seg_pos:
+                down[seg_pos[u]].append(seg_pos[v])
+                up[seg_pos[v]].append(seg_pos[u])
+
+        link_code = {k: i for i, k in enumerate(LINK_KINDS)}
+        links = [x for x in links if x[2] in pos and x[3] in pos and x[1] in link_code]
+        nl = len(links)
+        src = np.fromiter((pos[x[2]] for x in links), np.int32, nl)
+        dst = np.fromiter((pos[x[3]] for x in links), np.int32, nl)
+        since = to_days([x[4] for x in links]) if nl else np.zeros(0, np.int32)
+        out_idx, out_ptr = _csr(src, n)
+        in_idx, in_ptr = _csr(dst, n)
+        if as_of is None and nl and (since != NO_DATE).any():
+            as_of = from_days(int(since.max()))
+        regions = [""] * len(region_code)
+        for r, c in region_code.items():
+            regions[c] = r
+        return cls(
+            org_ids=org_ids,
+            kind=np.fromiter((kind_code.get(o[1], 0) for o in orgs), np.int8, n),
+            region=region,
+            regions=regions,
+            employees=np.fromiter((o[3] or 0 for o in orgs), np.float64, n),
+            revenue=np.fromiter((REVENUE_RANK.get(o[4] or "", 0) for o in orgs), np.int8, n),
+            tier=np.fromiter((max((TIER_VALUE.get(t, 0.3) for t in o[5]), default=0.0) for o in orgs),
+                             np.float32, n),
+            patents=np.fromiter((o[6] or 0 for o in orgs), np.int32, n),
+            name_zh=[o[7] or "" for o in orgs],
+            name_en=[o[8] or "" for o in orgs],
+            site_ptr=site_ptr, site_region=site_region,
+            mem_ptr=mem_ptr, mem_seg=m_seg.astype(np.int32), mem_conf=m_conf, mem_confirmed=m_cnf,
+            seg_ids=seg_ids,
+            seg_name_zh=[s[1] for s in segs], seg_name_en=[s[2] for s in segs],
+            seg_manufacturing=np.array([bool(s[3]) for s in segs], dtype=bool),
+            seg_up=[tuple(x) for x in up], seg_down=[tuple(x) for x in down],
+            seg_ptr=seg_ptr, seg_entries=seg_entries, seg_owner=m_org[seg_entries],
+            link_ids=[x[0] for x in links], src=src, dst=dst,
+            lkind=np.fromiter((link_code[x[1]] for x in links), np.int8, nl),
+            weight=np.fromiter((x[5] for x in links), np.float32, nl),
+            since=since, out_ptr=out_ptr, out_idx=out_idx, in_ptr=in_ptr, in_idx=in_idx,
+            as_of=as_of, fetch=fetch, pos=pos, seg_pos=seg_pos,
+        )
+
+    # ------------------------------------------------------------ queries
+    @property
+    def n_orgs(self) -> int:
+        return len(self.org_ids)
+
+    def row(self, org_id: str) -> int:
+        """The row of an organisation id; ``NotFound`` if unknown."""
+        try:
+            return self.pos[org_id]
+        except KeyError:
+            from graph.errors import NotFound
+
+            raise NotFound("organisation", org_id) from None
+
+    def segment(self, seg_id: str) -> int:
+        """The code of a segment id; ``NotFound`` if unknown."""
+        try:
+            return self.seg_pos[seg_id]
+        except KeyError:
+            from graph.errors import NotFound
+
+            raise NotFound("segment", seg_id) from None
+
+    def local_regions(self, region: str) -> np.ndarray:
+        """Boolean over region codes: the region itself or under it."""
+        key = ("regions", region)
+        hit = self._local_cache.get(key)
+        if hit is None:
+            pre = region + "/"
+            hit = np.fromiter((r == region or r.startswith(pre) for r in self.regions), bool, len(self.regions))
+            self._local_cache[key] = hit
+        return hit
+
+    def local_mask(self, region: str, extra: Iterable[str] = ()) -> np.ndarray:
+        """Boolean over organisations registered in ``region`` (or under it), plus ``extra`` ids."""
+        extra = tuple(sorted(e for e in extra if e in self.pos))
+        key = ("orgs", region, extra)
+        hit = self._local_cache.get(key)
+        if hit is None:
+            if len(self._local_cache) > 64:
+                self._local_cache.clear()
+            hit = self.local_regions(region)[self.region]
+            if extra:
+                hit = hit.copy()
+                hit[[self.pos[e] for e in extra]] = True
+            self._local_cache[key] = hit
+        return hit
+
+    def has_site_in(self, rows: np.ndarray, region: str) -> np.ndarray:
+        """Whether each organisation of ``rows`` has a site (branch, R&D …) in ``region``."""
+        owner, p = gather(self.site_ptr, rows)
+        hit = self.local_regions(region)[self.site_region[p]]
+        return np.bincount(owner[hit], minlength=len(rows)) > 0
+
+    def members(self, seg_id: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rows of the segment's members, their confidence, and whether confirmed."""
+        s = self.segment(seg_id)
+        e = self.seg_entries[self.seg_ptr[s]:self.seg_ptr[s + 1]]
+        return self.seg_owner[self.seg_ptr[s]:self.seg_ptr[s + 1]], self.mem_conf[e], self.mem_confirmed[e]
+
+    def segments_of(self, row: int, *, confirmed_only: bool = False) -> list[str]:
+        """Segment ids of one organisation."""
+        a, b = self.mem_ptr[row], self.mem_ptr[row + 1]
+        keep = self.mem_confirmed[a:b] if confirmed_only else np.ones(b - a, bool)
+        return [self.seg_ids[s] for s in self.mem_seg[a:b][keep]]
+
+    def out_links(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(owner, link index)`` of links sent by ``rows``."""
+        owner, p = gather(self.out_ptr, rows)
+        return owner, self.out_idx[p]
+
+    def in_links(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(owner, link index)`` of links received by ``rows``."""
+        owner, p = gather(self.in_ptr, rows)
+        return owner, self.in_idx[p]
+
+    def kind_code(self, kind: str | LinkKind) -> int:
+        return LINK_KINDS.index(LinkKind(kind).value)
+
+    def is_firm(self) -> np.ndarray:
+        return self.kind == ORG_KINDS.index(OrgKind.FIRM.value)
+
+    def city(self, row: int) -> str:
+        return city_key(self.regions[self.region[row]])
+
+    def details(self, ids: Sequence[str]) -> dict[str, Organisation]:
+        """Full records of a few organisations (``{}`` when the index has no source for them)."""
+        return dict(self.fetch(list(ids))) if self.fetch is not None and ids else {}
+
+    def label(self, row: int) -> str:
+        return self.name_zh[row] or self.name_en[row] or self.org_ids[row]
