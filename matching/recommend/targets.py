@@ -1,0 +1,277 @@
+"""Target recommendation (招商目标): which firms elsewhere to recruit for a gap or a chain.
+
+Candidates are member firms of the focus segments registered outside the
+region (landed or excluded ids left out). Each gets a score made of named
+parts (weights: setting ``recommend_weights``), every figure in [0, 1]:
+
+- ``gap_fit`` — membership confidence in the segment (predicted 挂链
+  memberships count ``PREDICTED_FACTOR``), times the gap's weight when several
+  gaps are ranked together (severity ÷ the largest severity);
+- ``chain_pull`` — local demand for the firm: ``saturate(C + ½ S + ½ O, 3)``
+  where C, S, O sum the importance of distinct local customers, local
+  suppliers and other local business ties (investors, partners …);
+- ``leadership`` — ``0.35 size + 0.25 tier + 0.2 revenue band + 0.2 reach``
+  (employees saturating at 1,000; best tier tag; band ÷ 4; distinct customers
+  anywhere saturating at 10);
+- ``expansion`` — ``0.6`` for financing and ``0.4`` for a new site within
+  ``recent_months`` of the data's as-of date;
+- ``local_site`` (penalty) — the firm already has a site in the region;
+- ``stale`` (penalty) — its record is older than ``stale_months``.
+
+The first four parts of the index are computed for every candidate at once;
+``expansion`` and ``stale`` need the full record, so records are fetched in
+score order only until no remaining candidate could enter the top ``k``
+(the expansion weight bounds what a fetched record can add).
+
+Examples
+--------
+>>> from fixtures.world import load_world
+>>> from matching.recommend.index import ChainIndex
+>>> b, _ = load_world()
+>>> ix = ChainIndex.from_records(b.segments, b.segment_edges, b.organisations, b.links)
+>>> top = recommend_targets(ix, "cn/guangdong/shenzhen", "seg:game_engine", k=3)
+>>> top[0].org, top[0].form.form
+('org:f1561', 'rd_centre')
+>>> abs(top[0].total - sum(p.value for p in top[0].parts)) < 1e-9
+True
+>>> [p.name for p in top[0].parts]
+['gap_fit', 'chain_pull', 'leadership', 'expansion', 'local_site', 'stale']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from graph.model import city_key
+from matching.recommend.explain import (
+    Part,
+    months_before,
+    part,
+    penalty,
+    saturate,
+    total,
+    weights_from,
+)
+from matching.recommend.form import FORMS_EN, FormChoice, FormRules, attraction_form
+from matching.recommend.index import ChainIndex
+from matching.recommend.ties import local_ties, tie_links
+
+__all__ = ["Focus", "Target", "recommend_targets", "focus_from_gaps", "PREDICTED_FACTOR"]
+
+PREDICTED_FACTOR = 0.8
+GAP_ZH = {"missing": "补链", "thin": "强链", "extension": "延链"}
+
+
+@dataclass(frozen=True, slots=True)
+class Focus:
+    """A segment to recruit for, with the gap it is (if known) and its weight in [0, 1]."""
+
+    segment: str
+    gap: str | None = None
+    factor: float = 1.0
+
+
+@dataclass(frozen=True)
+class Target:
+    """One recommended firm: score = Σ parts, with evidence ids, reasons and attraction form."""
+
+    rank: int
+    org: str
+    name_zh: str
+    name_en: str
+    region: str | None
+    segment: str
+    gap: str | None
+    total: float
+    parts: tuple[Part, ...]
+    evidence: tuple[str, ...]
+    reason_zh: str
+    reason_en: str
+    form: FormChoice | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def focus_from_gaps(gaps: Iterable) -> list[Focus]:
+    """Focus segments from chain-analysis gaps (objects with ``segment``, ``kind``, ``severity``).
+
+    >>> from types import SimpleNamespace as G
+    >>> focus_from_gaps([G(segment="a", kind="missing", severity=0.8), G(segment="b", kind="thin", severity=0.4)])
+    [Focus(segment='a', gap='missing', factor=1.0), Focus(segment='b', gap='thin', factor=0.5)]
+    """
+    gaps = list(gaps)
+    top = max((g.severity for g in gaps), default=0.0)
+    return [Focus(g.segment, g.kind, (g.severity / top) if top > 0 else 1.0) for g in gaps]
+
+
+def _as_focus(segments) -> list[Focus]:
+    if isinstance(segments, str):
+        return [Focus(segments)]
+    if isinstance(segments, Mapping):
+        return [Focus(s, None, float(f)) for s, f in segments.items()]
+    return [s if isinstance(s, Focus) else Focus(s) for s in segments]
+
+
+def recommend_targets(
+    ix: ChainIndex,
+    region: str,
+    segments,
+    *,
+    k: int = 10,
+    settings=None,
+    weights: Mapping[str, float] | None = None,
+    exclude: Iterable[str] = (),
+    extra_local: Iterable[str] = (),
+    forms: bool = True,
+    rules: FormRules | None = None,
+) -> list[Target]:
+    """Rank firms outside ``region`` to recruit for ``segments``.
+
+    Parameters
+    ----------
+    ix : ChainIndex
+        The index.
+    region : str
+        The attracting region id (its sub-regions are local too).
+    segments : str, list of str or Focus, or mapping segment -> factor
+        The gap segment(s); see :func:`focus_from_gaps` for a whole chain.
+    k : int
+        How many targets.
+    settings : Settings, optional
+        Weights and recent/stale windows (defaults when ``None``).
+    weights : mapping, optional
+        Overrides ``settings.recommend_weights``.
+    exclude : iterable of str
+        Organisation ids never to return (e.g. landed, rejected).
+    extra_local : iterable of str
+        Ids that count as local although registered elsewhere (landed firms).
+    forms : bool
+        Choose the attraction form of each result.
+    """
+    w = {**weights_from(settings, "recommend_weights"), **(weights or {})}
+    recent = getattr(settings, "recent_months", 18)
+    stale_m = getattr(settings, "stale_months", 24)
+    as_of = ix.as_of or "9999-12-31"
+    local = ix.local_mask(region, extra_local)
+    excluded = {ix.pos[e] for e in exclude if e in ix.pos}
+    firm = ix.is_firm()
+    rows_l, fit_l, seg_l, foc_l = [], [], [], []
+    focus = _as_focus(segments)
+    for i, f in enumerate(focus):
+        rows, conf, confirmed = ix.members(f.segment)
+        keep = firm[rows] & ~local[rows]
+        if excluded:
+            keep &= ~np.isin(rows, list(excluded))
+        rows_l.append(rows[keep])
+        fit_l.append(conf[keep] * np.where(confirmed[keep], 1.0, PREDICTED_FACTOR) * f.factor)
+        seg_l.append(np.full(int(keep.sum()), ix.segment(f.segment)))
+        foc_l.append(np.full(int(keep.sum()), i))
+    rows = np.concatenate(rows_l) if rows_l else np.zeros(0, np.int64)
+    if len(rows) == 0:
+        return []
+    fit = np.concatenate(fit_l).astype(np.float64)
+    seg = np.concatenate(seg_l)
+    foc = np.concatenate(foc_l)
+    # one entry per firm: its best-fitting focus segment
+    order = np.lexsort((-fit, rows))
+    first = np.ones(len(order), bool)
+    first[1:] = rows[order][1:] != rows[order][:-1]
+    pick = order[first]
+    rows, fit, seg, foc = rows[pick], fit[pick], seg[pick], foc[pick]
+
+    t = local_ties(ix, rows, local)
+    pull = saturate(t.customer_imp + 0.5 * t.supplier_imp + 0.5 * t.other_imp, 3.0)
+    lead = (0.35 * saturate(ix.employees[rows], 1000.0) + 0.25 * ix.tier[rows]
+            + 0.2 * ix.revenue[rows] / 4.0 + 0.2 * saturate(t.reach.astype(np.float64), 10.0))
+    site = ix.has_site_in(rows, region).astype(np.float64)
+    stage1 = w["gap_fit"] * fit + w["chain_pull"] * pull + w["leadership"] * lead - w["local_site"] * site
+    bound = w["expansion"]
+
+    recent_cut = months_before(as_of, recent)
+    stale_cut = months_before(as_of, stale_m)
+    ranked = np.lexsort((np.array([ix.org_ids[r] for r in rows]), -stage1))
+    done: list[tuple[float, int, list[Part]]] = []
+    step = max(2 * k, 16)
+    for start in range(0, len(ranked), step):
+        chunk = ranked[start:start + step]
+        if len(done) >= k:
+            kth = sorted((d[0] for d in done), reverse=True)[k - 1]
+            if kth >= stage1[chunk[0]] + bound:
+                break
+        recs = ix.details([ix.org_ids[rows[j]] for j in chunk])
+        for j in chunk:
+            r = int(rows[j])
+            rec = recs.get(ix.org_ids[r])
+            parts = _parts(ix, r, j, rec, w, fit, pull, lead, site, t, focus[foc[j]], recent_cut, stale_cut)
+            done.append((total(parts), j, parts))
+    done.sort(key=lambda d: (-d[0], ix.org_ids[rows[d[1]]]))
+    out = []
+    for rank, (score, j, parts) in enumerate(done[:k], 1):
+        r = int(rows[j])
+        f = focus[foc[j]]
+        sid = ix.seg_ids[seg[j]]
+        form = attraction_form(ix, ix.org_ids[r], sid, region, rules=rules or FormRules(), local=local,
+                               recent_months=recent, as_of=as_of) if forms else None
+        links = tie_links(ix, r, local)[:10]
+        partners = sorted({ix.org_ids[x] for i in links for x in (ix.src[i], ix.dst[i]) if x != r})
+        evidence = tuple([ix.org_ids[r], sid] + [ix.link_ids[i] for i in links] + partners
+                         + list(form.evidence if form else ()))
+        zh, en = _reasons(ix, r, sid, f.gap, t, j, parts, form)
+        out.append(Target(rank, ix.org_ids[r], ix.name_zh[r], ix.name_en[r], ix.regions[ix.region[r]] or None,
+                          sid, f.gap, score, tuple(parts), tuple(dict.fromkeys(evidence)), zh, en, form))
+    return out
+
+
+def _parts(ix, r, j, rec, w, fit, pull, lead, site, t, f, recent_cut, stale_cut) -> list[Part]:
+    conf_note = f"member of {f.segment}" + (f" ({f.gap} gap, weight {f.factor:.2f})" if f.gap else "")
+    parts = [
+        part("gap_fit", w, fit[j], conf_note),
+        part("chain_pull", w, pull[j], f"{int(t.customers[j])} local customers, {int(t.suppliers[j])} local "
+             f"suppliers, {int(t.other[j])} other local ties"),
+        part("leadership", w, lead[j], f"{ix.employees[r]:.0f} employees, tier value {ix.tier[r]:.1f}, "
+             f"revenue band {int(ix.revenue[r])}/4, {int(t.reach[j])} customers overall"),
+    ]
+    if rec is None:
+        parts.append(part("expansion", w, 0.0, "no record details available"))
+        stale_fig, stale_note = 0.0, "no record details available"
+    else:
+        rounds = [x for x in rec.financing if x.date >= recent_cut]
+        sites = [x for x in rec.sites if (x.since or "") >= recent_cut]
+        fig = 0.6 * bool(rounds) + 0.4 * bool(sites)
+        parts.append(part("expansion", w, fig, f"{len(rounds)} financing rounds and {len(sites)} new sites "
+                          f"since {recent_cut}"))
+        as_of = rec.provenance.as_of
+        stale_fig = 1.0 if as_of and as_of < stale_cut else 0.0
+        stale_note = f"record as of {as_of or 'unknown'} (stale before {stale_cut})"
+    parts.append(penalty("local_site", w, site[j], "already has a site in the region" if site[j]
+                         else "no site in the region yet"))
+    parts.append(penalty("stale", w, stale_fig, stale_note))
+    return parts
+
+
+def _reasons(ix, r, sid, gap, t, j, parts, form) -> tuple[str, str]:
+    s = ix.segment(sid)
+    p = {x.name: x for x in parts}
+    city = city_key(ix.regions[ix.region[r]]) or "?"
+    gap_zh = GAP_ZH.get(gap or "", "")
+    zh = [f"{ix.label(r)}（{city}）属{ix.seg_name_zh[s]}环节{'（' + gap_zh + '）' if gap_zh else ''}",
+          f"已向{int(t.customers[j])}家本地企业供货"]
+    en = [f"{ix.name_en[r] or ix.label(r)} ({city}) is in {ix.seg_name_en[s] or sid}"
+          + (f" ({gap} gap)" if gap else ""), f"supplies {int(t.customers[j])} local firms"]
+    if ix.tier[r] > 0:
+        zh.append("重点梯队企业")
+        en.append("a tiered firm")
+    if p["expansion"].figure > 0:
+        zh.append("近期融资或扩张")
+        en.append("recently financed or expanding")
+    if p["local_site"].figure > 0:
+        zh.append("已在本地设点（扣分）")
+        en.append("already has a local site (penalised)")
+    if form is not None:
+        zh.append(f"建议以{form.form_zh}形式引进")
+        en.append(f"suggested form: {FORMS_EN[form.form]}")
+    return "，".join(zh) + "。", "; ".join(en) + "."
