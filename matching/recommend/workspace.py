@@ -1,0 +1,362 @@
+"""The user's workspace: outcomes of recommendations and joint campaigns, in SQLite.
+
+Workflow data is not graph data: it lives in its own small file
+(``<data_dir>/workspace.sqlite``). Every write is one transaction with
+parameterised SQL only; nothing is ever deleted, so history is queryable:
+
+- **outcomes** — ``contacted`` / ``accepted`` / ``rejected`` / ``landed`` per
+  organisation and region, append-only; the latest row is the current status;
+- **campaigns** (联合招商) — a name, an owner agency, partner agencies, a
+  region and target organisations; every change is an event.
+
+A target in two open campaigns of different owner agencies is a
+:class:`Conflict` (districts competing blind, 各自为战) unless one owner is
+a partner agency of the other campaign (a coordinated pitch).
+
+Examples
+--------
+>>> ws = Workspace.memory()
+>>> ws.record_outcome("org:a", "cn/guangdong/shenzhen", "contacted").status
+'contacted'
+>>> _ = ws.record_outcome("org:a", "cn/guangdong/shenzhen/nanshan", "landed", form="rd_centre")
+>>> ws.landed("cn/guangdong/shenzhen"), ws.landed("cn/guangdong/shenzhen/futian")
+({'org:a'}, set())
+>>> [o.status for o in ws.outcomes(org="org:a")]
+['contacted', 'landed']
+>>> c1 = ws.create_campaign("XR upstream", "agency:nanshan", ["org:t"])
+>>> c2 = ws.create_campaign("Optics", "agency:longgang", ["org:t", "org:u"])
+>>> [(c.org, c.agencies) for c in ws.conflicts()]
+[('org:t', ('agency:longgang', 'agency:nanshan'))]
+>>> ws.add_partners(c2.id, ["agency:nanshan"])
+>>> ws.conflicts()
+[]
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from graph.errors import BackendUnavailable, InvalidInput, NotFound
+
+__all__ = ["Workspace", "Outcome", "Campaign", "Conflict", "STATUSES", "STATUS_ZH", "workspace_path", "find_conflicts"]
+
+STATUSES = ("contacted", "accepted", "rejected", "landed")
+STATUS_ZH = {"contacted": "已接洽", "accepted": "已采纳", "rejected": "已否决", "landed": "已落地"}
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS outcomes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    org_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('contacted', 'accepted', 'rejected', 'landed')),
+    segment TEXT,
+    form TEXT,
+    campaign_id INTEGER,
+    note TEXT NOT NULL DEFAULT '',
+    actor TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outcomes_org ON outcomes(org_id, region);
+CREATE INDEX IF NOT EXISTS outcomes_region ON outcomes(region, status);
+CREATE TABLE IF NOT EXISTS campaigns (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    region TEXT,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+    note TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS campaign_partners (
+    campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+    agency TEXT NOT NULL,
+    PRIMARY KEY (campaign_id, agency)
+);
+CREATE TABLE IF NOT EXISTS campaign_targets (
+    campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+    org_id TEXT NOT NULL,
+    PRIMARY KEY (campaign_id, org_id)
+);
+CREATE INDEX IF NOT EXISTS campaign_targets_org ON campaign_targets(org_id);
+CREATE TABLE IF NOT EXISTS campaign_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+    event TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL
+);
+"""
+
+
+def workspace_path(settings) -> Path:
+    """Where the workspace of ``settings.data_dir`` lives."""
+    return Path(settings.data_dir) / "workspace.sqlite"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    id: int
+    org: str
+    region: str
+    status: str
+    segment: str | None
+    form: str | None
+    campaign: int | None
+    note: str
+    actor: str
+    at: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Campaign:
+    id: int
+    name: str
+    owner: str
+    partners: tuple[str, ...]
+    region: str | None
+    targets: tuple[str, ...]
+    status: str
+    note: str
+    created_at: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """One target claimed by open campaigns of different, uncoordinated owner agencies."""
+
+    org: str
+    agencies: tuple[str, ...]
+    campaigns: tuple[int, ...]
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class Workspace:
+    """Outcomes and campaigns in one SQLite file (see the module docstring)."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str):
+        self._conn = conn
+        self.path = path
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(cls, path: Path | str) -> Workspace:
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA busy_timeout=10000")
+        except (OSError, sqlite3.Error) as e:
+            raise BackendUnavailable(f"cannot open the workspace at {path}: {e}",
+                                     f"无法打开工作区数据库 {path}：{e}") from e
+        return cls._init(conn, str(path))
+
+    @classmethod
+    def memory(cls) -> Workspace:
+        return cls._init(sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False), ":memory:")
+
+    @classmethod
+    def _init(cls, conn: sqlite3.Connection, path: str) -> Workspace:
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.executescript(_SCHEMA)
+        return cls(conn, path)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self):
+        """One write transaction (``BEGIN IMMEDIATE`` … ``COMMIT``; rolled back on error)."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _rows(self, sql: str, params=()) -> list[tuple]:
+        with self._lock:
+            return self._conn.execute(sql, tuple(params)).fetchall()
+
+    # ------------------------------------------------------------ outcomes
+    def record_outcome(self, org: str, region: str, status: str, *, segment: str | None = None,
+                       form: str | None = None, campaign: int | None = None, note: str = "",
+                       actor: str = "", at: str | None = None, conn: sqlite3.Connection | None = None) -> Outcome:
+        """Append an outcome; ``conn`` joins an open :meth:`transaction`."""
+        if status not in STATUSES:
+            raise InvalidInput(f"unknown outcome status {status!r}; expected one of {', '.join(STATUSES)}",
+                               f"未知的结果状态 {status!r}；可选：{'、'.join(STATUSES)}")
+        if not org or not region:
+            raise InvalidInput("an outcome needs an organisation and a region", "结果记录需要机构和地区")
+        at = at or _now()
+        params = (org, region, status, segment, form, campaign, note, actor, at)
+        sql = ("INSERT INTO outcomes(org_id, region, status, segment, form, campaign_id, note, actor, at)"
+               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        if conn is not None:
+            oid = conn.execute(sql, params).lastrowid
+        else:
+            with self.transaction() as c:
+                oid = c.execute(sql, params).lastrowid
+        return Outcome(int(oid), org, region, status, segment, form, campaign, note, actor, at)
+
+    def outcomes(self, *, org: str | None = None, region: str | None = None,
+                 status: str | None = None) -> list[Outcome]:
+        """Outcome history, oldest first; ``region`` includes its sub-regions."""
+        where, params = [], []
+        if org is not None:
+            where.append("org_id = ?")
+            params.append(org)
+        if region is not None:
+            where.append("(region = ? OR (region >= ? AND region < ?))")
+            params += [region, region + "/", region + "0"]
+        if status is not None:
+            where.append("status = ?")
+            params.append(status)
+        sql = "SELECT id, org_id, region, status, segment, form, campaign_id, note, actor, at FROM outcomes"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [Outcome(*r) for r in self._rows(sql + " ORDER BY id", params)]
+
+    def current(self, region: str) -> dict[str, Outcome]:
+        """The latest outcome per organisation in ``region`` (sub-regions included)."""
+        out: dict[str, Outcome] = {}
+        for o in self.outcomes(region=region):
+            out[o.org] = o
+        return out
+
+    def landed(self, region: str) -> set[str]:
+        """Organisations that landed in ``region`` or one of its sub-regions."""
+        return {o.org for o in self.outcomes(region=region, status="landed")}
+
+    # ------------------------------------------------------------ campaigns
+    def create_campaign(self, name: str, owner: str, targets: Iterable[str], *, partners: Iterable[str] = (),
+                        region: str | None = None, note: str = "") -> Campaign:
+        targets, partners = list(dict.fromkeys(targets)), list(dict.fromkeys(p for p in partners if p != owner))
+        if not name.strip() or not owner.strip():
+            raise InvalidInput("a campaign needs a name and an owner agency", "联合招商活动需要名称和牵头机构")
+        at = _now()
+        with self.transaction() as c:
+            cid = c.execute("INSERT INTO campaigns(name, owner, region, note, created_at) VALUES (?, ?, ?, ?, ?)",
+                            (name, owner, region, note, at)).lastrowid
+            c.executemany("INSERT INTO campaign_targets(campaign_id, org_id) VALUES (?, ?)",
+                          [(cid, t) for t in targets])
+            c.executemany("INSERT INTO campaign_partners(campaign_id, agency) VALUES (?, ?)",
+                          [(cid, p) for p in partners])
+            c.execute("INSERT INTO campaign_events(campaign_id, event, detail, at) VALUES (?, 'created', ?, ?)",
+                      (cid, f"owner={owner}; targets={','.join(targets)}; partners={','.join(partners)}", at))
+        return self.campaign(int(cid))
+
+    def add_targets(self, campaign_id: int, targets: Iterable[str]) -> None:
+        self._add(campaign_id, "campaign_targets", "org_id", "targets_added", targets)
+
+    def add_partners(self, campaign_id: int, agencies: Iterable[str]) -> None:
+        self._add(campaign_id, "campaign_partners", "agency", "partners_added", agencies)
+
+    def _add(self, campaign_id: int, table: str, column: str, event: str, values: Iterable[str]) -> None:
+        values = list(dict.fromkeys(values))
+        sql = {("campaign_targets", "org_id"): "INSERT OR IGNORE INTO campaign_targets(campaign_id, org_id) VALUES (?, ?)",
+               ("campaign_partners", "agency"): "INSERT OR IGNORE INTO campaign_partners(campaign_id, agency) VALUES (?, ?)"}[
+            (table, column)]
+        with self.transaction() as c:
+            self._require(c, campaign_id)
+            c.executemany(sql, [(campaign_id, v) for v in values])
+            c.execute("INSERT INTO campaign_events(campaign_id, event, detail, at) VALUES (?, ?, ?, ?)",
+                      (campaign_id, event, ",".join(values), _now()))
+
+    def close_campaign(self, campaign_id: int, note: str = "") -> None:
+        with self.transaction() as c:
+            self._require(c, campaign_id)
+            c.execute("UPDATE campaigns SET status = 'closed' WHERE id = ?", (campaign_id,))
+            c.execute("INSERT INTO campaign_events(campaign_id, event, detail, at) VALUES (?, 'closed', ?, ?)",
+                      (campaign_id, note, _now()))
+
+    @staticmethod
+    def _require(conn, campaign_id: int) -> None:
+        if conn.execute("SELECT 1 FROM campaigns WHERE id = ?", (campaign_id,)).fetchone() is None:
+            raise NotFound("campaign", str(campaign_id))
+
+    def campaign(self, campaign_id: int) -> Campaign:
+        found = self.campaigns(ids=[campaign_id])
+        if not found:
+            raise NotFound("campaign", str(campaign_id))
+        return found[0]
+
+    def campaigns(self, *, status: str | None = None, ids: Iterable[int] | None = None) -> list[Campaign]:
+        where, params = [], []
+        if status is not None:
+            where.append("status = ?")
+            params.append(status)
+        if ids is not None:
+            ids = list(ids)
+            where.append(f"id IN ({','.join('?' * len(ids))})")
+            params += ids
+        sql = "SELECT id, name, owner, region, status, note, created_at FROM campaigns"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        out = []
+        for cid, name, owner, region, st, note, at in self._rows(sql + " ORDER BY id", params):
+            targets = tuple(r[0] for r in self._rows(
+                "SELECT org_id FROM campaign_targets WHERE campaign_id = ? ORDER BY org_id", (cid,)))
+            partners = tuple(r[0] for r in self._rows(
+                "SELECT agency FROM campaign_partners WHERE campaign_id = ? ORDER BY agency", (cid,)))
+            out.append(Campaign(cid, name, owner, partners, region, targets, st, note, at))
+        return out
+
+    def history(self, campaign_id: int) -> list[tuple[str, str, str]]:
+        """``(at, event, detail)`` of a campaign, oldest first."""
+        return [tuple(r) for r in self._rows(
+            "SELECT at, event, detail FROM campaign_events WHERE campaign_id = ? ORDER BY id", (campaign_id,))]
+
+    def conflicts(self, targets: Iterable[str] | None = None) -> list[Conflict]:
+        """Targets claimed by open campaigns of different owners that do not coordinate."""
+        return find_conflicts(self.campaigns(status="open"), targets)
+
+
+def find_conflicts(campaigns: Iterable[Campaign], targets: Iterable[str] | None = None) -> list[Conflict]:
+    """Pure conflict detection over campaigns (see :class:`Conflict`)."""
+    wanted = set(targets) if targets is not None else None
+    by_org: dict[str, list[Campaign]] = {}
+    for c in campaigns:
+        if c.status != "open":
+            continue
+        for t in c.targets:
+            if wanted is None or t in wanted:
+                by_org.setdefault(t, []).append(c)
+    out = []
+    for org, cs in sorted(by_org.items()):
+        clash = set()
+        for i, a in enumerate(cs):
+            for b in cs[i + 1:]:
+                if a.owner != b.owner and a.owner not in b.partners and b.owner not in a.partners:
+                    clash |= {a.id, b.id}
+        if clash:
+            chosen = [c for c in cs if c.id in clash]
+            out.append(Conflict(org, tuple(sorted({c.owner for c in chosen})), tuple(sorted(clash))))
+    return out
