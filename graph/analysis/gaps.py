@@ -1,0 +1,304 @@
+"""Segment status and chain gaps: 补链 (missing), 强链 (thin), 延链 (extension).
+
+Pure functions over :class:`~graph.analysis.aggregates.ChainAggregates`.
+Every segment of the region gets one status (:func:`segment_statuses`):
+
+- ``thin`` — it has local firms and a :class:`~graph.analysis.rules.GapRules`
+  thin criterion holds: ``few_firms``, ``concentration`` (top-1 share or HHI
+  of the local members' supplies weight) or ``single_supplier`` (one external
+  firm dominates what local organisations receive from it);
+- ``strong`` — enough local firms and no dominant firm, local or external;
+- ``present`` — local firms, neither thin nor strong;
+- ``missing`` — no local firm, while local organisations depend on it: at least
+  ``missing_min_local_buyers`` of them buy from its firms elsewhere, or, where
+  the chain has no firm-to-firm supply data, at least
+  ``missing_min_downstream_firms`` local firms sit in segments directly
+  downstream of it;
+- ``extension`` — no local firm, not missing, adjacent (a segment edge either
+  way) to a locally strong segment; ranked by relatedness density;
+- ``absent`` — none of these.
+
+:func:`gaps` turns the missing, thin and extension segments of a chain into
+:class:`Gap` records whose ``severity`` is the sum of named :class:`Part`
+values, with the firm, link and segment ids that support them.
+
+Examples
+--------
+>>> from fixtures.world import load_world
+>>> from graph.store.graphview import build_graph
+>>> from graph.analysis.aggregates import chain_aggregates
+>>> b, _ = load_world()
+>>> aggs = chain_aggregates(build_graph(b.segments, b.segment_edges, b.organisations, b.links),
+...                         "cn/guangdong/shenzhen")
+>>> st = segment_statuses(aggs)
+>>> st["seg:game_engine"].status, st["seg:xr_sensors"].criteria, st["seg:esports"].status
+('missing', ('concentration',), 'extension')
+>>> top = gaps(aggs, b.chains[0])[0]
+>>> top.kind, top.kind_zh, abs(top.severity - sum(p.value for p in top.parts)) < 1e-12
+('missing', '补链', True)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from graph.analysis.aggregates import ChainAggregates, SegmentAggregate
+from graph.analysis.common import saturate
+from graph.analysis.relatedness import relatedness
+from graph.analysis.rules import (
+    DEFAULT_RULES,
+    EXTENSION_WEIGHTS,
+    MISSING_WEIGHTS,
+    THIN_WEIGHTS,
+    GapRules,
+)
+from graph.model import Chain
+
+__all__ = ["Part", "SegmentStatus", "Gap", "GAP_KINDS", "segment_statuses", "gaps", "densities"]
+
+GAP_KINDS = {"missing": "补链", "thin": "强链", "extension": "延链"}
+STATUS_ZH = {"strong": "强", "present": "一般", "thin": "薄弱", "missing": "缺失", "extension": "可延伸",
+             "absent": "无"}
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One named part of a score: ``value = weight × figure``."""
+
+    name: str
+    value: float
+    weight: float
+    figure: float
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentStatus:
+    """A segment's status in the region and the figures that decided it."""
+
+    segment: str
+    status: str
+    criteria: tuple[str, ...]
+    local_firms: int
+    local_buyers: int
+    top_local_share: float
+    hhi: float
+    top_external_share: float
+    density: float
+    downstream_local_firms: int
+    adjacent_strong: tuple[str, ...]
+    supply_observed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """A 补链 / 强链 / 延链 gap: class, severity = Σ parts, and its evidence."""
+
+    segment: str
+    name_zh: str
+    name_en: str
+    kind: str
+    kind_zh: str
+    severity: float
+    parts: tuple[Part, ...]
+    criteria: tuple[str, ...]
+    firms: tuple[str, ...]
+    links: tuple[str, ...]
+    segments: tuple[str, ...]
+
+
+def densities(aggs: ChainAggregates) -> dict[str, float]:
+    """Relatedness density of every segment for the aggregates' region."""
+    return relatedness(aggs.presence, aggs.segments).density(aggs.region)
+
+
+def _shares(d: SegmentAggregate) -> tuple[float, float, float]:
+    top_local = d.sent_top[0][1] / d.sent_total if d.sent_top and d.sent_total > 0 else 0.0
+    hhi = d.sent_sumsq / d.sent_total**2 if d.sent_total > 0 else 0.0
+    top_ext = d.top_external[0].weight / d.received_total if d.top_external and d.received_total > 0 else 0.0
+    return top_local, hhi, top_ext
+
+
+def segment_statuses(aggs: ChainAggregates, rules: GapRules = DEFAULT_RULES) -> dict[str, SegmentStatus]:
+    """The status of every detailed segment (see the module docstring)."""
+    r = rules
+    dens = densities(aggs)
+    observed = any(d.supply_links_out > 0 for d in aggs.detail.values())
+    out: dict[str, SegmentStatus] = {}
+    base = {}
+    for s, d in aggs.detail.items():
+        top_local, hhi, top_ext = _shares(d)
+        down = sum(aggs.local_counts.get(v, 0) for v in aggs.downstream(s))
+        base[s] = (top_local, hhi, top_ext, down)
+        if d.local_firms == 0:
+            continue
+        crit = []
+        if d.local_firms <= r.thin_max_few_firms:
+            crit.append("few_firms")
+        if d.local_firms >= r.thin_concentration_min_firms and (
+                top_local > r.thin_max_top_share or hhi > r.thin_max_hhi):
+            crit.append("concentration")
+        if top_ext > r.thin_max_external_share:
+            crit.append("single_supplier")
+        if crit:
+            status = "thin"
+        elif (d.local_firms >= r.strong_min_firms and top_local <= r.strong_max_top_local_share
+              and top_ext <= r.strong_max_top_external_share):
+            status = "strong"
+        else:
+            status = "present"
+        out[s] = SegmentStatus(s, status, tuple(crit), d.local_firms, d.local_buyers, top_local, hhi, top_ext,
+                               dens.get(s, 0.0), down, (), observed)
+    strong = {s for s, x in out.items() if x.status == "strong"}
+    for s, d in aggs.detail.items():
+        if d.local_firms:
+            continue
+        top_local, hhi, top_ext, down = base[s]
+        adjacent = tuple(sorted((set(aggs.downstream(s)) | set(aggs.upstream(s))) & strong))
+        elsewhere = d.members_external >= r.min_members_elsewhere
+        if elsewhere and observed and d.local_buyers >= r.missing_min_local_buyers:
+            status, crit = "missing", ("local_buyers",)
+        elif elsewhere and not observed and down >= r.missing_min_downstream_firms:
+            status, crit = "missing", ("local_downstream",)
+        elif (elsewhere and adjacent and d.local_buyers <= r.extension_max_local_buyers
+              and dens.get(s, 0.0) >= r.extension_min_density):
+            status, crit = "extension", ("adjacent_strong",)
+        else:
+            status, crit = "absent", ()
+        out[s] = SegmentStatus(s, status, crit, 0, d.local_buyers, top_local, hhi, top_ext, dens.get(s, 0.0),
+                               down, adjacent, observed)
+    return dict(sorted(out.items()))
+
+
+def _part(name: str, weights: dict[str, float], figure: float, note: str) -> Part:
+    w = weights[name]
+    return Part(name, w * figure, w, figure, note)
+
+
+def _ids(*groups, cap: int) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for g in groups:
+        for x in list(g)[:cap]:
+            seen.setdefault(x, None)
+    return tuple(seen)
+
+
+def gaps(
+    aggs: ChainAggregates,
+    chain: Chain,
+    rules: GapRules = DEFAULT_RULES,
+    *,
+    weights: dict[str, dict[str, float]] | None = None,
+    evidence: int = 20,
+) -> list[Gap]:
+    """The gaps of ``chain`` in the aggregates' region, most severe first.
+
+    Parameters
+    ----------
+    aggs : ChainAggregates
+        Aggregates detailing the chain's segments and their neighbours.
+    chain : Chain
+        The chain (or :func:`~graph.analysis.common.all_segments_chain`).
+    rules : GapRules
+        Thresholds (defaults: the sample world's documented rules).
+    weights : dict, optional
+        Part weights per class ``{"missing": {...}, "thin": {...}, "extension": {...}}``;
+        defaults :data:`~graph.analysis.rules.MISSING_WEIGHTS` etc.
+    evidence : int
+        How many ids of each kind of evidence to cite.
+    """
+    w = {"missing": MISSING_WEIGHTS, "thin": THIN_WEIGHTS, "extension": EXTENSION_WEIGHTS, **(weights or {})}
+    statuses = segment_statuses(aggs, rules)
+    out = []
+    for s in chain.segments:
+        st = statuses.get(s)
+        if st is None or st.status not in GAP_KINDS:
+            continue
+        d = aggs.detail[s]
+        parts, firms, links, segs = _EXPLAIN[st.status](aggs, d, st, rules, w[st.status], evidence)
+        meta = aggs.segments[s]
+        out.append(Gap(s, meta.name_zh, meta.name_en, st.status, GAP_KINDS[st.status],
+                       math.fsum(p.value for p in parts), parts, st.criteria, firms, links, segs))
+    out.sort(key=lambda g: (-g.severity, g.segment))
+    return out
+
+
+def _downstream_firms(aggs, segs, cap):
+    return [f for v in segs if v in aggs.detail for f in aggs.detail[v].local_firm_ids[:3]][:cap]
+
+
+def _demand_lq(aggs: ChainAggregates, down: list[str]) -> tuple[float, int, int]:
+    """Location quotient of the region among the firms of ``down``: (lq, local, all)."""
+    totals = aggs.__dict__.setdefault("_totals", {})  # memo on the (frozen) aggregates
+    if not totals:
+        for counts in aggs.presence.values():
+            for s, n in counts.items():
+                totals[s] = totals.get(s, 0) + n
+        totals["*"] = sum(v for k, v in totals.items() if k != "*")
+        totals["*local"] = sum(aggs.local_counts.values())
+    here = sum(aggs.local_counts.get(v, 0) for v in down)
+    there = sum(totals.get(v, 0) for v in down)
+    base = totals["*local"] / totals["*"] if totals["*"] else 0.0
+    return ((here / there) / base if there and base else 0.0), here, there
+
+
+def _missing(aggs, d, st, rules, w, cap):
+    down = [v for v in aggs.downstream(d.segment) if aggs.local_counts.get(v, 0)]
+    top = d.top_external[0] if d.top_external else None
+    if st.supply_observed:
+        dep = _part("local_dependence", w, saturate(d.local_buyers, 3),
+                    f"{d.local_buyers} local organisations buy from its {d.external_suppliers} suppliers elsewhere")
+    else:  # no supply links: how over-represented the region is among the segment's downstream firms
+        lq, here, there = _demand_lq(aggs, down)
+        dep = _part("local_dependence", w, saturate(lq, 1),
+                    f"no supply links in the data: {here} of the {there} firms downstream are local "
+                    f"(location quotient {lq:.2f})")
+    parts = (
+        dep,
+        _part("downstream_pull", w, saturate(st.downstream_local_firms, 10),
+              f"{st.downstream_local_firms} local firms in {len(down)} downstream segments"),
+        _part("single_supplier", w, st.top_external_share,
+              f"top external supplier {top.supplier if top else '-'} sends {st.top_external_share:.0%} "
+              "of what local organisations receive"),
+        _part("relatedness", w, st.density, f"relatedness density {st.density:.3f}"),
+    )
+    firms = _ids([b for b, _ in d.buyer_top], [f.supplier for f in d.top_external[:5]],
+                 _downstream_firms(aggs, down, cap), cap=cap)
+    return parts, firms, d.buyer_link_ids[:cap], tuple(down)
+
+
+def _thin(aggs, d, st, rules, w, cap):
+    n, few = d.local_firms, rules.thin_max_few_firms
+    down = [v for v in aggs.downstream(d.segment) if aggs.local_counts.get(v, 0)]
+    conc = max(st.top_local_share, st.hhi) if n >= rules.thin_concentration_min_firms else 0.0
+    top = d.top_external[0] if d.top_external else None
+    dominant = d.sent_top[0][0] if d.sent_top else "-"
+    parts = (
+        _part("few_firms", w, (few + 1 - n) / few if n <= few else 0.0, f"{n} local firms"),
+        _part("concentration", w, conc,
+              f"top local firm {dominant} sends {st.top_local_share:.0%} of local supply (HHI {st.hhi:.2f})"),
+        _part("single_supplier", w, st.top_external_share,
+              f"top external supplier {top.supplier if top else '-'} sends {st.top_external_share:.0%} "
+              "of what local organisations receive"),
+        _part("downstream_pull", w, saturate(st.downstream_local_firms, 10),
+              f"{st.downstream_local_firms} local firms in {len(down)} downstream segments"),
+    )
+    firms = _ids(d.local_firm_ids, [x for x, _ in d.sent_top[:1]], [top.supplier] if top else [], cap=cap)
+    links = top.link_ids[:cap] if top else ()
+    return parts, firms, links, tuple(down)
+
+
+def _extension(aggs, d, st, rules, w, cap):
+    parts = (
+        _part("relatedness", w, st.density, f"relatedness density {st.density:.3f}"),
+        _part("adjacent_strength", w, saturate(len(st.adjacent_strong), 1),
+              f"adjacent to {len(st.adjacent_strong)} locally strong segments"),
+        _part("local_dependence", w, saturate(d.local_buyers, 3),
+              f"{d.local_buyers} local organisations buy from it elsewhere"),
+    )
+    firms = _ids([b for b, _ in d.buyer_top], _downstream_firms(aggs, st.adjacent_strong, cap), cap=cap)
+    return parts, firms, d.buyer_link_ids[:cap], st.adjacent_strong
+
+
+_EXPLAIN = {"missing": _missing, "thin": _thin, "extension": _extension}
