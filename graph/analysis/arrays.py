@@ -1,0 +1,171 @@
+"""A columnar view of a graph for fast aggregation: numpy arrays, organisations in id order.
+
+:class:`GraphArrays` holds what the aggregates read — organisation attributes,
+confirmed memberships, segment edges and ``supplies`` links (other link kinds
+are left out) — as arrays, so :func:`graph.analysis.fast.aggregates_from_arrays`
+can aggregate 5M links in well under a second. Build it from the networkx view
+(:meth:`GraphArrays.from_graph`), from a :class:`~graph.store.protocol.Batch`
+(:meth:`GraphArrays.from_batch`, used by the benchmark) or from SQLite
+(:func:`graph.analysis.sql_aggregates.load_arrays`); save and load it as one
+``.npz`` file (a cache per store version).
+
+Examples
+--------
+>>> from fixtures.synth import synthetic_batch
+>>> a = GraphArrays.from_batch(synthetic_batch(300, 900, seed=2))
+>>> len(a.org_id), int(a.sup_src.size) <= 900, a.org_id[:2].tolist()
+(300, True, ['syn:0000000', 'syn:0000001'])
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import numpy as np
+
+from graph.analysis.aggregates import SegmentMeta
+
+__all__ = ["GraphArrays"]
+
+
+@dataclass
+class GraphArrays:
+    """Organisations (sorted by id), memberships, segments and supplies links as arrays.
+
+    Codes index the lookup lists beside them; ``-1`` means unknown. Links are
+    sorted by id.
+    """
+
+    org_id: np.ndarray  # str, sorted
+    org_kind: np.ndarray  # int8 code into kinds
+    kinds: list[str]
+    org_region: np.ndarray  # intp code into regions, -1 none
+    regions: list[str]
+    org_employees: np.ndarray  # float64, nan unknown
+    org_band: np.ndarray  # int16 code into bands, -1 none
+    bands: list[str]
+    org_name_zh: np.ndarray  # str
+    org_name_en: np.ndarray  # str
+    tiers: dict[int, tuple[str, ...]]  # org index -> tiers (sparse)
+    mem_org: np.ndarray  # intp, confirmed memberships
+    mem_seg: np.ndarray  # intp code into segments
+    segments: list[SegmentMeta]
+    edges: list[tuple[str, str, float]]
+    sup_id: np.ndarray  # str, sorted
+    sup_src: np.ndarray  # intp org index
+    sup_dst: np.ndarray  # intp org index
+    sup_w: np.ndarray  # float64
+    derived: dict = field(default_factory=dict, compare=False, repr=False)  # region-independent indexes
+
+    def __post_init__(self) -> None:
+        # indices as intp: numpy would otherwise convert them on every gather
+        for name in ("org_region", "mem_org", "mem_seg", "sup_src", "sup_dst"):
+            setattr(self, name, np.asarray(getattr(self, name)).astype(np.intp, copy=False))
+
+    @property
+    def firm_code(self) -> int:
+        return self.kinds.index("firm") if "firm" in self.kinds else -1
+
+    # ------------------------------------------------------------ builders
+    @classmethod
+    def build(cls, orgs, memberships, segments, edges, links) -> GraphArrays:
+        """From plain rows.
+
+        ``orgs``: (id, kind, region, name_zh, name_en, employees, revenue band, tiers);
+        ``memberships``: (org id, segment id) confirmed only; ``segments``:
+        :class:`SegmentMeta`; ``edges``: (upstream, downstream, weight);
+        ``links``: supplies only, (id, src, dst, weight).
+        """
+        orgs = sorted(orgs, key=lambda r: r[0])
+        idx = {r[0]: i for i, r in enumerate(orgs)}
+        segments = sorted(segments, key=lambda m: m.id)
+        sidx = {m.id: j for j, m in enumerate(segments)}
+        kinds = sorted({r[1] for r in orgs} | {"firm"})
+        regions = sorted({r[2] for r in orgs if r[2]})
+        bands = sorted({r[6] for r in orgs if r[6]})
+        kc, rc, bc = ({v: i for i, v in enumerate(x)} for x in (kinds, regions, bands))
+        mem = [(idx[o], sidx[s]) for o, s in memberships if o in idx and s in sidx]
+        links = sorted((x for x in links if x[1] in idx and x[2] in idx), key=lambda x: x[0])
+        return cls(
+            org_id=np.array([r[0] for r in orgs], dtype=str),
+            org_kind=np.array([kc[r[1]] for r in orgs], dtype=np.int8),
+            kinds=kinds,
+            org_region=np.array([rc.get(r[2], -1) for r in orgs], dtype=np.int32),
+            regions=regions,
+            org_employees=np.array([np.nan if r[5] is None else r[5] for r in orgs], dtype=float),
+            org_band=np.array([bc.get(r[6], -1) for r in orgs], dtype=np.int16),
+            bands=bands,
+            org_name_zh=np.array([r[3] or "" for r in orgs], dtype=str),
+            org_name_en=np.array([r[4] or "" for r in orgs], dtype=str),
+            tiers={i: tuple(r[7]) for i, r in enumerate(orgs) if r[7]},
+            mem_org=np.array([m[0] for m in mem], dtype=np.int32),
+            mem_seg=np.array([m[1] for m in mem], dtype=np.int32),
+            segments=segments,
+            edges=sorted((u, v, float(w)) for u, v, w in edges),
+            sup_id=np.array([x[0] for x in links], dtype=str),
+            sup_src=np.array([idx[x[1]] for x in links], dtype=np.int32),
+            sup_dst=np.array([idx[x[2]] for x in links], dtype=np.int32),
+            sup_w=np.array([x[3] for x in links], dtype=float),
+        )
+
+    @classmethod
+    def from_graph(cls, g) -> GraphArrays:
+        """From the networkx view (:func:`graph.store.graphview.build_graph`)."""
+        orgs, segs = [], []
+        for n, d in g.nodes(data=True):
+            if d.get("type") == "org":
+                orgs.append((n, d.get("kind", "firm"), d.get("region"), d.get("name_zh"), d.get("name_en"),
+                             d.get("employees"), d.get("revenue_band"), d.get("tiers") or ()))
+            elif d.get("type") == "segment":
+                segs.append(SegmentMeta(n, d.get("name_zh", ""), d.get("name_en", ""), d.get("stage", ""),
+                                        d.get("format", "")))
+        mem, edges, links = [], [], []
+        for u, v, k, d in g.edges(keys=True, data=True):
+            kind = d.get("kind")
+            if kind == "member_of" and d.get("status", "confirmed") == "confirmed":
+                mem.append((u, v))
+            elif kind == "upstream_of":
+                edges.append((u, v, d.get("weight", 1.0)))
+            elif kind == "supplies":
+                links.append((k, u, v, float(d.get("weight", 1.0))))
+        return cls.build(orgs, mem, segs, edges, links)
+
+    @classmethod
+    def from_batch(cls, batch) -> GraphArrays:
+        """From a :class:`~graph.store.protocol.Batch` (the synthetic benchmark worlds)."""
+        orgs = [(o.id, o.kind.value, o.region, o.name_zh, o.name_en, o.employees, o.revenue_band, o.tiers)
+                for o in batch.organisations]
+        mem = [(o.id, s) for o in batch.organisations for s in o.confirmed_segments()]
+        segs = [SegmentMeta(s.id, s.name_zh, s.name_en, s.stage.value, s.format.value) for s in batch.segments]
+        edges = [(e.upstream, e.downstream, e.weight) for e in batch.segment_edges]
+        links = [(x.id, x.src, x.dst, x.weight) for x in batch.links if x.kind.value == "supplies"]
+        return cls.build(orgs, mem, segs, edges, links)
+
+    # ------------------------------------------------------------ persistence
+    _LISTS = ("kinds", "regions", "bands")
+
+    def save(self, path: Path | str) -> None:
+        """Write one ``.npz`` file (no pickles)."""
+        arrays = {f.name: getattr(self, f.name) for f in fields(self)
+                  if isinstance(getattr(self, f.name), np.ndarray)}
+        meta = {name: getattr(self, name) for name in self._LISTS}
+        meta["tiers"] = [[i, list(t)] for i, t in self.tiers.items()]
+        meta["segments"] = [[m.id, m.name_zh, m.name_en, m.stage, m.format] for m in self.segments]
+        meta["edges"] = self.edges
+        arrays["meta"] = np.array(json.dumps(meta, ensure_ascii=False))
+        np.savez(path, **arrays)
+
+    @classmethod
+    def load(cls, path: Path | str) -> GraphArrays:
+        with np.load(path, allow_pickle=False) as z:
+            data = {k: z[k] for k in z.files}
+        meta = json.loads(str(data.pop("meta")))
+        return cls(
+            **data,
+            **{name: meta[name] for name in cls._LISTS},
+            tiers={int(i): tuple(t) for i, t in meta["tiers"]},
+            segments=[SegmentMeta(*row) for row in meta["segments"]],
+            edges=[tuple(e) for e in meta["edges"]],
+        )
