@@ -1,0 +1,311 @@
+"""The chain analyses over a store, cached per store version (what the CLI and API call).
+
+Not an analysis itself: it picks where the aggregates come from, calls the
+pure functions and caches their JSON-ready results with
+:class:`~graph.analysis.cache.ResultCache`. Sources, best first:
+
+1. a store that computes aggregates itself (the pushdown seam: methods
+   ``analysis_aggregates(region, segments) -> ChainAggregates`` and
+   ``analysis_leader_inputs(chain) -> LeaderInputs``, e.g. Cypher on Neo4j);
+2. the embedded SQLite store: its tables read into numpy arrays
+   (:mod:`graph.analysis.sql_aggregates`), the arrays kept as ``.npz`` beside
+   the result cache for large stores;
+3. any other store: its networkx view (:func:`graph.analysis.aggregates.chain_aggregates`).
+
+Examples
+--------
+>>> from fixtures.world import load_world
+>>> from graph.store.sqlite import SqliteStore
+>>> store = SqliteStore.memory()
+>>> _ = store.write(load_world()[0])
+>>> an = Analyst.for_store(store)
+>>> out = an.gaps("深圳", "动漫游戏")
+>>> [(g["kind_zh"], g["segment"]) for g in out["gaps"]][:2], out["meta"]["cached"]
+([('补链', 'seg:game_engine'), ('延链', 'seg:esports')], False)
+>>> an.gaps("深圳", "动漫游戏")["meta"]["cached"]
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+from graph.analysis.aggregates import ChainAggregates, chain_aggregates
+from graph.analysis.cache import ResultCache
+from graph.analysis.chainmap import chain_map
+from graph.analysis.common import ALL_CHAINS, resolve_chain, resolve_region
+from graph.analysis.compare import compare
+from graph.analysis.dependence import dependence
+from graph.analysis.gaps import gaps, segment_statuses
+from graph.analysis.leaders import LeaderInputs, leader_inputs, leader_inputs_from_arrays, leaders
+from graph.analysis.rules import DEFAULT_RULES, GapRules
+from graph.errors import InvalidInput
+from graph.model import Chain
+
+__all__ = ["Source", "GraphSource", "ArraySource", "StoreSource", "Analyst", "ARRAYS_CACHE_MIN_ORGS"]
+
+#: stores with at least this many organisations keep their array view as .npz
+ARRAYS_CACHE_MIN_ORGS = 20_000
+
+
+class Source(Protocol):
+    """Where aggregates come from."""
+
+    def chains(self) -> list[Chain]: ...
+
+    def segment_ids(self) -> list[str]: ...
+
+    def edges(self) -> list[tuple[str, str, float]]: ...
+
+    def aggregates(self, region: str, segments: frozenset[str] | None) -> ChainAggregates: ...
+
+    def leader_inputs(self, chain: Chain) -> LeaderInputs: ...
+
+
+class GraphSource:
+    """Aggregates from a networkx view (the reference implementation)."""
+
+    def __init__(self, g, chains: list[Chain]):
+        self.g, self._chains = g, chains
+
+    def chains(self) -> list[Chain]:
+        return self._chains
+
+    def segment_ids(self) -> list[str]:
+        return sorted(n for n, d in self.g.nodes(data=True) if d.get("type") == "segment")
+
+    def edges(self) -> list[tuple[str, str, float]]:
+        return [(u, v, d.get("weight", 1.0)) for u, v, d in self.g.edges(data=True) if d.get("kind") == "upstream_of"]
+
+    def aggregates(self, region, segments):
+        return chain_aggregates(self.g, region, segments)
+
+    def leader_inputs(self, chain):
+        return leader_inputs(self.g, chain)
+
+
+class ArraySource:
+    """Aggregates with numpy over :class:`~graph.analysis.arrays.GraphArrays`."""
+
+    def __init__(self, arrays, chains: list[Chain]):
+        self.arrays, self._chains = arrays, chains
+
+    def chains(self) -> list[Chain]:
+        return self._chains
+
+    def segment_ids(self) -> list[str]:
+        return [m.id for m in self.arrays.segments]
+
+    def edges(self) -> list[tuple[str, str, float]]:
+        return list(self.arrays.edges)
+
+    def aggregates(self, region, segments):
+        from graph.analysis.fast import aggregates_from_arrays
+
+        return aggregates_from_arrays(self.arrays, region, segments)
+
+    def leader_inputs(self, chain):
+        return leader_inputs_from_arrays(self.arrays, chain)
+
+
+class StoreSource:
+    """A store that computes the aggregates itself (pushdown)."""
+
+    def __init__(self, store):
+        self.store = store
+
+    def chains(self) -> list[Chain]:
+        return self.store.chains()
+
+    def segment_ids(self) -> list[str]:
+        return sorted(s.id for s in self.store.segments())
+
+    def edges(self) -> list[tuple[str, str, float]]:
+        return [(e.upstream, e.downstream, e.weight) for e in self.store.segment_edges()]
+
+    def aggregates(self, region, segments):
+        return self.store.analysis_aggregates(region, segments)
+
+    def leader_inputs(self, chain):
+        return self.store.analysis_leader_inputs(chain)
+
+
+def _array_source(store, cache_dir: Path | None, version: str) -> ArraySource:
+    from graph.analysis.arrays import GraphArrays
+    from graph.analysis.sql_aggregates import load_arrays
+
+    path = cache_dir / f"arrays-{version}.npz" if cache_dir is not None else None
+    if path is not None and path.exists():
+        arrays = GraphArrays.load(path)
+    else:
+        arrays = load_arrays(store)
+        if path is not None and len(arrays.org_id) >= ARRAYS_CACHE_MIN_ORGS:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                for old in path.parent.glob("arrays-*.npz"):
+                    old.unlink(missing_ok=True)
+                arrays.save(path)
+            except OSError:
+                pass
+    return ArraySource(arrays, store.chains())
+
+
+def _plain(obj):
+    return dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) else obj
+
+
+def _region_names(region: str) -> dict:
+    from graph.errors import NotFound
+    from graph.regions import display
+
+    try:
+        return {"region_zh": display(region, "zh"), "region_en": display(region, "en")}
+    except NotFound:
+        return {"region_zh": region, "region_en": region}
+
+
+class Analyst:
+    """Cached analyses; construct with :meth:`for_store` or :meth:`for_source`."""
+
+    def __init__(self, version: str, load: Callable[[], Source], cache: ResultCache | None = None,
+                 rules: GapRules = DEFAULT_RULES):
+        self.version, self._load, self.rules = version, load, rules
+        self.cache = cache if cache is not None else ResultCache(None)
+        self._src: Source | None = None
+        self._aggs: dict[tuple[str, frozenset | None], ChainAggregates] = {}
+
+    @classmethod
+    def for_store(cls, store, cache_dir: Path | None = None, rules: GapRules = DEFAULT_RULES) -> Analyst:
+        from graph.store.sqlite import SqliteStore
+
+        backend = type(store).__name__
+        version = f"{backend}-{store.version()}"
+        cache_dir = Path(cache_dir) if cache_dir is not None else None
+        if hasattr(store, "analysis_aggregates"):
+            def load():
+                return StoreSource(store)
+        elif isinstance(store, SqliteStore):
+            def load():
+                return _array_source(store, cache_dir, version)
+        else:
+            def load():
+                return GraphSource(store.graph(), store.chains())
+        cache = ResultCache(cache_dir / "analysis" if cache_dir is not None else None)
+        return cls(version, load, cache, rules)
+
+    @classmethod
+    def for_source(cls, source: Source, version: str = "0", cache: ResultCache | None = None,
+                   rules: GapRules = DEFAULT_RULES) -> Analyst:
+        return cls(version, lambda: source, cache, rules)
+
+    # ------------------------------------------------------------ plumbing
+    @property
+    def source(self) -> Source:
+        if self._src is None:
+            self._src = self._load()
+        return self._src
+
+    def _chain(self, text: str | None) -> Chain:
+        return resolve_chain(self.source.chains(), text, self.source.segment_ids())
+
+    def aggregates(self, region: str, chain: Chain) -> ChainAggregates:
+        """Aggregates detailing the chain's segments and their neighbours (memoised)."""
+        if chain.id == ALL_CHAINS:
+            segs = None
+        else:
+            inside = set(chain.segments)
+            near = {x for u, v, _ in self.source.edges() if u in inside or v in inside for x in (u, v)}
+            segs = frozenset(inside | near)
+        key = (region, segs)
+        if key not in self._aggs:
+            self._aggs[key] = self.source.aggregates(region, segs)
+        return self._aggs[key]
+
+    def _run(self, function: str, args: dict, compute: Callable[[], dict]) -> dict:
+        args = {**args, "rules": dataclasses.asdict(self.rules)}
+        hit = self.cache.get(self.version, function, args)
+        if hit is not None:
+            return {**hit, "meta": {**hit["meta"], "cached": True}}
+        value = json.loads(json.dumps(compute(), ensure_ascii=False))  # the same shape as a cache hit
+        value["meta"] = {"version": self.version, "function": function, "cached": False}
+        self.cache.put(self.version, function, args, value)
+        return value
+
+    def _head(self, region: str, chain: Chain) -> dict:
+        return {"region": region, **_region_names(region),
+                "chain": {"id": chain.id, "name_zh": chain.name_zh, "name_en": chain.name_en}}
+
+    # ------------------------------------------------------------ analyses
+    def chain_map(self, region: str, chain: str | None = None) -> dict:
+        region = resolve_region(region)
+
+        def compute():
+            c = self._chain(chain)
+            m = chain_map(self.aggregates(region, c), c, self.rules)
+            return {**self._head(region, c), "level": m.level, "status_counts": m.status_counts,
+                    "segments": [_plain(s) for s in m.segments], "edges": [_plain(e) for e in m.edges],
+                    "orgs": {k: _plain(v) for k, v in m.orgs.items()}}
+
+        return self._run("chain_map", {"region": region, "chain": chain}, compute)
+
+    def gaps(self, region: str, chain: str | None = None, *, top: int | None = None) -> dict:
+        region = resolve_region(region)
+
+        def compute():
+            c = self._chain(chain)
+            aggs = self.aggregates(region, c)
+            found = gaps(aggs, c, self.rules)
+            st = segment_statuses(aggs, self.rules)
+            counts: dict[str, int] = {}
+            for s in c.segments:
+                if s in st:
+                    counts[st[s].status] = counts.get(st[s].status, 0) + 1
+            shown = found if top is None else found[:top]
+            cited = {i for g in shown for i in g.firms}
+            return {**self._head(region, c), "level": aggs.level, "status_counts": dict(sorted(counts.items())),
+                    "supply_observed": any(x.supply_observed for x in st.values()),
+                    "gaps_total": len(found), "gaps": [_plain(g) for g in shown],
+                    "orgs": {i: _plain(aggs.orgs[i]) for i in sorted(cited) if i in aggs.orgs}}
+
+        return self._run("gaps", {"region": region, "chain": chain, "top": top}, compute)
+
+    def leaders(self, region: str, chain: str | None = None, *, top: int = 20, scope: str = "all") -> dict:
+        region = resolve_region(region)
+
+        def compute():
+            c = self._chain(chain)
+            found = leaders(self.source.leader_inputs(c), region, top=top, scope=scope)
+            return {**self._head(region, c), "scope": scope, "leaders": [_plain(x) for x in found]}
+
+        return self._run("leaders", {"region": region, "chain": chain, "top": top, "scope": scope}, compute)
+
+    def dependence(self, region: str, chain: str | None = None, *, top: int = 5) -> dict:
+        region = resolve_region(region)
+
+        def compute():
+            c = self._chain(chain)
+            d = dependence(self.aggregates(region, c), c, top=top,
+                           spof_share=self.rules.thin_max_external_share)
+            return {**self._head(region, c), "received": d.received, "received_external": d.received_external,
+                    "external_share": d.external_share, "segments": [_plain(s) for s in d.segments],
+                    "orgs": {k: _plain(v) for k, v in d.orgs.items()}}
+
+        return self._run("dependence", {"region": region, "chain": chain, "top": top}, compute)
+
+    def compare(self, regions: list[str], chain: str | None = None) -> dict:
+        ids = [resolve_region(r) for r in regions]
+        if len(ids) < 2:
+            raise InvalidInput("compare needs two or more regions", "对比至少需要两个地区")
+
+        def compute():
+            c = self._chain(chain)
+            cmp = compare([self.aggregates(r, c) for r in ids], c, self.rules)
+            return {"regions": [{"region": r, **_region_names(r)} for r in ids],
+                    "chain": {"id": c.id, "name_zh": c.name_zh, "name_en": c.name_en},
+                    "rows": [_plain(r) for r in cmp.rows], "summaries": [_plain(s) for s in cmp.summaries]}
+
+        return self._run("compare", {"regions": ids, "chain": chain}, compute)

@@ -1,0 +1,118 @@
+"""The cached analysis service: per-version cache in memory and on disk, every source gives the same JSON."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from fixtures.world import load_world
+from graph.analysis.cache import ResultCache
+from graph.analysis.service import Analyst, ArraySource, GraphSource
+from graph.errors import InvalidInput
+from graph.store.sqlite import SqliteStore
+
+from .conftest import SZ
+
+
+def _strip(out: dict) -> dict:
+    return {k: v for k, v in out.items() if k != "meta"}
+
+
+def test_results_are_cached_per_store_version(tmp_path):
+    batch, _ = load_world()
+    with SqliteStore.open(tmp_path / "s.sqlite") as store:
+        store.write(batch)
+        an = Analyst.for_store(store, tmp_path / "cache")
+        first = an.gaps("深圳")
+        assert first["meta"]["cached"] is False
+        assert an.gaps("深圳")["meta"]["cached"] is True
+        # a new process (a new analyst) is served from disk
+        again = Analyst.for_store(store, tmp_path / "cache")
+        hit = again.gaps("深圳")
+        assert hit["meta"]["cached"] is True and _strip(hit) == _strip(first)
+        assert again._src is None  # nothing was loaded for a cache hit
+        # a write changes the version: recomputed, and the old version's files are gone
+        store.delete_organisation(first["gaps"][0]["firms"][0])
+        after = Analyst.for_store(store, tmp_path / "cache").gaps("深圳")
+        assert after["meta"]["cached"] is False and after["meta"]["version"] != first["meta"]["version"]
+        assert len(list((tmp_path / "cache" / "analysis").iterdir())) == 1
+
+
+def test_graph_and_array_sources_give_identical_results(world_graph, world_arrays, batch):
+    by_graph = Analyst.for_source(GraphSource(world_graph, batch.chains))
+    by_arrays = Analyst.for_source(ArraySource(world_arrays, batch.chains))
+    for call in (lambda a: a.gaps(SZ), lambda a: a.chain_map("南山区", "动漫游戏"),
+                 lambda a: a.leaders(SZ, "XR", top=5), lambda a: a.dependence(SZ, "chain:av_content"),
+                 lambda a: a.compare(["深圳", "北京"], "创意设计")):
+        assert json.dumps(_strip(call(by_graph)), sort_keys=True) == json.dumps(_strip(call(by_arrays)), sort_keys=True)
+
+
+def test_a_store_without_the_sqlite_tables_uses_its_graph_view(world_store):
+    class Wrapped:  # any GraphStore: only the protocol
+        def version(self):
+            return world_store.version()
+
+        def graph(self):
+            return world_store.graph()
+
+        def chains(self):
+            return world_store.chains()
+
+    out = Analyst.for_store(Wrapped()).gaps(SZ, "动漫游戏")
+    assert [g["segment"] for g in out["gaps"]][:1] == ["seg:game_engine"]
+
+
+def test_a_store_with_pushdown_methods_is_asked_for_aggregates(world_graph, batch):
+    from graph.analysis.aggregates import chain_aggregates
+
+    calls = []
+
+    class Pushdown:
+        def version(self):
+            return 7
+
+        def chains(self):
+            return batch.chains
+
+        def segments(self):
+            return batch.segments
+
+        def segment_edges(self):
+            return batch.segment_edges
+
+        def analysis_aggregates(self, region, segments):
+            calls.append(region)
+            return chain_aggregates(world_graph, region, segments)
+
+        def analysis_leader_inputs(self, chain):
+            raise AssertionError("not needed")
+
+    out = Analyst.for_store(Pushdown()).gaps("深圳")
+    assert calls == [SZ] and out["gaps_total"] == 16 and out["meta"]["version"] == "Pushdown-7"
+
+
+def test_json_output_is_plain_and_names_every_cited_firm(world_store):
+    an = Analyst.for_store(world_store)
+    out = an.gaps(SZ)
+    json.dumps(out)
+    assert set(out["orgs"]) == {i for g in out["gaps"] for i in g["firms"]}
+    assert out["status_counts"] == {"extension": 4, "missing": 6, "strong": 31, "thin": 6}
+    assert an.gaps(SZ, top=3)["gaps"] == out["gaps"][:3]
+
+
+def test_bad_region_chain_and_compare_arguments_are_invalid_input(world_store):
+    an = Analyst.for_store(world_store)
+    with pytest.raises(InvalidInput):
+        an.gaps("不存在的地方")
+    with pytest.raises(InvalidInput):
+        an.gaps(SZ, "no such chain")
+    with pytest.raises(InvalidInput):
+        an.compare([SZ])
+
+
+def test_memory_cache_is_bounded():
+    c = ResultCache(None, size=2)
+    for i in range(3):
+        c.put("v", "f", {"i": i}, {"i": i})
+    assert c.get("v", "f", {"i": 0}) is None and c.get("v", "f", {"i": 2}) == {"i": 2}
