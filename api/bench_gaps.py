@@ -1,0 +1,170 @@
+"""``chainmatch bench gaps``: gap analysis of one city on a synthetic world, cold and warm.
+
+The world comes from :func:`fixtures.synth.synthetic_batch` (not timed). Up to
+``--store`` size it is written to the embedded SQLite store and the columnar
+view is read back with SQL (both timed and reported); above, the view is built
+straight from the generated records and handed over as an ``.npz`` file,
+because writing millions of rows to SQLite is the import benchmark's job, not
+this one's. The analysis runs in a fresh child process, so its peak RSS is the
+analysis's own (the array view included), not the generator's:
+
+- ``cold_ms`` — first ``gaps`` for the whole city with empty caches: aggregates
+  with numpy + classification + severity + JSON;
+- ``warm_ms`` — the same call again (median of 20): the per-version result cache
+  in memory; ``warm_disk_ms`` — a new analyst on the same cache directory (what
+  a second CLI call pays, JSON read from disk).
+
+Examples
+--------
+>>> fig = run_gaps_bench(400, 1200, seed=3, through_store=True)
+>>> fig["firms"], fig["path"], fig["cold_ms"] > 0, fig["warm_ms"] < fig["cold_ms"]
+(400, 'sqlite', True, True)
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.cli_common import JsonOut, console, print_json, table
+
+__all__ = ["run_gaps_bench", "register_bench", "STORE_MAX_FIRMS"]
+
+#: above this many firms the benchmark skips the SQLite write (see the module docstring)
+STORE_MAX_FIRMS = 200_000
+
+
+def _measure(source_kind: str, path: str, region: str, cache_dir: str) -> dict:
+    from fixtures.world import load_world
+    from graph.analysis.arrays import GraphArrays
+    from graph.analysis.cache import ResultCache
+    from graph.analysis.service import Analyst, ArraySource
+
+    chains = load_world()[0].chains  # the synthetic worlds use the sample world's segments
+    t = time.perf_counter()
+    if source_kind == "sqlite":
+        from graph.analysis.sql_aggregates import load_arrays
+        from graph.store.sqlite import SqliteStore
+
+        with SqliteStore.open(path) as store:
+            arrays = load_arrays(store)
+    else:
+        arrays = GraphArrays.load(path)
+    load_s = time.perf_counter() - t
+    source = ArraySource(arrays, chains)
+    an = Analyst.for_source(source, "bench", ResultCache(cache_dir))
+    t = time.perf_counter()
+    out = an.gaps(region, None, top=None)
+    cold = time.perf_counter() - t
+    warm = []
+    for _ in range(20):
+        t = time.perf_counter()
+        an.gaps(region, None, top=None)
+        warm.append(time.perf_counter() - t)
+    t = time.perf_counter()
+    again = Analyst.for_source(source, "bench", ResultCache(cache_dir)).gaps(region, None, top=None)
+    warm_disk = time.perf_counter() - t
+    t = time.perf_counter()
+    fresh = Analyst.for_source(source, "bench-2")  # aggregates alone, no cache involved
+    aggs = fresh.aggregates(region, fresh._chain(None))
+    agg_s = time.perf_counter() - t
+    chain_cold = Analyst.for_source(source, "bench-3")
+    t = time.perf_counter()
+    chain_cold.gaps(region, chains[0].id)
+    chain_s = time.perf_counter() - t
+    return {
+        "arrays_load_s": round(load_s, 2),
+        "cold_ms": round(cold * 1000, 1),
+        "aggregates_ms": round(agg_s * 1000, 1),
+        "cold_one_chain_ms": round(chain_s * 1000, 1),
+        "warm_ms": round(statistics.median(warm) * 1000, 3),
+        "warm_disk_ms": round(warm_disk * 1000, 2),
+        "gaps": out["gaps_total"],
+        "status_counts": out["status_counts"],
+        "local_firms": sum(aggs.local_counts.values()),
+        "cached_ok": bool(again["meta"]["cached"]),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def _child(args, out) -> None:
+    try:
+        out.send(_measure(*args))
+    except BaseException as e:  # the parent re-raises it; never leave it waiting
+        out.send(e)
+        raise
+
+
+def run_gaps_bench(firms: int, links: int, seed: int = 7, region: str = "cn/guangdong/shenzhen",
+                   through_store: bool | None = None, workdir: Path | None = None) -> dict:
+    """Generate a synthetic world, then time ``gaps`` for ``region`` cold and warm (see the module docstring)."""
+    from fixtures.synth import synthetic_batch
+    from graph.analysis.arrays import GraphArrays
+
+    through_store = firms <= STORE_MAX_FIRMS if through_store is None else through_store
+    fig: dict = {"firms": firms, "links": links, "region": region, "path": "sqlite" if through_store else "npz"}
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        t = time.perf_counter()
+        batch = synthetic_batch(firms, links, seed)
+        fig["generate_s"] = round(time.perf_counter() - t, 1)
+        if through_store:
+            from graph.store.sqlite import SqliteStore
+
+            path = str(Path(tmp) / "store.sqlite")
+            t = time.perf_counter()
+            with SqliteStore.open(path) as store:
+                store.write(batch)
+            fig["store_write_s"] = round(time.perf_counter() - t, 1)
+        else:
+            path = str(Path(tmp) / "arrays.npz")
+            t = time.perf_counter()
+            arrays = GraphArrays.from_batch(batch)
+            fig["arrays_build_s"] = round(time.perf_counter() - t, 1)
+            arrays.save(path)
+            del arrays
+        del batch
+        ctx = mp.get_context("spawn")
+        recv, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_child, args=(("sqlite" if through_store else "npz", path, region,
+                                                 str(Path(tmp) / "cache")), send))
+        proc.start()
+        result = recv.recv()
+        proc.join()
+    if isinstance(result, BaseException):
+        raise result
+    fig.update(result)
+    fig["goal_cold_2s"] = fig["cold_ms"] <= 2000
+    fig["goal_warm_50ms"] = fig["warm_ms"] <= 50
+    return fig
+
+
+def register_bench(bench_app: typer.Typer) -> None:
+    """Add ``bench gaps`` to the ``bench`` sub-app."""
+
+    @bench_app.command("gaps")
+    def bench_gaps(
+        firms: Annotated[int, typer.Option(min=1, help="Synthetic firms.")] = 100_000,
+        links: Annotated[int, typer.Option(min=0, help="Synthetic links.")] = 500_000,
+        seed: Annotated[int, typer.Option(help="Generator seed.")] = 7,
+        region: Annotated[str, typer.Option(help="The city analysed.")] = "cn/guangdong/shenzhen",
+        store: Annotated[bool | None, typer.Option("--store/--no-store",
+                                                   help=f"Write to SQLite first (default: up to {STORE_MAX_FIRMS:,} firms).")] = None,
+        as_json: JsonOut = False,
+    ) -> None:
+        """Gap analysis of one city on a synthetic world: cold and warm time, peak RSS."""
+        from api.cli_bench import machine
+
+        fig = run_gaps_bench(firms, links, seed, region, store)
+        fig["machine"] = machine()
+        if as_json:
+            print_json(fig)
+            return
+        console.print(table(f"bench gaps · {fig['machine']}", ["figure", "value"],
+                            [[k, v] for k, v in fig.items() if k != "machine"]))
