@@ -62,6 +62,8 @@ def _ranked(group: np.ndarray, value: np.ndarray, tie: np.ndarray, cap: int) -> 
     """Positions sorted by (group, value desc, tie), at most ``cap`` per group."""
     if group.size == 0:
         return np.zeros(0, dtype=np.int64)
+    if group.max() < 32767:  # small codes sort by radix: linear time
+        group = group.astype(np.int16)
     order = np.argsort(group, kind="stable")
     g = group[order]
     cuts = np.flatnonzero(np.r_[True, g[1:] != g[:-1], True])
@@ -171,11 +173,6 @@ def aggregates_from_arrays(
     # supplies into local orgs, one row per (link, segment of its supplier)
     rep, rseg = _expand(l_src, csr)
     r_src, r_dst, r_w = l_src[rep], l_dst[rep], l_w[rep]
-    # sole suppliers: local buyers with exactly one supplier within a segment
-    trip = _uniq((r_dst.astype(np.int64) * nseg + rseg) * n + r_src)
-    _key, cnt = _uniq(trip // n, counts=True)  # trip is sorted: its keys come in runs
-    sole_trip = trip[np.repeat(cnt == 1, cnt)]
-    sole_key, sole_cnt = _uniq((sole_trip // n % nseg) * n + sole_trip % n, counts=True)
     # buyers of external members
     ext_rows = np.flatnonzero(~local[r_src])
     bkey, binv = _uniq_inv(rseg[ext_rows].astype(np.int64) * n + r_dst[ext_rows])
@@ -189,7 +186,13 @@ def aggregates_from_arrays(
     tops_sent = [x[sent[x] > 0] for x in tops_sent]
     er = wrows[ext_sup]
     tops_ext = _by_group(er[_ranked(ws[er], recv[wo[er]], wo[er], cap)], ws, nseg)
-    links_of, buyers_n = _supplier_links(wo[np.concatenate(tops_ext)], l_src, l_dst, l_w, li, n, cap)
+    links_of, buyers_n, bought = _supplier_links(wo[np.concatenate(tops_ext)], l_src, l_dst, l_w, li, n, cap)
+    # sole suppliers: local buyers with exactly one supplier within a segment (only the flows' buyers matter)
+    sub = np.flatnonzero(bought[r_dst])
+    trip = _uniq((r_dst[sub].astype(np.int64) * nseg + rseg[sub]) * n + r_src[sub])
+    _key, cnt = _uniq(trip // n, counts=True)  # trip is sorted: its keys come in runs
+    sole_trip = trip[np.repeat(cnt == 1, cnt)]
+    sole_key, sole_cnt = _uniq((sole_trip // n % nseg) * n + sole_trip % n, counts=True)
     emp = np.nan_to_num(a.org_employees, nan=-1.0)
     lr = wrows[wl]
     tops_loc = _by_group(lr[_ranked(ws[lr], emp[wo[lr]], wo[lr], cap)], ws, nseg)
@@ -268,10 +271,13 @@ def aggregates_from_arrays(
 
 
 def _supplier_links(suppliers, l_src, l_dst, l_w, li, n, cap):
-    """For a few suppliers: their heaviest links into local orgs (link indices) and distinct local buyers."""
+    """For a few suppliers: their heaviest links into local orgs (link indices), their number of
+    distinct local buyers, and a mask of all those buyers."""
     mark = np.zeros(n, bool)
     mark[suppliers] = True
     sel = np.flatnonzero(mark[l_src])
+    bought = np.zeros(n, bool)
+    bought[l_dst[sel]] = True
     sel = sel[np.lexsort((li[sel], -_r(l_w[sel]), l_src[sel]))]
     links_of, buyers = {}, {}
     if sel.size:
@@ -281,7 +287,7 @@ def _supplier_links(suppliers, l_src, l_dst, l_w, li, n, cap):
             o = int(s[a])
             links_of[o] = li[sel[a:b][:cap]]
             buyers[o] = int(np.unique(l_dst[sel[a:b]]).size)
-    return links_of, buyers
+    return links_of, buyers, bought
 
 
 def _info(a: GraphArrays, org_id: str) -> FirmInfo:
@@ -306,13 +312,13 @@ def _edge_flows(a, want, seg_ids, rep, rseg, r_src, r_dst, r_w, local, csr):
     for k, (u, v) in enumerate(edges):
         table[u * nseg + v] = k
     rep2, dseg = _expand(r_dst, csr)
-    e = table[rseg[rep2].astype(np.int64) * nseg + dseg]
-    hit = e >= 0
-    e, rows = e[hit], rep2[hit]
-    ww, loc = r_w[rows], local[r_src[rows]]
-    lw = _r(np.bincount(e[loc], ww[loc], minlength=len(edges)))
-    ew = _r(np.bincount(e[~loc], ww[~loc], minlength=len(edges)))
-    cnt = np.bincount(e, minlength=len(edges))
+    e = table[rseg[rep2] * nseg + dseg]
+    hit = np.flatnonzero(e >= 0)
+    rows = rep2[hit]
+    code = e[hit] * 2 + local[r_src[rows]]  # (edge, supplier is local)
+    sums = _r(np.bincount(code, r_w[rows], minlength=2 * len(edges))).reshape(len(edges), 2)
+    cnt = np.bincount(code, minlength=2 * len(edges)).reshape(len(edges), 2).sum(axis=1)
+    lw, ew = sums[:, 1], sums[:, 0]
     for k, (u, v) in enumerate(edges):
         out[(seg_ids[u], seg_ids[v])] = EdgeFlow(seg_ids[u], seg_ids[v], float(lw[k]), float(ew[k]), int(cnt[k]))
     return out

@@ -20,7 +20,18 @@ Every segment of the region gets one status (:func:`segment_statuses`):
 
 :func:`gaps` turns the missing, thin and extension segments of a chain into
 :class:`Gap` records whose ``severity`` is the sum of named :class:`Part`
-values, with the firm, link and segment ids that support them.
+values (``weight × figure``, figures in [0, 1]), with the firm, link and
+segment ids that support them:
+
+- 补链 ``local_dependence`` (local buyers of its firms elsewhere, saturating at
+  3 → ½; without supply data: how over-represented the region is among the
+  firms of its downstream segments, location quotient 1 → ½),
+  ``downstream_pull`` (local firms downstream, 10 → ½), ``single_supplier``
+  (top external share), ``relatedness`` (density);
+- 强链 ``few_firms``, ``concentration`` (max of top-1 share and HHI),
+  ``single_supplier``, ``downstream_pull``;
+- 延链 ``relatedness``, ``adjacent_strength`` (adjacent strong segments,
+  1 → ½), ``local_dependence``.
 
 Examples
 --------
@@ -210,13 +221,14 @@ def gaps(
     """
     w = {"missing": MISSING_WEIGHTS, "thin": THIN_WEIGHTS, "extension": EXTENSION_WEIGHTS, **(weights or {})}
     statuses = segment_statuses(aggs, rules)
+    totals = _member_totals(aggs)
     out = []
     for s in chain.segments:
         st = statuses.get(s)
         if st is None or st.status not in GAP_KINDS:
             continue
         d = aggs.detail[s]
-        parts, firms, links, segs = _EXPLAIN[st.status](aggs, d, st, rules, w[st.status], evidence)
+        parts, firms, links, segs = _EXPLAIN[st.status](aggs, d, st, rules, w[st.status], evidence, totals)
         meta = aggs.segments[s]
         out.append(Gap(s, meta.name_zh, meta.name_en, st.status, GAP_KINDS[st.status],
                        math.fsum(p.value for p in parts), parts, st.criteria, firms, links, segs))
@@ -228,29 +240,33 @@ def _downstream_firms(aggs, segs, cap):
     return [f for v in segs if v in aggs.detail for f in aggs.detail[v].local_firm_ids[:3]][:cap]
 
 
-def _demand_lq(aggs: ChainAggregates, down: list[str]) -> tuple[float, int, int]:
+def _member_totals(aggs: ChainAggregates) -> dict[str, int]:
+    """Member firms per segment over every region unit, plus ``"*"`` (all) and ``"*local"``."""
+    totals: dict[str, int] = {}
+    for counts in aggs.presence.values():
+        for s, n in counts.items():
+            totals[s] = totals.get(s, 0) + n
+    totals["*"] = sum(totals.values())
+    totals["*local"] = sum(aggs.local_counts.values())
+    return totals
+
+
+def _demand_lq(aggs: ChainAggregates, totals: dict[str, int], down: list[str]) -> tuple[float, int, int]:
     """Location quotient of the region among the firms of ``down``: (lq, local, all)."""
-    totals = aggs.__dict__.setdefault("_totals", {})  # memo on the (frozen) aggregates
-    if not totals:
-        for counts in aggs.presence.values():
-            for s, n in counts.items():
-                totals[s] = totals.get(s, 0) + n
-        totals["*"] = sum(v for k, v in totals.items() if k != "*")
-        totals["*local"] = sum(aggs.local_counts.values())
     here = sum(aggs.local_counts.get(v, 0) for v in down)
     there = sum(totals.get(v, 0) for v in down)
     base = totals["*local"] / totals["*"] if totals["*"] else 0.0
     return ((here / there) / base if there and base else 0.0), here, there
 
 
-def _missing(aggs, d, st, rules, w, cap):
+def _missing(aggs, d, st, rules, w, cap, totals):
     down = [v for v in aggs.downstream(d.segment) if aggs.local_counts.get(v, 0)]
     top = d.top_external[0] if d.top_external else None
     if st.supply_observed:
         dep = _part("local_dependence", w, saturate(d.local_buyers, 3),
                     f"{d.local_buyers} local organisations buy from its {d.external_suppliers} suppliers elsewhere")
     else:  # no supply links: how over-represented the region is among the segment's downstream firms
-        lq, here, there = _demand_lq(aggs, down)
+        lq, here, there = _demand_lq(aggs, totals, down)
         dep = _part("local_dependence", w, saturate(lq, 1),
                     f"no supply links in the data: {here} of the {there} firms downstream are local "
                     f"(location quotient {lq:.2f})")
@@ -268,7 +284,7 @@ def _missing(aggs, d, st, rules, w, cap):
     return parts, firms, d.buyer_link_ids[:cap], tuple(down)
 
 
-def _thin(aggs, d, st, rules, w, cap):
+def _thin(aggs, d, st, rules, w, cap, totals):
     n, few = d.local_firms, rules.thin_max_few_firms
     down = [v for v in aggs.downstream(d.segment) if aggs.local_counts.get(v, 0)]
     conc = max(st.top_local_share, st.hhi) if n >= rules.thin_concentration_min_firms else 0.0
@@ -289,7 +305,7 @@ def _thin(aggs, d, st, rules, w, cap):
     return parts, firms, links, tuple(down)
 
 
-def _extension(aggs, d, st, rules, w, cap):
+def _extension(aggs, d, st, rules, w, cap, totals):
     parts = (
         _part("relatedness", w, st.density, f"relatedness density {st.density:.3f}"),
         _part("adjacent_strength", w, saturate(len(st.adjacent_strong), 1),
