@@ -24,6 +24,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import KeyStore, Throttle, keys_path
+from api.deps import Engines
 from api.errors import PayloadTooLarge, http_error_body, install_error_handlers
 from api.routes import TAGS, include_routes
 from graph.errors import ConfigError
@@ -124,6 +125,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.throttle = Throttle(settings.auth_failures_per_minute)
+    app.state.engines = Engines(settings)  # model and indexes load lazily, on first use
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     include_routes(app)

@@ -7,6 +7,7 @@ here reads what the lifespan built (:func:`api.app.create_app`).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -15,10 +16,13 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from api.auth import LOCAL, KeyStore, Principal, Role
 from api.errors import Forbidden, RateLimited, Unauthorized
+from graph.errors import BackendUnavailable, ChainmatchError
 from graph.settings import Settings
 from graph.store.protocol import GraphStore
 
 __all__ = [
+    "Engines",
+    "EnginesDep",
     "SettingsDep",
     "StoreDep",
     "KeysDep",
@@ -48,7 +52,78 @@ def get_keys(request: Request) -> KeyStore:
     return request.app.state.keys
 
 
+class Engines:
+    """The matching engines, built lazily on first use and kept per store version.
+
+    The embedding model loads once (first search); the search index is
+    loaded from ``<data_dir>/index`` when it matches the store version and
+    model, else rebuilt (only texts missing from the embedding cache are
+    encoded) and saved. One lock: a request arriving during a rebuild waits.
+    """
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._embedder = None
+        self._search = None
+
+    def embedder(self):
+        if self._embedder is None:
+            from matching.embedder import make_embedder
+
+            try:
+                self._embedder = make_embedder(self.settings.embedding_model)
+            except ChainmatchError:
+                raise
+            except Exception as e:
+                raise BackendUnavailable(
+                    f"cannot load the embedding model {self.settings.embedding_model!r}: {type(e).__name__}: {e}",
+                    f"无法加载向量模型 {self.settings.embedding_model!r}",
+                ) from e
+        return self._embedder
+
+    def search(self, store: GraphStore, *, rebuild: bool = False):
+        """The search engine for the store's current version."""
+        from matching.embcache import EmbeddingCache, default_cache_path
+        from matching.search import SearchConfig, SearchEngine, index_dir
+
+        with self._lock:
+            current = self._search
+            if rebuild or current is None or current.meta.get("store_version") != store.version():
+                embedder = self.embedder()
+                with EmbeddingCache.open(default_cache_path(self.settings.data_dir)) as cache:
+                    self._search = SearchEngine.open(
+                        store, embedder, index_dir(self.settings.data_dir), cache=cache, rebuild=rebuild,
+                        config=SearchConfig.from_settings(self.settings))
+            return self._search
+
+    def status(self, version: int) -> dict[str, dict[str, str]]:
+        """Model and index state, without loading or building anything."""
+        from matching.search import index_dir, read_manifest
+
+        model = {"state": "loaded" if self._embedder is not None else "not_loaded",
+                 "detail": self.settings.embedding_model}
+        engine = self._search
+        if engine is not None and engine.meta.get("store_version") == version:
+            index = {"state": "ready", "detail": f"{engine.size} organisations, {engine.meta.get('dense_kind')}"}
+        else:
+            manifest = read_manifest(index_dir(self.settings.data_dir))
+            if manifest is None:
+                index = {"state": "not_built", "detail": "built on the first search"}
+            elif manifest.get("store_version") != version:
+                index = {"state": "stale", "detail": f"built for store version {manifest.get('store_version')}, "
+                         f"store is at {version}; rebuilt on the next search"}
+            else:
+                index = {"state": "on_disk", "detail": "loaded on the first search"}
+        return {"model": model, "index": index}
+
+
+def get_engines(request: Request) -> Engines:
+    return request.app.state.engines
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+EnginesDep = Annotated[Engines, Depends(get_engines)]
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 KeysDep = Annotated[KeyStore, Depends(get_keys)]
 

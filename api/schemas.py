@@ -66,6 +66,11 @@ __all__ = [
     "StatsPublic",
     "Health",
     "Readiness",
+    "SearchHit",
+    "SearchResults",
+    "IndexStatus",
+    "PredictionPublic",
+    "ClassifyResult",
     "KeyCreate",
     "KeyPublic",
     "KeyCreated",
@@ -402,7 +407,63 @@ class Readiness(BaseModel):
     store_version: int
     auth: Literal["on", "off"]
     components: dict[str, ComponentState] = Field(
-        {}, description="Later: vector index and embedding model state.")
+        {}, description="store, model (embedding model: loaded / not_loaded) and index (search index: "
+        "ready / on_disk / stale / not_built); model and index load on first use.")
+
+
+# ------------------------------------------------------------------ matching
+
+class SearchHit(BaseModel):
+    """One hit with the parts of its score (ranks 1-based; null: not in that list)."""
+
+    id: str
+    name: str
+    region: str | None
+    rank: int
+    score: float
+    dense_score: float | None
+    dense_rank: int | None
+    lexical_score: float | None
+    lexical_rank: int | None
+
+
+class SearchResults(BaseModel):
+    query: str
+    mode: Literal["hybrid", "dense", "lexical"]
+    weights: dict[str, float] = Field(description="Weight of each ranked list in the fusion.")
+    region: str | None = Field(None, description="The region filter as a region id.")
+    segment: str | None = Field(None, description="The segment filter as a segment id.")
+    items: list[SearchHit]
+    limit: int
+    offset: int
+
+
+class IndexStatus(BaseModel):
+    store_version: int
+    model: ComponentState
+    index: ComponentState
+    manifest: dict[str, Any] | None = Field(None, description="What the saved index was built from.")
+
+
+class PredictionPublic(BaseModel):
+    org_id: str
+    segment: str
+    rank: int
+    confidence: float
+    evidence: EvidenceGrade
+    fields: list[str] = Field(description="Fields that point to the segment on their own.")
+    parts: dict[str, float] = Field(description="Named score parts.")
+
+
+class ClassifyResult(BaseModel):
+    """挂链 predictions for organisations without confirmed segments (one page of them)."""
+
+    organisations: int = Field(description="Organisations classified.")
+    written: int | None = Field(description="Organisations updated with PREDICTED memberships; null on a dry run.")
+    items: list[PredictionPublic]
+    total: int
+    limit: int
+    offset: int
 
 
 # ------------------------------------------------------------------ keys

@@ -9,6 +9,8 @@ __all__ = ["include_routes", "TAGS"]
 #: OpenAPI tags, in the order the docs show them.
 TAGS = [
     {"name": "organisations", "description": "Firms and platforms (机构): search, read, create, edit, delete."},
+    {"name": "matching", "description": "Hybrid search (dense + Chinese-aware BM25), the search index, "
+     "segment classification (挂链)."},
     {"name": "imports", "description": "Bulk upload of organisations, links or segments (批量导入), all or nothing."},
     {"name": "catalogue", "description": "Segments (产业链环节), chains (产业链), clusters (产业集群), links, regions."},
     {"name": "stats", "description": "What the store holds."},
@@ -18,7 +20,7 @@ TAGS = [
 
 
 def include_routes(app: FastAPI) -> None:
-    from api.routes import catalogue, health, imports, keys, organisations, stats
+    from api.routes import catalogue, health, imports, keys, matching, organisations, stats
 
-    for module in (organisations, imports, catalogue, stats, keys, health):
+    for module in (organisations, matching, imports, catalogue, stats, keys, health):
         app.include_router(module.router)

@@ -101,7 +101,9 @@ def get_organisation(org_id: OrgIdPath, store: StoreDep, _: Viewer) -> Organisat
 def _domain(body: OrganisationCreate | OrganisationUpdate, org_id: str, store: GraphStore,
             base: dict | None = None) -> Organisation:
     """The domain record of a request body (over ``base``, the stored record, for a patch)."""
-    data = body.model_dump(mode="json", exclude_unset=base is not None, exclude={"id"})
+    data = body.model_dump(mode="json", exclude={"id"})
+    if base is not None:  # a patch: only the top-level fields sent (a nested object is sent whole)
+        data = {k: v for k, v in data.items() if k in body.model_fields_set}
     if data.get("region") is not None:
         data["region"] = resolve_region(data["region"], "body.region")
     if data.get("segments"):

@@ -56,6 +56,8 @@ class Api:
 
 
 def make_settings(data_dir: Path, **kw) -> Settings:
+    """Embedded store; the hashing embedder (a real model is the matching tests' business)."""
+    kw.setdefault("embedding_model", "hashing:64")
     return Settings(_env_file=None, data_dir=data_dir, backend="embedded", **kw)
 
 

@@ -33,6 +33,8 @@ from graph.settings import Settings  # noqa: E402
 from tests.api.conftest import start, world_dir  # noqa: E402
 
 MAX_EXAMPLES = int(os.environ.get("CHAINMATCH_FUZZ_EXAMPLES", "25"))
+#: Operations that rebuild an index or refit a classifier (seconds each): fewer examples.
+EXPENSIVE = {("POST", "/index/build"): 3, ("POST", "/classify"): 2}
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance, response_headers_conformance]
 
@@ -74,8 +76,10 @@ def test_openapi_fuzz(fuzz, method, path, mode):
     schema, headers = fuzz
     operation = schema[path][method]
 
+    budget = EXPENSIVE.get((method, path), MAX_EXAMPLES)
+
     @given(case=operation.as_strategy(mode))
-    @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
+    @settings(max_examples=budget, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
     def check(case):
         response = case.call_and_validate(headers=dict(headers), checks=CHECKS)

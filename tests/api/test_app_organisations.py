@@ -132,6 +132,8 @@ def test_put_replaces_and_patch_changes_only_what_is_sent(api):
     assert {k: v for k, v in after.items() if k not in ("employees", "tiers")} == \
         {k: v for k, v in before.items() if k not in ("employees", "tiers")}
     assert api.patch("/organisations/org:f0002", json={"uscc": None}).json()["uscc"] is None
+    prov = api.patch("/organisations/org:f0002", json={"provenance": {}}).json()["provenance"]
+    assert prov == {"source": "api", "as_of": None, "estimated": []}  # a nested object is sent whole
     assert_error(api.patch("/organisations/org:f0002", json={"name_zh": None}), 422, "invalid_input")
     r = api.put("/organisations/org:f0002", json={"name_zh": "替换后的公司", "region": "Shenzhen"})
     replaced = r.json()
