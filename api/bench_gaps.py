@@ -9,7 +9,9 @@ this one's. The analysis runs in a fresh child process, so its peak RSS is the
 analysis's own (the array view included), not the generator's:
 
 - ``cold_ms`` — first ``gaps`` for the whole city with empty caches: aggregates
-  with numpy + classification + severity + JSON;
+  with numpy + classification + severity + JSON (``cold_cpu_ms``: its CPU time,
+  which other load on the machine does not inflate; ``load_avg_1min`` says how
+  busy the machine was);
 - ``warm_ms`` — the same call again (median of 20): the per-version result cache
   in memory; ``warm_disk_ms`` — a new analyst on the same cache directory (what
   a second CLI call pays, JSON read from disk).
@@ -24,6 +26,7 @@ Examples
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import resource
 import statistics
 import tempfile
@@ -39,6 +42,18 @@ __all__ = ["run_gaps_bench", "register_bench", "STORE_MAX_FIRMS"]
 
 #: above this many firms the benchmark skips the SQLite write (see the module docstring)
 STORE_MAX_FIRMS = 200_000
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak RSS: ``VmHWM`` (ru_maxrss would include the parent's pages from before exec)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _measure(source_kind: str, path: str, region: str, cache_dir: str) -> dict:
@@ -60,9 +75,9 @@ def _measure(source_kind: str, path: str, region: str, cache_dir: str) -> dict:
     load_s = time.perf_counter() - t
     source = ArraySource(arrays, chains)
     an = Analyst.for_source(source, "bench", ResultCache(cache_dir))
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     out = an.gaps(region, None, top=None)
-    cold = time.perf_counter() - t
+    cold, cold_cpu = time.perf_counter() - t, time.process_time() - c
     warm = []
     for _ in range(20):
         t = time.perf_counter()
@@ -82,6 +97,7 @@ def _measure(source_kind: str, path: str, region: str, cache_dir: str) -> dict:
     return {
         "arrays_load_s": round(load_s, 2),
         "cold_ms": round(cold * 1000, 1),
+        "cold_cpu_ms": round(cold_cpu * 1000, 1),
         "aggregates_ms": round(agg_s * 1000, 1),
         "cold_one_chain_ms": round(chain_s * 1000, 1),
         "warm_ms": round(statistics.median(warm) * 1000, 3),
@@ -90,7 +106,8 @@ def _measure(source_kind: str, path: str, region: str, cache_dir: str) -> dict:
         "status_counts": out["status_counts"],
         "local_firms": sum(aggs.local_counts.values()),
         "cached_ok": bool(again["meta"]["cached"]),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_mb": round(_peak_rss_mb()),
+        "load_avg_1min": round(os.getloadavg()[0], 2),
     }
 
 

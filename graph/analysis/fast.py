@@ -84,8 +84,10 @@ def _derived(a: GraphArrays) -> dict:
         n = len(a.org_id)
         firm = a.org_kind == a.firm_code
         mf = firm[a.mem_org]
-        order = np.argsort(a.mem_org[mf], kind="stable")
-        fo, fs = a.mem_org[mf][order], a.mem_seg[mf][order]
+        fo, fs = a.mem_org[mf], a.mem_seg[mf]
+        if fo.size and not np.all(fo[1:] >= fo[:-1]):
+            order = np.argsort(fo, kind="stable")
+            fo, fs = fo[order], fs[order]
         d.update(firm=firm, fo=fo, fs=fs, csr=_csr(fo, fs, n),
                  out_w=_r(np.bincount(a.sup_src, a.sup_w, minlength=n)),
                  out_n=np.bincount(a.sup_src, minlength=n))
