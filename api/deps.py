@@ -66,6 +66,8 @@ class Engines:
         self._lock = threading.Lock()
         self._embedder = None
         self._search = None
+        self._analyst = None
+        self._analysis_lock = threading.Lock()
 
     def embedder(self):
         if self._embedder is None:
@@ -96,6 +98,20 @@ class Engines:
                         store, embedder, index_dir(self.settings.data_dir), cache=cache, rebuild=rebuild,
                         config=SearchConfig.from_settings(self.settings))
             return self._search
+
+    def analyse(self, store: GraphStore, call):
+        """Run ``call(analyst)`` on the chain analyst of the store's current version.
+
+        Results are cached per store version under ``<data_dir>/cache``.
+        Calls are serialised: the analyst memoises aggregates in plain dicts.
+        """
+        from graph.analysis.service import Analyst
+
+        with self._analysis_lock:
+            version = f"{type(store).__name__}-{store.version()}"
+            if self._analyst is None or self._analyst.version != version:
+                self._analyst = Analyst.for_store(store, self.settings.data_dir / "cache")
+            return call(self._analyst)
 
     def status(self, version: int) -> dict[str, dict[str, str]]:
         """Model and index state, without loading or building anything."""

@@ -9,6 +9,8 @@ __all__ = ["include_routes", "TAGS"]
 #: OpenAPI tags, in the order the docs show them.
 TAGS = [
     {"name": "organisations", "description": "Firms and platforms (机构): search, read, create, edit, delete."},
+    {"name": "analysis", "description": "Chain analysis: chain map (群-链-企), gaps (补链/强链/延链), "
+     "leaders (链主), external dependence, region comparison; cached per store version."},
     {"name": "matching", "description": "Hybrid search (dense + Chinese-aware BM25), the search index, "
      "segment classification (挂链)."},
     {"name": "imports", "description": "Bulk upload of organisations, links or segments (批量导入), all or nothing."},
@@ -20,7 +22,16 @@ TAGS = [
 
 
 def include_routes(app: FastAPI) -> None:
-    from api.routes import catalogue, health, imports, keys, matching, organisations, stats
+    from api.routes import (
+        analysis,
+        catalogue,
+        health,
+        imports,
+        keys,
+        matching,
+        organisations,
+        stats,
+    )
 
-    for module in (organisations, matching, imports, catalogue, stats, keys, health):
+    for module in (organisations, analysis, matching, imports, catalogue, stats, keys, health):
         app.include_router(module.router)

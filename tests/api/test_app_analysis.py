@@ -1,0 +1,63 @@
+"""/analysis/*: the chain analyses over HTTP on the sample world, Chinese names in the query."""
+
+from __future__ import annotations
+
+from fixtures.world import load_world
+from tests.api.conftest import assert_error
+
+_, ANSWERS = load_world()
+
+
+def test_gaps_for_shenzhen_by_chinese_names(api):
+    r = api.get("/analysis/gaps", params={"region": "深圳", "chain": "动漫游戏"})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["region"] == "cn/guangdong/shenzhen" and out["chain"]["id"] == "chain:animation_games"
+    assert out["gaps"] and out["meta"]["cached"] is False
+    kinds = {g["kind_zh"] for g in out["gaps"]}
+    assert kinds <= {"补链", "强链", "延链"}
+    for g in out["gaps"]:
+        assert abs(sum(p["value"] for p in g["parts"]) - g["severity"]) < 1e-6
+    again = api.get("/analysis/gaps", params={"region": "cn/guangdong/shenzhen", "chain": "chain:animation_games"})
+    assert again.json()["gaps"] == out["gaps"]
+    top = api.get("/analysis/gaps", params={"region": "Shenzhen", "chain": "Animation & games", "top": 1}).json()
+    assert len(top["gaps"]) == 1 and top["gaps_total"] == out["gaps_total"]
+
+
+def test_cited_ids_exist(api):
+    out = api.get("/analysis/gaps", params={"region": "深圳"}).json()
+    cited = {i for g in out["gaps"] for i in g["firms"]}
+    for oid in list(cited)[:20]:
+        assert api.get(f"/organisations/{oid}").status_code == 200
+
+
+def test_chain_map_leaders_dependence_compare(api):
+    m = api.get("/analysis/chain-map", params={"region": "南山区", "chain": "动漫游戏"}).json()
+    assert m["region"] == "cn/guangdong/shenzhen/nanshan" and m["segments"]
+    lead = api.get("/analysis/leaders", params={"region": "深圳", "chain": "动漫游戏", "top": 5,
+                                                "scope": "local"}).json()
+    assert 0 < len(lead["leaders"]) <= 5
+    dep = api.get("/analysis/dependence", params={"region": "深圳", "chain": "XR"}).json()
+    assert dep["chain"]["id"] == "chain:xr_equipment" and "external_share" in dep
+    cmp = api.get("/analysis/compare", params=[("regions", "深圳"), ("regions", "广州"),
+                                               ("chain", "动漫游戏")]).json()
+    assert [r["region"] for r in cmp["regions"]] == ["cn/guangdong/shenzhen", "cn/guangdong/guangzhou"]
+    assert cmp["rows"]
+
+
+def test_analysis_follows_writes(api):
+    before = api.get("/analysis/chain-map", params={"region": "深圳"}).json()["meta"]["version"]
+    api.patch("/organisations/org:f0001", json={"employees": 5})
+    after = api.get("/analysis/chain-map", params={"region": "深圳"}).json()
+    assert after["meta"]["version"] != before and after["meta"]["cached"] is False
+
+
+def test_analysis_errors(api):
+    assert_error(api.get("/analysis/gaps", params={"region": "亚特兰蒂斯"}), 422, "invalid_input")
+    assert_error(api.get("/analysis/gaps", params={"region": "深圳", "chain": "不存在的链"}), 422,
+                 "invalid_input")
+    assert_error(api.get("/analysis/gaps"), 422, "invalid_input")
+    assert_error(api.get("/analysis/compare", params={"regions": "深圳"}), 422, "invalid_input")
+    assert_error(api.get("/analysis/leaders", params={"region": "深圳", "scope": "nearby"}), 422,
+                 "invalid_input")
+    assert_error(api.get("/analysis/gaps", params={"region": "深圳"}, role=None), 401, "unauthorized")
