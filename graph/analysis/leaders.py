@@ -152,7 +152,34 @@ def leaders(
     weights: dict[str, float] | None = None,
     evidence: int = 5,
 ) -> list[Leader]:
-    """Rank the chain's firms; ``scope`` is ``all``, ``local`` or ``external`` to ``region``."""
+    """Rank the chain's firms; ``scope`` is ``all``, ``local`` or ``external`` to ``region``.
+
+    Parameters
+    ----------
+    inputs : LeaderInputs
+        The chain's member firms and supply edges.
+    region : str
+        Region id that decides which firms are local.
+    top : int
+        How many leaders to return.
+    scope : {"all", "local", "external"}
+        Which firms to rank.
+    weights : dict, optional
+        Part weights (default :data:`~graph.analysis.rules.LEADER_WEIGHTS`).
+    evidence : int
+        How many of each leader's heaviest chain supply links to cite.
+
+    Examples
+    --------
+    >>> from graph.analysis.aggregates import FirmInfo
+    >>> firms = (FirmInfo("a", "firm", "cn/guangdong/shenzhen", employees=3000, tiers=("链主",)),
+    ...          FirmInfo("b", "firm", "cn/beijing/beijing", employees=200),
+    ...          FirmInfo("c", "firm", "cn/guangdong/shenzhen/nanshan", employees=50))
+    >>> inputs = LeaderInputs("chain:x", firms, (("s1",), ("s2",), ("s2",)), np.array([1, 2]),
+    ...                       np.array([0, 0]), np.array([1.0, 0.5]), np.array(["l1", "l2"]))
+    >>> [(x.id, x.local, x.links) for x in leaders(inputs, "cn/guangdong/shenzhen", scope="local")]
+    [('a', True, ('l1', 'l2')), ('c', True, ('l2',))]
+    """
     if scope not in ("all", "local", "external"):
         from graph.errors import InvalidInput
 

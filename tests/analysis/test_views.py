@@ -58,6 +58,10 @@ def test_dependence_finds_the_planted_single_suppliers(sz, batch, answers):
         s = by_seg[row["segment"]]
         assert s.external_share == 1.0 and s.local_firms == 0
         assert s.top_suppliers[0].supplier == row["ideal_target"]["id"]
+    links = {x.id: x for x in batch.links}
+    for s in d.segments:
+        for x in (*s.top_suppliers, *s.spofs):  # cited links exist and are the supplier's own
+            assert x.link_ids and all(links[i].src == x.supplier for i in x.link_ids)
     assert 0 < d.external_share < 1
     assert d.received == pytest.approx(sum(s.received for s in d.segments))
     assert [s.received_external for s in d.segments] == sorted((s.received_external for s in d.segments),
