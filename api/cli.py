@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import typer
 
+from api import bench_gaps, cli_analysis, cli_keys, cli_matching, cli_serve
 from api.cli_bench import bench_app
 from api.cli_common import (
     DataDir,
@@ -37,6 +38,13 @@ app = typer.Typer(
 app.add_typer(import_app, name="import")
 app.add_typer(bench_app, name="bench")
 app.add_typer(store_app, name="store")
+cli_serve.register(app)
+cli_keys.register(app)
+cli_analysis.register(app)
+cli_matching.register(app)
+cli_matching.register_bench(bench_app)
+bench_gaps.register_bench(bench_app)
+
 
 @app.command()
 def stats(data_dir: DataDir = None, as_json: JsonOut = False) -> None:

@@ -510,7 +510,7 @@ def _dedupe(tx: ManagedTransaction, batch: Batch) -> dict[str, str]:
     return merged
 
 
-def _known(tx: ManagedTransaction, batch: Batch) -> dict[str, set[str]]:
+def _known(tx: ManagedTransaction, batch: Batch) -> dict:
     """Ids referenced by the batch that exist in the store."""
     wanted_orgs = {x for link in batch.links for x in (link.src, link.dst)}
     wanted_segs = {m.segment for o in batch.organisations for m in o.segments}
@@ -521,5 +521,9 @@ def _known(tx: ManagedTransaction, batch: Batch) -> dict[str, set[str]]:
     for entity, wanted in (("organisations", wanted_orgs), ("segments", wanted_segs)):
         for part in _chunks(sorted(wanted)):
             out[entity].update(r["id"] for r in _run(tx, cypher.existing_ids(entity, part)))
+    owners: dict[str, str] = {}
+    for part in _chunks(sorted({o.uscc for o in batch.organisations if o.uscc})):
+        owners.update((r["uscc"], r["id"]) for r in _run(tx, cypher.org_ids_by_uscc(part)))
+    out["uscc_owners"] = owners
     return out
 

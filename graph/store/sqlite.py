@@ -343,9 +343,16 @@ class SqliteStore:
         wanted_segs |= {x for e in batch.segment_edges for x in (e.upstream, e.downstream)}
         wanted_segs |= {s for c in batch.chains for s in c.segments}
         wanted_segs |= {s.parent for s in batch.segments if s.parent}
+        owners: dict[str, str] = {}
+        usccs = sorted({o.uscc for o in batch.organisations if o.uscc})
+        for part in _chunks(usccs):
+            marks = ",".join("?" * len(part))
+            sql = f"SELECT uscc, id FROM orgs WHERE uscc IN ({marks})"  # noqa: S608
+            owners.update(conn.execute(sql, part).fetchall())
         return {
             "organisations": self._existing(conn, "orgs", wanted_orgs),
             "segments": self._existing(conn, "segments", wanted_segs),
+            "uscc_owners": owners,
         }
 
     def _select_orgs_in(self, conn, ids: list[str]) -> Iterator[Organisation]:

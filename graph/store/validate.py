@@ -25,7 +25,8 @@ __all__ = ["check_batch", "merge_organisation", "remap_batch"]
 def check_batch(batch: Batch, known: dict[str, set[str]]) -> list[Problem]:
     """Every problem with ``batch`` given the ids ``known`` to the store.
 
-    ``known`` has keys ``organisations`` and ``segments``. Rows in the
+    ``known`` has keys ``organisations`` and ``segments`` and, optionally,
+    ``uscc_owners`` (stored USCC → organisation id). Rows in the
     problems are 1-based positions in the batch's list for that entity.
     """
     problems: list[Problem] = []
@@ -56,6 +57,7 @@ def check_batch(batch: Batch, known: dict[str, set[str]]) -> list[Problem]:
         if edges[(e.upstream, e.downstream)] > 1:
             problems.append(Problem("segment_edges", i, "id", "duplicate segment edge in the batch"))
     usccs = Counter(o.uscc for o in batch.organisations if o.uscc)
+    owners = known.get("uscc_owners", {})
     for i, o in enumerate(batch.organisations, 1):
         if not (o.name_zh or o.name_en).strip():
             problems.append(Problem("organisations", i, "name_zh", "an organisation needs a name"))
@@ -65,6 +67,9 @@ def check_batch(batch: Batch, known: dict[str, set[str]]) -> list[Problem]:
                 problems.append(Problem("organisations", i, "uscc", why))
             elif usccs[o.uscc] > 1:
                 problems.append(Problem("organisations", i, "uscc", f"USCC {o.uscc} appears twice in the batch"))
+            elif owners.get(o.uscc, o.id) != o.id:
+                problems.append(Problem("organisations", i, "uscc",
+                                        f"USCC {o.uscc} already belongs to organisation {owners[o.uscc]!r}"))
         for m in o.segments:
             seg_ref("organisations", i, "segments", m.segment)
             if not 0.0 <= m.confidence <= 1.0:

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from graph.errors import InvalidInput, NotFound
+from graph.errors import Conflict, InvalidInput, NotFound
 from graph.model import (
     Chain,
     Cluster,
@@ -301,3 +301,14 @@ def test_reimporting_the_same_files_is_idempotent(store, tmp_path):
     # customer_of is stored as supplies in the other direction
     assert any(x.kind is LinkKind.SUPPLIES and x.dst == store.lookup(["乙公司"])["乙公司"]
                and x.src == "org:firm" for x in store.links())
+
+
+def test_giving_an_organisation_another_ones_uscc_is_refused(store):
+    world = small_world()
+    store.write(world)
+    before = snapshot(store)
+    firm, firm2 = store.organisation("org:firm"), store.organisation("org:firm2")
+    with pytest.raises((InvalidInput, Conflict)) as err:
+        store.write(Batch(organisations=[dataclasses.replace(firm2, uscc=firm.uscc)]))
+    assert "org:firm" in str(err.value) or firm.uscc in str(err.value)
+    assert snapshot(store) == before
