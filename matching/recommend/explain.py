@@ -54,7 +54,7 @@ def penalty(name: str, weights: Mapping[str, float], figure: float, note: str) -
     """A penalty part: ``-weights[name] × figure``."""
     w = -float(weights[name])
     f = float(figure)
-    return Part(name, w * f, w, f, note)
+    return Part(name, w * f + 0.0, w, f, note)  # + 0.0: no negative zero
 
 
 def total(parts: Iterable[Part]) -> float:

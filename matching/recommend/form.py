@@ -41,7 +41,7 @@ import numpy as np
 
 from graph.model import OrgKind, city_key
 from matching.recommend.explain import months_before
-from matching.recommend.index import ORG_KINDS, ChainIndex
+from matching.recommend.index import ORG_KINDS, ChainIndex, gather
 from matching.recommend.ties import SUPPLIES, local_ties
 
 __all__ = ["FormRules", "FormChoice", "FORMS", "MACRO_AREAS", "macro_area", "attraction_form"]
@@ -102,6 +102,21 @@ class FormChoice:
         return asdict(self)
 
 
+def _research(ix: ChainIndex, s: int, local: np.ndarray) -> list[str]:
+    """Local universities and labs confirmed in segment ``s`` or next to it (memoised per local mask)."""
+    key = ("research", s, id(local))
+    hit = ix._local_cache.get(key)
+    if hit is not None and hit[0] is local:  # the entry holds its mask, so the id cannot be reused
+        return hit[1]
+    near = np.array(sorted({s, *ix.seg_up[s], *ix.seg_down[s]}))
+    _, pos = gather(ix.seg_ptr, near)
+    members, confirmed = ix.seg_owner[pos], ix.mem_confirmed[ix.seg_entries[pos]]
+    research = np.isin(ix.kind[members], [ORG_KINDS.index(k.value) for k in (OrgKind.UNIVERSITY, OrgKind.LAB)])
+    labs = sorted({ix.org_ids[o] for o in np.unique(members[confirmed & research & local[members]])})
+    ix._local_cache[key] = (local, labs)
+    return labs
+
+
 def _in_any(region: str, prefixes) -> bool:
     return any(region == p or region.startswith(p + "/") for p in prefixes)
 
@@ -143,11 +158,7 @@ def attraction_form(ix: ChainIndex, org_id: str, segment: str, region: str, *,
     n_cust = int(t.customers[0])
     manufacturing = bool(ix.seg_manufacturing[s])
     # 2. patents and local research supply in the segment or next to it
-    near = {s, *ix.seg_up[s], *ix.seg_down[s]}
-    research = {ORG_KINDS.index(OrgKind.UNIVERSITY.value), ORG_KINDS.index(OrgKind.LAB.value)}
-    labs = sorted({ix.org_ids[o] for x in near
-                   for o, ok in zip(*_members(ix, x), strict=True)
-                   if ok and local[o] and int(ix.kind[o]) in research})
+    labs = _research(ix, s, local)
     patents = int(ix.patents[row])
     # 3. size and where its sites are
     employees = float(ix.employees[row])
@@ -207,7 +218,3 @@ def attraction_form(ix: ChainIndex, org_id: str, segment: str, region: str, *,
     return FormChoice(chosen, FORMS[chosen], rule, checks, {k: round(v, 4) for k, v in scores.items()},
                       facts, tuple(evidence))
 
-
-def _members(ix: ChainIndex, s: int):
-    a, b = ix.seg_ptr[s], ix.seg_ptr[s + 1]
-    return ix.seg_owner[a:b], ix.mem_confirmed[ix.seg_entries[a:b]]

@@ -148,6 +148,16 @@ class ChainIndex:
     in_idx: np.ndarray
     as_of: str | None
     fetch: Fetch | None = None
+    # record details as days (NO_DATE: none/unknown); None when the index was built without them
+    last_financing: np.ndarray | None = None
+    last_site: np.ndarray | None = None
+    record_as_of: np.ndarray | None = None
+    # derived once in _derive(): per link "first of its (src, dst, kind)"; per org importance,
+    # distinct supply customers anywhere, supplies weight sent
+    first: np.ndarray | None = None
+    imp: np.ndarray | None = None
+    reach: np.ndarray | None = None
+    sent: np.ndarray | None = None
     pos: dict[str, int] = field(default_factory=dict)
     seg_pos: dict[str, int] = field(default_factory=dict)
     _local_cache: dict = field(default_factory=dict, repr=False)
@@ -179,7 +189,8 @@ class ChainIndex:
                 edges.append((u, v))
             else:
                 links.append((k, kind, u, v, d.get("since"), float(d.get("weight", 1.0))))
-        return cls._build(segs, edges, orgs, mems, links, fetch=fetch, as_of=as_of)
+        cols = tuple(list(c) for c in zip(*links, strict=True)) if links else ([],) * 6
+        return cls._build(segs, edges, orgs, mems, cols, fetch=fetch, as_of=as_of)
 
     @classmethod
     def from_records(cls, segments: Iterable[Segment], segment_edges: Iterable[SegmentEdge],
@@ -193,22 +204,46 @@ class ChainIndex:
                  o.name_zh, o.name_en, tuple(s.region for s in o.sites)) for o in organisations]
         mems = [(o.id, m.segment, m.confidence, m.status.value == "confirmed")
                 for o in organisations for m in o.segments]
-        rows = [(x.id, x.kind.value, x.src, x.dst, x.since, x.weight) for x in links]
+        links = links if isinstance(links, list) else list(links)
+        cols = ([x.id for x in links], [x.kind.value for x in links], [x.src for x in links],
+                [x.dst for x in links], [x.since for x in links], [x.weight for x in links])
         by_id = {o.id: o for o in organisations}
 
         def fetch(ids: Sequence[str]) -> dict[str, Organisation]:
             return {i: by_id[i] for i in ids if i in by_id}
 
-        return cls._build(segs, edges, orgs, mems, rows, fetch=fetch, as_of=as_of)
+        ix = cls._build(segs, edges, orgs, mems, cols, fetch=fetch, as_of=as_of)
+        ix.add_details(organisations)
+        return ix
 
     @classmethod
-    def from_store(cls, store, *, as_of: str | None = None) -> ChainIndex:
-        """Build from a :class:`~graph.store.protocol.GraphStore`; details are fetched lazily."""
+    def from_store(cls, store, *, as_of: str | None = None, details: bool = True) -> ChainIndex:
+        """Build from a :class:`~graph.store.protocol.GraphStore`.
+
+        With ``details`` the dates of financing, sites and records are read
+        once for every organisation (one more pass over the records);
+        otherwise full records are fetched for short lists when needed.
+        """
 
         def fetch(ids: Sequence[str]) -> dict[str, Organisation]:
             return {o.id: o for o in store.organisations(ids=list(ids))}
 
-        return cls.from_graph(store.graph(), fetch=fetch, as_of=as_of)
+        ix = cls.from_graph(store.graph(), fetch=fetch, as_of=as_of)
+        if details:
+            ix.add_details(store.organisations())
+        return ix
+
+    def add_details(self, organisations: Iterable[Organisation]) -> None:
+        """Keep the latest financing, site and record dates of every organisation as day arrays."""
+        n = self.n_orgs
+        fin, site, rec = ([None] * n for _ in range(3))
+        for o in organisations:
+            r = self.pos.get(o.id)
+            if r is not None:
+                fin[r] = max((f.date for f in o.financing), default=None)
+                site[r] = max((x.since for x in o.sites if x.since), default=None)
+                rec[r] = o.provenance.as_of
+        self.last_financing, self.last_site, self.record_as_of = to_days(fin), to_days(site), to_days(rec)
 
     @classmethod
     def _build(cls, segs, edges, orgs, mems, links, *, fetch, as_of) -> ChainIndex:
@@ -247,11 +282,19 @@ class ChainIndex:
                 up[seg_pos[v]].append(seg_pos[u])
 
         link_code = {k: i for i, k in enumerate(LINK_KINDS)}
-        links = [x for x in links if x[2] in pos and x[3] in pos and x[1] in link_code]
-        nl = len(links)
-        src = np.fromiter((pos[x[2]] for x in links), np.int32, nl)
-        dst = np.fromiter((pos[x[3]] for x in links), np.int32, nl)
-        since = to_days([x[4] for x in links]) if nl else np.zeros(0, np.int32)
+        l_ids, l_kind, l_src, l_dst, l_since, l_weight = links  # columns
+        get = pos.get
+        src = np.array([get(x, -1) for x in l_src], dtype=np.int64)
+        dst = np.array([get(x, -1) for x in l_dst], dtype=np.int64)
+        kind = np.array([link_code.get(x, -1) for x in l_kind], dtype=np.int64)
+        keep = (src >= 0) & (dst >= 0) & (kind >= 0)
+        every = bool(keep.all())
+        idx = None if every else np.flatnonzero(keep)
+        src, dst, kind = (a.astype(np.int32) if every else a[keep].astype(np.int32) for a in (src, dst, kind))
+        nl = len(src)
+        link_ids = l_ids if every else [l_ids[i] for i in idx]
+        since = to_days(l_since if every else [l_since[i] for i in idx]) if nl else np.zeros(0, np.int32)
+        weight = np.array(l_weight if every else [l_weight[i] for i in idx], dtype=np.float32)
         out_idx, out_ptr = _csr(src, n)
         in_idx, in_ptr = _csr(dst, n)
         if as_of is None and nl and (since != NO_DATE).any():
@@ -259,7 +302,7 @@ class ChainIndex:
         regions = [""] * len(region_code)
         for r, c in region_code.items():
             regions[c] = r
-        return cls(
+        ix = cls(
             org_ids=org_ids,
             kind=np.fromiter((kind_code.get(o[1], 0) for o in orgs), np.int8, n),
             region=region,
@@ -278,12 +321,25 @@ class ChainIndex:
             seg_manufacturing=np.array([bool(s[3]) for s in segs], dtype=bool),
             seg_up=[tuple(x) for x in up], seg_down=[tuple(x) for x in down],
             seg_ptr=seg_ptr, seg_entries=seg_entries, seg_owner=m_org[seg_entries],
-            link_ids=[x[0] for x in links], src=src, dst=dst,
-            lkind=np.fromiter((link_code[x[1]] for x in links), np.int8, nl),
-            weight=np.fromiter((x[5] for x in links), np.float32, nl),
+            link_ids=list(link_ids), src=src, dst=dst, lkind=kind.astype(np.int8), weight=weight,
             since=since, out_ptr=out_ptr, out_idx=out_idx, in_ptr=in_ptr, in_idx=in_idx,
             as_of=as_of, fetch=fetch, pos=pos, seg_pos=seg_pos,
         )
+        ix._derive()
+        return ix
+
+    def _derive(self) -> None:
+        from matching.recommend.explain import importance
+
+        n = self.n_orgs
+        key = (self.src.astype(np.int64) * n + self.dst) * len(LINK_KINDS) + self.lkind
+        _, first_at = np.unique(key, return_index=True)
+        self.first = np.zeros(len(key), bool)
+        self.first[first_at] = True
+        sup = self.lkind == LINK_KINDS.index(LinkKind.SUPPLIES.value)
+        self.reach = np.bincount(self.src[sup & self.first], minlength=n)
+        self.sent = np.bincount(self.src[sup], weights=self.weight[sup].astype(np.float64), minlength=n)
+        self.imp = importance(self, np.arange(n))
 
     # ------------------------------------------------------------ queries
     @property

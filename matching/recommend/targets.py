@@ -18,15 +18,16 @@ parts (weights: setting ``recommend_weights``), every figure in [0, 1]:
 - ``local_site`` (penalty) — the firm already has a site in the region;
 - ``stale`` (penalty) — its record is older than ``stale_months``.
 
-The first four parts of the index are computed for every candidate at once;
-``expansion`` and ``stale`` need the full record, so records are fetched in
-score order only until no remaining candidate could enter the top ``k``
-(the expansion weight bounds what a fetched record can add).
+Every part is computed for every candidate at once when the index holds the
+record dates (:meth:`ChainIndex.add_details`); otherwise ``expansion`` and
+``stale`` come from full records fetched in score order, only until no
+remaining candidate could enter the top ``k`` (the expansion weight bounds
+what a record can add).
 
 Examples
 --------
 >>> from fixtures.world import load_world
->>> from matching.recommend.index import ChainIndex
+>>> from matching.recommend.index import NO_DATE, ChainIndex, from_days, to_days
 >>> b, _ = load_world()
 >>> ix = ChainIndex.from_records(b.segments, b.segment_edges, b.organisations, b.links)
 >>> top = recommend_targets(ix, "cn/guangdong/shenzhen", "seg:game_engine", k=3)
@@ -56,7 +57,7 @@ from matching.recommend.explain import (
     weights_from,
 )
 from matching.recommend.form import FORMS_EN, FormChoice, FormRules, attraction_form
-from matching.recommend.index import ChainIndex
+from matching.recommend.index import NO_DATE, ChainIndex, from_days, to_days
 from matching.recommend.ties import local_ties, tie_links
 
 __all__ = ["Focus", "Target", "recommend_targets", "focus_from_gaps", "PREDICTED_FACTOR"]
@@ -97,15 +98,16 @@ class Target:
 
 
 def focus_from_gaps(gaps: Iterable) -> list[Focus]:
-    """Focus segments from chain-analysis gaps (objects with ``segment``, ``kind``, ``severity``).
+    """Focus segments from chain-analysis gaps (objects or dicts with ``segment``, ``kind``, ``severity``).
 
     >>> from types import SimpleNamespace as G
     >>> focus_from_gaps([G(segment="a", kind="missing", severity=0.8), G(segment="b", kind="thin", severity=0.4)])
     [Focus(segment='a', gap='missing', factor=1.0), Focus(segment='b', gap='thin', factor=0.5)]
     """
-    gaps = list(gaps)
-    top = max((g.severity for g in gaps), default=0.0)
-    return [Focus(g.segment, g.kind, (g.severity / top) if top > 0 else 1.0) for g in gaps]
+    rows = [(g["segment"], g["kind"], g["severity"]) if isinstance(g, Mapping) else (g.segment, g.kind, g.severity)
+            for g in gaps]
+    top = max((r[2] for r in rows), default=0.0)
+    return [Focus(s, k, (v / top) if top > 0 else 1.0) for s, k, v in rows]
 
 
 def _as_focus(segments) -> list[Focus]:
@@ -189,26 +191,34 @@ def recommend_targets(
             + 0.2 * ix.revenue[rows] / 4.0 + 0.2 * saturate(t.reach.astype(np.float64), 10.0))
     site = ix.has_site_in(rows, region).astype(np.float64)
     stage1 = w["gap_fit"] * fit + w["chain_pull"] * pull + w["leadership"] * lead - w["local_site"] * site
-    bound = w["expansion"]
-
-    recent_cut = months_before(as_of, recent)
-    stale_cut = months_before(as_of, stale_m)
-    ranked = np.lexsort((np.array([ix.org_ids[r] for r in rows]), -stage1))
+    recent_day, stale_day = (int(x) for x in to_days([months_before(as_of, recent), months_before(as_of, stale_m)]))
+    cuts = (recent_day, stale_day)
     done: list[tuple[float, int, list[Part]]] = []
-    step = max(2 * k, 16)
-    for start in range(0, len(ranked), step):
-        chunk = ranked[start:start + step]
-        if len(done) >= k:
-            kth = sorted((d[0] for d in done), reverse=True)[k - 1]
-            if kth >= stage1[chunk[0]] + bound:
-                break
-        recs = ix.details([ix.org_ids[rows[j]] for j in chunk])
-        for j in chunk:
-            r = int(rows[j])
-            rec = recs.get(ix.org_ids[r])
-            parts = _parts(ix, r, j, rec, w, fit, pull, lead, site, t, focus[foc[j]], recent_cut, stale_cut)
+    if ix.last_financing is not None:
+        # record dates are in the index: every part of every candidate at once
+        fin, new_site, rec_day = ix.last_financing[rows], ix.last_site[rows], ix.record_as_of[rows]
+        exp = 0.6 * (fin >= recent_day) + 0.4 * (new_site >= recent_day)
+        stale = ((rec_day != NO_DATE) & (rec_day < stale_day)).astype(np.float64)
+        totals = stage1 + w["expansion"] * exp - w["stale"] * stale
+        for j in np.lexsort((rows, -totals))[:k]:
+            dates = (int(fin[j]), int(new_site[j]), int(rec_day[j]))
+            parts = _parts(ix, int(rows[j]), j, dates, w, fit, pull, lead, site, t, focus[foc[j]], cuts)
             done.append((total(parts), j, parts))
-    done.sort(key=lambda d: (-d[0], ix.org_ids[rows[d[1]]]))
+    else:
+        # fetch full records in score order until no one left can enter the top k
+        ranked = np.lexsort((rows, -stage1))
+        step = max(2 * k, 16)
+        for start in range(0, len(ranked), step):
+            chunk = ranked[start:start + step]
+            if len(done) >= k and sorted(d[0] for d in done)[-k] >= stage1[chunk[0]] + w["expansion"]:
+                break
+            recs = ix.details([ix.org_ids[rows[j]] for j in chunk])
+            for j in chunk:
+                r = int(rows[j])
+                dates = _record_dates(recs.get(ix.org_ids[r]))
+                parts = _parts(ix, r, j, dates, w, fit, pull, lead, site, t, focus[foc[j]], cuts)
+                done.append((total(parts), j, parts))
+    done.sort(key=lambda d: (-d[0], rows[d[1]]))
     out = []
     for rank, (score, j, parts) in enumerate(done[:k], 1):
         r = int(rows[j])
@@ -226,7 +236,17 @@ def recommend_targets(
     return out
 
 
-def _parts(ix, r, j, rec, w, fit, pull, lead, site, t, f, recent_cut, stale_cut) -> list[Part]:
+def _record_dates(rec) -> tuple[int, int, int] | None:
+    """(latest financing, latest new site, record as-of) in days, or ``None`` without a record."""
+    if rec is None:
+        return None
+    days = to_days([max((f.date for f in rec.financing), default=None),
+                    max((x.since for x in rec.sites if x.since), default=None), rec.provenance.as_of])
+    return int(days[0]), int(days[1]), int(days[2])
+
+
+def _parts(ix, r, j, dates, w, fit, pull, lead, site, t, f, cuts) -> list[Part]:
+    recent_day, stale_day = cuts
     conf_note = f"member of {f.segment}" + (f" ({f.gap} gap, weight {f.factor:.2f})" if f.gap else "")
     parts = [
         part("gap_fit", w, fit[j], conf_note),
@@ -235,18 +255,16 @@ def _parts(ix, r, j, rec, w, fit, pull, lead, site, t, f, recent_cut, stale_cut)
         part("leadership", w, lead[j], f"{ix.employees[r]:.0f} employees, tier value {ix.tier[r]:.1f}, "
              f"revenue band {int(ix.revenue[r])}/4, {int(t.reach[j])} customers overall"),
     ]
-    if rec is None:
+    if dates is None:
         parts.append(part("expansion", w, 0.0, "no record details available"))
         stale_fig, stale_note = 0.0, "no record details available"
     else:
-        rounds = [x for x in rec.financing if x.date >= recent_cut]
-        sites = [x for x in rec.sites if (x.since or "") >= recent_cut]
-        fig = 0.6 * bool(rounds) + 0.4 * bool(sites)
-        parts.append(part("expansion", w, fig, f"{len(rounds)} financing rounds and {len(sites)} new sites "
-                          f"since {recent_cut}"))
-        as_of = rec.provenance.as_of
-        stale_fig = 1.0 if as_of and as_of < stale_cut else 0.0
-        stale_note = f"record as of {as_of or 'unknown'} (stale before {stale_cut})"
+        fin, new_site, rec_day = dates
+        fig = 0.6 * (fin >= recent_day) + 0.4 * (new_site >= recent_day)
+        parts.append(part("expansion", w, fig, f"latest financing {from_days(fin) or 'none'}, latest new site "
+                          f"{from_days(new_site) or 'none'} (recent since {from_days(recent_day)})"))
+        stale_fig = 1.0 if rec_day != NO_DATE and rec_day < stale_day else 0.0
+        stale_note = f"record as of {from_days(rec_day) or 'unknown'} (stale before {from_days(stale_day)})"
     parts.append(penalty("local_site", w, site[j], "already has a site in the region" if site[j]
                          else "no site in the region yet"))
     parts.append(penalty("stale", w, stale_fig, stale_note))
@@ -258,10 +276,11 @@ def _reasons(ix, r, sid, gap, t, j, parts, form) -> tuple[str, str]:
     p = {x.name: x for x in parts}
     city = city_key(ix.regions[ix.region[r]]) or "?"
     gap_zh = GAP_ZH.get(gap or "", "")
+    n = int(t.customers[j])
     zh = [f"{ix.label(r)}（{city}）属{ix.seg_name_zh[s]}环节{'（' + gap_zh + '）' if gap_zh else ''}",
-          f"已向{int(t.customers[j])}家本地企业供货"]
+          f"已向{n}家本地企业供货" if n else "暂无本地客户"]
     en = [f"{ix.name_en[r] or ix.label(r)} ({city}) is in {ix.seg_name_en[s] or sid}"
-          + (f" ({gap} gap)" if gap else ""), f"supplies {int(t.customers[j])} local firms"]
+          + (f" ({gap} gap)" if gap else ""), f"supplies {n} local firms" if n else "no local customers yet"]
     if ix.tier[r] > 0:
         zh.append("重点梯队企业")
         en.append("a tiered firm")

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from graph.model import LinkKind
-from matching.recommend.explain import importance
 from matching.recommend.index import LINK_KINDS, ChainIndex
 
 __all__ = ["Ties", "local_ties", "tie_links", "BUSINESS_TIES", "SUPPLIES"]
@@ -38,7 +37,8 @@ SUPPLIES = LINK_KINDS.index(LinkKind.SUPPLIES.value)
 BUSINESS_TIES = tuple(LINK_KINDS.index(k.value) for k in (
     LinkKind.SUPPLIES, LinkKind.INVESTS, LinkKind.PARTNERS, LinkKind.JOINT_VENTURE,
     LinkKind.PARENT_OF, LinkKind.ACQUIRES, LinkKind.INCUBATED_BY))
-_OTHER = np.array([k for k in BUSINESS_TIES if k != SUPPLIES])
+_IS_OTHER = np.zeros(len(LINK_KINDS), bool)
+_IS_OTHER[[k for k in BUSINESS_TIES if k != SUPPLIES]] = True
 
 
 @dataclass(frozen=True)
@@ -56,14 +56,6 @@ class Ties:
     reach: np.ndarray
 
 
-def _distinct(owner: np.ndarray, other: np.ndarray, n_rows: int, ix: ChainIndex) -> tuple[np.ndarray, np.ndarray]:
-    if len(owner) == 0:
-        return np.zeros(n_rows, np.int64), np.zeros(n_rows)
-    key = np.unique(owner.astype(np.int64) * ix.n_orgs + other)
-    o, x = key // ix.n_orgs, key % ix.n_orgs
-    return np.bincount(o, minlength=n_rows), np.bincount(o, weights=importance(ix, x), minlength=n_rows)
-
-
 def local_ties(ix: ChainIndex, rows: np.ndarray, local: np.ndarray) -> Ties:
     """Tie figures of each organisation of ``rows`` with the organisations marked ``local``."""
     rows = np.asarray(rows, dtype=np.int64)
@@ -72,21 +64,30 @@ def local_ties(ix: ChainIndex, rows: np.ndarray, local: np.ndarray) -> Ties:
     o_in, l_in = ix.in_links(rows)
     k_out, k_in = ix.lkind[l_out], ix.lkind[l_in]
     d_out, s_in = ix.dst[l_out], ix.src[l_in]
-    sup_out = k_out == SUPPLIES
-    cust = sup_out & local[d_out]
-    customers, customer_imp = _distinct(o_out[cust], d_out[cust], n, ix)
-    supl = (k_in == SUPPLIES) & local[s_in]
-    suppliers, supplier_imp = _distinct(o_in[supl], s_in[supl], n, ix)
-    oth_out = np.isin(k_out, _OTHER) & local[d_out]
-    oth_in = np.isin(k_in, _OTHER) & local[s_in]
-    other, other_imp = _distinct(np.concatenate([o_out[oth_out], o_in[oth_in]]),
-                                 np.concatenate([d_out[oth_out], s_in[oth_in]]), n, ix)
-    w = ix.weight[l_out].astype(np.float64)
-    sent = np.bincount(o_out[sup_out], weights=w[sup_out], minlength=n)
-    sent_local = np.bincount(o_out[cust], weights=w[cust], minlength=n)
-    reach, _ = _distinct(o_out[sup_out], d_out[sup_out], n, ix) if sup_out.any() else (np.zeros(n), None)
-    return Ties(customers, customer_imp, suppliers, supplier_imp, other, other_imp, sent, sent_local,
-                np.asarray(reach))
+    loc_out, loc_in = local[d_out], local[s_in]
+    # supplies: a (src, dst) pair counts once (ix.first marks the first link of each triple)
+    sup_local = (k_out == SUPPLIES) & loc_out
+    cust = sup_local & ix.first[l_out]
+    supl = (k_in == SUPPLIES) & loc_in & ix.first[l_in]
+    # other ties may join a pair several ways (partners and invests, both directions): dedupe
+    oth_out, oth_in = _IS_OTHER[k_out] & loc_out, _IS_OTHER[k_in] & loc_in
+    owner = np.concatenate([o_out[oth_out], o_in[oth_in]]).astype(np.int64)
+    other = np.concatenate([d_out[oth_out], s_in[oth_in]])
+    if len(owner):
+        key = np.unique(owner * ix.n_orgs + other)
+        owner, other = key // ix.n_orgs, key % ix.n_orgs
+    w = ix.weight[l_out[sup_local]].astype(np.float64)
+    return Ties(
+        customers=np.bincount(o_out[cust], minlength=n),
+        customer_imp=np.bincount(o_out[cust], weights=ix.imp[d_out[cust]], minlength=n),
+        suppliers=np.bincount(o_in[supl], minlength=n),
+        supplier_imp=np.bincount(o_in[supl], weights=ix.imp[s_in[supl]], minlength=n),
+        other=np.bincount(owner, minlength=n),
+        other_imp=np.bincount(owner, weights=ix.imp[other], minlength=n),
+        sent_weight=ix.sent[rows],
+        sent_local_weight=np.bincount(o_out[sup_local], weights=w, minlength=n),
+        reach=ix.reach[rows],
+    )
 
 
 def tie_links(ix: ChainIndex, row: int, local: np.ndarray, kinds=BUSINESS_TIES) -> list[int]:

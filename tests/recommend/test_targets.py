@@ -128,3 +128,14 @@ def test_focus_weights_scale_gap_fit(world_index, answers):
     b = recommend_targets(world_index, LOCAL, {seg: 0.5}, k=1)[0]
     assert np.isclose(a.parts[0].figure, 2 * b.parts[0].figure)
     assert a.gap == "missing" and b.gap is None
+
+
+def test_record_fetch_path_equals_the_array_path(world_store, world_index, answers):
+    """An index without record dates fetches records for the short list: same ranking, same parts."""
+    lazy = ChainIndex.from_store(world_store, details=False)
+    assert lazy.last_financing is None
+    for m in answers["missing"]:
+        a = recommend_targets(world_index, LOCAL, m["segment"], k=5)
+        b = recommend_targets(lazy, LOCAL, m["segment"], k=5)
+        assert [t.org for t in a] == [t.org for t in b]
+        assert [t.parts for t in a] == [t.parts for t in b]
