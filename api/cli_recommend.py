@@ -1,0 +1,439 @@
+"""``chainmatch recommend | introducers | campaign … | partners | outcome … | eval backtest``.
+
+Wire with ``register(app)``; ``register_bench(bench_app)`` adds ``bench recommend``.
+Commands are thin: resolve names to ids, call :mod:`matching.recommend`, print
+tables with Chinese + English headers (or ``--json``). Outcomes and campaigns
+live in ``<data dir>/workspace.sqlite``; landed firms leave every target list.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+
+from api.cli_common import (
+    DataDir,
+    JsonOut,
+    console,
+    err_console,
+    open_store_for,
+    print_json,
+    settings_for,
+    table,
+)
+from graph.errors import InvalidInput, NotFound
+
+__all__ = ["register", "register_bench"]
+
+DEFAULT_REGION = "cn/guangdong/shenzhen"
+RegionOpt = Annotated[str, typer.Option("--region", "-r", help="Region id or name: 深圳, 南山区, cn/guangdong/shenzhen.")]
+LimitOpt = Annotated[int, typer.Option("--limit", "-n", min=1, max=1000, help="Rows to show.")]
+
+
+def _region(text: str) -> str:
+    from graph.analysis.common import resolve_region
+
+    return resolve_region(text)
+
+
+def _org(store, key: str) -> str:
+    found = store.lookup([key])
+    if key not in found:
+        raise NotFound("organisation", key)
+    return found[key]
+
+
+def _segment(store, key: str) -> str:
+    for s in store.segments():
+        if key in (s.id, s.name_zh) or key.casefold() == s.name_en.casefold():
+            return s.id
+    raise InvalidInput(f"unknown segment {key!r}", f"未知产业链环节 {key!r}")
+
+
+@contextmanager
+def _context(data_dir, *, index: bool = True):
+    """The store, the recommendation index and the workspace, closed afterwards."""
+    from matching.recommend.index import ChainIndex
+    from matching.recommend.workspace import Workspace, workspace_path
+
+    settings = settings_for(data_dir)
+    with open_store_for(data_dir) as store, Workspace.open(workspace_path(settings)) as ws:
+        yield settings, store, (ChainIndex.from_store(store) if index else None), ws
+
+
+def _parts(parts) -> str:
+    return " · ".join(f"{p.name} {p.value:+.2f}" for p in parts if p.value)
+
+
+# ------------------------------------------------------------------ recommend
+
+
+def recommend(
+    region: RegionOpt = DEFAULT_REGION,
+    segment: Annotated[str | None, typer.Option("--segment", "-s", help="Gap segment id or name (default: every gap of the chain).")] = None,
+    chain: Annotated[str | None, typer.Option("--chain", "-c", help="Chain id or name for gap-driven targets (default: all chains).")] = None,
+    limit: LimitOpt = 10,
+    hide_rejected: Annotated[bool, typer.Option(help="Leave out firms whose latest outcome is rejected.")] = False,
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Targets to recruit (招商目标) for a gap segment or every gap of a chain, with attraction form and reasons."""
+    from matching.recommend.targets import focus_from_gaps, recommend_targets
+
+    rid = _region(region)
+    with _context(data_dir) as (settings, store, ix, ws):
+        if segment is not None:
+            focus = _segment(store, segment)
+        else:
+            from graph.analysis.service import Analyst
+
+            found = Analyst.for_store(store, settings.data_dir / "cache").gaps(rid, chain)["gaps"]
+            focus = focus_from_gaps(found)
+            if not focus:
+                raise InvalidInput(f"no gaps found for {rid} in chain {chain or 'all'}", f"{rid} 未发现产业链缺口")
+        landed = ws.landed(rid)
+        current = ws.current(rid)
+        rejected = {o for o, x in current.items() if x.status == "rejected"} if hide_rejected else set()
+        top = recommend_targets(ix, rid, focus, k=limit, settings=settings, exclude=landed | rejected,
+                                extra_local=landed)
+    if as_json:
+        print_json({"region": rid, "targets": [t.as_dict() | {"status": _status(current, t.org)} for t in top]})
+        return
+    rows = [[t.rank, f"{t.name_zh or t.name_en}\n{t.org}", f"{t.segment}\n{t.gap or ''}", f"{t.total:.2f}",
+             f"{t.form.form_zh}\n{t.form.form}" if t.form else "", _status(current, t.org) or ""] for t in top]
+    console.print(table(f"Targets 招商目标 · {rid}", ["#", "target 目标", "segment 环节 / gap 缺口", "score 得分",
+                                                   "form 引进形式", "status 状态"], rows))
+    for t in top:
+        console.print(f"{t.rank}. {_parts(t.parts)}\n   {t.reason_zh}\n   {t.reason_en}")
+
+
+def _status(current, org):
+    x = current.get(org)
+    return x.status if x else None
+
+
+def introducers_cmd(
+    target: Annotated[str, typer.Argument(help="Target organisation: id, USCC or exact name.")],
+    region: RegionOpt = DEFAULT_REGION,
+    limit: LimitOpt = 10,
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Local organisations that can introduce a target (以商招商): direct ties and two-hop paths."""
+    from matching.recommend.introducers import RELATION_ZH, introducers
+
+    rid = _region(region)
+    with _context(data_dir) as (settings, store, ix, ws):
+        tid = _org(store, target)
+        found = introducers(ix, tid, rid, k=limit, settings=settings, extra_local=ws.landed(rid))
+    if as_json:
+        print_json({"target": tid, "region": rid, "introducers": [x.as_dict() for x in found]})
+        return
+    rows = [[x.rank, f"{x.name_zh or x.name_en}\n{x.org}", f"{x.kind}\n" + "、".join(RELATION_ZH[r] for r in x.relations),
+             f"{x.total:.2f}", " ".join(x.path)] for x in found]
+    console.print(table(f"Introducers 引荐企业 · {tid} → {rid}",
+                        ["#", "introducer 引荐方", "tie 关系", "score 得分", "links 关系编号"], rows))
+    for x in found:
+        console.print(f"{x.rank}. {_parts(x.parts)}\n   {x.reason_zh}")
+
+
+def partners_cmd(
+    profile: Annotated[str, typer.Argument(help="The start-up's profile in free text (中文或English).")],
+    region: RegionOpt = DEFAULT_REGION,
+    segment: Annotated[list[str] | None, typer.Option("--segment", "-s", help="Its segment(s); default: predicted (挂链).")] = None,
+    startup: Annotated[str | None, typer.Option(help="The start-up's own organisation id, if stored (its ties count as known).")] = None,
+    limit: LimitOpt = 10,
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Local partners for an incubated start-up: customers, suppliers, complementors, platforms."""
+    from api.cli_matching import _open_engine
+    from matching.documents import lexical_text
+    from matching.recommend.partners import partners, search_similarity
+
+    rid = _region(region)
+    with _context(data_dir) as (settings, store, ix, ws):
+        sid = _org(store, startup) if startup else None
+        engine = _open_engine(store, data_dir, quiet=as_json)
+
+        def texts(ids):
+            return {k: lexical_text(o) for k, o in ix.details(ids).items()}
+
+        sim = search_similarity(engine, profile, rid, exclude=[sid] if sid else (), texts=texts)
+        segs = [_segment(store, s) for s in segment] if segment else _predicted(store, profile, sid, ix, sim)
+        found = partners(ix, rid, segs, similarity=sim, startup=sid, k=limit, settings=settings)
+    if as_json:
+        print_json({"region": rid, "segments": segs, "partners": [p.as_dict() for p in found]})
+        return
+    rows = [[p.rank, f"{p.name_zh or p.name_en}\n{p.org}", p.role, ",".join(p.segments), f"{p.total:.2f}"]
+            for p in found]
+    console.print(table(f"Partners 合作伙伴 · segments {', '.join(segs)}",
+                        ["#", "partner 伙伴", "role 角色", "segments 环节", "score 得分"], rows))
+    for p in found:
+        console.print(f"{p.rank}. {_parts(p.parts)}\n   {p.reason_zh}")
+
+
+def _predicted(store, profile: str, sid, ix, sim) -> list[str]:
+    """Segments for a profile: the start-up's own, else the 挂链 classifier's best guess."""
+    from graph.model import Organisation, OrgKind, Provenance
+    from matching.classify import SegmentClassifier
+    from matching.recommend.partners import startup_segments
+
+    own = startup_segments(ix, sid, {}) if sid else []
+    if own:
+        return own
+    labelled = [o for o in store.organisations() if o.confirmed_segments()]
+    if not labelled:
+        return startup_segments(ix, None, sim)
+    clf = SegmentClassifier.fit(store.segments(), labelled)
+    probe = Organisation("startup:profile", OrgKind.FIRM, profile[:40], Provenance("cli"), description_zh=profile)
+    return [p.segment for p in clf.predict([probe], top=1)[0]]
+
+
+# ------------------------------------------------------------------ campaigns
+
+
+campaign_app = typer.Typer(help="Joint campaigns (联合招商): propose, store, list, detect conflicts.", no_args_is_help=True)
+
+
+@campaign_app.command("propose")
+def campaign_propose(
+    targets: Annotated[list[str], typer.Argument(help="Target organisations (ids, USCCs or names).")],
+    region: RegionOpt = DEFAULT_REGION,
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Plan a campaign: lead district and agency, co-pitch firms, platforms, which targets go together."""
+    from matching.recommend.campaigns import propose_campaign
+
+    rid = _region(region)
+    with _context(data_dir) as (settings, store, ix, ws):
+        ids = [_org(store, t) for t in targets]
+        plan = propose_campaign(ix, ids, rid, extra_local=ws.landed(rid))
+        conflicts = ws.conflicts(ids)
+    if as_json:
+        print_json(plan.as_dict() | {"conflicts": [c.as_dict() for c in conflicts]})
+        return
+    console.print(plan.reason_zh + "\n" + plan.reason_en)
+    console.print(table("Co-pitch 联合推介企业", ["id", "name 名称", "unit 区", "targets 目标", "demand 需求"],
+                        [[c.org, c.name, c.unit, ",".join(c.targets), c.demand] for c in plan.co_pitch]))
+    console.print(table("Platforms 支撑平台", ["id", "name 名称", "kind 类型", "unit 区", "why 依据"],
+                        [[p.org, p.name, p.kind, p.unit, " ".join(p.why[:3])] for p in plan.platforms]))
+    console.print(table("Pitch together 组合推介", ["kind 类型", "targets 目标", "evidence 依据"],
+                        [[f"{g.kind_zh} {g.kind}", ",".join(g.targets), " ".join(g.evidence)] for g in plan.groups]))
+    _print_conflicts(conflicts)
+
+
+@campaign_app.command("create")
+def campaign_create(
+    name: Annotated[str, typer.Argument(help="Campaign name.")],
+    owner: Annotated[str, typer.Option(help="Owner agency (organisation id or name).")],
+    target: Annotated[list[str], typer.Option("--target", "-t", help="Target organisation; repeat for several.")],
+    partner: Annotated[list[str] | None, typer.Option("--partner", "-p", help="Partner agency; repeat.")] = None,
+    region: Annotated[str | None, typer.Option("--region", "-r", help="Region the campaign recruits for.")] = None,
+    note: str = "",
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Store a campaign with its owner agency, partner agencies and targets; report conflicts."""
+    with _context(data_dir, index=False) as (_s, store, _ix, ws):
+        ids = [_org(store, t) for t in target]
+        c = ws.create_campaign(name, _org(store, owner), ids, partners=[_org(store, p) for p in partner or []],
+                               region=_region(region) if region else None, note=note)
+        conflicts = ws.conflicts(ids)
+    if as_json:
+        print_json({"campaign": c.as_dict(), "conflicts": [x.as_dict() for x in conflicts]})
+        return
+    console.print(f"campaign {c.id} created 已创建: {c.name} · owner {c.owner} · {len(c.targets)} targets")
+    _print_conflicts(conflicts)
+
+
+@campaign_app.command("list")
+def campaign_list(status: Annotated[str | None, typer.Option(help="open or closed.")] = None,
+                  data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """Stored campaigns."""
+    with _context(data_dir, index=False) as (_s, _store, _ix, ws):
+        cs = ws.campaigns(status=status)
+    if as_json:
+        print_json([c.as_dict() for c in cs])
+        return
+    console.print(table("Campaigns 联合招商", ["id", "name 名称", "owner 牵头", "partners 协同", "targets 目标", "status 状态"],
+                        [[c.id, c.name, c.owner, ",".join(c.partners), ",".join(c.targets), c.status] for c in cs]))
+
+
+@campaign_app.command("add")
+def campaign_add(campaign_id: int, target: Annotated[list[str] | None, typer.Option("--target", "-t")] = None,
+                 partner: Annotated[list[str] | None, typer.Option("--partner", "-p")] = None,
+                 data_dir: DataDir = None) -> None:
+    """Add targets or partner agencies to a campaign."""
+    with _context(data_dir, index=False) as (_s, store, _ix, ws):
+        if target:
+            ws.add_targets(campaign_id, [_org(store, t) for t in target])
+        if partner:
+            ws.add_partners(campaign_id, [_org(store, p) for p in partner])
+        _print_conflicts(ws.conflicts())
+
+
+@campaign_app.command("close")
+def campaign_close(campaign_id: int, note: str = "", data_dir: DataDir = None) -> None:
+    """Close a campaign (its targets no longer count for conflicts)."""
+    with _context(data_dir, index=False) as (_s, _store, _ix, ws):
+        ws.close_campaign(campaign_id, note)
+    console.print(f"campaign {campaign_id} closed 已关闭")
+
+
+@campaign_app.command("conflicts")
+def campaign_conflicts(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """Targets claimed by open campaigns of different agencies that do not coordinate (各自为战)."""
+    with _context(data_dir, index=False) as (_s, _store, _ix, ws):
+        found = ws.conflicts()
+    if as_json:
+        print_json([c.as_dict() for c in found])
+        return
+    _print_conflicts(found, quiet_if_none=False)
+
+
+@campaign_app.command("history")
+def campaign_history(campaign_id: int, data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """Every change of a campaign."""
+    with _context(data_dir, index=False) as (_s, _store, _ix, ws):
+        ws.campaign(campaign_id)
+        events = ws.history(campaign_id)
+    if as_json:
+        print_json([{"at": a, "event": e, "detail": d} for a, e, d in events])
+        return
+    console.print(table(f"Campaign {campaign_id} history 历史", ["at 时间", "event 事件", "detail 详情"],
+                        [list(e) for e in events]))
+
+
+def _print_conflicts(found, quiet_if_none: bool = True) -> None:
+    if found:
+        err_console.print(table("Conflicts 冲突（多个机构争抢同一目标）", ["target 目标", "agencies 机构", "campaigns 活动"],
+                                [[c.org, ",".join(c.agencies), ",".join(map(str, c.campaigns))] for c in found]))
+    elif not quiet_if_none:
+        console.print("no conflicts 无冲突")
+
+
+# ------------------------------------------------------------------ outcomes
+
+
+outcome_app = typer.Typer(help="Outcomes of recommendations: record, and show the history.", no_args_is_help=True)
+
+
+@outcome_app.command("record")
+def outcome_record(
+    org: Annotated[str, typer.Argument(help="Organisation id, USCC or name.")],
+    status: Annotated[str, typer.Argument(help="contacted, accepted, rejected or landed.")],
+    region: RegionOpt = DEFAULT_REGION,
+    segment: Annotated[str | None, typer.Option("--segment", "-s")] = None,
+    form: Annotated[str | None, typer.Option(help="Attraction form when landed: headquarters, regional_hq, rd_centre, production_base.")] = None,
+    campaign: Annotated[int | None, typer.Option(help="Campaign id.")] = None,
+    note: str = "",
+    actor: str = "",
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Record an outcome; ``landed`` also adds the firm's site in the region to the store."""
+    from matching.recommend.outcomes import record_outcome
+
+    with _context(data_dir, index=False) as (_s, store, _ix, ws):
+        oid = _org(store, org)
+        seg = _segment(store, segment) if segment else None
+        out = record_outcome(ws, store, oid, _region(region), status, segment=seg, form=form, campaign=campaign,
+                             note=note, actor=actor)
+    if as_json:
+        print_json(out.as_dict())
+        return
+    console.print(f"outcome {out.id} recorded 已记录: {out.org} {out.status} in {out.region}")
+
+
+@outcome_app.command("history")
+def outcome_history(
+    org: Annotated[str | None, typer.Option(help="Only this organisation.")] = None,
+    region: Annotated[str | None, typer.Option("--region", "-r", help="Only this region (sub-regions included).")] = None,
+    status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Outcome history, oldest first."""
+    with _context(data_dir, index=False) as (_s, store, _ix, ws):
+        found = ws.outcomes(org=_org(store, org) if org else None, region=_region(region) if region else None,
+                            status=status)
+    if as_json:
+        print_json([o.as_dict() for o in found])
+        return
+    console.print(table("Outcomes 结果", ["id", "at 时间", "org 机构", "region 地区", "status 状态", "form 形式", "note 备注"],
+                        [[o.id, o.at, o.org, o.region, o.status, o.form or "", o.note] for o in found]))
+
+
+# ------------------------------------------------------------------ evaluation
+
+
+def backtest_cmd(
+    t0: Annotated[str | None, typer.Option(help="Freeze date (default: the dataset's train/test boundary, else the quantile).")] = None,
+    quantile: Annotated[float, typer.Option(min=0.05, max=0.99, help="Share of dated links before t0 when no boundary applies.")] = 0.8,
+    kinds: Annotated[str, typer.Option(help="Link kinds held out, comma-separated.")] = "supplies,partners,invests",
+    tune: Annotated[bool, typer.Option(help="Also choose engine weights on the validation window just before t0 and report them.")] = False,
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Date-split backtest (DESIGN.md): Recall@10/50, MRR, nDCG@10 for the engine and every baseline."""
+    from api.cli_matching import _progress
+    from matching.recommend.backtest import default_t0, format_table, run_backtest
+    from matching.recommend.index import ChainIndex
+    from matching.recommend.metrics import METRICS
+
+    kind_list = tuple(k.strip() for k in kinds.split(",") if k.strip())
+    settings = settings_for(data_dir)
+    with open_store_for(data_dir) as store:
+        ix = ChainIndex.from_store(store)
+        rule = "given"
+        if t0 is None:
+            t0, rule = default_t0(ix, store.links(), quantile=quantile)
+        tuned = None
+        if tune:
+            from matching.recommend.tuning import tune_weights
+
+            t_val, _ = default_t0(ix, quantile=max(0.05, 2 * quantile - 1))
+            w, val = tune_weights(ix, t_val, t0, kinds=kind_list, settings=settings)
+            tuned = {"t_val": t_val, "weights": w, "validation": val}
+        with _progress("backtest 回测", as_json) as progress:
+            res = run_backtest(ix, t0, kinds=kind_list, settings=settings, t0_rule=rule, progress=progress)
+            if tuned:
+                res.table["engine (tuned)"] = run_backtest(ix, t0, kinds=kind_list, scorers=["engine"],
+                                                           weights=tuned["weights"], settings=settings).table["engine"]
+    if as_json:
+        print_json(res.as_dict() | {"tuned": tuned})
+        return
+    console.print(f"t0 {res.t0} ({res.t0_rule}) · held out {res.held_out} · skipped {res.skipped} · "
+                  f"{res.queries} queries over {res.candidates} candidates each")
+    for k in ("all", *res.kinds):
+        console.print(table(f"Backtest 回测 · {k}", ["scorer", *METRICS, "n"], format_table(res, k)))
+    if tuned:
+        console.print(f"tuned on ({tuned['t_val']}, {res.t0}]: {tuned['weights']}")
+
+
+# ------------------------------------------------------------------ wiring
+
+
+def register(app: typer.Typer) -> None:
+    """Add recommend, introducers, partners, campaign …, outcome … and eval backtest to ``app``."""
+    app.command("recommend")(recommend)
+    app.command("introducers")(introducers_cmd)
+    app.command("partners")(partners_cmd)
+    app.add_typer(campaign_app, name="campaign")
+    app.add_typer(outcome_app, name="outcome")
+    eval_app = next((g.typer_instance for g in app.registered_groups if g.name == "eval"), None)
+    if eval_app is None:
+        eval_app = typer.Typer(help="Evaluation: backtests and quality reports.", no_args_is_help=True)
+        app.add_typer(eval_app, name="eval")
+    eval_app.command("backtest")(backtest_cmd)
+
+
+def register_bench(bench_app: typer.Typer) -> None:
+    """Add ``bench recommend``."""
+    from api.bench_recommend import bench_recommend
+
+    bench_app.command("recommend")(bench_recommend)
