@@ -30,6 +30,15 @@ from graph.analysis.aggregates import SegmentMeta
 __all__ = ["GraphArrays"]
 
 
+def _lookup(sorted_ids: np.ndarray, keys) -> np.ndarray:
+    """Positions of ``keys`` in ``sorted_ids`` (-1 where absent), vectorised."""
+    k = np.array(keys, dtype=str) if len(keys) else np.zeros(0, dtype=str)
+    if not sorted_ids.size or not k.size:
+        return np.full(k.size, -1, dtype=np.intp)
+    pos = np.minimum(np.searchsorted(sorted_ids, k), sorted_ids.size - 1)
+    return np.where(sorted_ids[pos] == k, pos, -1).astype(np.intp)
+
+
 @dataclass
 class GraphArrays:
     """Organisations (sorted by id), memberships, segments and supplies links as arrays.
@@ -79,35 +88,41 @@ class GraphArrays:
         ``links``: supplies only, (id, src, dst, weight).
         """
         orgs = sorted(orgs, key=lambda r: r[0])
-        idx = {r[0]: i for i, r in enumerate(orgs)}
         segments = sorted(segments, key=lambda m: m.id)
-        sidx = {m.id: j for j, m in enumerate(segments)}
-        kinds = sorted({r[1] for r in orgs} | {"firm"})
-        regions = sorted({r[2] for r in orgs if r[2]})
-        bands = sorted({r[6] for r in orgs if r[6]})
+        cols = list(zip(*orgs, strict=True)) if orgs else [()] * 8
+        org_id = np.array(cols[0], dtype=str)
+        kinds = sorted(set(cols[1]) | {"firm"})
+        regions = sorted({r for r in cols[2] if r})
+        bands = sorted({b for b in cols[6] if b})
         kc, rc, bc = ({v: i for i, v in enumerate(x)} for x in (kinds, regions, bands))
-        mem = [(idx[o], sidx[s]) for o, s in memberships if o in idx and s in sidx]
-        links = sorted((x for x in links if x[1] in idx and x[2] in idx), key=lambda x: x[0])
+        seg_ids = np.array([m.id for m in segments], dtype=str)
+        mo, ms = _lookup(org_id, [m[0] for m in memberships]), _lookup(seg_ids, [m[1] for m in memberships])
+        ok = (mo >= 0) & (ms >= 0)
+        lcols = list(zip(*links, strict=True)) if links else [()] * 4
+        lid = np.array(lcols[0], dtype=str)
+        src, dst = _lookup(org_id, lcols[1]), _lookup(org_id, lcols[2])
+        keep = np.flatnonzero((src >= 0) & (dst >= 0))
+        keep = keep[np.argsort(lid[keep], kind="stable")]
         return cls(
-            org_id=np.array([r[0] for r in orgs], dtype=str),
-            org_kind=np.array([kc[r[1]] for r in orgs], dtype=np.int8),
+            org_id=org_id,
+            org_kind=np.array([kc[k] for k in cols[1]], dtype=np.int8),
             kinds=kinds,
-            org_region=np.array([rc.get(r[2], -1) for r in orgs], dtype=np.int32),
+            org_region=np.array([rc.get(r, -1) for r in cols[2]], dtype=np.int32),
             regions=regions,
-            org_employees=np.array([np.nan if r[5] is None else r[5] for r in orgs], dtype=float),
-            org_band=np.array([bc.get(r[6], -1) for r in orgs], dtype=np.int16),
+            org_employees=np.array([np.nan if e is None else e for e in cols[5]], dtype=float),
+            org_band=np.array([bc.get(b, -1) for b in cols[6]], dtype=np.int16),
             bands=bands,
-            org_name_zh=np.array([r[3] or "" for r in orgs], dtype=str),
-            org_name_en=np.array([r[4] or "" for r in orgs], dtype=str),
-            tiers={i: tuple(r[7]) for i, r in enumerate(orgs) if r[7]},
-            mem_org=np.array([m[0] for m in mem], dtype=np.int32),
-            mem_seg=np.array([m[1] for m in mem], dtype=np.int32),
+            org_name_zh=np.array([x or "" for x in cols[3]], dtype=str),
+            org_name_en=np.array([x or "" for x in cols[4]], dtype=str),
+            tiers={i: tuple(t) for i, t in enumerate(cols[7]) if t},
+            mem_org=mo[ok],
+            mem_seg=ms[ok],
             segments=segments,
             edges=sorted((u, v, float(w)) for u, v, w in edges),
-            sup_id=np.array([x[0] for x in links], dtype=str),
-            sup_src=np.array([idx[x[1]] for x in links], dtype=np.int32),
-            sup_dst=np.array([idx[x[2]] for x in links], dtype=np.int32),
-            sup_w=np.array([x[3] for x in links], dtype=float),
+            sup_id=lid[keep],
+            sup_src=src[keep],
+            sup_dst=dst[keep],
+            sup_w=np.array(lcols[3], dtype=float)[keep] if links else np.zeros(0),
         )
 
     @classmethod

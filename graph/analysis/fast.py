@@ -188,7 +188,7 @@ def aggregates_from_arrays(
     tops_sent = [x[sent[x] > 0] for x in tops_sent]
     er = wrows[ext_sup]
     tops_ext = _by_group(er[_ranked(ws[er], recv[wo[er]], wo[er], cap)], ws, nseg)
-    links_of, buyers_n, bought = _supplier_links(wo[np.concatenate(tops_ext)], l_src, l_dst, l_w, li, n, cap)
+    links_of, buyers_n, bought = _supplier_links(wo[np.concatenate([np.zeros(0, np.intp), *tops_ext])], l_src, l_dst, l_w, li, n, cap)
     # sole suppliers: local buyers with exactly one supplier within a segment (only the flows' buyers matter)
     sub = np.flatnonzero(bought[r_dst])
     trip = _uniq((r_dst[sub].astype(np.int64) * nseg + rseg[sub]) * n + r_src[sub])

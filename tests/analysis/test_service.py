@@ -116,3 +116,18 @@ def test_memory_cache_is_bounded():
     for i in range(3):
         c.put("v", "f", {"i": i}, {"i": i})
     assert c.get("v", "f", {"i": 0}) is None and c.get("v", "f", {"i": 2}) == {"i": 2}
+
+
+def test_empty_stores_give_empty_answers():
+    from graph.model import Format, Segment, SegmentEdge, Stage
+    from graph.store.protocol import Batch
+
+    store = SqliteStore.memory()
+    out = Analyst.for_store(store).gaps("深圳")
+    assert out["gaps"] == [] and out["status_counts"] == {}
+    segs = [Segment(s, s, s, Stage.UPSTREAM, Format.OTHER) for s in ("a", "b")]
+    store.write(Batch(segments=segs, segment_edges=[SegmentEdge("a", "b")]))
+    an = Analyst.for_store(store)
+    assert an.gaps("深圳")["status_counts"] == {"absent": 2}
+    assert an.chain_map("深圳")["edges"][0]["local_share"] is None
+    assert an.leaders("深圳")["leaders"] == [] and an.dependence("深圳")["external_share"] is None
