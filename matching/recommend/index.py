@@ -153,11 +153,12 @@ class ChainIndex:
     last_site: np.ndarray | None = None
     record_as_of: np.ndarray | None = None
     # derived once in _derive(): per link "first of its (src, dst, kind)"; per org importance,
-    # distinct supply customers anywhere, supplies weight sent
+    # distinct supply customers anywhere, supplies weight sent, supply centrality
     first: np.ndarray | None = None
     imp: np.ndarray | None = None
     reach: np.ndarray | None = None
     sent: np.ndarray | None = None
+    centrality: np.ndarray | None = None  # PageRank of supplies taken both ways
     pos: dict[str, int] = field(default_factory=dict)
     seg_pos: dict[str, int] = field(default_factory=dict)
     _local_cache: dict = field(default_factory=dict, repr=False)
@@ -340,6 +341,9 @@ class ChainIndex:
         self.reach = np.bincount(self.src[sup & self.first], minlength=n)
         self.sent = np.bincount(self.src[sup], weights=self.weight[sup].astype(np.float64), minlength=n)
         self.imp = importance(self, np.arange(n))
+        from graph.analysis.leaders import pagerank
+
+        self.centrality = pagerank(n, self.src[sup], self.dst[sup], self.weight[sup], tol=1e-10)
 
     # ------------------------------------------------------------ queries
     @property

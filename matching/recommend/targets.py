@@ -10,9 +10,10 @@ parts (weights: setting ``recommend_weights``), every figure in [0, 1]:
 - ``chain_pull`` — local demand for the firm: ``saturate(C + ½ S + ½ O, 3)``
   where C, S, O sum the importance of distinct local customers, local
   suppliers and other local business ties (investors, partners …);
-- ``leadership`` — ``0.35 size + 0.25 tier + 0.2 revenue band + 0.2 reach``
-  (employees saturating at 1,000; best tier tag; band ÷ 4; distinct customers
-  anywhere saturating at 10);
+- ``leadership`` — ``0.35 size + 0.25 tier + 0.2 revenue band + 0.2 centrality``
+  (employees saturating at 1,000; best tier tag; band ÷ 4; supply PageRank,
+  both ways, :func:`graph.analysis.leaders.pagerank`, relative to the most
+  central candidate of the same segment);
 - ``expansion`` — ``0.6`` for financing and ``0.4`` for a new site within
   ``recent_months`` of the data's as-of date;
 - ``local_site`` (penalty) — the firm already has a site in the region;
@@ -187,8 +188,12 @@ def recommend_targets(
 
     t = local_ties(ix, rows, local)
     pull = saturate(t.customer_imp + 0.5 * t.supplier_imp + 0.5 * t.other_imp, 3.0)
+    pr = ix.centrality[rows]
+    top_pr = np.zeros(len(focus))
+    np.maximum.at(top_pr, foc, pr)
+    central = np.divide(pr, top_pr[foc], out=np.zeros_like(pr), where=top_pr[foc] > 0)
     lead = (0.35 * saturate(ix.employees[rows], 1000.0) + 0.25 * ix.tier[rows]
-            + 0.2 * ix.revenue[rows] / 4.0 + 0.2 * saturate(t.reach.astype(np.float64), 10.0))
+            + 0.2 * ix.revenue[rows] / 4.0 + 0.2 * central)
     site = ix.has_site_in(rows, region).astype(np.float64)
     stage1 = w["gap_fit"] * fit + w["chain_pull"] * pull + w["leadership"] * lead - w["local_site"] * site
     recent_day, stale_day = (int(x) for x in to_days([months_before(as_of, recent), months_before(as_of, stale_m)]))
@@ -202,7 +207,7 @@ def recommend_targets(
         totals = stage1 + w["expansion"] * exp - w["stale"] * stale
         for j in np.lexsort((rows, -totals))[:k]:
             dates = (int(fin[j]), int(new_site[j]), int(rec_day[j]))
-            parts = _parts(ix, int(rows[j]), j, dates, w, fit, pull, lead, site, t, focus[foc[j]], cuts)
+            parts = _parts(ix, int(rows[j]), j, dates, w, fit, pull, lead, central, site, t, focus[foc[j]], cuts)
             done.append((total(parts), j, parts))
     else:
         # fetch full records in score order until no one left can enter the top k
@@ -216,7 +221,7 @@ def recommend_targets(
             for j in chunk:
                 r = int(rows[j])
                 dates = _record_dates(recs.get(ix.org_ids[r]))
-                parts = _parts(ix, r, j, dates, w, fit, pull, lead, site, t, focus[foc[j]], cuts)
+                parts = _parts(ix, r, j, dates, w, fit, pull, lead, central, site, t, focus[foc[j]], cuts)
                 done.append((total(parts), j, parts))
     done.sort(key=lambda d: (-d[0], rows[d[1]]))
     out = []
@@ -245,7 +250,7 @@ def _record_dates(rec) -> tuple[int, int, int] | None:
     return int(days[0]), int(days[1]), int(days[2])
 
 
-def _parts(ix, r, j, dates, w, fit, pull, lead, site, t, f, cuts) -> list[Part]:
+def _parts(ix, r, j, dates, w, fit, pull, lead, central, site, t, f, cuts) -> list[Part]:
     recent_day, stale_day = cuts
     conf_note = f"member of {f.segment}" + (f" ({f.gap} gap, weight {f.factor:.2f})" if f.gap else "")
     parts = [
@@ -253,7 +258,8 @@ def _parts(ix, r, j, dates, w, fit, pull, lead, site, t, f, cuts) -> list[Part]:
         part("chain_pull", w, pull[j], f"{int(t.customers[j])} local customers, {int(t.suppliers[j])} local "
              f"suppliers, {int(t.other[j])} other local ties"),
         part("leadership", w, lead[j], f"{ix.employees[r]:.0f} employees, tier value {ix.tier[r]:.1f}, "
-             f"revenue band {int(ix.revenue[r])}/4, {int(t.reach[j])} customers overall"),
+             f"revenue band {int(ix.revenue[r])}/4, {int(t.reach[j])} customers overall, supply centrality "
+             f"{central[j]:.2f} of the segment's best"),
     ]
     if dates is None:
         parts.append(part("expansion", w, 0.0, "no record details available"))
