@@ -35,3 +35,4 @@ def include_routes(app: FastAPI) -> None:
 
     for module in (organisations, analysis, matching, imports, catalogue, stats, keys, health):
         app.include_router(module.router)
+    app.include_router(__import__("api.routes.ui", fromlist=["router"]).router)  # web workbench at /ui/
