@@ -151,7 +151,7 @@ def partners_cmd(
     """Local partners for an incubated start-up: customers, suppliers, complementors, platforms."""
     from api.cli_matching import _open_engine
     from matching.documents import lexical_text
-    from matching.recommend.partners import partners, search_similarity
+    from matching.recommend.partners import partners, profile_segments, search_similarity
 
     rid = _region(region)
     with _context(data_dir) as (settings, store, ix, ws):
@@ -162,7 +162,7 @@ def partners_cmd(
             return {k: lexical_text(o) for k, o in ix.details(ids).items()}
 
         sim = search_similarity(engine, profile, rid, exclude=[sid] if sid else (), texts=texts)
-        segs = [_segment(store, s) for s in segment] if segment else _predicted(store, profile, sid, ix, sim)
+        segs = [_segment(store, s) for s in segment] if segment else profile_segments(store, ix, profile, sid, sim)
         found = partners(ix, rid, segs, similarity=sim, startup=sid, k=limit, settings=settings)
     if as_json:
         print_json({"region": rid, "segments": segs, "partners": [p.as_dict() for p in found]})
@@ -173,23 +173,6 @@ def partners_cmd(
                         ["#", "partner 伙伴", "role 角色", "segments 环节", "score 得分"], rows))
     for p in found:
         console.print(f"{p.rank}. {_parts(p.parts)}\n   {p.reason_zh}")
-
-
-def _predicted(store, profile: str, sid, ix, sim) -> list[str]:
-    """Segments for a profile: the start-up's own, else the 挂链 classifier's best guess."""
-    from graph.model import Organisation, OrgKind, Provenance
-    from matching.classify import SegmentClassifier
-    from matching.recommend.partners import startup_segments
-
-    own = startup_segments(ix, sid, {}) if sid else []
-    if own:
-        return own
-    labelled = [o for o in store.organisations() if o.confirmed_segments()]
-    if not labelled:
-        return startup_segments(ix, None, sim)
-    clf = SegmentClassifier.fit(store.segments(), labelled)
-    probe = Organisation("startup:profile", OrgKind.FIRM, profile[:40], Provenance("cli"), description_zh=profile)
-    return [p.segment for p in clf.predict([probe], top=1)[0]]
 
 
 # ------------------------------------------------------------------ campaigns

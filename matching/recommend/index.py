@@ -32,79 +32,22 @@ import networkx as nx
 import numpy as np
 
 from graph.model import Link, LinkKind, Organisation, OrgKind, Segment, SegmentEdge, city_key
+from matching.recommend.columns import (
+    LINK_KINDS,
+    NO_DATE,
+    ORG_KINDS,
+    REVENUE_RANK,
+    TIER_VALUE,
+    csr,
+    from_days,
+    gather,
+    to_days,
+)
 
 __all__ = ["ChainIndex", "ORG_KINDS", "LINK_KINDS", "REVENUE_RANK", "TIER_VALUE", "NO_DATE",
            "gather", "to_days", "from_days"]
 
-ORG_KINDS = tuple(k.value for k in OrgKind)
-LINK_KINDS = tuple(k.value for k in LinkKind)
-#: revenue bands of the sample world, smallest first (0 = unknown)
-REVENUE_RANK = {"<10M": 1, "10-100M": 2, "100M-1B": 3, ">1B": 4}
-#: value of a tier tag (the best tag counts)
-TIER_VALUE = {"链主": 1.0, "上市公司": 0.6, "独角兽": 0.6, "隐形冠军": 0.6, "专精特新": 0.5, "瞪羚": 0.5}
-NO_DATE = np.iinfo(np.int32).min
-
 Fetch = Callable[[Sequence[str]], Mapping[str, Organisation]]
-
-
-def to_days(dates: Sequence[str | None]) -> np.ndarray:
-    """ISO dates (or years) as int32 days since 1970; :data:`NO_DATE` where unknown.
-
-    >>> to_days(["1970-01-02", None, "2020", "garbage"]).tolist()[:3]
-    [1, -2147483648, 18262]
-    """
-    clean = [d[:10] if d else "NaT" for d in dates]
-    try:
-        arr = np.array(clean, dtype="datetime64[D]")
-    except ValueError:
-        arr = np.array([_one_day(d) for d in clean], dtype="datetime64[D]")
-    out = arr.astype("int64")
-    out[np.isnat(arr)] = NO_DATE
-    return out.astype(np.int32)
-
-
-def _one_day(d: str):
-    try:
-        return np.datetime64(d, "D")
-    except ValueError:
-        return np.datetime64("NaT")
-
-
-def from_days(day: int) -> str | None:
-    """Inverse of :func:`to_days` for one value.
-
-    >>> from_days(18262), from_days(NO_DATE)
-    ('2020-01-01', None)
-    """
-    return None if day == NO_DATE else str(np.datetime64(int(day), "D"))
-
-
-def gather(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Flatten CSR rows: ``(owner, position)`` of every entry of ``rows``.
-
-    ``owner[i]`` is the index into ``rows`` that entry ``i`` belongs to.
-
-    >>> ptr = np.array([0, 2, 2, 5])
-    >>> owner, pos = gather(ptr, np.array([2, 0]))
-    >>> owner.tolist(), pos.tolist()
-    ([0, 0, 0, 1, 1], [2, 3, 4, 0, 1])
-    """
-    rows = np.asarray(rows, dtype=np.int64)
-    starts, ends = ptr[rows], ptr[rows + 1]
-    lens = ends - starts
-    total = int(lens.sum())
-    owner = np.repeat(np.arange(len(rows)), lens)
-    offsets = np.repeat(np.cumsum(lens) - lens, lens)
-    pos = np.arange(total) - offsets + np.repeat(starts, lens)
-    return owner, pos
-
-
-def _csr(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Order of entries grouped by ``keys`` and the row pointer over ``n`` rows."""
-    order = np.argsort(keys, kind="stable")
-    ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(keys, minlength=n), out=ptr[1:])
-    return order, ptr
 
 
 @dataclass(eq=False)
@@ -271,9 +214,9 @@ class ChainIndex:
         m_conf = np.fromiter((m[2] for m in mems), np.float32, len(mems))[ok]
         m_cnf = np.fromiter((m[3] for m in mems), bool, len(mems))[ok]
         m_org, m_seg = m_org[ok], m_seg[ok]
-        order, mem_ptr = _csr(m_org, n)
+        order, mem_ptr = csr(m_org, n)
         m_org, m_seg, m_conf, m_cnf = m_org[order], m_seg[order], m_conf[order], m_cnf[order]
-        seg_entries, seg_ptr = _csr(m_seg, ns)
+        seg_entries, seg_ptr = csr(m_seg, ns)
 
         up: list[list[int]] = [[] for _ in range(ns)]
         down: list[list[int]] = [[] for _ in range(ns)]
@@ -296,8 +239,8 @@ class ChainIndex:
         link_ids = l_ids if every else [l_ids[i] for i in idx]
         since = to_days(l_since if every else [l_since[i] for i in idx]) if nl else np.zeros(0, np.int32)
         weight = np.array(l_weight if every else [l_weight[i] for i in idx], dtype=np.float32)
-        out_idx, out_ptr = _csr(src, n)
-        in_idx, in_ptr = _csr(dst, n)
+        out_idx, out_ptr = csr(src, n)
+        in_idx, in_ptr = csr(dst, n)
         if as_of is None and nl and (since != NO_DATE).any():
             as_of = from_days(int(since.max()))
         regions = [""] * len(region_code)

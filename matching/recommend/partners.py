@@ -40,7 +40,8 @@ from matching.recommend.explain import Part, part, penalty, saturate, total, wei
 from matching.recommend.index import ORG_KINDS, ChainIndex
 from matching.recommend.ties import BUSINESS_TIES
 
-__all__ = ["Partner", "partners", "ROLES", "search_similarity", "phrase_fit", "shingles", "startup_segments"]
+__all__ = ["Partner", "partners", "ROLES", "search_similarity", "phrase_fit", "shingles", "startup_segments",
+           "profile_segments"]
 
 ROLES = {"customer": 1.0, "supplier": 0.8, "platform": 0.7, "complementor": 0.5, "peer": 0.2}
 ROLE_ZH = {"customer": "下游客户", "supplier": "上游供应商", "platform": "平台", "complementor": "互补伙伴",
@@ -155,6 +156,24 @@ def startup_segments(ix: ChainIndex, startup: str | None, similarity: Mapping[st
             for seg in ix.segments_of(ix.row(oid), confirmed_only=True):
                 votes[seg] = votes.get(seg, 0.0) + s
     return [max(sorted(votes), key=votes.get)] if votes else []
+
+
+def profile_segments(store, ix: ChainIndex, profile: str, startup: str | None,
+                     similarity: Mapping[str, float]) -> list[str]:
+    """Segments for a start-up: its own, else the 挂链 classifier's best guess for the profile text."""
+    from graph.model import Organisation, OrgKind, Provenance
+    from matching.classify import SegmentClassifier
+
+    own = startup_segments(ix, startup, {}) if startup else []
+    if own:
+        return own
+    labelled = [o for o in store.organisations() if o.confirmed_segments()]
+    if not labelled:
+        return startup_segments(ix, None, similarity)
+    clf = SegmentClassifier.fit(store.segments(), labelled)
+    probe = Organisation("startup:profile", OrgKind.FIRM, profile[:40], Provenance("profile"),
+                         description_zh=profile, description_en=profile)
+    return [p.segment for p in clf.predict([probe], top=1)[0]]
 
 
 def _roles(ix: ChainIndex, segs: Sequence[str]) -> dict[int, tuple[str, str]]:

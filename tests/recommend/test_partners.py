@@ -67,3 +67,13 @@ def test_phrase_fit_ignores_template_wording():
     texts = {"a": "公司正在寻找VR消防安全培训方面的合作伙伴"} | {f"t{i}": "公司正在寻找合作伙伴" for i in range(9)}
     fit = phrase_fit("VR消防安全培训，公司正在寻找合作伙伴", texts)
     assert fit["a"] == 1.0 and not any(v for k, v in fit.items() if k != "a")
+
+
+def test_profile_segments_without_a_segment(world_store, world_index, answers):
+    """No segment given: the start-up's own, else the 挂链 classifier's guess for the text."""
+    from matching.recommend.partners import profile_segments
+
+    s = answers["startups"][3]
+    assert profile_segments(world_store, world_index, s["niche_zh"], s["startup"], {}) == [s["segment"]]
+    guess = profile_segments(world_store, world_index, "非遗微短剧，短视频与微短剧制作，竖屏短剧拍摄", None, {})
+    assert guess == [s["segment"]]
