@@ -1,0 +1,92 @@
+// The HTTP API as the page sees it: one fetch wrapper that sends the key, parses
+// the one error shape and tells the page when a key is needed (401).
+
+const KEY = "chainmatch.apiKey";
+
+export function getKey() {
+  return sessionStorage.getItem(KEY) || "";
+}
+
+export function setKey(key) {
+  if (key) sessionStorage.setItem(KEY, key.trim());
+  else sessionStorage.removeItem(KEY);
+}
+
+/** An API error: status, stable code, English and Chinese messages, field details. */
+export class ApiError extends Error {
+  constructor(status, body) {
+    const err = (body && body.error) || {};
+    super(err.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = err.code || "http_" + status;
+    this.messageZh = err.message_zh || this.message;
+    this.details = err.details || [];
+  }
+}
+
+let onUnauthorized = () => {};
+
+/** Call ``fn(error)`` whenever the API answers 401 (no key, or a wrong one). */
+export function whenUnauthorized(fn) {
+  onUnauthorized = fn;
+}
+
+function query(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params || {})) {
+    if (v === undefined || v === null || v === "") continue;
+    if (Array.isArray(v)) v.forEach((x) => q.append(k, x));
+    else q.append(k, v);
+  }
+  const s = q.toString();
+  return s ? "?" + s : "";
+}
+
+async function request(method, path, { params, body } = {}) {
+  const headers = { Accept: "application/json" };
+  const key = getKey();
+  if (key) headers.Authorization = "Bearer " + key;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const resp = await fetch(path + query(params), {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let data = null;
+  const text = await resp.text();
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (!resp.ok) {
+    const error = new ApiError(resp.status, data);
+    if (resp.status === 401) onUnauthorized(error);
+    throw error;
+  }
+  return data;
+}
+
+export const get = (path, params) => request("GET", path, { params });
+export const post = (path, body, params) => request("POST", path, { body, params });
+
+// The calls the workbench makes, in one place.
+export const api = {
+  ready: () => get("/ready"),
+  chains: () => get("/chains", { limit: 100 }),
+  chain: (id) => get("/chains/" + encodeURIComponent(id)),
+  regions: () => get("/regions", { limit: 500 }),
+  chainMap: (region, chain) => get("/analysis/chain-map", { region, chain }),
+  gaps: (region, chain) => get("/analysis/gaps", { region, chain }),
+  dependence: (region, chain) => get("/analysis/dependence", { region, chain, top: 10 }),
+  compare: (regions, chain) => get("/analysis/compare", { regions, chain }),
+  search: (q, region, limit = 20) => get("/search", { q, region, limit }),
+  organisation: (id) => get("/organisations/" + encodeURIComponent(id)),
+  recommendations: (region, segment, limit = 20) => get("/recommendations", { region, segment, limit }),
+  introducers: (target, region, limit = 10) => get("/introducers", { target, region, limit }),
+  proposeCampaign: (targets, region) => post("/campaigns/propose", { targets, region }),
+  partners: (body, limit = 15) => post("/partners", body, { limit }),
+  outcome: (body) => post("/outcomes", body),
+};

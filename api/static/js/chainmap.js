@@ -1,0 +1,158 @@
+// The chain map: segments in columns from upstream to downstream (longest supply path
+// from the chain's sources), coloured by their status in the chosen region.
+
+import { nameOf, t } from "./i18n.js";
+
+export const STATUS_COLOURS = {
+  strong: "#2e7d32",
+  thin: "#f2a900",
+  missing: "#c62828",
+  extension: "#6a3fb5",
+  present: "#7aa6c2",
+  absent: "#9e9e9e",
+};
+
+const STAGE_ORDER = { upstream: 0, midstream: 1, downstream: 2 };
+
+/**
+ * Columns for segments: a segment sits one column right of its furthest supplier
+ * (longest path over the supply edges); with no edges, its stage decides.
+ * Cycles are cut by capping the depth at the number of segments.
+ */
+export function layoutColumns(segments, edges) {
+  const ids = segments.map((s) => s.segment);
+  const inChain = new Set(ids);
+  const preds = new Map(ids.map((id) => [id, []]));
+  for (const e of edges) {
+    if (inChain.has(e.upstream) && inChain.has(e.downstream) && e.upstream !== e.downstream) {
+      preds.get(e.downstream).push(e.upstream);
+    }
+  }
+  const stage = new Map(segments.map((s) => [s.segment, STAGE_ORDER[s.stage] ?? 1]));
+  const depth = new Map(ids.map((id) => [id, 0]));
+  for (let round = 0; round < ids.length; round++) {
+    let changed = false;
+    for (const id of ids) {
+      let d = 0;
+      for (const p of preds.get(id)) d = Math.max(d, depth.get(p) + 1);
+      if (d > depth.get(id) && d < ids.length) {
+        depth.set(id, d);
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  if (edges.length === 0) ids.forEach((id) => depth.set(id, stage.get(id)));
+  // order inside a column: stage, then the mean row of the suppliers (fewer crossings), then name
+  const columns = new Map();
+  for (const id of ids) {
+    const c = depth.get(id);
+    if (!columns.has(c)) columns.set(c, []);
+    columns.get(c).push(id);
+  }
+  const row = new Map();
+  const keys = [...columns.keys()].sort((a, b) => a - b);
+  for (const c of keys) {
+    const col = columns.get(c);
+    const bary = (id) => {
+      const ps = preds.get(id).filter((p) => row.has(p));
+      return ps.length ? ps.reduce((a, p) => a + row.get(p), 0) / ps.length : -1;
+    };
+    col.sort((a, b) => stage.get(a) - stage.get(b) || bary(a) - bary(b) || a.localeCompare(b));
+    col.forEach((id, i) => row.set(id, i));
+  }
+  const pos = new Map();
+  const tallest = Math.max(...keys.map((c) => columns.get(c).length));
+  for (const c of keys) {
+    const col = columns.get(c);
+    const offset = (tallest - col.length) / 2;
+    col.forEach((id, i) => pos.set(id, { col: c, row: i + offset }));
+  }
+  return { pos, columns: keys.length, rows: tallest };
+}
+
+function short(text, max) {
+  return text.length > max ? text.slice(0, max - 1) + "…" : text;
+}
+
+/** The ECharts option for a chain map result (``/analysis/chain-map``). */
+export function chainMapOption(map, selected) {
+  const segs = map.segments;
+  const { pos } = layoutColumns(segs, map.edges);
+  const maxLocal = Math.max(1, ...map.edges.map((e) => e.local_weight || 0));
+  const dx = 190;
+  const dy = 62;
+  const nodes = segs.map((s) => {
+    const p = pos.get(s.segment);
+    const colour = STATUS_COLOURS[s.status] || "#9e9e9e";
+    const isSel = s.segment === selected;
+    return {
+      id: s.segment,
+      name: s.segment,
+      x: p.col * dx,
+      y: p.row * dy,
+      value: s.local_firms,
+      symbol: "roundRect",
+      symbolSize: [150, 40],
+      itemStyle: {
+        color: s.status === "missing" ? "#fdecea" : colour,
+        borderColor: isSel ? "#111" : colour,
+        borderWidth: isSel ? 3 : s.status === "missing" ? 2 : 1,
+        borderType: s.status === "missing" || s.status === "extension" ? "dashed" : "solid",
+        shadowBlur: isSel ? 8 : 0,
+        shadowColor: "rgba(0,0,0,.35)",
+      },
+      label: {
+        show: true,
+        color: s.status === "missing" ? "#8e0000" : "#fff",
+        fontSize: 12,
+        lineHeight: 15,
+        formatter: `${short(nameOf(s), 11)}\n${t(s.status)} · ${s.local_firms}`,
+      },
+      segment: s,
+    };
+  });
+  const links = map.edges.map((e) => ({
+    source: e.upstream,
+    target: e.downstream,
+    lineStyle: {
+      width: 1 + (4 * (e.local_weight || 0)) / maxLocal,
+      color: e.local_share === 0 ? "#c62828" : "#8a99a8",
+      type: e.local_share === 0 || e.local_share === null ? "dashed" : "solid",
+      opacity: 0.75,
+      curveness: 0.08,
+    },
+    edge: e,
+  }));
+  return {
+    animation: false,
+    tooltip: {
+      confine: true,
+      formatter: (p) => {
+        if (p.dataType === "edge") {
+          const e = p.data.edge;
+          const share = e.local_share === null ? "–" : (100 * e.local_share).toFixed(0) + "%";
+          return `${e.upstream} → ${e.downstream}<br>${t("localFirms")}: ${share} · ${e.links} links`;
+        }
+        const s = p.data.segment;
+        return `<b>${nameOf(s)}</b><br>${t("status")}: ${t(s.status)}<br>${t("localFirms")}: ${s.local_firms}`;
+      },
+    },
+    series: [
+      {
+        type: "graph",
+        layout: "none",
+        roam: true,
+        left: 80,
+        right: 80,
+        top: 30,
+        bottom: 30,
+        edgeSymbol: ["none", "arrow"],
+        edgeSymbolSize: [0, 7],
+        data: nodes,
+        links,
+        emphasis: { focus: "adjacency", lineStyle: { width: 4 } },
+      },
+    ],
+  };
+}

@@ -1,0 +1,418 @@
+// The workbench page: selectors, the API key, tabs, and the chain map, search, compare and
+// partner views. Targets live in targets.js.
+
+import { api, ApiError, getKey, setKey, whenUnauthorized } from "./api.js";
+import { chainMapOption, STATUS_COLOURS } from "./chainmap.js";
+import { formatName, getLang, nameOf, partName, setLang, t, translate } from "./i18n.js";
+import { partsHtml, partsText } from "./parts.js";
+import { initTargets, loadTargets, renderList, resizeTargets } from "./targets.js";
+import { $, $$, download, esc, num, pct, screenTables, table, toCsv } from "./util.js";
+
+const DEFAULT_REGION = "cn/guangdong/shenzhen";
+const DEFAULT_COMPARE = "cn/guangdong/guangzhou";
+
+const state = {
+  region: sessionStorage.getItem("chainmatch.region") || DEFAULT_REGION,
+  chain: sessionStorage.getItem("chainmatch.chain") || "",
+  compare: sessionStorage.getItem("chainmatch.compare") || DEFAULT_COMPARE,
+  tab: "map",
+  chains: [],
+  regions: [],
+  map: null,
+  gaps: null,
+  dependence: null,
+  selected: null,
+  ready: false,
+};
+
+let chart = null;
+
+// ------------------------------------------------------------------ notices and errors
+
+function notify(text, kind = "") {
+  const el = $("#notice");
+  el.textContent = text;
+  el.className = "notice " + kind;
+  el.hidden = !text;
+  if (kind === "ok") setTimeout(() => { if (el.textContent === text) el.hidden = true; }, 4000);
+}
+
+function errorText(e) {
+  if (e instanceof ApiError) return t("errorPrefix") + (getLang() === "zh" ? e.messageZh : e.message) + ` (${e.code})`;
+  return t("errorPrefix") + (e && e.message ? e.message : String(e));
+}
+
+function askForKey(error) {
+  const form = $("#key-form");
+  form.classList.add("need");
+  notify(getKey() ? t("badKey") : t("needKey"), "error");
+  $("#api-key").focus();
+  return error;
+}
+
+whenUnauthorized(askForKey);
+
+// ------------------------------------------------------------------ selectors
+
+function fillSelectors() {
+  const regionOpts = state.regions
+    .filter((r) => r.level === "city" || r.level === "district" || r.level === "province")
+    .map((r) => `<option value="${esc(r.id)}">${esc(regionLabel(r))}</option>`)
+    .join("");
+  $("#region").innerHTML = regionOpts;
+  $("#region").value = state.region;
+  $("#compare-region").innerHTML = `<option value="">—</option>` + regionOpts;
+  $("#compare-region").value = state.compare;
+  $("#chain").innerHTML =
+    `<option value="">${esc(t("allChains"))}</option>` +
+    state.chains.map((c) => `<option value="${esc(c.id)}">${esc(nameOf(c))}</option>`).join("");
+  $("#chain").value = state.chain;
+}
+
+function regionLabel(r) {
+  const indent = r.level === "district" ? "\u3000" : r.level === "city" ? "" : "";
+  return indent + nameOf(r) + (r.level === "province" ? " ▸" : "");
+}
+
+async function loadCatalogue() {
+  const [chains, regions] = await Promise.all([api.chains(), api.regions()]);
+  state.chains = chains.items;
+  state.regions = regions.items;
+  if (!state.chain && state.chains.length) state.chain = state.chains[0].id;
+  fillSelectors();
+  const segs = new Map();
+  for (const c of state.chains) {
+    const detail = await api.chain(c.id);
+    detail.segment_records.forEach((s) => segs.set(s.id, s));
+  }
+  $("#p-segment").innerHTML = `<option value=""></option>` + [...segs.values()].map((s) => `<option value="${esc(s.id)}">${esc(nameOf(s))}</option>`).join("");
+}
+
+// ------------------------------------------------------------------ chain map
+
+function renderLegend() {
+  const statuses = ["strong", "thin", "missing", "extension"];
+  $("#legend").innerHTML =
+    statuses.map((s) => `<span><span class="sw" style="background:${STATUS_COLOURS[s]}"></span>${esc(t(s))}</span>`).join("") +
+    `<span class="stages">${esc(t("upstream"))} → ${esc(t("midstream"))} → ${esc(t("downstream"))}</span>`;
+}
+
+async function loadMap() {
+  const chainId = state.chain || undefined;
+  const [map, gaps, dep] = await Promise.all([
+    api.chainMap(state.region, chainId),
+    api.gaps(state.region, chainId),
+    api.dependence(state.region, chainId),
+  ]);
+  state.map = map;
+  state.gaps = gaps;
+  state.dependence = dep;
+  drawMap();
+  if (state.selected && map.segments.some((s) => s.segment === state.selected)) showSegment(state.selected);
+  else {
+    state.selected = null;
+    $("#segment-panel").innerHTML = `<p class="muted">${esc(t("clickSegment"))}</p>`;
+  }
+  registerMapTable();
+}
+
+function registerMapTable() {
+  if (!state.map) return;
+  // the chain map's segments are what the export writes when the map is on screen
+  screenTables.set("chain_map", {
+    title: t("tabMap"),
+    columns: [
+      { key: "segment", label: "id" },
+      { key: "name", label: t("name"), text: (s) => nameOf(s) },
+      { key: "stage", label: t("stage") },
+      { key: "status", label: t("status"), text: (s) => t(s.status) },
+      { key: "local_firms", label: t("localFirms") },
+      { key: "received_local_share", label: "local share", text: (s) => num(s.received_local_share) },
+    ],
+    rows: state.map.segments,
+  });
+}
+
+function drawMap() {
+  const el = $("#chain-chart");
+  if (!chart) {
+    chart = echarts.init(el);
+    chart.on("click", (p) => {
+      if (p.dataType === "node") selectSegment(p.data.id);
+    });
+    window.addEventListener("resize", () => chart.resize());
+  }
+  chart.setOption(chainMapOption(state.map, state.selected), true);
+  chart.dispatchAction({ type: "downplay", seriesIndex: 0 }); // no hover fade left over from the click
+}
+
+function selectSegment(id) {
+  state.selected = id;
+  drawMap();
+  showSegment(id);
+  const seg = state.map.segments.find((s) => s.segment === id);
+  if (seg && ["missing", "thin", "extension"].includes(seg.status)) loadTargets(seg);
+}
+
+function showSegment(id) {
+  const seg = state.map.segments.find((s) => s.segment === id);
+  if (!seg) return;
+  const gap = state.gaps.gaps.find((g) => g.segment === id);
+  const dep = state.dependence.segments.find((d) => d.segment === id);
+  const orgs = { ...state.map.orgs, ...state.gaps.orgs, ...state.dependence.orgs };
+  const firmRows = seg.firm_ids.map((f) => orgs[f] || { id: f });
+  const supplierRows = dep ? dep.top_suppliers.map((s) => ({ ...s, org: orgs[s.supplier] || { id: s.supplier } })) : [];
+  const isGap = ["missing", "thin", "extension"].includes(seg.status);
+  ["segment_firms", "segment_suppliers", "segment_severity"].forEach((n) => screenTables.delete(n));
+  const firms = firmRows.length
+    ? table("segment_firms", `${nameOf(seg)} · ${t("localFirms")}`, [
+        { key: "id", label: "id" },
+        { key: "name", label: t("name"), text: (o) => nameOf(o) },
+        { key: "tiers", label: t("tiers"), text: (o) => (o.tiers || []).join("、") },
+        { key: "employees", label: t("employees"), cls: "n" },
+      ], firmRows)
+    : `<p class="muted">${esc(t("none"))}</p>`;
+  const suppliers = supplierRows.length
+    ? table("segment_suppliers", `${nameOf(seg)} · ${t("externalSuppliers")}`, [
+        { key: "supplier", label: "id" },
+        { key: "name", label: t("name"), text: (s) => nameOf(s.org) },
+        { key: "region", label: t("regionOf"), text: (s) => s.org.region || "" },
+        { key: "share", label: t("share"), cls: "n", text: (s) => pct(s.share) },
+        { key: "buyers", label: t("buyers"), cls: "n" },
+      ], supplierRows)
+    : `<p class="muted">${esc(t("none"))}</p>`;
+  const severity = gap
+    ? `<h3>${esc(t("severity"))}: ${num(gap.severity)} <span class="muted">(${esc(gap.kind_zh)} ${esc(gap.kind)})</span></h3>
+       ${table("segment_severity", `${nameOf(seg)} · ${t("severity")}`, [
+         { key: "name", label: t("part"), text: (p) => partName(p.name) },
+         { key: "value", label: t("value"), cls: "n", text: (p) => num(p.value, 3) },
+         { key: "weight", label: t("weight"), cls: "n", text: (p) => num(p.weight) },
+         { key: "figure", label: t("figure"), cls: "n", text: (p) => num(p.figure, 3) },
+         { key: "note", label: t("note") },
+       ], gap.parts)}`
+    : "";
+  $("#segment-panel").innerHTML = `
+    <h2>${esc(nameOf(seg))} <span class="badge ${esc(seg.status)}">${esc(t(seg.status))}</span></h2>
+    <dl class="kv"><dt>id</dt><dd>${esc(seg.segment)}</dd>
+      <dt>${esc(t("stage"))}</dt><dd>${esc(t(seg.stage))}</dd>
+      <dt>${esc(t("format"))}</dt><dd>${esc(formatName(seg.format))}</dd>
+      <dt>${esc(t("localFirms"))}</dt><dd>${seg.local_firms}</dd></dl>
+    ${isGap ? `<p><button type="button" class="primary" id="see-targets">${esc(t("seeTargets"))}</button></p>` : ""}
+    ${severity}
+    <h3>${esc(t("localFirms"))} (${seg.local_firms})</h3>${firms}
+    <h3>${esc(t("externalSuppliers"))}${dep ? ` · ${pct(dep.external_share)}` : ""}</h3>${suppliers}`;
+  const btn = $("#see-targets");
+  if (btn) btn.addEventListener("click", () => showTab("targets"));
+}
+
+// ------------------------------------------------------------------ search
+
+async function runSearch(ev) {
+  ev.preventDefault();
+  const q = $("#search-q").value.trim();
+  if (!q) return;
+  const out = $("#search-results");
+  out.innerHTML = `<p class="muted">${esc(t("loading"))}</p>`;
+  try {
+    const res = await api.search(q, $("#search-local").checked ? state.region : undefined, 30);
+    out.innerHTML = res.items.length
+      ? table("search", `${t("tabSearch")}: ${q}`, [
+          { key: "rank", label: t("rank"), cls: "n" },
+          { key: "name", label: t("name") },
+          { key: "id", label: "id" },
+          { key: "region", label: t("regionOf") },
+          { key: "score", label: t("score"), cls: "n", text: (h) => num(h.score, 4) },
+          { key: "dense_rank", label: t("dense"), cls: "n" },
+          { key: "lexical_rank", label: t("lexical"), cls: "n" },
+        ], res.items)
+      : `<p class="muted">${esc(t("nothing"))}</p>`;
+  } catch (e) {
+    out.innerHTML = `<p class="notice error">${esc(errorText(e))}</p>`;
+  }
+}
+
+// ------------------------------------------------------------------ compare
+
+async function loadCompare() {
+  const out = $("#compare-out");
+  if (!state.compare || state.compare === state.region) {
+    out.innerHTML = `<p class="muted">${esc(t("compareNeedTwo"))}</p>`;
+    return;
+  }
+  out.innerHTML = `<p class="muted">${esc(t("loading"))}</p>`;
+  try {
+    const res = await api.compare([state.region, state.compare], state.chain || undefined);
+    const label = (r) => (getLang() === "zh" ? r.region_zh : r.region_en);
+    const summaries = res.summaries
+      .map((s, i) => `<div class="card"><h3>${esc(label(res.regions[i]))}</h3>
+        <dl class="kv"><dt>${esc(t("coverage"))}</dt><dd>${pct(s.coverage)} (${s.covered}/${s.segments})</dd>
+        <dt>${esc(t("localFirms"))}</dt><dd>${s.local_firms}</dd>
+        <dt>${esc(t("externalShare"))}</dt><dd>${pct(s.external_share)}</dd>
+        <dt>${esc(t("status"))}</dt><dd>${Object.entries(s.status_counts).map(([k, v]) => `<span class="badge ${esc(k)}">${esc(t(k))} ${v}</span>`).join(" ")}</dd></dl></div>`)
+      .join("");
+    const cols = [{ key: "segment", label: t("segment"), text: (r) => nameOf(r) }];
+    res.regions.forEach((reg, i) => {
+      cols.push({
+        key: "s" + i, label: `${label(reg)} · ${t("status")}`, text: (r) => t(r.cells[i].status),
+        html: (r) => `<span class="badge ${esc(r.cells[i].status)}">${esc(t(r.cells[i].status))}</span>`,
+      });
+      cols.push({ key: "f" + i, label: `${label(reg)} · ${t("localFirms")}`, cls: "n", text: (r) => r.cells[i].local_firms });
+      cols.push({ key: "e" + i, label: `${label(reg)} · ${t("externalShare")}`, cls: "n", text: (r) => pct(r.cells[i].external_share) });
+    });
+    out.innerHTML = `<div class="compare-grid">${summaries}</div>${table("compare", t("tabCompare"), cols, res.rows)}`;
+  } catch (e) {
+    out.innerHTML = `<p class="notice error">${esc(errorText(e))}</p>`;
+  }
+}
+
+// ------------------------------------------------------------------ partners
+
+async function findPartners(ev) {
+  ev.preventDefault();
+  const out = $("#partners-out");
+  const body = { profile: $("#p-profile").value.trim(), region: state.region };
+  if (!body.profile) return;
+  const startup = $("#p-startup").value.trim();
+  if (startup) body.startup = startup;
+  if ($("#p-segment").value) body.segments = [$("#p-segment").value];
+  out.innerHTML = `<p class="muted">${esc(t("loading"))}</p>`;
+  try {
+    const res = await api.partners(body, 20);
+    const head = `<p class="muted">${esc(t("segments"))}: ${esc(res.segments.join(", "))}</p>`;
+    out.innerHTML = head + (res.items.length
+      ? table("partners", t("tabPartners"), [
+          { key: "rank", label: t("rank"), cls: "n" },
+          { key: "name", label: t("name"), text: (p) => `${nameOf(p)} (${p.org})` },
+          { key: "role", label: t("role"), text: (p) => t(p.role) },
+          { key: "segments", label: t("segments") },
+          { key: "total", label: t("score"), cls: "n", text: (p) => num(p.total) },
+          { key: "parts", label: t("scoreParts"), text: (p) => partsText(p.parts), html: (p) => partsHtml(p.parts) },
+          { key: "reason", label: t("reason"), cls: "reason", text: (p) => (getLang() === "zh" ? p.reason_zh : p.reason_en) },
+        ], res.items)
+      : `<p class="muted">${esc(t("nothing"))}</p>`);
+  } catch (e) {
+    out.innerHTML = `<p class="notice error">${esc(errorText(e))}</p>`;
+  }
+}
+
+// ------------------------------------------------------------------ export
+
+function exportCsv() {
+  const visible = $$("table.grid[data-table]").filter((el) => el.offsetParent !== null).map((el) => el.dataset.table);
+  const names = state.tab === "map" && state.map ? ["chain_map", ...visible] : visible;
+  const tables = [...new Set(names)].map((n) => screenTables.get(n)).filter(Boolean);
+  if (!tables.length) {
+    notify(t("nothing"));
+    return;
+  }
+  const stamp = new Date().toISOString().slice(0, 10);
+  const filename = `chainmatch_${state.tab}_${stamp}.csv`;
+  download(filename, toCsv(tables));
+  notify(t("exported") + filename, "ok");
+}
+
+// ------------------------------------------------------------------ tabs, language, key
+
+function showTab(tab) {
+  state.tab = tab;
+  $$(".tabs button").forEach((b) => b.classList.toggle("active", b.dataset.tab === tab));
+  $$(".view").forEach((v) => v.classList.toggle("active", v.dataset.view === tab));
+  if (tab === "map" && chart) chart.resize();
+  if (tab === "targets") resizeTargets();
+  if (tab === "compare") loadCompare();
+}
+
+function rerender() {
+  translate();
+  renderLegend();
+  if (!state.ready) return;
+  fillSelectors();
+  if (state.map) {
+    drawMap();
+    registerMapTable();
+    if (state.selected) showSegment(state.selected);
+  }
+  renderList();
+  if (state.tab === "compare") loadCompare();
+}
+
+async function start() {
+  try {
+    await loadCatalogue();
+    state.ready = true;
+    $("#key-form").classList.remove("need");
+    await loadMap();
+    notify("");
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 401)) notify(errorText(e), "error");
+  }
+}
+
+function wire() {
+  $$(".tabs button").forEach((b) => b.addEventListener("click", () => showTab(b.dataset.tab)));
+  $("#lang").addEventListener("click", () => {
+    setLang(getLang() === "zh" ? "en" : "zh");
+    rerender();
+  });
+  $("#key-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    setKey($("#api-key").value);
+    $("#api-key").value = "";
+    notify(t("keySaved"), "ok");
+    start();
+  });
+  $("#key-clear").addEventListener("click", () => {
+    setKey("");
+    askForKey();
+  });
+  const remember = (key, value) => sessionStorage.setItem("chainmatch." + key, value);
+  $("#region").addEventListener("change", (ev) => {
+    state.region = ev.target.value;
+    remember("region", state.region);
+    loadMap().catch((e) => notify(errorText(e), "error"));
+    if (state.tab === "compare") loadCompare();
+  });
+  $("#chain").addEventListener("change", (ev) => {
+    state.chain = ev.target.value;
+    remember("chain", state.chain);
+    state.selected = null;
+    loadMap().catch((e) => notify(errorText(e), "error"));
+    if (state.tab === "compare") loadCompare();
+  });
+  $("#compare-region").addEventListener("change", (ev) => {
+    state.compare = ev.target.value;
+    remember("compare", state.compare);
+    if (state.tab === "compare") loadCompare();
+    else showTab("compare");
+  });
+  $("#search-form").addEventListener("submit", runSearch);
+  $("#partners-form").addEventListener("submit", findPartners);
+  $("#export").addEventListener("click", exportCsv);
+}
+
+// for the browser tests and the curious: where the chain map's segments are on screen
+window.workbench = {
+  state,
+  segmentPixel(id) {
+    if (!chart || !state.map) return null;
+    const node = chart.getOption().series[0].data.find((d) => d.id === id);
+    if (!node) return null;
+    const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, [node.x, node.y]);
+    const box = $("#chain-chart").getBoundingClientRect();
+    return { x: box.left + x, y: box.top + y };
+  },
+};
+
+setLang(getLang());
+translate();
+renderLegend();
+initTargets({ state, notify, errorText });
+wire();
+if (getKey()) start();
+else {
+  // no key yet: ask for one, unless the server runs with auth off (loopback only)
+  api.ready().then(
+    (r) => (r.auth === "off" ? start() : askForKey()),
+    () => askForKey(),
+  );
+}

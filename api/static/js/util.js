@@ -1,0 +1,78 @@
+// Small helpers: HTML escaping, number formats, tables that remember what they show
+// (for the CSV export), and the CSV writer itself.
+
+export function esc(value) {
+  return String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+export function num(x, digits = 2) {
+  if (x === null || x === undefined || Number.isNaN(x)) return "";
+  return Number(x).toFixed(digits);
+}
+
+export function pct(x) {
+  if (x === null || x === undefined) return "–";
+  return (100 * x).toFixed(0) + "%";
+}
+
+export const $ = (sel, root = document) => root.querySelector(sel);
+export const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
+
+/**
+ * A table: ``columns`` are {key, label, html?(row), text?(row), cls?}; returns the HTML and
+ * registers {title, columns, rows} under ``name`` so "export" can write what is on screen.
+ */
+export function table(name, title, columns, rows, { rowAttrs } = {}) {
+  screenTables.set(name, { title, columns, rows });
+  const head = columns.map((c) => `<th class="${c.cls || ""}">${esc(c.label)}</th>`).join("");
+  const body = rows
+    .map((r, i) => {
+      const attrs = rowAttrs ? rowAttrs(r, i) : "";
+      const cells = columns
+        .map((c) => `<td class="${c.cls || ""}">${c.html ? c.html(r) : esc(cellText(c, r))}</td>`)
+        .join("");
+      return `<tr ${attrs}>${cells}</tr>`;
+    })
+    .join("");
+  return `<table class="grid" data-table="${esc(name)}"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+function cellText(col, row) {
+  if (col.text) return col.text(row);
+  const v = row[col.key];
+  return Array.isArray(v) ? v.join("; ") : v ?? "";
+}
+
+/** Tables currently rendered, by name (the export reads the ones visible on screen). */
+export const screenTables = new Map();
+
+function csvCell(v) {
+  const s = String(v ?? "");
+  return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+}
+
+/** CSV text (UTF-8 BOM so Excel opens Chinese correctly) for tables [{title, columns, rows}]. */
+export function toCsv(tables) {
+  const lines = [];
+  for (const tb of tables) {
+    const cols = tb.columns.filter((c) => c.export !== false);
+    if (tables.length > 1) lines.push(csvCell(tb.title));
+    lines.push(cols.map((c) => csvCell(c.label)).join(","));
+    for (const r of tb.rows) lines.push(cols.map((c) => csvCell(cellText(c, r))).join(","));
+    if (tables.length > 1) lines.push("");
+  }
+  return "\ufeff" + lines.join("\r\n") + "\r\n";
+}
+
+export function download(filename, text, type = "text/csv;charset=utf-8") {
+  const blob = new Blob([text], { type });
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  setTimeout(() => {
+    URL.revokeObjectURL(a.href);
+    a.remove();
+  }, 0);
+}

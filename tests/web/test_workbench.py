@@ -1,0 +1,264 @@
+"""The web workbench in headless Chromium, on the sample world, against a real server.
+
+uvicorn serves ``create_app`` on a free loopback port in a thread; Playwright
+drives Debian's ``/usr/bin/chromium`` (never a downloaded browser). The known
+answers come from the fixture: for every planted missing segment, clicking it on
+the chain map puts the planted ideal target first, and opening the target shows
+the planted introducer. Screenshots go to ``artifacts/web/`` (gitignored).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts" / "web"
+ANSWERS = ROOT / "fixtures" / "shenzhen_digital_creative" / "answers.json"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1366, "height": 768}
+
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} absent: the browser tests need Debian's chromium (apt-get install chromium)",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed (pip install playwright)")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The API on a private copy of the sample world, with an editor and a viewer key; yields (url, keys)."""
+    import uvicorn
+
+    from api.app import create_app
+    from api.auth import KeyStore, keys_path
+    from fixtures.world import load_world
+    from graph.settings import Settings
+    from graph.store.sqlite import SqliteStore
+
+    data = tmp_path_factory.mktemp("web") / "data"
+    data.mkdir()
+    batch, _ = load_world()
+    with SqliteStore.open(data / "store.sqlite") as store:
+        store.write(batch)
+    with KeyStore.open(keys_path(data)) as keys:
+        tokens = {role: keys.create(f"web {role}", role).token for role in ("viewer", "editor")}
+    settings = Settings(_env_file=None, data_dir=data, backend="embedded", embedding_model="hashing:64")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", tokens
+    srv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+class Console:
+    """Console errors and uncaught exceptions of a page."""
+
+    def __init__(self, page):
+        self.errors: list[str] = []
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="zh-CN")
+    pg = context.new_page()
+    pg.set_default_timeout(30_000)
+    pg.console = Console(pg)
+    yield pg
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}-last.png"))
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.mouse.move(2, 2)  # no hover highlight in the picture
+    page.wait_for_timeout(150)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def sign_in(page, url: str, token: str) -> None:
+    page.goto(url + "/ui/")
+    page.wait_for_selector("#notice:not([hidden])")
+    assert "API" in page.inner_text("#notice")  # no key yet: the page asks for one
+    assert "need" in page.get_attribute("#key-form", "class")
+    page.fill("#api-key", token)
+    page.click("#key-form button[type=submit]")
+    page.wait_for_function("window.workbench.state.map !== null")
+
+
+def click_segment(page, segment: str) -> None:
+    """Click the segment's node on the chain map canvas (a real mouse click on its pixel)."""
+    pt = page.evaluate("id => window.workbench.segmentPixel(id)", segment)
+    assert pt, f"{segment} is not on the chain map"
+    page.mouse.click(pt["x"], pt["y"])
+    page.wait_for_function("id => window.workbench.state.selected === id", arg=segment)
+    page.wait_for_selector("#segment-panel h2")
+
+
+def open_game_engine(page) -> None:
+    if page.input_value("#chain") != "chain:animation_games":
+        page.select_option("#chain", "chain:animation_games")
+        page.wait_for_function("window.workbench.state.map.chain.id === 'chain:animation_games'")
+    click_segment(page, "seg:game_engine")
+
+
+def chain_of(page, segment: str) -> str:
+    return page.evaluate("""seg => window.workbench.state.chains.find(c => c.segments.includes(seg)).id""",
+                         segment)
+
+
+def test_planted_missing_segments_give_planted_target_and_introducer(page, server):
+    url, keys = server
+    sign_in(page, url, keys["editor"])
+    shot(page, "01-chain-map")
+    missing = json.loads(ANSWERS.read_text(encoding="utf-8"))["missing"]
+    for n, gap in enumerate(missing):
+        seg, ideal = gap["segment"], gap["ideal_target"]
+        chain = chain_of(page, seg)
+        if page.input_value("#chain") != chain:
+            page.select_option("#chain", chain)
+            page.wait_for_function("c => window.workbench.state.map.chain.id === c", arg=chain)
+        page.click(".tabs button[data-tab=map]")
+        click_segment(page, seg)
+        assert gap["name_zh"] in page.inner_text("#segment-panel h2")
+        assert "缺失" in page.inner_text("#segment-panel .badge")
+        assert page.locator("table[data-table=segment_severity] tbody tr").count() >= 1
+        if n == 0:
+            shot(page, "02-missing-segment")
+        page.click("#see-targets")
+        first = page.locator("table[data-table=targets] tbody tr").first
+        first.wait_for()
+        assert first.get_attribute("data-org") == ideal["id"], f"{seg}: planted target not first"
+        assert ideal["name_zh"] in first.inner_text()
+        if n == 0:
+            shot(page, "03-targets")
+        first.locator("a.target-link").click()
+        page.wait_for_selector("table[data-table=introducers] tbody tr")
+        intro = page.locator("table[data-table=introducers] tbody tr").first.inner_text()
+        assert ideal["introducer"] in intro, f"{seg}: planted introducer not first"
+        assert ideal["introducer_name_zh"] in intro
+        page.wait_for_selector("#campaign-out dl")
+        if n == 0:
+            shot(page, "04-target-introducers")
+    assert page.console.errors == []
+
+
+def test_wrong_key_prompts_again(page, server):
+    url, _ = server
+    page.goto(url + "/ui/")
+    page.wait_for_selector("#notice:not([hidden])")
+    page.fill("#api-key", "cmk_00000000_" + "x" * 43)
+    page.click("#key-form button[type=submit]")
+    page.wait_for_function("document.querySelector('#notice').textContent.includes('无效')")
+    assert "need" in page.get_attribute("#key-form", "class")
+    assert page.evaluate("sessionStorage.getItem('chainmatch.apiKey')").startswith("cmk_00000000_")
+    # the only console errors are the refused requests themselves
+    assert page.console.errors and all("401" in e for e in page.console.errors), page.console.errors
+
+
+def test_outcome_export_and_english(page, server, tmp_path):
+    url, keys = server
+    sign_in(page, url, keys["editor"])
+    open_game_engine(page)
+    page.click("#see-targets")
+    row = page.locator("table[data-table=targets] tbody tr").nth(1)
+    row.wait_for()
+    org = row.get_attribute("data-org")
+    with page.expect_response(lambda r: r.url.endswith("/outcomes") and r.request.method == "POST") as resp:
+        row.locator("button[data-outcome=contacted]").click()
+    assert resp.value.status == 201
+    page.wait_for_function("org => document.querySelector(`tr[data-org='${org}'] .status-tag`)?.textContent"
+                           " === '已接洽'", arg=org)
+    with page.expect_download() as dl:
+        page.click("#export")
+    raw = Path(dl.value.path()).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel opens the Chinese correctly
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert ["排名", "目标企业", "总分"] == rows[0][:3]
+    assert any("上海光影知音科技股份有限公司" in cell for r in rows for cell in r)
+    page.click("#lang")
+    assert page.inner_text(".tabs button[data-tab=map]") == "Chain map"
+    assert "Lumen Kindred Technology" in page.inner_text("table[data-table=targets]")
+    shot(page, "05-english-targets")
+    page.click("#lang")
+    assert page.inner_text(".tabs button[data-tab=map]") == "产业链图谱"
+    assert page.console.errors == []
+
+
+def test_viewer_key_cannot_record_outcome(page, server):
+    url, keys = server
+    sign_in(page, url, keys["viewer"])
+    open_game_engine(page)
+    page.click("#see-targets")
+    row = page.locator("table[data-table=targets] tbody tr").first
+    row.wait_for()
+    row.locator("button[data-outcome=accepted]").click()
+    page.wait_for_function("document.querySelector('#notice').className.includes('error')")
+    assert "editor" in page.inner_text("#notice")
+    assert all("403" in e for e in page.console.errors), page.console.errors
+
+
+def test_search_compare_and_partners(page, server):
+    url, keys = server
+    sign_in(page, url, keys["viewer"])
+    page.click(".tabs button[data-tab=search]")
+    for q in ("游戏引擎", "game engine"):
+        page.fill("#search-q", q)
+        page.click("#search-form button[type=submit]")
+        page.wait_for_function("q => document.querySelector('#search-results table') && "
+                               "document.querySelector('#search-results').textContent.length > 0", arg=q)
+        assert page.locator("table[data-table=search] tbody tr").count() >= 5
+    page.click(".tabs button[data-tab=compare]")
+    page.wait_for_selector("table[data-table=compare] tbody tr")
+    text = page.inner_text("#compare-out")
+    assert "深圳市" in text and "广州市" in text
+    shot(page, "06-compare")
+    startup = json.loads(ANSWERS.read_text(encoding="utf-8"))["startups"][0]
+    page.click(".tabs button[data-tab=partners]")
+    page.fill("#p-profile", startup["niche_zh"])
+    page.fill("#p-startup", startup["startup"])
+    page.click("#partners-form button[type=submit]")
+    page.wait_for_selector("table[data-table=partners] tbody tr")
+    assert startup["expected_partner"] in page.inner_text("table[data-table=partners]")
+    shot(page, "07-partners")
+    assert page.console.errors == []
+
+
+def test_static_files_are_confined(server):
+    import httpx
+
+    url, _ = server
+    assert httpx.get(url + "/", follow_redirects=False).headers["location"] == "/ui/"
+    assert "Apache License" in httpx.get(url + "/ui/vendor/echarts/LICENSE").text
+    for bad in ("/ui/../app.py", "/ui/%2e%2e/app.py", "/ui/%2e%2e/%2e%2e/pyproject.toml", "/ui/nope.js"):
+        assert httpx.get(url + bad).status_code == 404, bad
