@@ -212,6 +212,7 @@ def attraction_form(ix: ChainIndex, org_id: str, segment: str, region: str, *,
     if chosen == "rd_centre":
         evidence += labs
     facts = {"local_customers": n_cust, "manufacturing": manufacturing, "patents": patents,
+             "patents_per_100_employees": round(100 * patents / employees, 2) if employees else None,
              "local_research": labs, "employees": employees, "other_site_cities": other_cities,
              "sites_near_region": near_sites, "recent_financing": rounds, "recent_since": cutoff,
              "local_supply_share": round(share, 4)}
