@@ -1,5 +1,6 @@
 # The two commands of the README:
-#   make demo   set up from nothing, load the sample world, show what it holds
+#   make demo   set up from nothing, load the sample world, show its gaps and
+#               targets, then serve the API + workbench (Ctrl-C stops it)
 #   make test   set up from nothing, run the whole test suite (lint + pytest)
 PY ?= python3
 VENV := .venv
@@ -17,6 +18,9 @@ $(VENV)/.installed: pyproject.toml
 
 demo: setup
 	$(BIN)/chainmatch demo
+	$(BIN)/chainmatch gaps --region 深圳
+	$(BIN)/chainmatch recommend --region 深圳 --limit 6
+	$(BIN)/chainmatch serve
 
 # The neo4j tests need a server: unless CHAINMATCH_NEO4J_URI already names one,
 # a throwaway Neo4j 5.26 is built and started (scripts/neo4j-start.sh, needs
