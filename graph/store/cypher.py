@@ -587,7 +587,6 @@ def counts() -> dict[str, Query]:
     return out
 
 
-# ------------------------------------------------------------ aggregates
-# Pushdown for chain analysis (segment coverage per region, local vs external
-# supply, leader degrees) goes here, as more pure functions over the layout
-# described in the module docstring.
+# The pushdown for chain analysis (segment coverage per region, local vs
+# external supply, leader inputs) is in graph.store.cypher_analysis, over the
+# layout described in the module docstring.

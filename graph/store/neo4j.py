@@ -7,7 +7,8 @@ normalised name + city), checks references with
 :func:`~graph.store.validate.check_batch` and writes nothing if anything is
 wrong; content hashes make re-writing unchanged records a no-op that keeps the
 version. The graph layout and every Cypher statement live in
-:mod:`graph.store.cypher`.
+:mod:`graph.store.cypher` (chain-analysis aggregates, computed on the
+server: :mod:`graph.store.cypher_analysis`).
 
 The driver retries managed transactions on transient errors and lost
 connections for up to ``retry_seconds``; after that, and whenever the server
@@ -24,7 +25,7 @@ import functools
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 from neo4j import Driver, GraphDatabase, ManagedTransaction
@@ -60,6 +61,10 @@ from graph.store.cypher import Query
 from graph.store.graphview import build_graph
 from graph.store.protocol import Batch, WriteResult
 from graph.store.validate import check_batch, remap_batch
+
+if TYPE_CHECKING:
+    from graph.analysis.aggregates import ChainAggregates
+    from graph.analysis.leaders import LeaderInputs
 
 __all__ = ["Neo4jStore"]
 
@@ -113,6 +118,7 @@ class Neo4jStore:
         self._uri = uri
         self._lock = threading.Lock()
         self._graph: tuple[tuple[str, int], nx.MultiDiGraph] | None = None
+        self._member_counts: tuple[tuple[str, int], list] | None = None
 
     # ------------------------------------------------------------ lifecycle
     @classmethod
@@ -345,8 +351,8 @@ class Neo4jStore:
     def graph(self) -> nx.MultiDiGraph:
         """The networkx view, rebuilt when the version (or epoch) changes.
 
-        Pulls every record; aggregate queries will replace this for analysis
-        on large graphs.
+        Pulls every record. Chain analysis does not use it: it asks
+        :meth:`analysis_aggregates` and :meth:`analysis_leader_inputs`.
         """
         stamp = self._read(self._stamp)
         with self._lock:
@@ -370,6 +376,51 @@ class Neo4jStore:
         with self._lock:
             self._graph = (stamp, g)
         return g
+
+    # ------------------------------------------------------------ analysis pushdown
+    @_guarded
+    def analysis_aggregates(
+        self, region: str, segments: Iterable[str] | None = None, *, cap: int | None = None
+    ) -> ChainAggregates:
+        """Chain-analysis aggregates for ``region``, computed in Cypher in one read transaction.
+
+        The pushdown seam of :class:`graph.analysis.service.Analyst`: counts,
+        sums and capped top lists per segment come from the server
+        (:mod:`graph.store.cypher_analysis`), never the whole graph. Equal to
+        :func:`graph.analysis.fast.aggregates_from_arrays` on the same data;
+        ``cap`` (default :data:`graph.analysis.aggregates.CAP`) bounds the id lists.
+        """
+        from graph.analysis.aggregates import CAP
+        from graph.store import neo4j_analysis
+
+        segs = None if segments is None else frozenset(segments)
+
+        def work(tx: ManagedTransaction):
+            run = functools.partial(_run, tx)
+            return neo4j_analysis.aggregates(run, region, segs, self._counts_by_region(tx),
+                                             cap=CAP if cap is None else cap)
+
+        return self._read(work)
+
+    def _counts_by_region(self, tx: ManagedTransaction) -> list:
+        """Member firms per (region, segment): region-independent, kept per store version."""
+        from graph.store import cypher_analysis
+
+        stamp = self._stamp(tx)
+        with self._lock:
+            if self._member_counts is not None and self._member_counts[0] == stamp:
+                return self._member_counts[1]
+        rows = [(r["region"], r["segment"], int(r["n"])) for r in _run(tx, cypher_analysis.member_counts())]
+        with self._lock:
+            self._member_counts = (stamp, rows)
+        return rows
+
+    @_guarded
+    def analysis_leader_inputs(self, chain: Chain) -> LeaderInputs:
+        """The chain's member firms and the supplies among them (for leader ranking), from Cypher."""
+        from graph.store import neo4j_analysis
+
+        return self._read(lambda tx: neo4j_analysis.leader_inputs(functools.partial(_run, tx), chain))
 
 
 # ---------------------------------------------------------------- the write
