@@ -8,6 +8,7 @@ here reads what the lifespan built (:func:`api.app.create_app`).
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -19,6 +20,7 @@ from api.errors import Forbidden, RateLimited, Unauthorized
 from graph.errors import BackendUnavailable, ChainmatchError
 from graph.settings import Settings
 from graph.store.protocol import GraphStore
+from matching.recommend.workspace import Workspace, workspace_path
 
 __all__ = [
     "Engines",
@@ -26,6 +28,7 @@ __all__ = [
     "SettingsDep",
     "StoreDep",
     "KeysDep",
+    "WorkspaceDep",
     "PageDep",
     "PageParams",
     "Viewer",
@@ -68,6 +71,10 @@ class Engines:
         self._search = None
         self._analyst = None
         self._analysis_lock = threading.Lock()
+        self._chain_index = None
+        self._recommend_lock = threading.Lock()
+        self._classifier = None
+        self._classifier_lock = threading.Lock()
 
     def embedder(self):
         if self._embedder is None:
@@ -113,6 +120,35 @@ class Engines:
                 self._analyst = Analyst.for_store(store, self.settings.data_dir / "cache")
             return call(self._analyst)
 
+    def recommend(self, store: GraphStore, call):
+        """Run ``call(index)`` on the recommendation index of the store's current version.
+
+        The :class:`matching.recommend.index.ChainIndex` is built on first use
+        and again after a write; calls are serialised (the index memoises
+        local masks in plain dicts).
+        """
+        from matching.recommend.index import ChainIndex
+
+        with self._recommend_lock:
+            version = store.version()
+            cached = self._chain_index
+            # the index reads full records through the store it was built from: same store object too
+            if cached is None or cached[0] is not store or cached[1] != version:
+                self._chain_index = cached = (store, version, ChainIndex.from_store(store))
+            return call(cached[2])
+
+    def classifier(self, store: GraphStore):
+        """The 挂链 segment classifier fitted on the store's confirmed members (per store version), or None."""
+        from matching.classify import SegmentClassifier
+
+        with self._classifier_lock:
+            version = store.version()
+            if self._classifier is None or self._classifier[0] != version:
+                labelled = [o for o in store.organisations() if o.confirmed_segments()]
+                clf = SegmentClassifier.fit(store.segments(), labelled) if labelled else None
+                self._classifier = (version, clf)
+            return self._classifier[1]
+
     def status(self, version: int) -> dict[str, dict[str, str]]:
         """Model and index state, without loading or building anything."""
         from matching.search import index_dir, read_manifest
@@ -138,10 +174,17 @@ def get_engines(request: Request) -> Engines:
     return request.app.state.engines
 
 
+def get_workspace(request: Request) -> Iterator[Workspace]:
+    """The workspace (outcomes, campaigns) of ``<data_dir>/workspace.sqlite``, open for one request."""
+    with Workspace.open(workspace_path(request.app.state.settings)) as ws:
+        yield ws
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EnginesDep = Annotated[Engines, Depends(get_engines)]
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 KeysDep = Annotated[KeyStore, Depends(get_keys)]
+WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
 
 
 @dataclass(frozen=True, slots=True)

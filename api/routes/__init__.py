@@ -13,6 +13,10 @@ TAGS = [
      "leaders (链主), external dependence, region comparison; cached per store version."},
     {"name": "matching", "description": "Hybrid search (dense + Chinese-aware BM25), the search index, "
      "segment classification (挂链)."},
+    {"name": "recommendation", "description": "Targets to recruit (招商目标) with attraction form, introducers "
+     "(以商招商), start-up partners, outcomes (a landed firm becomes local)."},
+    {"name": "campaigns", "description": "Joint campaigns (联合招商): proposals, stored campaigns with owner and "
+     "partner agencies, conflicts when two agencies claim one target, history."},
     {"name": "imports", "description": "Bulk upload of organisations, links or segments (批量导入), all or nothing."},
     {"name": "catalogue", "description": "Segments (产业链环节), chains (产业链), clusters (产业集群), links, regions."},
     {"name": "stats", "description": "What the store holds."},
@@ -24,15 +28,17 @@ TAGS = [
 def include_routes(app: FastAPI) -> None:
     from api.routes import (
         analysis,
+        campaigns,
         catalogue,
         health,
         imports,
         keys,
         matching,
         organisations,
+        recommend,
         stats,
     )
 
-    for module in (organisations, analysis, matching, imports, catalogue, stats, keys, health):
+    for module in (organisations, analysis, matching, recommend, campaigns, imports, catalogue, stats, keys, health):
         app.include_router(module.router)
     app.include_router(__import__("api.routes.ui", fromlist=["router"]).router)  # web workbench at /ui/

@@ -1,0 +1,198 @@
+"""Recommendation over HTTP: ``/recommendations`` (招商目标), ``/introducers`` (以商招商),
+``/partners`` (incubator partners) and ``/outcomes``.
+
+Thin: resolve names to ids, call :mod:`matching.recommend` on the index of
+the store's current version (:meth:`api.deps.Engines.recommend`), map to
+the schemas of :mod:`api.schemas_recommend`. Outcomes live in the workspace
+(``<data_dir>/workspace.sqlite``); a ``landed`` outcome also gives the firm
+its site in the region, so it is local from then on and leaves target lists.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import numpy as np
+from fastapi import APIRouter, Query
+
+from api.deps import Editor, EnginesDep, PageDep, StoreDep, Viewer, WorkspaceDep
+from api.routes._common import AUTHED, FieldError, resolve_region, resolve_segment, responses
+from api.schemas_recommend import (
+    IntroducerPage,
+    OutcomeCreate,
+    OutcomePage,
+    OutcomePublic,
+    OutcomeStatus,
+    PartnerPage,
+    PartnersRequest,
+    TargetPage,
+)
+from graph.errors import NotFound
+
+__all__ = ["router", "resolve_org"]
+
+router = APIRouter(tags=["recommendation"], responses=AUTHED)
+
+#: Deepest rank a target page reaches.
+MAX_DEPTH = 1000
+#: Every result of a list the engine ranks in full (introducers, partners).
+ALL = 10**9
+
+Region = Annotated[str, Query(min_length=1, max_length=200, description="Region id or place name "
+                              "(cn/guangdong/shenzhen, 深圳, 南山区).", examples=["深圳"])]
+OrgRef = Annotated[str, Query(min_length=1, max_length=200, description="Organisation id, USCC or exact name.",
+                              examples=["org:f1561"])]
+
+
+def resolve_org(store, key: str) -> str:
+    """An organisation id from an id, a USCC or an exact name; ``NotFound`` (404) otherwise."""
+    found = store.lookup([key])
+    if key not in found:
+        raise NotFound("organisation", key)
+    return found[key]
+
+
+def _candidates(ix, region: str, focus, exclude: set[str], extra_local: set[str]) -> int:
+    """How many firms :func:`recommend_targets` ranks for ``focus`` (the page's ``total``)."""
+    rows = np.unique(np.concatenate([ix.members(f.segment)[0] for f in focus] or [np.zeros(0, np.int64)]))
+    keep = ix.is_firm()[rows] & ~ix.local_mask(region, extra_local)[rows]
+    skip = [ix.pos[e] for e in exclude if e in ix.pos]
+    if skip:
+        keep &= ~np.isin(rows, skip)
+    return int(keep.sum())
+
+
+@router.get("/recommendations", summary="Targets to recruit (招商目标) for a gap segment or a chain's gaps, "
+            "with score parts, evidence, reasons and attraction form", response_model=TargetPage)
+def recommendations(
+    store: StoreDep,
+    engines: EnginesDep,
+    ws: WorkspaceDep,
+    _: Viewer,
+    region: Region,
+    segment: Annotated[str | None, Query(max_length=200, description="Gap segment id or name; absent: every "
+                                         "gap of the chain.", examples=["游戏引擎"])] = None,
+    chain: Annotated[str | None, Query(max_length=200, description="Chain id or name whose gaps are ranked "
+                                       "together (absent: every chain); ignored with a segment.",
+                                       examples=["动漫游戏"])] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="Targets per page.")] = 10,
+    offset: Annotated[int, Query(ge=0, le=MAX_DEPTH - 100, description="Targets to skip.")] = 0,
+    hide_rejected: Annotated[bool, Query(description="Leave out firms whose latest outcome is rejected.")] = False,
+) -> TargetPage:
+    from matching.recommend.targets import Focus, focus_from_gaps, recommend_targets
+
+    rid = resolve_region(region)
+    chain_id = None
+    if segment is not None:
+        focus = [Focus(resolve_segment(segment, store.segments()).id)]
+    else:
+        found = engines.analyse(store, lambda a: a.gaps(rid, chain))
+        chain_id = found["chain"]["id"]
+        focus = focus_from_gaps(found["gaps"])
+    current = ws.current(rid)
+    landed = {o for o, x in current.items() if x.status == "landed"} | ws.landed(rid)
+    exclude = landed | ({o for o, x in current.items() if x.status == "rejected"} if hide_rejected else set())
+
+    def run(ix):
+        top = recommend_targets(ix, rid, focus, k=offset + limit, settings=engines.settings, exclude=exclude,
+                                extra_local=landed) if focus else []
+        return top, _candidates(ix, rid, focus, exclude, landed)
+
+    top, total = engines.recommend(store, run)
+    items = [t.as_dict() | {"status": current[t.org].status if t.org in current else None} for t in top[offset:]]
+    return TargetPage(region=rid, chain=chain_id, focus=[f.segment for f in focus], items=items, total=total,
+                      limit=limit, offset=offset)
+
+
+@router.get("/introducers", summary="Local organisations that can introduce a target (以商招商): direct ties "
+            "and two-hop paths, tie strength, recency, weight", response_model=IntroducerPage,
+            responses=responses(404))
+def list_introducers(store: StoreDep, engines: EnginesDep, ws: WorkspaceDep, _: Viewer, page: PageDep,
+                     target: OrgRef, region: Region) -> IntroducerPage:
+    from matching.recommend.introducers import introducers
+
+    rid = resolve_region(region)
+    tid = resolve_org(store, target)
+    landed = ws.landed(rid)
+    found = engines.recommend(store, lambda ix: introducers(ix, tid, rid, k=ALL, settings=engines.settings,
+                                                            extra_local=landed))
+    return IntroducerPage(target=tid, region=rid, items=[x.as_dict() for x in page.slice(found)],
+                          total=len(found), limit=page.limit, offset=page.offset)
+
+
+@router.post("/partners", summary="Local partners for an incubated start-up from its free-text profile: "
+             "customers, suppliers, complementors, platforms", response_model=PartnerPage,
+             responses=responses(400, 404, 413))
+def list_partners(store: StoreDep, engines: EnginesDep, _: Viewer, page: PageDep,
+                  body: PartnersRequest) -> PartnerPage:
+    from matching.documents import lexical_text
+    from matching.recommend.partners import partners, search_similarity
+
+    rid = resolve_region(body.region, "body.region")
+    segments = store.segments() if body.segments else []
+    segs = list(dict.fromkeys(resolve_segment(s, segments, "body.segments").id for s in body.segments))
+    sid = resolve_org(store, body.startup) if body.startup else None
+    engine = engines.search(store)
+    classifier = engines.classifier(store) if not segs else None
+
+    def run(ix):
+        def texts(ids):
+            return {k: lexical_text(o) for k, o in ix.details(ids).items()}
+
+        sim = search_similarity(engine, body.profile, rid, exclude=[sid] if sid else (), texts=texts)
+        chosen = segs or _profile_segments(ix, classifier, body.profile, sid, sim)
+        return chosen, partners(ix, rid, chosen, similarity=sim, startup=sid, k=ALL, settings=engines.settings)
+
+    chosen, found = engines.recommend(store, run)
+    return PartnerPage(region=rid, segments=chosen, items=[p.as_dict() for p in page.slice(found)],
+                       total=len(found), limit=page.limit, offset=page.offset)
+
+
+def _profile_segments(ix, classifier, profile: str, startup: str | None, similarity) -> list[str]:
+    """A start-up's own segments, else the 挂链 classifier's best guess for its profile (fitted once per version)."""
+    from graph.model import Organisation, OrgKind, Provenance
+    from matching.recommend.partners import startup_segments
+
+    own = startup_segments(ix, startup, {}) if startup else []
+    if own or classifier is None:
+        return own or startup_segments(ix, None, similarity)
+    probe = Organisation("startup:profile", OrgKind.FIRM, profile[:40], Provenance("profile"),
+                         description_zh=profile, description_en=profile)
+    return [p.segment for p in classifier.predict([probe], top=1)[0]]
+
+
+@router.post("/outcomes", summary="Record an outcome of a recommendation (contacted / accepted / rejected / "
+             "landed); landed makes the firm local", status_code=201, response_model=OutcomePublic,
+             responses=responses(400, 404, 413))
+def record(store: StoreDep, ws: WorkspaceDep, who: Editor, body: OutcomeCreate) -> OutcomePublic:
+    from matching.recommend.outcomes import record_outcome
+
+    oid = resolve_org(store, body.org)
+    rid = resolve_region(body.region, "body.region")
+    seg = resolve_segment(body.segment, store.segments(), "body.segment").id if body.segment else None
+    if body.campaign is not None:
+        ws.campaign(body.campaign)  # NotFound for an unknown campaign
+    out = record_outcome(ws, store, oid, rid, body.status, segment=seg, form=body.form, campaign=body.campaign,
+                         note=body.note, actor=who.key_id)
+    return OutcomePublic(**out.as_dict())
+
+
+@router.get("/outcomes", summary="Outcome history, oldest first", response_model=OutcomePage,
+            responses=responses(404))
+def outcome_history(
+    store: StoreDep,
+    ws: WorkspaceDep,
+    _: Viewer,
+    page: PageDep,
+    org: Annotated[str | None, Query(max_length=200, description="Only this organisation (id, USCC or name).",
+                                     examples=["org:f1561"])] = None,
+    region: Annotated[str | None, Query(max_length=200, description="Only this region (sub-regions "
+                                        "included).", examples=["深圳"])] = None,
+    status: OutcomeStatus | None = None,
+) -> OutcomePage:
+    if org is not None and not org.strip():
+        raise FieldError("query.org", "empty organisation")
+    found = ws.outcomes(org=resolve_org(store, org) if org else None,
+                        region=resolve_region(region) if region else None, status=status)
+    return OutcomePage(items=[o.as_dict() for o in page.slice(found)], total=len(found), limit=page.limit,
+                       offset=page.offset)
