@@ -56,7 +56,8 @@ from matching.embcache import EmbeddingCache, encode_cached
 from matching.embedder import Embedder, Progress, normalise_rows
 from matching.fusion import dense_weight, rrf
 from matching.lexical import LexicalIndex, Tokenizer, top_k
-from matching.vectors import FaissIndex, VectorIndex, exact_search, load_index
+from matching.neo4j_vectors import load_dense, neo4j_index_for
+from matching.vectors import FaissIndex, VectorIndex, exact_search
 
 __all__ = [
     "Filters",
@@ -256,7 +257,9 @@ class SearchEngine:
         cards = [OrgCard.of(o) for o in orgs]
         ids = [c.id for c in cards]
         vectors, n_encoded = org_vectors(embedder, orgs, cache, english_only=english_only, progress=progress)
-        dense = FaissIndex(embedder.dim, exact_below=config.exact_below, approx=config.approx)
+        dense = neo4j_index_for(store, embedder)  # Neo4j's own vector index when the store is Neo4j
+        if dense is None:
+            dense = FaissIndex(embedder.dim, exact_below=config.exact_below, approx=config.approx)
         if len(orgs):
             dense.add(vectors, ids)
             dense.build()
@@ -297,7 +300,7 @@ class SearchEngine:
         if directory is not None and not rebuild:
             manifest = read_manifest(directory)
             if manifest is not None and _fresh(manifest, store.version(), embedder, config):
-                engine = cls.load(directory, embedder, config=config)
+                engine = cls.load(directory, embedder, config=config, store=store)
                 engine.meta["rebuilt"] = False
                 return engine
         engine = cls.build(store, embedder, cache=cache, config=config, progress=progress)
@@ -328,7 +331,9 @@ class SearchEngine:
         shutil.rmtree(old, ignore_errors=True)
 
     @classmethod
-    def load(cls, directory: Path | str, embedder: Embedder, *, config: SearchConfig | None = None) -> SearchEngine:
+    def load(cls, directory: Path | str, embedder: Embedder, *, config: SearchConfig | None = None,
+             store=None) -> SearchEngine:
+        """Load a saved engine (a dense index kept in Neo4j is reattached to ``store``)."""
         directory = Path(directory)
         meta = read_manifest(directory)
         if meta is None:
@@ -336,7 +341,7 @@ class SearchEngine:
         with open(directory / "cards.jsonl", encoding="utf-8") as fh:
             cards = [OrgCard.from_json(json.loads(line)) for line in fh if line.strip()]
         vectors = np.load(directory / "vectors.npy", mmap_mode="r")
-        dense = load_index(directory / "dense")
+        dense = load_dense(directory / "dense", store)
         lexical = LexicalIndex.load(directory / "lexical")
         return cls(cards, vectors, dense, lexical, embedder, config or SearchConfig(), meta)
 

@@ -133,14 +133,13 @@ def list_partners(store: StoreDep, engines: EnginesDep, _: Viewer, page: PageDep
     segs = list(dict.fromkeys(resolve_segment(s, segments, "body.segments").id for s in body.segments))
     sid = resolve_org(store, body.startup) if body.startup else None
     engine = engines.search(store)
-    classifier = engines.classifier(store) if not segs else None
 
     def run(ix):
         def texts(ids):
             return {k: lexical_text(o) for k, o in ix.details(ids).items()}
 
         sim = search_similarity(engine, body.profile, rid, exclude=[sid] if sid else (), texts=texts)
-        chosen = segs or _profile_segments(ix, classifier, body.profile, sid, sim)
+        chosen = segs or _profile_segments(ix, lambda: engines.classifier(store), body.profile, sid, sim)
         return chosen, partners(ix, rid, chosen, similarity=sim, startup=sid, k=ALL, settings=engines.settings)
 
     chosen, found = engines.recommend(store, run)
@@ -149,13 +148,19 @@ def list_partners(store: StoreDep, engines: EnginesDep, _: Viewer, page: PageDep
 
 
 def _profile_segments(ix, classifier, profile: str, startup: str | None, similarity) -> list[str]:
-    """A start-up's own segments, else the 挂链 classifier's best guess for its profile (fitted once per version)."""
+    """A start-up's own segments, else the 挂链 classifier's best guess for its profile.
+
+    ``classifier()`` gives the classifier fitted once per store version (None without labelled firms).
+    """
     from graph.model import Organisation, OrgKind, Provenance
     from matching.recommend.partners import startup_segments
 
     own = startup_segments(ix, startup, {}) if startup else []
-    if own or classifier is None:
-        return own or startup_segments(ix, None, similarity)
+    if own:
+        return own
+    classifier = classifier()
+    if classifier is None:
+        return startup_segments(ix, None, similarity)
     probe = Organisation("startup:profile", OrgKind.FIRM, profile[:40], Provenance("profile"),
                          description_zh=profile, description_en=profile)
     return [p.segment for p in classifier.predict([probe], top=1)[0]]

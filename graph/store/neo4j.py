@@ -422,6 +422,16 @@ class Neo4jStore:
 
         return self._read(lambda tx: neo4j_analysis.leader_inputs(functools.partial(_run, tx), chain))
 
+    @_guarded
+    def run_query(self, q: Query, *, write: bool = False) -> list[dict[str, Any]]:
+        """Run one statement built by a ``cypher*`` module in a managed transaction.
+
+        For companions that keep derived data in the same database (the
+        vector index of :mod:`matching.neo4j_vectors`); never bumps the
+        store version. Connection errors raise ``BackendUnavailable``.
+        """
+        return (self._write_tx if write else self._read)(lambda tx: _run(tx, q))
+
 
 # ---------------------------------------------------------------- the write
 

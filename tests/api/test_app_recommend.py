@@ -8,14 +8,24 @@ planted introducer first, the planted partner of each start-up found.
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
 
+from api.app import create_app
 from fixtures.world import load_world
-from tests.api.conftest import assert_error
+from tests.api.conftest import Api, assert_error, start, world_dir
 
 _, ANSWERS = load_world()
 MISSING = ANSWERS["missing"]
 LOCAL = ANSWERS["local_region"]
 NANSHAN, LONGGANG, FUTIAN = "org:p004", "org:p007", "org:p002"  # district investment-promotion agencies
+
+
+@pytest.fixture(scope="module")
+def reader(tmp_path_factory, world_store_file):
+    """One app for the tests that only read: the search index and the recommendation index are built once."""
+    settings, tokens = start(world_dir(tmp_path_factory.mktemp("recommend"), world_store_file))
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        yield Api(client, settings, tokens)
 
 
 def _page(body: dict, limit: int, offset: int = 0) -> list:
@@ -24,10 +34,10 @@ def _page(body: dict, limit: int, offset: int = 0) -> list:
     return body["items"]
 
 
-def test_planted_target_first_with_planted_form_for_every_missing_segment(api):
+def test_planted_target_first_with_planted_form_for_every_missing_segment(reader):
     for m in MISSING:
         ideal = m["ideal_target"]
-        r = api.get("/recommendations", params={"region": "深圳", "segment": m["segment"], "limit": 5})
+        r = reader.get("/recommendations", params={"region": "深圳", "segment": m["segment"], "limit": 5})
         assert r.status_code == 200, r.text
         body = r.json()
         assert body["region"] == LOCAL and body["focus"] == [m["segment"]] and body["chain"] is None
@@ -48,34 +58,34 @@ def test_planted_target_first_with_planted_form_for_every_missing_segment(api):
             assert not (t["region"] or "").startswith(LOCAL)
 
 
-def test_evidence_ids_exist(api):
-    top = api.get("/recommendations", params={"region": LOCAL, "segment": "seg:game_engine", "limit": 1}).json()
+def test_evidence_ids_exist(reader):
+    top = reader.get("/recommendations", params={"region": LOCAL, "segment": "seg:game_engine", "limit": 1}).json()
     t = top["items"][0]
     orgs = [e for e in t["evidence"] if e.startswith("org:")]
     links = {e for e in t["evidence"] if e.startswith("link:")}
     for oid in orgs[:5]:
-        assert api.get(f"/organisations/{oid}").status_code == 200
+        assert reader.get(f"/organisations/{oid}").status_code == 200
     assert links <= set(MISSING[0]["ideal_target"]["supply_link_ids"]) | set(
         MISSING[0]["ideal_target"]["introducer_link_ids"])
 
 
-def test_whole_chain_ranks_its_gaps_and_pages(api):
-    r = api.get("/recommendations", params={"region": "深圳", "chain": "动漫游戏", "limit": 5})
+def test_whole_chain_ranks_its_gaps_and_pages(reader):
+    r = reader.get("/recommendations", params={"region": "深圳", "chain": "动漫游戏", "limit": 5})
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["chain"] == "chain:animation_games" and len(body["focus"]) > 1
     first = _page(body, 5)
     assert {t["gap"] for t in first} <= {"missing", "thin", "extension"}
-    second = api.get("/recommendations", params={"region": "深圳", "chain": "动漫游戏", "limit": 5,
+    second = reader.get("/recommendations", params={"region": "深圳", "chain": "动漫游戏", "limit": 5,
                                                   "offset": 5}).json()
     assert [t["rank"] for t in second["items"]] == list(range(6, 6 + len(second["items"])))
     assert second["total"] == body["total"] and not {t["org"] for t in first} & {t["org"] for t in second["items"]}
 
 
-def test_planted_introducer_first(api):
+def test_planted_introducer_first(reader):
     for m in MISSING:
         ideal = m["ideal_target"]
-        r = api.get("/introducers", params={"target": ideal["id"], "region": "深圳", "limit": 3})
+        r = reader.get("/introducers", params={"target": ideal["id"], "region": "深圳", "limit": 3})
         assert r.status_code == 200, r.text
         body = r.json()
         assert body["target"] == ideal["id"] and body["region"] == LOCAL
@@ -85,15 +95,15 @@ def test_planted_introducer_first(api):
         assert [p["name"] for p in top["parts"]] == ["tie", "paths", "recency", "weight"]
         assert abs(top["total"] - sum(p["value"] for p in top["parts"])) < 1e-6
     first = MISSING[0]["ideal_target"]
-    top = api.get("/introducers", params={"target": first["id"], "region": LOCAL}).json()["items"][0]
+    top = reader.get("/introducers", params={"target": first["id"], "region": LOCAL}).json()["items"][0]
     assert set(top["path"]) == set(first["introducer_link_ids"])
 
 
 @pytest.mark.parametrize("startup", ANSWERS["startups"], ids=lambda s: s["startup"])
-def test_planted_partner_for_each_startup(api, startup):
+def test_planted_partner_for_each_startup(reader, startup):
     body = {"profile": startup["niche_zh"], "region": "深圳", "segments": [startup["segment"]],
             "startup": startup["startup"]}
-    r = api.post("/partners", role="viewer", json=body, params={"limit": 10})
+    r = reader.post("/partners", role="viewer", json=body, params={"limit": 10})
     assert r.status_code == 200, r.text
     out = r.json()
     assert out["segments"] == [startup["segment"]]
@@ -104,9 +114,9 @@ def test_planted_partner_for_each_startup(api, startup):
     assert startup["startup"] not in ids
 
 
-def test_partners_without_a_segment_use_the_startups_own(api):
+def test_partners_without_a_segment_use_the_startups_own(reader):
     s = ANSWERS["startups"][3]
-    out = api.post("/partners", role="viewer", json={"profile": s["niche_en"], "startup": s["startup"]}).json()
+    out = reader.post("/partners", role="viewer", json={"profile": s["niche_en"], "startup": s["startup"]}).json()
     assert out["segments"] == [s["segment"]] and out["items"]
 
 
@@ -267,8 +277,8 @@ def test_bad_input_is_422(api):
         assert err["details"] or i == 2, (i, err)  # the chain analysis names no field
 
 
-def test_partners_without_any_segment_predict_one_from_the_profile(api):
+def test_partners_without_any_segment_predict_one_from_the_profile(reader):
     s = ANSWERS["startups"][3]
-    out = api.post("/partners", role="viewer", json={"profile": "非遗微短剧，短视频与微短剧制作，竖屏短剧拍摄"})
+    out = reader.post("/partners", role="viewer", json={"profile": "非遗微短剧，短视频与微短剧制作，竖屏短剧拍摄"})
     assert out.status_code == 200, out.text
     assert out.json()["segments"] == [s["segment"]]
