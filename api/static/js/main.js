@@ -18,6 +18,7 @@ const state = {
   tab: "map",
   chains: [],
   regions: [],
+  segments: new Map(), // id → segment record, for names
   map: null,
   gaps: null,
   dependence: null,
@@ -85,6 +86,7 @@ async function loadCatalogue() {
     const detail = await api.chain(c.id);
     detail.segment_records.forEach((s) => segs.set(s.id, s));
   }
+  state.segments = segs;
   $("#p-segment").innerHTML = `<option value=""></option>` + [...segs.values()].map((s) => `<option value="${esc(s.id)}">${esc(nameOf(s))}</option>`).join("");
 }
 
@@ -278,13 +280,14 @@ async function findPartners(ev) {
   out.innerHTML = `<p class="muted">${esc(t("loading"))}</p>`;
   try {
     const res = await api.partners(body, 20);
-    const head = `<p class="muted">${esc(t("segments"))}: ${esc(res.segments.join(", "))}</p>`;
+    const segName = (id) => (state.segments.has(id) ? nameOf(state.segments.get(id)) : id);
+    const head = `<p class="muted">${esc(t("segments"))}: ${esc(res.segments.map(segName).join(", "))}</p>`;
     out.innerHTML = head + (res.items.length
       ? table("partners", t("tabPartners"), [
           { key: "rank", label: t("rank"), cls: "n" },
           { key: "name", label: t("name"), text: (p) => `${nameOf(p)} (${p.org})` },
           { key: "role", label: t("role"), text: (p) => t(p.role) },
-          { key: "segments", label: t("segments") },
+          { key: "segments", label: t("segments"), text: (p) => p.segments.map(segName).join("、") },
           { key: "total", label: t("score"), cls: "n", text: (p) => num(p.total) },
           { key: "parts", label: t("scoreParts"), text: (p) => partsText(p.parts), html: (p) => partsHtml(p.parts) },
           { key: "reason", label: t("reason"), cls: "reason", text: (p) => (getLang() === "zh" ? p.reason_zh : p.reason_en) },
