@@ -14,14 +14,19 @@ Examples
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
+from typing import Annotated
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from api.deps import Viewer
 from graph.errors import NotFound
 
-__all__ = ["router", "STATIC_DIR", "safe_path"]
+__all__ = ["router", "STATIC_DIR", "safe_path", "Sheet", "Workbook", "to_xlsx"]
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
@@ -50,6 +55,70 @@ def _file(path: Path) -> FileResponse:
     if path.name.upper().startswith(("LICENSE", "NOTICE")):
         media = _TYPES[".txt"]
     return FileResponse(path, media_type=media, headers=headers)
+
+
+Cell = str | float | int | None
+Text = Annotated[str, StringConstraints(max_length=200)]
+
+
+class Sheet(BaseModel):
+    """One on-screen table: a title, column labels and rows of cells."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: Text = ""
+    columns: list[Text] = Field(max_length=100)
+    rows: list[list[Cell]] = Field(max_length=20_000)
+
+
+class Workbook(BaseModel):
+    """What the page shows, for ``POST /ui/export.xlsx``."""
+
+    model_config = ConfigDict(extra="forbid")
+    filename: Annotated[str, StringConstraints(max_length=100)] = "chainmatch.xlsx"
+    sheets: list[Sheet] = Field(min_length=1, max_length=20)
+
+
+def to_xlsx(book: Workbook) -> bytes:
+    """The sheets as an .xlsx file; text is always stored as text, never as a formula.
+
+    Examples
+    --------
+    >>> data = to_xlsx(Workbook(sheets=[Sheet(title="目标/Targets", columns=["名称", "得分"],
+    ...                                       rows=[["=HYPERLINK(1)", 7.01]])]))
+    >>> import openpyxl
+    >>> ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    >>> ws.title, ws["A2"].value, ws["A2"].data_type, ws["B2"].value
+    ('目标 Targets', '=HYPERLINK(1)', 's', 7.01)
+    """
+    from openpyxl import Workbook as XlsxBook
+
+    wb = XlsxBook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    for i, sheet in enumerate(book.sheets, 1):
+        title = re.sub(r"[\\\[\]:*?/]", " ", sheet.title).strip()[:28] or f"Sheet{i}"
+        while title in used:
+            title = f"{title[:25]}_{i}"
+        used.add(title)
+        ws = wb.create_sheet(title)
+        ws.append(sheet.columns)
+        for r, row in enumerate(sheet.rows, 2):
+            for j, value in enumerate(row, 1):
+                cell = ws.cell(r, j, value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # "=…" from the data must not become a formula
+        ws.freeze_panes = "A2"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@router.post("/ui/export.xlsx")
+def export_xlsx(book: Workbook, _: Viewer) -> Response:
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", book.filename)
+    name = name if name.endswith(".xlsx") else name + ".xlsx"
+    return Response(to_xlsx(book), headers={"Content-Disposition": f'attachment; filename="{name}"'},
+                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @router.get("/")

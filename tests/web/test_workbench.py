@@ -206,6 +206,15 @@ def test_outcome_export_and_english(page, server, tmp_path):
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert ["排名", "目标企业", "总分"] == rows[0][:3]
     assert any("上海光影知音科技股份有限公司" in cell for r in rows for cell in r)
+    with page.expect_download() as dl:
+        page.click("#export-xlsx")
+    assert dl.value.suggested_filename.endswith(".xlsx")
+    import openpyxl
+
+    ws = openpyxl.load_workbook(io.BytesIO(Path(dl.value.path()).read_bytes())).worksheets[0]
+    assert [c.value for c in ws[1]][:3] == ["排名", "目标企业", "总分"]
+    assert ws["A2"].value == 1 and isinstance(ws["C2"].value, float)  # numbers stay numbers
+    assert "org:f1561" in ws["B2"].value
     page.click("#lang")
     assert page.inner_text(".tabs button[data-tab=map]") == "Chain map"
     assert "Lumen Kindred Technology" in page.inner_text("table[data-table=targets]")
@@ -257,8 +266,12 @@ def test_search_compare_and_partners(page, server):
 def test_static_files_are_confined(server):
     import httpx
 
-    url, _ = server
+    url, keys = server
     assert httpx.get(url + "/", follow_redirects=False).headers["location"] == "/ui/"
     assert "Apache License" in httpx.get(url + "/ui/vendor/echarts/LICENSE").text
+    book = {"sheets": [{"title": "t", "columns": ["a"], "rows": [["=1+1"]]}]}
+    assert httpx.post(url + "/ui/export.xlsx", json=book).status_code == 401  # the export needs a key too
+    ok = httpx.post(url + "/ui/export.xlsx", json=book, headers={"Authorization": f"Bearer {keys['viewer']}"})
+    assert ok.status_code == 200 and ok.content.startswith(b"PK")
     for bad in ("/ui/../app.py", "/ui/%2e%2e/app.py", "/ui/%2e%2e/%2e%2e/pyproject.toml", "/ui/nope.js"):
         assert httpx.get(url + bad).status_code == 404, bad

@@ -69,6 +69,26 @@ async function request(method, path, { params, body } = {}) {
   return data;
 }
 
+/** POST JSON and take the answer as a file (Blob), e.g. the .xlsx export. */
+export async function postForBlob(path, body) {
+  const headers = { "Content-Type": "application/json" };
+  const key = getKey();
+  if (key) headers.Authorization = "Bearer " + key;
+  const resp = await fetch(path, { method: "POST", headers, body: JSON.stringify(body) });
+  if (!resp.ok) {
+    let data = null;
+    try {
+      data = await resp.json();
+    } catch {
+      data = null;
+    }
+    const error = new ApiError(resp.status, data);
+    if (resp.status === 401) onUnauthorized(error);
+    throw error;
+  }
+  return resp.blob();
+}
+
 export const get = (path, params) => request("GET", path, { params });
 export const post = (path, body, params) => request("POST", path, { body, params });
 

@@ -1,12 +1,12 @@
 // The workbench page: selectors, the API key, tabs, and the chain map, search, compare and
 // partner views. Targets live in targets.js.
 
-import { api, ApiError, getKey, setKey, whenUnauthorized } from "./api.js";
+import { api, ApiError, getKey, postForBlob, setKey, whenUnauthorized } from "./api.js";
 import { chainMapOption, STATUS_COLOURS } from "./chainmap.js";
 import { formatName, getLang, nameOf, partName, setLang, t, translate } from "./i18n.js";
 import { partsHtml, partsText } from "./parts.js";
 import { initTargets, loadTargets, renderList, resizeTargets } from "./targets.js";
-import { $, $$, download, esc, num, pct, screenTables, table, toCsv } from "./util.js";
+import { $, $$, download, esc, num, pct, screenTables, table, toCsv, toSheets } from "./util.js";
 
 const DEFAULT_REGION = "cn/guangdong/shenzhen";
 const DEFAULT_COMPARE = "cn/guangdong/guangzhou";
@@ -300,18 +300,34 @@ async function findPartners(ev) {
 
 // ------------------------------------------------------------------ export
 
-function exportCsv() {
+function screenTablesShown() {
   const visible = $$("table.grid[data-table]").filter((el) => el.offsetParent !== null).map((el) => el.dataset.table);
   const names = state.tab === "map" && state.map ? ["chain_map", ...visible] : visible;
-  const tables = [...new Set(names)].map((n) => screenTables.get(n)).filter(Boolean);
-  if (!tables.length) {
-    notify(t("nothing"));
-    return;
-  }
-  const stamp = new Date().toISOString().slice(0, 10);
-  const filename = `chainmatch_${state.tab}_${stamp}.csv`;
+  return [...new Set(names)].map((n) => screenTables.get(n)).filter(Boolean);
+}
+
+function exportName(ext) {
+  return `chainmatch_${state.tab}_${new Date().toISOString().slice(0, 10)}.${ext}`;
+}
+
+function exportCsv() {
+  const tables = screenTablesShown();
+  if (!tables.length) return notify(t("nothing"));
+  const filename = exportName("csv");
   download(filename, toCsv(tables));
   notify(t("exported") + filename, "ok");
+}
+
+async function exportXlsx() {
+  const tables = screenTablesShown();
+  if (!tables.length) return notify(t("nothing"));
+  const filename = exportName("xlsx");
+  try {
+    download(filename, await postForBlob("/ui/export.xlsx", { filename, sheets: toSheets(tables) }));
+    notify(t("exported") + filename, "ok");
+  } catch (e) {
+    notify(errorText(e), "error");
+  }
 }
 
 // ------------------------------------------------------------------ tabs, language, key
@@ -355,6 +371,7 @@ function wire() {
   $$(".tabs button").forEach((b) => b.addEventListener("click", () => showTab(b.dataset.tab)));
   $("#lang").addEventListener("click", () => {
     setLang(getLang() === "zh" ? "en" : "zh");
+    if ($("#notice").classList.contains("ok")) notify(""); // a stale confirmation in the other language
     rerender();
   });
   $("#key-form").addEventListener("submit", (ev) => {
@@ -391,6 +408,7 @@ function wire() {
   $("#search-form").addEventListener("submit", runSearch);
   $("#partners-form").addEventListener("submit", findPartners);
   $("#export").addEventListener("click", exportCsv);
+  $("#export-xlsx").addEventListener("click", exportXlsx);
 }
 
 // for the browser tests and the curious: where the chain map's segments are on screen

@@ -66,7 +66,7 @@ export function renderList() {
     { key: "name", label: t("target"), text: (r) => `${nameOf(r)} (${r.org})`, html: (r) => `<a href="#" data-open="${esc(r.org)}" class="target-link">${esc(nameOf(r))}</a><br><span class="muted">${esc(r.org)} · ${esc(r.region || "")}</span>` },
     { key: "total", label: t("score"), cls: "n", text: (r) => num(r.total) },
     { key: "parts", label: t("scoreParts"), text: (r) => partsText(r.parts), html: (r) => partsHtml(r.parts) },
-    { key: "form", label: t("form"), text: (r) => (r.form ? `${r.form.form_zh} ${r.form.form}` : ""), html: (r) => (r.form ? `<b>${esc(formText(r.form))}</b><br><span class="muted" title="${esc(r.form.rule)}">${esc(r.form.form)}</span>` : "") },
+    { key: "form", label: t("form"), text: (r) => (r.form ? `${r.form.form_zh} ${r.form.form}` : ""), html: (r) => (r.form ? `<b title="${esc(r.form.rule)}">${esc(formText(r.form))}</b>${getLang() === "zh" ? `<br><span class="muted">${esc(r.form.form)}</span>` : ""}` : "") },
     { key: "reason", label: t("reason"), cls: "reason", text: (r) => (getLang() === "zh" ? r.reason_zh : r.reason_en) },
     { key: "status", label: t("outcome"), text: (r) => r.status || "", html: (r) => `${r.status ? `<span class="status-tag">${esc(t(r.status))}</span>` : ""}${outcomeButtons(r.org, r.segment, r.form && r.form.form)}` },
   ];

@@ -47,7 +47,9 @@ function cellText(col, row) {
 export const screenTables = new Map();
 
 function csvCell(v) {
-  const s = String(v ?? "");
+  let s = String(v ?? "");
+  // a cell that a spreadsheet would run as a formula is written as text
+  if (/^[=@\t\r]|^[+-](?![\d.])/.test(s)) s = "'" + s;
   return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
 }
 
@@ -64,8 +66,25 @@ export function toCsv(tables) {
   return "\ufeff" + lines.join("\r\n") + "\r\n";
 }
 
+/** The tables as the .xlsx endpoint takes them: labels and plain cells (numbers as numbers). */
+export function toSheets(tables) {
+  return tables.map((tb) => {
+    const cols = tb.columns.filter((c) => c.export !== false);
+    return {
+      title: String(tb.title || "").slice(0, 200),
+      columns: cols.map((c) => String(c.label).slice(0, 200)),
+      rows: tb.rows.map((r) =>
+        cols.map((c) => {
+          const v = cellText(c, r);
+          return c.cls === "n" && v !== "" && !Number.isNaN(Number(v)) ? Number(v) : String(v ?? "");
+        }),
+      ),
+    };
+  });
+}
+
 export function download(filename, text, type = "text/csv;charset=utf-8") {
-  const blob = new Blob([text], { type });
+  const blob = text instanceof Blob ? text : new Blob([text], { type });
   const a = document.createElement("a");
   a.href = URL.createObjectURL(blob);
   a.download = filename;
