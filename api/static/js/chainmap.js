@@ -68,7 +68,7 @@ export function layoutColumns(segments, edges) {
     const offset = (tallest - col.length) / 2;
     col.forEach((id, i) => pos.set(id, { col: c, row: i + offset }));
   }
-  return { pos, columns: keys.length, rows: tallest };
+  return { pos, columns: keys.length, rows: Math.max(1, tallest) };
 }
 
 function short(text, max) {
@@ -76,12 +76,19 @@ function short(text, max) {
 }
 
 /** The ECharts option for a chain map result (``/analysis/chain-map``). */
-export function chainMapOption(map, selected) {
+export function chainMapOption(map, selected, size = { width: 800, height: 600 }) {
   const segs = map.segments;
-  const { pos } = layoutColumns(segs, map.edges);
+  const { pos, columns, rows } = layoutColumns(segs, map.edges);
   const maxLocal = Math.max(1, ...map.edges.map((e) => e.local_weight || 0));
-  const dx = 190;
-  const dy = 62;
+  // boxes sized to the chart so a 47-segment map still fits without overlaps
+  const availW = Math.max(200, size.width - 60);
+  const availH = Math.max(200, size.height - 60);
+  const boxW = Math.max(72, Math.min(150, availW / columns - 14));
+  const boxH = Math.max(16, Math.min(40, availH / rows - 6));
+  const twoLines = boxH >= 30;
+  const dx = columns > 1 ? (availW - boxW) / (columns - 1) : 1;
+  const dy = rows > 1 ? (availH - boxH) / (rows - 1) : 1;
+  const chars = Math.max(5, Math.floor(boxW / 12.5));
   const nodes = segs.map((s) => {
     const p = pos.get(s.segment);
     const colour = STATUS_COLOURS[s.status] || "#9e9e9e";
@@ -93,7 +100,7 @@ export function chainMapOption(map, selected) {
       y: p.row * dy,
       value: s.local_firms,
       symbol: "roundRect",
-      symbolSize: [150, 40],
+      symbolSize: [boxW, boxH],
       itemStyle: {
         color: s.status === "missing" ? "#fdecea" : colour,
         borderColor: isSel ? "#111" : colour,
@@ -105,9 +112,9 @@ export function chainMapOption(map, selected) {
       label: {
         show: true,
         color: s.status === "missing" ? "#8e0000" : "#fff",
-        fontSize: 12,
+        fontSize: twoLines ? 12 : 11,
         lineHeight: 15,
-        formatter: `${short(nameOf(s), 11)}\n${t(s.status)} · ${s.local_firms}`,
+        formatter: twoLines ? `${short(nameOf(s), chars)}\n${t(s.status)} · ${s.local_firms}` : `${short(nameOf(s), chars - 2)} ${s.local_firms}`,
       },
       segment: s,
     };
@@ -143,10 +150,10 @@ export function chainMapOption(map, selected) {
         type: "graph",
         layout: "none",
         roam: true,
-        left: 80,
-        right: 80,
-        top: 30,
-        bottom: 30,
+        left: 30 + boxW / 2,
+        right: 30 + boxW / 2,
+        top: 30 + boxH / 2,
+        bottom: 30 + boxH / 2,
         edgeSymbol: ["none", "arrow"],
         edgeSymbolSize: [0, 7],
         data: nodes,

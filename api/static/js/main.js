@@ -94,6 +94,8 @@ async function loadCatalogue() {
 
 function renderLegend() {
   const statuses = ["strong", "thin", "missing", "extension"];
+  // below city level the analysis also says present / absent
+  for (const s of state.map ? state.map.segments : []) if (!statuses.includes(s.status)) statuses.push(s.status);
   $("#legend").innerHTML =
     statuses.map((s) => `<span><span class="sw" style="background:${STATUS_COLOURS[s]}"></span>${esc(t(s))}</span>`).join("") +
     `<span class="stages">${esc(t("upstream"))} → ${esc(t("midstream"))} → ${esc(t("downstream"))}</span>`;
@@ -109,6 +111,7 @@ async function loadMap() {
   state.map = map;
   state.gaps = gaps;
   state.dependence = dep;
+  renderLegend();
   drawMap();
   if (state.selected && map.segments.some((s) => s.segment === state.selected)) showSegment(state.selected);
   else {
@@ -142,9 +145,13 @@ function drawMap() {
     chart.on("click", (p) => {
       if (p.dataType === "node") selectSegment(p.data.id);
     });
-    window.addEventListener("resize", () => chart.resize());
+    window.addEventListener("resize", () => {
+      chart.resize();
+      if (state.map) drawMap(); // box sizes follow the chart's size
+    });
   }
-  chart.setOption(chainMapOption(state.map, state.selected), true);
+  const size = { width: el.clientWidth, height: el.clientHeight };
+  chart.setOption(chainMapOption(state.map, state.selected, size), true);
   chart.dispatchAction({ type: "downplay", seriesIndex: 0 }); // no hover fade left over from the click
 }
 
@@ -336,7 +343,10 @@ function showTab(tab) {
   state.tab = tab;
   $$(".tabs button").forEach((b) => b.classList.toggle("active", b.dataset.tab === tab));
   $$(".view").forEach((v) => v.classList.toggle("active", v.dataset.view === tab));
-  if (tab === "map" && chart) chart.resize();
+  if (tab === "map" && chart) {
+    chart.resize();
+    if (state.map) drawMap();
+  }
   if (tab === "targets") resizeTargets();
   if (tab === "compare") loadCompare();
 }
