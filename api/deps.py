@@ -75,6 +75,8 @@ class Engines:
         self._recommend_lock = threading.Lock()
         self._classifier = None
         self._classifier_lock = threading.Lock()
+        self._backtests: dict = {}
+        self._backtest_lock = threading.Lock()
 
     def embedder(self):
         if self._embedder is None:
@@ -136,6 +138,23 @@ class Engines:
             if cached is None or cached[0] is not store or cached[1] != version:
                 self._chain_index = cached = (store, version, ChainIndex.from_store(store))
             return call(cached[2])
+
+    def backtest(self, store: GraphStore, t0: str | None, quantile: float, kinds: tuple[str, ...]):
+        """The date-split backtest (:func:`matching.recommend.backtest.run_backtest`), memoised per store
+        version and arguments (seconds on the sample world); one runs at a time."""
+        from matching.recommend.backtest import default_t0, run_backtest
+
+        ix = self.recommend(store, lambda ix: ix)
+        with self._backtest_lock:
+            key = (t0, quantile, kinds)
+            if self._backtests.get("version") != (id(ix), store.version()):
+                self._backtests = {"version": (id(ix), store.version())}
+            if key not in self._backtests:
+                rule = "given"
+                if t0 is None:
+                    t0, rule = default_t0(ix, store.links(), quantile=quantile)
+                self._backtests[key] = run_backtest(ix, t0, kinds=kinds, settings=self.settings, t0_rule=rule)
+            return self._backtests[key]
 
     def classifier(self, store: GraphStore):
         """The 挂链 segment classifier fitted on the store's confirmed members (per store version), or None."""

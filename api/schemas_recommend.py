@@ -45,6 +45,7 @@ __all__ = [
     "OutcomeCreate",
     "OutcomePublic",
     "OutcomePage",
+    "BacktestSummary",
     "OutcomeStatus",
     "FormName",
     "MAX_REFS",
@@ -347,3 +348,22 @@ class OutcomePublic(BaseModel):
 
 class OutcomePage(Page[OutcomePublic]):
     pass
+
+
+# ------------------------------------------------------------------ evaluation
+
+
+class BacktestSummary(BaseModel):
+    """The date-split backtest of DESIGN.md: held-out links after ``t0``, every candidate ranked, filtered."""
+
+    t0: str = Field(examples=["2025-06-16"])
+    t0_rule: str
+    kinds: list[str]
+    held_out: dict[str, int] = Field(description="Held-out links per kind.")
+    skipped: dict[str, int]
+    queries: int = Field(description="Queries (both directions of each held-out link).")
+    candidates: int = Field(description="Organisations ranked per query.")
+    table: dict[str, dict[str, dict[str, float]]] = Field(
+        description="scorer → kind (and `all`) → Recall@10, Recall@50, MRR, nDCG@10, n.",
+        examples=[{"engine": {"all": {"Recall@10": 0.06, "Recall@50": 0.29, "MRR": 0.035, "nDCG@10": 0.03,
+                                      "n": 2208}}}])

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Query
 from api.deps import Editor, EnginesDep, PageDep, StoreDep, Viewer, WorkspaceDep
 from api.routes._common import AUTHED, FieldError, resolve_region, resolve_segment, responses
 from api.schemas_recommend import (
+    BacktestSummary,
     IntroducerPage,
     OutcomeCreate,
     OutcomePage,
@@ -28,6 +29,7 @@ from api.schemas_recommend import (
     TargetPage,
 )
 from graph.errors import NotFound
+from graph.model import LinkKind
 
 __all__ = ["router", "resolve_org"]
 
@@ -201,3 +203,29 @@ def outcome_history(
                         region=resolve_region(region) if region else None, status=status)
     return OutcomePage(items=[o.as_dict() for o in page.slice(found)], total=len(found), limit=page.limit,
                        offset=page.offset)
+
+
+@router.get("/eval/backtest", summary="Date-split backtest: Recall@10/50, MRR, nDCG@10 for the engine and every "
+            "baseline (seconds; memoised per store version)", response_model=BacktestSummary)
+def backtest(
+    store: StoreDep,
+    engines: EnginesDep,
+    _: Viewer,
+    t0: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="Freeze date (default: the "
+                                    "dataset's train/test boundary, else the quantile).", examples=["2025-06-16"])]
+    = None,
+    quantile: Annotated[float, Query(ge=0.05, le=0.99, description="Share of dated links before t0 when no "
+                                     "boundary applies.")] = 0.8,
+    kinds: Annotated[list[LinkKind], Query(min_length=1, max_length=len(LinkKind), description="Link kinds "
+                                           "held out (repeat the parameter).")] = [  # noqa: B006
+        LinkKind.SUPPLIES, LinkKind.PARTNERS, LinkKind.INVESTS],
+) -> BacktestSummary:
+    from datetime import date
+
+    if t0 is not None:
+        try:
+            date.fromisoformat(t0)
+        except ValueError:
+            raise FieldError("query.t0", f"not a calendar date: {t0!r}") from None
+    kind_ids = tuple(dict.fromkeys(k.value for k in kinds))
+    return BacktestSummary(**engines.backtest(store, t0, quantile, kind_ids).as_dict())

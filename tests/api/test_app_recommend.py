@@ -282,3 +282,16 @@ def test_partners_without_any_segment_predict_one_from_the_profile(reader):
     out = reader.post("/partners", role="viewer", json={"profile": "非遗微短剧，短视频与微短剧制作，竖屏短剧拍摄"})
     assert out.status_code == 200, out.text
     assert out.json()["segments"] == [s["segment"]]
+
+
+def test_backtest_summary_has_every_scorer_and_is_memoised(reader):
+    r = reader.get("/eval/backtest", params=[("kinds", "supplies"), ("kinds", "partners")])
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["kinds"] == ["supplies", "partners"] and out["queries"] > 0 and out["t0"]
+    assert {"engine", "popularity", "adamic_adar"} <= set(out["table"])
+    assert out["table"]["engine"]["all"]["Recall@50"] > out["table"]["popularity"]["all"]["Recall@50"]
+    assert reader.get("/eval/backtest", params=[("kinds", "supplies"), ("kinds", "partners")]).json() == out
+    assert_error(reader.get("/eval/backtest", params={"t0": "2025-02-30"}), 422, "invalid_input")
+    assert_error(reader.get("/eval/backtest", params={"kinds": "located_in"}), 422, "invalid_input")
+    assert_error(reader.get("/eval/backtest", role=None), 401, "unauthorized")
