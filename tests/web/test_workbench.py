@@ -140,6 +140,8 @@ def chain_of(page, segment: str) -> str:
 def test_planted_missing_segments_give_planted_target_and_introducer(page, server):
     url, keys = server
     sign_in(page, url, keys["editor"])
+    # before any click the panel lists the chain's gaps by severity (a keyboard way in too)
+    assert page.locator("#segment-panel .gap-list button[data-segment='seg:game_engine']").count() == 1
     shot(page, "01-chain-map")
     missing = json.loads(ANSWERS.read_text(encoding="utf-8"))["missing"]
     for n, gap in enumerate(missing):

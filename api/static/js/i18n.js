@@ -110,7 +110,7 @@ const STRINGS = {
   regionOf: ["所在地", "Region"],
   kind: ["类型", "Kind"],
   relations: ["关系", "Relations"],
-  gapKind: ["缺口", "Gap"],
+  gapKind: ["缺口（按严重度）", "Gaps by severity"],
   forbiddenWrite: ["该密钥为只读（viewer），记录结果需要 editor 权限。", "This key is read-only (viewer): recording an outcome needs editor."],
 };
 

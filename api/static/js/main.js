@@ -116,7 +116,7 @@ async function loadMap() {
   if (state.selected && map.segments.some((s) => s.segment === state.selected)) showSegment(state.selected);
   else {
     state.selected = null;
-    $("#segment-panel").innerHTML = `<p class="muted">${esc(t("clickSegment"))}</p>`;
+    showGapList();
   }
   registerMapTable();
 }
@@ -153,6 +153,18 @@ function drawMap() {
   const size = { width: el.clientWidth, height: el.clientHeight };
   chart.setOption(chainMapOption(state.map, state.selected, size), true);
   chart.dispatchAction({ type: "downplay", seriesIndex: 0 }); // no hover fade left over from the click
+}
+
+/** The panel before a click: the gaps by severity, as buttons (also the keyboard way in). */
+function showGapList() {
+  const gaps = state.gaps ? state.gaps.gaps : [];
+  $("#segment-panel").innerHTML = `<p class="muted">${esc(t("clickSegment"))}</p>
+    <h3>${esc(t("gapKind"))} (${gaps.length})</h3>
+    <div class="gap-list">${gaps
+      .map((g) => `<button type="button" data-segment="${esc(g.segment)}"><span class="badge ${esc(g.kind)}">${esc(t(g.kind))}</span>
+        ${esc(nameOf(g))} <span class="muted">${num(g.severity)}</span></button>`)
+      .join("")}</div>`;
+  $$("#segment-panel .gap-list button").forEach((b) => b.addEventListener("click", () => selectSegment(b.dataset.segment)));
 }
 
 function selectSegment(id) {
@@ -360,6 +372,7 @@ function rerender() {
     drawMap();
     registerMapTable();
     if (state.selected) showSegment(state.selected);
+    else showGapList();
   }
   renderList();
   if (state.tab === "compare") loadCompare();
