@@ -92,7 +92,7 @@ def recommendations(
         chain_id = found["chain"]["id"]
         focus = focus_from_gaps(found["gaps"])
     current = ws.current(rid)
-    landed = {o for o, x in current.items() if x.status == "landed"} | ws.landed(rid)
+    landed = ws.landed(rid)  # landed anywhere in the region, even if a later outcome followed
     exclude = landed | ({o for o, x in current.items() if x.status == "rejected"} if hide_rejected else set())
 
     def run(ix):
