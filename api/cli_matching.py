@@ -87,11 +87,12 @@ def _matching_parts(data_dir):
 
 
 def _open_engine(store, data_dir, *, rebuild: bool = False, quiet: bool = False):
-    from matching.search import SearchEngine
+    from matching.search import SearchConfig, SearchEngine
 
-    _settings, embedder, cache, directory = _matching_parts(data_dir)
+    settings, embedder, cache, directory = _matching_parts(data_dir)
     with cache, _progress("encoding 编码", quiet) as progress:
-        return SearchEngine.open(store, embedder, directory, cache=cache, rebuild=rebuild, progress=progress)
+        return SearchEngine.open(store, embedder, directory, cache=cache, rebuild=rebuild, progress=progress,
+                                 config=SearchConfig.from_settings(settings))
 
 
 def _fmt(x, digits: int = 3):
@@ -195,13 +196,13 @@ def index_build(
 
 def index_status(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
     """Whether the saved index matches the store version and the configured model."""
-    from matching.search import read_manifest, staleness
+    from matching.search import SearchConfig, read_manifest, staleness
 
     settings, embedder, cache, directory = _matching_parts(data_dir)
     with cache, open_store_for(data_dir) as store:
         version = store.version()
         manifest = read_manifest(directory)
-        why = staleness(manifest, version, embedder.model_id)
+        why = staleness(manifest, version, embedder.model_id, SearchConfig.from_settings(settings))
         cached = cache.count(embedder.model_id)
     doc = {"directory": str(directory), "current": why is None, "reason": why, "store_version": version,
            "model": embedder.model_id, "cached_vectors": cached, "manifest": manifest}

@@ -41,6 +41,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -56,8 +57,8 @@ from graph.model import (
     Segment,
 )
 from graph.store.protocol import Batch, WriteResult
-from matching.documents import dense_text, english_part, has_cjk, segment_vocabulary
-from matching.embcache import EmbeddingCache, encode_cached
+from matching.documents import english_part, has_cjk, segment_vocabulary
+from matching.embcache import EmbeddingCache, encode_cached, org_vectors
 from matching.embedder import Embedder, normalise_rows
 from matching.lexical import Tokenizer
 from matching.tfidf import TfidfModel, normalise_sparse_rows
@@ -69,6 +70,7 @@ __all__ = [
     "SegmentClassifier",
     "field_texts",
     "segment_text",
+    "segment_english",
     "unlabelled",
     "apply_predictions",
     "classify_store",
@@ -109,13 +111,24 @@ def segment_text(seg: Segment) -> str:
     return " ; ".join(x for x in (seg.name_zh, seg.name_en, " ; ".join(seg.keywords), seg.description) if x)
 
 
+def segment_english(seg: Segment) -> str:
+    """A segment's English words (name, Latin keywords, description without Chinese) for the model.
+
+    >>> from graph.model import Stage, Format
+    >>> segment_english(Segment("s", "游戏引擎", "Game engines", Stage.UPSTREAM, Format.OTHER,
+    ...                         description="底层引擎软件。 Engine software.", keywords=("渲染", "rendering")))
+    'Game engines. rendering. Engine software.'
+    """
+    desc = " ".join(_CJK_SPAN.sub(" ", seg.description).split())
+    kws = ", ".join(k for k in seg.keywords if not has_cjk(k))
+    return ". ".join(x for x in (seg.name_en, kws, desc.strip(" .") + "." if desc.strip(" .") else "") if x)
+
+
+_CJK_SPAN = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\uff60]+")
+
+
 def _full_text(org: Organisation) -> str:
     return "\n".join(field_texts(org).values())
-
-
-def _dense_text(org: Organisation) -> str:
-    """English text for the embedding features (products, keywords, description)."""
-    return dense_text(org)
 
 
 def _has_dense_content(org: Organisation) -> bool:
@@ -234,8 +247,8 @@ class SegmentClassifier:
         industry = {c: v / v.sum() for c, v in industry.items() if v.sum() > 0}
         dense = None
         if embedder is not None:
-            vec_lab, _ = encode_cached(embedder, [_dense_text(o) for o in labelled], cache)
-            vec_seg, _ = encode_cached(embedder, [f"{s.name_en}. {s.description}" for s in segments], cache)
+            vec_lab, _ = org_vectors(embedder, labelled, cache)
+            vec_seg, _ = encode_cached(embedder, [segment_english(s) for s in segments], cache)
             dense = {
                 "embedder": embedder,
                 "cache": cache,
@@ -263,7 +276,7 @@ class SegmentClassifier:
             sims = (x @ self._knn_x.T).toarray()
             if self._dense is not None:
                 d = self._dense
-                v, _ = encode_cached(d["embedder"], [_dense_text(o) for o in part], d["cache"])
+                v, _ = org_vectors(d["embedder"], part, d["cache"])
                 # organisations with nothing but a name get no dense evidence
                 has = np.array([_has_dense_content(o) for o in part], dtype=np.float32)[:, None]
                 out["dense_centroid"][sl] = has * (v @ d["centroids"].T)

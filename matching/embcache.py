@@ -29,9 +29,9 @@ from pathlib import Path
 import numpy as np
 
 from graph.errors import BackendUnavailable
-from matching.embedder import Embedder, Progress
+from matching.embedder import Embedder, Progress, normalise_rows
 
-__all__ = ["EmbeddingCache", "content_hash", "encode_cached", "default_cache_path"]
+__all__ = ["EmbeddingCache", "content_hash", "encode_cached", "org_vectors", "default_cache_path"]
 
 _CHUNK = 500
 
@@ -166,3 +166,27 @@ def encode_cached(
     for i, h in enumerate(hashes):
         out[i] = have[h]
     return out, len(todo)
+
+
+def org_vectors(
+    embedder: Embedder,
+    orgs: list,
+    cache: EmbeddingCache | None = None,
+    *,
+    english_only: bool = True,
+    progress: Progress | None = None,
+) -> tuple[np.ndarray, int]:
+    """One unit vector per organisation: the normalised mean of its field embeddings.
+
+    Returns the vectors and how many texts had to be encoded (0 when the
+    cache holds them all).
+    """
+    from matching.documents import dense_fields
+
+    fields = [dense_fields(o, english_only=english_only) for o in orgs]
+    flat = [t for f in fields for t in f]
+    vecs, n_encoded = encode_cached(embedder, flat, cache, progress=progress)
+    owner = np.repeat(np.arange(len(orgs)), [len(f) for f in fields])
+    out = np.zeros((len(orgs), embedder.dim), dtype=np.float32)
+    np.add.at(out, owner, vecs)
+    return normalise_rows(out), n_encoded

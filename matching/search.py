@@ -51,9 +51,9 @@ import numpy as np
 
 from graph.errors import InvalidInput
 from graph.model import OrgKind
-from matching.documents import OrgCard, dense_fields, lexical_text, segment_vocabulary
-from matching.embcache import EmbeddingCache, encode_cached
-from matching.embedder import Embedder, Progress, normalise_rows
+from matching.documents import OrgCard, lexical_text, segment_vocabulary
+from matching.embcache import EmbeddingCache, org_vectors
+from matching.embedder import Embedder, Progress
 from matching.fusion import dense_weight, rrf
 from matching.lexical import LexicalIndex, Tokenizer, top_k
 from matching.neo4j_vectors import load_dense, neo4j_index_for
@@ -69,7 +69,6 @@ __all__ = [
     "index_dir",
     "read_manifest",
     "staleness",
-    "org_vectors",
 ]
 
 MODES = ("hybrid", "dense", "lexical")
@@ -79,28 +78,6 @@ _FORMAT = 1
 def index_dir(data_dir: Path | str) -> Path:
     """Where a data directory keeps its search engine."""
     return Path(data_dir) / "index"
-
-
-def org_vectors(
-    embedder: Embedder,
-    orgs: list,
-    cache: EmbeddingCache | None = None,
-    *,
-    english_only: bool = True,
-    progress: Progress | None = None,
-) -> tuple[np.ndarray, int]:
-    """One unit vector per organisation: the normalised mean of its field embeddings.
-
-    Returns the vectors and how many texts had to be encoded (0 when the
-    cache holds them all).
-    """
-    fields = [dense_fields(o, english_only=english_only) for o in orgs]
-    flat = [t for f in fields for t in f]
-    vecs, n_encoded = encode_cached(embedder, flat, cache, progress=progress)
-    owner = np.repeat(np.arange(len(orgs)), [len(f) for f in fields])
-    out = np.zeros((len(orgs), embedder.dim), dtype=np.float32)
-    np.add.at(out, owner, vecs)
-    return normalise_rows(out), n_encoded
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +201,20 @@ class SearchConfig:
     def index_key(self) -> dict:
         return {"exact_below": self.exact_below, "approx": self.approx}
 
+    @classmethod
+    def from_settings(cls, settings) -> SearchConfig:
+        """Read ``search_exact_below``, ``search_approx`` and ``search_rrf_k`` when the settings have them.
+
+        >>> SearchConfig.from_settings(object()) == SearchConfig()
+        True
+        """
+        base = cls()
+        return cls(
+            exact_below=getattr(settings, "search_exact_below", base.exact_below),
+            approx=getattr(settings, "search_approx", base.approx),
+            rrf_k=getattr(settings, "search_rrf_k", base.rrf_k),
+        )
+
 
 @dataclass
 class SearchEngine:
@@ -300,9 +291,13 @@ class SearchEngine:
         if directory is not None and not rebuild:
             manifest = read_manifest(directory)
             if manifest is not None and _fresh(manifest, store.version(), embedder, config):
-                engine = cls.load(directory, embedder, config=config, store=store)
-                engine.meta["rebuilt"] = False
-                return engine
+                try:
+                    engine = cls.load(directory, embedder, config=config, store=store)
+                except (OSError, ValueError, KeyError, InvalidInput):
+                    engine = None  # damaged on disk: rebuild below
+                if engine is not None:
+                    engine.meta["rebuilt"] = False
+                    return engine
         engine = cls.build(store, embedder, cache=cache, config=config, progress=progress)
         engine.meta["rebuilt"] = True
         if directory is not None:
@@ -414,7 +409,7 @@ class SearchEngine:
                     score=round(float(score), 6),
                     dense_score=None if d_score is None else round(d_score, 6),
                     dense_rank=d_rank.get(row),
-                    lexical_score=None if row not in lex_scores and weights["lexical"] == 0 else round(lex_scores.get(row, 0.0), 6),
+                    lexical_score=None if weights["lexical"] == 0 else round(lex_scores.get(row, 0.0), 6),
                     lexical_rank=l_rank.get(row),
                 )
             )
