@@ -273,18 +273,24 @@ def external_buyer_links(region: str, segments: Sequence[str], cap: int) -> Quer
 
 def edge_flows(region: str, edges: Iterable[tuple[str, str]]) -> Query:
     """Per segment edge ``(u, v)``: supplies from member firms of ``u`` to local member
-    firms of ``v``, their weight split by whether the supplier is local, and their number."""
+    firms of ``v``, their weight split by whether the supplier is local, and their number.
+
+    One pass over the supplies leaving the upstream segments' members (each
+    link is read once, not once per edge it may count for); ``$downstream``
+    maps each upstream segment to its downstream segments.
+    """
+    down: dict[str, list[str]] = {}
+    for u, v in sorted(set(edges)):
+        down.setdefault(u, []).append(v)
     return Query(
-        "UNWIND $edges AS e"
-        f" MATCH (:{_SEG} {{id: e.upstream}})<-[m1:{MEMBER_OF}]-(o:{_ORG})-[r:{_SUP}]->(b:{_ORG})"
-        f"-[m2:{MEMBER_OF}]->(:{_SEG} {{id: e.downstream}})"
-        " WHERE m1.status = 'confirmed' AND m2.status = 'confirmed' AND o.kind = 'firm' AND b.kind = 'firm'"
-        f" AND {local('b')}"
-        f" WITH e, {local('o')} AS loc, {_W} AS w"
-        " RETURN e.upstream AS upstream, e.downstream AS downstream,"
+        f"MATCH (su:{_SEG})<-[m1:{MEMBER_OF}]-(o:{_ORG})-[r:{_SUP}]->(b:{_ORG})-[m2:{MEMBER_OF}]->(sv:{_SEG})"
+        " WHERE su.id IN $upstream AND m1.status = 'confirmed' AND o.kind = 'firm' AND b.kind = 'firm'"
+        f" AND {local('b')} AND m2.status = 'confirmed' AND sv.id IN $downstream[su.id]"
+        f" WITH su.id AS upstream, sv.id AS downstream, {local('o')} AS loc, {_W} AS w"
+        " RETURN upstream, downstream,"
         " sum(CASE WHEN loc THEN w ELSE 0.0 END) AS local_weight,"
         " sum(CASE WHEN loc THEN 0.0 ELSE w END) AS external_weight, count(*) AS links",
-        {**_region(region), "edges": [{"upstream": u, "downstream": v} for u, v in sorted(set(edges))]},
+        {**_region(region), "upstream": sorted(down), "downstream": down},
     )
 
 

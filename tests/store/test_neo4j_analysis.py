@@ -78,7 +78,6 @@ def test_leader_inputs_equal_numpy_for_every_chain(neo, world):
         assert _same_leader_inputs(neo.analysis_leader_inputs(chain), leader_inputs_from_arrays(arrays, chain))
 
 
-@pytest.mark.slow  # about 45 s on a busy 2-core machine: 5 chains x 6 analyses, compare over 4 regions
 def test_every_analysis_equals_the_embedded_store_for_shenzhen_and_every_chain(neo, embedded, world, monkeypatch):
     def no_graph():
         raise AssertionError("analysis on Neo4j must not pull the graph")
