@@ -8,7 +8,8 @@ normalised name + city), checks references with
 wrong; content hashes make re-writing unchanged records a no-op that keeps the
 version. The graph layout and every Cypher statement live in
 :mod:`graph.store.cypher` (chain-analysis aggregates, computed on the
-server: :mod:`graph.store.cypher_analysis`).
+server: :mod:`graph.store.cypher_analysis`). :meth:`Neo4jStore.write_chunked`
+writes batches too large for one transaction, giving up all-or-nothing.
 
 The driver retries managed transactions on transient errors and lost
 connections for up to ``retry_seconds``; after that, and whenever the server
@@ -21,6 +22,7 @@ A server for development and tests: ``eval "$(scripts/neo4j-start.sh)"``.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import threading
@@ -262,6 +264,49 @@ class Neo4jStore:
     def write(self, batch: Batch) -> WriteResult:
         """Write ``batch`` in one transaction (see the module docstring)."""
         return self._write_tx(lambda tx: _write(tx, batch))
+
+    def write_chunked(self, batch: Batch, chunk: int = 20_000,
+                      progress: Callable[[int, int], None] | None = None) -> WriteResult:
+        """Write a large ``batch`` as several transactions; NOT all-or-nothing.
+
+        For imports and benchmarks whose one transaction would exceed the
+        server's transaction memory (100k firms with 500k links do, on the
+        1 GiB heap of ``scripts/neo4j-start.sh``). The catalogue (regions,
+        clusters, chains, segments, segment edges) is written first in one
+        transaction, then organisations and then links, ``chunk`` records per
+        transaction, each validated and deduplicated like :meth:`write`
+        against what is stored by then (links are re-pointed at organisations
+        merged by an earlier chunk). If a chunk fails, the chunks before it
+        stay written and the error is raised; writing the same batch again
+        finishes the job (unchanged records are no-ops). ``progress(done,
+        total)`` is called after each chunk.
+        """
+        if chunk < 1:
+            raise InvalidInput(f"chunk must be positive, got {chunk}", f"分块大小必须为正数，当前为 {chunk}")
+        head = Batch(regions=batch.regions, clusters=batch.clusters, chains=batch.chains,
+                     segments=batch.segments, segment_edges=batch.segment_edges)
+        parts = [head] if len(head) else []
+        parts += [Batch(organisations=p) for p in _chunks(batch.organisations, chunk)]
+        parts += [Batch(links=p) for p in _chunks(batch.links, chunk)]
+        total = WriteResult(version=self.version())
+        done = 0
+        for part in parts:
+            if total.merged and part.links:
+                part = Batch(links=[
+                    dataclasses.replace(x, src=total.merged.get(x.src, x.src), dst=total.merged.get(x.dst, x.dst))
+                    for x in part.links
+                ])
+            result = self.write(part)
+            for mine, theirs in ((total.inserted, result.inserted), (total.updated, result.updated),
+                                 (total.unchanged, result.unchanged)):
+                for k, n in theirs.items():
+                    mine[k] = mine.get(k, 0) + n
+            total.merged.update(result.merged)
+            total.version = result.version
+            done += len(part)
+            if progress is not None:
+                progress(done, len(batch))
+        return total
 
     @_guarded
     def delete_organisation(self, org_id: str) -> None:
