@@ -32,6 +32,7 @@ def test_without_a_neo4j_server_it_says_how_to_get_one(monkeypatch):
 
 
 @pytest.mark.neo4j
+@pytest.mark.slow  # 20-60 s on a busy 2-core machine: two stores written, two recommendation indexes built
 def test_a_small_run_gives_both_timings_the_ratio_and_identical_answers():
     if not os.environ.get("CHAINMATCH_NEO4J_URI"):
         pytest.skip("CHAINMATCH_NEO4J_URI not set: no Neo4j server to test against")
