@@ -224,16 +224,20 @@ def bench_search(
     approx: Annotated[str, typer.Option(help="Approximate indexes to time: hnsw, ivf or hnsw,ivf.")] = "hnsw",
     texts: Annotated[int, typer.Option(min=0, help="Sample-world texts encoded for throughput (0: skip the model).")] = 512,
     flat: Annotated[bool, typer.Option("--flat/--no-flat", help="Also time exact IndexFlatIP.")] = True,
+    sweep: Annotated[str, typer.Option(help="Other efSearch/nprobe values to time after the tuned one, e.g. 64,128,256.")] = "",
+    hnsw_m: Annotated[int, typer.Option(min=4, help="HNSW graph degree M.")] = 32,
+    ef_construction: Annotated[int, typer.Option(min=8, help="HNSW construction beam.")] = 200,
     data_dir: DataDir = None,
     as_json: JsonOut = False,
 ) -> None:
-    """Encode throughput, build time, p50/p95 latency and recall@10 vs exact at each size."""
+    """Encode throughput, build time, p50/p95 latency (one query at a time, one thread) and recall@10 vs exact."""
     from matching.bench import run_search_bench
 
     try:
         n_list = [int(x.replace("_", "")) for x in sizes.split(",") if x.strip()]
+        efforts = [int(x) for x in sweep.split(",") if x.strip()]
     except ValueError as e:
-        raise InvalidInput(f"--sizes must be comma-separated integers, got {sizes!r}") from e
+        raise InvalidInput(f"--sizes and --sweep must be comma-separated integers, got {sizes!r}, {sweep!r}") from e
     if kind not in ("matched", "gaussian"):
         raise InvalidInput(f"--kind must be matched or gaussian, got {kind!r}")
     say = None if as_json else (lambda m: err_console.print(f"[dim]{m}[/dim]"))
@@ -254,7 +258,7 @@ def bench_search(
         sample = sample[:texts]
     fig = run_search_bench(n_list, kind=kind, embedder=embedder, texts=sample, reference_vectors=reference,
                            queries=queries, approx=[a.strip() for a in approx.split(",") if a.strip()],
-                           flat=flat, say=say)
+                           flat=flat, say=say, sweep=efforts, hnsw_m=hnsw_m, ef_construction=ef_construction)
     from api.cli_bench import machine
 
     fig["machine"] = machine()
@@ -265,8 +269,13 @@ def bench_search(
     if enc:
         console.print(f"encode 编码: {enc['texts']} texts in {enc['seconds']} s = "
                       f"{enc['texts_per_second']} texts/s ({enc['model']})")
-    rows = [[r["n"], r["index"], r["build_seconds"], r["ef_search"] or r["nprobe"] or "", r["p50_ms"],
-             r["p95_ms"], r["recall_at_10"]] for r in fig["rows"]]
+    rows = []
+    for r in fig["rows"]:
+        rows.append([r["n"], r["index"], r["build_seconds"], r["ef_search"] or r["nprobe"] or "", r["p50_ms"],
+                     r["p95_ms"], r["recall_at_10"]])
+        for s in r.get("sweep", []):
+            rows.append(["", "  (sweep)", "", s["ef_search"] or s["nprobe"], s["p50_ms"], s["p95_ms"],
+                         s["recall_at_10"]])
     console.print(table(f"bench search · {kind} vectors · {fig['machine']}",
                         ["vectors", "index", "build s", "ef/nprobe", "p50 ms", "p95 ms", "recall@10"], rows))
     console.print(f"peak RSS {fig['peak_rss_mb']} MB")

@@ -15,6 +15,10 @@ Examples
 ...                   approx="hnsw", exact_below=0)
 >>> fig["index"], fig["n"], fig["recall_at_10"] >= 0.9
 ('hnsw', 3000, True)
+>>> fig = bench_index(synthetic_vectors(3000, 16, seed=2), synthetic_vectors(20, 16, seed=3),
+...                   approx="ivf", exact_below=0, sweep=(1, 64))
+>>> [r["nprobe"] for r in fig["sweep"]], fig["sweep"][1]["recall_at_10"]
+([1, 64], 1.0)
 """
 
 from __future__ import annotations
@@ -77,13 +81,33 @@ def bench_encode(embedder: Embedder, texts: Sequence[str]) -> dict:
 
 
 def _latencies(index, queries: np.ndarray, k: int) -> np.ndarray:
-    index.search(queries[:5], k)  # warm up
-    out = np.empty(len(queries))
-    for i in range(len(queries)):
-        t = time.perf_counter()
-        index.search(queries[i : i + 1], k)
-        out[i] = time.perf_counter() - t
+    """Milliseconds per query, one query at a time on one thread (as a server answering many users)."""
+    import faiss
+
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        index.search(queries[:5], k)  # warm up
+        out = np.empty(len(queries))
+        for i in range(len(queries)):
+            t = time.perf_counter()
+            index.search(queries[i : i + 1], k)
+            out[i] = time.perf_counter() - t
+    finally:
+        faiss.omp_set_num_threads(threads)
     return out * 1000.0
+
+
+def _measure(idx, queries: np.ndarray, truth: np.ndarray, k: int) -> dict:
+    _, found = idx.search(queries, k)
+    lat = _latencies(idx, queries, k)
+    return {
+        "ef_search": idx.ef_search if idx.kind == "hnsw" else None,
+        "nprobe": idx.nprobe if idx.kind == "ivf" else None,
+        "p50_ms": round(float(np.percentile(lat, 50)), 3),
+        "p95_ms": round(float(np.percentile(lat, 95)), 3),
+        "recall_at_10": round(recall_at_k(found, truth, k), 4),
+    }
 
 
 def bench_index(
@@ -94,9 +118,14 @@ def bench_index(
     exact_below: int = 50_000,
     k: int = 10,
     truth: np.ndarray | None = None,
+    sweep: Sequence[int] = (),
     **index_kwargs,
 ) -> dict:
-    """Build a :class:`FaissIndex` over ``xb``; single-query latency p50/p95 and recall@k vs exact."""
+    """Build a :class:`FaissIndex` over ``xb``; single-query latency p50/p95 and recall@k vs exact.
+
+    The figures are for the effort the build tuned; ``sweep`` adds the same
+    figures at other efforts (efSearch or nprobe) under ``"sweep"``.
+    """
     if truth is None:
         _, truth = exact_search(xb, queries, k)
     idx = FaissIndex(xb.shape[1], exact_below=exact_below, approx=approx, **index_kwargs)
@@ -104,18 +133,15 @@ def bench_index(
     t = time.perf_counter()
     idx.build()
     build_s = time.perf_counter() - t
-    _, found = idx.search(queries, k)
-    lat = _latencies(idx, queries, k)
-    return {
-        "n": len(xb),
-        "index": idx.kind,
-        "build_seconds": round(build_s, 1),
-        "ef_search": idx.ef_search if idx.kind == "hnsw" else None,
-        "nprobe": idx.nprobe if idx.kind == "ivf" else None,
-        "p50_ms": round(float(np.percentile(lat, 50)), 3),
-        "p95_ms": round(float(np.percentile(lat, 95)), 3),
-        "recall_at_10": round(recall_at_k(found, truth, k), 4),
-    }
+    row = {"n": len(xb), "index": idx.kind, "build_seconds": round(build_s, 1), **_measure(idx, queries, truth, k)}
+    if idx.kind in ("hnsw", "ivf") and sweep:
+        tuned = idx.ef_search if idx.kind == "hnsw" else idx.nprobe
+        row["sweep"] = []
+        for value in sweep:
+            idx.set_effort(value)
+            row["sweep"].append(_measure(idx, queries, truth, k))
+        idx.set_effort(tuned)
+    return row
 
 
 def run_search_bench(
@@ -131,7 +157,9 @@ def run_search_bench(
     k: int = 10,
     seed: int = 0,
     dim: int | None = None,
+    sweep: Sequence[int] = (),
     say: Callable[[str], None] | None = None,
+    **index_kwargs,
 ) -> dict:
     """The whole benchmark: encode throughput on ``texts``, then per size the exact and approximate indexes.
 
@@ -167,7 +195,8 @@ def run_search_bench(
             out["rows"].append(row)
         for a in approx:
             say(f"{n:,}: {a} build + tune")
-            out["rows"].append(bench_index(xb, q, approx=a, exact_below=0, k=k, truth=truth))
+            out["rows"].append(bench_index(xb, q, approx=a, exact_below=0, k=k, truth=truth, sweep=sweep,
+                                           **index_kwargs))
         del xb
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return out

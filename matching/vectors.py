@@ -365,23 +365,23 @@ class FaissIndex(_Base):
                 chosen = self._index.nlist
                 break
             chosen = max(value, k)
-            self._set_effort(chosen)
+            self.set_effort(chosen)
             _, found = self._index.search(q, k)
             rec = recall_at_k(found, truth, k)
             if rec >= self.target_recall:
                 break
-        self._set_effort(chosen)
+        self.set_effort(chosen)
         self.tuned_recall = rec
-        if self.kind == "hnsw":
-            self.ef_search = chosen
-        else:
-            self.nprobe = chosen
 
-    def _set_effort(self, value: int) -> None:
+    def set_effort(self, value: int) -> None:
+        """Set the search effort of the approximate index: HNSW efSearch or IVF nprobe."""
+        self.build()
         if self.kind == "hnsw":
             self._index.hnsw.efSearch = int(value)
-        else:
+            self.ef_search = int(value)
+        elif self.kind == "ivf":
             self._index.nprobe = int(value)
+            self.nprobe = int(value)
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         self.build()
