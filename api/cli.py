@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import typer
 
-from api import bench_gaps, cli_analysis, cli_keys, cli_matching, cli_recommend, cli_serve
+from api import bench_backends, bench_gaps, cli_analysis, cli_keys, cli_matching, cli_recommend, cli_serve
 from api.cli_bench import bench_app
 from api.cli_common import (
     DataDir,
@@ -44,6 +44,7 @@ cli_analysis.register(app)
 cli_matching.register(app)
 cli_matching.register_bench(bench_app)
 bench_gaps.register_bench(bench_app)
+bench_backends.register_bench(bench_app)
 cli_recommend.register(app)
 cli_recommend.register_bench(bench_app)
 
