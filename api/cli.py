@@ -10,7 +10,15 @@ from __future__ import annotations
 
 import typer
 
-from api import bench_backends, bench_gaps, cli_analysis, cli_keys, cli_matching, cli_recommend, cli_serve
+from api import (
+    bench_backends,
+    bench_gaps,
+    cli_analysis,
+    cli_keys,
+    cli_matching,
+    cli_recommend,
+    cli_serve,
+)
 from api.cli_bench import bench_app
 from api.cli_common import (
     DataDir,
