@@ -43,6 +43,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from graph.errors import BackendUnavailable, InvalidInput, NotFound
+from graph.fsperms import private_file
 
 __all__ = ["Workspace", "Outcome", "Campaign", "Conflict", "STATUSES", "STATUS_ZH", "workspace_path", "find_conflicts"]
 
@@ -160,7 +161,7 @@ class Workspace:
     def open(cls, path: Path | str) -> Workspace:
         path = Path(path)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(path)  # 0600 in a 0700 directory, whatever the umask
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA busy_timeout=10000")
@@ -204,6 +205,10 @@ class Workspace:
     def _rows(self, sql: str, params=()) -> list[tuple]:
         with self._lock:
             return self._conn.execute(sql, tuple(params)).fetchall()
+
+    def read(self, sql: str, params=()) -> list[tuple]:
+        """Rows of one parameterised query, for modules keeping their own tables here (e.g. the 六个一 lists)."""
+        return self._rows(sql, params)
 
     # ------------------------------------------------------------ outcomes
     def record_outcome(self, org: str, region: str, status: str, *, segment: str | None = None,

@@ -1,0 +1,497 @@
+"""The six 六个一 lists as editable data, kept in the workspace's SQLite file.
+
+A list is ``(kind, region, chain)``; ``chain`` is ``""`` for "every chain".
+Its entries live in the table ``list_entries`` of the workspace
+(:class:`~matching.recommend.workspace.Workspace`, whose connection and
+transactions this module reuses). An entry has a subject (an organisation id)
+or a title, typed fields (:mod:`~matching.worklists.kinds`), a note, an
+``origin`` (``generated`` or ``curated``) and a ``hidden`` flag.
+
+**The regeneration rule.** :meth:`ListStore.regenerate` replaces only the
+*generated* entries of a list. An entry added by hand, a generated entry
+edited by hand (editing makes it ``curated``) and an entry hidden by hand
+(hiding makes it ``curated`` too) are never overwritten, never re-added
+while hidden and never deleted. A draft whose subject (or title) matches a
+curated entry is skipped.
+
+**Versions.** Every write appends to ``list_events`` (what changed, before
+and after, who, when); an entry's ``version`` is the id of the last event
+that touched it, a list's version the largest. Every write is one
+transaction; bad input raises :class:`~graph.errors.InvalidInput` naming
+the field (or file row) and writes nothing. SQL takes parameters only.
+
+Examples
+--------
+>>> ls = ListStore.memory()
+>>> SZ = "cn/guangdong/shenzhen"
+>>> r = ls.regenerate("key_firms", SZ, None, [Draft("org:a", "甲", {"score": 2.0}), Draft("org:b", "乙")])
+>>> (r.added, r.removed), [e.subject for e in ls.entries("key_firms", SZ)]
+((2, 0), ['org:a', 'org:b'])
+>>> e = ls.edit(ls.entries("key_firms", SZ)[0].id, note="重点走访")
+>>> e.origin, ls.hide(ls.entries("key_firms", SZ)[1].id).hidden
+('curated', True)
+>>> r = ls.regenerate("key_firms", SZ, None, [Draft("org:b", "乙"), Draft("org:c", "丙")])
+>>> [(e.subject, e.origin, e.hidden, e.note) for e in ls.entries("key_firms", SZ, hidden=None)]
+[('org:a', 'curated', False, '重点走访'), ('org:b', 'curated', True, ''), ('org:c', 'generated', False, '')]
+>>> ls.add("policies", SZ, None, Draft(None, "=cmd|' /C calc'!A0"))
+Traceback (most recent call last):
+...
+graph.errors.InvalidInput: policies entry: title: looks like a spreadsheet formula; refused to protect spreadsheet users
+  entry [title]: looks like a spreadsheet formula; refused to protect spreadsheet users
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+
+from graph.errors import InvalidInput, NotFound, Problem
+from matching.recommend.workspace import Workspace
+from matching.worklists.kinds import KINDS, clean_fields, clean_text, resolve_kind
+
+__all__ = ["ListStore", "Entry", "Draft", "RegenResult", "ImportRow", "ImportResult", "entry_key", "check_draft"]
+
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS list_entries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        region TEXT NOT NULL,
+        chain TEXT NOT NULL DEFAULT '',
+        key TEXT NOT NULL,
+        subject TEXT,
+        title TEXT NOT NULL DEFAULT '',
+        fields TEXT NOT NULL DEFAULT '{}',
+        origin TEXT NOT NULL CHECK (origin IN ('generated', 'curated')),
+        hidden INTEGER NOT NULL DEFAULT 0 CHECK (hidden IN (0, 1)),
+        note TEXT NOT NULL DEFAULT '',
+        rank INTEGER,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        version INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (kind, region, chain, key))""",
+    """CREATE TABLE IF NOT EXISTS list_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        entry_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        region TEXT NOT NULL,
+        chain TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '{}',
+        actor TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS list_events_list ON list_events(kind, region, chain, id)",
+)
+_SELECT = ("SELECT id, kind, region, chain, subject, title, fields, origin, hidden, note, rank, created_at, updated_at, "
+           "version FROM list_entries")
+_SELECT_KEYED = ("SELECT id, kind, region, chain, subject, title, fields, origin, hidden, note, rank, created_at, "
+                 "updated_at, version, key FROM list_entries WHERE kind = ? AND region = ? AND chain = ?")
+_ORDER = " ORDER BY rank IS NULL, rank, id"
+MAX_SUBJECT = 200
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """What an entry says: subject (organisation id) or title, fields, note; ``rank`` orders generated ones."""
+
+    subject: str | None
+    title: str = ""
+    fields: Mapping = field(default_factory=dict)
+    note: str = ""
+    rank: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: int
+    kind: str
+    region: str
+    chain: str | None
+    subject: str | None
+    title: str
+    fields: dict
+    origin: str
+    hidden: bool
+    note: str
+    rank: int | None
+    created_at: str
+    updated_at: str
+    version: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def curated(self) -> bool:
+        return self.origin == "curated"
+
+
+@dataclass(frozen=True, slots=True)
+class RegenResult:
+    """What a regeneration did; curated entries are only ever counted, never touched."""
+
+    kind: str
+    region: str
+    chain: str | None
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+    kept_curated: int  # drafts skipped because a curated entry holds their subject
+    skipped_hidden: int  # … of which hidden by hand
+    version: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRow:
+    """One checked row of an import file: ``id`` edits that entry, else the subject/title finds or adds one."""
+
+    row: int
+    id: int | None
+    draft: Draft
+    hidden: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    kind: str
+    region: str
+    chain: str | None
+    rows: int
+    added: int
+    updated: int
+    unchanged: int
+    version: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def entry_key(subject: str | None, title: str) -> str:
+    """What makes an entry unique in its list: the subject, else the folded title.
+
+    >>> entry_key("org:f1", "x"), entry_key(None, "  深圳市 数字创意 Policy ")
+    ('org:f1', 'title:深圳市 数字创意 policy')
+    """
+    if subject:
+        return subject
+    return "title:" + " ".join(unicodedata.normalize("NFKC", title).casefold().split())
+
+
+def check_draft(kind: str, draft: Draft, *, partial: bool = False) -> tuple[Draft, list[tuple[str, str]]]:
+    """The clean draft and every ``(field, reason)`` wrong with it (``partial``: an edit's changes only)."""
+    spec = KINDS[kind]
+    problems: list[tuple[str, str]] = []
+    subject, why = clean_text(draft.subject, MAX_SUBJECT)
+    if why:
+        problems.append(("subject", why))
+    if spec.subject == "none" and subject:
+        problems.append(("subject", f"{kind} entries have no organisation; give a title"))
+    if spec.subject == "required" and not subject and not partial:
+        problems.append(("subject", f"{kind} entries need an organisation (id, USCC or exact name)"))
+    title, why = clean_text(draft.title)
+    if why:
+        problems.append(("title", why))
+    if not title and not partial and (spec.title_required or not subject):
+        problems.append(("title", f"{kind} entries need a title"))
+    note, why = clean_text(draft.note)
+    if why:
+        problems.append(("note", why))
+    fields, bad = clean_fields(kind, draft.fields)
+    problems += bad
+    if partial:  # an edit: a field given empty is cleared
+        fields = {**{k: None for k in (draft.fields or {}) if isinstance(k, str)}, **fields}
+    return Draft(subject or None, title, fields, note, draft.rank), problems
+
+
+def _invalid(kind: str, problems: list[tuple[str, str]]) -> InvalidInput:
+    first = "; ".join(f"{f}: {r}" for f, r in problems[:3])
+    return InvalidInput(f"{kind} entry: {first}", f"{KINDS[kind].zh}条目无效：{first}",
+                        [Problem("entry", None, f, r) for f, r in problems])
+
+
+def _entry(row) -> Entry:
+    eid, kind, region, chain, subject, title, fields, origin, hidden, note, rank, c_at, u_at, version = row
+    return Entry(eid, kind, region, chain or None, subject, title, json.loads(fields), origin, bool(hidden), note,
+                 rank, c_at, u_at, version)
+
+
+class ListStore:
+    """The lists in a :class:`Workspace` (see the module docstring)."""
+
+    def __init__(self, ws: Workspace):
+        self.ws = ws
+        with ws.transaction() as c:
+            for statement in _SCHEMA:
+                c.execute(statement)
+
+    @classmethod
+    def memory(cls) -> ListStore:
+        return cls(Workspace.memory())
+
+    # ------------------------------------------------------------ reads
+    def entries(self, kind: str, region: str, chain: str | None = None, *, hidden: bool | None = False) -> list[Entry]:
+        """The list's entries in rank order (generated by rank, then the rest as added).
+
+        ``hidden``: ``False`` visible only, ``True`` hidden only, ``None`` both.
+        """
+        sql = _SELECT + " WHERE kind = ? AND region = ? AND chain = ?"
+        params: list = [resolve_kind(kind), region, chain or ""]
+        if hidden is not None:
+            sql += " AND hidden = ?"
+            params.append(int(hidden))
+        return [_entry(r) for r in self.ws.read(sql + _ORDER, params)]
+
+    def entry(self, entry_id: int) -> Entry:
+        rows = self.ws.read(_SELECT + " WHERE id = ?", (entry_id,))
+        if not rows:
+            raise NotFound("list entry", str(entry_id))
+        return _entry(rows[0])
+
+    def version(self, kind: str, region: str, chain: str | None = None) -> int:
+        """The list's version: the id of its last write event (0 before any)."""
+        rows = self.ws.read("SELECT MAX(id) FROM list_events WHERE kind = ? AND region = ? AND chain = ?",
+                            (resolve_kind(kind), region, chain or ""))
+        return int(rows[0][0] or 0)
+
+    def summary(self, region: str, chain: str | None = None) -> list[dict]:
+        """Per kind: entries shown, hidden, generated, curated, and the list's version."""
+        counts = {(k, o, h): n for k, o, h, n in self.ws.read(
+            "SELECT kind, origin, hidden, COUNT(*) FROM list_entries WHERE region = ? AND chain = ? "
+            "GROUP BY kind, origin, hidden", (region, chain or ""))}
+        out = []
+        for k, spec in KINDS.items():
+            def n(origin=None, hidden=None, k=k):
+                return sum(v for (kk, o, h), v in counts.items()
+                           if kk == k and origin in (None, o) and hidden in (None, h))
+            out.append({"kind": k, "name_zh": spec.zh, "name_en": spec.en, "region": region, "chain": chain or None,
+                        "generated_kind": spec.generated, "shown": n(hidden=0), "hidden": n(hidden=1),
+                        "generated": n("generated"), "curated": n("curated"),
+                        "version": self.version(k, region, chain)})
+        return out
+
+    def history(self, kind: str, region: str, chain: str | None = None) -> list[dict]:
+        """Every write to the list, oldest first: ``{version, entry, action, detail, actor, at}``."""
+        rows = self.ws.read("SELECT id, entry_id, action, detail, actor, at FROM list_events "
+                            "WHERE kind = ? AND region = ? AND chain = ? ORDER BY id",
+                            (resolve_kind(kind), region, chain or ""))
+        return [{"version": v, "entry": e, "action": a, "detail": json.loads(d), "actor": who, "at": at}
+                for v, e, a, d, who, at in rows]
+
+    # ------------------------------------------------------------ writes
+    @staticmethod
+    def _log(c, entry_id: int, kind: str, region: str, chain: str, action: str, detail: dict, actor: str,
+             at: str) -> int:
+        v = c.execute("INSERT INTO list_events(entry_id, kind, region, chain, action, detail, actor, at) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                      (entry_id, kind, region, chain, action, json.dumps(detail, ensure_ascii=False), actor, at)
+                      ).lastrowid
+        c.execute("UPDATE list_entries SET version = ? WHERE id = ?", (v, entry_id))
+        return int(v)
+
+    def _insert(self, c, kind, region, chain, d: Draft, origin, action, actor, at, hidden=False) -> int:
+        eid = c.execute(
+            "INSERT INTO list_entries(kind, region, chain, key, subject, title, fields, origin, hidden, note, rank, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (kind, region, chain, entry_key(d.subject, d.title), d.subject, d.title,
+             json.dumps(dict(d.fields), ensure_ascii=False), origin, int(hidden), d.note, d.rank, at, at)).lastrowid
+        self._log(c, int(eid), kind, region, chain, action, {"after": _snapshot(d, hidden)}, actor, at)
+        return int(eid)
+
+    @staticmethod
+    def _taken(c, kind, region, chain, key, but: int | None = None) -> int | None:
+        row = c.execute("SELECT id FROM list_entries WHERE kind = ? AND region = ? AND chain = ? AND key = ?",
+                        (kind, region, chain, key)).fetchone()
+        return row[0] if row and row[0] != but else None
+
+    def add(self, kind: str, region: str, chain: str | None, draft: Draft, *, actor: str = "") -> Entry:
+        """Add a curated entry; its subject (or title) must be new to the list."""
+        kind = resolve_kind(kind)
+        d, problems = check_draft(kind, draft)
+        if problems:
+            raise _invalid(kind, problems)
+        chain = chain or ""
+        with self.ws.transaction() as c:
+            other = self._taken(c, kind, region, chain, entry_key(d.subject, d.title))
+            if other is not None:
+                raise _invalid(kind, [("subject" if d.subject else "title",
+                                       f"already in this list as entry {other}; edit that entry instead")])
+            eid = self._insert(c, kind, region, chain, Draft(d.subject, d.title, d.fields, d.note), "curated",
+                               "add", actor, _now())
+        return self.entry(eid)
+
+    def edit(self, entry_id: int, *, subject: str | None = None, title: str | None = None,
+             fields: Mapping | None = None, note: str | None = None, hidden: bool | None = None,
+             actor: str = "") -> Entry:
+        """Change an entry (``None``: leave as is; a field given empty is cleared); it becomes curated.
+
+        An edit that changes nothing writes nothing.
+        """
+        with self.ws.transaction() as c:
+            eid = self._edit(c, entry_id, subject, title, fields, note, hidden, actor, "edit")
+        return self.entry(eid)
+
+    def hide(self, entry_id: int, *, actor: str = "") -> Entry:
+        """Hide an entry (kept, curated, never re-added by regeneration); ``edit(hidden=False)`` shows it again."""
+        return self.edit(entry_id, hidden=True, actor=actor)
+
+    def _edit(self, c, entry_id, subject, title, fields, note, hidden, actor, action, at=None) -> int:
+        row = c.execute(_SELECT + " WHERE id = ?", (entry_id,)).fetchone()
+        if row is None:
+            raise NotFound("list entry", str(entry_id))
+        old = _entry(row)
+        d, problems = check_draft(old.kind, Draft(subject, title or "", fields or {}, note or ""), partial=True)
+        new_fields = {k: v for k, v in {**old.fields, **d.fields}.items() if v is not None}
+        new = Draft(d.subject if subject is not None else old.subject, d.title if title is not None else old.title,
+                    new_fields, d.note if note is not None else old.note)
+        spec = KINDS[old.kind]
+        if subject is not None and not new.subject and spec.subject == "required":
+            problems.append(("subject", f"{old.kind} entries need an organisation"))
+        if not new.title and not new.subject:
+            problems.append(("title", f"{old.kind} entries need a title"))
+        if problems:
+            raise _invalid(old.kind, problems)
+        new_hidden = old.hidden if hidden is None else bool(hidden)
+        before = _snapshot(Draft(old.subject, old.title, old.fields, old.note), old.hidden)
+        after = _snapshot(new, new_hidden)
+        if before == after:
+            return old.id
+        key = entry_key(new.subject, new.title)
+        other = self._taken(c, old.kind, old.region, old.chain or "", key, but=old.id)
+        if other is not None:
+            raise _invalid(old.kind, [("subject" if new.subject else "title",
+                                       f"already in this list as entry {other}")])
+        c.execute("UPDATE list_entries SET key = ?, subject = ?, title = ?, fields = ?, note = ?, hidden = ?, "
+                  "origin = 'curated', updated_at = ? WHERE id = ?",
+                  (key, new.subject, new.title, json.dumps(new.fields, ensure_ascii=False), new.note,
+                   int(new_hidden), at or _now(), old.id))
+        if hidden is not None and new_hidden != old.hidden:
+            action = "hide" if new_hidden else "show"
+        changed = {k: v for k, v in after.items() if before.get(k) != v}
+        self._log(c, old.id, old.kind, old.region, old.chain or "", action,
+                  {"before": {k: before.get(k) for k in changed}, "after": changed}, actor, at or _now())
+        return old.id
+
+    def regenerate(self, kind: str, region: str, chain: str | None, drafts: Sequence[Draft], *,
+                   actor: str = "") -> RegenResult:
+        """Replace the list's generated entries by ``drafts``; curated entries stay exactly as they are."""
+        kind = resolve_kind(kind)
+        checked = []
+        for i, draft in enumerate(drafts):
+            d, problems = check_draft(kind, draft)
+            if problems:
+                raise _invalid(kind, [(f"drafts[{i}].{f}", r) for f, r in problems])
+            checked.append(Draft(d.subject, d.title, d.fields, d.note, i + 1 if draft.rank is None else draft.rank))
+        chain_key, at = chain or "", _now()
+        added = updated = removed = unchanged = kept = skipped_hidden = 0
+        with self.ws.transaction() as c:
+            rows = c.execute(_SELECT_KEYED, (kind, region, chain_key)).fetchall()
+            existing = {r[-1]: _entry(r[:-1]) for r in rows}
+            wanted: dict[str, Draft] = {}
+            for d in checked:
+                wanted.setdefault(entry_key(d.subject, d.title), d)
+            for key, e in existing.items():
+                if e.curated:
+                    continue  # the rule: never overwritten, never deleted
+                if key not in wanted:
+                    c.execute("DELETE FROM list_entries WHERE id = ?", (e.id,))
+                    c.execute("INSERT INTO list_events(entry_id, kind, region, chain, action, detail, actor, at) "
+                              "VALUES (?, ?, ?, ?, 'regenerate_remove', ?, ?, ?)",
+                              (e.id, kind, region, chain_key, json.dumps(
+                                  {"before": _snapshot(Draft(e.subject, e.title, e.fields, e.note), e.hidden)},
+                                  ensure_ascii=False), actor, at))
+                    removed += 1
+            for key, d in wanted.items():
+                e = existing.get(key)
+                if e is None:
+                    self._insert(c, kind, region, chain_key, d, "generated", "regenerate_add", actor, at)
+                    added += 1
+                elif e.curated:
+                    kept += 1
+                    skipped_hidden += e.hidden
+                elif (_snapshot(d, False), d.rank) == (_snapshot(Draft(e.subject, e.title, e.fields, e.note), False),
+                                                       e.rank):
+                    unchanged += 1
+                else:
+                    c.execute("UPDATE list_entries SET title = ?, fields = ?, note = ?, rank = ?, updated_at = ? "
+                              "WHERE id = ?", (d.title, json.dumps(dict(d.fields), ensure_ascii=False), d.note,
+                                               d.rank, at, e.id))
+                    self._log(c, e.id, kind, region, chain_key, "regenerate_update",
+                              {"after": _snapshot(d, False)}, actor, at)
+                    updated += 1
+        return RegenResult(kind, region, chain or None, added, updated, removed, unchanged, kept, skipped_hidden,
+                           self.version(kind, region, chain))
+
+    def import_rows(self, kind: str, region: str, chain: str | None, rows: Iterable[ImportRow], *,
+                    file: str = "import", actor: str = "") -> ImportResult:
+        """Apply checked import rows in one transaction: all of them, or none when any row is wrong.
+
+        A row with an ``id`` edits that entry of this list; a row without one
+        edits the entry holding its subject (or title) or adds a curated one.
+        A row that changes nothing writes nothing, so re-importing an export
+        changes nothing.
+        """
+        kind, chain_key, at = resolve_kind(kind), chain or "", _now()
+        rows = list(rows)
+        problems: list[Problem] = []
+        added = updated = unchanged = 0
+        with self.ws.transaction() as c:
+            ids = dict(c.execute("SELECT id, key FROM list_entries WHERE kind = ? AND region = ? AND chain = ?",
+                                 (kind, region, chain_key)).fetchall())
+            by_key = {k: i for i, k in ids.items()}
+            seen: dict[str, int] = {}
+            plan = []
+            for r in rows:
+                key = entry_key(r.draft.subject, r.draft.title)
+                target = r.id if r.id is not None else by_key.get(key)
+                if r.id is not None and r.id not in ids:
+                    problems.append(Problem(file, r.row, "id", f"no entry {r.id} in this list ({kind}, {region})"))
+                    continue
+                if key in seen or (target is not None and f"#{target}" in seen):
+                    problems.append(Problem(file, r.row, "subject" if r.draft.subject else "title",
+                                            f"the same entry as row {seen.get(key) or seen.get(f'#{target}')}"))
+                    continue
+                seen[key] = r.row
+                if target is not None:
+                    seen[f"#{target}"] = r.row
+                    holder = by_key.get(key)
+                    if holder is not None and holder != target:
+                        problems.append(Problem(file, r.row, "subject" if r.draft.subject else "title",
+                                                f"already in this list as entry {holder}"))
+                        continue
+                plan.append((r, target))
+            if problems:
+                raise InvalidInput(f"{file}: {len(problems)} bad row(s); nothing imported",
+                                   f"{file}：{len(problems)} 行有误，未导入任何数据", problems)
+            for r, target in plan:
+                if target is None:
+                    self._insert(c, kind, region, chain_key, r.draft, "curated", "import_add", actor, at,
+                                 hidden=bool(r.hidden))
+                    added += 1
+                    continue
+                before = c.execute("SELECT version FROM list_entries WHERE id = ?", (target,)).fetchone()[0]
+                full = {s.name: r.draft.fields.get(s.name) for s in KINDS[kind].fields}  # absent cells clear
+                try:
+                    self._edit(c, target, r.draft.subject or "", r.draft.title, full, r.draft.note, r.hidden, actor,
+                               "import_edit", at)
+                except InvalidInput as e:
+                    raise InvalidInput(f"{file}: row {r.row}: {e.message}", e.message_zh,
+                                       [Problem(file, r.row, p.field, p.reason) for p in e.problems]) from e
+                after = c.execute("SELECT version FROM list_entries WHERE id = ?", (target,)).fetchone()[0]
+                updated += after != before
+                unchanged += after == before
+        return ImportResult(kind, region, chain or None, len(rows), added, updated, unchanged,
+                            self.version(kind, region, chain))
+
+
+def _snapshot(d: Draft, hidden: bool) -> dict:
+    return {"subject": d.subject, "title": d.title, "fields": dict(d.fields), "note": d.note, "hidden": bool(hidden)}
