@@ -28,6 +28,7 @@ from api.deps import Engines
 from api.errors import PayloadTooLarge, http_error_body, install_error_handlers
 from api.routes import TAGS, include_routes
 from graph.errors import ConfigError
+from graph.fsperms import exposed_bits
 from graph.settings import LOOPBACK_HOSTS, Settings
 
 __all__ = ["create_app", "BodyLimit", "DESCRIPTION"]
@@ -104,6 +105,10 @@ def create_app(settings: Settings) -> FastAPI:
                         "(allowed because the host %s is loopback)", settings.host)
         elif keys.count() == 0:
             log.warning("no API keys yet: create one with `chainmatch keys init`")
+        loose = exposed_bits(settings.data_dir)
+        if loose:
+            log.warning("the data directory %s can be read by other users (group/other bits %s): "
+                        "run `chmod 700 %s`", settings.data_dir, oct(loose), settings.data_dir)
         try:
             yield
         finally:

@@ -43,6 +43,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from graph.errors import BackendUnavailable, Conflict, NotFound
+from graph.fsperms import private_file
 
 __all__ = [
     "Role",
@@ -145,9 +146,8 @@ class KeyStore:
     def open(cls, path: Path) -> KeyStore:
         path = Path(path)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-            os.chmod(path, 0o600)
+            private_file(path)
+            os.chmod(path, 0o600)  # also an older key file made before this was enforced
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA busy_timeout=5000")
             conn.executescript(_SCHEMA)

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from graph.errors import BackendUnavailable
+from graph.fsperms import private_file
 from matching.embedder import Embedder, Progress, normalise_rows
 
 __all__ = ["EmbeddingCache", "content_hash", "encode_cached", "org_vectors", "default_cache_path"]
@@ -67,7 +68,7 @@ class EmbeddingCache:
     def open(cls, path: Path | str) -> EmbeddingCache:
         path = Path(path)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(path)  # 0600 in a 0700 directory, whatever the umask
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")

@@ -32,6 +32,7 @@ from pathlib import Path
 import networkx as nx
 
 from graph.errors import BackendUnavailable, Conflict, InvalidInput, NotFound
+from graph.fsperms import private_file
 from graph.model import (
     Chain,
     Cluster,
@@ -94,7 +95,7 @@ class SqliteStore:
         """Open (creating if needed) the store file at ``path``."""
         path = Path(path)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(path)  # 0600 in a 0700 directory, whatever the umask
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
