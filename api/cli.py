@@ -15,6 +15,7 @@ from api import (
     bench_gaps,
     cli_analysis,
     cli_keys,
+    cli_lists,
     cli_matching,
     cli_recommend,
     cli_serve,
@@ -55,6 +56,7 @@ bench_gaps.register_bench(bench_app)
 bench_backends.register_bench(bench_app)
 cli_recommend.register(app)
 cli_recommend.register_bench(bench_app)
+cli_lists.register(app)
 
 
 @app.command()

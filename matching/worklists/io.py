@@ -39,7 +39,8 @@ from graph.settings import Settings
 from matching.worklists.kinds import KINDS, format_parts
 from matching.worklists.store import Draft, Entry, ImportRow, check_draft
 
-__all__ = ["columns", "export_rows", "to_csv", "to_xlsx", "read_import", "MAX_ROWS", "ORIGIN_ZH"]
+__all__ = ["columns", "export_rows", "to_csv", "to_xlsx", "read_import", "org_resolver", "resolve_subject",
+           "MAX_ROWS", "ORIGIN_ZH"]
 
 MAX_ROWS = 10_000
 ORIGIN_ZH = {"generated": "自动生成", "curated": "人工维护"}
@@ -212,3 +213,34 @@ def read_import(path: Path, kind: str, resolve: Callable[[str], tuple[str, str] 
         raise InvalidInput(f"{file}: {len(problems)} problem(s); nothing imported",
                            f"{file}：{len(problems)} 处错误，未导入任何数据", problems)
     return rows
+
+
+def org_resolver(store) -> Callable[[str], tuple[str, str] | None]:
+    """Organisation id, USCC or exact name → ``(id, name)`` in ``store``, or ``None``."""
+    def resolve(key: str) -> tuple[str, str] | None:
+        found = store.lookup([key]).get(key)
+        if found is None:
+            return None
+        o = store.organisation(found)
+        return found, o.name_zh or o.name_en or found
+
+    return resolve
+
+
+def resolve_subject(draft: Draft, resolve: Callable[[str], tuple[str, str] | None],
+                    field: str = "subject") -> Draft:
+    """The draft with its subject resolved to an organisation id (its name the default title).
+
+    ``InvalidInput`` naming ``field`` when the organisation is unknown.
+
+    >>> resolve_subject(Draft("光影", ""), lambda k: ("org:a", "光影互动") if k == "光影" else None).title
+    '光影互动'
+    """
+    key = (draft.subject or "").strip()
+    if not key:
+        return draft
+    found = resolve(key)
+    if found is None:
+        raise InvalidInput(f"{field}: unknown organisation {key!r} (give an id, USCC or exact name)",
+                           f"{field}：未找到机构 {key!r}", [Problem("entry", None, field, f"unknown organisation {key!r}")])
+    return Draft(found[0], draft.title or found[1], draft.fields, draft.note, draft.rank)

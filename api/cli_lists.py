@@ -1,0 +1,233 @@
+"""``chainmatch lists generate | show | add | edit | remove | export | import``: the six 六个一 lists.
+
+Lists live in ``<data dir>/workspace.sqlite`` (:mod:`matching.worklists`), one
+per list kind, region and optional chain. Generating replaces only the
+generated entries: whatever was added, edited or hidden by hand stays.
+Region and chain take ids or Chinese/English names (深圳, 南山区, 动漫游戏).
+Wire with ``register(app)``.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.cli_common import (
+    DataDir,
+    JsonOut,
+    console,
+    open_store_for,
+    print_json,
+    settings_for,
+    table,
+)
+from graph.errors import InvalidInput
+
+__all__ = ["register", "lists_app"]
+
+DEFAULT_REGION = "cn/guangdong/shenzhen"
+KindArg = Annotated[str, typer.Argument(help="key_firms 重点企业 | targets 招商引资目标 | projects 重点项目 | "
+                                        "platforms 创新平台 | policies 政策工具包 | advisors 战略咨询支撑机构")]
+RegionOpt = Annotated[str, typer.Option("--region", "-r", help="Region id or name: 深圳, 南山区, cn/guangdong/shenzhen.")]
+ChainOpt = Annotated[str | None, typer.Option("--chain", "-c", help="Chain id or name (default: every chain).")]
+FieldOpt = Annotated[list[str] | None, typer.Option("--field", "-f", help="NAME=VALUE of a list field; repeat. "
+                                                    "An empty VALUE clears the field (edit).")]
+Actor = "cli"
+
+lists_app = typer.Typer(help="The six 六个一 lists: key firms, targets, projects, platforms, policies, advisors.",
+                        no_args_is_help=True)
+
+
+@contextmanager
+def _context(data_dir, region: str, chain: str | None):
+    """The store, the list store, the region id and the chain id (or None)."""
+    from graph.analysis.common import resolve_chain, resolve_region
+    from matching.recommend.workspace import Workspace, workspace_path
+    from matching.worklists.store import ListStore
+
+    settings = settings_for(data_dir)
+    with open_store_for(data_dir) as store, Workspace.open(workspace_path(settings)) as ws:
+        cid = None
+        if chain is not None and chain.strip():
+            cid = resolve_chain(store.chains(), chain, [s.id for s in store.segments()]).id
+        yield settings, store, ListStore(ws), resolve_region(region), cid
+
+
+def _fields(items: list[str] | None) -> dict[str, str]:
+    out = {}
+    for item in items or []:
+        name, eq, value = item.partition("=")
+        if not eq or not name.strip():
+            raise InvalidInput(f"--field: want NAME=VALUE, got {item!r}", f"--field 格式应为 名称=值：{item!r}")
+        out[name.strip()] = value
+    return out
+
+
+def _show(kind: str, entries, title: str) -> None:
+    from matching.worklists.io import ORIGIN_ZH
+    from matching.worklists.kinds import KINDS, format_parts
+
+    shown = [f for f in KINDS[kind].fields if f.name not in ("reason", "score_parts")][:4]
+    rows = []
+    for e in entries:
+        cells = [format_parts(v) if isinstance(v := e.fields.get(f.name), dict) else v for f in shown]
+        rows.append([e.id, f"{e.title}\n{e.subject or ''}".strip(), *cells,
+                     ORIGIN_ZH[e.origin] + (" · 已隐藏" if e.hidden else ""), e.note])
+    console.print(table(title, ["编号 id", "名称 title", *[f.zh for f in shown], "来源 origin", "备注 note"], rows))
+
+
+@lists_app.command("generate")
+def generate_cmd(kind: KindArg, region: RegionOpt = DEFAULT_REGION, chain: ChainOpt = None,
+                 top: Annotated[int, typer.Option("--top", "-n", min=1, max=500, help="Entries to generate.")] = 20,
+                 data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """(Re)generate a list from the data: key firms, targets or platforms. Hand-curated entries stay."""
+    from graph.analysis.service import Analyst
+    from matching.recommend.index import ChainIndex
+    from matching.worklists.generate import generate
+    from matching.worklists.kinds import resolve_kind
+
+    kind = resolve_kind(kind)
+    with _context(data_dir, region, chain) as (settings, store, ls, rid, cid):
+        analyst = Analyst.for_store(store, settings.data_dir / "cache")
+        drafts = generate(kind, store=store, region=rid, chain=cid, analyse=lambda f: f(analyst),
+                          recommend=lambda f: f(ChainIndex.from_store(store)), settings=settings, top=top,
+                          landed=ls.ws.landed(rid))
+        result = ls.regenerate(kind, rid, cid, drafts, actor=Actor)
+    if as_json:
+        print_json(result.as_dict())
+        return
+    console.print(f"{kind} · {rid} · {cid or 'all chains 全部产业链'}: added 新增 {result.added}, updated 更新 "
+                  f"{result.updated}, removed 移除 {result.removed}, unchanged 未变 {result.unchanged}, "
+                  f"curated kept 保留人工条目 {result.kept_curated} (hidden 已隐藏 {result.skipped_hidden}) · "
+                  f"version 版本 {result.version}")
+
+
+@lists_app.command("show")
+def show_cmd(kind: Annotated[str | None, typer.Argument(help="A list kind; absent: all six lists, counted.")] = None,
+             region: RegionOpt = DEFAULT_REGION, chain: ChainOpt = None,
+             hidden: Annotated[bool, typer.Option("--hidden", help="Include hidden entries.")] = False,
+             data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """One list's entries, or a count of all six lists."""
+    from matching.worklists.kinds import KINDS, resolve_kind
+
+    with _context(data_dir, region, chain) as (_s, _store, ls, rid, cid):
+        if kind is None:
+            out = ls.summary(rid, cid)
+            if as_json:
+                print_json(out)
+                return
+            console.print(table(f"六个一 lists 清单 · {rid} · {cid or 'all chains'}",
+                                ["list 清单", "shown 显示", "hidden 隐藏", "generated 生成", "curated 人工", "version 版本"],
+                                [[f"{x['name_zh']} {x['kind']}", x["shown"], x["hidden"], x["generated"],
+                                  x["curated"], x["version"]] for x in out]))
+            return
+        kind = resolve_kind(kind)
+        entries = ls.entries(kind, rid, cid, hidden=None if hidden else False)
+    if as_json:
+        print_json({"kind": kind, "region": rid, "chain": cid, "entries": [e.as_dict() for e in entries]})
+        return
+    _show(kind, entries, f"{KINDS[kind].zh} {KINDS[kind].en} · {rid} · {cid or 'all chains'}")
+
+
+@lists_app.command("add")
+def add_cmd(kind: KindArg, region: RegionOpt = DEFAULT_REGION, chain: ChainOpt = None,
+            subject: Annotated[str | None, typer.Option("--subject", "-s", help="Organisation id, USCC or name.")] = None,
+            title: Annotated[str, typer.Option("--title", "-t", help="Title (projects, policies …).")] = "",
+            field: FieldOpt = None, note: str = "", data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """Add an entry by hand (curated: regeneration never touches it)."""
+    from matching.worklists.io import org_resolver, resolve_subject
+    from matching.worklists.store import Draft
+
+    with _context(data_dir, region, chain) as (_s, store, ls, rid, cid):
+        draft = resolve_subject(Draft(subject, title, _fields(field), note), org_resolver(store), "--subject")
+        e = ls.add(kind, rid, cid, draft, actor=Actor)
+    _written(e, as_json, "added 已添加")
+
+
+def _written(e, as_json: bool, what: str) -> None:
+    if as_json:
+        print_json(e.as_dict())
+        return
+    console.print(f"entry 条目 {e.id} {what}: {e.title or e.subject} · {e.origin}{' · hidden 已隐藏' if e.hidden else ''}"
+                  f" · version 版本 {e.version}")
+
+
+@lists_app.command("edit")
+def edit_cmd(entry_id: Annotated[int, typer.Argument(help="Entry id (编号).")],
+             subject: Annotated[str | None, typer.Option("--subject", "-s")] = None,
+             title: Annotated[str | None, typer.Option("--title", "-t")] = None,
+             field: FieldOpt = None, note: Annotated[str | None, typer.Option()] = None,
+             show: Annotated[bool, typer.Option("--show", help="Show a hidden entry again.")] = False,
+             data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """Edit an entry; an edited generated entry becomes curated and is kept by regeneration."""
+    from matching.worklists.io import org_resolver, resolve_subject
+    from matching.worklists.store import Draft
+
+    with _context(data_dir, DEFAULT_REGION, None) as (_s, store, ls, _r, _c):
+        if subject:
+            subject = resolve_subject(Draft(subject), org_resolver(store), "--subject").subject
+        e = ls.edit(entry_id, subject=subject, title=title, fields=_fields(field) or None, note=note,
+                    hidden=False if show else None, actor=Actor)
+    _written(e, as_json, "saved 已保存")
+
+
+@lists_app.command("remove")
+def remove_cmd(entry_id: Annotated[int, typer.Argument(help="Entry id (编号).")], data_dir: DataDir = None,
+               as_json: JsonOut = False) -> None:
+    """Hide an entry: kept (curated), left out of the list and never re-added by regeneration."""
+    with _context(data_dir, DEFAULT_REGION, None) as (_s, _store, ls, _r, _c):
+        e = ls.hide(entry_id, actor=Actor)
+    _written(e, as_json, "hidden 已隐藏")
+
+
+@lists_app.command("export")
+def export_cmd(kind: KindArg, output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
+               region: RegionOpt = DEFAULT_REGION, chain: ChainOpt = None,
+               fmt: Annotated[str | None, typer.Option("--format", help="csv or xlsx (default: from --output).")] = None,
+               hidden: Annotated[bool, typer.Option("--hidden", help="Include hidden entries.")] = False,
+               data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """Write a list to CSV (UTF-8 with BOM) or xlsx with Chinese headers."""
+    from matching.worklists.io import to_csv, to_xlsx
+    from matching.worklists.kinds import resolve_kind
+
+    kind = resolve_kind(kind)
+    fmt = (fmt or output.suffix.lstrip(".") or "csv").lower()
+    if fmt not in ("csv", "xlsx"):
+        raise InvalidInput(f"--format: csv or xlsx, not {fmt!r}", f"--format 只能是 csv 或 xlsx：{fmt!r}")
+    with _context(data_dir, region, chain) as (_s, _store, ls, rid, cid):
+        entries = ls.entries(kind, rid, cid, hidden=None if hidden else False)
+    output.write_bytes(to_csv(kind, entries) if fmt == "csv" else to_xlsx(kind, entries))
+    if as_json:
+        print_json({"kind": kind, "region": rid, "chain": cid, "format": fmt, "path": str(output),
+                    "entries": len(entries)})
+        return
+    console.print(f"{len(entries)} entries 条 → {output}")
+
+
+@lists_app.command("import")
+def import_cmd(kind: KindArg, path: Annotated[Path, typer.Argument(help="A .csv or .xlsx file.")],
+               region: RegionOpt = DEFAULT_REGION, chain: ChainOpt = None,
+               sheet: Annotated[str | None, typer.Option(help="Worksheet of an .xlsx file.")] = None,
+               data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """Import entries (all or nothing): rows with 编号 edit those entries, others are added or matched by
+    organisation or title. Every bad row is named by row and column and nothing is written."""
+    from matching.worklists.io import org_resolver, read_import
+    from matching.worklists.kinds import resolve_kind
+
+    kind = resolve_kind(kind)
+    with _context(data_dir, region, chain) as (settings, store, ls, rid, cid):
+        rows = read_import(path, kind, org_resolver(store), sheet=sheet, settings=settings)
+        result = ls.import_rows(kind, rid, cid, rows, file=path.name, actor=Actor)
+    if as_json:
+        print_json(result.as_dict())
+        return
+    console.print(f"{path.name}: {result.rows} rows 行 · added 新增 {result.added} · updated 更新 {result.updated} · "
+                  f"unchanged 未变 {result.unchanged} · version 版本 {result.version}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``lists`` command group to ``app``."""
+    app.add_typer(lists_app, name="lists")
