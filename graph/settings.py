@@ -88,6 +88,12 @@ class Settings(BaseSettings):
             setattr(self, name, {**default, **given})
         if self.backend == "neo4j" and not self.neo4j_uri:
             raise ConfigError("backend 'neo4j' needs CHAINMATCH_NEO4J_URI", "使用 neo4j 后端需要设置 CHAINMATCH_NEO4J_URI")
+        if self.neo4j_uri and "@" in self.neo4j_uri.split("://", 1)[-1].split("/", 1)[0]:
+            raise ConfigError(  # the URI is quoted in errors and logs: it must not carry a password
+                "CHAINMATCH_NEO4J_URI must not contain credentials; set CHAINMATCH_NEO4J_USER and "
+                "CHAINMATCH_NEO4J_PASSWORD instead",
+                "CHAINMATCH_NEO4J_URI 中不能包含用户名或密码，请改用 CHAINMATCH_NEO4J_USER 和 CHAINMATCH_NEO4J_PASSWORD",
+            )
         if self.auth == "off" and self.host not in LOOPBACK_HOSTS:
             raise ConfigError(
                 f"auth 'off' is allowed only on a loopback host ({', '.join(LOOPBACK_HOSTS)}), not {self.host!r}",

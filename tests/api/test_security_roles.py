@@ -17,7 +17,6 @@ from api.app import create_app
 from api.auth import Role
 from tests.api.conftest import assert_error, make_settings, start, world_dir
 
-
 # create_app opens nothing before its lifespan: the data dir is never touched here
 ROUTES = list(route_roles(create_app(make_settings(Path("unused-data-dir")))))
 IDS = [f"{r.method} {r.path}" for r in ROUTES]
