@@ -15,9 +15,9 @@ from api import (
     bench_gaps,
     cli_analysis,
     cli_keys,
-    cli_lists,
     cli_matching,
     cli_recommend,
+    cli_report,
     cli_serve,
 )
 from api.cli_bench import bench_app
@@ -56,7 +56,7 @@ bench_gaps.register_bench(bench_app)
 bench_backends.register_bench(bench_app)
 cli_recommend.register(app)
 cli_recommend.register_bench(bench_app)
-cli_lists.register(app)
+cli_report.register(app)
 
 
 @app.command()

@@ -1,0 +1,255 @@
+"""The gap-and-target report as plain data: what the renderers draw.
+
+:func:`build_report` asks the chain :class:`~graph.analysis.service.Analyst`
+for the chain map, gaps and external dependence of a region, and the
+recommendation engine for each gap's top targets (with attraction form),
+their introducers (以商招商) and one joint campaign (联合招商) for the best
+target of every 补链 gap (every gap when none is 补链). Every number is a
+:func:`fig` — ``{"value", "ids", "fmt"}`` — whose ``ids`` are the firm, link
+or segment ids it is computed from. The ``provenance`` section counts as-of
+dates and estimated fields over exactly the organisations and links the
+report cites (:mod:`matching.reports.provenance`), and ``evidence`` lists
+those records.
+
+Examples
+--------
+>>> from fixtures.world import load_world
+>>> from graph.analysis.service import Analyst
+>>> from graph.store.sqlite import SqliteStore
+>>> from matching.recommend.index import ChainIndex
+>>> from matching.reports.provenance import store_records
+>>> store = SqliteStore.memory()
+>>> _ = store.write(load_world()[0])
+>>> rep = build_report(Analyst.for_store(store), ChainIndex.from_store(store), store_records(store),
+...                    "深圳", "动漫游戏", targets_per_gap=1)
+>>> rep["region"]["id"], rep["chain"]["name_zh"]
+('cn/guangdong/shenzhen', '动漫游戏')
+>>> g = rep["gaps"][0]
+>>> g["kind_zh"], g["segment"], g["severity"]["fmt"], g["severity"]["ids"][:1]
+('补链', 'seg:game_engine', 'score', ['seg:game_engine'])
+>>> t = rep["targets"][0]
+>>> t["org"], t["form"], t["introducer"]
+('org:f1561', 'rd_centre', 'org:f1345')
+>>> rep["provenance"]["records"] == len([e for e in rep["evidence"] if e["type"] != "segment"])
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from graph.analysis.common import resolve_region
+from matching.recommend.campaigns import propose_campaign
+from matching.recommend.introducers import RELATION_ZH, introducers
+from matching.recommend.targets import recommend_targets
+from matching.reports.provenance import Records, evidence_rows, summarise
+
+__all__ = ["fig", "build_report", "cited_ids", "STAGES"]
+
+STAGES = ("upstream", "midstream", "downstream")
+#: campaign size: the best targets of this many gaps pitched together
+CAMPAIGN_TARGETS = 8
+
+
+def fig(value, ids: Iterable[str], fmt: str = "float") -> dict:
+    """A number with the ids it is computed from; ``fmt``: ``int``, ``float``, ``score`` or ``pct``.
+
+    >>> fig(3, ["org:a", "org:b", "org:a"], "int")
+    {'value': 3, 'ids': ['org:a', 'org:b'], 'fmt': 'int'}
+    """
+    value = None if value is None else (int(value) if fmt == "int" else float(value))
+    return {"value": value, "ids": list(dict.fromkeys(i for i in ids if i)), "fmt": fmt}
+
+
+def _parts(parts, ids) -> list[dict]:
+    return [{"name": p["name"], "value": fig(p["value"], ids, "score"), "weight": p["weight"],
+             "figure": p["figure"], "note": p["note"]} for p in parts]
+
+
+def _chain_map(cm: dict) -> list[dict]:
+    order = {s: i for i, s in enumerate(STAGES)}
+    rows = []
+    for s in sorted(cm["segments"], key=lambda s: (order.get(s["stage"], 9), -s["local_firms"], s["segment"])):
+        sid = s["segment"]
+        rows.append({
+            "segment": sid, "name_zh": s["name_zh"], "name_en": s["name_en"], "stage": s["stage"],
+            "status": s["status"], "criteria": list(s["criteria"]),
+            "local_firms": fig(s["local_firms"], [sid, *s["firm_ids"]], "int"),
+            "employees": fig(s["employees"], [sid, *s["firm_ids"]], "int"),
+            "tier_firms": fig(s["tier_firms"], [sid, *s["tier_firm_ids"]], "int"),
+            "platforms": fig(len(s["platforms"]), [sid, *s["platforms"]], "int"),
+            "members_elsewhere": fig(s["members_elsewhere"], [sid], "int"),
+            "local_supply_share": fig(s["received_local_share"], [sid, *s["firm_ids"]], "pct"),
+        })
+    return rows
+
+
+def _gaps(found: dict) -> list[dict]:
+    out = []
+    for k, g in enumerate(found["gaps"], 1):
+        ids = [g["segment"], *g["firms"], *g["links"]]
+        out.append({"rank": k, "segment": g["segment"], "name_zh": g["name_zh"], "name_en": g["name_en"],
+                    "kind": g["kind"], "kind_zh": g["kind_zh"], "criteria": list(g["criteria"]),
+                    "severity": fig(g["severity"], ids, "score"), "parts": _parts(g["parts"], ids),
+                    "firms": list(g["firms"]), "links": list(g["links"])})
+    return out
+
+
+def _targets(ix, rid, gaps, k, settings, exclude, extra_local) -> tuple[list[dict], list[dict]]:
+    """Top ``k`` targets per gap segment, each with its form and best introducer; introducers of each #1."""
+    targets, intros = [], []
+    for g in gaps:
+        for t in recommend_targets(ix, rid, g["segment"], k=k, settings=settings, exclude=exclude,
+                                   extra_local=extra_local):
+            ev = list(t.evidence)
+            best = introducers(ix, t.org, rid, k=3 if t.rank == 1 else 1, settings=settings,
+                               extra_local=extra_local)
+            form = t.form
+            targets.append({
+                "gap_segment": g["segment"], "gap_name_zh": g["name_zh"], "gap_kind": g["kind"],
+                "gap_kind_zh": g["kind_zh"], "rank": t.rank, "org": t.org, "name_zh": t.name_zh,
+                "name_en": t.name_en, "region": t.region, "score": fig(t.total, ev, "score"),
+                "parts": [{"name": p.name, "value": fig(p.value, ev, "score"), "weight": p.weight,
+                           "figure": p.figure, "note": p.note} for p in t.parts],
+                "form": form.form if form else None, "form_zh": form.form_zh if form else None,
+                "form_rule": form.rule if form else None, "form_evidence": list(form.evidence) if form else [],
+                "introducer": best[0].org if best else None,
+                "introducer_name": (best[0].name_zh or best[0].name_en) if best else None,
+                "introducer_path": list(best[0].path) if best else [],
+                "reason_zh": t.reason_zh, "reason_en": t.reason_en, "evidence": ev})
+            if t.rank == 1:
+                for x in best:
+                    intros.append({
+                        "gap_segment": g["segment"], "target": t.org, "target_name": t.name_zh or t.name_en,
+                        "rank": x.rank, "org": x.org, "name_zh": x.name_zh, "name_en": x.name_en,
+                        "region": x.region, "kind": x.kind, "relations": list(x.relations),
+                        "relations_zh": [RELATION_ZH.get(r, r) for r in x.relations], "via": x.via,
+                        "score": fig(x.total, x.evidence, "score"), "path": list(x.path),
+                        "reason_zh": x.reason_zh, "reason_en": x.reason_en})
+    return targets, intros
+
+
+def _campaign(ix, rid, gaps, targets, extra_local) -> dict | None:
+    firsts = {t["gap_segment"]: t["org"] for t in targets if t["rank"] == 1}
+    missing = [g["segment"] for g in gaps if g["kind"] == "missing" and g["segment"] in firsts]
+    chosen = missing or [g["segment"] for g in gaps if g["segment"] in firsts]
+    orgs = list(dict.fromkeys(firsts[s] for s in chosen))[:CAMPAIGN_TARGETS]
+    if not orgs:
+        return None
+    plan = propose_campaign(ix, orgs, rid, extra_local=extra_local)
+    return {
+        "targets": list(plan.targets), "lead_unit": plan.lead_unit, "lead_agency": plan.lead_agency,
+        "unit_scores": {u: fig(v, [u], "score") for u, v in plan.unit_scores.items()},
+        "co_pitch": [{"org": c.org, "name": c.name, "unit": c.unit, "targets": list(c.targets),
+                      "demand": fig(c.demand, [*c.links, *c.targets], "float"), "links": list(c.links)}
+                     for c in plan.co_pitch],
+        "platforms": [{"org": p.org, "name": p.name, "kind": p.kind, "unit": p.unit, "why": list(p.why)}
+                      for p in plan.platforms],
+        "groups": [{"kind": g.kind, "kind_zh": g.kind_zh, "targets": list(g.targets), "evidence": list(g.evidence)}
+                   for g in plan.groups],
+        "reason_zh": plan.reason_zh, "reason_en": plan.reason_en,
+    }
+
+
+def _supplier(sid: str, x: dict) -> dict:
+    return {"supplier": x["supplier"], "share": fig(x["share"], [sid, x["supplier"], *x["link_ids"]], "pct"),
+            "weight": fig(x["weight"], x["link_ids"], "float"), "buyers": x["buyers"],
+            "sole_buyers": x["sole_buyers"], "reasons": list(x["reasons"]), "link_ids": list(x["link_ids"])}
+
+
+def _dependence(dep: dict) -> dict:
+    segs = [s["segment"] for s in dep["segments"]]
+    rows = []
+    for s in dep["segments"]:
+        if s["received"] <= 0:
+            continue
+        sid = s["segment"]
+        links = [i for x in s["top_suppliers"] for i in x["link_ids"]]
+        rows.append({"segment": sid, "name_zh": s["name_zh"], "name_en": s["name_en"],
+                     "local_firms": fig(s["local_firms"], [sid], "int"),
+                     "received": fig(s["received"], [sid], "float"),
+                     "external_share": fig(s["external_share"], [sid, *links], "pct"),
+                     "external_suppliers": fig(s["external_suppliers"], [sid], "int"),
+                     "top_suppliers": [_supplier(sid, x) for x in s["top_suppliers"]],
+                     "spofs": [_supplier(sid, x) for x in s["spofs"]]})
+    rows.sort(key=lambda r: (-(r["external_share"]["value"] or 0), r["segment"]))
+    return {"external_share": fig(dep["external_share"], segs, "pct"), "received": fig(dep["received"], segs),
+            "received_external": fig(dep["received_external"], segs), "segments": rows}
+
+
+def cited_ids(report: dict) -> set[str]:
+    """Every id any number, path or evidence list of the report names (before ``evidence`` is added)."""
+    out: set[str] = set()
+
+    def walk(x, key=""):
+        if isinstance(x, dict):
+            for k, v in x.items():
+                walk(v, k)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v, key)
+        elif isinstance(x, str) and key in _ID_KEYS:
+            out.add(x)
+
+    walk({k: v for k, v in report.items() if k not in ("region", "chain", "evidence", "provenance", "names")})
+    return out
+
+
+_ID_KEYS = {"ids", "org", "segment", "gap_segment", "introducer", "firms", "links", "evidence", "form_evidence",
+            "introducer_path", "path", "via", "targets", "supplier", "link_ids", "target", "lead_agency", "why"}
+
+
+def build_report(analyst, ix, records: Records, region: str, chain: str | None = None, *, settings=None,
+                 targets_per_gap: int = 3, exclude: Iterable[str] = (), extra_local: Iterable[str] = ()) -> dict:
+    """The gap-and-target report of ``region`` (id or name) and ``chain`` (id, name or ``None``: all).
+
+    ``exclude`` / ``extra_local``: firms never to recommend and firms that
+    count as local (e.g. landed ones, from the workspace).
+    """
+    rid = resolve_region(region)
+    exclude, extra_local = set(exclude), set(extra_local)
+    cm = analyst.chain_map(rid, chain)
+    found = analyst.gaps(rid, chain)
+    dep = analyst.dependence(rid, chain)
+    chain_rows = _chain_map(cm)
+    gaps = _gaps(found)
+    targets, intros = _targets(ix, rid, gaps, targets_per_gap, settings, exclude, extra_local)
+    seg_ids = [s["segment"] for s in chain_rows]
+    firm_ids = sorted({i for s in cm["segments"] for i in s["firm_ids"]})
+    status_segs: dict[str, list[str]] = {}
+    for s in chain_rows:
+        status_segs.setdefault(s["status"], []).append(s["segment"])
+    report = {
+        "kind": "gap_target_report", "store_version": cm["meta"]["version"],
+        "region": {"id": rid, "name_zh": cm["region_zh"], "name_en": cm["region_en"]},
+        "chain": dict(cm["chain"]), "level": cm["level"], "targets_per_gap": targets_per_gap,
+        "overview": {
+            "segments": fig(len(seg_ids), seg_ids, "int"),
+            "local_firms": fig(len(firm_ids), firm_ids, "int"),
+            "status_counts": {k: fig(len(v), v, "int") for k, v in sorted(status_segs.items())},
+            "gaps": fig(len(gaps), [g["segment"] for g in gaps], "int"),
+            "gaps_by_kind": {k: fig(len(v), v, "int") for k, v in
+                             _group((g["kind"], g["segment"]) for g in gaps).items()},
+            "targets": fig(len({t["org"] for t in targets}), [t["org"] for t in targets], "int"),
+            "external_share": fig(dep["external_share"], seg_ids, "pct"),
+            "supply_observed": found["supply_observed"],
+        },
+        "chain_map": chain_rows, "gaps": gaps, "targets": targets, "introducers": intros,
+        "campaign": _campaign(ix, rid, gaps, targets, extra_local), "dependence": _dependence(dep),
+    }
+    ids = cited_ids(report)
+    orgs, links = records([i for i in ids if i in ix.pos], ids)
+    names = {s["segment"]: s["name_zh"] or s["name_en"] for s in cm["segments"]}
+    names.update({o.id: o.display_name or o.id for o in orgs})
+    seg_rows = [s for s in cm["segments"] if s["segment"] in ids]
+    report["names"] = names
+    report["provenance"] = summarise(orgs, links)
+    report["evidence"] = evidence_rows(orgs, links, seg_rows)
+    return report
+
+
+def _group(pairs) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for k, v in pairs:
+        out.setdefault(k, []).append(v)
+    return dict(sorted(out.items()))

@@ -1,0 +1,212 @@
+"""The report as titled tables with zh or en headers: what the xlsx and HTML renderers draw.
+
+A cell is text, a plain number, ``None`` or a :func:`~matching.reports.build.fig`
+(a number with its ids). :func:`ids_columns` decides which figure columns get
+an adjacent ids column (a column whose ids always equal an earlier column's
+shares that one).
+
+Examples
+--------
+>>> from matching.reports.build import fig
+>>> tab = Table("demo", "示例", ["环节", "企业数", "人数"], [["游戏引擎", fig(2, ["org:a", "org:b"], "int"),
+...             fig(300, ["org:a", "org:b"], "int")]])
+>>> ids_columns(tab)
+{1: 1, 2: 1}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from matching.reports.build import fig
+from matching.reports.labels import t
+
+__all__ = ["Table", "report_tables", "ids_columns", "is_fig", "SECTIONS"]
+
+SECTIONS = ("overview", "chain_map", "gaps", "targets", "introducers", "campaign", "dependence", "provenance",
+            "evidence")
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list] = field(default_factory=list)
+    note: str = ""
+
+
+def is_fig(cell) -> bool:
+    return isinstance(cell, dict) and "value" in cell and "ids" in cell
+
+
+def ids_columns(table: Table) -> dict[int, int]:
+    """``{figure column: column whose ids column holds its ids}`` (itself when it has its own)."""
+    cols = [j for j in range(len(table.columns)) if any(j < len(r) and is_fig(r[j]) for r in table.rows)]
+    out: dict[int, int] = {}
+    for j in cols:
+        same = next((k for k in sorted(set(out.values())) if all(
+            (r[j]["ids"] if is_fig(r[j]) else None) == (r[k]["ids"] if is_fig(r[k]) else None)
+            for r in table.rows)), None)
+        out[j] = j if same is None else same
+    return out
+
+
+def _n(report: dict, oid: str | None) -> str:
+    return "" if not oid else report["names"].get(oid, oid)
+
+
+def _parts_note(parts, lang) -> str:
+    return "；".join(f"{t(p['name'], lang)} {p['value']['value']:+.3f}（{p['note']}）" for p in parts if p["value"]["value"])
+
+
+def _overview(r: dict, lang: str) -> Table:
+    o, p = r["overview"], r["provenance"]
+    rows = [[t("region", lang), r["region"]["name_zh" if lang == "zh" else "name_en"], r["region"]["id"]],
+            [t("chain_map", lang), r["chain"]["name_zh" if lang == "zh" else "name_en"], r["chain"]["id"]],
+            [t("segments_n", lang), o["segments"], ""], [t("local_firms_n", lang), o["local_firms"], ""]]
+    rows += [[f"{t('status', lang)}：{t(k, lang)}", v, k] for k, v in o["status_counts"].items()]
+    rows += [[t("gaps_n", lang), o["gaps"], ""]]
+    rows += [[f"{t('gaps_n', lang)}：{t(k, lang)}", v, k] for k, v in o["gaps_by_kind"].items()]
+    rows += [[t("targets_n", lang), o["targets"], f"≤ {r['targets_per_gap']} / gap"],
+             [t("external_share_all", lang), o["external_share"], ""],
+             [t("as_of_min", lang), p["as_of_min"] or "-", ""], [t("as_of_max", lang), p["as_of_max"] or "-", ""],
+             [t("estimated_fields", lang), _prov_figs(r)["estimated_fields"], t("provenance", lang)]]
+    return Table("overview", t("overview", lang), [t("metric", lang), t("value", lang), t("note", lang)], rows,
+                 t("fictional", lang) if r["region"]["id"].startswith("cn/guangdong/shenzhen") else "")
+
+
+def _chain_map(r: dict, lang: str) -> Table:
+    cols = ["stage", "segment", "segment_id", "status", "criteria", "local_firms", "employees", "tier_firms",
+            "platforms", "members_elsewhere", "local_supply_share"]
+    rows = [[t(s["stage"], lang), s["name_zh" if lang == "zh" else "name_en"], s["segment"], t(s["status"], lang),
+             ", ".join(s["criteria"]), s["local_firms"], s["employees"], s["tier_firms"], s["platforms"],
+             s["members_elsewhere"], s["local_supply_share"]] for s in r["chain_map"]]
+    return Table("chain_map", t("chain_map", lang), [t(c, lang) for c in cols], rows)
+
+
+def _gaps(r: dict, lang: str) -> Table:
+    names = list(dict.fromkeys(p["name"] for g in r["gaps"] for p in g["parts"]))
+    rows = []
+    for g in r["gaps"]:
+        parts = {p["name"]: p["value"] for p in g["parts"]}
+        rows.append([g["rank"], g["kind_zh"] if lang == "zh" else g["kind"], g["name_zh" if lang == "zh" else "name_en"],
+                     g["segment"], g["severity"], *[parts.get(n) for n in names], _parts_note(g["parts"], lang),
+                     ", ".join(g["criteria"]), fig(len(g["firms"]), g["firms"], "int"),
+                     fig(len(g["links"]), g["links"], "int")])
+    cols = [t(c, lang) for c in ("rank", "kind", "segment", "segment_id", "severity")]
+    cols += [t(n, lang) for n in names] + [t(c, lang) for c in ("parts_note", "criteria", "evidence_firms",
+                                                                  "evidence_links")]
+    return Table("gaps", t("gaps", lang), cols, rows)
+
+
+def _targets(r: dict, lang: str) -> Table:
+    names = list(dict.fromkeys(p["name"] for x in r["targets"] for p in x["parts"]))
+    rows = []
+    for x in r["targets"]:
+        parts = {p["name"]: p["value"] for p in x["parts"]}
+        rows.append([_n(r, x["gap_segment"]), x["gap_kind_zh"] if lang == "zh" else x["gap_kind"], x["rank"],
+                     x["name_zh"] or x["name_en"] if lang == "zh" else x["name_en"] or x["name_zh"], x["org"],
+                     x["region"] or "", x["score"], *[parts.get(n) for n in names],
+                     x["form_zh"] if lang == "zh" else x["form"], x["form_rule"] or "", x["introducer_name"] or "",
+                     x["introducer"] or "", x["reason_zh" if lang == "zh" else "reason_en"]])
+    cols = [t(c, lang) for c in ("gap_segment", "kind", "rank", "target", "firm_id", "region", "score")]
+    cols += [t(n, lang) for n in names]
+    cols += [t(c, lang) for c in ("form", "form_rule", "introducer")] + [t("id", lang), t("reason", lang)]
+    return Table("targets", t("targets", lang), cols, rows)
+
+
+def _introducers(r: dict, lang: str) -> Table:
+    rows = [[_n(r, x["gap_segment"]), x["target_name"], x["rank"], x["name_zh"] or x["name_en"], x["org"],
+             x["region"] or "", t(x["kind"], lang), "、".join(x["relations_zh"] if lang == "zh" else x["relations"]),
+             _n(r, x["via"]), x["score"], " → ".join(x["path"]), x["reason_zh" if lang == "zh" else "reason_en"]]
+            for x in r["introducers"]]
+    cols = ["gap_segment", "target", "rank", "introducer", "id", "region", "kind", "relation", "via", "score", "path",
+            "reason"]
+    return Table("introducers", t("introducers", lang), [t(c, lang) for c in cols], rows)
+
+
+def _campaign(r: dict, lang: str) -> Table:
+    c = r["campaign"]
+    cols = [t(x, lang) for x in ("role", "name", "id", "unit", "targets", "value", "why")]
+    if c is None:
+        return Table("campaign", t("campaign", lang), cols, [])
+    tn = "、".join(_n(r, x) for x in c["targets"])
+    rows = [[t("targets", lang), tn, " ".join(c["targets"]), "", "", None, c["reason_zh" if lang == "zh" else "reason_en"]],
+            [t("lead_unit", lang), c["lead_unit"] or "", c["lead_unit"] or "", "", "",
+             c["unit_scores"].get(c["lead_unit"]) if c["lead_unit"] else None, ""],
+            [t("lead_agency", lang), _n(r, c["lead_agency"]), c["lead_agency"] or "", "", "", None, ""]]
+    rows += [[t("co_pitch", lang), x["name"], x["org"], x["unit"], "、".join(_n(r, y) for y in x["targets"]),
+              x["demand"], " ".join(x["links"])] for x in c["co_pitch"]]
+    rows += [[t("platform", lang), x["name"], x["org"], x["unit"], x["kind"], None, " ".join(x["why"])]
+             for x in c["platforms"]]
+    rows += [[t("group", lang), x["kind_zh"] if lang == "zh" else x["kind"], " ".join(x["targets"]), "",
+              "、".join(_n(r, y) for y in x["targets"]), None, " ".join(x["evidence"])] for x in c["groups"]]
+    return Table("campaign", t("campaign", lang), cols, rows)
+
+
+def _dependence(r: dict, lang: str) -> Table:
+    d = r["dependence"]
+
+    def sups(xs):
+        return "；".join(f"{_n(r, x['supplier'])} {x['share']['value']:.0%}"
+                        + (f"（{', '.join(x['reasons'])}）" if x["reasons"] else "") for x in xs)
+
+    rows = [[t("external_share_all", lang), "*", None, d["received"], d["external_share"], None, "", None, "", ""]]
+    for s in d["segments"]:
+        top = s["top_suppliers"][0] if s["top_suppliers"] else None
+        rows.append([s["name_zh" if lang == "zh" else "name_en"], s["segment"], s["local_firms"], s["received"],
+                     s["external_share"], s["external_suppliers"], _n(r, top["supplier"]) if top else "",
+                     top["share"] if top else None, sups(s["top_suppliers"]), sups(s["spofs"])])
+    cols = ["segment", "segment_id", "local_firms", "received", "external_share", "external_suppliers",
+            "top_suppliers", "top_supplier_share", "top_suppliers", "spofs"]
+    cols = [t(c, lang) for c in cols]
+    cols[6] = t("firm", lang)
+    return Table("dependence", t("dependence", lang), cols, rows)
+
+
+def _prov_figs(r: dict) -> dict:
+    recs = [e for e in r["evidence"] if e["type"] != "segment"]
+    p = r["provenance"]
+    out = {"records": fig(p["records"], [e["id"] for e in recs], "int"),
+           "estimated_fields": fig(p["estimated_fields"], [e["id"] for e in recs if e["estimated"]], "int"),
+           "estimated_records": fig(p["estimated_records"], [e["id"] for e in recs if e["estimated"]], "int"),
+           "reported_records": fig(p["reported_records"], [e["id"] for e in recs if not e["estimated"]], "int"),
+           "as_of_mode_records": fig(p["as_of_mode_records"], [e["id"] for e in recs if e["as_of"] == p["as_of_mode"]],
+                                     "int")}
+    for f, n in p["estimated_by_field"].items():
+        out["field:" + f] = fig(n, [e["id"] for e in recs if f in e["estimated"]], "int")
+    return out
+
+
+def _provenance(r: dict, lang: str) -> Table:
+    p, f = r["provenance"], _prov_figs(r)
+    rows = [[t("records", lang), f["records"], f"{t('organisations', lang)} {p['organisations']} · "
+             f"{t('links', lang)} {p['links']}"],
+            [t("as_of_min", lang), p["as_of_min"] or "-", ""], [t("as_of_max", lang), p["as_of_max"] or "-", ""],
+            [t("as_of_mode", lang), p["as_of_mode"] or "-", ""],
+            [t("as_of_mode_records", lang), f["as_of_mode_records"], p["as_of_mode"] or ""],
+            [t("undated_records", lang), p["undated_records"], ""],
+            [t("estimated_fields", lang), f["estimated_fields"], ""],
+            [t("estimated_records", lang), f["estimated_records"], ""],
+            [t("reported_records", lang), f["reported_records"], ""]]
+    rows += [[t("estimated_field", lang) + k, f["field:" + k], ""] for k in p["estimated_by_field"]]
+    rows += [[t("source_of", lang) + k, n, ""] for k, n in p["sources"].items()]
+    return Table("provenance", t("provenance", lang), [t("metric", lang), t("value", lang), t("note", lang)], rows)
+
+
+def _evidence(r: dict, lang: str) -> Table:
+    cols = [t(c, lang) for c in ("id", "type", "name", "region", "detail", "as_of", "source", "estimated")]
+    rows = [[e["id"], e["type"], e["name"], e["region"], e["detail"], e["as_of"], e["source"], ", ".join(e["estimated"])]
+            for e in r["evidence"]]
+    return Table("evidence", t("evidence", lang), cols, rows)
+
+
+_BUILD = {"overview": _overview, "chain_map": _chain_map, "gaps": _gaps, "targets": _targets,
+          "introducers": _introducers, "campaign": _campaign, "dependence": _dependence, "provenance": _provenance,
+          "evidence": _evidence}
+
+
+def report_tables(report: dict, lang: str = "zh") -> list[Table]:
+    """Every section of ``report`` as a :class:`Table`, in :data:`SECTIONS` order."""
+    return [_BUILD[k](report, lang) for k in SECTIONS]
