@@ -15,6 +15,7 @@ from api import (
     bench_gaps,
     cli_analysis,
     cli_keys,
+    cli_lists,
     cli_matching,
     cli_recommend,
     cli_report,
@@ -57,6 +58,7 @@ bench_backends.register_bench(bench_app)
 cli_recommend.register(app)
 cli_recommend.register_bench(bench_app)
 cli_report.register(app)
+cli_lists.register(app)
 
 
 @app.command()
