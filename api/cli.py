@@ -11,8 +11,10 @@ from __future__ import annotations
 import typer
 
 from api import (
+    bench_all,
     bench_backends,
     bench_gaps,
+    bench_load,
     cli_analysis,
     cli_keys,
     cli_lists,
@@ -55,6 +57,8 @@ cli_matching.register(app)
 cli_matching.register_bench(bench_app)
 bench_gaps.register_bench(bench_app)
 bench_backends.register_bench(bench_app)
+bench_load.register_bench(bench_app)
+bench_all.register_bench(bench_app)
 cli_recommend.register(app)
 cli_recommend.register_bench(bench_app)
 cli_report.register(app)

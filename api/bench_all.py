@@ -1,0 +1,382 @@
+"""``chainmatch bench all``: every benchmark at one scale, judged against the goals of issue 10.
+
+Each phase — ``bench import``, ``gaps``, ``search``, ``recommend`` and
+``load`` — runs as its own ``chainmatch bench … --json`` in a fresh child
+process (so a phase's peak RSS is its own; ``tree_peak_rss_mb`` is the
+largest process of the phase, from ``wait4``), with a time limit. A phase
+that fails or runs out of time is reported as such, never dropped. The
+result is one table of goals (measured value, met / missed), the phases'
+key figures, and the load test per request kind; ``--output`` writes it as
+markdown naming the machine (CPU model, cores, RAM, Python, OS), the load
+average before and after, the date and the git commit. Each scale has its
+own section in the file, replaced when that scale runs again.
+
+Examples
+--------
+>>> sorted(SCALES)
+['100k', '1m', 'tiny']
+>>> judge({"value": 12.0, "op": "<=", "limit": 10.0})
+'missed'
+>>> replace_section("# B\\n", "tiny", "new\\n").count("bench:tiny")
+2
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.cli_common import JsonOut, console, print_json, table
+
+__all__ = ["Scale", "SCALES", "PHASES", "phase_argv", "run_phase", "goals", "judge", "machine_facts",
+           "markdown", "replace_section", "run_all", "register_bench"]
+
+
+@dataclass(frozen=True, slots=True)
+class Scale:
+    firms: int
+    links: int
+    load_firms: int  # the load goal is stated at 100k firms
+    clients: int
+    seconds: float
+    queries: int
+    search_kind: str = "matched"
+    texts: int = 512
+    load_model: str | None = None  # None: the server's default model
+
+
+SCALES: dict[str, Scale] = {
+    "tiny": Scale(2_000, 10_000, 2_000, 4, 3.0, 20, search_kind="gaussian", texts=0, load_model="hashing:64"),
+    "100k": Scale(100_000, 500_000, 100_000, 50, 60.0, 200),
+    "1m": Scale(1_000_000, 5_000_000, 100_000, 50, 60.0, 200),
+}
+PHASES = ("import", "gaps", "search", "recommend", "load")
+
+
+def phase_argv(phase: str, s: Scale, workdir: Path) -> list[str]:
+    """The ``chainmatch`` arguments of one phase at a scale.
+
+    >>> phase_argv("gaps", SCALES["tiny"], Path("/tmp"))
+    ['bench', 'gaps', '--firms', '2000', '--links', '10000', '--json']
+    """
+    if phase == "import":
+        return ["bench", "import", "--firms", str(s.firms), "--links", str(s.links), "--json"]
+    if phase == "gaps":
+        return ["bench", "gaps", "--firms", str(s.firms), "--links", str(s.links), "--json"]
+    if phase == "search":
+        return ["bench", "search", "--sizes", str(s.firms), "--queries", str(s.queries), "--kind", s.search_kind,
+                "--texts", str(s.texts), "--data-dir", str(workdir / "search"), "--json"]
+    if phase == "recommend":
+        return ["bench", "recommend", "--firms", str(s.firms), "--links-per-firm", str(s.links // s.firms),
+                "--queries", str(s.queries), "--json"]
+    if phase == "load":
+        argv = ["bench", "load", "--firms", str(s.load_firms), "--links-per-firm", str(s.links // s.firms),
+                "--clients", str(s.clients), "--seconds", str(s.seconds), "--json"]
+        return argv + (["--model", s.load_model] if s.load_model else [])
+    raise ValueError(f"unknown phase {phase!r}")
+
+
+def run_phase(argv: list[str], timeout: float) -> dict:
+    """Run ``chainmatch <argv>`` in a new process group; its JSON, status, wall time and tree peak RSS."""
+    import json
+
+    cmd = [sys.executable, "-c", "from api.cli import main; main()", *argv]
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, start_new_session=True)
+        status, ru, timed_out = None, None, False
+        while status is None:
+            pid, st, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                status, ru = os.waitstatus_to_exitcode(st), usage
+            elif time.perf_counter() - t > timeout:
+                timed_out = True
+                os.killpg(proc.pid, signal.SIGKILL)  # the phase's whole group: server and pool workers too
+                _, st, ru = os.wait4(proc.pid, 0)
+                status = os.waitstatus_to_exitcode(st)
+            else:
+                time.sleep(0.25)
+        proc.returncode = status
+        wall = time.perf_counter() - t
+        out.seek(0)
+        err.seek(0)
+        text, errors = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
+    rec = {"argv": argv, "wall_s": round(wall, 1), "tree_peak_rss_mb": round(ru.ru_maxrss / 1024)}
+    if timed_out:
+        return rec | {"status": "timeout", "why": f"did not finish within {timeout:.0f} s (killed)"}
+    if status != 0:
+        return rec | {"status": "failed", "why": f"exit {status}: {errors.strip()[-600:]}"}
+    try:
+        rec["result"] = json.loads(text)
+    except json.JSONDecodeError:
+        return rec | {"status": "failed", "why": f"no JSON on stdout: {text[-300:]} {errors[-300:]}"}
+    return rec | {"status": "ok"}
+
+
+def _own_peak_mb(phase: str, r: dict) -> float | None:
+    if phase == "recommend":
+        return round(r["scales"][0]["peak_rss_gb"] * 1024)
+    return r.get("server_peak_rss_mb" if phase == "load" else "peak_rss_mb")
+
+
+def _search_p95(r: dict, n: int) -> tuple[float, str]:
+    rows = [x for x in r["rows"] if x["n"] == n]
+    row = next((x for x in rows if x["index"] in ("hnsw", "ivf")), rows[0])
+    return row["p95_ms"], row["index"]
+
+
+def _unloaded_search_p95(r: dict) -> float:
+    return max(r["unloaded"][k]["p95_ms"] for k in ("search_zh", "search_en"))
+
+
+#: (label, phase, value(result), unit, op, limit, goal scale, what the value is)
+_GOALS = [
+    ("hybrid search p95 ≤ 10 ms — dense index alone", "search", lambda r, s: _search_p95(r, s.firms)[0], "ms",
+     "<=", 10.0, "1m", "bench search: FAISS index of the scale's firm count, one query at a time, one thread"),
+    ("hybrid search p95 ≤ 10 ms — whole hybrid search over HTTP", "load", lambda r, s: _unloaded_search_p95(r),
+     "ms", "<=", 10.0, "1m", "bench load, one user: query encoding + BM25 + dense + fusion + auth + HTTP "
+     "(worse of zh / en)"),
+    ("recommendation p95 ≤ 200 ms", "recommend", lambda r, s: r["scales"][0]["target_p95_ms"], "ms", "<=", 200.0,
+     "1m", "bench recommend: one gap segment, top 10 with attraction forms, in process"),
+    ("recommendation p95 ≤ 200 ms — over HTTP", "load", lambda r, s: r["unloaded"]["recommend"]["p95_ms"], "ms",
+     "<=", 200.0, "1m", "bench load, one user: GET /recommendations with auth"),
+    ("gap analysis ≤ 2 s cold", "gaps", lambda r, s: r["cold_ms"] / 1000, "s", "<=", 2.0, "1m",
+     "bench gaps: whole city, empty caches"),
+    ("import ≥ 20k firms/s", "import", lambda r, s: r["firms_per_s"], "firms/s", ">=", 20_000, "1m",
+     "bench import: CSV with Chinese headers through the real importer"),
+    ("under load: 0 errors", "load", lambda r, s: r["overall"]["errors"], "errors", "<=", 0, "100k",
+     "bench load: non-2xx or exceptions over all clients"),
+    ("under load: p99 ≤ 500 ms", "load", lambda r, s: r["overall"]["p99_ms"], "ms", "<=", 500.0, "100k",
+     "bench load: every request of the mix"),
+]
+
+
+def judge(g: dict) -> str:
+    """``met`` / ``missed`` for a measured goal, ``not run`` without a value."""
+    if g.get("value") is None:
+        return "not run"
+    ok = g["value"] <= g["limit"] if g["op"] == "<=" else g["value"] >= g["limit"]
+    return "met" if ok else "missed"
+
+
+def goals(s: Scale, phases: dict[str, dict]) -> list[dict]:
+    """Each goal of issue 10 with the measured value at the sizes ``s`` and the verdict."""
+    out = []
+    for label, phase, value, unit, op, limit, at, what in _GOALS:
+        rec = phases.get(phase, {})
+        g = {"goal": label, "phase": phase, "unit": unit, "op": op, "limit": limit, "goal_scale": at,
+             "what": what, "value": None}
+        if rec.get("status") == "ok":
+            g["value"] = round(float(value(rec["result"], s)), 2)
+        else:
+            g["why"] = f"{phase}: {rec.get('status', 'not run')} {rec.get('why', '')}".strip()
+        g["verdict"] = judge(g)
+        out.append(g)
+    peaks = {p: _own_peak_mb(p, r["result"]) for p, r in phases.items() if r.get("status") == "ok"}
+    trees = [r["tree_peak_rss_mb"] for r in phases.values() if "tree_peak_rss_mb" in r]
+    g = {"goal": "peak RSS ≤ 8 GB", "phase": "all", "unit": "MB", "op": "<=", "limit": 8192, "goal_scale": "1m",
+         "what": "largest of the phases' own peak RSS (" + ", ".join(f"{p} {v}" for p, v in peaks.items())
+         + f"); largest process of any phase incl. data generation: {max(trees, default=None)} MB",
+         "value": max((v for v in peaks.values() if v is not None), default=None)}
+    if len(peaks) < len(PHASES):
+        g["why"] = "phases not measured: " + ", ".join(p for p in PHASES if p not in peaks)
+    g["verdict"] = judge(g)
+    out.append(g)
+    return out
+
+
+def _run(cmd: list[str]) -> str:
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def machine_facts() -> dict:
+    """CPU model, cores, RAM, Python, OS, date and git commit of this run."""
+    import psutil
+
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            cpu = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), cpu)
+    except OSError:
+        pass
+    root = Path(__file__).resolve().parents[1]
+    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gib": round(psutil.virtual_memory().total / 2**30, 1),
+            "python": platform.python_version(), "os": platform.platform(),
+            "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "commit": _run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"]) or "unknown"}
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return f"{v:,.2f}".rstrip("0").rstrip(".") if abs(v) < 1000 else f"{v:,.0f}"
+    return f"{v:,}" if isinstance(v, int) else str(v)
+
+
+_KEY_FIGURES = {
+    "import": ("firms_per_s", "links_per_s", "firms_seconds", "links_seconds", "store_mb"),
+    "gaps": ("cold_ms", "cold_cpu_ms", "warm_ms", "path"),
+    "search": (),
+    "recommend": (),
+    "load": ("prepare_s", "start_s", "wall_s", "server_cpu_s", "client_cpu_s", "client_cpu_share",
+             "warmup_failures"),
+}
+
+
+def _key_figures(phase: str, rec: dict) -> str:
+    """A phase's key figures on one line (a markdown cell: no pipes, no newlines)."""
+    return _figures_text(phase, rec).replace("|", "/").replace("\n", " ")
+
+
+def _figures_text(phase: str, rec: dict) -> str:
+    if rec.get("status") != "ok":
+        return f"**{rec.get('status', 'not run')}**: {rec.get('why', '')}"
+    r = rec["result"]
+    if phase == "search":
+        return "; ".join(f"{x['index']} n={x['n']:,} build {x['build_seconds']} s p50 {x['p50_ms']} ms "
+                         f"p95 {x['p95_ms']} ms recall@10 {x['recall_at_10']}" for x in r["rows"])
+    if phase == "recommend":
+        r = r["scales"][0]
+        return ", ".join(f"{k} {_fmt(r[k])}" for k in ("index_s", "target_p50_ms", "target_p95_ms", "chain_p95_ms",
+                                                       "introducers_p95_ms"))
+    return ", ".join(f"{k} {_fmt(r.get(k))}" for k in _KEY_FIGURES[phase])
+
+
+def markdown(doc: dict) -> str:
+    """The section of ``docs/benchmarks.md`` for one run (see :func:`run_all`)."""
+    m, s = doc["machine"], Scale(**doc["sizes"])
+    lines = [f"## Scale {doc['scale']}: {s.firms:,} firms / {s.links:,} links — {m['date']}", "",
+             f"Command: `{doc['command']}`  ", f"Machine: {m['cpu']} · {m['cores']} cores · {m['ram_gib']} GiB RAM · "
+             f"Python {m['python']} · {m['os']}  ",
+             f"Commit: `{m['commit']}` · load average (1/5/15 min) before {doc['load_before']}, after "
+             f"{doc['load_after']} (other work on the machine inflates wall-clock latencies)", "",
+             "| goal | goal at | measured | at | verdict | what was measured |", "|---|---|---|---|---|---|"]
+    for g in doc["goals"]:
+        at = s.load_firms if g["phase"] == "load" else s.firms
+        val = f"{_fmt(g['value'])} {g['unit']}" if g["value"] is not None else g.get("why", "—")
+        lines.append(f"| {g['goal']} | {g['goal_scale']} | {val} | {at:,} firms | **{g['verdict']}** | {g['what']} |")
+    lines += ["", "| phase | status | wall s | own peak RSS MB | largest process MB | key figures |",
+              "|---|---|---|---|---|---|"]
+    for p in PHASES:
+        rec = doc["phases"].get(p, {"status": "not run", "why": "not selected (--phases)"})
+        own = _own_peak_mb(p, rec["result"]) if rec.get("status") == "ok" else None
+        lines.append(f"| {p} | {rec.get('status')} | {_fmt(rec.get('wall_s'))} | {_fmt(own)} | "
+                     f"{_fmt(rec.get('tree_peak_rss_mb'))} | {_key_figures(p, rec)} |")
+    load = doc["phases"].get("load", {})
+    if load.get("status") == "ok":
+        r = load["result"]
+        lines += ["", f"Load: {r['clients']} concurrent clients for {r['wall_s']} s on {r['firms']:,} firms, "
+                  f"auth on (viewer key; keyless request answered {r['keyless_status']}); driver CPU "
+                  f"{r['client_cpu_s']} s ({r['client_cpu_share']:.0%} of one core), server CPU {r['server_cpu_s']} s, "
+                  f"server peak RSS {r['server_peak_rss_mb']} MB. Latencies in ms.", "",
+                  "| kind | requests | errors | req/s | p50 | p95 | p99 | max | one user p50 | one user p95 | "
+                  "warm-up s |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+        for k, f in {**r["endpoints"], "**all**": r["overall"]}.items():
+            u = r["unloaded"].get(k, {})
+            lines.append(f"| {k} | {_fmt(f['count'])} | {_fmt(f['errors'])} | {_fmt(f['rps'])} | {_fmt(f['p50_ms'])} | "
+                         f"{_fmt(f['p95_ms'])} | {_fmt(f['p99_ms'])} | {_fmt(f['max_ms'])} | {_fmt(u.get('p50_ms'))} | "
+                         f"{_fmt(u.get('p95_ms'))} | {_fmt(r['warmup_s'].get(k))} |")
+    return "\n".join(lines) + "\n"
+
+
+_HEADER = ("# Benchmarks\n\nProduced by `chainmatch bench all` (see README, Benchmarks). Each scale has its own "
+           "section, replaced when that scale is run again. Goals are issue 10's.\n")
+
+
+def replace_section(text: str, scale: str, section: str) -> str:
+    """``text`` with the section of ``scale`` replaced by ``section`` (appended when absent)."""
+    start, end = f"<!-- bench:{scale} start -->", f"<!-- bench:{scale} end -->"
+    block = f"{start}\n{section}{end}\n"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        return head + block + rest.split(end, 1)[1].lstrip("\n")
+    return (text or _HEADER).rstrip("\n") + "\n\n" + block
+
+
+def run_all(scale: str, phases: tuple[str, ...] = PHASES, *, clients: int | None = None,
+            seconds: float | None = None, timeout: float = 3600.0, command: str = "",
+            say=lambda _msg: None) -> dict:
+    """Every selected phase at ``scale`` in its own process; goals judged; the document for :func:`markdown`."""
+    s = SCALES[scale]
+    s = replace(s, clients=clients or s.clients, seconds=seconds or s.seconds)
+    doc = {"scale": scale, "sizes": asdict(s), "command": command, "machine": machine_facts(),
+           "load_before": [round(x, 2) for x in os.getloadavg()], "phases": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        for p in PHASES:
+            if p not in phases:
+                doc["phases"][p] = {"status": "skipped", "why": "not selected (--phases)"}
+                continue
+            argv = phase_argv(p, s, Path(tmp))
+            say(f"{p}: chainmatch {' '.join(argv)}")
+            doc["phases"][p] = rec = run_phase(argv, timeout)
+            say(f"{p}: {rec['status']} in {rec['wall_s']} s")
+    doc["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    doc["goals"] = goals(s, doc["phases"])
+    return doc
+
+
+def register_bench(bench_app: typer.Typer) -> None:
+    """Add ``bench all`` to the ``bench`` sub-app."""
+
+    @bench_app.command("all")
+    def bench_all(
+        scale: Annotated[str, typer.Option(help="tiny (2k firms, for tests), 100k or 1m.")] = "100k",
+        load_clients: Annotated[int | None, typer.Option(min=1, help="Concurrent clients of the load phase "
+                                                         "(default 50; tiny 4).")] = None,
+        load_seconds: Annotated[float | None, typer.Option(min=0.5, help="Length of the load phase "
+                                                           "(default 60 s; tiny 3 s).")] = None,
+        phases: Annotated[str, typer.Option(help="Comma-separated phases to run.")] = ",".join(PHASES),
+        timeout: Annotated[float, typer.Option(min=1, help="Seconds a phase may take before it is "
+                                               "killed and reported as timed out.")] = 3600.0,
+        output: Annotated[Path | None, typer.Option(help="Markdown file whose section for this scale is "
+                                                    "written, e.g. docs/benchmarks.md.")] = None,
+        as_json: JsonOut = False,
+    ) -> None:
+        """Import, gaps, search, recommend and the API under load, each in a fresh process; goals met or missed."""
+        from api.cli_common import err_console
+        from graph.errors import InvalidInput
+
+        if scale not in SCALES:
+            raise InvalidInput(f"--scale must be one of {', '.join(SCALES)}, got {scale!r}")
+        chosen = tuple(p.strip() for p in phases.split(",") if p.strip())
+        unknown = [p for p in chosen if p not in PHASES]
+        if unknown:
+            raise InvalidInput(f"--phases: unknown {unknown}; phases: {', '.join(PHASES)}")
+        given = [("--load-clients", load_clients), ("--load-seconds", load_seconds), ("--output", output),
+                 ("--phases", phases if chosen != PHASES else None)]
+        command = " ".join(["chainmatch bench all --scale", scale, *(f"{k} {v}" for k, v in given if v)])
+        say = None if as_json else (lambda m: err_console.print(f"[dim]{m}[/dim]"))
+        doc = run_all(scale, chosen, clients=load_clients, seconds=load_seconds, timeout=timeout,
+                      command=command, say=say or (lambda _m: None))
+        if output is not None:
+            old = output.read_text(encoding="utf-8") if output.exists() else ""
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(replace_section(old, scale, markdown(doc)), encoding="utf-8")
+        if as_json:
+            print_json(doc)
+            return
+        console.print(table(f"bench all · scale {scale} · {doc['machine']['cpu']} · {doc['machine']['cores']} cores",
+                            ["goal", "goal at", "measured", "verdict"],
+                            [[g["goal"], g["goal_scale"],
+                              f"{_fmt(g['value'])} {g['unit']}" if g["value"] is not None else g.get("why"),
+                              g["verdict"]] for g in doc["goals"]]))
+        console.print(table("phases", ["phase", "status", "wall s", "largest process MB", "figures"],
+                            [[p, r.get("status"), r.get("wall_s"), r.get("tree_peak_rss_mb"), _key_figures(p, r)]
+                             for p, r in doc["phases"].items()]))
+        if output is not None:
+            console.print(f"written: {output}")

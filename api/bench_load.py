@@ -1,0 +1,429 @@
+"""``chainmatch bench load``: the real HTTP API under a bounded load on loopback.
+
+A synthetic world (:func:`fixtures.synth.synthetic_batch`, ``firms`` firms and
+``links_per_firm × firms`` links; not timed beyond ``prepare_s``) is written
+to a fresh embedded store with one generated **viewer** key, so
+authentication is on the measured path. The app runs as ``chainmatch serve``
+(uvicorn, one process) in a child process on ``127.0.0.1`` and a free port.
+Then, from this one process (asyncio + httpx, one event loop, so the driver
+stays light on a small machine; its CPU time is reported):
+
+1. **warm-up** — each kind of request once, one at a time (the search index,
+   the recommendation index and the analysis caches are built here:
+   ``warmup_s`` per kind), and one request without a key, which must be 401;
+2. **unloaded** — ``sequential`` requests of each kind one at a time: the
+   latency of one user alone (p50/p95 per kind);
+3. **load** — ``clients`` concurrent clients, each sending its next request
+   as soon as the last one is answered, for ``seconds`` seconds, drawn from
+   :data:`MIX` (hybrid search in Chinese and English, recommendations for a
+   gap, gaps, chain map, organisation get and list, health).
+
+A request is an error when it raises (timeout, refused connection) or its
+status is not the one its kind expects (200). Figures per kind and overall:
+count, errors, throughput, p50/p95/p99/max latency in ms (linear
+interpolation between order statistics, as numpy's default). The server's
+peak RSS is its ``VmHWM``; its CPU time and the driver's over the load
+window say whether the driver competed for the cores.
+
+Examples
+--------
+>>> percentile([1.0, 2.0, 3.0, 4.0], 50), percentile([5.0], 99), percentile([], 50)
+(2.5, 5.0, None)
+>>> s = summarise([Sample("a", 200, 1.0, True), Sample("a", 500, 3.0, False)], 2.0)
+>>> s["overall"]["count"], s["overall"]["errors"], s["endpoints"]["a"]["statuses"]
+(2, 1, {'200': 1, '500': 1})
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.cli_common import JsonOut, console, print_json, table
+
+__all__ = ["Call", "Sample", "MIX", "percentile", "summarise", "free_port", "proc_peak_rss_mb",
+           "prepare_world", "Server", "request_maker", "drive", "run_load_bench", "register_bench"]
+
+CITY = "cn/guangdong/shenzhen"
+
+#: Kinds of request and their share of the load.
+MIX: dict[str, float] = {
+    "search_zh": 0.15, "search_en": 0.15, "recommend": 0.15, "gaps": 0.10, "chain_map": 0.10,
+    "org_get": 0.20, "org_list": 0.10, "health": 0.05,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One request: its kind, path, query parameters and the status that counts as success."""
+
+    kind: str
+    path: str
+    params: tuple[tuple[str, str], ...] = ()
+    expect: int = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One answered (or failed) request: ``status`` is None when it raised."""
+
+    kind: str
+    status: int | None
+    ms: float
+    ok: bool
+    error: str | None = None
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The ``q``-th percentile, linear between order statistics (numpy's default); None when empty."""
+    xs = sorted(values)
+    if not xs:
+        return None
+    pos = (len(xs) - 1) * q / 100.0
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def _figures(samples: list[Sample], seconds: float) -> dict:
+    ms = [s.ms for s in samples]
+    statuses: dict[str, int] = {}
+    for s in samples:
+        key = str(s.status) if s.status is not None else (s.error or "exception")
+        statuses[key] = statuses.get(key, 0) + 1
+    errors = sum(not s.ok for s in samples)
+
+    def r(x):
+        return None if x is None else round(x, 2)
+
+    return {"count": len(samples), "errors": errors,
+            "rps": round((len(samples) - errors) / seconds, 1) if seconds else None,
+            "p50_ms": r(percentile(ms, 50)), "p95_ms": r(percentile(ms, 95)), "p99_ms": r(percentile(ms, 99)),
+            "max_ms": r(max(ms, default=None)), "statuses": dict(sorted(statuses.items()))}
+
+
+def summarise(samples: list[Sample], seconds: float) -> dict:
+    """Overall and per-kind figures of ``samples`` recorded over ``seconds`` (throughput: successes/s)."""
+    kinds = sorted({s.kind for s in samples})
+    return {"overall": _figures(samples, seconds),
+            "endpoints": {k: _figures([s for s in samples if s.kind == k], seconds) for k in kinds}}
+
+
+def free_port() -> int:
+    """A TCP port free on loopback right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def proc_peak_rss_mb(pid: int | str = "self") -> float | None:
+    """Peak resident set (``VmHWM``) of a live process, in MB; None where /proc is absent.
+
+    >>> proc_peak_rss_mb() > 0
+    True
+    """
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def _cpu_s(pid: int) -> float | None:
+    try:
+        import psutil
+
+        t = psutil.Process(pid).cpu_times()
+        return t.user + t.system
+    except Exception:  # the process is gone, or no psutil: the figure is simply absent
+        return None
+
+
+def prepare_world(data_dir: Path, firms: int, links: int, seed: int) -> tuple[str, dict]:
+    """Write a synthetic world to ``data_dir``'s embedded store; create a viewer key.
+
+    Returns the key's token and what the request maker needs: segment names
+    and ids, chain ids, regions, the firm count.
+    """
+    from api.auth import KeyStore, Role, keys_path
+    from fixtures.synth import SYNTH_REGIONS, synthetic_batch
+    from fixtures.world import load_world
+    from graph.store.sqlite import SqliteStore
+
+    sample = load_world()[0]
+    batch = synthetic_batch(firms, links, seed)
+    batch.chains, batch.clusters, batch.regions = sample.chains, sample.clusters, sample.regions
+    with SqliteStore.open(Path(data_dir) / "store.sqlite") as store:
+        store.write(batch)
+    segments = batch.segments
+    del batch
+    with KeyStore.open(keys_path(data_dir)) as keys:
+        token = keys.create("bench-load viewer", Role.VIEWER).token
+    chains = [c.id for c in sample.chains]
+    world = {
+        "firms": firms,
+        "segments": [s.id for s in segments],
+        "zh": sorted({t for s in segments for t in (s.name_zh, *s.keywords) if t and not t.isascii()}),
+        "en": sorted({s.name_en for s in segments if s.name_en}),
+        "chains": chains,
+        "regions": [CITY] + [r for r, _, _ in SYNTH_REGIONS if r.startswith(CITY + "/")],
+    }
+    return token, world
+
+
+def request_maker(world: dict, mix: dict[str, float] | None = None) -> Callable[[random.Random], Call]:
+    """A function drawing the next :class:`Call` from ``mix`` (default :data:`MIX`) with an RNG.
+
+    >>> make = request_maker({"firms": 3, "segments": ["s1"], "zh": ["动画"], "en": ["Animation"],
+    ...                       "chains": ["c1"], "regions": ["cn/guangdong/shenzhen"]}, {"org_get": 1.0})
+    >>> make(random.Random(1))
+    Call(kind='org_get', path='/organisations/syn:0000001', params=(), expect=200)
+    """
+    mix = mix or MIX
+    kinds, weights = list(mix), list(mix.values())
+    w = world
+
+    def build(kind: str, rng: random.Random) -> Call:
+        region = rng.choice(w["regions"])
+        if kind == "search_zh":
+            return Call(kind, "/search", (("q", rng.choice(w["zh"])), ("limit", "10")))
+        if kind == "search_en":
+            return Call(kind, "/search", (("q", rng.choice(w["en"])), ("limit", "10")))
+        if kind == "recommend":
+            return Call(kind, "/recommendations", (("region", region), ("segment", rng.choice(w["segments"])),
+                                                   ("limit", "10")))
+        if kind == "gaps":
+            return Call(kind, "/analysis/gaps", (("region", region), ("chain", rng.choice(w["chains"])),
+                                                 ("top", "20")))
+        if kind == "chain_map":
+            return Call(kind, "/analysis/chain-map", (("region", region), ("chain", rng.choice(w["chains"]))))
+        if kind == "org_get":
+            return Call(kind, f"/organisations/syn:{rng.randrange(w['firms']):07d}")
+        if kind == "org_list":
+            return Call(kind, "/organisations", (("region", region), ("segment", rng.choice(w["segments"])),
+                                                 ("limit", "20")))
+        if kind == "health":
+            return Call(kind, "/health")
+        # for tests: an unknown id; its 404 is a success only where it is expected
+        if kind == "missing_ok":
+            return Call(kind, "/organisations/syn:missing-ok", expect=404)
+        if kind == "missing_bad":
+            return Call(kind, "/organisations/syn:missing-bad", expect=200)
+        raise ValueError(f"unknown request kind {kind!r}")
+
+    def make(rng: random.Random) -> Call:
+        return build(rng.choices(kinds, weights)[0], rng)
+
+    make.build = build  # type: ignore[attr-defined]
+    make.kinds = kinds  # type: ignore[attr-defined]
+    return make
+
+
+class Server:
+    """``chainmatch serve`` in a child process on loopback; log in ``log_path``."""
+
+    def __init__(self, data_dir: Path, *, model: str | None = None, access_log: bool = False,
+                 log_path: Path | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = Path(log_path or Path(data_dir) / "server.log")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CHAINMATCH_")}
+        env.update({"CHAINMATCH_AUTH": "on", "PYTHONUNBUFFERED": "1"})
+        if model:
+            env["CHAINMATCH_EMBEDDING_MODEL"] = model
+        cmd = [sys.executable, "-c", "from api.cli import main; main()", "serve", "--host", "127.0.0.1",
+               "--port", str(self.port), "--data-dir", str(data_dir), "--auth", "on",
+               "--log-level", "info" if access_log else "warning"]
+        self._log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT, env=env)
+
+    def wait_ready(self, timeout: float = 120.0) -> None:
+        import httpx
+
+        from graph.errors import BackendUnavailable
+
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self.proc.poll() is not None:
+                raise BackendUnavailable(f"the server exited with {self.proc.returncode}: {self.log_tail()}")
+            try:
+                if httpx.get(self.url + "/ready", timeout=2.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise BackendUnavailable(f"the server did not become ready in {timeout:.0f} s: {self.log_tail()}")
+
+    def log_tail(self, chars: int = 2000) -> str:
+        self._log.flush()
+        return self.log_path.read_bytes()[-chars:].decode("utf-8", "replace")
+
+    def peak_rss_mb(self) -> float | None:
+        return proc_peak_rss_mb(self.proc.pid)
+
+    def cpu_s(self) -> float | None:
+        return _cpu_s(self.proc.pid)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+async def _send(client, call: Call) -> Sample:
+    t = time.perf_counter()
+    try:
+        r = await client.get(call.path, params=call.params)
+        status, error = r.status_code, None
+    except Exception as e:  # timeouts, refused or reset connections: counted, never fatal
+        status, error = None, type(e).__name__
+    ms = (time.perf_counter() - t) * 1000.0
+    return Sample(call.kind, status, ms, status == call.expect, error)
+
+
+async def _worker(client, make, rng: random.Random, deadline: float, out: list[Sample]) -> None:
+    while time.perf_counter() < deadline:
+        out.append(await _send(client, make(rng)))
+
+
+def _client(url: str, token: str | None, clients: int, timeout: float):
+    import httpx
+
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    return httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=timeout)
+
+
+async def drive(url: str, token: str | None, make, *, clients: int, seconds: float, seed: int = 0,
+                timeout: float = 30.0) -> tuple[list[Sample], float, float]:
+    """``clients`` concurrent clients for ``seconds``: samples, wall seconds, driver CPU seconds."""
+    out: list[Sample] = []
+    async with _client(url, token, clients, timeout) as client:
+        t, c = time.perf_counter(), time.process_time()
+        deadline = t + seconds
+        await asyncio.gather(*(_worker(client, make, random.Random(seed * 1000 + i), deadline, out)
+                               for i in range(clients)))
+        return out, time.perf_counter() - t, time.process_time() - c
+
+
+async def _warm(url: str, token: str, make, sequential: int, seed: int) -> dict:
+    """Each kind once (timed as warm-up), a keyless request (must be 401), then ``sequential`` per kind."""
+    rng = random.Random(seed)
+    warm: dict[str, float] = {}
+    failed: dict[str, str] = {}
+    unloaded: list[Sample] = []
+    async with _client(url, token, 1, timeout=None) as client:
+        for kind in make.kinds:
+            call = make.build(kind, rng)
+            s = await _send(client, call)
+            warm[kind] = round(s.ms / 1000, 2)
+            if not s.ok:  # said in the figures; the load still runs (and counts the errors)
+                body = (await client.get(call.path, params=call.params)).text[:300]
+                failed[kind] = f"{s.status or s.error} for {call.path}?{dict(call.params)}: {body}"
+        for kind in make.kinds:
+            for _ in range(sequential):
+                unloaded.append(await _send(client, make.build(kind, rng)))
+    async with _client(url, None, 1, timeout=30.0) as anon:
+        keyless = (await anon.get("/organisations/syn:0000000")).status_code
+    return {"warmup_s": warm, "warmup_failures": failed, "keyless_status": keyless,
+            "unloaded": {k: {f: v for f, v in fig.items() if f in ("count", "errors", "p50_ms", "p95_ms")}
+                         for k, fig in summarise(unloaded, 1.0)["endpoints"].items()}}
+
+
+def run_load_bench(firms: int = 100_000, links_per_firm: int = 5, *, clients: int = 50, seconds: float = 60.0,
+                   seed: int = 7, sequential: int = 20, model: str | None = None, mix: dict | None = None,
+                   access_log: bool = False, workdir: Path | None = None, keep_samples: bool = False) -> dict:
+    """Prepare, serve, warm up, load; the figures (see the module docstring)."""
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        data_dir = Path(tmp) / "data"
+        t = time.perf_counter()
+        token, world = prepare_world(data_dir, firms, links_per_firm * firms, seed)
+        fig: dict = {"firms": firms, "links": links_per_firm * firms, "clients": clients, "seconds": seconds,
+                     "model": model or "default", "prepare_s": round(time.perf_counter() - t, 1)}
+        make = request_maker(world, mix)
+        with Server(data_dir, model=model, access_log=access_log) as server:
+            t = time.perf_counter()
+            server.wait_ready()
+            fig["start_s"] = round(time.perf_counter() - t, 1)
+            fig.update(asyncio.run(_warm(server.url, token, make, sequential, seed)))
+            fig["auth_on"] = fig["keyless_status"] == 401
+            rss_before, cpu_before = server.peak_rss_mb(), server.cpu_s()
+            fig["load_avg_before"] = round(os.getloadavg()[0], 2)
+            samples, wall, client_cpu = asyncio.run(drive(server.url, token, make, clients=clients,
+                                                          seconds=seconds, seed=seed))
+            fig["load_avg_after"] = round(os.getloadavg()[0], 2)
+            cpu_after = server.cpu_s()
+            fig["server_peak_rss_mb_warm"] = rss_before
+            fig["server_peak_rss_mb"] = server.peak_rss_mb()
+            fig["server_cpu_s"] = round(cpu_after - cpu_before, 1) if None not in (cpu_before, cpu_after) else None
+            fig["wall_s"] = round(wall, 2)
+            fig["client_cpu_s"] = round(client_cpu, 1)
+            fig["client_cpu_share"] = round(client_cpu / wall, 2)
+            fig.update(summarise(samples, wall))
+        if access_log:
+            fig["server_log"] = server.log_path.read_text(encoding="utf-8", errors="replace")
+    if keep_samples:
+        fig["samples"] = [(s.kind, s.status, s.ms, s.ok) for s in samples]
+    return fig
+
+
+def register_bench(bench_app: typer.Typer) -> None:
+    """Add ``bench load`` to the ``bench`` sub-app."""
+
+    @bench_app.command("load")
+    def bench_load(
+        firms: Annotated[int, typer.Option(min=1, help="Synthetic firms in the served store.")] = 100_000,
+        links_per_firm: Annotated[int, typer.Option(min=0, help="Links per firm.")] = 5,
+        clients: Annotated[int, typer.Option(min=1, help="Concurrent clients.")] = 50,
+        seconds: Annotated[float, typer.Option(min=0.5, help="Length of the load, in seconds.")] = 60.0,
+        sequential: Annotated[int, typer.Option(min=1, help="Unloaded requests per kind, one at a time.")] = 20,
+        model: Annotated[str | None, typer.Option(help="Embedding model of the server (default: the "
+                                                  "setting's), e.g. hashing:64.")] = None,
+        seed: Annotated[int, typer.Option(help="Generator and request seed.")] = 7,
+        as_json: JsonOut = False,
+    ) -> None:
+        """The HTTP API (auth on) under C concurrent clients for D seconds: errors, p50/p95/p99, peak RSS."""
+        from api.cli_bench import machine
+
+        fig = run_load_bench(firms, links_per_firm, clients=clients, seconds=seconds, seed=seed,
+                             sequential=sequential, model=model)
+        fig["machine"] = machine()
+        if as_json:
+            print_json(fig)
+            return
+        cols = ["count", "errors", "rps", "p50_ms", "p95_ms", "p99_ms", "max_ms"]
+        rows = [[k, *(f[c] for c in cols), fig["unloaded"].get(k, {}).get("p95_ms"), fig["warmup_s"].get(k)]
+                for k, f in {**fig["endpoints"], "overall": fig["overall"]}.items()]
+        console.print(table(f"bench load · {firms:,} firms · {clients} clients × {fig['wall_s']} s · "
+                            f"{fig['machine']}", ["kind", *cols, "unloaded p95", "warm-up s"], rows))
+        console.print(f"server peak RSS {fig['server_peak_rss_mb']} MB · server CPU {fig['server_cpu_s']} s · "
+                      f"driver CPU {fig['client_cpu_s']} s ({fig['client_cpu_share']:.0%} of one core) · "
+                      f"auth on: {fig['auth_on']} · load average {fig['load_avg_before']} → "
+                      f"{fig['load_avg_after']}")
