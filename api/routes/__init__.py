@@ -17,6 +17,8 @@ TAGS = [
      "(以商招商), start-up partners, outcomes (a landed firm becomes local)."},
     {"name": "campaigns", "description": "Joint campaigns (联合招商): proposals, stored campaigns with owner and "
      "partner agencies, conflicts when two agencies claim one target, history."},
+    {"name": "lists", "description": "The six 六个一 lists (key firms, targets, projects, platforms, policies, "
+     "advisors): generate, curate, export, import; regeneration keeps hand-curated entries."},
     {"name": "imports", "description": "Bulk upload of organisations, links or segments (批量导入), all or nothing."},
     {"name": "catalogue", "description": "Segments (产业链环节), chains (产业链), clusters (产业集群), links, regions."},
     {"name": "stats", "description": "What the store holds."},
@@ -33,12 +35,13 @@ def include_routes(app: FastAPI) -> None:
         health,
         imports,
         keys,
+        lists,
         matching,
         organisations,
         recommend,
         stats,
     )
 
-    for module in (organisations, analysis, matching, recommend, campaigns, imports, catalogue, stats, keys, health):
+    for module in (organisations, analysis, matching, recommend, campaigns, lists, imports, catalogue, stats, keys, health):
         app.include_router(module.router)
     app.include_router(__import__("api.routes.ui", fromlist=["router"]).router)  # web workbench at /ui/
