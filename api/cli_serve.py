@@ -69,6 +69,7 @@ def serve(
     from pydantic import ValidationError
 
     from api.app import create_app
+    from api.logsafe import uvicorn_log_config
     from graph.errors import InvalidInput, Problem
     from graph.settings import Settings
 
@@ -82,7 +83,8 @@ def serve(
     app = create_app(settings)
     for line in prepare(settings):
         (err_console if line.startswith("auth is OFF") else console).print(line, soft_wrap=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level,
+                log_config=uvicorn_log_config())  # key secrets redacted from every log line
 
 
 def register(app: typer.Typer) -> None:

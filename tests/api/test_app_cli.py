@@ -66,7 +66,9 @@ def test_serve_prints_url_key_and_curl_once(cli, tmp_path, monkeypatch):
     d = tmp_path / "data"
     r = cli("serve", "--data-dir", d, "--port", 8123)
     assert r.exit_code == 0, r.output
-    assert calls == [{"host": "127.0.0.1", "port": 8123, "log_level": "info"}]
+    assert [{k: c[k] for k in ("host", "port", "log_level")} for c in calls] == [
+        {"host": "127.0.0.1", "port": 8123, "log_level": "info"}]
+    assert "redact_secrets" in calls[0]["log_config"]["filters"]
     assert "http://127.0.0.1:8123" in r.stdout and "/docs" in r.stdout
     key = re.search(r"cmk_[0-9a-f]{8}_\S+", r.stdout).group()
     assert f"Authorization: Bearer {key}" in r.stdout and "curl" in r.stdout

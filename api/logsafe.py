@@ -1,0 +1,64 @@
+"""Keep API-key secrets out of the server log.
+
+The API reads keys from headers only (``Authorization: Bearer`` or
+``X-API-Key``), never from the URL, and never logs headers. A client may
+still put a key in a query string by mistake (``?api_key=cmk_…``); uvicorn's
+access log prints the path with its query, so :class:`RedactSecrets`
+rewrites anything shaped like a key to its public id before a record is
+written. ``chainmatch serve`` installs it on uvicorn's handlers with
+:func:`uvicorn_log_config`, which also routes the ``chainmatch`` loggers
+(start-up warnings) through uvicorn's formatter.
+
+Examples
+--------
+>>> redact('GET /stats?api_key=cmk_0a1b2c3d_Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4 HTTP/1.1')
+'GET /stats?api_key=cmk_0a1b2c3d_[redacted] HTTP/1.1'
+>>> redact("no key here"), redact(7)
+('no key here', 7)
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+
+__all__ = ["redact", "RedactSecrets", "uvicorn_log_config"]
+
+# a key, also URL-encoded or cut short: the id is public, anything after it is not
+_KEY = re.compile(r"(cmk_[0-9a-fA-F]{8})(?:_|%5[Ff])[A-Za-z0-9_\-%]*")
+
+
+def redact(value):
+    """``value`` with every API-key secret replaced; non-strings unchanged."""
+    if not isinstance(value, str) or "cmk_" not in value:
+        return value
+    return _KEY.sub(r"\1_[redacted]", value)
+
+
+class RedactSecrets(logging.Filter):
+    """A logging filter (for handlers) that redacts key secrets in messages, arguments and tracebacks."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: redact(v) for k, v in record.args.items()}
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        record.exc_text = redact(record.exc_text)
+        return True
+
+
+def uvicorn_log_config() -> dict:
+    """uvicorn's default logging config with :class:`RedactSecrets` on every handler and the
+    ``chainmatch`` loggers (WARNING and up) printed through uvicorn's default handler."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["redact_secrets"] = {"()": "api.logsafe.RedactSecrets"}
+    for handler in config["handlers"].values():
+        handler["filters"] = [*handler.get("filters", []), "redact_secrets"]
+    config["loggers"]["chainmatch"] = {"handlers": ["default"], "level": "WARNING", "propagate": False}
+    return config
