@@ -19,6 +19,7 @@ TAGS = [
      "partner agencies, conflicts when two agencies claim one target, history."},
     {"name": "lists", "description": "The six 六个一 lists (key firms, targets, projects, platforms, policies, "
      "advisors): generate, curate, export, import; regeneration keeps hand-curated entries."},
+    {"name": "reports", "description": "The gap-and-target report (缺链补链与招商目标报告) as an xlsx or HTML file."},
     {"name": "imports", "description": "Bulk upload of organisations, links or segments (批量导入), all or nothing."},
     {"name": "catalogue", "description": "Segments (产业链环节), chains (产业链), clusters (产业集群), links, regions."},
     {"name": "stats", "description": "What the store holds."},
@@ -39,9 +40,10 @@ def include_routes(app: FastAPI) -> None:
         matching,
         organisations,
         recommend,
+        reports,
         stats,
     )
 
-    for module in (organisations, analysis, matching, recommend, campaigns, lists, imports, catalogue, stats, keys, health):
+    for module in (organisations, analysis, matching, recommend, reports, campaigns, lists, imports, catalogue, stats, keys, health):
         app.include_router(module.router)
     app.include_router(__import__("api.routes.ui", fromlist=["router"]).router)  # web workbench at /ui/

@@ -38,13 +38,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+
 from graph.analysis.common import resolve_region
 from matching.recommend.campaigns import propose_campaign
 from matching.recommend.introducers import RELATION_ZH, introducers
 from matching.recommend.targets import recommend_targets
 from matching.reports.provenance import Records, evidence_rows, summarise
 
-__all__ = ["fig", "build_report", "cited_ids", "STAGES"]
+__all__ = ["fig", "analyse", "assemble", "build_report", "cited_ids", "STAGES"]
 
 STAGES = ("upstream", "midstream", "downstream")
 #: campaign size: the best targets of this many gaps pitched together
@@ -66,20 +68,40 @@ def _parts(parts, ids) -> list[dict]:
              "figure": p["figure"], "note": p["note"]} for p in parts]
 
 
-def _chain_map(cm: dict) -> list[dict]:
+def _local_members(ix, rid: str, seg: dict) -> tuple[list[str], list[str]]:
+    """Every local member firm of a segment and its tiered ones, largest first, from the index.
+
+    The analysis caps its id lists (25); the index gives them whole. When the
+    index disagrees with the analysis's counts, the analysis's lists are kept.
+    """
+    sid = seg["segment"]
+    if sid not in ix.seg_pos:
+        return list(seg["firm_ids"]), list(seg["tier_firm_ids"])
+    rows = ix.members(sid)[0]
+    rows = np.unique(rows[ix.is_firm()[rows] & ix.local_mask(rid)[rows]])
+    rows = sorted(rows.tolist(), key=lambda r: (-ix.employees[r], ix.org_ids[r]))
+    firms = [ix.org_ids[r] for r in rows]
+    tiered = [ix.org_ids[r] for r in rows if ix.tier[r] > 0]
+    if len(firms) != seg["local_firms"] or len(tiered) != seg["tier_firms"]:
+        return list(seg["firm_ids"]), list(seg["tier_firm_ids"])
+    return firms, tiered
+
+
+def _chain_map(cm: dict, ix, rid: str) -> list[dict]:
     order = {s: i for i, s in enumerate(STAGES)}
     rows = []
     for s in sorted(cm["segments"], key=lambda s: (order.get(s["stage"], 9), -s["local_firms"], s["segment"])):
         sid = s["segment"]
+        firm_ids, tier_ids = _local_members(ix, rid, s)
         rows.append({
             "segment": sid, "name_zh": s["name_zh"], "name_en": s["name_en"], "stage": s["stage"],
             "status": s["status"], "criteria": list(s["criteria"]),
-            "local_firms": fig(s["local_firms"], [sid, *s["firm_ids"]], "int"),
-            "employees": fig(s["employees"], [sid, *s["firm_ids"]], "int"),
-            "tier_firms": fig(s["tier_firms"], [sid, *s["tier_firm_ids"]], "int"),
+            "local_firms": fig(s["local_firms"], [sid, *firm_ids], "int"),
+            "employees": fig(s["employees"], [sid, *firm_ids], "int"),
+            "tier_firms": fig(s["tier_firms"], [sid, *tier_ids], "int"),
             "platforms": fig(len(s["platforms"]), [sid, *s["platforms"]], "int"),
             "members_elsewhere": fig(s["members_elsewhere"], [sid], "int"),
-            "local_supply_share": fig(s["received_local_share"], [sid, *s["firm_ids"]], "pct"),
+            "local_supply_share": fig(s["received_local_share"], [sid, *firm_ids], "pct"),
         })
     return rows
 
@@ -157,7 +179,7 @@ def _supplier(sid: str, x: dict) -> dict:
             "sole_buyers": x["sole_buyers"], "reasons": list(x["reasons"]), "link_ids": list(x["link_ids"])}
 
 
-def _dependence(dep: dict) -> dict:
+def _dependence(dep: dict, members: dict[str, list[str]]) -> dict:
     segs = [s["segment"] for s in dep["segments"]]
     rows = []
     for s in dep["segments"]:
@@ -166,7 +188,7 @@ def _dependence(dep: dict) -> dict:
         sid = s["segment"]
         links = [i for x in s["top_suppliers"] for i in x["link_ids"]]
         rows.append({"segment": sid, "name_zh": s["name_zh"], "name_en": s["name_en"],
-                     "local_firms": fig(s["local_firms"], [sid], "int"),
+                     "local_firms": fig(s["local_firms"], members.get(sid, [sid]), "int"),
                      "received": fig(s["received"], [sid], "float"),
                      "external_share": fig(s["external_share"], [sid, *links], "pct"),
                      "external_suppliers": fig(s["external_suppliers"], [sid], "int"),
@@ -199,23 +221,35 @@ _ID_KEYS = {"ids", "org", "segment", "gap_segment", "introducer", "firms", "link
             "introducer_path", "path", "via", "targets", "supplier", "link_ids", "target", "lead_agency", "why"}
 
 
-def build_report(analyst, ix, records: Records, region: str, chain: str | None = None, *, settings=None,
-                 targets_per_gap: int = 3, exclude: Iterable[str] = (), extra_local: Iterable[str] = ()) -> dict:
+def analyse(analyst, region: str, chain: str | None = None) -> dict:
+    """The chain analyses a report needs: ``{"region", "chain_map", "gaps", "dependence"}`` (region resolved)."""
+    rid = resolve_region(region)
+    return {"region": rid, "chain_map": analyst.chain_map(rid, chain), "gaps": analyst.gaps(rid, chain),
+            "dependence": analyst.dependence(rid, chain)}
+
+
+def build_report(analyst, ix, records: Records, region: str, chain: str | None = None, **kw) -> dict:
     """The gap-and-target report of ``region`` (id or name) and ``chain`` (id, name or ``None``: all).
+
+    Keywords as :func:`assemble`.
+    """
+    return assemble(analyse(analyst, region, chain), ix, records, **kw)
+
+
+def assemble(analysis: dict, ix, records: Records, *, settings=None, targets_per_gap: int = 3,
+             exclude: Iterable[str] = (), extra_local: Iterable[str] = ()) -> dict:
+    """The report from :func:`analyse`'s result and the recommendation index.
 
     ``exclude`` / ``extra_local``: firms never to recommend and firms that
     count as local (e.g. landed ones, from the workspace).
     """
-    rid = resolve_region(region)
+    rid, cm, found, dep = analysis["region"], analysis["chain_map"], analysis["gaps"], analysis["dependence"]
     exclude, extra_local = set(exclude), set(extra_local)
-    cm = analyst.chain_map(rid, chain)
-    found = analyst.gaps(rid, chain)
-    dep = analyst.dependence(rid, chain)
-    chain_rows = _chain_map(cm)
+    chain_rows = _chain_map(cm, ix, rid)
     gaps = _gaps(found)
     targets, intros = _targets(ix, rid, gaps, targets_per_gap, settings, exclude, extra_local)
     seg_ids = [s["segment"] for s in chain_rows]
-    firm_ids = sorted({i for s in cm["segments"] for i in s["firm_ids"]})
+    firm_ids = sorted({i for s in chain_rows for i in s["local_firms"]["ids"][1:]})
     status_segs: dict[str, list[str]] = {}
     for s in chain_rows:
         status_segs.setdefault(s["status"], []).append(s["segment"])
@@ -235,7 +269,8 @@ def build_report(analyst, ix, records: Records, region: str, chain: str | None =
             "supply_observed": found["supply_observed"],
         },
         "chain_map": chain_rows, "gaps": gaps, "targets": targets, "introducers": intros,
-        "campaign": _campaign(ix, rid, gaps, targets, extra_local), "dependence": _dependence(dep),
+        "campaign": _campaign(ix, rid, gaps, targets, extra_local),
+        "dependence": _dependence(dep, {s["segment"]: s["local_firms"]["ids"] for s in chain_rows}),
     }
     ids = cited_ids(report)
     orgs, links = records([i for i in ids if i in ix.pos], ids)
