@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.auth import KeyStore, Throttle, keys_path
 from api.deps import Engines
 from api.errors import PayloadTooLarge, http_error_body, install_error_handlers
+from api.headers import SecurityHeaders
 from api.routes import TAGS, include_routes
 from graph.errors import ConfigError
 from graph.fsperms import exposed_bits
@@ -133,5 +134,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engines = Engines(settings)  # model and indexes load lazily, on first use
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    app.add_middleware(SecurityHeaders)  # outermost: errors from the body limit get the headers too
     include_routes(app)
     return app

@@ -356,6 +356,30 @@ def _xlsx(path: Path, file: str, sheet: str | None, warnings: list[str]):
         wb.close()
 
 
+#: An .xlsx (a zip) may unpack to at most this many times its size once past :data:`XLSX_SMALL`
+#: bytes; real sheets unpack 5-20x, zip bombs 1000x and more.
+XLSX_MAX_RATIO = 100
+XLSX_SMALL = 50_000_000
+
+
+def _check_unpacked(path: Path, file: str, size: int, limit: int) -> None:
+    """Refuse a workbook that would unpack past ``limit`` bytes or :data:`XLSX_MAX_RATIO` × its size.
+
+    The sizes a zip declares bound what :mod:`zipfile` (and so openpyxl) will inflate.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return  # the reader says what is wrong with it
+    if unpacked > limit or (unpacked > XLSX_SMALL and unpacked > XLSX_MAX_RATIO * max(size, 1)):
+        raise _fail(file, f"workbook unpacks to {unpacked} bytes from {size} (limit {limit} bytes, "
+                    f"{XLSX_MAX_RATIO}x its size): refused as a possible zip bomb",
+                    f"工作簿解压后达 {unpacked} 字节（压缩 {size} 字节），超过上限，疑似压缩炸弹，已拒绝")
+
+
 def _read_xlsx(path: Path, file: str, sheet: str | None) -> Table:
     warnings: list[str] = []
     gen = _xlsx(path, file, sheet, warnings)
@@ -420,6 +444,7 @@ def read_rows(path: Path, *, encoding: str | None = None, sheet: str | None = No
         raise _fail(file, f"file too large: {size} bytes, max {limit} (CHAINMATCH_MAX_FILE_BYTES)",
                     f"文件过大：{size} 字节，上限 {limit}")
     if fmt == "xlsx":
+        _check_unpacked(path, file, size, limit)
         table = _read_xlsx(path, file, sheet)
         if encoding:
             table.warnings.append(f"{file}: --encoding is ignored for .xlsx workbooks")

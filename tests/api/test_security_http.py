@@ -1,0 +1,105 @@
+"""HTTP hardening: security headers, CORS closed, static files confined, hostile bodies and files."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from api.headers import WORKBENCH_CSP
+from graph.io import tables
+from tests.api.conftest import assert_error
+
+ORIGIN = "http://192.0.2.7:8080"  # TEST-NET-1: some other site's page
+
+
+def test_every_response_says_nosniff_and_no_framing(api):
+    for r in (api.get("/stats"), api.client.get("/stats"), api.client.get("/health"),
+              api.client.get("/ui/index.html"), api.client.get("/openapi.json")):
+        assert r.headers["x-content-type-options"] == "nosniff", r.url
+        assert r.headers["x-frame-options"] == "DENY" and r.headers["referrer-policy"] == "no-referrer"
+
+
+def test_the_workbench_has_a_csp_without_inline_script(api):
+    for path in ("/ui/index.html", "/ui/js/main.js", "/ui/no-such-file.js"):
+        assert api.client.get(path).headers["content-security-policy"] == WORKBENCH_CSP
+    assert "'unsafe-inline'" not in WORKBENCH_CSP.split("script-src", 1)[1].split(";", 1)[0]
+    page = api.client.get("/ui/index.html").text
+    assert "<script>" not in page and " on" + "click=" not in page  # nothing the CSP would block
+    assert "content-security-policy" not in api.client.get("/docs").headers  # FastAPI's docs use a CDN
+
+
+def test_cors_is_closed(api):
+    pre = api.client.options("/stats", headers={"Origin": ORIGIN, "Access-Control-Request-Method": "GET",
+                                                "Access-Control-Request-Headers": "authorization"})
+    assert "access-control-allow-origin" not in pre.headers and pre.status_code >= 400
+    r = api.client.get("/stats", headers={**api.headers("viewer"), "Origin": ORIGIN})
+    assert r.status_code == 200 and "access-control-allow-origin" not in r.headers
+
+
+@pytest.mark.parametrize("path", ["/ui/%2e%2e/app.py", "/ui/..%2fapp.py", "/ui/%2e%2e%2f%2e%2e%2fpyproject.toml",
+                                  "/ui/js/%2e%2e/%2e%2e/auth.py", "/ui//etc/passwd", "/ui/%2fetc%2fpasswd",
+                                  "/ui/..%5capp.py", "/ui/js/main.js%00.txt", "/ui/vendor/"])
+def test_static_files_never_leave_the_static_dir(api, path):
+    r = api.client.get(path)
+    assert_error(r, 404, "not_found")
+    assert "import " not in r.text and "root:" not in r.text
+
+
+def test_deeply_nested_json_is_a_clear_4xx(api):
+    for body in ("[" * 200_000 + "]" * 200_000, '{"name_zh": ' + "[" * 50_000 + "]" * 50_000 + "}"):
+        r = api.client.post("/organisations", content=body, headers={**api.headers("editor"),
+                                                                   "content-type": "application/json"})
+        assert 400 <= r.status_code < 500, r.status_code
+        assert r.json()["error"]["code"] == "invalid_input" and "Traceback" not in r.text
+
+
+def test_a_list_over_its_cap_is_422(api):
+    book = {"sheets": [{"columns": ["a"], "rows": [[1]] * 20_001}]}
+    err = assert_error(api.post("/ui/export.xlsx", role="viewer", json=book), 422, "invalid_input")
+    assert any("rows" in d["field"] for d in err["details"])
+
+
+def _bomb(unpacked: int) -> bytes:
+    """A valid one-row workbook plus a member of ``unpacked`` zero bytes (compresses ~1000x)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["企业名称"])
+    wb.active.append(["炸弹测试公司"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    with zipfile.ZipFile(buf, "a", compression=zipfile.ZIP_DEFLATED) as z, z.open("xl/media/pad.bin", "w") as f:
+        chunk = bytes(1 << 20)
+        for _ in range(unpacked >> 20):
+            f.write(chunk)
+    return buf.getvalue()
+
+
+def test_an_xlsx_zip_bomb_is_refused_and_nothing_is_written(api):
+    before = api.get("/stats").json()
+    data = _bomb(tables.XLSX_SMALL + (8 << 20))
+    assert len(data) * tables.XLSX_MAX_RATIO < tables.XLSX_SMALL  # small upload, huge inside
+    r = api.post("/imports/organisations", files={"file": ("名单.xlsx", data, "application/octet-stream")})
+    err = assert_error(r, 422, "invalid_input")
+    assert "zip bomb" in err["message"] + str(err["details"])
+    assert api.get("/stats").json() == before
+
+
+def test_an_ordinary_workbook_still_imports(api):
+    r = api.post("/imports/organisations?dry_run=true",
+                 files={"file": ("名单.xlsx", _bomb(1 << 20), "application/octet-stream")})
+    assert r.status_code == 200, r.text
+
+
+def test_the_unpacked_size_is_also_held_to_max_file_bytes(tmp_path):
+    from graph.errors import InvalidInput
+    from graph.settings import Settings
+
+    path = tmp_path / "w.xlsx"
+    path.write_bytes(_bomb(3 << 20))
+    with pytest.raises(InvalidInput, match="zip bomb"):
+        tables.read_rows(path, settings=Settings(_env_file=None, max_file_bytes=2_000_000))
+    with tables.read_rows(path, settings=Settings(_env_file=None, max_file_bytes=5_000_000)) as t:
+        assert t.headers == ["name_zh"] or t.headers == ["企业名称"]
