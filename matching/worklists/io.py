@@ -150,8 +150,9 @@ def _row(kind: str, n: int, cells: dict[str, str | None], names: dict[str, str],
     subject, title = (values.get("subject") or "").strip(), (values.get("title") or "").strip()
     if subject:
         found = resolve(subject)
-        if found is None:
+        if found is None:  # reported once: not again as a missing title
             bad("subject", f"unknown organisation {subject!r} (give an id, USCC or exact name)")
+            title = title or subject
         else:
             subject, title = found[0], title or found[1]
     hidden = None
@@ -166,8 +167,7 @@ def _row(kind: str, n: int, cells: dict[str, str | None], names: dict[str, str],
     fields = {f.name: values.get(f.name) for f in KINDS[kind].fields if f.name in values}
     draft, why = check_draft(kind, Draft(subject or None, title, fields, values.get("note") or ""))
     for name, reason in why:
-        if not (name == "subject" and subject and problems):  # an unknown organisation is reported once
-            bad(name, reason)
+        bad(name, reason)
     return (None if problems else ImportRow(n, rid, draft, hidden)), problems
 
 
