@@ -10,8 +10,8 @@ render and return the file as an attachment whose name is UTF-8 encoded
 
 Examples
 --------
->>> content_disposition("缺链补链报告_深圳.xlsx", "report-cn-guangdong-shenzhen.xlsx")
-"attachment; filename=\\"report-cn-guangdong-shenzhen.xlsx\\"; filename*=UTF-8''%E7%BC%BA%E9%93%BE%E8%A1%A5%E9%93%BE%E6%8A%A5%E5%91%8A_%E6%B7%B1%E5%9C%B3.xlsx"
+>>> print(content_disposition("报告_深圳.xlsx", "report-cn-guangdong-shenzhen.xlsx"))
+attachment; filename="report-cn-guangdong-shenzhen.xlsx"; filename*=UTF-8''%E6%8A%A5%E5%91%8A_%E6%B7%B1%E5%9C%B3.xlsx
 """
 
 from __future__ import annotations
