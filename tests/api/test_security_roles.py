@@ -95,3 +95,20 @@ def test_a_route_that_forgets_its_key_is_caught():
 
     bad = {(r.method, r.path) for r in route_roles(app) if r.required != r.expected}
     assert bad == {("GET", "/reports"), ("POST", "/lists")}
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.10", "10.0.0.5", "", "127.0.0.2", "::ffff:127.0.0.1",
+                                  "my-laptop.local"])
+def test_auth_is_on_by_default_and_cannot_be_turned_off_off_loopback(monkeypatch, host):
+    from graph.errors import ConfigError
+    from graph.settings import Settings
+
+    for name in ("CHAINMATCH_AUTH", "CHAINMATCH_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    assert Settings(_env_file=None, host=host).auth == "on"
+    monkeypatch.setenv("CHAINMATCH_HOST", host)
+    monkeypatch.setenv("CHAINMATCH_AUTH", "off")
+    with pytest.raises(ConfigError, match="loopback"):  # no override setting exists, loud or quiet
+        Settings(_env_file=None)
+    monkeypatch.setenv("CHAINMATCH_HOST", "127.0.0.1")
+    assert Settings(_env_file=None).auth == "off"

@@ -89,7 +89,9 @@ class Console:
 
 @pytest.fixture
 def page(browser, request):
-    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="zh-CN")
+    # the harness's wait_for_function evaluates strings, which the page's CSP forbids (no unsafe-eval);
+    # test_the_page_works_under_its_csp drives the page with the CSP enforced
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="zh-CN", bypass_csp=True)
     pg = context.new_page()
     pg.set_default_timeout(30_000)
     pg.console = Console(pg)
@@ -277,3 +279,38 @@ def test_static_files_are_confined(server):
     assert ok.status_code == 200 and ok.content.startswith(b"PK")
     for bad in ("/ui/../app.py", "/ui/%2e%2e/app.py", "/ui/%2e%2e/%2e%2e/pyproject.toml", "/ui/nope.js"):
         assert httpx.get(url + bad).status_code == 404, bad
+
+
+def test_the_page_works_under_its_csp_and_shows_hostile_names_as_text(browser, server):
+    """The workbench's CSP (api/headers.py) enforced: the page signs in, draws the map and lists gaps
+    with no violation; a firm name carrying markup is shown as text and runs nothing."""
+    import httpx
+
+    url, keys = server
+    hostile = '<img src=x onerror="document.body.dataset.pwned=1">恶意名称测试'
+    editor = {"Authorization": f"Bearer {keys['editor']}"}
+    created = httpx.post(url + "/organisations", headers=editor,
+                         json={"name_zh": hostile, "region": "深圳市南山区"}, timeout=30)
+    assert created.status_code == 201, created.text
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")  # bypass_csp is off
+    pg = context.new_page()
+    console = Console(pg)
+    try:
+        response = pg.goto(url + "/ui/")
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        pg.fill("#api-key", keys["viewer"])
+        pg.click("#key-form button[type=submit]")
+        pg.wait_for_selector("#segment-panel .gap-list button")
+        pg.wait_for_selector("#legend .sw")
+        assert pg.locator("#chain-chart canvas").count() >= 1
+        pg.click(".tabs button[data-tab=search]")
+        pg.fill("#search-q", "恶意名称测试")
+        pg.click("#search-form button[type=submit]")
+        pg.wait_for_selector("table[data-table=search] tbody tr")
+        assert hostile in pg.inner_text("#search-results")
+        assert pg.locator("#search-results img").count() == 0
+        assert pg.get_attribute("body", "data-pwned") is None
+        assert console.errors == [], console.errors
+    finally:
+        context.close()
+        httpx.delete(f"{url}/organisations/{created.json()['id']}", headers=editor, timeout=30)
