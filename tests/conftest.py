@@ -44,3 +44,28 @@ def store(request, tmp_path):
         s = _neo4j_store()
     yield s
     s.close()
+
+
+@pytest.fixture(scope="session")
+def world():
+    """The sample world as ``(batch, answers)``, loaded once per session (folders may override)."""
+    from fixtures.world import load_world
+
+    return load_world()
+
+
+@pytest.fixture(scope="session")
+def answers(world):
+    """The sample world's planted answers (fixtures/shenzhen_digital_creative/answers.json)."""
+    return world[1]
+
+
+@pytest.fixture(scope="session")
+def world_store(world):
+    """The sample world in an in-memory embedded store, for tests that only read it."""
+    from graph.store.sqlite import SqliteStore
+
+    store = SqliteStore.memory()
+    store.write(world[0])
+    yield store
+    store.close()

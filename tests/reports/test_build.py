@@ -34,14 +34,14 @@ def _strings(x):
         yield x
 
 
-def test_planted_gaps_with_their_class_and_the_analysts_severity(report, report_store, answers):
+def test_planted_gaps_with_their_class_and_the_analysts_severity(report, world_store, answers):
     from graph.analysis.service import Analyst
 
     kinds = {g["segment"]: g["kind"] for g in report["gaps"]}
     planted = ({m["segment"]: "missing" for m in answers["missing"]} | {x["segment"]: "thin" for x in answers["thin"]}
                | {x["segment"]: "extension" for x in answers["extension"]})
     assert kinds == planted
-    oracle = {g["segment"]: g["severity"] for g in Analyst.for_store(report_store).gaps(LOCAL)["gaps"]}
+    oracle = {g["segment"]: g["severity"] for g in Analyst.for_store(world_store).gaps(LOCAL)["gaps"]}
     for g in report["gaps"]:
         assert g["severity"]["value"] == pytest.approx(oracle[g["segment"]], abs=1e-12)
         assert g["severity"]["value"] == pytest.approx(sum(p["value"]["value"] for p in g["parts"]), abs=1e-9)
@@ -94,9 +94,9 @@ def test_chain_map_runs_upstream_to_downstream_with_counts_equal_to_their_ids(re
     assert all(s["local_firms"]["value"] == 0 for s in report["chain_map"] if s["segment"] in missing)
 
 
-def test_provenance_equals_a_brute_force_recount_over_the_store(report, report_store):
-    orgs = {o.id: o for o in report_store.organisations()}
-    links = {x.id: x for x in report_store.links()}
+def test_provenance_equals_a_brute_force_recount_over_the_store(report, world_store):
+    orgs = {o.id: o for o in world_store.organisations()}
+    links = {x.id: x for x in world_store.links()}
     body = {k: v for k, v in report.items() if k not in ("provenance", "evidence", "names")}
     cited = set(_strings(body))
     recs = [orgs[i] for i in cited if i in orgs] + [links[i] for i in cited if i in links]
@@ -115,14 +115,14 @@ def test_provenance_equals_a_brute_force_recount_over_the_store(report, report_s
     assert ev == {r.id for r in recs}
 
 
-def test_a_chain_narrows_the_report_and_unknown_names_are_refused(report_store):
+def test_a_chain_narrows_the_report_and_unknown_names_are_refused(world_store):
     from graph.analysis.service import Analyst
     from graph.errors import InvalidInput
     from matching.recommend.index import ChainIndex
     from matching.reports.build import build_report
     from matching.reports.provenance import store_records
 
-    an, ix, rec = Analyst.for_store(report_store), ChainIndex.from_store(report_store), store_records(report_store)
+    an, ix, rec = Analyst.for_store(world_store), ChainIndex.from_store(world_store), store_records(world_store)
     rep = build_report(an, ix, rec, "深圳", "动漫游戏", targets_per_gap=1)
     assert rep["chain"]["id"] == "chain:animation_games"
     assert {g["segment"] for g in rep["gaps"]} == {"seg:game_engine", "seg:esports", "seg:game_audio",
