@@ -20,7 +20,6 @@ Examples
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import threading
@@ -46,24 +45,16 @@ from graph.model import (
     city_key,
     from_dict,
     normalise_name,
-    to_dict,
 )
 from graph.store.graphview import build_graph
 from graph.store.protocol import Batch, WriteResult
+from graph.store.sqlite_bulk import bulk_indexes, is_empty, plan_chunks
 from graph.store.validate import check_batch, remap_batch
 
 __all__ = ["SqliteStore"]
 
 _CHUNK = 500  # parameters per IN (...) query, well under SQLite's limit
-
-
-
-def _dump(doc: dict) -> str:
-    return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def _hash(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+_CACHE_KIB = 262_144  # page cache per connection: 256 MiB keeps a 1M-firm store's indexes in memory
 
 
 def _chunks(items: list, size: int = _CHUNK) -> Iterator[list]:
@@ -100,6 +91,7 @@ class SqliteStore:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=10000")
+            conn.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
         except (OSError, sqlite3.Error) as e:
             raise BackendUnavailable(
                 f"cannot open the embedded store at {path}: {e}",
@@ -197,44 +189,20 @@ class SqliteStore:
     def _version_in(self, conn: sqlite3.Connection) -> int:
         return int(conn.execute("SELECT value FROM meta WHERE key='version'").fetchone()[0])
 
-    def _stored_hashes(self, conn, table: str, ids: list[str]) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for part in _chunks(ids):
-            marks = ",".join("?" * len(part))
-            sql = f"SELECT id, hash FROM {table} WHERE id IN ({marks})"  # noqa: S608 - table is a constant
-            out.update(conn.execute(sql, part).fetchall())
-        return out
-
-    def _plan(self, conn, table, attr, records, ident, result):
-        """Split records into rows to write; count inserted/updated/unchanged."""
-        docs = []
-        for rec in records:
-            text = _dump(to_dict(rec))
-            docs.append((ident(rec), rec, text, _hash(text)))
-        stored = self._stored_hashes(conn, table, [d[0] for d in docs])
-        rows, ins, upd, same = [], 0, 0, 0
-        for rid, rec, text, h in docs:
-            old = stored.get(rid)
-            if old == h:
-                same += 1
-                continue
-            if old is None:
-                ins += 1
-            else:
-                upd += 1
-            stored[rid] = h
-            rows.append((rid, rec, text, h))
-        for counter, n in ((result.inserted, ins), (result.updated, upd), (result.unchanged, same)):
+    def _plan(self, conn, table, attr, records, ident, result, empty=False) -> Iterator[list[tuple]]:
+        """Chunks of rows to write; counts inserted/updated/unchanged into ``result``."""
+        counts = [0, 0, 0]
+        yield from plan_chunks(conn, table, records, ident, counts, empty=empty)
+        for counter, n in zip((result.inserted, result.updated, result.unchanged), counts, strict=True):
             if n:
                 counter[attr] = counter.get(attr, 0) + n
-        return rows
 
     def _upsert_simple(self, conn, table, attr, records, ident, result) -> None:
         if not records:
             return
-        rows = self._plan(conn, table, attr, records, ident, result)
         sql = f"INSERT OR REPLACE INTO {table}(id, doc, hash) VALUES (?, ?, ?)"  # noqa: S608
-        conn.executemany(sql, [(rid, text, h) for rid, _r, text, h in rows])
+        for rows in self._plan(conn, table, attr, records, ident, result):
+            conn.executemany(sql, [(rid, text, h) for rid, _r, text, h in rows])
 
     def _upsert_edges(self, conn, edges: list[SegmentEdge], result) -> None:
         if not edges:
@@ -243,22 +211,29 @@ class SqliteStore:
         def ident(e):
             return f"{e.upstream}>{e.downstream}"
 
-        rows = self._plan(conn, "segment_edges", "segment_edges", edges, ident, result)
-        conn.executemany(
-            "INSERT OR REPLACE INTO segment_edges(id, upstream, downstream, doc, hash)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [(rid, e.upstream, e.downstream, text, h) for rid, e, text, h in rows],
-        )
+        for rows in self._plan(conn, "segment_edges", "segment_edges", edges, ident, result):
+            conn.executemany(
+                "INSERT OR REPLACE INTO segment_edges(id, upstream, downstream, doc, hash)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(rid, e.upstream, e.downstream, text, h) for rid, e, text, h in rows],
+            )
 
     def _upsert_orgs(self, conn, orgs: list[Organisation], result) -> None:
         if not orgs:
             return
-        rows = self._plan(conn, "orgs", "organisations", orgs, lambda o: o.id, result)
-        ids = [rid for rid, *_ in rows]
-        for part in _chunks(ids):
-            marks = ",".join("?" * len(part))
-            conn.execute(f"DELETE FROM org_segments WHERE org_id IN ({marks})", part)  # noqa: S608
-            conn.execute(f"DELETE FROM org_names WHERE org_id IN ({marks})", part)  # noqa: S608
+        empty = is_empty(conn, "orgs")
+        with bulk_indexes(conn, "orgs", len(orgs), empty), \
+                bulk_indexes(conn, "org_segments", len(orgs), empty and is_empty(conn, "org_segments")):
+            for rows in self._plan(conn, "orgs", "organisations", orgs, lambda o: o.id, result, empty):
+                self._write_orgs(conn, rows, empty)
+
+    def _write_orgs(self, conn, rows: list[tuple], empty: bool) -> None:
+        if not empty:
+            ids = [rid for rid, *_ in rows]
+            for part in _chunks(ids):
+                marks = ",".join("?" * len(part))
+                conn.execute(f"DELETE FROM org_segments WHERE org_id IN ({marks})", part)  # noqa: S608
+                conn.execute(f"DELETE FROM org_names WHERE org_id IN ({marks})", part)  # noqa: S608
         conn.executemany(
             "INSERT OR REPLACE INTO orgs(id, kind, uscc, name_key, city_key, region, doc, hash)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -288,12 +263,14 @@ class SqliteStore:
     def _upsert_links(self, conn, links: list[Link], result) -> None:
         if not links:
             return
-        rows = self._plan(conn, "links", "links", links, lambda x: x.id, result)
-        conn.executemany(
-            "INSERT OR REPLACE INTO links(id, kind, src, dst, since, doc, hash)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(x.id, x.kind.value, x.src, x.dst, x.since, text, h) for _rid, x, text, h in rows],
-        )
+        empty = is_empty(conn, "links")
+        with bulk_indexes(conn, "links", len(links), empty):
+            for rows in self._plan(conn, "links", "links", links, lambda x: x.id, result, empty):
+                conn.executemany(
+                    "INSERT OR REPLACE INTO links(id, kind, src, dst, since, doc, hash)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [(x.id, x.kind.value, x.src, x.dst, x.since, text, h) for _rid, x, text, h in rows],
+                )
 
     def _dedupe(self, conn, batch: Batch) -> dict[str, str]:
         """Incoming org ids that denote an already stored org (by USCC, else name+city)."""
