@@ -73,7 +73,7 @@ def _overview(r: dict, lang: str) -> Table:
              [t("as_of_min", lang), p["as_of_min"] or "-", ""], [t("as_of_max", lang), p["as_of_max"] or "-", ""],
              [t("estimated_fields", lang), _prov_figs(r)["estimated_fields"], t("provenance", lang)]]
     return Table("overview", t("overview", lang), [t("metric", lang), t("value", lang), t("note", lang)], rows,
-                 t("fictional", lang) if r["region"]["id"].startswith("cn/guangdong/shenzhen") else "")
+                 t("fictional", lang) if any(k.startswith("fixture:") for k in p["sources"]) else "")
 
 
 def _chain_map(r: dict, lang: str) -> Table:
@@ -174,8 +174,11 @@ def _prov_figs(r: dict) -> dict:
            "reported_records": fig(p["reported_records"], [e["id"] for e in recs if not e["estimated"]], "int"),
            "as_of_mode_records": fig(p["as_of_mode_records"], [e["id"] for e in recs if e["as_of"] == p["as_of_mode"]],
                                      "int")}
+    out["undated_records"] = fig(p["undated_records"], [e["id"] for e in recs if not e["as_of"]], "int")
     for f, n in p["estimated_by_field"].items():
         out["field:" + f] = fig(n, [e["id"] for e in recs if f in e["estimated"]], "int")
+    for k, n in p["sources"].items():
+        out["source:" + k] = fig(n, [e["id"] for e in recs if e["source"] == k], "int")
     return out
 
 
@@ -186,12 +189,12 @@ def _provenance(r: dict, lang: str) -> Table:
             [t("as_of_min", lang), p["as_of_min"] or "-", ""], [t("as_of_max", lang), p["as_of_max"] or "-", ""],
             [t("as_of_mode", lang), p["as_of_mode"] or "-", ""],
             [t("as_of_mode_records", lang), f["as_of_mode_records"], p["as_of_mode"] or ""],
-            [t("undated_records", lang), p["undated_records"], ""],
+            [t("undated_records", lang), f["undated_records"], ""],
             [t("estimated_fields", lang), f["estimated_fields"], ""],
             [t("estimated_records", lang), f["estimated_records"], ""],
             [t("reported_records", lang), f["reported_records"], ""]]
     rows += [[t("estimated_field", lang) + k, f["field:" + k], ""] for k in p["estimated_by_field"]]
-    rows += [[t("source_of", lang) + k, n, ""] for k, n in p["sources"].items()]
+    rows += [[t("source_of", lang) + k, f["source:" + k], ""] for k in p["sources"]]
     return Table("provenance", t("provenance", lang), [t("metric", lang), t("value", lang), t("note", lang)], rows)
 
 
