@@ -52,12 +52,18 @@ def ids_columns(table: Table) -> dict[int, int]:
     return out
 
 
+#: list separator and brackets per language
+_PUNCT = {"zh": ("；", "（", "）"), "en": ("; ", " (", ")")}
+
+
 def _n(report: dict, oid: str | None) -> str:
     return "" if not oid else report["names"].get(oid, oid)
 
 
 def _parts_note(parts, lang) -> str:
-    return "；".join(f"{t(p['name'], lang)} {p['value']['value']:+.3f}（{p['note']}）" for p in parts if p["value"]["value"])
+    sep, o, c = _PUNCT[lang]
+    return sep.join(f"{t(p['name'], lang)} {p['value']['value']:+.3f}{o}{p['note']}{c}" for p in parts
+                    if p["value"]["value"])
 
 
 def _overview(r: dict, lang: str) -> Table:
@@ -65,9 +71,10 @@ def _overview(r: dict, lang: str) -> Table:
     rows = [[t("region", lang), r["region"]["name_zh" if lang == "zh" else "name_en"], r["region"]["id"]],
             [t("chain_map", lang), r["chain"]["name_zh" if lang == "zh" else "name_en"], r["chain"]["id"]],
             [t("segments_n", lang), o["segments"], ""], [t("local_firms_n", lang), o["local_firms"], ""]]
-    rows += [[f"{t('status', lang)}：{t(k, lang)}", v, k] for k, v in o["status_counts"].items()]
+    colon = "：" if lang == "zh" else ": "
+    rows += [[f"{t('status', lang)}{colon}{t(k, lang)}", v, k] for k, v in o["status_counts"].items()]
     rows += [[t("gaps_n", lang), o["gaps"], ""]]
-    rows += [[f"{t('gaps_n', lang)}：{t(k, lang)}", v, k] for k, v in o["gaps_by_kind"].items()]
+    rows += [[f"{t('gaps_n', lang)}{colon}{t(k, lang)}", v, k] for k, v in o["gaps_by_kind"].items()]
     rows += [[t("targets_n", lang), o["targets"], f"≤ {r['targets_per_gap']} / gap"],
              [t("external_share_all", lang), o["external_share"], ""],
              [t("as_of_min", lang), p["as_of_min"] or "-", ""], [t("as_of_max", lang), p["as_of_max"] or "-", ""],
@@ -149,8 +156,9 @@ def _dependence(r: dict, lang: str) -> Table:
     d = r["dependence"]
 
     def sups(xs):
-        return "；".join(f"{_n(r, x['supplier'])} {x['share']['value']:.0%}"
-                        + (f"（{', '.join(x['reasons'])}）" if x["reasons"] else "") for x in xs)
+        sep, o, c = _PUNCT[lang]
+        return sep.join(f"{_n(r, x['supplier'])} {x['share']['value']:.0%}"
+                        + (f"{o}{', '.join(x['reasons'])}{c}" if x["reasons"] else "") for x in xs)
 
     rows = [[t("external_share_all", lang), "*", None, d["received"], d["external_share"], None, "", None, "", ""]]
     for s in d["segments"]:
