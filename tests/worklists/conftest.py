@@ -1,45 +1,13 @@
-"""Fixtures of the list tests: the sample world in a writable store, engines over it, the API on a copy."""
+"""Fixtures of the list tests: the sample world (shared with the recommendation tests), engines over it, the API."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import api, world_store_file  # noqa: F401  (fixtures reused by the API tests)
+from tests.api.conftest import api, world_store_file  # noqa: F401  (fixtures of the API tests)
+from tests.recommend.conftest import answers, fresh_store, world, world_store  # noqa: F401  (the sample world)
 
 SZ = "cn/guangdong/shenzhen"
-
-
-@pytest.fixture(scope="session")
-def world():
-    from fixtures.world import load_world
-
-    return load_world()
-
-
-@pytest.fixture(scope="session")
-def answers(world):
-    return world[1]
-
-
-@pytest.fixture(scope="session")
-def world_store(world):
-    """The sample world, read-only (tests that change the data use ``fresh_store``)."""
-    from graph.store.sqlite import SqliteStore
-
-    store = SqliteStore.memory()
-    store.write(world[0])
-    yield store
-    store.close()
-
-
-@pytest.fixture
-def fresh_store(world, tmp_path):
-    from graph.store.sqlite import SqliteStore
-
-    store = SqliteStore.open(tmp_path / "store.sqlite")
-    store.write(world[0])
-    yield store
-    store.close()
 
 
 class Engines:
@@ -72,7 +40,7 @@ class Engines:
 
 
 @pytest.fixture(scope="session")
-def engines(world_store):
+def engines(world_store):  # noqa: F811  (the imported fixture, requested by name)
     return Engines(world_store)
 
 
