@@ -245,6 +245,10 @@ def assemble(analysis: dict, ix, records: Records, *, settings=None, targets_per
     """
     rid, cm, found, dep = analysis["region"], analysis["chain_map"], analysis["gaps"], analysis["dependence"]
     exclude, extra_local = set(exclude), set(extra_local)
+    if not ix.local_mask(rid).any():
+        from graph.regions import region as gazetteer
+
+        gazetteer(rid)  # NotFound: a region neither the data nor the gazetteer knows (a known one may be empty)
     chain_rows = _chain_map(cm, ix, rid)
     gaps = _gaps(found)
     targets, intros = _targets(ix, rid, gaps, targets_per_gap, settings, exclude, extra_local)

@@ -59,3 +59,4 @@ def test_viewer_key_needed_and_bad_input_in_the_error_shape(reader):
     assert err["details"][0]["field"] == "query.region"
     assert_error(reader.get("/reports", params={"region": "深圳", "chain": "没有这条链"}), 422, "invalid_input")
     assert_error(reader.get("/reports", params={"region": "深圳", "format": "pdf"}), 422, "invalid_input")
+    assert_error(reader.get("/reports", params={"region": "cn/nowhere"}), 404, "not_found")

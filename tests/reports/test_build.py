@@ -132,3 +132,19 @@ def test_a_chain_narrows_the_report_and_unknown_names_are_refused(world_store):
         build_report(an, ix, rec, "火星")
     with pytest.raises(InvalidInput):
         build_report(an, ix, rec, "深圳", "没有这条链")
+
+
+def test_an_empty_known_region_still_renders_and_an_unknown_one_is_not_found(world_store):
+    from graph.analysis.service import Analyst
+    from graph.errors import NotFound
+    from matching.recommend.index import ChainIndex
+    from matching.reports.build import build_report
+    from matching.reports.provenance import store_records
+    from matching.reports.render import render
+
+    an, ix, rec = Analyst.for_store(world_store), ChainIndex.from_store(world_store), store_records(world_store)
+    rep = build_report(an, ix, rec, "cn/hebei", "动漫游戏")  # in the gazetteer, no firm there
+    assert rep["overview"]["local_firms"]["value"] == 0 and rep["campaign"] is None
+    assert render(rep, "xlsx")[:2] == b"PK" and b"<svg" in render(rep, "html")
+    with pytest.raises(NotFound):
+        build_report(an, ix, rec, "cn/nowhere")
