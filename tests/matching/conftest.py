@@ -24,23 +24,6 @@ def pytest_configure(config):
 
 
 @pytest.fixture(scope="session")
-def world():
-    from fixtures.world import load_world
-
-    return load_world()
-
-
-@pytest.fixture(scope="session")
-def world_store(world):
-    from graph.store.sqlite import SqliteStore
-
-    store = SqliteStore.memory()
-    store.write(world[0])
-    yield store
-    store.close()
-
-
-@pytest.fixture(scope="session")
 def real_embedder():
     from graph.errors import ConfigError
     from matching.embedder import SentenceTransformerEmbedder

@@ -8,33 +8,11 @@ LOCAL = "cn/guangdong/shenzhen"
 
 
 @pytest.fixture(scope="session")
-def world():
-    from fixtures.world import load_world
-
-    return load_world()
-
-
-@pytest.fixture(scope="session")
-def answers(world):
-    return world[1]
-
-
-@pytest.fixture(scope="session")
 def world_index(world):
     from matching.recommend.index import ChainIndex
 
     b = world[0]
     return ChainIndex.from_records(b.segments, b.segment_edges, b.organisations, b.links)
-
-
-@pytest.fixture(scope="session")
-def world_store(world):
-    from graph.store.sqlite import SqliteStore
-
-    store = SqliteStore.memory()
-    store.write(world[0])
-    yield store
-    store.close()
 
 
 @pytest.fixture
