@@ -247,7 +247,7 @@ def normalise_name(name: str) -> str:
     """
     text = unicodedata.normalize("NFKC", name).strip().lower()
     changed = True
-    while changed:
+    while changed and text.endswith(_LEGAL_SUFFIXES):
         changed = False
         for suffix in _LEGAL_SUFFIXES:
             if text.endswith(suffix) and len(text) > len(suffix):

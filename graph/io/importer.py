@@ -151,14 +151,18 @@ def _check_orgs(store: GraphStore, orgs: list[tuple[int, Organisation]], chk: _C
                 chk.add(row, "segments", f"unknown segment {m.segment!r}; import segments first"
                         + _suggest(m.segment, resolve.choices))
             else:
-                members.setdefault(sid, dataclasses.replace(m, segment=sid))
-        out.append((row, dataclasses.replace(org, segments=tuple(members.values()))))
+                members.setdefault(sid, m if sid == m.segment else dataclasses.replace(m, segment=sid))
+        if (kept := tuple(members.values())) != org.segments:
+            org = dataclasses.replace(org, segments=kept)
+        out.append((row, org))
     return out
 
 
 def _check_links(store: GraphStore, links: list[tuple[int, Link]], chk: _Checker):
     keys = {k for _, x in links for k in (x.src, x.dst)}
-    found = store.lookup(keys | {k.upper() for k in keys})
+    found = store.lookup(keys)
+    # the upper-cased spelling (a USCC typed in lower case) only matters for keys not found as written
+    found |= store.lookup({k.upper() for k in keys if k not in found} - keys)
     out, ids = [], {}
     for row, x in links:
         ends = {}
@@ -174,12 +178,13 @@ def _check_links(store: GraphStore, links: list[tuple[int, Link]], chk: _Checker
             chk.add(row, "dst", "a link cannot join an organisation to itself")
             continue
         lid = x.id
-        if lid == link_id(x.kind.value, x.src, x.dst, x.since):  # derived: use the resolved ends
-            lid = link_id(x.kind.value, ends["src"], ends["dst"], x.since)
+        same_ends = ends["src"] == x.src and ends["dst"] == x.dst
+        if not same_ends and lid.startswith("link:") and lid == link_id(x.kind.value, x.src, x.dst, x.since):
+            lid = link_id(x.kind.value, ends["src"], ends["dst"], x.since)  # derived: use the resolved ends
         if (first := ids.setdefault(lid, row)) != row:
             chk.add(row, "id", f"duplicate link: same as row {first}")
             continue
-        out.append((row, dataclasses.replace(x, id=lid, **ends)))
+        out.append((row, x if same_ends else dataclasses.replace(x, id=lid, **ends)))
     return out
 
 

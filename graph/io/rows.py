@@ -110,6 +110,10 @@ def _region(r: RowReader, name: str, estimated: set[str]) -> str | None:
     return rid
 
 
+# links of one file share a few provenances: one object each, not one per row
+_provenance = functools.lru_cache(maxsize=1024)(Provenance)
+
+
 @functools.lru_cache(maxsize=4096)
 def _cached_region(text: str) -> str | None:
     return _regions().parse_region(text)
@@ -256,7 +260,7 @@ def links_from_table(table: Table, *, column_map: dict[str, str | None] | None =
         kind, flipped = kind
         if flipped:
             src, dst = dst, src
-        since = r.parse("since", parse_date)
+        since = r.parse("since", _date)
         weight = r.parse("weight", parse_float, "weight")
         confidence = r.parse("confidence", parse_confidence)
         if src is None or dst is None:
@@ -266,7 +270,7 @@ def links_from_table(table: Table, *, column_map: dict[str, str | None] | None =
         lid = r.text("id") or link_id(kind.value, src, dst, since)
         if (first := ids.setdefault(lid, row)) != row:
             r.problem("id", f"duplicate link {lid!r}: same as row {first}")
-        prov = Provenance(r.text("source") or source, r.parse("as_of", parse_date))
+        prov = _provenance(r.text("source") or source, r.parse("as_of", _date))
         links.append((row, Link(lid, kind, src, dst, prov, since,
                                 1.0 if weight is None else weight,
                                 1.0 if confidence is None else confidence)))
