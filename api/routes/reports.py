@@ -24,7 +24,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from api.deps import EnginesDep, StoreDep, Viewer, WorkspaceDep
-from api.routes._common import AUTHED, resolve_region
+from api.routes._common import AUTHED, resolve_region, responses
 from matching.reports.render import MEDIA_TYPES
 
 __all__ = ["router", "content_disposition"]
@@ -57,7 +57,7 @@ def _file_names(report: dict, fmt: str, lang: str) -> tuple[str, str]:
 
 @router.get("/reports", summary="Gap-and-target report (缺链补链与招商目标报告) as an xlsx or HTML file: chain map, "
             "gaps, targets with form, introducers, campaign, external dependence, provenance",
-            response_class=Response, responses=_FILE)
+            response_class=Response, responses={**_FILE, **responses(404)})
 def report(store: StoreDep, engines: EnginesDep, ws: WorkspaceDep, _: Viewer, region: Region, chain: ChainQ = None,
            fmt: Annotated[Literal["xlsx", "html"], Query(alias="format", description="File format.")] = "xlsx",
            lang: Annotated[Literal["zh", "en"], Query(description="Header language.")] = "zh") -> Response:
