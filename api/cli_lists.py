@@ -167,8 +167,9 @@ def edit_cmd(entry_id: Annotated[int, typer.Argument(help="Entry id (编号).")]
     from matching.worklists.store import Draft
 
     with _context(data_dir, DEFAULT_REGION, None) as (_s, store, ls, _r, _c):
-        if subject:
-            subject = resolve_subject(Draft(subject), org_resolver(store), "--subject").subject
+        if subject:  # another organisation: its name is the title unless --title is given
+            found = resolve_subject(Draft(subject, title or ""), org_resolver(store), "--subject")
+            subject, title = found.subject, found.title
         e = ls.edit(entry_id, subject=subject, title=title, fields=_fields(field) or None, note=note,
                     hidden=False if show else None, actor=Actor)
     _written(e, as_json, "saved 已保存")

@@ -89,10 +89,11 @@ def edit_entry(store: StoreDep, lists: ListsDep, who: Editor, entry_id: EntryId,
     from matching.worklists.store import Draft
 
     lists.entry(entry_id)  # 404 before resolving names
-    subject = body.subject
-    if subject:
-        subject = resolve_subject(Draft(subject), org_resolver(store), "body.subject").subject
-    e = lists.edit(entry_id, subject=subject, title=body.title, fields=body.fields, note=body.note,
+    subject, title = body.subject, body.title
+    if subject:  # another organisation: its name is the title unless one is sent
+        found = resolve_subject(Draft(subject, title or ""), org_resolver(store), "body.subject")
+        subject, title = found.subject, found.title
+    e = lists.edit(entry_id, subject=subject, title=title, fields=body.fields, note=body.note,
                    hidden=body.hidden, actor=who.key_id)
     return EntryPublic(**e.as_dict())
 

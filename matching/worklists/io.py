@@ -168,7 +168,7 @@ def _row(kind: str, n: int, cells: dict[str, str | None], names: dict[str, str],
     draft, why = check_draft(kind, Draft(subject or None, title, fields, values.get("note") or ""))
     for name, reason in why:
         bad(name, reason)
-    return (None if problems else ImportRow(n, rid, draft, hidden)), problems
+    return (None if problems else ImportRow(n, rid, draft, hidden, frozenset(values))), problems
 
 
 def read_import(path: Path, kind: str, resolve: Callable[[str], tuple[str, str] | None], *,

@@ -135,7 +135,7 @@ def parse_parts(value) -> dict[str, float]:
             raise ValueError(f"bad part name {name!r}")
         try:
             out[name] = _number(v)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ValueError(f"part {name}: not a number: {v}") from None
     return out
 
@@ -152,7 +152,7 @@ def _clean_value(spec: FieldSpec, value):
     if spec.type == "number":
         try:
             return _number(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ValueError(f"not a number: {value}") from None
     if spec.type == "parts":
         return parse_parts(value) or None

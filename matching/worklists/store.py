@@ -159,6 +159,10 @@ class ImportRow:
     id: int | None
     draft: Draft
     hidden: bool | None = None
+    columns: frozenset[str] | None = None  # what the file has (title, note, field names); None: every column
+
+    def has(self, name: str) -> bool:
+        return self.columns is None or name in self.columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,7 +442,8 @@ class ListStore:
         A row with an ``id`` edits that entry of this list; a row without one
         edits the entry holding its subject (or title) or adds a curated one.
         A row that changes nothing writes nothing, so re-importing an export
-        changes nothing.
+        changes nothing; an empty cell clears its field, a column the file
+        lacks leaves the field as it is.
         """
         kind, chain_key, at = resolve_kind(kind), chain or "", _now()
         rows = list(rows)
@@ -479,10 +484,11 @@ class ListStore:
                     added += 1
                     continue
                 before = c.execute("SELECT version FROM list_entries WHERE id = ?", (target,)).fetchone()[0]
-                full = {s.name: r.draft.fields.get(s.name) for s in KINDS[kind].fields}  # absent cells clear
+                # an empty cell clears its field; a column the file does not have leaves it as it is
+                cells = {s.name: r.draft.fields.get(s.name) for s in KINDS[kind].fields if r.has(s.name)}
                 try:
-                    self._edit(c, target, r.draft.subject or "", r.draft.title, full, r.draft.note, r.hidden, actor,
-                               "import_edit", at)
+                    self._edit(c, target, r.draft.subject or "", r.draft.title if r.has("title") else None, cells,
+                               r.draft.note if r.has("note") else None, r.hidden, actor, "import_edit", at)
                 except InvalidInput as e:
                     raise InvalidInput(f"{file}: row {r.row}: {e.message}", e.message_zh,
                                        [Problem(file, r.row, p.field, p.reason) for p in e.problems]) from e

@@ -1,11 +1,11 @@
-"""Fixtures of the list tests: the sample world (shared with the recommendation tests), engines over it, the API."""
+"""Fixtures of the list tests: engines over the sample world (tests/conftest.py), a writable copy, the API."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.api.conftest import api, world_store_file  # noqa: F401  (fixtures of the API tests)
-from tests.recommend.conftest import answers, fresh_store, world, world_store  # noqa: F401  (the sample world)
+from tests.recommend.conftest import fresh_store  # noqa: F401  (world, answers, world_store: tests/conftest.py)
 
 SZ = "cn/guangdong/shenzhen"
 
@@ -40,7 +40,7 @@ class Engines:
 
 
 @pytest.fixture(scope="session")
-def engines(world_store):  # noqa: F811  (the imported fixture, requested by name)
+def engines(world_store):
     return Engines(world_store)
 
 

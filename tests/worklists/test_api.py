@@ -116,3 +116,18 @@ def test_overview_counts_the_six_lists(api):
     assert [x["name_zh"] for x in body["lists"]] == ["重点企业", "招商引资目标", "重点项目", "创新平台", "政策工具包",
                                                     "战略咨询支撑机构"]
     assert body["lists"][0]["shown"] == 8 and body["lists"][2]["generated_kind"] is False
+
+
+def test_editing_the_organisation_renames_the_entry(api, answers):
+    t = answers["missing"][0]["ideal_target"]
+    other = answers["missing"][1]["ideal_target"]
+    e = api.post("/lists/targets/entries", json={**Q, "subject": t["id"]}).json()
+    moved = api.patch(f"/lists/entries/{e['id']}", json={"subject": other["id"]}).json()
+    assert (moved["subject"], moved["title"]) == (other["id"], other["name_zh"])
+    titled = api.patch(f"/lists/entries/{e['id']}", json={"subject": t["id"], "title": "自定名称"}).json()
+    assert (titled["subject"], titled["title"]) == (t["id"], "自定名称")
+    for number in ("1e400", "-1e400", "NaN"):  # JSON the client cannot send from Python floats
+        err = assert_error(api.client.patch(f"/lists/entries/{e['id']}", content=f'{{"fields": {{"score": {number}}}}}',
+                                     headers={**api.headers("editor"), "Content-Type": "application/json"}),
+                           422, "invalid_input")
+        assert err["details"][0]["field"] in ("fields.score", "body.fields.score")

@@ -131,18 +131,23 @@ def test_rows_that_clash_with_each_other_or_another_list_import_nothing(lists, t
 
 def test_import_edits_mark_entries_curated_and_regeneration_keeps_them(lists, tmp_path):
     lists.regenerate("key_firms", SZ, None, [Draft("org:f1343", "XR", {"score": 1.0}), Draft("org:f0140", "光学")])
+    lists.add("key_firms", SZ, None, Draft("org:p013", "南岭XR硬件孵化器", {"segment": "XR头显整机"}, "旧备注"))
     path = tmp_path / "key.xlsx"
     wb = openpyxl.Workbook()
     wb.active.append(["subject", "入选理由", "备注"])  # English and Chinese headers mixed
     wb.active.append(["深圳市某某XR科技有限公司", "人工补充：链主", "导入"])
     wb.active.append(["南岭XR硬件孵化器", "新增", ""])
+    wb.active.append(["org:f0140", "", ""])  # empty cells of a generated entry: nothing to clear, unchanged
     wb.save(path)
     r = lists.import_rows("key_firms", SZ, None, read_import(path, "key_firms", _resolve))
-    assert (r.added, r.updated) == (1, 1)
+    assert (r.added, r.updated, r.unchanged) == (0, 2, 1)
     lists.regenerate("key_firms", SZ, None, [Draft("org:f0140", "光学"), Draft("org:f1343", "XR", {"score": 9.0})])
     e = {x.subject: x for x in lists.entries("key_firms", SZ)}
-    assert e["org:f1343"].curated and e["org:f1343"].fields == {"reason": "人工补充：链主"}
-    assert e["org:p013"].curated and e["org:f0140"].origin == "generated"
+    # the file had no 得分 column: the score stays; its 入选理由 and 备注 cells are written
+    assert e["org:f1343"].curated and e["org:f1343"].fields == {"score": 1.0, "reason": "人工补充：链主"}
+    assert (e["org:f1343"].title, e["org:f1343"].note) == ("XR", "导入")
+    assert e["org:p013"].fields == {"segment": "XR头显整机", "reason": "新增"} and e["org:p013"].note == ""
+    assert e["org:f0140"].origin == "generated"
 
 
 @pytest.mark.parametrize("header,problem", [
