@@ -4,7 +4,9 @@ A synthetic world (:func:`fixtures.synth.synthetic_batch`, ``firms`` firms and
 ``links_per_firm × firms`` links; not timed beyond ``prepare_s``) is written
 to a fresh embedded store with one generated **viewer** key, so
 authentication is on the measured path. The app runs as ``chainmatch serve``
-(uvicorn, one process) in a child process on ``127.0.0.1`` and a free port.
+(uvicorn, one process) in a child process on ``127.0.0.1`` and a free port,
+with default settings (``CHAINMATCH_*`` variables of the caller are not
+passed on) but the embedding model named by ``model``.
 Then, from this one process (asyncio + httpx, one event loop, so the driver
 stays light on a small machine; its CPU time is reported):
 
@@ -153,6 +155,12 @@ def _cpu_s(pid: int) -> float | None:
         return t.user + t.system
     except Exception:  # the process is gone, or no psutil: the figure is simply absent
         return None
+
+
+def _default_model() -> str:
+    from graph.settings import Settings
+
+    return Settings.model_fields["embedding_model"].default
 
 
 def prepare_world(data_dir: Path, firms: int, links: int, seed: int) -> tuple[str, dict]:
@@ -366,7 +374,7 @@ def run_load_bench(firms: int = 100_000, links_per_firm: int = 5, *, clients: in
         t = time.perf_counter()
         token, world = prepare_world(data_dir, firms, links_per_firm * firms, seed)
         fig: dict = {"firms": firms, "links": links_per_firm * firms, "clients": clients, "seconds": seconds,
-                     "model": model or "default", "prepare_s": round(time.perf_counter() - t, 1)}
+                     "model": model or _default_model(), "prepare_s": round(time.perf_counter() - t, 1)}
         make = request_maker(world, mix)
         with Server(data_dir, model=model, access_log=access_log) as server:
             t = time.perf_counter()
