@@ -40,7 +40,6 @@ Examples
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -49,6 +48,7 @@ from pathlib import Path
 
 import numpy as np
 
+from graph.atomic import fsync_path, fsync_tree, sweep_stale, temp_sibling
 from graph.errors import InvalidInput
 from graph.model import OrgKind
 from matching.documents import OrgCard, lexical_text, segment_vocabulary
@@ -293,8 +293,8 @@ class SearchEngine:
             if manifest is not None and _fresh(manifest, store.version(), embedder, config):
                 try:
                     engine = cls.load(directory, embedder, config=config, store=store)
-                except (OSError, ValueError, KeyError, InvalidInput):
-                    engine = None  # damaged on disk: rebuild below
+                except (OSError, ValueError, KeyError, EOFError, RuntimeError, InvalidInput):
+                    engine = None  # damaged on disk (numpy: EOFError, FAISS: RuntimeError): rebuild below
                 if engine is not None:
                     engine.meta["rebuilt"] = False
                     return engine
@@ -306,10 +306,14 @@ class SearchEngine:
 
     # ------------------------------------------------------------ persistence
     def save(self, directory: Path | str) -> None:
-        """Write atomically: a sibling temp directory is renamed into place."""
+        """Write atomically: a sibling temp directory, flushed to disk, is renamed into place.
+
+        A writer killed at any point leaves the previous index or none (then
+        :meth:`open` rebuilds), never a mix; what it left beside is swept here.
+        """
         directory = Path(directory)
         directory.parent.mkdir(parents=True, exist_ok=True)
-        tmp = directory.with_name(f"{directory.name}.tmp-{os.getpid()}")
+        tmp, old = temp_sibling(directory), temp_sibling(directory, "old")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         self.dense.save(tmp / "dense")
@@ -319,11 +323,12 @@ class SearchEngine:
             for c in self.cards:
                 fh.write(json.dumps(c.to_json(), ensure_ascii=False) + "\n")
         (tmp / "manifest.json").write_text(json.dumps(self.meta, ensure_ascii=False, indent=1), "utf-8")
-        old = directory.with_name(f"{directory.name}.old-{os.getpid()}")
+        fsync_tree(tmp)
         if directory.exists():
             directory.rename(old)
         tmp.rename(directory)
-        shutil.rmtree(old, ignore_errors=True)
+        fsync_path(directory.parent)
+        sweep_stale(directory)
 
     @classmethod
     def load(cls, directory: Path | str, embedder: Embedder, *, config: SearchConfig | None = None,
@@ -338,6 +343,9 @@ class SearchEngine:
         vectors = np.load(directory / "vectors.npy", mmap_mode="r")
         dense = load_dense(directory / "dense", store)
         lexical = LexicalIndex.load(directory / "lexical")
+        sizes = {len(cards), len(vectors), dense.size, len(lexical.ids), meta.get("size")}
+        if len(sizes) != 1:
+            raise InvalidInput(f"damaged search index at {directory}: parts disagree on its size {sizes}")
         return cls(cards, vectors, dense, lexical, embedder, config or SearchConfig(), meta)
 
     # ------------------------------------------------------------ search

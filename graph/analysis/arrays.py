@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from graph.analysis.aggregates import SegmentMeta
+from graph.atomic import atomic_file
 
 __all__ = ["GraphArrays"]
 
@@ -162,7 +163,7 @@ class GraphArrays:
     _LISTS = ("kinds", "regions", "bands")
 
     def save(self, path: Path | str) -> None:
-        """Write one ``.npz`` file (no pickles)."""
+        """Write one ``.npz`` file (no pickles), atomically: the old file or the new, never half."""
         arrays = {f.name: getattr(self, f.name) for f in fields(self)
                   if isinstance(getattr(self, f.name), np.ndarray)}
         meta = {name: getattr(self, name) for name in self._LISTS}
@@ -170,7 +171,8 @@ class GraphArrays:
         meta["segments"] = [[m.id, m.name_zh, m.name_en, m.stage, m.format] for m in self.segments]
         meta["edges"] = self.edges
         arrays["meta"] = np.array(json.dumps(meta, ensure_ascii=False))
-        np.savez(path, **arrays)
+        with atomic_file(path) as tmp, open(tmp, "wb") as fh:  # a killed writer leaves no half file
+            np.savez(fh, **arrays)
 
     @classmethod
     def load(cls, path: Path | str) -> GraphArrays:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
@@ -139,9 +140,13 @@ def _array_source(store, cache_dir: Path | None, version: str) -> ArraySource:
     from graph.analysis.sql_aggregates import load_arrays
 
     path = cache_dir / f"arrays-{version}.npz" if cache_dir is not None else None
+    arrays = None
     if path is not None and path.exists():
-        arrays = GraphArrays.load(path)
-    else:
+        try:
+            arrays = GraphArrays.load(path)
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            arrays = None  # damaged (e.g. a writer killed before atomic saves): rebuilt below
+    if arrays is None:
         arrays = load_arrays(store)
         if path is not None and len(arrays.org_id) >= ARRAYS_CACHE_MIN_ORGS:
             try:

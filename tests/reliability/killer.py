@@ -1,0 +1,90 @@
+"""Run the real CLI in a subprocess and SIGKILL it after a chosen delay."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+CLI = Path(sys.executable).with_name("chainmatch")
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    killed: bool  # False: it had finished before the kill was due
+    returncode: int
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    """The environment for a CLI run: this one, quiet, plus ``extra`` settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHAINMATCH_")}
+    env.update(extra)
+    env.setdefault("PYTHONHASHSEED", "0")
+    return env
+
+
+def run_cli(args: list[str], env: dict[str, str], kill_after: float | None = None) -> Run:
+    """Run ``chainmatch args``; with ``kill_after``, SIGKILL it after that many seconds."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([str(CLI), *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    killed = False
+    try:
+        if kill_after is None:
+            _, err = proc.communicate(timeout=300)
+            if proc.returncode != 0:
+                raise AssertionError(f"chainmatch {' '.join(args)} failed ({proc.returncode}): {err.decode()[-2000:]}")
+        else:
+            try:
+                proc.wait(timeout=kill_after)
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGKILL)
+                killed = True
+            proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return Run(time.perf_counter() - t0, killed, proc.returncode)
+
+
+def timeline(args: list[str], env: dict[str, str], probes: dict[str, Callable[[], bool]],
+             every: float = 0.02) -> tuple[Run, dict[str, float]]:
+    """Run ``chainmatch args`` to the end, noting when each probe first turns true (seconds from start)."""
+    seen: dict[str, float] = {}
+    done = threading.Event()
+    t0 = time.perf_counter()
+
+    def poll() -> None:
+        while not done.is_set() and len(seen) < len(probes):
+            for name, probe in probes.items():
+                if name not in seen and probe():
+                    seen[name] = time.perf_counter() - t0
+            time.sleep(every)
+
+    watcher = threading.Thread(target=poll, daemon=True)
+    watcher.start()
+    try:
+        run = run_cli(args, env)
+    finally:
+        done.set()
+        watcher.join()
+    return run, seen
+
+
+def kill_points(duration: float, trials: int, seed: int) -> list[float]:
+    """Seeded delays spread uniformly over ``[0, duration]``: one per equal slice, jittered inside it.
+
+    >>> pts = kill_points(10.0, 4, seed=1)
+    >>> len(pts), all(2.5 * i <= p < 2.5 * (i + 1) for i, p in enumerate(pts))
+    (4, True)
+    """
+    rng = random.Random(seed)
+    return [duration * (i + rng.random()) / trials for i in range(trials)]
