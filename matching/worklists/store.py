@@ -43,15 +43,25 @@ graph.errors.InvalidInput: policies entry: title: looks like a spreadsheet formu
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 from graph.errors import InvalidInput, NotFound, Problem
 from matching.recommend.workspace import Workspace
-from matching.worklists.kinds import KINDS, clean_fields, clean_text, resolve_kind
+from matching.worklists.entries import (
+    Draft,
+    Entry,
+    ImportResult,
+    ImportRow,
+    RegenResult,
+    check_draft,
+    entry_key,
+    invalid,
+    snapshot,
+)
+from matching.worklists.kinds import KINDS, resolve_kind
 
+#: the entry types, importable from here too
 __all__ = ["ListStore", "Entry", "Draft", "RegenResult", "ImportRow", "ImportResult", "entry_key", "check_draft"]
 
 _SCHEMA = (
@@ -89,138 +99,10 @@ _SELECT = ("SELECT id, kind, region, chain, subject, title, fields, origin, hidd
 _SELECT_KEYED = ("SELECT id, kind, region, chain, subject, title, fields, origin, hidden, note, rank, created_at, "
                  "updated_at, version, key FROM list_entries WHERE kind = ? AND region = ? AND chain = ?")
 _ORDER = " ORDER BY rank IS NULL, rank, id"
-MAX_SUBJECT = 200
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@dataclass(frozen=True, slots=True)
-class Draft:
-    """What an entry says: subject (organisation id) or title, fields, note; ``rank`` orders generated ones."""
-
-    subject: str | None
-    title: str = ""
-    fields: Mapping = field(default_factory=dict)
-    note: str = ""
-    rank: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    id: int
-    kind: str
-    region: str
-    chain: str | None
-    subject: str | None
-    title: str
-    fields: dict
-    origin: str
-    hidden: bool
-    note: str
-    rank: int | None
-    created_at: str
-    updated_at: str
-    version: int
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-    @property
-    def curated(self) -> bool:
-        return self.origin == "curated"
-
-
-@dataclass(frozen=True, slots=True)
-class RegenResult:
-    """What a regeneration did; curated entries are only ever counted, never touched."""
-
-    kind: str
-    region: str
-    chain: str | None
-    added: int
-    updated: int
-    removed: int
-    unchanged: int
-    kept_curated: int  # drafts skipped because a curated entry holds their subject
-    skipped_hidden: int  # … of which hidden by hand
-    version: int
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass(frozen=True, slots=True)
-class ImportRow:
-    """One checked row of an import file: ``id`` edits that entry, else the subject/title finds or adds one."""
-
-    row: int
-    id: int | None
-    draft: Draft
-    hidden: bool | None = None
-    columns: frozenset[str] | None = None  # what the file has (title, note, field names); None: every column
-
-    def has(self, name: str) -> bool:
-        return self.columns is None or name in self.columns
-
-
-@dataclass(frozen=True, slots=True)
-class ImportResult:
-    kind: str
-    region: str
-    chain: str | None
-    rows: int
-    added: int
-    updated: int
-    unchanged: int
-    version: int
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-def entry_key(subject: str | None, title: str) -> str:
-    """What makes an entry unique in its list: the subject, else the folded title.
-
-    >>> entry_key("org:f1", "x"), entry_key(None, "  深圳市 数字创意 Policy ")
-    ('org:f1', 'title:深圳市 数字创意 policy')
-    """
-    if subject:
-        return subject
-    return "title:" + " ".join(unicodedata.normalize("NFKC", title).casefold().split())
-
-
-def check_draft(kind: str, draft: Draft, *, partial: bool = False) -> tuple[Draft, list[tuple[str, str]]]:
-    """The clean draft and every ``(field, reason)`` wrong with it (``partial``: an edit's changes only)."""
-    spec = KINDS[kind]
-    problems: list[tuple[str, str]] = []
-    subject, why = clean_text(draft.subject, MAX_SUBJECT)
-    if why:
-        problems.append(("subject", why))
-    if spec.subject == "none" and subject:
-        problems.append(("subject", f"{kind} entries have no organisation; give a title"))
-    if spec.subject == "required" and not subject and not partial:
-        problems.append(("subject", f"{kind} entries need an organisation (id, USCC or exact name)"))
-    title, why = clean_text(draft.title)
-    if why:
-        problems.append(("title", why))
-    if not title and not partial and (spec.title_required or not subject):
-        problems.append(("title", f"{kind} entries need a title"))
-    note, why = clean_text(draft.note)
-    if why:
-        problems.append(("note", why))
-    fields, bad = clean_fields(kind, draft.fields)
-    problems += bad
-    if partial:  # an edit: a field given empty is cleared
-        fields = {**{k: None for k in (draft.fields or {}) if isinstance(k, str)}, **fields}
-    return Draft(subject or None, title, fields, note, draft.rank), problems
-
-
-def _invalid(kind: str, problems: list[tuple[str, str]]) -> InvalidInput:
-    first = "; ".join(f"{f}: {r}" for f, r in problems[:3])
-    return InvalidInput(f"{kind} entry: {first}", f"{KINDS[kind].zh}条目无效：{first}",
-                        [Problem("entry", None, f, r) for f, r in problems])
 
 
 def _entry(row) -> Entry:
@@ -308,7 +190,7 @@ class ListStore:
             "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (kind, region, chain, entry_key(d.subject, d.title), d.subject, d.title,
              json.dumps(dict(d.fields), ensure_ascii=False), origin, int(hidden), d.note, d.rank, at, at)).lastrowid
-        self._log(c, int(eid), kind, region, chain, action, {"after": _snapshot(d, hidden)}, actor, at)
+        self._log(c, int(eid), kind, region, chain, action, {"after": snapshot(d, hidden)}, actor, at)
         return int(eid)
 
     @staticmethod
@@ -322,12 +204,12 @@ class ListStore:
         kind = resolve_kind(kind)
         d, problems = check_draft(kind, draft)
         if problems:
-            raise _invalid(kind, problems)
+            raise invalid(kind, problems)
         chain = chain or ""
         with self.ws.transaction() as c:
             other = self._taken(c, kind, region, chain, entry_key(d.subject, d.title))
             if other is not None:
-                raise _invalid(kind, [("subject" if d.subject else "title",
+                raise invalid(kind, [("subject" if d.subject else "title",
                                        f"already in this list as entry {other}; edit that entry instead")])
             eid = self._insert(c, kind, region, chain, Draft(d.subject, d.title, d.fields, d.note), "curated",
                                "add", actor, _now())
@@ -363,16 +245,16 @@ class ListStore:
         if not new.title and not new.subject:
             problems.append(("title", f"{old.kind} entries need a title"))
         if problems:
-            raise _invalid(old.kind, problems)
+            raise invalid(old.kind, problems)
         new_hidden = old.hidden if hidden is None else bool(hidden)
-        before = _snapshot(Draft(old.subject, old.title, old.fields, old.note), old.hidden)
-        after = _snapshot(new, new_hidden)
+        before = snapshot(Draft(old.subject, old.title, old.fields, old.note), old.hidden)
+        after = snapshot(new, new_hidden)
         if before == after:
             return old.id
         key = entry_key(new.subject, new.title)
         other = self._taken(c, old.kind, old.region, old.chain or "", key, but=old.id)
         if other is not None:
-            raise _invalid(old.kind, [("subject" if new.subject else "title",
+            raise invalid(old.kind, [("subject" if new.subject else "title",
                                        f"already in this list as entry {other}")])
         c.execute("UPDATE list_entries SET key = ?, subject = ?, title = ?, fields = ?, note = ?, hidden = ?, "
                   "origin = 'curated', updated_at = ? WHERE id = ?",
@@ -393,7 +275,7 @@ class ListStore:
         for i, draft in enumerate(drafts):
             d, problems = check_draft(kind, draft)
             if problems:
-                raise _invalid(kind, [(f"drafts[{i}].{f}", r) for f, r in problems])
+                raise invalid(kind, [(f"drafts[{i}].{f}", r) for f, r in problems])
             checked.append(Draft(d.subject, d.title, d.fields, d.note, i + 1 if draft.rank is None else draft.rank))
         chain_key, at = chain or "", _now()
         added = updated = removed = unchanged = kept = skipped_hidden = 0
@@ -411,7 +293,7 @@ class ListStore:
                     c.execute("INSERT INTO list_events(entry_id, kind, region, chain, action, detail, actor, at) "
                               "VALUES (?, ?, ?, ?, 'regenerate_remove', ?, ?, ?)",
                               (e.id, kind, region, chain_key, json.dumps(
-                                  {"before": _snapshot(Draft(e.subject, e.title, e.fields, e.note), e.hidden)},
+                                  {"before": snapshot(Draft(e.subject, e.title, e.fields, e.note), e.hidden)},
                                   ensure_ascii=False), actor, at))
                     removed += 1
             for key, d in wanted.items():
@@ -422,7 +304,7 @@ class ListStore:
                 elif e.curated:
                     kept += 1
                     skipped_hidden += e.hidden
-                elif (_snapshot(d, False), d.rank) == (_snapshot(Draft(e.subject, e.title, e.fields, e.note), False),
+                elif (snapshot(d, False), d.rank) == (snapshot(Draft(e.subject, e.title, e.fields, e.note), False),
                                                        e.rank):
                     unchanged += 1
                 else:
@@ -430,7 +312,7 @@ class ListStore:
                               "WHERE id = ?", (d.title, json.dumps(dict(d.fields), ensure_ascii=False), d.note,
                                                d.rank, at, e.id))
                     self._log(c, e.id, kind, region, chain_key, "regenerate_update",
-                              {"after": _snapshot(d, False)}, actor, at)
+                              {"after": snapshot(d, False)}, actor, at)
                     updated += 1
         return RegenResult(kind, region, chain or None, added, updated, removed, unchanged, kept, skipped_hidden,
                            self.version(kind, region, chain))
@@ -497,7 +379,3 @@ class ListStore:
                 unchanged += after == before
         return ImportResult(kind, region, chain or None, len(rows), added, updated, unchanged,
                             self.version(kind, region, chain))
-
-
-def _snapshot(d: Draft, hidden: bool) -> dict:
-    return {"subject": d.subject, "title": d.title, "fields": dict(d.fields), "note": d.note, "hidden": bool(hidden)}
