@@ -36,8 +36,10 @@ from __future__ import annotations
 import csv
 import dataclasses
 import difflib
+import gc
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -237,6 +239,22 @@ def _check_segments(store: GraphStore, segs, edges, chains: list[Chain], chk: _C
     return good, [v for v in out_edges.values() if v[0] not in chk.bad], out_chains
 
 
+@contextmanager
+def _gc_paused():
+    """Pause the cycle collector (if on) while a file is read and written.
+
+    Rows become millions of small objects (records, tuples, dicts) and none
+    form cycles; without this, each full collection walks all of them again.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 def _escape(value: str) -> str:
     """Make a cell safe to open in a spreadsheet (formula-looking → leading apostrophe)."""
     if value and cell_problem(value[:1000], 1000) == FORMULA_REASON:
@@ -263,7 +281,7 @@ def write_rejects(path: Path, out: Path, problems: list[Problem], *, encoding: s
             if row in by_row:
                 lines[row] = [cells.get(h) or "" for h in headers]
     tmp = out.with_name(out.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
+    with open(tmp, "w", encoding="utf-8-sig", errors="backslashreplace", newline="") as f:
         writer = csv.writer(f)
         writer.writerow([_escape(h) for h in headers] + ["_row", "_field", "_reason"])
         for row in sorted(by_row):
@@ -338,43 +356,46 @@ def import_file(
     if skip_invalid and rejects.resolve() == path.resolve():
         raise InvalidInput(f"the reject file {rejects} would overwrite the input file",
                            f"拒收文件 {rejects} 会覆盖输入文件")
-    table = read_rows(path, encoding=encoding, sheet=sheet, settings=settings)
-    inner = table.rows
-    counter = _Counter(inner, progress, table.total)
-    table.rows = iter(counter)
-    match = match_headers(table.headers, entity, column_map, file=table.file)
-    chk = _Checker(table.file, match)
-    batch = Batch()
-    try:
-        if entity == "organisations":
-            orgs, problems = organisations_from_table(table, column_map=column_map, settings=settings)
-            orgs = _check_orgs(store, orgs, chk)
-            batch.organisations = [o for row, o in orgs if row not in chk.bad]
-        elif entity == "links":
-            links, problems = links_from_table(table, column_map=column_map, settings=settings)
-            links = _check_links(store, links, chk)
-            batch.links = [x for row, x in links if row not in chk.bad]
-        else:
-            segs, edges, chains, problems = segments_from_table(table, column_map=column_map, settings=settings)
-            segs, edges, chains = _check_segments(store, segs, edges, chains, chk)
-            batch.segments = [s for _, s in segs]
-            batch.segment_edges = [e for _, e in edges]
-            batch.chains = chains
-    finally:
-        table.close()
-        getattr(inner, "close", lambda: None)()
-    problems = sorted(problems + chk.problems, key=lambda p: p.row or 0)
-    n, file = len(problems), table.file
-    if problems and not skip_invalid:
-        raise InvalidInput(f"{n} problem{'s' if n != 1 else ''} in {file}; nothing imported",
-                           f"{file} 中有 {n} 处问题；未导入任何数据", problems)
-    report = ImportReport(file, entity, table.encoding, counter.n, None,
-                          len({p.row for p in problems}), problems,
-                          list(dict.fromkeys(table.warnings + match.warnings)), dry_run=dry_run)
-    if dry_run:
+    with _gc_paused():  # a bulk load allocates millions of objects: no cycle collection meanwhile
+        table = read_rows(path, encoding=encoding, sheet=sheet, settings=settings)
+        inner = table.rows
+        counter = _Counter(inner, progress, table.total)
+        table.rows = iter(counter)
+        match = match_headers(table.headers, entity, column_map, file=table.file)
+        chk = _Checker(table.file, match)
+        batch = Batch()
+        try:
+            if entity == "organisations":
+                orgs, problems = organisations_from_table(table, column_map=column_map, settings=settings)
+                orgs = _check_orgs(store, orgs, chk)
+                batch.organisations = [o for row, o in orgs if row not in chk.bad]
+                del orgs  # the (row, record) pairs: not needed while the store writes
+            elif entity == "links":
+                links, problems = links_from_table(table, column_map=column_map, settings=settings)
+                links = _check_links(store, links, chk)
+                batch.links = [x for row, x in links if row not in chk.bad]
+                del links
+            else:
+                segs, edges, chains, problems = segments_from_table(table, column_map=column_map, settings=settings)
+                segs, edges, chains = _check_segments(store, segs, edges, chains, chk)
+                batch.segments = [s for _, s in segs]
+                batch.segment_edges = [e for _, e in edges]
+                batch.chains = chains
+        finally:
+            table.close()
+            getattr(inner, "close", lambda: None)()
+        problems = sorted(problems + chk.problems, key=lambda p: p.row or 0)
+        n, file = len(problems), table.file
+        if problems and not skip_invalid:
+            raise InvalidInput(f"{n} problem{'s' if n != 1 else ''} in {file}; nothing imported",
+                               f"{file} 中有 {n} 处问题；未导入任何数据", problems)
+        report = ImportReport(file, entity, table.encoding, counter.n, None,
+                              len({p.row for p in problems}), problems,
+                              list(dict.fromkeys(table.warnings + match.warnings)), dry_run=dry_run)
+        if dry_run:
+            return report
+        report.imported = store.write(batch) if len(batch) else WriteResult(version=store.version())
+        if problems:
+            report.reject_path = rejects
+            write_rejects(path, report.reject_path, problems, encoding=encoding, sheet=sheet, settings=settings)
         return report
-    report.imported = store.write(batch) if len(batch) else WriteResult(version=store.version())
-    if problems:
-        report.reject_path = rejects
-        write_rejects(path, report.reject_path, problems, encoding=encoding, sheet=sheet, settings=settings)
-    return report

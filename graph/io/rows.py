@@ -110,8 +110,9 @@ def _region(r: RowReader, name: str, estimated: set[str]) -> str | None:
     return rid
 
 
-# links of one file share a few provenances: one object each, not one per row
+# rows of one file share a few provenances and memberships: one (immutable) object each, not one per row
 _provenance = functools.lru_cache(maxsize=1024)(Provenance)
+_membership = functools.lru_cache(maxsize=4096)(Membership)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -153,11 +154,11 @@ def _org(r: RowReader, source: str, cap_unit: str) -> Organisation:
         kind=kind,
         name_zh=name_zh,
         name_en=name_en,
-        provenance=Provenance(get("source") or source, r.parse("as_of", _date), tuple(sorted(estimated))),
+        provenance=_provenance(get("source") or source, r.parse("as_of", _date), tuple(sorted(estimated))),
         uscc=uscc,
         region=region,
         address=get("address", ""),
-        segments=tuple(Membership(s) for s in r.items("segments")),
+        segments=tuple(map(_membership, r.items("segments"))),
         products=r.items("products"),
         description_zh=get("description_zh", ""),
         description_en=get("description_en", ""),
