@@ -116,9 +116,11 @@ class ListStore:
 
     def __init__(self, ws: Workspace):
         self.ws = ws
-        with ws.transaction() as c:
-            for statement in _SCHEMA:
-                c.execute(statement)
+        if len(ws.read("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('list_entries', "
+                       "'list_events')")) < 2:  # a read per request; the write lock only the first time
+            with ws.transaction() as c:
+                for statement in _SCHEMA:
+                    c.execute(statement)
 
     @classmethod
     def memory(cls) -> ListStore:
