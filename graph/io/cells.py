@@ -41,16 +41,19 @@ _FORMULA_START = frozenset("=+-@\t\r")
 FORMULA_REASON = "looks like a spreadsheet formula; refused to protect spreadsheet users"
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d[\d,]*(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _ID_LIKE = re.compile(r"^[a-z0-9][a-z0-9_:/.\-]*$")
 
 
 def cell_problem(value: str, max_chars: int) -> str | None:
-    """Why a cell is refused (too long, formula-like, control characters), or ``None``.
+    """Why a cell is refused (too long, formula-like, control characters, lone surrogates), or ``None``.
 
     >>> cell_problem("=1+1", 100), cell_problem("-12.5", 100), cell_problem("a\\x07b", 100)
     ('looks like a spreadsheet formula; refused to protect spreadsheet users', None, 'control character U+0007 at position 2; only new lines and tabs are allowed')
     >>> cell_problem("x" * 11, 10)
     'field too long: 11 characters, max 10'
+    >>> cell_problem("甲\\ud800", 10)  # JSON "\\ud800" decodes to a lone surrogate, which no store can hold
+    'invalid text: lone surrogate U+D800 at position 2 (a JSON \\\\u escape without its pair); not Unicode text'
     """
     if len(value) > max_chars:
         return f"field too long: {len(value)} characters, max {max_chars}"
@@ -62,6 +65,9 @@ def cell_problem(value: str, max_chars: int) -> str | None:
     if not value.isprintable() and (m := _CONTROL.search(value)):
         return (f"control character U+{ord(m.group()):04X} at position {m.start() + 1}; "
                 "only new lines and tabs are allowed")
+    if not value.isprintable() and (m := _SURROGATE.search(value)):
+        return (f"invalid text: lone surrogate U+{ord(m.group()):04X} at position {m.start() + 1} "
+                "(a JSON \\u escape without its pair); not Unicode text")
     return None
 
 
