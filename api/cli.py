@@ -9,6 +9,7 @@ trace.
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 
 from api import (
     bench_all,
@@ -125,9 +126,10 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, prog_name="chainmatch", standalone_mode=False)
     except ChainmatchError as e:
-        err_console.print(f"[red]error[/red] ({e.code}): {e}")
+        # the message names fields as [field]: escape it, or rich reads that as markup and drops it
+        err_console.print(f"[red]error[/red] ({e.code}): {escape(str(e))}")
         if e.message_zh != e.message:
-            err_console.print(f"错误：{e.message_zh}")
+            err_console.print(f"错误：{escape(e.message_zh)}")
         raise SystemExit(3 if isinstance(e, BackendUnavailable) else 2) from None
     except typer.Abort:
         raise SystemExit(1) from None

@@ -66,6 +66,13 @@ def test_a_bad_file_exits_2_with_row_and_field_and_no_traceback(capsys, tmp_path
         assert store.counts()["organisations"] == 0 and store.version() == 0
 
 
+def test_an_ascii_field_name_in_brackets_is_printed_not_read_as_markup(capsys, tmp_path):
+    f = tmp_path / "bad.csv"
+    f.write_text("name_zh,uscc\n坏公司,91440300708461136A\n", encoding="utf-8")
+    code, _, err = run(capsys, "import", "organisations", str(f), "--data-dir", str(tmp_path / "d"))
+    assert code == 2 and "bad.csv:2 [uscc]" in err
+
+
 def test_skip_invalid_writes_a_reject_file(capsys, tmp_path):
     f = tmp_path / "bad.csv"
     f.write_text("企业名称,统一社会信用代码\n好公司,91440300708461136T\n坏公司,91440300708461136A\n",
