@@ -281,7 +281,8 @@ def markdown(doc: dict) -> str:
     if load.get("status") == "ok":
         r = load["result"]
         lines += ["", f"Load: {r['clients']} concurrent clients for {r['wall_s']} s on {r['firms']:,} firms, "
-                  f"auth on (viewer key; keyless request answered {r['keyless_status']}); driver CPU "
+                  f"embedding model {r.get('model')}, auth on (viewer key; keyless request answered "
+                  f"{r['keyless_status']}); load average {r['load_avg_before']} → {r['load_avg_after']}; driver CPU "
                   f"{r['client_cpu_s']} s ({r['client_cpu_share']:.0%} of one core), server CPU {r['server_cpu_s']} s, "
                   f"server peak RSS {r['server_peak_rss_mb']} MB. Latencies in ms.", "",
                   "| kind | requests | errors | req/s | p50 | p95 | p99 | max | one user p50 | one user p95 | "
