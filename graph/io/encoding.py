@@ -90,6 +90,8 @@ def _check(chunks: Iterable[bytes], codec: str, sample: list[str] | None = None)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         raise _Bad(base - len(pending), lines + 1, pending[0] if pending else None) from None
+    if decoder.getstate()[0]:  # utf-8-sig keeps a lone BOM prefix (b"\xef") even when final
+        raise _Bad(base - len(pending), lines + 1, pending[0])
 
 
 def _reads_as_chinese(sample: list[str]) -> bool:

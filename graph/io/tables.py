@@ -36,6 +36,8 @@ import datetime as dt
 import json
 import re
 import sys
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -312,15 +314,35 @@ def _read_jsonl(path: Path, file: str, encoding: str | None) -> Table:
 # ------------------------------------------------------------------ XLSX
 
 
+# a damaged workbook: bad zip, bad deflate stream, truncated member, bad XML (SyntaxError covers
+# ElementTree's and lxml's parse errors), values openpyxl cannot type
+_XLSX_BROKEN = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, IndexError, OSError, ValueError, TypeError,
+                SyntaxError)
+
+
+def _sheet_rows(ws, file: str):
+    """The sheet's row values; a sheet damaged part way (read lazily) is a whole-file problem."""
+    rows = ws.iter_rows(values_only=True)
+    n = 0
+    while True:
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except _XLSX_BROKEN as e:
+            raise _fail(file, f"not a readable .xlsx workbook: damaged after row {n} ({type(e).__name__}: {e})",
+                        f"不是有效的 .xlsx 工作簿：第 {n} 行之后已损坏") from e
+        n += 1
+        yield values
+
+
 def _xlsx(path: Path, file: str, sheet: str | None, warnings: list[str]):
     """Yield ``(header_row, headers, total)`` once, then ``(row, cells)``."""
-    import zipfile
-
     from openpyxl import load_workbook
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
+    except _XLSX_BROKEN as e:
         raise _fail(file, f"not a readable .xlsx workbook ({e})", "不是有效的 .xlsx 工作簿") from e
     try:
         if sheet is None:
@@ -330,10 +352,13 @@ def _xlsx(path: Path, file: str, sheet: str | None, warnings: list[str]):
         else:
             raise _fail(file, f"no sheet named {sheet!r}; sheets: {', '.join(wb.sheetnames)}",
                         f"没有名为 {sheet!r} 的工作表；现有：{'、'.join(wb.sheetnames)}")
-        total = ws.max_row
+        try:
+            total = ws.max_row
+        except _XLSX_BROKEN as e:
+            raise _fail(file, f"not a readable .xlsx workbook ({e})", "不是有效的 .xlsx 工作簿") from e
         ws.reset_dimensions()  # some writers store wrong dimensions; read what is there
         headers, n, wide = None, 0, False
-        for rownum, values in enumerate(ws.iter_rows(values_only=True), 1):
+        for rownum, values in enumerate(_sheet_rows(ws, file), 1):
             cells = [cell_text(v) for v in values]
             if not any(cells):
                 continue

@@ -1,5 +1,8 @@
 """Bugs the importer fuzzer found, pinned (fast; the fuzzer itself is ``slow``).
 
+Lone surrogates (below), a lone UTF-8 BOM prefix, and damaged .xlsx members
+(further down) each raised an exception outside the error tree.
+
 A JSON ``\\ud800`` escape without its pair decodes to a lone surrogate, which
 is not Unicode text: SQLite refuses it and so does a UTF-8 reject file. The
 importer used to let it through, so the import died with ``UnicodeEncodeError``
@@ -11,6 +14,8 @@ problem naming the field, and the reject file shows it escaped.
 from __future__ import annotations
 
 import csv
+import struct
+import zipfile
 
 import pytest
 
@@ -70,3 +75,47 @@ def test_lone_surrogate_with_skip_invalid_lands_good_rows_and_an_escaped_reject_
     with open(report.reject_path, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 1 and rows[0]["_field"] == field and "\\ud" in "".join(rows[0].values()).lower()
+
+
+# ---------------------------------------------------------------- found by the fuzzer: damaged bytes
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".json", ".jsonl"])
+@pytest.mark.parametrize("data", [b"\xef", b"name_zh\n\xef"])
+def test_a_lone_bom_prefix_is_an_encoding_error(store, tmp_path, suffix, data):
+    """UTF-8-SIG's incremental decoder keeps a final b"\\xef" pending instead of failing, so the
+    encoding check passed and the decode after it raised UnicodeDecodeError."""
+    _seed(store, tmp_path)
+    before = snapshot(store._conn)
+    path = tmp_path / f"firms{suffix}"
+    path.write_bytes(data)
+    with pytest.raises(InvalidInput, match="neither UTF-8 nor GBK"):
+        import_file(store, path, "organisations")
+    assert snapshot(store._conn) == before
+
+
+def _xlsx_with_member_damaged(path, member: str) -> None:
+    """A real workbook whose ``member``'s deflate stream starts with an invalid block type."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["企业名称", "注册地址"])
+    wb.active.append(["丁公司", "深圳市南山区"])
+    wb.save(path)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo(member)
+    name_len, extra_len = struct.unpack("<HH", data[info.header_offset + 26: info.header_offset + 30])
+    data[info.header_offset + 30 + name_len + extra_len] = 0xFF  # BTYPE 11: reserved, "invalid block type"
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("member", ["docProps/core.xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml"])
+def test_a_damaged_xlsx_is_refused_not_a_crash(store, tmp_path, member):
+    """zlib.error (raised while opening, or lazily while the sheet's rows are read) escaped the importer."""
+    _seed(store, tmp_path)
+    before = snapshot(store._conn)
+    path = tmp_path / "firms.xlsx"
+    _xlsx_with_member_damaged(path, member)
+    with pytest.raises(InvalidInput, match="not a readable .xlsx workbook"):
+        import_file(store, path, "organisations", skip_invalid=True)
+    assert snapshot(store._conn) == before
