@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -88,3 +89,38 @@ def kill_points(duration: float, trials: int, seed: int) -> list[float]:
     """
     rng = random.Random(seed)
     return [duration * (i + rng.random()) / trials for i in range(trials)]
+
+
+def calibrate(args: list[str], env: dict[str, str], probes: dict[str, Callable[[], bool]],
+              reset: Callable[[], object]) -> tuple[Run, dict[str, float]]:
+    """Time an uninterrupted run and when each probe turns true.
+
+    One run with the probes (they poll, which slows the run a little) and one
+    without; the quicker duration is used (the machine is shared and its load
+    varies) and the probe times are scaled to it.
+    """
+    reset()
+    probed, marks = timeline(args, env, probes)
+    reset()
+    plain = run_cli(args, env)
+    best = min(plain, probed, key=lambda r: r.seconds)
+    scale = best.seconds / probed.seconds
+    return best, {k: v * scale for k, v in marks.items()}
+
+
+def two_phase_delays(duration: float, phase_start: float, trials: int, seed: int) -> list[float]:
+    """Half the kill delays spread over the whole run, half over ``[phase_start, duration]``.
+
+    >>> d = two_phase_delays(10.0, 8.0, 4, seed=1)
+    >>> d[0] < 5.0 <= d[1] < 10.0, all(8.0 <= x < 10.0 for x in d[2:])
+    (True, True)
+    """
+    return (kill_points(duration, trials // 2, seed)
+            + [phase_start + d for d in kill_points(duration - phase_start, trials - trials // 2, seed + 1)])
+
+
+def fresh_copy(template: Path, target: Path) -> Path:
+    """``target`` as a fresh copy of the ``template`` data directory."""
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(template, target)
+    return target
