@@ -255,6 +255,8 @@ def normalise_name(name: str) -> str:
             if text.endswith(suffix) and len(text) > len(suffix):
                 text = text[: -len(suffix)].rstrip(" ,.")
                 changed = True
+                if not text.endswith(_LEGAL_SUFFIXES):  # no later suffix can match either
+                    break
     return _PUNCT_RE.sub("", text)
 
 
