@@ -80,6 +80,27 @@ def timeline(args: list[str], env: dict[str, str], probes: dict[str, Callable[[]
     return run, seen
 
 
+def kill_when(args: list[str], env: dict[str, str], trigger: Callable[[], bool], every: float = 0.001,
+              timeout: float = 300.0) -> Run:
+    """Run ``chainmatch args`` and SIGKILL it the moment ``trigger()`` turns true (polled every ``every`` s)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([str(CLI), *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    killed = False
+    try:
+        while proc.poll() is None and time.perf_counter() - t0 < timeout:
+            if trigger():
+                proc.send_signal(signal.SIGKILL)
+                killed = True
+                break
+            time.sleep(every)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return Run(time.perf_counter() - t0, killed, proc.returncode)
+
+
 def kill_points(duration: float, trials: int, seed: int) -> list[float]:
     """Seeded delays spread uniformly over ``[0, duration]``: one per equal slice, jittered inside it.
 

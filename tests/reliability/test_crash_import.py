@@ -6,7 +6,8 @@ subprocess. The uninterrupted import is timed first (noting when the write
 starts and when it commits), then 20 imports are SIGKILLed at seeded delays:
 ten spread evenly over the whole run, ten over the write phase to the exit
 (kills there are the interesting ones: mid-transaction, or committed but not
-yet checkpointed). After each kill the store must open, pass
+yet checkpointed), plus five killed the moment the commit's first WAL frame
+appears, since that window is only milliseconds wide. After each kill the store must open, pass
 ``PRAGMA integrity_check``, hold exactly A or exactly B (every row of every
 table, plus the version), and a following import must complete and land
 exactly B.
@@ -27,12 +28,20 @@ from fixtures.world import load_world
 from graph.io.importer import import_file
 from graph.store.protocol import Batch
 from graph.store.sqlite import SqliteStore
-from tests.reliability.killer import calibrate, cli_env, fresh_copy, run_cli, two_phase_delays
+from tests.reliability.killer import (
+    calibrate,
+    cli_env,
+    fresh_copy,
+    kill_when,
+    run_cli,
+    two_phase_delays,
+)
 from tests.reliability.snapshot import integrity, snapshot
 
 pytestmark = pytest.mark.slow
 
 TRIALS = 20
+AT_COMMIT = 5  # extra kills triggered by the first WAL frame: the commit window is a few ms wide
 SEED = 20261126
 NEW_FIRMS = 1200  # one import takes ~2-4 s on a busy 2-core machine
 UPDATED_FIRMS = 120
@@ -118,7 +127,24 @@ def test_kill_during_import_leaves_old_or_new_state(world):
         assert snapshot(path) == state_b, f"trial {i}: re-import after a kill at {delay:.2f}s did not land B"
         assert integrity(path) == "ok"
         shutil.rmtree(data_dir)
+    # and a few kills aimed at the commit itself: the moment the first WAL frame appears
+    for i in range(AT_COMMIT):
+        data_dir = root / f"commit-{i:02d}"
+        path = fresh_copy(template, data_dir) / "store.sqlite"
+        wal = path.with_name(path.name + "-wal")
+        run = kill_when(cmd(data_dir), env, lambda wal=wal: wal.exists() and wal.stat().st_size > 0)
+        wal_bytes = wal.stat().st_size if wal.exists() else 0
+        assert integrity(path) == "ok"
+        after = snapshot(path)
+        state = "A" if after == state_a else "B" if after == state_b else None
+        assert state is not None, f"commit kill {i}: the store is a mix: {after}"
+        outcomes[state] += 1
+        log.append(("at first WAL frame", evidence(run.killed, wal_bytes, state), state))
+        with SqliteStore.open(path) as store:
+            import_file(store, csv_path, "organisations")
+        assert snapshot(path) == state_b and integrity(path) == "ok"
+        shutil.rmtree(data_dir)
     print(f"\nimport crash trials: uninterrupted {full.seconds:.2f}s (timeline {marks}); {TRIALS} kills in "
-          f"{time.perf_counter() - t0:.1f}s; outcomes {dict(outcomes)}; "
+          f"{time.perf_counter() - t0:.1f}s, plus {AT_COMMIT} at the first WAL frame; outcomes {dict(outcomes)}; "
           f"where the kill landed {dict(Counter(x[1] for x in log))}; (delay s, where, state) {log}")
     assert outcomes["A"] >= 1  # the first slice kills during start-up, before any write
