@@ -154,6 +154,7 @@ class Hit:
     dense_rank: int | None = None
     lexical_score: float | None = None
     lexical_rank: int | None = None
+    region: str | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -419,6 +420,7 @@ class SearchEngine:
                     dense_rank=d_rank.get(row),
                     lexical_score=None if weights["lexical"] == 0 else round(lex_scores.get(row, 0.0), 6),
                     lexical_rank=l_rank.get(row),
+                    region=card.region,
                 )
             )
         return SearchResult(query, mode, weights, hits)

@@ -34,7 +34,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -229,6 +230,33 @@ _EF_LADDER = (16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 
 _NPROBE_LADDER = (1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512)
 
 
+# FAISS spreads a search over its queries: a handful of queries gains nothing
+# from its OpenMP team, and on a small machine that team's spinning threads
+# stole the CPU from the query encoder (torch has its own OpenMP pool): in the
+# API, encode + HNSW search of one English query took 0.5-1 s instead of 40 ms.
+SERIAL_BELOW = 8
+
+
+@contextmanager
+def omp_threads(faiss, n: int) -> Iterator[None]:
+    """Run FAISS with ``n`` OpenMP threads inside the block, then restore the previous count.
+
+    >>> import faiss
+    >>> before = faiss.omp_get_max_threads()
+    >>> with omp_threads(faiss, 1):
+    ...     faiss.omp_get_max_threads()
+    1
+    >>> faiss.omp_get_max_threads() == before
+    True
+    """
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(n)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
+
+
 class FaissIndex(_Base):
     """FAISS: exact ``IndexFlatIP`` below ``exact_below`` rows, HNSW or IVF above.
 
@@ -388,7 +416,11 @@ class FaissIndex(_Base):
         q = _as_matrix(queries, self._dim)
         if self._index is None or self._index.ntotal == 0:
             return np.zeros((len(q), k), np.float32), np.full((len(q), k), -1, np.int64)
-        scores, rows = self._index.search(q, k)
+        if len(q) < SERIAL_BELOW:
+            with omp_threads(self._faiss(), 1):
+                scores, rows = self._index.search(q, k)
+        else:
+            scores, rows = self._index.search(q, k)
         scores = np.where(rows < 0, 0.0, scores).astype(np.float32)
         return scores, rows.astype(np.int64)
 

@@ -59,8 +59,7 @@ def search(
                       min_employees=min_employees, max_employees=max_employees)
     engine = engines.search(store)
     result = engine.search(q, k=offset + limit, mode=mode, filters=filters)
-    regions = {c.id: c.region for c in engine.cards}
-    hits = [SearchHit(**h.as_dict(), region=regions.get(h.id)) for h in result.hits[offset:]]
+    hits = [SearchHit(**h.as_dict()) for h in result.hits[offset:]]
     return SearchResults(query=result.query, mode=mode, weights=result.weights, region=rid, segment=sid,
                          items=hits, limit=limit, offset=offset)
 
