@@ -151,8 +151,12 @@ class Engines:
         """Run ``call(index)`` on the recommendation index of the store's current version.
 
         The :class:`matching.recommend.index.ChainIndex` is built on first use
-        and again after a write; calls are serialised (the index memoises
-        local masks in plain dicts).
+        and again after a write, under a lock; calls then run concurrently.
+        The index is read-only after its build except its memo of local masks,
+        a dict written with single atomic ``get``/``set``/``clear`` calls (a
+        race computes a mask twice, never a wrong one). Serialising the calls
+        made recommendations queue behind each other under load (p50 2.6 s
+        at 50 clients on 100k firms).
         """
         from matching.recommend.index import ChainIndex
 
@@ -163,7 +167,7 @@ class Engines:
             if cached is None or cached[0] is not store or cached[1] != version:
                 with settled():
                     self._chain_index = cached = (store, version, ChainIndex.from_store(store))
-            return call(cached[2])
+        return call(cached[2])
 
     def backtest(self, store: GraphStore, t0: str | None, quantile: float, kinds: tuple[str, ...]):
         """The date-split backtest (:func:`matching.recommend.backtest.run_backtest`), memoised per store
