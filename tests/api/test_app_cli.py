@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shlex
-import socket
 import threading
 import time
 
@@ -15,6 +14,7 @@ import typer
 from typer.testing import CliRunner
 
 from api import cli_keys, cli_serve
+from api.bench_load import free_port
 from graph.errors import ConfigError, Conflict, InvalidInput, NotFound
 from tests.api.conftest import world_dir
 
@@ -87,19 +87,13 @@ def test_serve_auth_off_only_on_loopback(cli, tmp_path, monkeypatch):
     assert isinstance(r.exception, InvalidInput) and r.exception.problems[0].field == "auth"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_the_printed_curl_works_against_a_real_server(tmp_path, world_store_file):
     import uvicorn
 
     from api.app import create_app
     from graph.settings import Settings
 
-    settings = Settings(_env_file=None, data_dir=world_dir(tmp_path, world_store_file), port=_free_port())
+    settings = Settings(_env_file=None, data_dir=world_dir(tmp_path, world_store_file), port=free_port())
     lines = cli_serve.prepare(settings)
     curl = shlex.split(next(line for line in lines if line.startswith("try: curl"))[len("try: "):])
     header, url = curl[curl.index("-H") + 1], curl[-1]

@@ -16,11 +16,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.bench_load import free_port
 from api.logsafe import RedactSecrets, redact
 from graph.errors import BackendUnavailable, ConfigError
 from graph.settings import Settings
 from tests.api.conftest import start, world_dir
-from tests.api.test_app_cli import _free_port
 
 PASSWORD = "S3cret-Neo4j-Passw0rd"
 QUERY_NAMES = ("api_key", "key", "token", "access_token", "apikey")
@@ -80,7 +80,7 @@ def test_the_neo4j_password_is_never_shown():
 
 def test_a_neo4j_that_does_not_answer_gives_an_error_without_the_password(tmp_path, caplog):
     s = Settings(_env_file=None, data_dir=tmp_path, backend="neo4j",
-                 neo4j_uri=f"bolt://127.0.0.1:{_free_port()}", neo4j_password=PASSWORD)
+                 neo4j_uri=f"bolt://127.0.0.1:{free_port()}", neo4j_password=PASSWORD)
     with caplog.at_level(logging.DEBUG), pytest.raises(BackendUnavailable) as err:
         with TestClient(create_app(s)):
             pass
@@ -102,7 +102,7 @@ def _wait_until_up(url: str, proc: subprocess.Popen) -> None:
 
 @pytest.mark.slow  # starts a real `chainmatch serve`: 15-25 s on a busy 2-core machine
 def test_serve_console_and_access_log_show_only_the_first_admin_key_once(tmp_path, world_store_file):
-    data, port = world_dir(tmp_path, world_store_file), _free_port()
+    data, port = world_dir(tmp_path, world_store_file), free_port()
     url = f"http://127.0.0.1:{port}"
     out, err = tmp_path / "out.txt", tmp_path / "err.txt"
     exe = Path(sys.executable).with_name("chainmatch")

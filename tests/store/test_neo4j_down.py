@@ -10,10 +10,11 @@ import time
 
 import pytest
 
+from api.bench_load import free_port
 from graph.errors import BackendUnavailable
 from graph.settings import Settings
 from graph.store.protocol import Batch
-from tests.neo4j_throwaway import free_port, throwaway_neo4j
+from tests.neo4j_throwaway import throwaway_neo4j
 from tests.store.test_contract import small_world
 
 
