@@ -36,6 +36,7 @@ from typing import Annotated
 
 import typer
 
+from api.bench_load import proc_peak_rss_mb
 from api.cli_common import JsonOut, console, print_json, table
 
 __all__ = ["run_gaps_bench", "register_bench", "STORE_MAX_FIRMS"]
@@ -46,14 +47,7 @@ STORE_MAX_FIRMS = 200_000
 
 def _peak_rss_mb() -> float:
     """This process's peak RSS: ``VmHWM`` (ru_maxrss would include the parent's pages from before exec)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return proc_peak_rss_mb() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _measure(source_kind: str, path: str, region: str, cache_dir: str) -> dict:
