@@ -1,10 +1,11 @@
-"""Shared fixtures of the chain-analysis tests: the sample world as a batch, graph, arrays and store."""
+"""Shared fixtures of the chain-analysis tests: the sample world as a batch, graph, arrays and store.
+
+``world`` and ``answers`` come from tests/conftest.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from fixtures.world import load_world
 from graph.analysis.arrays import GraphArrays
 from graph.store.graphview import build_graph
 from graph.store.sqlite import SqliteStore
@@ -13,18 +14,8 @@ SZ = "cn/guangdong/shenzhen"
 
 
 @pytest.fixture(scope="session")
-def world():
-    return load_world()
-
-
-@pytest.fixture(scope="session")
 def batch(world):
     return world[0]
-
-
-@pytest.fixture(scope="session")
-def answers(world):
-    return world[1]
 
 
 @pytest.fixture(scope="session")
