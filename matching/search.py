@@ -57,6 +57,7 @@ from matching.embedder import Embedder, Progress
 from matching.fusion import dense_weight, rrf
 from matching.lexical import LexicalIndex, Tokenizer, top_k
 from matching.neo4j_vectors import load_dense, neo4j_index_for
+from matching.querycache import QueryVectors
 from matching.vectors import FaissIndex, VectorIndex, exact_search
 
 __all__ = [
@@ -228,6 +229,7 @@ class SearchEngine:
     embedder: Embedder
     config: SearchConfig = field(default_factory=SearchConfig)
     meta: dict = field(default_factory=dict)
+    queries: QueryVectors = field(default_factory=QueryVectors, repr=False, compare=False)
 
     # ------------------------------------------------------------ building
     @classmethod
@@ -392,7 +394,7 @@ class SearchEngine:
         lex_scores: dict[int, float] = {}
         qv = None
         if weights["dense"] > 0:
-            qv = self.embedder.encode([query])
+            qv = self.queries.encode(self.embedder, query)
             dense_rows, dense_scores = self._dense(qv, depth, mask)
         if weights["lexical"] > 0:
             all_scores = self.lexical.scores(query)
