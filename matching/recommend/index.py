@@ -44,10 +44,13 @@ from matching.recommend.columns import (
     to_days,
 )
 
-__all__ = ["ChainIndex", "ORG_KINDS", "LINK_KINDS", "REVENUE_RANK", "TIER_VALUE", "NO_DATE",
+__all__ = ["ChainIndex", "DETAILS_KEPT", "ORG_KINDS", "LINK_KINDS", "REVENUE_RANK", "TIER_VALUE", "NO_DATE",
            "gather", "to_days", "from_days"]
 
 Fetch = Callable[[Sequence[str]], Mapping[str, Organisation]]
+
+#: How many organisations' full records a :class:`ChainIndex` keeps (see :meth:`ChainIndex.details`).
+DETAILS_KEPT = 4096
 
 
 @dataclass(eq=False)
@@ -105,6 +108,7 @@ class ChainIndex:
     pos: dict[str, int] = field(default_factory=dict)
     seg_pos: dict[str, int] = field(default_factory=dict)
     _local_cache: dict = field(default_factory=dict, repr=False)
+    _details: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
         if not self.pos:
@@ -374,8 +378,26 @@ class ChainIndex:
         return city_key(self.regions[self.region[row]])
 
     def details(self, ids: Sequence[str]) -> dict[str, Organisation]:
-        """Full records of a few organisations (``{}`` when the index has no source for them)."""
-        return dict(self.fetch(list(ids))) if self.fetch is not None and ids else {}
+        """Full records of a few organisations (``{}`` when the index has no source for them).
+
+        Records of short lists are kept (at most :data:`DETAILS_KEPT`; the
+        index lives for one store version, so they cannot go stale): a
+        recommendation reads the same leading firms' records call after call.
+        """
+        if self.fetch is None or not ids:
+            return {}
+        ids = list(ids)
+        kept = self._details
+        out = {i: rec for i in ids if (rec := kept.get(i)) is not None}  # .get: another thread may clear
+        missing = [i for i in ids if i not in out]
+        if missing:
+            got = dict(self.fetch(missing))
+            out.update(got)
+            if len(missing) <= DETAILS_KEPT // 8:  # a bulk read (every record) is not worth keeping
+                if len(kept) + len(got) > DETAILS_KEPT:
+                    kept.clear()
+                kept.update(got)
+        return out
 
     def label(self, row: int) -> str:
         return self.name_zh[row] or self.name_en[row] or self.org_ids[row]
