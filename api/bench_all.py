@@ -54,6 +54,7 @@ class Scale:
     search_kind: str = "matched"
     texts: int = 512
     load_model: str | None = None  # None: the server's default model
+    sweep: str = "64,128,256,512"  # efforts (HNSW efSearch) measured besides the tuned one
 
 
 SCALES: dict[str, Scale] = {
@@ -75,8 +76,9 @@ def phase_argv(phase: str, s: Scale, workdir: Path) -> list[str]:
     if phase == "gaps":
         return ["bench", "gaps", "--firms", str(s.firms), "--links", str(s.links), "--json"]
     if phase == "search":
-        return ["bench", "search", "--sizes", str(s.firms), "--queries", str(s.queries), "--kind", s.search_kind,
+        return (["bench", "search", "--sizes", str(s.firms), "--queries", str(s.queries), "--kind", s.search_kind,
                 "--texts", str(s.texts), "--data-dir", str(workdir / "search"), "--json"]
+                + (["--sweep", s.sweep] if s.sweep else []))
     if phase == "recommend":
         return ["bench", "recommend", "--firms", str(s.firms), "--links-per-firm", str(s.links // s.firms),
                 "--queries", str(s.queries), "--json"]
@@ -136,6 +138,23 @@ def _search_p95(r: dict, n: int) -> tuple[float, str]:
     return row["p95_ms"], row["index"]
 
 
+#: The recall a search-latency figure must come with (issue 10 names the latency; a fast index that
+#: misses a tenth of the true neighbours would meet it trivially).
+SEARCH_RECALL = 0.95
+
+
+def _search_p95_at_recall(r: dict, n: int) -> float | None:
+    """The lowest p95 among the approximate index's measured efforts (tuned or swept) with recall ≥ 0.95.
+
+    >>> _search_p95_at_recall({"rows": [{"n": 5, "index": "hnsw", "p95_ms": 9.0, "recall_at_10": 0.99,
+    ...     "sweep": [{"p95_ms": 2.0, "recall_at_10": 0.9}, {"p95_ms": 4.0, "recall_at_10": 0.96}]}]}, 5)
+    4.0
+    """
+    ok = [m["p95_ms"] for x in r["rows"] if x["n"] == n and x["index"] in ("hnsw", "ivf")
+          for m in (x, *x.get("sweep", ())) if m["recall_at_10"] >= SEARCH_RECALL]
+    return min(ok, default=None)
+
+
 def _unloaded_search_p95(r: dict) -> float:
     return max(r["unloaded"][k]["p95_ms"] for k in ("search_zh", "search_en"))
 
@@ -143,7 +162,12 @@ def _unloaded_search_p95(r: dict) -> float:
 #: (label, phase, value(result), unit, op, limit, goal scale, what the value is)
 _GOALS = [
     ("hybrid search p95 ≤ 10 ms — dense index alone", "search", lambda r, s: _search_p95(r, s.firms)[0], "ms",
-     "<=", 10.0, "1m", "bench search: FAISS index of the scale's firm count, one query at a time, one thread"),
+     "<=", 10.0, "1m", "bench search: FAISS index of the scale's firm count, one query at a time, one thread, "
+     "at the effort the build tuned (recall target 0.99 on its own sample queries)"),
+    ("hybrid search p95 ≤ 10 ms — dense index at recall@10 ≥ 0.95", "search",
+     lambda r, s: _search_p95_at_recall(r, s.firms), "ms", "<=", 10.0, "1m",
+     "bench search: the same index, the lowest p95 among the tuned and swept efforts whose recall@10 "
+     "against exact search is ≥ 0.95"),
     ("hybrid search p95 ≤ 10 ms — whole hybrid search over HTTP", "load", lambda r, s: _unloaded_search_p95(r),
      "ms", "<=", 10.0, "1m", "bench load, one user: query encoding + BM25 + dense + fusion + auth + HTTP "
      "(worse of zh / en)"),
@@ -177,11 +201,15 @@ def goals(s: Scale, phases: dict[str, dict]) -> list[dict]:
         rec = phases.get(phase, {})
         g = {"goal": label, "phase": phase, "unit": unit, "op": op, "limit": limit, "goal_scale": at,
              "what": what, "value": None}
-        if rec.get("status") == "ok":
-            g["value"] = round(float(value(rec["result"], s)), 2)
+        measured = value(rec["result"], s) if rec.get("status") == "ok" else None
+        if measured is not None:
+            g["value"] = round(float(measured), 2)
+            g["verdict"] = judge(g)
+        elif rec.get("status") == "ok":
+            g["why"], g["verdict"] = "no measured setting reached it", "missed"
         else:
             g["why"] = f"{phase}: {rec.get('status', 'not run')} {rec.get('why', '')}".strip()
-        g["verdict"] = judge(g)
+            g["verdict"] = judge(g)
         out.append(g)
     peaks = {p: _own_peak_mb(p, r["result"]) for p, r in phases.items() if r.get("status") == "ok"}
     trees = [r["tree_peak_rss_mb"] for r in phases.values() if "tree_peak_rss_mb" in r]
@@ -249,12 +277,23 @@ def _figures_text(phase: str, rec: dict) -> str:
     r = rec["result"]
     if phase == "search":
         return "; ".join(f"{x['index']} n={x['n']:,} build {x['build_seconds']} s p50 {x['p50_ms']} ms "
-                         f"p95 {x['p95_ms']} ms recall@10 {x['recall_at_10']}" for x in r["rows"])
+                         f"p95 {x['p95_ms']} ms recall@10 {x['recall_at_10']}" + _swept(x) for x in r["rows"])
     if phase == "recommend":
         r = r["scales"][0]
         return ", ".join(f"{k} {_fmt(r[k])}" for k in ("index_s", "target_p50_ms", "target_p95_ms", "chain_p95_ms",
                                                        "introducers_p95_ms"))
     return ", ".join(f"{k} {_fmt(r.get(k))}" for k in _KEY_FIGURES[phase])
+
+
+def _swept(row: dict) -> str:
+    """The swept efforts of an approximate index row, as ``(effort: p95 ms @ recall, …)``."""
+    if not row.get("sweep"):
+        return ""
+    name = "efSearch" if row["index"] == "hnsw" else "nprobe"
+    tuned = row.get("ef_search") or row.get("nprobe")
+    return (f" at {name} {tuned} (swept: " + ", ".join(
+        f"{m.get('ef_search') or m.get('nprobe')}: p95 {m['p95_ms']} ms @ {m['recall_at_10']}"
+        for m in row["sweep"]) + ")")
 
 
 def markdown(doc: dict) -> str:
