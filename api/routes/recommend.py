@@ -100,7 +100,9 @@ def recommendations(
                                 extra_local=landed) if focus else []
         return top, _candidates(ix, rid, focus, exclude, landed)
 
-    top, total = engines.recommend(store, run)
+    # one ranking per index (store version) and everything else it depends on: repeated under load
+    key = ("targets", rid, tuple(focus), offset + limit, frozenset(exclude), frozenset(landed))
+    top, total = engines.recommend(store, lambda ix: ix.memo(key, lambda: run(ix)))
     items = [t.as_dict() | {"status": current[t.org].status if t.org in current else None} for t in top[offset:]]
     return TargetPage(region=rid, chain=chain_id, focus=[f.segment for f in focus], items=items, total=total,
                       limit=limit, offset=offset)

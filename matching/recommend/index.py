@@ -25,8 +25,9 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import networkx as nx
 import numpy as np
@@ -44,10 +45,15 @@ from matching.recommend.columns import (
     to_days,
 )
 
-__all__ = ["ChainIndex", "DETAILS_KEPT", "ORG_KINDS", "LINK_KINDS", "REVENUE_RANK", "TIER_VALUE", "NO_DATE",
+__all__ = ["ChainIndex", "DETAILS_KEPT", "MEMO_KEPT", "ORG_KINDS", "LINK_KINDS", "REVENUE_RANK", "TIER_VALUE", "NO_DATE",
            "gather", "to_days", "from_days"]
 
 Fetch = Callable[[Sequence[str]], Mapping[str, Organisation]]
+
+#: How many results :meth:`ChainIndex.memo` keeps.
+MEMO_KEPT = 1024
+_MISSING = object()
+T = TypeVar("T")
 
 #: How many organisations' full records a :class:`ChainIndex` keeps (see :meth:`ChainIndex.details`).
 DETAILS_KEPT = 4096
@@ -109,6 +115,7 @@ class ChainIndex:
     seg_pos: dict[str, int] = field(default_factory=dict)
     _local_cache: dict = field(default_factory=dict, repr=False)
     _details: dict = field(default_factory=dict, repr=False)
+    _memo: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
         if not self.pos:
@@ -376,6 +383,27 @@ class ChainIndex:
 
     def city(self, row: int) -> str:
         return city_key(self.regions[self.region[row]])
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` once per ``key`` for this index (at most :data:`MEMO_KEPT` results kept).
+
+        The index is one store version, so a result computed from it and from
+        everything in ``key`` cannot go stale; the caller puts in ``key``
+        whatever else the result depends on (region, focus, exclusions, depth).
+        Concurrent first calls may both compute; both get a correct result.
+
+        >>> ix = ChainIndex.from_graph(__import__("networkx").MultiDiGraph())
+        >>> calls = []
+        >>> ix.memo(("k", 1), lambda: calls.append(1) or 42), ix.memo(("k", 1), lambda: 0), len(calls)
+        (42, 42, 1)
+        """
+        hit = self._memo.get(key, _MISSING)
+        if hit is _MISSING:
+            hit = compute()
+            if len(self._memo) >= MEMO_KEPT:
+                self._memo.clear()
+            self._memo[key] = hit
+        return hit
 
     def details(self, ids: Sequence[str]) -> dict[str, Organisation]:
         """Full records of a few organisations (``{}`` when the index has no source for them).
