@@ -84,6 +84,11 @@ class BodyLimit:
         await self.app(scope, limited, send)
 
 
+def app_from_env() -> FastAPI:
+    """The app for the settings in the environment: the factory each ``serve --workers N`` process calls."""
+    return create_app(Settings())
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the API for ``settings``; the store opens when the app starts (lifespan)."""
     if settings.auth == "off" and settings.host not in LOOPBACK_HOSTS:

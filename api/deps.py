@@ -119,6 +119,7 @@ class Engines:
 
     def search(self, store: GraphStore, *, rebuild: bool = False):
         """The search engine for the store's current version."""
+        from graph.atomic import exclusive
         from matching.embcache import EmbeddingCache, default_cache_path
         from matching.search import SearchConfig, SearchEngine, index_dir
 
@@ -129,7 +130,9 @@ class Engines:
             current = self._search
             if rebuild or current is None or current.meta.get("store_version") != store.version():
                 embedder = self.embedder()
-                with EmbeddingCache.open(default_cache_path(self.settings.data_dir)) as cache, settled():
+                # another worker process may be building the same index: one builds and saves, the next loads
+                with exclusive(self.settings.data_dir / "index.lock"), \
+                        EmbeddingCache.open(default_cache_path(self.settings.data_dir)) as cache, settled():
                     self._search = SearchEngine.open(
                         store, embedder, index_dir(self.settings.data_dir), cache=cache, rebuild=rebuild,
                         config=SearchConfig.from_settings(self.settings))

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["atomic_file", "fsync_path", "fsync_tree", "pid_alive", "sweep_stale", "temp_sibling"]
+__all__ = ["atomic_file", "exclusive", "fsync_path", "fsync_tree", "pid_alive", "sweep_stale", "temp_sibling"]
 
 
 def temp_sibling(path: Path, kind: str = "tmp") -> Path:
@@ -81,6 +81,28 @@ def atomic_file(path: Path | str) -> Iterator[Path]:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+@contextmanager
+def exclusive(lock_path: Path | str) -> Iterator[None]:
+    """Hold an exclusive lock on ``lock_path`` (created 0600) across processes, e.g. API workers.
+
+    An OS lock (``flock``): the kernel releases it when its holder exits,
+    even by ``kill -9``, so a crashed holder never leaves it taken.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d, exclusive(Path(d) / "index.lock"):
+    ...     (Path(d) / "index.lock").exists()
+    True
+    """
+    import fcntl
+
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def pid_alive(pid: int) -> bool:
