@@ -4,7 +4,7 @@ A synthetic world (:func:`fixtures.synth.synthetic_batch`, ``firms`` firms and
 ``links_per_firm × firms`` links; not timed beyond ``prepare_s``) is written
 to a fresh embedded store with one generated **viewer** key, so
 authentication is on the measured path. The app runs as ``chainmatch serve``
-(uvicorn, one process) in a child process on ``127.0.0.1`` and a free port,
+(uvicorn, one process unless ``workers``) in a child process on ``127.0.0.1`` and a free port,
 with default settings (``CHAINMATCH_*`` variables of the caller are not
 passed on) but the embedding model named by ``model``.
 Then, from this one process (asyncio + httpx, one event loop, so the driver
@@ -24,8 +24,9 @@ A request is an error when it raises (timeout, refused connection) or its
 status is not the one its kind expects (200). Figures per kind and overall:
 count, errors, throughput, p50/p95/p99/max latency in ms (linear
 interpolation between order statistics, as numpy's default). The server's
-peak RSS is its ``VmHWM``; its CPU time and the driver's over the load
-window say whether the driver competed for the cores.
+peak RSS is its ``VmHWM`` (with ``workers`` > 1: the sum over the supervisor
+and its worker processes); its CPU time (all its processes) and the
+driver's over the load window say whether the driver competed for the cores.
 
 Examples
 --------
@@ -147,12 +148,26 @@ def proc_peak_rss_mb(pid: int | str = "self") -> float | None:
     return None
 
 
-def _cpu_s(pid: int) -> float | None:
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (a server with ``--workers`` is a supervisor and its workers)."""
     try:
         import psutil
 
-        t = psutil.Process(pid).cpu_times()
-        return t.user + t.system
+        return [pid] + [c.pid for c in psutil.Process(pid).children(recursive=True)]
+    except Exception:  # the process is gone, or no psutil
+        return [pid]
+
+
+def _cpu_s(pid: int) -> float | None:
+    """CPU seconds (user + system) of ``pid`` and its live descendants."""
+    try:
+        import psutil
+
+        total = 0.0
+        for p in _tree(pid):
+            t = psutil.Process(p).cpu_times()
+            total += t.user + t.system
+        return total
     except Exception:  # the process is gone, or no psutil: the figure is simply absent
         return None
 
@@ -247,7 +262,7 @@ class Server:
     """``chainmatch serve`` in a child process on loopback; log in ``log_path``."""
 
     def __init__(self, data_dir: Path, *, model: str | None = None, access_log: bool = False,
-                 log_path: Path | None = None):
+                 log_path: Path | None = None, workers: int = 1):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(log_path or Path(data_dir) / "server.log")
@@ -257,7 +272,7 @@ class Server:
             env["CHAINMATCH_EMBEDDING_MODEL"] = model
         cmd = [sys.executable, "-c", "from api.cli import main; main()", "serve", "--host", "127.0.0.1",
                "--port", str(self.port), "--data-dir", str(data_dir), "--auth", "on",
-               "--log-level", "info" if access_log else "warning"]
+               "--log-level", "info" if access_log else "warning", "--workers", str(workers)]
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT, env=env)
 
@@ -283,7 +298,9 @@ class Server:
         return self.log_path.read_bytes()[-chars:].decode("utf-8", "replace")
 
     def peak_rss_mb(self) -> float | None:
-        return proc_peak_rss_mb(self.proc.pid)
+        """Peak resident set of the server: the sum over its processes (each worker's own peak)."""
+        peaks = [proc_peak_rss_mb(p) for p in _tree(self.proc.pid)]
+        return round(sum(p for p in peaks if p is not None), 1) if any(p is not None for p in peaks) else None
 
     def cpu_s(self) -> float | None:
         return _cpu_s(self.proc.pid)
@@ -367,16 +384,18 @@ async def _warm(url: str, token: str, make, sequential: int, seed: int) -> dict:
 
 def run_load_bench(firms: int = 100_000, links_per_firm: int = 5, *, clients: int = 50, seconds: float = 60.0,
                    seed: int = 7, sequential: int = 20, model: str | None = None, mix: dict | None = None,
-                   access_log: bool = False, workdir: Path | None = None, keep_samples: bool = False) -> dict:
+                   access_log: bool = False, workdir: Path | None = None, keep_samples: bool = False,
+                   workers: int = 1) -> dict:
     """Prepare, serve, warm up, load; the figures (see the module docstring)."""
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         data_dir = Path(tmp) / "data"
         t = time.perf_counter()
         token, world = prepare_world(data_dir, firms, links_per_firm * firms, seed)
         fig: dict = {"firms": firms, "links": links_per_firm * firms, "clients": clients, "seconds": seconds,
+                     "workers": workers,
                      "model": model or _default_model(), "prepare_s": round(time.perf_counter() - t, 1)}
         make = request_maker(world, mix)
-        with Server(data_dir, model=model, access_log=access_log) as server:
+        with Server(data_dir, model=model, access_log=access_log, workers=workers) as server:
             t = time.perf_counter()
             server.wait_ready()
             fig["start_s"] = round(time.perf_counter() - t, 1)
@@ -390,6 +409,7 @@ def run_load_bench(firms: int = 100_000, links_per_firm: int = 5, *, clients: in
             cpu_after = server.cpu_s()
             fig["server_peak_rss_mb_warm"] = rss_before
             fig["server_peak_rss_mb"] = server.peak_rss_mb()
+            fig["server_processes"] = len(_tree(server.proc.pid))
             fig["server_cpu_s"] = round(cpu_after - cpu_before, 1) if None not in (cpu_before, cpu_after) else None
             fig["wall_s"] = round(wall, 2)
             fig["client_cpu_s"] = round(client_cpu, 1)
@@ -415,13 +435,15 @@ def register_bench(bench_app: typer.Typer) -> None:
         model: Annotated[str | None, typer.Option(help="Embedding model of the server (default: the "
                                                   "setting's), e.g. hashing:64.")] = None,
         seed: Annotated[int, typer.Option(help="Generator and request seed.")] = 7,
+        workers: Annotated[int, typer.Option(min=1, max=32, help="Server worker processes "
+                                             "(chainmatch serve --workers).")] = 1,
         as_json: JsonOut = False,
     ) -> None:
         """The HTTP API (auth on) under C concurrent clients for D seconds: errors, p50/p95/p99, peak RSS."""
         from api.cli_bench import machine
 
         fig = run_load_bench(firms, links_per_firm, clients=clients, seconds=seconds, seed=seed,
-                             sequential=sequential, model=model)
+                             sequential=sequential, model=model, workers=workers)
         fig["machine"] = machine()
         if as_json:
             print_json(fig)

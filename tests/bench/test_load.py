@@ -85,3 +85,17 @@ def test_load_against_the_real_server_counts_what_the_server_logged(tmp_path):
     bad = np.array([s[2] for s in fig["samples"] if s[0] == "missing_bad"])
     assert ep["missing_bad"]["p95_ms"] == pytest.approx(np.percentile(bad, 95), abs=0.006)
     assert fig["server_peak_rss_mb"] > 50 and fig["client_cpu_s"] >= 0
+
+
+@pytest.mark.slow
+def test_load_against_two_worker_processes(tmp_path):
+    """``serve --workers 2``: a supervisor and two workers answer every request, auth on, nothing lost."""
+    fig = run_load_bench(2000, 2, clients=6, seconds=3, sequential=2, model="hashing:64",
+                         mix={"health": 0.3, "org_get": 0.4, "search_zh": 0.3}, access_log=True,
+                         workdir=tmp_path, workers=2)
+    assert fig["workers"] == 2 and fig["server_processes"] >= 3  # + multiprocessing's resource tracker
+    assert fig["auth_on"] and fig["keyless_status"] == 401 and not fig["warmup_failures"]
+    assert fig["overall"]["errors"] == 0 and fig["overall"]["count"] > 0
+    # both workers log to the same output: one line per request, whichever worker served it
+    served = len(re.findall(r'"GET /[^"]* HTTP/1.1" 200', fig["server_log"]))
+    assert served == fig["overall"]["count"] + 3 + 3 * 2
