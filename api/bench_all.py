@@ -55,10 +55,12 @@ class Scale:
     texts: int = 512
     load_model: str | None = None  # None: the server's default model
     sweep: str = "64,128,256,512"  # efforts (HNSW efSearch) measured besides the tuned one
+    load_workers: int = 2  # server processes of the load phase: one per core of the 2-core reference machine
 
 
 SCALES: dict[str, Scale] = {
-    "tiny": Scale(2_000, 10_000, 2_000, 4, 3.0, 20, search_kind="gaussian", texts=0, load_model="hashing:64"),
+    "tiny": Scale(2_000, 10_000, 2_000, 4, 3.0, 20, search_kind="gaussian", texts=0, load_model="hashing:64",
+                  load_workers=1),
     "100k": Scale(100_000, 500_000, 100_000, 50, 60.0, 200),
     "1m": Scale(1_000_000, 5_000_000, 100_000, 50, 60.0, 200),
 }
@@ -84,7 +86,7 @@ def phase_argv(phase: str, s: Scale, workdir: Path) -> list[str]:
                 "--queries", str(s.queries), "--json"]
     if phase == "load":
         argv = ["bench", "load", "--firms", str(s.load_firms), "--links-per-firm", str(s.links // s.firms),
-                "--clients", str(s.clients), "--seconds", str(s.seconds), "--json"]
+                "--clients", str(s.clients), "--seconds", str(s.seconds), "--workers", str(s.load_workers), "--json"]
         return argv + (["--model", s.load_model] if s.load_model else [])
     raise ValueError(f"unknown phase {phase!r}")
 
@@ -320,6 +322,7 @@ def markdown(doc: dict) -> str:
     if load.get("status") == "ok":
         r = load["result"]
         lines += ["", f"Load: {r['clients']} concurrent clients for {r['wall_s']} s on {r['firms']:,} firms, "
+                  f"server processes: {r.get('workers', 1)} worker(s), "
                   f"embedding model {r.get('model')}, auth on (viewer key; keyless request answered "
                   f"{r['keyless_status']}); load average {r['load_avg_before']} → {r['load_avg_after']}; driver CPU "
                   f"{r['client_cpu_s']} s ({r['client_cpu_share']:.0%} of one core), server CPU {r['server_cpu_s']} s, "
