@@ -158,3 +158,15 @@ def test_approximate_dense_index_and_both_filter_paths_agree_with_exact(tmp_path
     f = Filters(region="cn/guangdong/shenzhen")
     assert scores(approx, filters=f) == scores(exact, filters=f) == scores(oversample, filters=f)
     store.close()
+
+
+def test_a_repeated_query_is_not_encoded_again_and_ranks_the_same(world_store):
+    counting = Counting(HashingEmbedder(dim=64))
+    engine = SearchEngine.build(world_store, counting)
+    counting.calls.clear()
+    first = engine.search("motion capture", k=5)
+    again = engine.search("motion capture", k=5)
+    other = engine.search("game engine", k=5)
+    assert counting.calls == [1, 1]  # one text each for the two distinct queries, none for the repeat
+    assert [h.id for h in again] == [h.id for h in first] and [h.id for h in other] != [h.id for h in first]
+    assert engine.queries.hits == 1 and engine.queries.misses == 2
