@@ -111,6 +111,10 @@ def create_app(settings: Settings) -> FastAPI:
                         "(allowed because the host %s is loopback)", settings.host)
         elif keys.count() == 0:
             log.warning("no API keys yet: create one with `chainmatch keys init`")
+        if settings.warm_start:  # before the first request is accepted (workers: before this one accepts)
+            import anyio
+
+            log.info("warm start: %s", await anyio.to_thread.run_sync(app.state.engines.warm, store))
         loose = exposed_bits(settings.data_dir)
         if loose:
             log.warning("the data directory %s can be read by other users (group/other bits %s): "

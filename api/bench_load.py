@@ -10,9 +10,11 @@ passed on) but the embedding model named by ``model``.
 Then, from this one process (asyncio + httpx, one event loop, so the driver
 stays light on a small machine; its CPU time is reported):
 
-1. **warm-up** — each kind of request once, one at a time (the search index,
-   the recommendation index and the analysis caches are built here:
-   ``warmup_s`` per kind), and one request without a key, which must be 401;
+1. **warm-up** — ``serve`` loads the model and builds (or loads) the search,
+   recommendation and analysis engines in every worker before it accepts
+   requests (``start_s``); then each kind of request once, one at a time
+   (``warmup_s`` per kind: first-call caches), and one request without a
+   key, which must be 401;
 2. **unloaded** — ``sequential`` requests of each kind one at a time: the
    latency of one user alone (p50/p95 per kind);
 3. **load** — ``clients`` concurrent clients, each sending its next request
@@ -397,7 +399,7 @@ def run_load_bench(firms: int = 100_000, links_per_firm: int = 5, *, clients: in
         make = request_maker(world, mix)
         with Server(data_dir, model=model, access_log=access_log, workers=workers) as server:
             t = time.perf_counter()
-            server.wait_ready()
+            server.wait_ready(timeout=3600.0)  # serve warms its engines before it accepts: index builds count here
             fig["start_s"] = round(time.perf_counter() - t, 1)
             fig.update(asyncio.run(_warm(server.url, token, make, sequential, seed)))
             fig["auth_on"] = fig["keyless_status"] == 401

@@ -66,6 +66,8 @@ def serve(
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
     workers: Annotated[int | None, typer.Option("--workers", help="Worker processes (default 1; each loads "
                                                 "its own engines, so memory grows with them).")] = None,
+    warm: Annotated[bool, typer.Option("--warm/--no-warm", help="Load the model and engines before accepting "
+                                       "requests (default), or on first use.")] = True,
 ) -> None:
     """Run the HTTP API (FastAPI + uvicorn); print the URL, a key and a curl that works."""
     import uvicorn
@@ -77,7 +79,7 @@ def serve(
     from graph.settings import Settings
 
     overrides = {k: v for k, v in {"host": host, "port": port, "auth": auth, "data_dir": data_dir,
-                                   "workers": workers}.items() if v is not None}
+                                   "workers": workers, "warm_start": warm}.items() if v is not None}
     try:
         settings = Settings(**overrides)
     except ValidationError as e:

@@ -218,6 +218,28 @@ class Engines:
                 self._classifier = (version, clf)
             return self._classifier[1]
 
+    def warm(self, store: GraphStore) -> dict[str, str]:
+        """Load the model and build (or load) every engine now, so no request pays for it.
+
+        With several worker processes each has its own engines: a request
+        reaching a cold worker used to wait for its builds (30 s time-outs at
+        100k firms). Failures are reported, not raised: the server still
+        starts and the endpoint that needs the engine answers with the error.
+        """
+        import logging
+
+        done: dict[str, str] = {}
+        for name, step in (("search", lambda: self.search(store)),
+                           ("recommend", lambda: self.recommend(store, lambda ix: ix)),
+                           ("analysis", lambda: self.analyse(store, lambda a: a.source))):
+            try:
+                step()
+                done[name] = "ready"
+            except Exception as e:  # noqa: BLE001 - said in the log; the first request gets the error
+                done[name] = f"{type(e).__name__}: {e}"
+                logging.getLogger("chainmatch.api").warning("warm start: %s failed: %s", name, done[name])
+        return done
+
     def status(self, version: int) -> dict[str, dict[str, str]]:
         """Model and index state, without loading or building anything."""
         from matching.search import index_dir, read_manifest

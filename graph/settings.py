@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(2_000_000_000, gt=0, description="Largest file accepted on import, in bytes.")
     host: str = Field("127.0.0.1", description="Address `chainmatch serve` binds to.")
     port: int = Field(8000, ge=0, le=65535, description="Port `chainmatch serve` listens on.")
+    warm_start: bool = Field(False, description="Load the model and the search, recommendation and analysis engines when the server starts, before it accepts requests (`chainmatch serve` turns it on; off: on first use).")
     workers: int = Field(1, ge=1, le=32, description="Processes `chainmatch serve` runs: each loads its own engines (memory × workers); the auth-failure throttle counts per process.")
     auth: Literal["on", "off"] = Field("on", description="API keys required (on), or not (off: loopback host only).")
     max_request_bytes: int = Field(20_000_000, gt=0, description="Largest HTTP request body (uploads included), in bytes.")

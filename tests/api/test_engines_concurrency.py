@@ -32,3 +32,41 @@ def test_concurrent_recommendations_equal_sequential_ones(world_store, world, tm
         assert together == alone * 2
     assert engines.recommend(world_store, lambda ix: ix) is index  # built once, not per call
     assert any(alone)
+
+
+def test_warm_start_builds_every_engine_before_the_first_request(tmp_path, world_store_file):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from tests.api.conftest import start, world_dir
+
+    settings, tokens = start(world_dir(tmp_path, world_store_file), warm_start=True)
+    app = create_app(settings)
+    with TestClient(app) as client:
+        engines = app.state.engines  # the lifespan has run; no request yet
+        assert engines._search is not None and engines._chain_index is not None and engines._analyst is not None
+        version = app.state.store.version()
+        assert engines._search.meta["store_version"] == version and engines._chain_index[1] == version
+        ready = client.get("/ready").json()["components"]
+        assert ready["index"]["state"] == "ready" and ready["model"]["state"] == "loaded"
+    (tmp_path / "cold").mkdir()
+    cold = create_app(start(world_dir(tmp_path / "cold", world_store_file))[0])
+    with TestClient(cold):
+        assert cold.state.engines._search is None  # off by default: engines load on first use
+
+
+def test_a_failing_warm_start_still_serves_and_says_why(tmp_path, world_store_file):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from tests.api.conftest import start, world_dir
+
+    settings, tokens = start(world_dir(tmp_path, world_store_file), warm_start=True,
+                             embedding_model=str(tmp_path / "no-such-model"))
+    app = create_app(settings)
+    with TestClient(app) as client:
+        assert client.get("/health").status_code == 200
+        r = client.get("/search", params={"q": "动画"}, headers={"Authorization": f"Bearer {tokens['viewer']}"})
+        # the same answer as without warm start: the configuration error, naming the model
+        assert r.status_code == 500 and r.json()["error"]["code"] == "config_error", r.text
+        assert "no-such-model" in r.json()["error"]["message"]
