@@ -86,8 +86,13 @@ def list_organisations(
                                       examples=["专精特新"])] = None,
 ) -> OrganisationPage:
     rid = resolve_region(region)
-    items, total = paged(_search(store, q=q, region=rid, segment=segment, chain=chain, kind=kind,
-                                 tier=tier), page)
+    if q is None and chain is None and tier is None:  # filters the store can count and page itself
+        seg_id = resolve_segment(segment, store.segments()).id if segment else None
+        items, total = store.organisation_page(region=rid, segment=seg_id, kind=kind, offset=page.offset,
+                                               limit=page.limit)
+    else:
+        items, total = paged(_search(store, q=q, region=rid, segment=segment, chain=chain, kind=kind,
+                                     tier=tier), page)
     return OrganisationPage(items=[public(o) for o in items], total=total, limit=page.limit,
                             offset=page.offset, region=rid)
 

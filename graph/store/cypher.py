@@ -102,6 +102,8 @@ __all__ = [
     "read_segment_edges",
     "read_organisation",
     "read_organisations",
+    "read_organisation_page",
+    "count_organisations",
     "read_links",
     "lookup",
     "counts",
@@ -520,6 +522,41 @@ def read_organisations(
     WHERE o.id IN $ids
     RETURN o.doc AS doc ORDER BY o.id
     """
+    lines, params = _match_organisations(region, segment, kind, ids)
+    lines.append("RETURN o.doc AS doc ORDER BY o.id")
+    return Query("\n".join(lines), params)
+
+
+def count_organisations(*, region: str | None = None, segment: str | None = None,
+                        kind: OrgKind | str | None = None) -> Query:
+    """How many organisations the filters of :func:`read_organisations` match.
+
+    >>> print(count_organisations(region="cn/x").text)
+    MATCH (o:Organisation)
+    WHERE (o.region = $region OR o.region STARTS WITH $region_prefix)
+    RETURN count(o) AS total
+    """
+    lines, params = _match_organisations(region, segment, kind, None)
+    lines.append("RETURN count(o) AS total")
+    return Query("\n".join(lines), params)
+
+
+def read_organisation_page(*, region: str | None = None, segment: str | None = None,
+                           kind: OrgKind | str | None = None, offset: int = 0, limit: int = 20) -> Query:
+    """One page of :func:`read_organisations` (id order); offset and limit are parameters.
+
+    >>> q = read_organisation_page(kind="park", offset=40, limit=20)
+    >>> print(q.text.splitlines()[-1]); q.params["skip"], q.params["limit"]
+    RETURN o.doc AS doc ORDER BY o.id SKIP $skip LIMIT $limit
+    (40, 20)
+    """
+    lines, params = _match_organisations(region, segment, kind, None)
+    lines.append("RETURN o.doc AS doc ORDER BY o.id SKIP $skip LIMIT $limit")
+    return Query("\n".join(lines), {**params, "skip": int(offset), "limit": int(limit)})
+
+
+def _match_organisations(region, segment, kind, ids) -> tuple[list[str], dict[str, Any]]:
+    """The MATCH and WHERE lines (binding ``o``) and parameters of the organisation filters."""
     org = label("organisations")
     params: dict[str, Any] = {}
     if segment is not None:
@@ -540,8 +577,7 @@ def read_organisations(
         params["ids"] = sorted(set(ids))
     if where:
         lines.append("WHERE " + " AND ".join(where))
-    lines.append("RETURN o.doc AS doc ORDER BY o.id")
-    return Query("\n".join(lines), params)
+    return lines, params
 
 
 def read_links(*, kind: LinkKind | str | None = None, org: str | None = None) -> Query:

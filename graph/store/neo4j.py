@@ -359,6 +359,23 @@ class Neo4jStore:
         return iter([from_dict(Organisation, json.loads(d)) for d in self._docs(q)])
 
     @_guarded
+    def organisation_page(
+        self,
+        *,
+        region: str | None = None,
+        segment: str | None = None,
+        kind: OrgKind | None = None,
+        offset: int = 0,
+        limit: int = 20,
+    ) -> tuple[list[Organisation], int]:
+        count = cypher.count_organisations(region=region, segment=segment, kind=kind)
+        total = int(self._read(lambda tx: _run(tx, count)[0]["total"]))
+        if limit <= 0 or offset >= total:
+            return [], total
+        q = cypher.read_organisation_page(region=region, segment=segment, kind=kind, offset=offset, limit=limit)
+        return [from_dict(Organisation, json.loads(d)) for d in self._docs(q)], total
+
+    @_guarded
     def links(self, *, kind: LinkKind | None = None, org: str | None = None) -> Iterator[Link]:
         docs = self._docs(cypher.read_links(kind=kind, org=org))
         return iter([from_dict(Link, json.loads(d)) for d in docs])

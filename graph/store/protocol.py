@@ -114,6 +114,20 @@ class GraphStore(Protocol):
     ) -> Iterator[Organisation]:
         """Organisations, filtered: ``region`` includes its sub-regions."""
 
+    def organisation_page(
+        self,
+        *,
+        region: str | None = None,
+        segment: str | None = None,
+        kind: OrgKind | None = None,
+        offset: int = 0,
+        limit: int = 20,
+    ) -> tuple[list[Organisation], int]:
+        """One page (id order) of :meth:`organisations` with the same filters, and how many match in all.
+
+        The store counts and pages itself: only the page's records are read.
+        """
+
     def links(
         self, *, kind: LinkKind | None = None, org: str | None = None
     ) -> Iterator[Link]:

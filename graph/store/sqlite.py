@@ -71,6 +71,23 @@ _SIMPLE = (
 )
 
 
+def _org_filters(region: str | None, segment: str | None, kind: OrgKind | None) -> tuple[list[str], list]:
+    """SQL conditions (on ``orgs o``) and their parameters for the organisation filters."""
+    where, params = [], []
+    if region is not None:
+        # ids are '/'-separated paths; '0' sorts right after '/', so the
+        # half-open range is exactly "region/..." without LIKE escaping
+        where.append("(o.region = ? OR (o.region >= ? AND o.region < ?))")
+        params += [region, region + "/", region + "0"]
+    if kind is not None:
+        where.append("o.kind = ?")
+        params.append(OrgKind(kind).value)
+    if segment is not None:
+        where.append("o.id IN (SELECT org_id FROM org_segments WHERE segment_id = ?)")
+        params.append(segment)
+    return where, params
+
+
 class SqliteStore:
     """The embedded :class:`~graph.store.protocol.GraphStore`."""
 
@@ -398,18 +415,7 @@ class SqliteStore:
         kind: OrgKind | None = None,
         ids: Iterable[str] | None = None,
     ) -> Iterator[Organisation]:
-        where, params = [], []
-        if region is not None:
-            # ids are '/'-separated paths; '0' sorts right after '/', so the
-            # half-open range is exactly "region/..." without LIKE escaping
-            where.append("(o.region = ? OR (o.region >= ? AND o.region < ?))")
-            params += [region, region + "/", region + "0"]
-        if kind is not None:
-            where.append("o.kind = ?")
-            params.append(OrgKind(kind).value)
-        if segment is not None:
-            where.append("o.id IN (SELECT org_id FROM org_segments WHERE segment_id = ?)")
-            params.append(segment)
+        where, params = _org_filters(region, segment, kind)
         if ids is not None:
             wanted = sorted(set(ids))
             for part in _chunks(wanted):
@@ -417,11 +423,31 @@ class SqliteStore:
             return
         yield from self._select_orgs(where, params)
 
-    def _select_orgs(self, where: list[str], params: list) -> Iterator[Organisation]:
+    def organisation_page(
+        self,
+        *,
+        region: str | None = None,
+        segment: str | None = None,
+        kind: OrgKind | None = None,
+        offset: int = 0,
+        limit: int = 20,
+    ) -> tuple[list[Organisation], int]:
+        where, params = _org_filters(region, segment, kind)
+        sql = "SELECT COUNT(*) FROM orgs o" + (" WHERE " + " AND ".join(where) if where else "")  # noqa: S608 - constant conditions, values are parameters
+        total = int(self._rows(sql, params)[0][0])
+        if limit <= 0 or offset >= total:
+            return [], total
+        return list(self._select_orgs(where, params, (int(limit), int(offset)))), total
+
+    def _select_orgs(self, where: list[str], params: list,
+                     page: tuple[int, int] | None = None) -> Iterator[Organisation]:
         sql = "SELECT o.doc FROM orgs o"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY o.id"
+        if page is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params = [*params, *page]
         for (doc,) in self._rows(sql, params):
             yield from_dict(Organisation, json.loads(doc))
 

@@ -142,6 +142,19 @@ def test_filters_by_segment_kind_and_ids(store):
     assert {x.kind for x in store.links(kind=LinkKind.SUPPLIES)} == {LinkKind.SUPPLIES}
 
 
+def test_organisation_pages_equal_slices_of_the_filtered_list(store):
+    store.write(small_world())
+    filters = [{}, {"region": SZ}, {"region": "cn"}, {"segment": "seg:engine"}, {"kind": OrgKind.FIRM},
+               {"region": SZ, "segment": "seg:engine"}, {"region": "cn/guangdong/shen"}, {"segment": "seg:none"}]
+    for f in filters:
+        every = list(store.organisations(**f))
+        assert [o.id for o in every] == sorted(o.id for o in every)
+        for offset, limit in ((0, 2), (1, 3), (0, 500), (len(every), 5), (len(every) + 3, 5), (2, 0)):
+            page, total = store.organisation_page(**f, offset=offset, limit=limit)
+            assert total == len(every), f
+            assert page == every[offset:offset + limit], (f, offset, limit)
+
+
 def test_version_changes_on_every_write_and_only_then(store):
     v0 = store.version()
     store.write(small_world())
