@@ -55,7 +55,7 @@ class Scale:
     texts: int = 512
     load_model: str | None = None  # None: the server's default model
     sweep: str = "64,128,256,512"  # efforts (HNSW efSearch) measured besides the tuned one
-    load_workers: int = 1  # server processes of the load phase (serve --workers); 2 measured no better on 2 cores
+    load_workers: int = 1  # server processes of the load phase (serve --workers); docs/benchmarks.md compares 1 and 2
 
 
 SCALES: dict[str, Scale] = {
