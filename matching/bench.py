@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from matching.embedder import Embedder, normalise_rows
-from matching.vectors import FaissIndex, exact_search, recall_at_k
+from matching.vectors import FaissIndex, exact_search, one_faiss_thread, recall_at_k
 
 __all__ = ["synthetic_vectors", "fit_reference", "bench_encode", "bench_index", "run_search_bench"]
 
@@ -82,19 +82,13 @@ def bench_encode(embedder: Embedder, texts: Sequence[str]) -> dict:
 
 def _latencies(index, queries: np.ndarray, k: int) -> np.ndarray:
     """Milliseconds per query, one query at a time on one thread (as a server answering many users)."""
-    import faiss
-
-    threads = faiss.omp_get_max_threads()
-    faiss.omp_set_num_threads(1)
-    try:
+    with one_faiss_thread():
         index.search(queries[:5], k)  # warm up
         out = np.empty(len(queries))
         for i in range(len(queries)):
             t = time.perf_counter()
             index.search(queries[i : i + 1], k)
             out[i] = time.perf_counter() - t
-    finally:
-        faiss.omp_set_num_threads(threads)
     return out * 1000.0
 
 

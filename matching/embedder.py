@@ -29,14 +29,14 @@ import re
 import threading
 import unicodedata
 import zlib
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from graph.errors import ConfigError
+from matching.threads import SERIAL_BELOW, OneThread
 
 __all__ = [
     "Embedder",
@@ -346,22 +346,17 @@ class SentenceTransformerEmbedder:
         return normalise_rows(out)
 
 
-# A query of a few texts is encoded on one torch thread. On a 2-core machine
-# that is busy (other requests, an index build) torch's two-thread parallel
-# regions wait for a descheduled thread: one query measured 45-190 ms on two
-# threads against 20-45 ms on one, in the API under load.
-SERIAL_BELOW = 8
-_serial_lock = threading.Lock()
-_serial_users = 0
-_threads_before = 0
+def _torch_threads():
+    import torch
+
+    return torch.get_num_threads, torch.set_num_threads
 
 
-@contextmanager
-def one_torch_thread() -> Iterator[None]:
-    """Run torch on one intra-op thread inside; the count is restored when the last user leaves.
+_ONE_TORCH_THREAD = OneThread(_torch_threads)
 
-    Re-entrant across threads (a counter, not a save/restore per call, which
-    would race).
+
+def one_torch_thread() -> OneThread:
+    """The section in which torch runs on one intra-op thread (see :mod:`matching.threads`).
 
     >>> import torch
     >>> before = torch.get_num_threads()
@@ -371,21 +366,7 @@ def one_torch_thread() -> Iterator[None]:
     >>> torch.get_num_threads() == before
     True
     """
-    import torch
-
-    global _serial_users, _threads_before
-    with _serial_lock:
-        if _serial_users == 0:
-            _threads_before = torch.get_num_threads()
-            torch.set_num_threads(1)
-        _serial_users += 1
-    try:
-        yield
-    finally:
-        with _serial_lock:
-            _serial_users -= 1
-            if _serial_users == 0:
-                torch.set_num_threads(_threads_before)
+    return _ONE_TORCH_THREAD
 
 
 def make_embedder(name: str = BUNDLED_MODEL, **kwargs) -> Embedder:

@@ -34,14 +34,14 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from graph.errors import ConfigError, InvalidInput
+from matching.threads import SERIAL_BELOW, OneThread
 
 __all__ = [
     "VectorIndex",
@@ -50,6 +50,7 @@ __all__ = [
     "exact_search",
     "recall_at_k",
     "load_index",
+    "one_faiss_thread",
 ]
 
 
@@ -230,31 +231,29 @@ _EF_LADDER = (16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 
 _NPROBE_LADDER = (1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512)
 
 
-# FAISS spreads a search over its queries: a handful of queries gains nothing
-# from its OpenMP team, and on a small machine that team's spinning threads
-# stole the CPU from the query encoder (torch has its own OpenMP pool): in the
-# API, encode + HNSW search of one English query took 0.5-1 s instead of 40 ms.
-SERIAL_BELOW = 8
+def _faiss_threads():
+    import faiss
+
+    return faiss.omp_get_max_threads, faiss.omp_set_num_threads
 
 
-@contextmanager
-def omp_threads(faiss, n: int) -> Iterator[None]:
-    """Run FAISS with ``n`` OpenMP threads inside the block, then restore the previous count.
+_ONE_FAISS_THREAD = OneThread(_faiss_threads)
+
+
+def one_faiss_thread() -> OneThread:
+    """The section in which FAISS runs on one OpenMP thread (see :mod:`matching.threads`).
+
+    FAISS spreads a search over its queries: a handful gains nothing from its team.
 
     >>> import faiss
     >>> before = faiss.omp_get_max_threads()
-    >>> with omp_threads(faiss, 1):
+    >>> with one_faiss_thread():
     ...     faiss.omp_get_max_threads()
     1
     >>> faiss.omp_get_max_threads() == before
     True
     """
-    before = faiss.omp_get_max_threads()
-    faiss.omp_set_num_threads(n)
-    try:
-        yield
-    finally:
-        faiss.omp_set_num_threads(before)
+    return _ONE_FAISS_THREAD
 
 
 class FaissIndex(_Base):
@@ -417,7 +416,8 @@ class FaissIndex(_Base):
         if self._index is None or self._index.ntotal == 0:
             return np.zeros((len(q), k), np.float32), np.full((len(q), k), -1, np.int64)
         if len(q) < SERIAL_BELOW:
-            with omp_threads(self._faiss(), 1):
+            self._faiss()
+            with one_faiss_thread():
                 scores, rows = self._index.search(q, k)
         else:
             scores, rows = self._index.search(q, k)
