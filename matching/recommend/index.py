@@ -55,6 +55,21 @@ MEMO_KEPT = 1024
 _MISSING = object()
 T = TypeVar("T")
 
+
+def _kept(table: dict, cap: int, key: Hashable, compute: Callable[[], T]) -> T:
+    """``table[key]``, computed and stored when absent; a full table (``cap`` entries) is emptied first.
+
+    Single ``get``/``set``/``clear`` calls: threads may race to compute a
+    value twice, never read a wrong one.
+    """
+    hit = table.get(key, _MISSING)
+    if hit is _MISSING:
+        hit = compute()
+        if len(table) >= cap:
+            table.clear()
+        table[key] = hit
+    return hit
+
 #: How many organisations' full records a :class:`ChainIndex` keeps (see :meth:`ChainIndex.details`).
 DETAILS_KEPT = 4096
 
@@ -335,17 +350,15 @@ class ChainIndex:
     def local_mask(self, region: str, extra: Iterable[str] = ()) -> np.ndarray:
         """Boolean over organisations registered in ``region`` (or under it), plus ``extra`` ids."""
         extra = tuple(sorted(e for e in extra if e in self.pos))
-        key = ("orgs", region, extra)
-        hit = self._local_cache.get(key)
-        if hit is None:
-            if len(self._local_cache) > 64:
-                self._local_cache.clear()
+
+        def compute() -> np.ndarray:
             hit = self.local_regions(region)[self.region]
             if extra:
                 hit = hit.copy()
                 hit[[self.pos[e] for e in extra]] = True
-            self._local_cache[key] = hit
-        return hit
+            return hit
+
+        return _kept(self._local_cache, 65, ("orgs", region, extra), compute)
 
     def has_site_in(self, rows: np.ndarray, region: str) -> np.ndarray:
         """Whether each organisation of ``rows`` has a site (branch, R&D …) in ``region``."""
@@ -397,13 +410,7 @@ class ChainIndex:
         >>> ix.memo(("k", 1), lambda: calls.append(1) or 42), ix.memo(("k", 1), lambda: 0), len(calls)
         (42, 42, 1)
         """
-        hit = self._memo.get(key, _MISSING)
-        if hit is _MISSING:
-            hit = compute()
-            if len(self._memo) >= MEMO_KEPT:
-                self._memo.clear()
-            self._memo[key] = hit
-        return hit
+        return _kept(self._memo, MEMO_KEPT, key, compute)
 
     def details(self, ids: Sequence[str]) -> dict[str, Organisation]:
         """Full records of a few organisations (``{}`` when the index has no source for them).
