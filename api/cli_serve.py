@@ -85,7 +85,6 @@ def serve(
     except ValidationError as e:
         problems = [Problem("options", None, ".".join(map(str, err["loc"])), err["msg"]) for err in e.errors()]
         raise InvalidInput("invalid serve options", "serve 参数无效", problems) from None
-    app = create_app(settings)
     for line in prepare(settings):
         (err_console if line.startswith("auth is OFF") else console).print(line, soft_wrap=True)
     if settings.workers > 1:
@@ -93,7 +92,7 @@ def serve(
         os.environ.update({f"CHAINMATCH_{k.upper()}": str(v) for k, v in overrides.items()})
         run_workers(settings, log_level)
         return
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level,
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=log_level,
                 log_config=uvicorn_log_config())  # key secrets redacted from every log line
 
 
