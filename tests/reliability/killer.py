@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -33,27 +34,48 @@ def cli_env(**extra: str) -> dict[str, str]:
 
 
 def run_cli(args: list[str], env: dict[str, str], kill_after: float | None = None) -> Run:
-    """Run ``chainmatch args``; with ``kill_after``, SIGKILL it after that many seconds."""
+    """Run ``chainmatch args``; with ``kill_after``, SIGKILL it after that many seconds.
+
+    Without ``kill_after`` the run must succeed (its stderr is in the error).
+    """
+    if kill_after is None:
+        run, err = _run(args, env)
+        if run.returncode != 0:
+            raise AssertionError(f"chainmatch {' '.join(args)} failed ({run.returncode}): {err[-2000:]}")
+        return run
+    return _run(args, env, kill_after=kill_after)[0]
+
+
+def _run(args: list[str], env: dict[str, str], *, trigger: Callable[[], bool] | None = None,
+         kill_after: float | None = None, every: float = 0.001, timeout: float = 300.0) -> tuple[Run, str]:
+    """Run ``chainmatch args``; SIGKILL it once ``trigger()`` turns true or ``kill_after`` seconds have passed
+    since it started (checked every ``every`` s).
+
+    Returns the run and its stderr (kept in a file, so a chatty child never blocks on a full pipe).
+    """
     t0 = time.perf_counter()
-    proc = subprocess.Popen([str(CLI), *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    killed = False
-    try:
-        if kill_after is None:
-            _, err = proc.communicate(timeout=300)
-            if proc.returncode != 0:
-                raise AssertionError(f"chainmatch {' '.join(args)} failed ({proc.returncode}): {err.decode()[-2000:]}")
-        else:
-            try:
-                proc.wait(timeout=kill_after)
-            except subprocess.TimeoutExpired:
-                proc.send_signal(signal.SIGKILL)
-                killed = True
-            proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    return Run(time.perf_counter() - t0, killed, proc.returncode)
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen([str(CLI), *args], env=env, stdout=subprocess.DEVNULL, stderr=err)
+        started = time.perf_counter()
+        killed = False
+        try:
+            while proc.poll() is None:
+                if time.perf_counter() - t0 > timeout:
+                    raise subprocess.TimeoutExpired(proc.args, timeout)
+                due = kill_after is not None and time.perf_counter() - started >= kill_after
+                if due or (trigger is not None and trigger()):
+                    proc.send_signal(signal.SIGKILL)
+                    killed = True
+                    break
+                time.sleep(every)
+            proc.wait(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        err.seek(0)
+        text = err.read().decode("utf-8", "replace")
+    return Run(time.perf_counter() - t0, killed, proc.returncode), text
 
 
 def timeline(args: list[str], env: dict[str, str], probes: dict[str, Callable[[], bool]],
@@ -83,22 +105,7 @@ def timeline(args: list[str], env: dict[str, str], probes: dict[str, Callable[[]
 def kill_when(args: list[str], env: dict[str, str], trigger: Callable[[], bool], every: float = 0.001,
               timeout: float = 300.0) -> Run:
     """Run ``chainmatch args`` and SIGKILL it the moment ``trigger()`` turns true (polled every ``every`` s)."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen([str(CLI), *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    killed = False
-    try:
-        while proc.poll() is None and time.perf_counter() - t0 < timeout:
-            if trigger():
-                proc.send_signal(signal.SIGKILL)
-                killed = True
-                break
-            time.sleep(every)
-        proc.wait(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    return Run(time.perf_counter() - t0, killed, proc.returncode)
+    return _run(args, env, trigger=trigger, every=every, timeout=timeout)[0]
 
 
 def kill_points(duration: float, trials: int, seed: int) -> list[float]:
