@@ -22,7 +22,7 @@ from api.errors import Forbidden, RateLimited, Unauthorized
 from graph.errors import BackendUnavailable, ChainmatchError
 from graph.settings import Settings
 from graph.store.protocol import GraphStore
-from matching.recommend.workspace import Workspace, workspace_path
+from matching.workspace import Workspace, workspace_path
 
 __all__ = [
     "Engines",
@@ -190,9 +190,9 @@ class Engines:
         return call(cached[2])
 
     def backtest(self, store: GraphStore, t0: str | None, quantile: float, kinds: tuple[str, ...]):
-        """The date-split backtest (:func:`matching.recommend.backtest.run_backtest`), memoised per store
+        """The date-split backtest (:func:`matching.eval.backtest.run_backtest`), memoised per store
         version and arguments (seconds on the sample world); one runs at a time."""
-        from matching.recommend.backtest import default_t0, run_backtest
+        from matching.eval.backtest import default_t0, run_backtest
 
         ix = self.recommend(store, lambda ix: ix)
         with self._backtest_lock:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from api.bench_load import free_port
+from api.bench.load import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 

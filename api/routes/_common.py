@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 
 from api.deps import PageParams
-from api.schemas import ErrorResponse
+from api.schemas.core import ErrorResponse
 from graph.errors import InvalidInput
 from graph.model import Chain, Segment
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import EnginesDep, StoreDep, Viewer
 from api.routes._common import AUTHED
-from api.schemas import AnalysisResult, ComparisonResult
+from api.schemas.core import AnalysisResult, ComparisonResult
 
 __all__ = ["router"]
 

@@ -1,7 +1,7 @@
 """Joint campaigns (联合招商) over HTTP: propose, store, add, close, list, conflicts, history.
 
 A plan comes from :func:`matching.recommend.campaigns.propose_campaign`;
-stored campaigns live in the workspace (:mod:`matching.recommend.workspace`)
+stored campaigns live in the workspace (:mod:`matching.workspace`)
 with an owner agency and partner agencies. A target claimed by open
 campaigns of two agencies that do not coordinate is a conflict (各自为战),
 reported by every write and by ``/campaigns/conflicts``.
@@ -16,7 +16,7 @@ from fastapi import APIRouter, Path, Query
 from api.deps import Editor, EnginesDep, PageDep, StoreDep, Viewer, WorkspaceDep
 from api.routes._common import AUTHED, FieldError, resolve_region, responses
 from api.routes.recommend import resolve_org
-from api.schemas_recommend import (
+from api.schemas.recommend import (
     CampaignAdd,
     CampaignClose,
     CampaignCreate,

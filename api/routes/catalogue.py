@@ -16,7 +16,7 @@ from api.routes._common import (
     resolve_region,
     responses,
 )
-from api.schemas import (
+from api.schemas.core import (
     ChainDetail,
     ChainPublic,
     ClusterPublic,

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from api.deps import EnginesDep, SettingsDep, StoreDep
 from api.routes._common import responses
-from api.schemas import ComponentState, Health, Readiness
+from api.schemas.core import ComponentState, Health, Readiness
 from graph.errors import BackendUnavailable, ChainmatchError
 
 __all__ = ["router"]

@@ -19,7 +19,7 @@ from fastapi import APIRouter, File, Path, Query, UploadFile
 
 from api.deps import Editor, SettingsDep, StoreDep
 from api.routes._common import AUTHED, FieldError, responses
-from api.schemas import ImportReportPublic
+from api.schemas.core import ImportReportPublic
 from graph.io.importer import import_file
 
 __all__ = ["router", "safe_filename", "parse_column_map"]

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from api.auth import KeyInfo
 from api.deps import Admin, KeysDep, PageDep
 from api.routes._common import AUTHED, paged, responses
-from api.schemas import KeyCreate, KeyCreated, KeyPublic, Page
+from api.schemas.core import KeyCreate, KeyCreated, KeyPublic, Page
 
 __all__ = ["router"]
 

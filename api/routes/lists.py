@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile
 from api.deps import Editor, EnginesDep, PageDep, SettingsDep, StoreDep, Viewer, WorkspaceDep
 from api.routes._common import AUTHED, FieldError, resolve_chain, resolve_region, responses
 from api.routes.imports import safe_filename
-from api.schemas_lists import (
+from api.schemas.lists import (
     EntryCreate,
     EntryEdit,
     EntryPage,

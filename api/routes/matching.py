@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import Editor, EnginesDep, PageDep, StoreDep, Viewer
 from api.routes._common import AUTHED, paged, resolve_region, resolve_segment
-from api.schemas import (
+from api.schemas.core import (
     ClassifyResult,
     ComponentState,
     IndexStatus,

@@ -23,7 +23,7 @@ from api.routes._common import (
     resolve_segment,
     responses,
 )
-from api.schemas import (
+from api.schemas.core import (
     OrganisationCreate,
     OrganisationPage,
     OrganisationPublic,

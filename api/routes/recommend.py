@@ -3,7 +3,7 @@
 
 Thin: resolve names to ids, call :mod:`matching.recommend` on the index of
 the store's current version (:meth:`api.deps.Engines.recommend`), map to
-the schemas of :mod:`api.schemas_recommend`. Outcomes live in the workspace
+the schemas of :mod:`api.schemas.recommend`. Outcomes live in the workspace
 (``<data_dir>/workspace.sqlite``); a ``landed`` outcome also gives the firm
 its site in the region, so it is local from then on and leaves target lists.
 """
@@ -17,7 +17,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import Editor, EnginesDep, PageDep, StoreDep, Viewer, WorkspaceDep
 from api.routes._common import AUTHED, FieldError, resolve_region, resolve_segment, responses
-from api.schemas_recommend import (
+from api.schemas.recommend import (
     BacktestSummary,
     IntroducerPage,
     OutcomeCreate,

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from api.deps import StoreDep, Viewer
 from api.routes._common import AUTHED
-from api.schemas import StatsPublic
+from api.schemas.core import StatsPublic
 from graph.stats import store_stats
 
 __all__ = ["router"]

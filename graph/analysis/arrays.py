@@ -6,7 +6,7 @@ are left out) — as arrays, so :func:`graph.analysis.fast.aggregates_from_array
 can aggregate 5M links in well under a second. Build it from the networkx view
 (:meth:`GraphArrays.from_graph`), from a :class:`~graph.store.protocol.Batch`
 (:meth:`GraphArrays.from_batch`, used by the benchmark) or from SQLite
-(:func:`graph.analysis.sql_aggregates.load_arrays`); save and load it as one
+(:func:`graph.store.sqlite_aggregates.load_arrays`); save and load it as one
 ``.npz`` file (a cache per store version).
 
 Examples

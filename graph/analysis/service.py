@@ -8,7 +8,7 @@ pure functions and caches their JSON-ready results with
    ``analysis_aggregates(region, segments) -> ChainAggregates`` and
    ``analysis_leader_inputs(chain) -> LeaderInputs``, e.g. Cypher on Neo4j);
 2. the embedded SQLite store: its tables read into numpy arrays
-   (:mod:`graph.analysis.sql_aggregates`), the arrays kept as ``.npz`` beside
+   (:mod:`graph.store.sqlite_aggregates`), the arrays kept as ``.npz`` beside
    the result cache for large stores;
 3. any other store: its networkx view (:func:`graph.analysis.aggregates.chain_aggregates`).
 
@@ -137,7 +137,7 @@ class StoreSource:
 
 def _array_source(store, cache_dir: Path | None, version: str) -> ArraySource:
     from graph.analysis.arrays import GraphArrays
-    from graph.analysis.sql_aggregates import load_arrays
+    from graph.store.sqlite_aggregates import load_arrays
 
     path = cache_dir / f"arrays-{version}.npz" if cache_dir is not None else None
     arrays = None

@@ -10,13 +10,13 @@ Modules (import what you need; nothing runs at import time):
 - :mod:`~matching.recommend.introducers` — who can introduce us (以商招商);
 - :mod:`~matching.recommend.campaigns` — who pitches together (联合招商);
 - :mod:`~matching.recommend.partners` — partners for incubated start-ups;
-- :mod:`~matching.recommend.workspace` — outcomes and campaigns (SQLite);
+- :mod:`~matching.workspace` — outcomes and campaigns (SQLite);
   :mod:`~matching.recommend.outcomes` — a landed firm gets its site in the store;
-- :mod:`~matching.recommend.backtest` — the evaluation protocol of DESIGN.md,
-  with :mod:`~matching.recommend.snapshot` (the graph frozen at t0),
-  :mod:`~matching.recommend.baselines`, :mod:`~matching.recommend.linkpred`
-  (the engine as a link predictor), :mod:`~matching.recommend.metrics` and
-  :mod:`~matching.recommend.tuning` (weights from a validation window).
+- :mod:`~matching.eval.backtest` — the evaluation protocol of DESIGN.md,
+  with :mod:`~matching.eval.snapshot` (the graph frozen at t0),
+  :mod:`~matching.eval.baselines`, :mod:`~matching.eval.linkpred`
+  (the engine as a link predictor), :mod:`~matching.eval.metrics` and
+  :mod:`~matching.eval.tuning` (weights from a validation window).
 
 Shared pieces: :mod:`~matching.recommend.explain` (named score parts, weights
 from settings) and :mod:`~matching.recommend.ties` (ties with a region).

@@ -19,7 +19,7 @@
   ``shared_introducer``: the same best local introducer; ``shared_local_buyers``:
   at least two common local customers).
 
-Stored campaigns and their conflicts live in :mod:`~matching.recommend.workspace`.
+Stored campaigns and their conflicts live in :mod:`~matching.workspace`.
 
 Examples
 --------

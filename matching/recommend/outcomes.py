@@ -15,7 +15,7 @@ Examples
 >>> from graph.model import Organisation, OrgKind, Provenance
 >>> from graph.store.protocol import Batch
 >>> from graph.store.sqlite import SqliteStore
->>> from matching.recommend.workspace import Workspace
+>>> from matching.workspace import Workspace
 >>> store, ws = SqliteStore.memory(), Workspace.memory()
 >>> _ = store.write(Batch(organisations=[Organisation("org:t", OrgKind.FIRM, "目标公司", Provenance("doc"),
 ...                                                  region="cn/shanghai/shanghai")]))
@@ -35,7 +35,7 @@ import dataclasses
 
 from graph.model import Provenance, Site, SiteKind
 from graph.store.protocol import Batch
-from matching.recommend.workspace import Outcome, Workspace
+from matching.workspace import Outcome, Workspace
 
 __all__ = ["record_outcome", "SITE_FOR_FORM"]
 

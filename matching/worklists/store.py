@@ -2,7 +2,7 @@
 
 A list is ``(kind, region, chain)``; ``chain`` is ``""`` for "every chain".
 Its entries live in the table ``list_entries`` of the workspace
-(:class:`~matching.recommend.workspace.Workspace`, whose connection and
+(:class:`~matching.workspace.Workspace`, whose connection and
 transactions this module reuses). An entry has a subject (an organisation id)
 or a title, typed fields (:mod:`~matching.worklists.kinds`), a note, an
 ``origin`` (``generated`` or ``curated``) and a ``hidden`` flag.
@@ -47,7 +47,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from graph.errors import InvalidInput, NotFound, Problem
-from matching.recommend.workspace import Workspace
 from matching.worklists.entries import (
     Draft,
     Entry,
@@ -60,6 +59,7 @@ from matching.worklists.entries import (
     snapshot,
 )
 from matching.worklists.kinds import KINDS, resolve_kind
+from matching.workspace import Workspace
 
 #: the entry types, importable from here too
 __all__ = ["ListStore", "Entry", "Draft", "RegenResult", "ImportRow", "ImportResult", "entry_key", "check_draft"]

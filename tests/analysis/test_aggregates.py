@@ -10,9 +10,9 @@ from graph.analysis.aggregates import chain_aggregates
 from graph.analysis.arrays import GraphArrays
 from graph.analysis.fast import aggregates_from_arrays
 from graph.analysis.gaps import _shares
-from graph.analysis.sql_aggregates import load_arrays
 from graph.store.graphview import build_graph
 from graph.store.sqlite import SqliteStore
+from graph.store.sqlite_aggregates import load_arrays
 
 from .conftest import SZ
 from .randworld import random_world

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from typer.testing import CliRunner
 
-from api.bench_gaps import register_bench, run_gaps_bench
+from api.bench.gaps import register_bench, run_gaps_bench
 
 
 def test_both_paths_report_cold_warm_and_rss():

@@ -9,8 +9,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from api.cli import main
-from api.cli_analysis import register
+from api.cli.analysis import register
+from api.cli.main import main
 from graph.store.sqlite import SqliteStore
 from tests.conftest import shared_data
 

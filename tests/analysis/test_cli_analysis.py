@@ -8,7 +8,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from api.cli_analysis import register
+from api.cli.analysis import register
 from fixtures.world import load_world
 from graph.store.sqlite import SqliteStore
 

@@ -13,8 +13,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from api import cli_keys, cli_serve
-from api.bench_load import free_port
+from api.bench.load import free_port
+from api.cli import keys as cli_keys
+from api.cli import serve as cli_serve
 from graph.errors import ConfigError, Conflict, InvalidInput, NotFound
 from tests.api.conftest import world_dir
 

@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from api.bench_backends import register_bench, run_backends_bench
+from api.bench.backends import register_bench, run_backends_bench
 from graph.errors import ConfigError
 
 
@@ -18,7 +18,7 @@ def _app() -> typer.Typer:
 
     @app.callback()
     def main() -> None:
-        """The bench sub-app, as api/cli.py wires it."""
+        """The bench sub-app, as api/cli/main.py wires it."""
 
     register_bench(app)
     return app

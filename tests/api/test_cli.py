@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from api.cli import main
+from api.cli.main import main
 from fixtures.world import load_world
 from graph.store.sqlite import SqliteStore
 

@@ -14,7 +14,7 @@ from api.app import create_app
 from api.auth import KeyStore, keys_path
 from graph.store.sqlite import SqliteStore
 from matching.embcache import EmbeddingCache
-from matching.recommend.workspace import Workspace
+from matching.workspace import Workspace
 from tests.api.conftest import make_settings
 
 

@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.bench_load import free_port
+from api.bench.load import free_port
 from api.logsafe import RedactSecrets, redact
 from graph.errors import BackendUnavailable, ConfigError
 from graph.settings import Settings

@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from api.bench_all import PHASES, SCALES, goals, markdown, replace_section, run_phase
+from api.bench.suite import PHASES, SCALES, goals, markdown, replace_section, run_phase
 
 
 def _ok(result: dict) -> dict:
@@ -52,7 +52,7 @@ def test_replace_section_keeps_the_other_scales():
 @pytest.mark.slow
 def test_bench_all_tiny_gives_every_phase_and_goal(tmp_path):
     """Every phase runs at the tiny scale; the markdown names the machine and has a row per phase and goal."""
-    from api.cli import app
+    from api.cli.main import app
 
     out = tmp_path / "docs" / "benchmarks.md"
     res = CliRunner().invoke(app, ["bench", "all", "--scale", "tiny", "--output", str(out), "--json"])

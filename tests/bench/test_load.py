@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from api.bench_load import (
+from api.bench.load import (
     Sample,
     drive,
     free_port,

@@ -3,10 +3,10 @@
 Two parts, both with expected firms known by construction (segment memberships):
 
 - ``vocabulary``: one zh and one en query per segment taken from the segment's
-  own name or keywords (:func:`matching.evaluation.queries_by_construction`);
+  own name or keywords (:func:`matching.eval.search.queries_by_construction`);
 - ``natural``: the hand-written queries of ``query_intents.tsv``, one zh and one
   en per segment, expected = that segment's confirmed members
-  (:func:`matching.evaluation.natural_queries`).
+  (:func:`matching.eval.search.natural_queries`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def build_query_set(batch):
-    from matching.evaluation import natural_queries, queries_by_construction, read_intents
+    from matching.eval.search import natural_queries, queries_by_construction, read_intents
 
     vocabulary = queries_by_construction(batch.segments, batch.organisations)
     natural = natural_queries(read_intents(HERE / "query_intents.tsv"), batch.organisations)
@@ -35,7 +35,7 @@ NOTE = (
 
 def main() -> None:
     from fixtures.world import load_world
-    from matching.evaluation import save_queries
+    from matching.eval.search import save_queries
 
     batch, _ = load_world()
     queries = build_query_set(batch)

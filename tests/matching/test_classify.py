@@ -19,7 +19,7 @@ from graph.model import (
 from graph.store.protocol import Batch
 from graph.store.sqlite import SqliteStore
 from matching.classify import SegmentClassifier, apply_predictions, classify_store, unlabelled
-from matching.classify_eval import SCENARIOS, evaluate_classification, hide_labels
+from matching.eval.classify import SCENARIOS, evaluate_classification, hide_labels
 
 P = Provenance("test")
 SEGS = [

@@ -13,7 +13,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from api.cli_matching import register, register_bench, resolve_region
+from api.cli.matching import register, register_bench, resolve_region
 from graph.errors import InvalidInput
 from graph.model import MembershipStatus
 from graph.store.protocol import Batch
@@ -72,7 +72,7 @@ def test_index_build_then_status_then_search(app, data_dir):
 @pytest.mark.parametrize("option", [("--segment", "no such segment"), ("--mode", "psychic"),
                                     ("--kind", "spaceship"), ("--region", "Atlantis")])
 def test_search_refuses_unknown_options_with_the_error_tree(app, data_dir, option):
-    # the main() wrapper of api/cli.py turns InvalidInput into a message and exit code 2
+    # the main() wrapper of api/cli/main.py turns InvalidInput into a message and exit code 2
     with pytest.raises(InvalidInput):
         invoke(app, "search", "x", *option, "--data-dir", data_dir)
 

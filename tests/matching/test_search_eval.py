@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from matching.evaluation import evaluate_search, load_queries
+from matching.eval.search import evaluate_search, load_queries
 
 from .conftest import QUERIES
 from .make_queries import build_query_set

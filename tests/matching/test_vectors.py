@@ -111,7 +111,7 @@ def world_texts_vectors(world, real_embedder, embedding_cache):
     """Real MiniLM embeddings of every dense text of the sample world, and of the query set."""
     from matching.documents import dense_fields
     from matching.embcache import encode_cached
-    from matching.evaluation import load_queries
+    from matching.eval.search import load_queries
 
     from .conftest import QUERIES
 

@@ -20,12 +20,12 @@ from graph.model import (
     SegmentEdge,
     Stage,
 )
-from matching.recommend.backtest import default_t0, format_table, held_out_queries, run_backtest
-from matching.recommend.baselines import AdamicAdar, Popularity
+from matching.eval.backtest import default_t0, format_table, held_out_queries, run_backtest
+from matching.eval.baselines import AdamicAdar, Popularity
+from matching.eval.linkpred import Engine
+from matching.eval.metrics import rank_stats, summarise
+from matching.eval.snapshot import Snapshot
 from matching.recommend.index import ChainIndex, to_days
-from matching.recommend.linkpred import Engine
-from matching.recommend.metrics import rank_stats, summarise
-from matching.recommend.snapshot import Snapshot
 from tests.conftest import shared_data
 
 

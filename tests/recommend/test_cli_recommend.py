@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from api.cli_recommend import register, register_bench
+from api.cli.recommend import register, register_bench
 from graph.errors import InvalidInput, NotFound
 from graph.store.sqlite import SqliteStore
 

@@ -9,7 +9,7 @@ from matching.recommend.campaigns import group_targets, propose_campaign
 from matching.recommend.index import ChainIndex
 from matching.recommend.outcomes import record_outcome
 from matching.recommend.targets import recommend_targets
-from matching.recommend.workspace import Campaign, Workspace, find_conflicts
+from matching.workspace import Campaign, Workspace, find_conflicts
 from tests.recommend.conftest import LOCAL
 
 

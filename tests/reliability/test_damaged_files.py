@@ -22,8 +22,8 @@ from fixtures.synth import synthetic_batch
 from fixtures.world import load_world
 from graph.analysis.arrays import GraphArrays
 from graph.analysis.service import Analyst
-from graph.analysis.sql_aggregates import load_arrays
 from graph.store.sqlite import SqliteStore
+from graph.store.sqlite_aggregates import load_arrays
 from matching.embedder import make_embedder
 from matching.search import SearchEngine
 

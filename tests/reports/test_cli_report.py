@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from api.cli_report import register
+from api.cli.reports import register
 from graph.store.sqlite import SqliteStore
 
 
@@ -58,7 +58,7 @@ def test_html_with_format_and_english_headers(app, data_dir, tmp_path):
     (["-o", "{dir}/x.html", "--lang", "fr"], "unknown report language 'fr'"),
 ])
 def test_bad_input_exits_2_with_a_clear_message(args, message, data_dir, tmp_path, capsys):
-    from api.cli import main
+    from api.cli.main import main
 
     with pytest.raises(SystemExit) as e:
         main(["report", *(a.format(dir=tmp_path) for a in args), "--data-dir", str(data_dir)])

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from api.bench_load import free_port
+from api.bench.load import free_port
 from graph.errors import BackendUnavailable
 from graph.settings import Settings
 from graph.store.protocol import Batch

@@ -9,7 +9,7 @@ import os
 import pytest
 from typer.testing import CliRunner
 
-from api.cli_store import store_app
+from api.cli.store import store_app
 from graph.errors import InvalidInput
 from graph.store.sqlite import SqliteStore
 from graph.store.transfer import copy, dump, load

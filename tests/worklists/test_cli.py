@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from api.cli import main
+from api.cli.main import main
 
 A = ["--region", "深圳", "--chain", "动漫游戏"]
 
@@ -32,7 +32,7 @@ def run(capsys, data_dir, *args, code: int = 0):
 
 
 def test_generate_curate_regenerate_export_import(capsys, data_dir, tmp_path, monkeypatch):
-    from api.cli_common import console
+    from api.cli.common import console
 
     monkeypatch.setattr(console, "width", 200)  # tables unwrapped
     gen = json.loads(run(capsys, data_dir, "generate", "重点企业", *A, "--top", "6", "--json"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from graph.errors import InvalidInput
-from matching.recommend.workspace import Workspace
 from matching.worklists.store import Draft, ListStore
+from matching.workspace import Workspace
 
 from .conftest import SZ, Engines
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from graph.errors import InvalidInput, NotFound
-from matching.recommend.workspace import Workspace
 from matching.worklists.kinds import KINDS, resolve_kind
 from matching.worklists.store import Draft, ListStore
+from matching.workspace import Workspace
 
 from .conftest import SZ
 

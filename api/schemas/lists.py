@@ -19,7 +19,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from api.schemas import Page, _check_text
+from api.schemas.core import Page, _check_text
 
 __all__ = ["ListSummary", "ListsOverview", "EntryPublic", "EntryPage", "EntryCreate", "EntryEdit", "GenerateRequest",
            "GenerateResult", "ListImportResult", "ListEvent", "ListEventPage", "ListKindName", "MAX_FIELDS"]

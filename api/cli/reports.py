@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli_common import DataDir, console, open_store_for, settings_for
+from api.cli.common import DataDir, console, open_store_for, settings_for
 
 __all__ = ["register", "report_cmd", "write_atomic"]
 
@@ -46,10 +46,10 @@ def report_cmd(
     from graph.analysis.common import resolve_region
     from graph.analysis.service import Analyst
     from matching.recommend.index import ChainIndex
-    from matching.recommend.workspace import Workspace, workspace_path
     from matching.reports.build import build_report
     from matching.reports.provenance import store_records
     from matching.reports.render import check_lang, format_for, render
+    from matching.workspace import Workspace, workspace_path
 
     fmt, lang = format_for(output, fmt), check_lang(lang)
     rid = resolve_region(region)

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli_common import DataDir, console, err_console
+from api.cli.common import DataDir, console, err_console
 
 __all__ = ["register", "serve", "prepare", "base_url", "run_workers", "nodelay_listener"]
 

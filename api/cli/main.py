@@ -11,21 +11,19 @@ from __future__ import annotations
 import typer
 from rich.markup import escape
 
-from api import (
-    bench_all,
-    bench_backends,
-    bench_gaps,
-    bench_load,
-    cli_analysis,
-    cli_keys,
-    cli_lists,
-    cli_matching,
-    cli_recommend,
-    cli_report,
-    cli_serve,
-)
-from api.cli_bench import bench_app
-from api.cli_common import (
+from api.bench import backends as bench_backends
+from api.bench import gaps as bench_gaps
+from api.bench import load as bench_load
+from api.bench import suite as bench_all
+from api.bench.cli import bench_app
+from api.cli import analysis as cli_analysis
+from api.cli import keys as cli_keys
+from api.cli import lists as cli_lists
+from api.cli import matching as cli_matching
+from api.cli import recommend as cli_recommend
+from api.cli import reports as cli_report
+from api.cli import serve as cli_serve
+from api.cli.common import (
     DataDir,
     JsonOut,
     console,
@@ -35,8 +33,8 @@ from api.cli_common import (
     table,
     write_summary,
 )
-from api.cli_import import import_app
-from api.cli_store import store_app
+from api.cli.imports import import_app
+from api.cli.store import store_app
 from graph.errors import BackendUnavailable, ChainmatchError
 
 __all__ = ["app", "main"]

@@ -57,7 +57,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli_common import JsonOut, console, print_json, table
+from api.cli.common import JsonOut, console, print_json, table
 
 __all__ = ["Call", "Sample", "MIX", "percentile", "summarise", "free_port", "proc_peak_rss_mb",
            "prepare_world", "Server", "request_maker", "drive", "run_load_bench", "register_bench"]
@@ -272,7 +272,7 @@ class Server:
         env.update({"CHAINMATCH_AUTH": "on", "PYTHONUNBUFFERED": "1"})
         if model:
             env["CHAINMATCH_EMBEDDING_MODEL"] = model
-        cmd = [sys.executable, "-c", "from api.cli import main; main()", "serve", "--host", "127.0.0.1",
+        cmd = [sys.executable, "-c", "from api.cli.main import main; main()", "serve", "--host", "127.0.0.1",
                "--port", str(self.port), "--data-dir", str(data_dir), "--auth", "on",
                "--log-level", "info" if access_log else "warning", "--workers", str(workers)]
         self._log = open(self.log_path, "wb")
@@ -442,7 +442,7 @@ def register_bench(bench_app: typer.Typer) -> None:
         as_json: JsonOut = False,
     ) -> None:
         """The HTTP API (auth on) under C concurrent clients for D seconds: errors, p50/p95/p99, peak RSS."""
-        from api.cli_bench import machine
+        from api.bench.cli import machine
 
         fig = run_load_bench(firms, links_per_firm, clients=clients, seconds=seconds, seed=seed,
                              sequential=sequential, model=model, workers=workers)

@@ -1,6 +1,6 @@
 """The baselines every backtest shows (DESIGN.md → Evaluation).
 
-A scorer is fitted on a :class:`~matching.recommend.snapshot.Snapshot` and
+A scorer is fitted on a :class:`~matching.eval.snapshot.Snapshot` and
 then scores every organisation as the answer of a query ``(q, kind,
 direction)``: ``direction="tail"`` asks "whom does ``q`` ⟨kind⟩?" and
 ``"head"`` asks "who ⟨kind⟩ ``q``?".
@@ -22,7 +22,7 @@ Examples
 --------
 >>> from fixtures.world import load_world
 >>> from matching.recommend.index import ChainIndex
->>> from matching.recommend.snapshot import Snapshot
+>>> from matching.eval.snapshot import Snapshot
 >>> b, _ = load_world()
 >>> snap = Snapshot.at(ChainIndex.from_records(b.segments, b.segment_edges, b.organisations, b.links), "2026-06-30")
 >>> q = snap.ix.row("org:f1561")
@@ -41,8 +41,8 @@ import re
 import numpy as np
 import scipy.sparse as sp
 
+from matching.eval.snapshot import Snapshot
 from matching.recommend.index import LINK_KINDS
-from matching.recommend.snapshot import Snapshot
 
 __all__ = ["Popularity", "Memorise", "AdamicAdar", "TextOnly", "RelatednessDensity", "BASELINES",
            "adamic_adar_weights"]

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli_common import JsonOut, console, print_json, table
+from api.cli.common import JsonOut, console, print_json, table
 
 __all__ = ["bench_app"]
 
@@ -31,7 +31,7 @@ def bench_import(
     as_json: JsonOut = False,
 ) -> None:
     """Import synthetic CSVs (Chinese headers) through the real importer: rows/s and peak RSS."""
-    from api.bench_import import run_import_bench
+    from api.bench.imports import run_import_bench
 
     fig = run_import_bench(firms, links, seed)
     fig["machine"] = machine()

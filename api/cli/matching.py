@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli_common import (
+from api.cli.common import (
     DataDir,
     JsonOut,
     console,
@@ -231,7 +231,7 @@ def bench_search(
     as_json: JsonOut = False,
 ) -> None:
     """Encode throughput, build time, p50/p95 latency (one query at a time, one thread) and recall@10 vs exact."""
-    from matching.bench import run_search_bench
+    from api.bench.search import run_search_bench
 
     try:
         n_list = [int(x.replace("_", "")) for x in sizes.split(",") if x.strip()]
@@ -259,7 +259,7 @@ def bench_search(
     fig = run_search_bench(n_list, kind=kind, embedder=embedder, texts=sample, reference_vectors=reference,
                            queries=queries, approx=[a.strip() for a in approx.split(",") if a.strip()],
                            flat=flat, say=say, sweep=efforts, hnsw_m=hnsw_m, ef_construction=ef_construction)
-    from api.cli_bench import machine
+    from api.bench.cli import machine
 
     fig["machine"] = machine()
     if as_json:

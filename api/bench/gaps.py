@@ -36,8 +36,8 @@ from typing import Annotated
 
 import typer
 
-from api.bench_load import proc_peak_rss_mb
-from api.cli_common import JsonOut, console, print_json, table
+from api.bench.load import proc_peak_rss_mb
+from api.cli.common import JsonOut, console, print_json, table
 
 __all__ = ["run_gaps_bench", "register_bench", "STORE_MAX_FIRMS"]
 
@@ -59,8 +59,8 @@ def _measure(source_kind: str, path: str, region: str, cache_dir: str) -> dict:
     chains = load_world()[0].chains  # the synthetic worlds use the sample world's segments
     t = time.perf_counter()
     if source_kind == "sqlite":
-        from graph.analysis.sql_aggregates import load_arrays
         from graph.store.sqlite import SqliteStore
+        from graph.store.sqlite_aggregates import load_arrays
 
         with SqliteStore.open(path) as store:
             arrays = load_arrays(store)
@@ -170,7 +170,7 @@ def register_bench(bench_app: typer.Typer) -> None:
         as_json: JsonOut = False,
     ) -> None:
         """Gap analysis of one city on a synthetic world: cold and warm time, peak RSS."""
-        from api.cli_bench import machine
+        from api.bench.cli import machine
 
         fig = run_gaps_bench(firms, links, seed, region, store)
         fig["machine"] = machine()

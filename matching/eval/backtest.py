@@ -3,7 +3,7 @@
 1. Choose ``t0``: the dataset's own train/test boundary when its splits are
    separated in time, else the date below which ``quantile`` of the dated
    links were first observed (:func:`default_t0`).
-2. Freeze the graph at ``t0`` (:class:`~matching.recommend.snapshot.Snapshot`).
+2. Freeze the graph at ``t0`` (:class:`~matching.eval.snapshot.Snapshot`).
 3. Hold out every link of the chosen kinds first observed after ``t0``. A
    symmetric link (partners, competes, joint venture) whose pair was already
    linked by the same kind before ``t0`` is not new and is left out.
@@ -12,7 +12,7 @@
    rank **all** organisations but the asking one, *filtered*: every other
    true answer of that question, before or after ``t0``, is removed.
 5. Report Recall@10, Recall@50, MRR and nDCG@10 (exact under random
-   tie-breaking, :mod:`~matching.recommend.metrics`) for the engine and every
+   tie-breaking, :mod:`~matching.eval.metrics`) for the engine and every
    baseline, per kind and overall.
 
 Examples
@@ -36,11 +36,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from matching.recommend.baselines import BASELINES
+from matching.eval.baselines import BASELINES
+from matching.eval.linkpred import Engine
+from matching.eval.metrics import METRICS, RankStats, rank_stats, summarise
+from matching.eval.snapshot import Snapshot
 from matching.recommend.index import LINK_KINDS, NO_DATE, ChainIndex, from_days, to_days
-from matching.recommend.linkpred import Engine
-from matching.recommend.metrics import METRICS, RankStats, rank_stats, summarise
-from matching.recommend.snapshot import Snapshot
 
 __all__ = ["Query", "BacktestResult", "default_t0", "held_out_queries", "run_backtest", "DEFAULT_KINDS",
            "SYMMETRIC", "SCORERS", "format_table"]

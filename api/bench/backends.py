@@ -41,7 +41,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli_common import JsonOut, console, err_console, print_json, table
+from api.cli.common import JsonOut, console, err_console, print_json, table
 from graph.errors import ConfigError
 
 __all__ = ["run_backends_bench", "register_bench"]
@@ -183,7 +183,7 @@ def register_bench(bench_app: typer.Typer) -> None:
         as_json: JsonOut = False,
     ) -> None:
         """Gap analysis and target recommendation on the embedded store and on Neo4j: both timings, the ratio."""
-        from api.cli_bench import machine
+        from api.bench.cli import machine
 
         fig = run_backends_bench(firms, links, neo4j_uri=neo4j_uri, seed=seed, region=region, chunk=chunk,
                                  repeat=repeat, wipe=wipe, say=lambda m: err_console.print(f"[dim]{m}…[/dim]"))

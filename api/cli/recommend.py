@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli_common import (
+from api.cli.common import (
     DataDir,
     JsonOut,
     console,
@@ -56,7 +56,7 @@ def _segment(store, key: str) -> str:
 def _context(data_dir, *, index: bool = True):
     """The store, the recommendation index and the workspace, closed afterwards."""
     from matching.recommend.index import ChainIndex
-    from matching.recommend.workspace import Workspace, workspace_path
+    from matching.workspace import Workspace, workspace_path
 
     settings = settings_for(data_dir)
     with open_store_for(data_dir) as store, Workspace.open(workspace_path(settings)) as ws:
@@ -149,7 +149,7 @@ def partners_cmd(
     as_json: JsonOut = False,
 ) -> None:
     """Local partners for an incubated start-up: customers, suppliers, complementors, platforms."""
-    from api.cli_matching import _open_engine
+    from api.cli.matching import _open_engine
     from matching.documents import lexical_text
     from matching.recommend.partners import partners, profile_segments, search_similarity
 
@@ -363,10 +363,10 @@ def backtest_cmd(
     as_json: JsonOut = False,
 ) -> None:
     """Date-split backtest (DESIGN.md): Recall@10/50, MRR, nDCG@10 for the engine and every baseline."""
-    from api.cli_matching import _progress
-    from matching.recommend.backtest import default_t0, format_table, run_backtest
+    from api.cli.matching import _progress
+    from matching.eval.backtest import default_t0, format_table, run_backtest
+    from matching.eval.metrics import METRICS
     from matching.recommend.index import ChainIndex
-    from matching.recommend.metrics import METRICS
 
     kind_list = tuple(k.strip() for k in kinds.split(",") if k.strip())
     settings = settings_for(data_dir)
@@ -377,7 +377,7 @@ def backtest_cmd(
             t0, rule = default_t0(ix, store.links(), quantile=quantile)
         tuned = None
         if tune:
-            from matching.recommend.tuning import tune_weights
+            from matching.eval.tuning import tune_weights
 
             t_val, _ = default_t0(ix, quantile=max(0.05, 2 * quantile - 1))
             w, val = tune_weights(ix, t_val, t0, kinds=kind_list, settings=settings)
@@ -417,6 +417,6 @@ def register(app: typer.Typer) -> None:
 
 def register_bench(bench_app: typer.Typer) -> None:
     """Add ``bench recommend``."""
-    from api.bench_recommend import bench_recommend
+    from api.bench.recommend import bench_recommend
 
     bench_app.command("recommend")(bench_recommend)

@@ -37,7 +37,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli_common import JsonOut, console, print_json, table
+from api.cli.common import JsonOut, console, print_json, table
 
 __all__ = ["Scale", "SCALES", "PHASES", "phase_argv", "run_phase", "goals", "judge", "machine_facts",
            "markdown", "replace_section", "run_all", "register_bench"]
@@ -94,7 +94,7 @@ def run_phase(argv: list[str], timeout: float) -> dict:
     """Run ``chainmatch <argv>`` in a new process group; its JSON, status, wall time and tree peak RSS."""
     import json
 
-    cmd = [sys.executable, "-c", "from api.cli import main; main()", *argv]
+    cmd = [sys.executable, "-c", "from api.cli.main import main; main()", *argv]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, start_new_session=True)
@@ -390,7 +390,7 @@ def register_bench(bench_app: typer.Typer) -> None:
         as_json: JsonOut = False,
     ) -> None:
         """Import, gaps, search, recommend and the API under load, each in a fresh process; goals met or missed."""
-        from api.cli_common import err_console
+        from api.cli.common import err_console
         from graph.errors import InvalidInput
 
         if scale not in SCALES:

@@ -24,11 +24,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from matching.recommend.backtest import DEFAULT_KINDS, held_out_queries
+from matching.eval.backtest import DEFAULT_KINDS, held_out_queries
+from matching.eval.linkpred import Engine
+from matching.eval.metrics import rank_stats, summarise
+from matching.eval.snapshot import Snapshot
 from matching.recommend.index import to_days
-from matching.recommend.linkpred import Engine
-from matching.recommend.metrics import rank_stats, summarise
-from matching.recommend.snapshot import Snapshot
 
 __all__ = ["tune_weights", "GRID"]
 

@@ -1,7 +1,7 @@
 """The recommendation engine as a link predictor, for the backtest.
 
 For a query ``(q, kind, direction)`` every organisation gets the named parts
-of the target score, read off a :class:`~matching.recommend.snapshot.Snapshot`
+of the target score, read off a :class:`~matching.eval.snapshot.Snapshot`
 (weights: setting ``linkpred_weights``; each figure in [0, 1], "relative"
 meaning divided by the best candidate's value):
 
@@ -20,14 +20,14 @@ meaning divided by the best candidate's value):
 - ``leadership`` — ``½ saturate(degree, 10) + ½ saturate(patents, 5)``.
 
 The default weights were chosen on a validation window that ends where the
-test window begins (see ``api/cli_recommend.py`` → ``eval backtest --tune``),
+test window begins (see ``api/cli/recommend.py`` → ``eval backtest --tune``),
 never on the test links.
 
 Examples
 --------
 >>> from fixtures.world import load_world
 >>> from matching.recommend.index import ChainIndex
->>> from matching.recommend.snapshot import Snapshot
+>>> from matching.eval.snapshot import Snapshot
 >>> b, _ = load_world()
 >>> snap = Snapshot.at(ChainIndex.from_records(b.segments, b.segment_edges, b.organisations, b.links), "2024-12-31")
 >>> eng = Engine().fit(snap)
@@ -47,9 +47,9 @@ from collections.abc import Mapping
 import numpy as np
 import scipy.sparse as sp
 
-from matching.recommend.baselines import AdamicAdar, Memorise
+from matching.eval.baselines import AdamicAdar, Memorise
+from matching.eval.snapshot import Snapshot
 from matching.recommend.explain import Part, part, saturate, weights_from
-from matching.recommend.snapshot import Snapshot
 
 __all__ = ["Engine", "NOTES"]
 

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli_common import (
+from api.cli.common import (
     DataDir,
     JsonOut,
     console,

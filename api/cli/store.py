@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli_common import DataDir, JsonOut, console, print_json, write_summary
+from api.cli.common import DataDir, JsonOut, console, print_json, write_summary
 
 __all__ = ["store_app"]
 

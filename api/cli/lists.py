@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli_common import (
+from api.cli.common import (
     DataDir,
     JsonOut,
     console,
@@ -45,8 +45,8 @@ lists_app = typer.Typer(help="The six 六个一 lists: key firms, targets, proje
 def _context(data_dir, region: str, chain: str | None):
     """The store, the list store, the region id and the chain id (or None)."""
     from graph.analysis.common import resolve_chain, resolve_region
-    from matching.recommend.workspace import Workspace, workspace_path
     from matching.worklists.store import ListStore
+    from matching.workspace import Workspace, workspace_path
 
     settings = settings_for(data_dir)
     with open_store_for(data_dir) as store, Workspace.open(workspace_path(settings)) as ws:

@@ -31,7 +31,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from api.cli_common import JsonOut, console, print_json, table
+from api.cli.common import JsonOut, console, print_json, table
 
 __all__ = ["run_recommend_bench", "bench_recommend", "GOAL_P95_MS"]
 
@@ -107,7 +107,7 @@ def bench_recommend(
     as_json: JsonOut = False,
 ) -> None:
     """Recommendation latency (p50/p95) at 100k and 1M firms: one gap, five gaps, introducers."""
-    from api.cli_bench import machine
+    from api.bench.cli import machine
 
     scales = firms or [100_000, 1_000_000]
     ctx = mp.get_context("fork")

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from api.schemas import Page, _check_text
+from api.schemas.core import Page, _check_text
 
 __all__ = [
     "PartPublic",

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli_common import DataDir, JsonOut, console, print_json, settings_for, table
+from api.cli.common import DataDir, JsonOut, console, print_json, settings_for, table
 
 __all__ = ["register", "STATUS_LABEL"]
 

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli_common import DataDir, JsonOut, console, err_console, print_json, settings_for, table
+from api.cli.common import DataDir, JsonOut, console, err_console, print_json, settings_for, table
 
 __all__ = ["keys_app", "register"]
 

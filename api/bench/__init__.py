@@ -1,0 +1,1 @@
+"""``chainmatch bench``: the committed benchmarks, one module per phase, one measuring helper."""

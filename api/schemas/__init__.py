@@ -1,0 +1,1 @@
+"""HTTP input and output schemas (pydantic), apart from the domain dataclasses."""
