@@ -31,7 +31,7 @@ from pathlib import Path
 
 from graph.errors import EncodingError, Problem
 
-__all__ = ["decode_bytes", "detect_file_encoding", "display_name", "iter_chunks"]
+__all__ = ["decode_bytes", "detect_file_encoding", "display_name", "iter_chunks", "text_codec"]
 
 CHUNK = 1 << 20
 _SAMPLE_CHARS = 20_000  # non-ASCII characters sampled for the "reads as Chinese" check
@@ -46,15 +46,45 @@ def iter_chunks(path: Path, size: int | None = None) -> Iterator[bytes]:
             yield chunk
 
 
-def _codec_name(encoding: str, file: str) -> str:
+# Codecs the registry calls "text" that do not decode a file's characters: escapes,
+# host-name transforms, the always-failing "undefined" and the raw byte map.
+_NOT_FILE_TEXT = frozenset({"undefined", "idna", "punycode", "unicode-escape", "raw-unicode-escape",
+                            "escape", "charmap"})
+
+
+def _refused(encoding: str, file: str, reason: str, reason_zh: str) -> EncodingError:
+    return EncodingError(f"{file}: {reason}", f"{file}：{reason_zh}",
+                         [Problem(file, None, "encoding", reason)])
+
+
+def text_codec(encoding: str, file: str = "input") -> str:
+    """The registry name of ``encoding`` if it is a text encoding a file can be in, else refuse it.
+
+    The one allow-list of ``--encoding`` / ``encoding=``: Python's codec
+    registry also holds byte-to-byte transforms (``bz2``, ``zlib``, ``base64``,
+    ``hex``, ``uu``, ``quopri``), ``rot13`` and ``undefined``; decoding a
+    file with ``bz2`` unpacks a decompression bomb in memory, so only codecs
+    the registry marks as text encodings, minus escapes and host-name
+    transforms, are accepted.
+
+    >>> text_codec("GB18030"), text_codec("utf_16_le"), text_codec("latin-1")
+    ('gb18030', 'utf-16-le', 'iso8859-1')
+    >>> text_codec("bz2", "a.csv")
+    Traceback (most recent call last):
+    ...
+    graph.errors.EncodingError: a.csv: 'bz2' is not a text encoding (a compression or transform codec); pass a text encoding such as utf-8 or gb18030
+      a.csv [encoding]: 'bz2' is not a text encoding (a compression or transform codec); pass a text encoding such as utf-8 or gb18030
+    """
     try:
-        return codecs.lookup(encoding).name
-    except LookupError as e:
-        raise EncodingError(
-            f"unknown encoding {encoding!r} for {file}",
-            f"{file}：未知的编码 {encoding!r}",
-            [Problem(file, None, None, f"unknown encoding {encoding!r}")],
-        ) from e
+        info = codecs.lookup(encoding)
+    except (LookupError, ValueError, TypeError) as e:
+        raise _refused(encoding, file, f"unknown encoding {encoding!r}", f"未知的编码 {encoding!r}") from e
+    if not getattr(info, "_is_text_encoding", False) or info.name in _NOT_FILE_TEXT:
+        raise _refused(encoding, file,
+                       f"{encoding!r} is not a text encoding (a compression or transform codec); "
+                       "pass a text encoding such as utf-8 or gb18030",
+                       f"{encoding!r} 不是文本编码（压缩或转换编解码器）；请指定 utf-8、gb18030 等文本编码")
+    return info.name
 
 
 class _Bad(Exception):
@@ -145,13 +175,18 @@ def _error(file: str, enc: str, bad: _Bad, guess: str | None = None) -> Encoding
 def _detect(chunks: Iterable[bytes], first: bytes, file: str, encoding: str | None) -> str:
     """The codec to open the data with (BOM-stripping for UTF-8/16)."""
     if encoding is not None:
-        codec = _codec_name(encoding, file)
+        codec = text_codec(encoding, file)
         if codec == "utf-8":
             codec = "utf-8-sig"
         try:
             _check(chunks(), codec)
         except _Bad as bad:
             raise _error(file, encoding, bad) from None
+        except UnicodeError as e:  # utf-16 / utf-32 without a byte-order mark
+            raise _refused(encoding, file,
+                           f"cannot be read as {encoding!r}: {e}; pass the byte order, e.g. "
+                           f"{codec}-le or {codec}-be",
+                           f"无法按 {encoding!r} 读取：{e}；请指定字节序，例如 {codec}-le 或 {codec}-be") from None
         return codec
     if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:

@@ -100,3 +100,16 @@ def test_hostile_file_names_stay_in_the_temp_dir(api, tmp_path):
 
 def test_missing_file_part_is_422(api):
     assert_error(api.post("/imports/organisations", data={"x": "1"}), 422, "invalid_input")
+
+
+def test_encoding_must_be_a_text_encoding_and_utf16_needs_a_bom(api):
+    import bz2
+
+    bomb = bz2.compress(b"a" * 20_000_000)
+    for codec in ("bz2", "zlib", "base64", "rot13", "undefined"):
+        r = upload(api, "organisations", "bomb.csv", bomb, encoding=codec)
+        assert_error(r, 422, "bad_encoding")
+        assert "not a text encoding" in r.text
+    r = upload(api, "organisations", "a.csv", FIRMS.encode("utf-16-le"), encoding="utf-16")
+    assert_error(r, 422, "bad_encoding")
+    assert r.json()["error"]["details"][0]["field"] == "encoding"

@@ -111,3 +111,13 @@ def test_real_dataset_import_commands(capsys, tmp_path, name):
     assert code == 0
     inserted = json.loads(out)["write"]["inserted"]
     assert inserted["organisations"] > 500 and inserted["segments"] > 500
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "bz2"])
+def test_encoding_option_refuses_non_text_codecs_and_bomless_utf16_without_traceback(capsys, tmp_path, codec):
+    f = tmp_path / "firms.csv"
+    f.write_bytes("企业名称\n光影互动科技有限公司\n".encode("utf-16-le"))
+    code, out, err = run(capsys, "import", "organisations", str(f), "--encoding", codec,
+                         "--data-dir", str(tmp_path / "d"))
+    assert code == 2 and "Traceback" not in err + out
+    assert "[encoding]" in err and ("byte order" in err or "not a text encoding" in err)

@@ -84,3 +84,38 @@ def test_file_detection_offsets_across_chunk_boundaries(tmp_path, monkeypatch, c
     assert detect_file_encoding(p, "x.csv") == "gbk"
     p.write_bytes(HEADER.encode("utf-8-sig"))
     assert detect_file_encoding(p, "x.csv") == "utf-8-sig"
+
+
+@pytest.mark.parametrize("codec", ["bz2", "zlib", "base64", "hex", "rot13", "uu", "quopri", "undefined",
+                                   "zip", "bz2_codec", "unicode_escape", "idna", "punycode"])
+def test_non_text_codecs_are_refused_before_any_decoding(codec, tmp_path):
+    import bz2
+
+    # a 1.4 KB bz2 file that unpacks to 20 MB: refused by name, never decompressed
+    bomb = bz2.compress(b"a" * 20_000_000)
+    assert len(bomb) < 2000
+    p = tmp_path / "bomb.csv"
+    p.write_bytes(bomb)
+    for call in (lambda: decode_bytes(bomb, "bomb.csv", encoding=codec),
+                 lambda: detect_file_encoding(p, "bomb.csv", encoding=codec)):
+        with pytest.raises(EncodingError, match="not a text encoding") as e:
+            call()
+        assert e.value.problems[0].field == "encoding"
+
+
+def test_utf16_without_bom_is_bad_input_naming_the_encoding(tmp_path):
+    data = "名称\n光影\n".encode("utf-16-le")
+    with pytest.raises(EncodingError, match="utf-16-le or utf-16-be") as e:
+        decode_bytes(data, "a.csv", encoding="utf-16")
+    assert e.value.problems[0].field == "encoding"
+    assert decode_bytes(data, "a.csv", encoding="utf-16-le")[0] == "名称\n光影\n"
+    p = tmp_path / "a.csv"
+    p.write_bytes("name\n".encode("utf-32-le"))
+    with pytest.raises(EncodingError, match="utf-32-le or utf-32-be"):
+        detect_file_encoding(p, "a.csv", encoding="utf-32")
+
+
+def test_real_text_encodings_pass_the_allow_list():
+    for name, want in [("GB18030", "gb18030"), ("cp936", "gbk"), ("big5", "big5"), ("latin-1", "iso8859-1"),
+                       ("utf_16_be", "utf-16-be"), ("shift_jis", "shift_jis")]:
+        assert enc.text_codec(name) == want
