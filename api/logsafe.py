@@ -13,6 +13,10 @@ Examples
 --------
 >>> redact('GET /stats?api_key=cmk_0a1b2c3d_Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4 HTTP/1.1')
 'GET /stats?api_key=cmk_0a1b2c3d_[redacted] HTTP/1.1'
+>>> redact('GET /stats?k=%63MK%5F0A1B2C3D%5fZm9vYmFyYmF6cXV4 HTTP/1.1')  # any case, percent-encoded
+'GET /stats?k=cmk_0a1b2c3d_[redacted] HTTP/1.1'
+>>> redact('GET /stats?token=Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eA HTTP/1.1')  # a bare secret
+'GET /stats?token=[redacted] HTTP/1.1'
 >>> redact("no key here"), redact(7)
 ('no key here', 7)
 """
@@ -22,18 +26,43 @@ from __future__ import annotations
 import copy
 import logging
 import re
+from urllib.parse import unquote
 
 __all__ = ["redact", "RedactSecrets", "uvicorn_log_config"]
 
-# a key, also URL-encoded or cut short: the id is public, anything after it is not
-_KEY = re.compile(r"(cmk_[0-9a-fA-F]{8})(?:_|%5[Ff])[A-Za-z0-9_\-%]*")
+
+
+def _either(ch: str) -> str:
+    """A pattern for ``ch`` as itself or percent-encoded (both cases, with ``re.I``)."""
+    codes = {f"%{ord(c):02x}" for c in {ch.lower(), ch.upper()}}
+    return "(?:" + "|".join([re.escape(ch), *sorted(codes)]) + ")"
+
+
+_HEX = "(?:[0-9a-f]|%3[0-9]|%[46][1-6])"
+_SECRET_CHAR = r"(?:[a-z0-9\-_]|%[0-9a-f]{2})"
+# a key in any case, any of its characters percent-encoded, or cut short: the id is public,
+# anything after it is not
+_KEY = re.compile("".join(_either(c) for c in "cmk_") + f"({_HEX}{{8}})" + f"(?:{_either('_')}{_SECRET_CHAR}*)?",
+                  re.I)
+# a secret without its prefix: a long URL-safe run in a query string (a key secret is 43 characters)
+_QUERY = re.compile(r"\?[^\s\"]*")
+_BARE = re.compile(r"(?<![A-Za-z0-9_\-%])(?:[A-Za-z0-9_\-]|%[2-7][0-9A-Fa-f]){24,}")  # ASCII only: not 中文
+
+
+def _key(m: re.Match) -> str:
+    return "cmk_" + unquote(m.group(1)).lower() + "_[redacted]"
 
 
 def redact(value):
     """``value`` with every API-key secret replaced; non-strings unchanged."""
-    if not isinstance(value, str) or "cmk_" not in value:
+    if not isinstance(value, str):
         return value
-    return _KEY.sub(r"\1_[redacted]", value)
+    value = _KEY.sub(_key, value)
+    if "?" in value:
+        value = _QUERY.sub(lambda q: _BARE.sub(lambda b: b.group() if "[redacted]" in b.group()
+                                               or b.group().startswith("cmk_") else "[redacted]", q.group()),
+                           value)
+    return value
 
 
 class RedactSecrets(logging.Filter):

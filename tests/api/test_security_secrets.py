@@ -136,3 +136,23 @@ def test_serve_console_and_access_log_show_only_the_first_admin_key_once(tmp_pat
     for token in (viewer, wrong):
         assert _secret(token) not in console
     assert "[redacted]" in console
+
+
+@pytest.mark.parametrize("spelled", [
+    "cmk%5F0a1b2c3d%5F{s}", "%63mk_0a1b2c3d_{s}", "CMK_0A1B2C3D_{s}", "%43%4D%4B%5F%30a1b2c3d%5f{s}",
+    "cmK_0a1b2c3d%5f{s}",
+])
+def test_redaction_covers_keys_in_any_case_and_percent_encoding(spelled):
+    secret = "Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXhx"
+    line = f"GET /stats?api_key={spelled.format(s=secret)}&x=1 HTTP/1.1"
+    out = redact(line)
+    assert secret not in out and "cmk_0a1b2c3d_[redacted]" in out and out.endswith("&x=1 HTTP/1.1"), out
+
+
+def test_redaction_covers_a_bare_secret_in_a_query_and_keeps_ordinary_queries():
+    secret = "Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXhx"
+    for q in (secret, secret.replace("_", "%5F"), "Bearer%20" + secret):
+        out = redact(f"GET /search?q=x&token={q} HTTP/1.1")
+        assert secret not in out and "[redacted]" in out, out
+    plain = "GET /search?q=" + "%E5%8A%A8%E6%BC%AB" * 6 + "&limit=10&region=cn/guangdong/shenzhen HTTP/1.1"
+    assert redact(plain) == plain
