@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from api.bench.load import free_port
+from graph.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,9 @@
-"""``chainmatch bench …``: committed benchmarks that print figures."""
+"""``chainmatch bench …``: committed benchmarks that print figures.
+
+The ``bench`` group is assembled here, once: ``bench import`` and ``bench
+search`` are declared below, every other benchmark registers itself from
+the module that measures it (:func:`_assemble`).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,8 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import JsonOut, console, print_json, table
+from api.cli.common import DataDir, JsonOut, console, err_console, print_json, table
+from graph.errors import InvalidInput
 
 __all__ = ["bench_app"]
 
@@ -40,3 +46,82 @@ def bench_import(
         return
     console.print(table(f"bench import · {fig['machine']}", ["figure", "value"],
                         [[k, v] for k, v in fig.items() if k != "machine"]))
+
+
+@bench_app.command("search")
+def bench_search(
+    sizes: Annotated[str, typer.Option(help="Comma-separated vector counts.")] = "100000,1000000",
+    kind: Annotated[str, typer.Option(help="Synthetic vectors: matched (covariance of real embeddings) or gaussian.")] = "matched",
+    queries: Annotated[int, typer.Option(min=10, help="Queries timed one at a time.")] = 200,
+    approx: Annotated[str, typer.Option(help="Approximate indexes to time: hnsw, ivf or hnsw,ivf.")] = "hnsw",
+    texts: Annotated[int, typer.Option(min=0, help="Sample-world texts encoded for throughput (0: skip the model).")] = 512,
+    flat: Annotated[bool, typer.Option("--flat/--no-flat", help="Also time exact IndexFlatIP.")] = True,
+    sweep: Annotated[str, typer.Option(help="Other efSearch/nprobe values to time after the tuned one, e.g. 64,128,256.")] = "",
+    hnsw_m: Annotated[int, typer.Option(min=4, help="HNSW graph degree M.")] = 32,
+    ef_construction: Annotated[int, typer.Option(min=8, help="HNSW construction beam.")] = 200,
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Encode throughput, build time, p50/p95 latency (one query at a time, one thread) and recall@10 vs exact."""
+    from api.bench.search import run_search_bench
+
+    try:
+        n_list = [int(x.replace("_", "")) for x in sizes.split(",") if x.strip()]
+        efforts = [int(x) for x in sweep.split(",") if x.strip()]
+    except ValueError as e:
+        raise InvalidInput(f"--sizes and --sweep must be comma-separated integers, got {sizes!r}, {sweep!r}") from e
+    if kind not in ("matched", "gaussian"):
+        raise InvalidInput(f"--kind must be matched or gaussian, got {kind!r}")
+    say = None if as_json else (lambda m: err_console.print(f"[dim]{m}[/dim]"))
+    embedder, sample, reference = None, [], None
+    if texts or kind == "matched":
+        from api.cli.matching import _matching_parts
+        from fixtures.world import load_world
+        from matching.documents import dense_fields
+        from matching.embcache import encode_cached
+
+        _settings, embedder, cache, _dir = _matching_parts(data_dir)
+        batch, _ = load_world()
+        sample = sorted({t for o in batch.organisations for t in dense_fields(o)})
+        if kind == "matched":
+            if say:
+                say(f"reference embeddings: {len(sample)} sample-world texts (embedding cache)")
+            with cache:
+                reference, _ = encode_cached(embedder, sample, cache)
+        sample = sample[:texts]
+    fig = run_search_bench(n_list, kind=kind, embedder=embedder, texts=sample, reference_vectors=reference,
+                           queries=queries, approx=[a.strip() for a in approx.split(",") if a.strip()],
+                           flat=flat, say=say, sweep=efforts, hnsw_m=hnsw_m, ef_construction=ef_construction)
+    fig["machine"] = machine()
+    if as_json:
+        print_json(fig)
+        return
+    enc = fig.get("encode")
+    if enc:
+        console.print(f"encode 编码: {enc['texts']} texts in {enc['seconds']} s = "
+                      f"{enc['texts_per_second']} texts/s ({enc['model']})")
+    rows = []
+    for r in fig["rows"]:
+        rows.append([r["n"], r["index"], r["build_seconds"], r["ef_search"] or r["nprobe"] or "", r["p50_ms"],
+                     r["p95_ms"], r["recall_at_10"]])
+        for s in r.get("sweep", []):
+            rows.append(["", "  (sweep)", "", s["ef_search"] or s["nprobe"], s["p50_ms"], s["p95_ms"],
+                         s["recall_at_10"]])
+    console.print(table(f"bench search · {kind} vectors · {fig['machine']}",
+                        ["vectors", "index", "build s", "ef/nprobe", "p50 ms", "p95 ms", "recall@10"], rows))
+    console.print(f"peak RSS {fig['peak_rss_mb']} MB")
+
+
+def _assemble() -> None:
+    """Every other ``bench`` command, each kept beside what it measures; the group is assembled here, once."""
+    from api.bench import backends, gaps, load, suite
+    from api.bench.recommend import bench_recommend
+
+    gaps.register_bench(bench_app)
+    backends.register_bench(bench_app)
+    load.register_bench(bench_app)
+    suite.register_bench(bench_app)
+    bench_app.command("recommend")(bench_recommend)
+
+
+_assemble()

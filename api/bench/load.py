@@ -45,7 +45,6 @@ import asyncio
 import math
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -58,8 +57,9 @@ from typing import Annotated
 import typer
 
 from api.cli.common import JsonOut, console, print_json, table
+from graph.ports import free_port
 
-__all__ = ["Call", "Sample", "MIX", "percentile", "summarise", "free_port", "proc_peak_rss_mb",
+__all__ = ["Call", "Sample", "MIX", "percentile", "summarise", "proc_peak_rss_mb",
            "prepare_world", "Server", "request_maker", "drive", "run_load_bench", "register_bench"]
 
 CITY = "cn/guangdong/shenzhen"
@@ -125,13 +125,6 @@ def summarise(samples: list[Sample], seconds: float) -> dict:
     kinds = sorted({s.kind for s in samples})
     return {"overall": _figures(samples, seconds),
             "endpoints": {k: _figures([s for s in samples if s.kind == k], seconds) for k in kinds}}
-
-
-def free_port() -> int:
-    """A TCP port free on loopback right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def proc_peak_rss_mb(pid: int | str = "self") -> float | None:

@@ -11,10 +11,6 @@ from __future__ import annotations
 import typer
 from rich.markup import escape
 
-from api.bench import backends as bench_backends
-from api.bench import gaps as bench_gaps
-from api.bench import load as bench_load
-from api.bench import suite as bench_all
 from api.bench.cli import bench_app
 from api.cli import analysis as cli_analysis
 from api.cli import keys as cli_keys
@@ -49,17 +45,13 @@ app = typer.Typer(
 app.add_typer(import_app, name="import")
 app.add_typer(bench_app, name="bench")
 app.add_typer(store_app, name="store")
+eval_app = typer.Typer(help="Evaluation: backtests and quality reports.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
 cli_serve.register(app)
 cli_keys.register(app)
 cli_analysis.register(app)
 cli_matching.register(app)
-cli_matching.register_bench(bench_app)
-bench_gaps.register_bench(bench_app)
-bench_backends.register_bench(bench_app)
-bench_load.register_bench(bench_app)
-bench_all.register_bench(bench_app)
-cli_recommend.register(app)
-cli_recommend.register_bench(bench_app)
+cli_recommend.register(app, eval_app)
 cli_report.register(app)
 cli_lists.register(app)
 

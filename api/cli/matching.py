@@ -1,7 +1,6 @@
-"""``chainmatch search | classify | index build|status | bench search``: the matching core on the CLI.
+"""``chainmatch search | classify | index build|status``: the matching core on the CLI.
 
-``register(app)`` adds the commands to the main app; ``register_bench(bench_app)``
-adds ``bench search``. Commands are thin: resolve options, call ``matching``,
+``register(app)`` adds the commands to the main app. Commands are thin: resolve options, call ``matching``,
 print a table (or JSON with ``--json``).
 """
 
@@ -24,8 +23,8 @@ from api.cli.common import (
 )
 from graph.errors import InvalidInput
 
-__all__ = ["register", "register_bench", "search", "classify", "index_build", "index_status",
-           "bench_search", "resolve_region", "resolve_segment"]
+__all__ = ["register", "search", "classify", "index_build", "index_status", "resolve_region",
+           "resolve_segment"]
 
 Mode = Annotated[str, typer.Option("--mode", help="hybrid (default), dense or lexical.")]
 
@@ -217,70 +216,6 @@ def index_status(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
     console.print(table("index status 索引状态", ["", ""], rows))
 
 
-def bench_search(
-    sizes: Annotated[str, typer.Option(help="Comma-separated vector counts.")] = "100000,1000000",
-    kind: Annotated[str, typer.Option(help="Synthetic vectors: matched (covariance of real embeddings) or gaussian.")] = "matched",
-    queries: Annotated[int, typer.Option(min=10, help="Queries timed one at a time.")] = 200,
-    approx: Annotated[str, typer.Option(help="Approximate indexes to time: hnsw, ivf or hnsw,ivf.")] = "hnsw",
-    texts: Annotated[int, typer.Option(min=0, help="Sample-world texts encoded for throughput (0: skip the model).")] = 512,
-    flat: Annotated[bool, typer.Option("--flat/--no-flat", help="Also time exact IndexFlatIP.")] = True,
-    sweep: Annotated[str, typer.Option(help="Other efSearch/nprobe values to time after the tuned one, e.g. 64,128,256.")] = "",
-    hnsw_m: Annotated[int, typer.Option(min=4, help="HNSW graph degree M.")] = 32,
-    ef_construction: Annotated[int, typer.Option(min=8, help="HNSW construction beam.")] = 200,
-    data_dir: DataDir = None,
-    as_json: JsonOut = False,
-) -> None:
-    """Encode throughput, build time, p50/p95 latency (one query at a time, one thread) and recall@10 vs exact."""
-    from api.bench.search import run_search_bench
-
-    try:
-        n_list = [int(x.replace("_", "")) for x in sizes.split(",") if x.strip()]
-        efforts = [int(x) for x in sweep.split(",") if x.strip()]
-    except ValueError as e:
-        raise InvalidInput(f"--sizes and --sweep must be comma-separated integers, got {sizes!r}, {sweep!r}") from e
-    if kind not in ("matched", "gaussian"):
-        raise InvalidInput(f"--kind must be matched or gaussian, got {kind!r}")
-    say = None if as_json else (lambda m: err_console.print(f"[dim]{m}[/dim]"))
-    embedder, sample, reference = None, [], None
-    if texts or kind == "matched":
-        from fixtures.world import load_world
-        from matching.documents import dense_fields
-        from matching.embcache import encode_cached
-
-        _settings, embedder, cache, _dir = _matching_parts(data_dir)
-        batch, _ = load_world()
-        sample = sorted({t for o in batch.organisations for t in dense_fields(o)})
-        if kind == "matched":
-            if say:
-                say(f"reference embeddings: {len(sample)} sample-world texts (embedding cache)")
-            with cache:
-                reference, _ = encode_cached(embedder, sample, cache)
-        sample = sample[:texts]
-    fig = run_search_bench(n_list, kind=kind, embedder=embedder, texts=sample, reference_vectors=reference,
-                           queries=queries, approx=[a.strip() for a in approx.split(",") if a.strip()],
-                           flat=flat, say=say, sweep=efforts, hnsw_m=hnsw_m, ef_construction=ef_construction)
-    from api.bench.cli import machine
-
-    fig["machine"] = machine()
-    if as_json:
-        print_json(fig)
-        return
-    enc = fig.get("encode")
-    if enc:
-        console.print(f"encode 编码: {enc['texts']} texts in {enc['seconds']} s = "
-                      f"{enc['texts_per_second']} texts/s ({enc['model']})")
-    rows = []
-    for r in fig["rows"]:
-        rows.append([r["n"], r["index"], r["build_seconds"], r["ef_search"] or r["nprobe"] or "", r["p50_ms"],
-                     r["p95_ms"], r["recall_at_10"]])
-        for s in r.get("sweep", []):
-            rows.append(["", "  (sweep)", "", s["ef_search"] or s["nprobe"], s["p50_ms"], s["p95_ms"],
-                         s["recall_at_10"]])
-    console.print(table(f"bench search · {kind} vectors · {fig['machine']}",
-                        ["vectors", "index", "build s", "ef/nprobe", "p50 ms", "p95 ms", "recall@10"], rows))
-    console.print(f"peak RSS {fig['peak_rss_mb']} MB")
-
-
 # ------------------------------------------------------------------ registration
 
 
@@ -293,8 +228,3 @@ def register(app: typer.Typer) -> None:
     index_app.command("build")(index_build)
     index_app.command("status")(index_status)
     app.add_typer(index_app, name="index")
-
-
-def register_bench(bench_app: typer.Typer) -> None:
-    """Add ``bench search`` to the bench sub-app."""
-    bench_app.command("search")(bench_search)

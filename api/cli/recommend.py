@@ -1,6 +1,6 @@
 """``chainmatch recommend | introducers | campaign … | partners | outcome … | eval backtest``.
 
-Wire with ``register(app)``; ``register_bench(bench_app)`` adds ``bench recommend``.
+Wire with ``register(app, eval_app)`` (``bench recommend`` is in :mod:`api.bench`).
 Commands are thin: resolve names to ids, call :mod:`matching.recommend`, print
 tables with Chinese + English headers (or ``--json``). Outcomes and campaigns
 live in ``<data dir>/workspace.sqlite``; landed firms leave every target list.
@@ -25,7 +25,7 @@ from api.cli.common import (
 )
 from graph.errors import InvalidInput, NotFound
 
-__all__ = ["register", "register_bench"]
+__all__ = ["register"]
 
 DEFAULT_REGION = "cn/guangdong/shenzhen"
 RegionOpt = Annotated[str, typer.Option("--region", "-r", help="Region id or name: 深圳, 南山区, cn/guangdong/shenzhen.")]
@@ -401,22 +401,11 @@ def backtest_cmd(
 # ------------------------------------------------------------------ wiring
 
 
-def register(app: typer.Typer) -> None:
-    """Add recommend, introducers, partners, campaign …, outcome … and eval backtest to ``app``."""
+def register(app: typer.Typer, eval_app: typer.Typer) -> None:
+    """Add recommend, introducers, partners, campaign … and outcome … to ``app``, backtest to ``eval_app``."""
     app.command("recommend")(recommend)
     app.command("introducers")(introducers_cmd)
     app.command("partners")(partners_cmd)
     app.add_typer(campaign_app, name="campaign")
     app.add_typer(outcome_app, name="outcome")
-    eval_app = next((g.typer_instance for g in app.registered_groups if g.name == "eval"), None)
-    if eval_app is None:
-        eval_app = typer.Typer(help="Evaluation: backtests and quality reports.", no_args_is_help=True)
-        app.add_typer(eval_app, name="eval")
     eval_app.command("backtest")(backtest_cmd)
-
-
-def register_bench(bench_app: typer.Typer) -> None:
-    """Add ``bench recommend``."""
-    from api.bench.recommend import bench_recommend
-
-    bench_app.command("recommend")(bench_recommend)

@@ -13,10 +13,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from api.bench.load import free_port
 from api.cli import keys as cli_keys
 from api.cli import serve as cli_serve
 from graph.errors import ConfigError, Conflict, InvalidInput, NotFound
+from graph.ports import free_port
 from tests.api.conftest import world_dir
 
 

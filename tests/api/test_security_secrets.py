@@ -16,9 +16,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.bench.load import free_port
 from api.logsafe import RedactSecrets, redact
 from graph.errors import BackendUnavailable, ConfigError
+from graph.ports import free_port
 from graph.settings import Settings
 from tests.api.conftest import start, world_dir
 

@@ -12,12 +12,12 @@ import pytest
 from api.bench.load import (
     Sample,
     drive,
-    free_port,
     percentile,
     request_maker,
     run_load_bench,
     summarise,
 )
+from graph.ports import free_port
 
 WORLD = {"firms": 10, "segments": ["s1"], "zh": ["动画"], "en": ["Animation"], "chains": ["c1"],
          "regions": ["cn/guangdong/shenzhen"]}

@@ -1,7 +1,7 @@
 """``search``, ``classify``, ``index build|status`` and ``bench search`` through the CLI runner.
 
-The commands are mounted on a fresh app with ``register`` / ``register_bench``
-(the real app calls the same functions); the cheap hashing embedder stands in
+The commands run on the real ``chainmatch`` app (its ``bench`` group assembled
+once in :mod:`api.bench.cli`); the cheap hashing embedder stands in
 for the model via ``CHAINMATCH_EMBEDDING_MODEL``.
 """
 
@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from api.cli.matching import register, register_bench, resolve_region
+from api.cli.matching import resolve_region
 from graph.errors import InvalidInput
 from graph.model import MembershipStatus
 from graph.store.protocol import Batch
@@ -22,11 +21,8 @@ from graph.store.sqlite import SqliteStore
 
 @pytest.fixture()
 def app():
-    app = typer.Typer()
-    register(app)
-    bench = typer.Typer()
-    register_bench(bench)
-    app.add_typer(bench, name="bench")
+    from api.cli.main import app
+
     return app
 
 

@@ -1,26 +1,21 @@
 """``recommend``, ``introducers``, ``partners``, ``campaign``, ``outcome``, ``eval backtest`` and
-``bench recommend`` through the CLI runner, mounted with ``register`` / ``register_bench``."""
+``bench recommend`` through the CLI runner, on the real ``chainmatch`` app."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from api.cli.recommend import register, register_bench
 from graph.errors import InvalidInput, NotFound
 from graph.store.sqlite import SqliteStore
 
 
 @pytest.fixture(scope="module")
 def app():
-    app = typer.Typer()
-    register(app)
-    bench = typer.Typer()
-    register_bench(bench)
-    app.add_typer(bench, name="bench")
+    from api.cli.main import app
+
     return app
 
 

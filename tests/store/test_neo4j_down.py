@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from api.bench.load import free_port
 from graph.errors import BackendUnavailable
+from graph.ports import free_port
 from graph.settings import Settings
 from graph.store.protocol import Batch
 from tests.neo4j_throwaway import throwaway_neo4j
