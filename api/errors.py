@@ -9,7 +9,8 @@
 
 ``code`` is stable (see :data:`CODES`); ``details`` names each bad file /
 row / field with the reason. Errors from the engine's one error tree
-(:class:`graph.errors.ChainmatchError`) keep their code and status; FastAPI's
+(:class:`graph.errors.ChainmatchError`) keep their code, whose status is
+stated once, in :data:`ERRORS`; FastAPI's
 request validation becomes ``invalid_input`` (422); Starlette's HTTP errors
 get the code of their status; anything else is ``internal_error`` (500) with
 no stack trace (the trace goes to the server log only).
@@ -36,6 +37,8 @@ from graph.errors import ChainmatchError
 
 __all__ = [
     "CODES",
+    "ERRORS",
+    "status_of",
     "Unauthorized",
     "Forbidden",
     "RateLimited",
@@ -49,57 +52,57 @@ __all__ = [
 
 log = logging.getLogger("chainmatch.api")
 
-#: Every error code the API answers with, and its usual status.
-CODES: dict[str, int] = {
-    "invalid_input": 422,
-    "bad_encoding": 422,
-    "unauthorized": 401,
-    "forbidden": 403,
-    "not_found": 404,
-    "method_not_allowed": 405,
-    "conflict": 409,
-    "payload_too_large": 413,
-    "unsupported_media_type": 415,
-    "rate_limited": 429,
-    "internal_error": 500,
-    "config_error": 500,
-    "backend_unavailable": 503,
+#: Every error code the API answers with: its HTTP status and a generic message (en, zh). The one
+#: place a status is stated: engine errors carry a ``code`` only (:mod:`graph.errors`).
+ERRORS: dict[str, tuple[int, str, str]] = {
+    "invalid_input": (422, "invalid input", "输入无效"),
+    "bad_encoding": (422, "unsupported file encoding", "不支持的文件编码"),
+    "unauthorized": (401, "authentication required", "需要身份验证"),
+    "forbidden": (403, "forbidden", "无权访问"),
+    "not_found": (404, "not found", "未找到"),
+    "method_not_allowed": (405, "method not allowed", "不支持该请求方法"),
+    "conflict": (409, "conflict", "冲突"),
+    "payload_too_large": (413, "request body too large", "请求体过大"),
+    "unsupported_media_type": (415, "unsupported media type", "不支持的媒体类型"),
+    "rate_limited": (429, "too many requests", "请求过于频繁"),
+    "internal_error": (500, "internal error", "服务器内部错误"),
+    "config_error": (500, "configuration error", "配置错误"),
+    "backend_unavailable": (503, "service unavailable", "服务暂不可用"),
 }
+#: Every error code and its status.
+CODES: dict[str, int] = {code: status for code, (status, _en, _zh) in ERRORS.items()}
 
-_BY_STATUS = {
-    400: ("invalid_input", "bad request", "请求无效"),
-    401: ("unauthorized", "authentication required", "需要身份验证"),
-    403: ("forbidden", "forbidden", "无权访问"),
-    404: ("not_found", "not found", "未找到"),
-    405: ("method_not_allowed", "method not allowed", "不支持该请求方法"),
-    409: ("conflict", "conflict", "冲突"),
-    413: ("payload_too_large", "request body too large", "请求体过大"),
-    415: ("unsupported_media_type", "unsupported media type", "不支持的媒体类型"),
-    422: ("invalid_input", "invalid input", "输入无效"),
-    429: ("rate_limited", "too many requests", "请求过于频繁"),
-    503: ("backend_unavailable", "service unavailable", "服务暂不可用"),
-}
+# a Starlette HTTP error's code: the first code of its status (400, not an engine status, reads as bad input)
+_BY_STATUS = {400: ("invalid_input", "bad request", "请求无效")} | {
+    status: (code, en, zh) for code, (status, en, zh) in reversed(ERRORS.items())}
+
+
+def status_of(exc: ChainmatchError) -> int:
+    """The HTTP status of an engine error, from its code (500 for a code the table lacks).
+
+    >>> from graph.errors import NotFound
+    >>> status_of(NotFound("organisation", "org:x")), status_of(Forbidden("no"))
+    (404, 403)
+    """
+    return CODES.get(exc.code, 500)
 
 
 class Unauthorized(ChainmatchError):
     """No API key, or one that is unknown or revoked."""
 
     code = "unauthorized"
-    status = 401
 
 
 class Forbidden(ChainmatchError):
     """A valid key whose role does not allow the operation."""
 
     code = "forbidden"
-    status = 403
 
 
 class RateLimited(ChainmatchError):
     """Too many failed authentication attempts from one client."""
 
     code = "rate_limited"
-    status = 429
 
     def __init__(self, message: str, message_zh: str, retry_after: int):
         super().__init__(message, message_zh)
@@ -129,10 +132,11 @@ def error_body(exc: ChainmatchError) -> dict:
 
 
 def error_response(exc: ChainmatchError) -> JSONResponse:
-    headers = {"WWW-Authenticate": 'Bearer realm="chainmatch"'} if exc.status == 401 else None
+    status = status_of(exc)
+    headers = {"WWW-Authenticate": 'Bearer realm="chainmatch"'} if status == 401 else None
     if isinstance(exc, RateLimited):
         headers = {"Retry-After": str(exc.retry_after)}
-    return JSONResponse(error_body(exc), status_code=exc.status, headers=headers)
+    return JSONResponse(error_body(exc), status_code=status, headers=headers)
 
 
 def validation_details(errors) -> list[dict]:
@@ -144,7 +148,7 @@ def validation_details(errors) -> list[dict]:
 
 
 async def _chainmatch(request: Request, exc: ChainmatchError) -> JSONResponse:
-    if exc.status >= 500:
+    if status_of(exc) >= 500:
         log.warning("%s %s -> %s: %s", request.method, request.url.path, exc.code, exc.message)
     return error_response(exc)
 

@@ -2,16 +2,23 @@
 
 ::
 
-    ChainmatchError
-     ├── InvalidInput        bad file, row, field or argument (carries ``problems``)
-     │    └── EncodingError  a file that is neither UTF-8 nor GB18030
-     ├── NotFound            an unknown id
-     ├── Conflict            a write that contradicts stored data
-     ├── ConfigError         a setting that makes no sense
-     └── BackendUnavailable  the store (e.g. Neo4j) cannot be reached
+    ChainmatchError          code          where
+     ├── InvalidInput        invalid_input         bad file, row, field or argument (carries ``problems``)
+     │    ├── EncodingError  bad_encoding          a file that is neither UTF-8 nor GB18030
+     │    └── FieldError     invalid_input         one bad request field, named (api.routes._common)
+     ├── NotFound            not_found             an unknown id
+     ├── Conflict            conflict              a write that contradicts stored data
+     ├── ConfigError         config_error          a setting that makes no sense
+     ├── BackendUnavailable  backend_unavailable   the store (e.g. Neo4j) or a model cannot be reached
+     ├── Unauthorized        unauthorized          no API key, or an unknown / revoked one (api.errors)
+     ├── Forbidden           forbidden             a key whose role does not allow it (api.errors)
+     └── RateLimited         rate_limited          too many failed key attempts (api.errors)
 
 Every error carries a stable ``code`` and a message in Chinese and English, so
-the CLI and the HTTP API can show the same thing.
+the CLI and the HTTP API can show the same thing. What a code means on the
+wire — its HTTP status — is stated once, in :data:`api.errors.CODES`; the CLI
+maps the tree to exit codes in :func:`api.cli.main.main`. A test checks that
+this drawing names every subclass there is.
 
 Examples
 --------
@@ -68,7 +75,6 @@ class ChainmatchError(Exception):
     """Base of every error chainmatch raises on purpose."""
 
     code = "error"
-    status = 500
 
     def __init__(self, message: str, message_zh: str | None = None):
         super().__init__(message)
@@ -83,7 +89,6 @@ class InvalidInput(ChainmatchError):
     """Input that cannot be accepted; ``problems`` lists every bad row/field."""
 
     code = "invalid_input"
-    status = 422
 
     def __init__(
         self,
@@ -107,12 +112,15 @@ class InvalidInput(ChainmatchError):
 
 
 class EncodingError(InvalidInput):
+    """A file in an encoding outside the allow-list (UTF-8, GB18030)."""
+
     code = "bad_encoding"
 
 
 class NotFound(ChainmatchError):
+    """An id, name or file that does not exist."""
+
     code = "not_found"
-    status = 404
 
     def __init__(self, what: str, ident: str):
         super().__init__(f"unknown {what}: {ident}", f"未找到 {what}: {ident}")
@@ -121,15 +129,18 @@ class NotFound(ChainmatchError):
 
 
 class Conflict(ChainmatchError):
+    """A write that contradicts stored data."""
+
     code = "conflict"
-    status = 409
 
 
 class ConfigError(ChainmatchError):
+    """A setting (or combination) that makes no sense."""
+
     code = "config_error"
-    status = 500
 
 
 class BackendUnavailable(ChainmatchError):
+    """A store, server, file or model that cannot be reached or opened."""
+
     code = "backend_unavailable"
-    status = 503

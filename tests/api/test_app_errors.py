@@ -141,3 +141,29 @@ def test_auth_off_refused_off_loopback(tmp_path, host):
     ok = make_settings(tmp_path, auth="off")
     with pytest.raises(ConfigError):
         create_app(ok.model_copy(update={"host": host}))
+
+
+def _subclasses(cls) -> set[type]:
+    out = set()
+    for c in cls.__subclasses__():
+        out |= {c} | _subclasses(c)
+    return out
+
+
+def test_the_error_tree_drawing_names_every_error_and_each_status_is_stated_once():
+    import re
+
+    import api.errors
+    import api.routes._common  # noqa: F401 - FieldError lives there
+    import graph.errors
+    from graph.errors import ChainmatchError
+
+    drawing = graph.errors.__doc__
+    drawn = dict(re.findall(r"[├└]── (\w+)\s+(\w+)", drawing))
+    ours = {c for c in _subclasses(ChainmatchError) if c.__module__.split(".")[0] in ("graph", "matching", "api")}
+    assert {c.__name__ for c in ours} == set(drawn)
+    for c in ours:
+        assert drawn[c.__name__] == c.code, c  # the code beside each name is the class's
+        assert c.code in api.errors.CODES  # every code has its status, in one table
+        assert "status" not in vars(c)  # …and no class states a status of its own
+    assert api.errors.status_of(graph.errors.NotFound("organisation", "x")) == 404
