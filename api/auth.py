@@ -42,6 +42,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
+from graph import sqlitedb
 from graph.errors import BackendUnavailable, Conflict, NotFound
 from graph.fsperms import private_file
 
@@ -148,13 +149,11 @@ class KeyStore:
         try:
             private_file(path)
             os.chmod(path, 0o600)  # also an older key file made before this was enforced
-            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA busy_timeout=5000")
-            conn.executescript(_SCHEMA)
-        except (OSError, sqlite3.Error) as e:
-            raise BackendUnavailable(f"cannot open the API key file {path}: {e}",
+        except OSError as e:
+            raise BackendUnavailable(f"cannot open the API key file at {path}: {e}",
                                      f"无法打开 API 密钥文件 {path}：{e}") from e
-        return cls(conn, path)
+        return cls(sqlitedb.connect(path, "the API key file", " API 密钥文件", wal=False, busy_ms=5000,
+                                    script=_SCHEMA), path)
 
     def close(self) -> None:
         with self._lock:

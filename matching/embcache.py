@@ -28,8 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from graph.errors import BackendUnavailable
-from graph.fsperms import private_file
+from graph import sqlitedb
 from matching.embedder import Embedder, Progress, normalise_rows
 
 __all__ = ["EmbeddingCache", "content_hash", "encode_cached", "org_vectors", "default_cache_path"]
@@ -66,22 +65,12 @@ class EmbeddingCache:
 
     @classmethod
     def open(cls, path: Path | str) -> EmbeddingCache:
-        path = Path(path)
-        try:
-            private_file(path)  # 0600 in a 0700 directory, whatever the umask
-            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA busy_timeout=10000")
-        except (OSError, sqlite3.Error) as e:
-            raise BackendUnavailable(
-                f"cannot open the embedding cache at {path}: {e}", f"无法打开向量缓存 {path}：{e}"
-            ) from e
+        conn = sqlitedb.connect(path, "the embedding cache", "向量缓存", synchronous="NORMAL")
         return cls(conn, str(path))
 
     @classmethod
     def memory(cls) -> EmbeddingCache:
-        return cls(sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False), ":memory:")
+        return cls(sqlitedb.memory(), ":memory:")
 
     def close(self) -> None:
         self._conn.close()

@@ -42,8 +42,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from graph.errors import BackendUnavailable, InvalidInput, NotFound
-from graph.fsperms import private_file
+from graph import sqlitedb
+from graph.errors import InvalidInput, NotFound
 
 __all__ = ["Workspace", "Outcome", "Campaign", "Conflict", "STATUSES", "STATUS_ZH", "workspace_path", "find_conflicts"]
 
@@ -159,20 +159,11 @@ class Workspace:
 
     @classmethod
     def open(cls, path: Path | str) -> Workspace:
-        path = Path(path)
-        try:
-            private_file(path)  # 0600 in a 0700 directory, whatever the umask
-            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA busy_timeout=10000")
-        except (OSError, sqlite3.Error) as e:
-            raise BackendUnavailable(f"cannot open the workspace at {path}: {e}",
-                                     f"无法打开工作区数据库 {path}：{e}") from e
-        return cls._init(conn, str(path))
+        return cls._init(sqlitedb.connect(path, "the workspace", "工作区数据库"), str(path))
 
     @classmethod
     def memory(cls) -> Workspace:
-        return cls._init(sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False), ":memory:")
+        return cls._init(sqlitedb.memory(), ":memory:")
 
     @classmethod
     def _init(cls, conn: sqlite3.Connection, path: str) -> Workspace:

@@ -30,8 +30,8 @@ from pathlib import Path
 
 import networkx as nx
 
+from graph import sqlitedb
 from graph.errors import BackendUnavailable, Conflict, InvalidInput, NotFound
-from graph.fsperms import private_file
 from graph.model import (
     Chain,
     Cluster,
@@ -101,26 +101,13 @@ class SqliteStore:
     @classmethod
     def open(cls, path: Path | str) -> SqliteStore:
         """Open (creating if needed) the store file at ``path``."""
-        path = Path(path)
-        try:
-            private_file(path)  # 0600 in a 0700 directory, whatever the umask
-            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA busy_timeout=10000")
-            conn.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
-        except (OSError, sqlite3.Error) as e:
-            raise BackendUnavailable(
-                f"cannot open the embedded store at {path}: {e}",
-                f"无法打开本地数据库 {path}：{e}",
-            ) from e
+        conn = sqlitedb.connect(path, "the embedded store", "本地数据库", synchronous="NORMAL", cache_kib=_CACHE_KIB)
         return cls._init(conn, str(path))
 
     @classmethod
     def memory(cls) -> SqliteStore:
         """A throw-away in-memory store (tests, doctests)."""
-        conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-        return cls._init(conn, ":memory:")
+        return cls._init(sqlitedb.memory(), ":memory:")
 
     @classmethod
     def _init(cls, conn: sqlite3.Connection, path: str) -> SqliteStore:
