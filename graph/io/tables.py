@@ -44,6 +44,7 @@ from pathlib import Path
 
 from graph.errors import InvalidInput, Problem
 from graph.io.encoding import decode_bytes, detect_file_encoding, display_name, iter_chunks
+from graph.io.jsonread import loads as json_loads
 from graph.settings import Settings
 
 __all__ = ["Table", "read_rows", "FORMATS", "cell_text"]
@@ -263,7 +264,7 @@ def _union_keys(items) -> list[str]:
 def _read_json(path: Path, file: str, encoding: str | None) -> Table:
     text, used = decode_bytes(path.read_bytes(), file, encoding)
     try:
-        doc = json.loads(text)
+        doc = json_loads(text, file)
     except json.JSONDecodeError as e:
         raise _fail(file, f"invalid JSON: {e.msg} (line {e.lineno}, column {e.colno})",
                     f"JSON 格式错误：第 {e.lineno} 行第 {e.colno} 列") from e
@@ -280,9 +281,12 @@ def _jsonl_rows(path: Path, file: str, codec: str, headers: list[str], problems:
             if not line.strip():
                 continue
             try:
-                item = json.loads(line)
+                item = json_loads(line, file, lineno)
             except json.JSONDecodeError as e:
                 problems.append(Problem(file, lineno, None, f"invalid JSON: {e.msg} (column {e.colno})"))
+                continue
+            except InvalidInput as e:
+                problems.extend(e.problems)
                 continue
             if not isinstance(item, dict):
                 problems.append(Problem(file, lineno, None, f"expected an object, got {type(item).__name__}"))
@@ -300,8 +304,8 @@ def _read_jsonl(path: Path, file: str, encoding: str | None) -> Table:
                 continue
             total += 1
             try:
-                item = json.loads(line)
-            except json.JSONDecodeError:
+                item = json_loads(line, file, total)
+            except (json.JSONDecodeError, InvalidInput):
                 continue  # reported with its line number while the rows are read
             if isinstance(item, dict):
                 keys.update(dict.fromkeys(item))

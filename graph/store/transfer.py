@@ -32,6 +32,7 @@ from collections.abc import Iterable
 from typing import IO
 
 from graph.errors import InvalidInput, Problem
+from graph.io.jsonread import loads as json_loads
 from graph.model import (
     Chain,
     Cluster,
@@ -99,9 +100,12 @@ def load(fh: IO[str], name: str = "dump") -> Batch:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = json_loads(line, name, row)
         except json.JSONDecodeError as e:
             problems.append(Problem(name, row, None, f"not JSON: {e.msg}"))
+            continue
+        except InvalidInput as e:
+            problems.extend(e.problems)
             continue
         if not header_seen:
             header_seen = True

@@ -113,3 +113,12 @@ def test_encoding_must_be_a_text_encoding_and_utf16_needs_a_bom(api):
     r = upload(api, "organisations", "a.csv", FIRMS.encode("utf-16-le"), encoding="utf-16")
     assert_error(r, 422, "bad_encoding")
     assert r.json()["error"]["details"][0]["field"] == "encoding"
+
+
+def test_deeply_nested_json_upload_is_422_not_500(api):
+    deep = ("[" * 2000 + "]" * 2000).encode()
+    r = upload(api, "organisations", "deep.json", deep)
+    assert_error(r, 422, "invalid_input")
+    assert "nested too deeply" in r.text
+    r = upload(api, "organisations", "deep.jsonl", b'{"name_zh": "x"}\n' + deep + b"\n")
+    assert r.status_code == 422 and "nested too deeply" in r.text
