@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from api.cli.common import DataDir, JsonOut, console, print_json, settings_for, table
+from graph.labels import STATUS_LABELS
 
 __all__ = ["register", "STATUS_LABEL"]
 
@@ -21,8 +22,8 @@ ChainOpt = Annotated[str | None, typer.Option("--chain", "-c", help="Chain id or
 TopOpt = Annotated[int, typer.Option("--top", "-n", min=0, help="Rows to show (0: all).")]
 DEFAULT_REGION = "cn/guangdong/shenzhen"
 
-STATUS_LABEL = {"strong": "strong 强", "present": "present 一般", "thin": "thin 薄弱 (强链)",
-                "missing": "missing 缺失 (补链)", "extension": "extension 延伸 (延链)", "absent": "absent 无"}
+#: "thin 薄弱（强链）" …: English key and Chinese label (graph.labels)
+STATUS_LABEL = {k: f"{k} {zh}" for k, (zh, _) in STATUS_LABELS.items()}
 
 
 def _analyst(data_dir):

@@ -17,8 +17,6 @@ False
 ('cn/guangdong/shenzhen', 'us/los-angeles')
 >>> unit_at("cn/guangdong", "city") is None
 True
->>> round(saturate(3, 3), 2)
-0.5
 """
 
 from __future__ import annotations
@@ -34,7 +32,6 @@ __all__ = [
     "is_local",
     "level_of",
     "unit_at",
-    "saturate",
     "all_segments_chain",
     "resolve_chain",
     "resolve_region",
@@ -81,11 +78,6 @@ def unit_at(region_id: str | None, level: str) -> str | None:
     if depth is None or len(parts) < depth:
         return None
     return "/".join(parts[:depth])
-
-
-def saturate(x: float, half: float) -> float:
-    """``x / (x + half)``: 0 at 0, ½ at ``half``, towards 1 for large ``x``."""
-    return x / (x + half) if x > 0 else 0.0
 
 
 def all_segments_chain(segment_ids) -> Chain:

@@ -19,7 +19,7 @@ Every segment of the region gets one status (:func:`segment_statuses`):
 - ``absent`` — none of these.
 
 :func:`gaps` turns the missing, thin and extension segments of a chain into
-:class:`Gap` records whose ``severity`` is the sum of named :class:`Part`
+:class:`Gap` records whose ``severity`` is the sum of named :class:`~graph.parts.Part`
 values (``weight × figure``, figures in [0, 1]), with the firm, link and
 segment ids that support them:
 
@@ -45,8 +45,8 @@ Examples
 >>> st["seg:game_engine"].status, st["seg:xr_sensors"].criteria, st["seg:esports"].status
 ('missing', ('concentration',), 'extension')
 >>> top = gaps(aggs, b.chains[0])[0]
->>> top.kind, top.kind_zh, abs(top.severity - sum(p.value for p in top.parts)) < 1e-12
-('missing', '补链', True)
+>>> top.kind, top.kind.zh, abs(top.severity - sum(p.value for p in top.parts)) < 1e-12
+(<GapKind.MISSING: 'missing'>, '补链', True)
 """
 
 from __future__ import annotations
@@ -55,7 +55,6 @@ import math
 from dataclasses import dataclass
 
 from graph.analysis.aggregates import ChainAggregates, SegmentAggregate
-from graph.analysis.common import saturate
 from graph.analysis.relatedness import relatedness
 from graph.analysis.rules import (
     DEFAULT_RULES,
@@ -64,24 +63,11 @@ from graph.analysis.rules import (
     THIN_WEIGHTS,
     GapRules,
 )
+from graph.labels import GapKind
 from graph.model import Chain
+from graph.parts import Part, part, saturate
 
-__all__ = ["Part", "SegmentStatus", "Gap", "GAP_KINDS", "segment_statuses", "gaps", "densities"]
-
-GAP_KINDS = {"missing": "补链", "thin": "强链", "extension": "延链"}
-STATUS_ZH = {"strong": "强", "present": "一般", "thin": "薄弱", "missing": "缺失", "extension": "可延伸",
-             "absent": "无"}
-
-
-@dataclass(frozen=True, slots=True)
-class Part:
-    """One named part of a score: ``value = weight × figure``."""
-
-    name: str
-    value: float
-    weight: float
-    figure: float
-    note: str
+__all__ = ["SegmentStatus", "Gap", "segment_statuses", "gaps", "densities"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +95,8 @@ class Gap:
     segment: str
     name_zh: str
     name_en: str
-    kind: str
-    kind_zh: str
+    kind: GapKind
+    kind_zh: str  # kind.zh, kept as a field for JSON readers
     severity: float
     parts: tuple[Part, ...]
     criteria: tuple[str, ...]
@@ -182,11 +168,6 @@ def segment_statuses(aggs: ChainAggregates, rules: GapRules = DEFAULT_RULES) -> 
     return dict(sorted(out.items()))
 
 
-def _part(name: str, weights: dict[str, float], figure: float, note: str) -> Part:
-    w = weights[name]
-    return Part(name, w * figure, w, figure, note)
-
-
 def _ids(*groups, cap: int) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for g in groups:
@@ -225,12 +206,13 @@ def gaps(
     out = []
     for s in chain.segments:
         st = statuses.get(s)
-        if st is None or st.status not in GAP_KINDS:
+        if st is None or st.status not in _EXPLAIN:
             continue
         d = aggs.detail[s]
         parts, firms, links, segs = _EXPLAIN[st.status](aggs, d, st, rules, w[st.status], evidence, totals)
         meta = aggs.segments[s]
-        out.append(Gap(s, meta.name_zh, meta.name_en, st.status, GAP_KINDS[st.status],
+        kind = GapKind(st.status)
+        out.append(Gap(s, meta.name_zh, meta.name_en, kind, kind.zh,
                        math.fsum(p.value for p in parts), parts, st.criteria, firms, links, segs))
     out.sort(key=lambda g: (-g.severity, g.segment))
     return out
@@ -263,21 +245,21 @@ def _missing(aggs, d, st, rules, w, cap, totals):
     down = [v for v in aggs.downstream(d.segment) if aggs.local_counts.get(v, 0)]
     top = d.top_external[0] if d.top_external else None
     if st.supply_observed:
-        dep = _part("local_dependence", w, saturate(d.local_buyers, 3),
+        dep = part("local_dependence", w, saturate(d.local_buyers, 3),
                     f"{d.local_buyers} local organisations buy from its {d.external_suppliers} suppliers elsewhere")
     else:  # no supply links: how over-represented the region is among the segment's downstream firms
         lq, here, there = _demand_lq(aggs, totals, down)
-        dep = _part("local_dependence", w, saturate(lq, 1),
+        dep = part("local_dependence", w, saturate(lq, 1),
                     f"no supply links in the data: {here} of the {there} firms downstream are local "
                     f"(location quotient {lq:.2f})")
     parts = (
         dep,
-        _part("downstream_pull", w, saturate(st.downstream_local_firms, 10),
+        part("downstream_pull", w, saturate(st.downstream_local_firms, 10),
               f"{st.downstream_local_firms} local firms in {len(down)} downstream segments"),
-        _part("single_supplier", w, st.top_external_share,
+        part("single_supplier", w, st.top_external_share,
               f"top external supplier {top.supplier if top else '-'} sends {st.top_external_share:.0%} "
               "of what local organisations receive"),
-        _part("relatedness", w, st.density, f"relatedness density {st.density:.3f}"),
+        part("relatedness", w, st.density, f"relatedness density {st.density:.3f}"),
     )
     firms = _ids([b for b, _ in d.buyer_top], [f.supplier for f in d.top_external[:5]],
                  _downstream_firms(aggs, down, cap), cap=cap)
@@ -291,13 +273,13 @@ def _thin(aggs, d, st, rules, w, cap, totals):
     top = d.top_external[0] if d.top_external else None
     dominant = d.sent_top[0][0] if d.sent_top else "-"
     parts = (
-        _part("few_firms", w, (few + 1 - n) / few if n <= few else 0.0, f"{n} local firms"),
-        _part("concentration", w, conc,
+        part("few_firms", w, (few + 1 - n) / few if n <= few else 0.0, f"{n} local firms"),
+        part("concentration", w, conc,
               f"top local firm {dominant} sends {st.top_local_share:.0%} of local supply (HHI {st.hhi:.2f})"),
-        _part("single_supplier", w, st.top_external_share,
+        part("single_supplier", w, st.top_external_share,
               f"top external supplier {top.supplier if top else '-'} sends {st.top_external_share:.0%} "
               "of what local organisations receive"),
-        _part("downstream_pull", w, saturate(st.downstream_local_firms, 10),
+        part("downstream_pull", w, saturate(st.downstream_local_firms, 10),
               f"{st.downstream_local_firms} local firms in {len(down)} downstream segments"),
     )
     firms = _ids(d.local_firm_ids, [x for x, _ in d.sent_top[:1]], [top.supplier] if top else [], cap=cap)
@@ -307,10 +289,10 @@ def _thin(aggs, d, st, rules, w, cap, totals):
 
 def _extension(aggs, d, st, rules, w, cap, totals):
     parts = (
-        _part("relatedness", w, st.density, f"relatedness density {st.density:.3f}"),
-        _part("adjacent_strength", w, saturate(len(st.adjacent_strong), 1),
+        part("relatedness", w, st.density, f"relatedness density {st.density:.3f}"),
+        part("adjacent_strength", w, saturate(len(st.adjacent_strong), 1),
               f"adjacent to {len(st.adjacent_strong)} locally strong segments"),
-        _part("local_dependence", w, saturate(d.local_buyers, 3),
+        part("local_dependence", w, saturate(d.local_buyers, 3),
               f"{d.local_buyers} local organisations buy from it elsewhere"),
     )
     firms = _ids([b for b, _ in d.buyer_top], _downstream_firms(aggs, st.adjacent_strong, cap), cap=cap)

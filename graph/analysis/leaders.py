@@ -4,7 +4,7 @@ The chain subgraph is the member firms of the chain's segments (every region)
 and the ``supplies`` links among them. Centrality is weighted PageRank on that
 subgraph taken both ways (a leader anchors suppliers and customers alike),
 scaled so the most central firm has 1 and a firm without chain supply links
-has 0. The score is a sum of named :class:`~graph.analysis.gaps.Part` values
+has 0. The score is a sum of named :class:`~graph.parts.Part` values
 (weights :data:`~graph.analysis.rules.LEADER_WEIGHTS`): ``centrality``,
 ``size`` (log head count over the chain's largest) and ``tier`` (the best tier
 tag, :data:`~graph.analysis.rules.TIER_VALUE`).
@@ -33,9 +33,9 @@ import numpy as np
 
 from graph.analysis.aggregates import FirmInfo
 from graph.analysis.common import is_local
-from graph.analysis.gaps import Part
 from graph.analysis.rules import LEADER_WEIGHTS, TIER_VALUE
 from graph.model import Chain
+from graph.parts import Part
 
 __all__ = ["LeaderInputs", "Leader", "leader_inputs", "leader_inputs_from_arrays", "leaders", "pagerank"]
 

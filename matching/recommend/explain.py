@@ -2,7 +2,9 @@
 
 Every score in :mod:`matching.recommend` is ``Σ part.value`` where
 ``part.value = part.weight × part.figure`` and the figure lies in [0, 1]
-(penalties carry a negative weight). Weights come from
+(penalties carry a negative weight). :class:`~graph.parts.Part` and its
+helpers are defined once in :mod:`graph.parts` (the chain analyses use the
+same) and re-exported here. Weights come from
 :class:`graph.settings.Settings` (``recommend_weights``, ``introducer_weights``,
 ``partner_weights``, ``linkpred_weights``); the defaults live there too.
 
@@ -19,59 +21,12 @@ Examples
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
-
 import numpy as np
+
+from graph.parts import Part, part, parts_dict, penalty, saturate, total
 
 __all__ = ["Part", "part", "penalty", "total", "saturate", "weights_from", "months_before",
            "importance", "parts_dict"]
-
-
-@dataclass(frozen=True, slots=True)
-class Part:
-    """One named part of a score: ``value = weight × figure`` (negative for penalties)."""
-
-    name: str
-    value: float
-    weight: float
-    figure: float
-    note: str
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-def part(name: str, weights: Mapping[str, float], figure: float, note: str) -> Part:
-    """A positive part: ``weights[name] × figure``."""
-    w = float(weights[name])
-    f = float(figure)
-    return Part(name, w * f, w, f, note)
-
-
-def penalty(name: str, weights: Mapping[str, float], figure: float, note: str) -> Part:
-    """A penalty part: ``-weights[name] × figure``."""
-    w = -float(weights[name])
-    f = float(figure)
-    return Part(name, w * f + 0.0, w, f, note)  # + 0.0: no negative zero
-
-
-def total(parts: Iterable[Part]) -> float:
-    """The exact sum of the parts' values."""
-    return math.fsum(p.value for p in parts)
-
-
-def parts_dict(parts: Iterable[Part]) -> dict[str, float]:
-    return {p.name: round(p.value, 6) for p in parts}
-
-
-def saturate(x, half: float):
-    """``x / (x + half)``: 0 at 0, ½ at ``half``, towards 1 (arrays too)."""
-    if isinstance(x, np.ndarray):
-        x = np.maximum(x, 0.0)
-        return x / (x + half)
-    return x / (x + half) if x > 0 else 0.0
 
 
 def weights_from(settings, name: str) -> dict[str, float]:

@@ -47,6 +47,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from graph.labels import gap_zh as gap_zh_of
 from graph.model import city_key
 from matching.recommend.explain import (
     Part,
@@ -64,7 +65,6 @@ from matching.recommend.ties import local_ties, tie_links
 __all__ = ["Focus", "Target", "recommend_targets", "focus_from_gaps", "PREDICTED_FACTOR"]
 
 PREDICTED_FACTOR = 0.8
-GAP_ZH = {"missing": "补链", "thin": "强链", "extension": "延链"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,7 +281,7 @@ def _reasons(ix, r, sid, gap, t, j, parts, form) -> tuple[str, str]:
     s = ix.segment(sid)
     p = {x.name: x for x in parts}
     city = city_key(ix.regions[ix.region[r]]) or "?"
-    gap_zh = GAP_ZH.get(gap or "", "")
+    gap_zh = gap_zh_of(gap)
     n = int(t.customers[j])
     zh = [f"{ix.label(r)}（{city}）属{ix.seg_name_zh[s]}环节{'（' + gap_zh + '）' if gap_zh else ''}",
           f"已向{n}家本地企业供货" if n else "暂无本地客户"]

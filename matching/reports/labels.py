@@ -10,6 +10,8 @@ Examples
 
 from __future__ import annotations
 
+from graph.labels import PART_LABELS, STAGE_LABELS, STATUS_LABELS
+
 __all__ = ["LABELS", "t", "LANGS"]
 
 LANGS = ("zh", "en")
@@ -66,19 +68,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "lead_unit": ("牵头单位", "Lead unit"), "lead_agency": ("招商机构", "Agency"),
     "co_pitch": ("联合推介企业", "Co-pitch firm"), "platform": ("支撑平台", "Supporting platform"),
     "group": ("目标组合", "Target group"),
-    # statuses, stages, gap classes
-    "strong": ("强", "strong"), "present": ("一般", "present"), "thin": ("薄弱（强链）", "thin"),
-    "missing": ("缺失（补链）", "missing"), "extension": ("延伸（延链）", "extension"), "absent": ("无", "absent"),
-    "upstream": ("上游", "upstream"), "midstream": ("中游", "midstream"), "downstream": ("下游", "downstream"),
-    # score parts
-    "local_dependence": ("本地依赖", "local dependence"), "downstream_pull": ("下游拉动", "downstream pull"),
-    "single_supplier": ("单一供应商", "single supplier"), "relatedness": ("关联密度", "relatedness"),
-    "few_firms": ("企业过少", "few firms"), "concentration": ("集中度", "concentration"),
-    "adjacent_strength": ("相邻强环节", "adjacent strength"),
-    "gap_fit": ("缺口匹配", "gap fit"), "chain_pull": ("链上拉力", "chain pull"), "leadership": ("龙头实力", "leadership"),
-    "expansion": ("扩张信号", "expansion"), "local_site": ("已在本地设点（扣分）", "local site (penalty)"),
-    "stale": ("数据陈旧（扣分）", "stale (penalty)"),
-    "tie": ("直接关系", "tie"), "paths": ("间接路径", "paths"), "recency": ("时效", "recency"), "weight": ("分量", "weight"),
+    # statuses, stages and score parts: graph.labels (one table for report, CLI and lists)
+    **STATUS_LABELS, **STAGE_LABELS, **PART_LABELS,
     "direct": ("直接", "direct"), "two_hop": ("二度", "two hops"),
 }
 

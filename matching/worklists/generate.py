@@ -39,6 +39,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from graph.errors import InvalidInput
+from graph.labels import gap_zh
 from graph.model import Organisation, OrgKind
 from matching.worklists.kinds import GENERATED_KINDS, KINDS, resolve_kind
 from matching.worklists.store import Draft
@@ -49,7 +50,6 @@ __all__ = ["PLATFORM_KINDS", "PLATFORM_ZH", "key_firm_drafts", "target_drafts", 
 PLATFORM_KINDS = (OrgKind.INCUBATOR, OrgKind.PARK, OrgKind.UNIVERSITY, OrgKind.LAB)
 PLATFORM_ZH = {OrgKind.INCUBATOR: "孵化器/众创空间", OrgKind.PARK: "园区/基地", OrgKind.UNIVERSITY: "高校",
                OrgKind.LAB: "重点实验室/研究院"}
-GAP_ZH = {"missing": "补链", "thin": "强链", "extension": "延链"}
 DEFAULT_TOP = 20
 DEFAULT_PER_GAP = 3
 
@@ -85,7 +85,7 @@ def target_drafts(targets: Sequence, introducer: Mapping[str, tuple[str, str]],
     out = []
     for i, t in enumerate(targets, 1):
         intro = introducer.get(t.org)
-        fields = {"segment": segment_names.get(t.segment, t.segment), "gap": GAP_ZH.get(t.gap or "", t.gap or ""),
+        fields = {"segment": segment_names.get(t.segment, t.segment), "gap": gap_zh(t.gap, t.gap or ""),
                   "form": t.form.form_zh if t.form else "", "score": _round(t.total),
                   "score_parts": {p.name: _round(p.value) for p in t.parts},
                   "introducer": intro[0] if intro else "", "introducer_name": intro[1] if intro else "",

@@ -11,8 +11,9 @@ from fixtures.check import RULES
 from graph.analysis.aggregates import chain_aggregates
 from graph.analysis.common import all_segments_chain
 from graph.analysis.fast import aggregates_from_arrays
-from graph.analysis.gaps import GAP_KINDS, gaps, segment_statuses
+from graph.analysis.gaps import gaps, segment_statuses
 from graph.analysis.rules import EXTENSION_WEIGHTS, MISSING_WEIGHTS, THIN_WEIGHTS, GapRules
+from graph.labels import GapKind
 
 from .conftest import SZ
 
@@ -45,7 +46,7 @@ def test_defaults_are_the_worlds_documented_rules(answers):
 def test_precision_and_recall_are_one_on_the_planted_set(sz_aggs, answers):
     truth = planted(answers)
     found = {g.segment: g.kind for g in gaps(sz_aggs, all_segments_chain(sz_aggs.segments))}
-    expected = {s: k for s, k in truth.items() if k in GAP_KINDS}
+    expected = {s: k for s, k in truth.items() if k in {g.value for g in GapKind}}
     correct = {s for s, k in found.items() if expected.get(s) == k}
     precision, recall = len(correct) / len(found), len(correct) / len(expected)
     assert (precision, recall) == (1.0, 1.0), (found, expected)
