@@ -314,3 +314,32 @@ def test_the_page_works_under_its_csp_and_shows_hostile_names_as_text(browser, s
     finally:
         context.close()
         httpx.delete(f"{url}/organisations/{created.json()['id']}", headers=editor, timeout=30)
+
+
+def test_chain_map_tooltip_shows_a_hostile_segment_name_as_text(page, server):
+    """Issue 18: an editor imports a segment whose name carries markup; a viewer hovering it on the
+    chain map sees the name as text (the tooltip is HTML, built with esc), and nothing runs or loads.
+    Runs last: it adds a segment to the shared world."""
+    import httpx
+
+    url, keys = server
+    hostile = '<img src=x onerror="document.body.dataset.pwned=1"><b id=inj>虚拟人</b>'
+    csv_text = "id,name_zh,stage,format,chain,upstream\n" + f'seg:hostile_tip,"{hostile.replace(chr(34), chr(34) * 2)}",' \
+        "midstream,content_production,chain:animation_games,seg:game_engine\n"
+    r = httpx.post(url + "/imports/segments", headers={"Authorization": f"Bearer {keys['editor']}"},
+                   files={"file": ("segs.csv", csv_text.encode(), "text/csv")}, timeout=60)
+    assert r.status_code == 200, r.text
+    sign_in(page, url, keys["viewer"])
+    page.select_option("#chain", "chain:animation_games")
+    page.wait_for_function("window.workbench.state.map.chain.id === 'chain:animation_games' && "
+                           "window.workbench.state.map.segments.some(s => s.segment === 'seg:hostile_tip')")
+    pt = page.evaluate("id => window.workbench.segmentPixel(id)", "seg:hostile_tip")
+    assert pt, "the hostile segment is not on the chain map"
+    for dx in (0, 1, 2):  # ECharts shows the tooltip on mousemove
+        page.mouse.move(pt["x"] + dx, pt["y"])
+        page.wait_for_timeout(100)
+    page.wait_for_function("document.querySelector('#chain-chart').innerText.includes('虚拟人')")
+    text = page.evaluate("document.querySelector('#chain-chart').innerText")
+    assert hostile in text  # the markup is shown as text …
+    assert page.locator("#chain-chart img, #inj").count() == 0  # … never parsed into elements
+    assert page.get_attribute("body", "data-pwned") is None

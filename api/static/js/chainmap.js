@@ -2,6 +2,7 @@
 // from the chain's sources), coloured by their status in the chosen region.
 
 import { nameOf, t } from "./i18n.js";
+import { esc } from "./util.js";
 
 export const STATUS_COLOURS = {
   strong: "#2e7d32",
@@ -139,10 +140,11 @@ export function chainMapOption(map, selected, size = { width: 800, height: 600 }
         if (p.dataType === "edge") {
           const e = p.data.edge;
           const share = e.local_share === null ? "–" : (100 * e.local_share).toFixed(0) + "%";
-          return `${e.upstream} → ${e.downstream}<br>${t("localFirms")}: ${share} · ${e.links} links`;
+          return `${esc(e.upstream)} → ${esc(e.downstream)}<br>${esc(t("localFirms"))}: ${esc(share)} · ${esc(e.links)} links`;
         }
         const s = p.data.segment;
-        return `<b>${nameOf(s)}</b><br>${t("status")}: ${t(s.status)}<br>${t("localFirms")}: ${s.local_firms}`;
+        // the tooltip is HTML: every value from the data goes through the one escape (esc)
+        return `<b>${esc(nameOf(s))}</b><br>${esc(t("status"))}: ${esc(t(s.status))}<br>${esc(t("localFirms"))}: ${esc(s.local_firms)}`;
       },
     },
     series: [

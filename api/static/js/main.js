@@ -159,7 +159,7 @@ function drawMap() {
 function showGapList() {
   const gaps = state.gaps ? state.gaps.gaps : [];
   $("#segment-panel").innerHTML = `<p class="muted">${esc(t("clickSegment"))}</p>
-    <h3>${esc(t("gapKind"))} (${gaps.length})</h3>
+    <h3>${esc(t("gapKind"))} (${esc(gaps.length)})</h3>
     <div class="gap-list">${gaps
       .map((g) => `<button type="button" data-segment="${esc(g.segment)}"><span class="badge ${esc(g.kind)}">${esc(t(g.kind))}</span>
         ${esc(nameOf(g))} <span class="muted">${num(g.severity)}</span></button>`)
@@ -217,10 +217,10 @@ function showSegment(id) {
     <dl class="kv"><dt>id</dt><dd>${esc(seg.segment)}</dd>
       <dt>${esc(t("stage"))}</dt><dd>${esc(t(seg.stage))}</dd>
       <dt>${esc(t("format"))}</dt><dd>${esc(formatName(seg.format))}</dd>
-      <dt>${esc(t("localFirms"))}</dt><dd>${seg.local_firms}</dd></dl>
+      <dt>${esc(t("localFirms"))}</dt><dd>${esc(seg.local_firms)}</dd></dl>
     ${isGap ? `<p><button type="button" class="primary" id="see-targets">${esc(t("seeTargets"))}</button></p>` : ""}
     ${severity}
-    <h3>${esc(t("localFirms"))} (${seg.local_firms})</h3>${firms}
+    <h3>${esc(t("localFirms"))} (${esc(seg.local_firms)})</h3>${firms}
     <h3>${esc(t("externalSuppliers"))}${dep ? ` · ${pct(dep.external_share)}` : ""}</h3>${suppliers}`;
   const btn = $("#see-targets");
   if (btn) btn.addEventListener("click", () => showTab("targets"));
@@ -266,10 +266,10 @@ async function loadCompare() {
     const label = (r) => (getLang() === "zh" ? r.region_zh : r.region_en);
     const summaries = res.summaries
       .map((s, i) => `<div class="card"><h3>${esc(label(res.regions[i]))}</h3>
-        <dl class="kv"><dt>${esc(t("coverage"))}</dt><dd>${pct(s.coverage)} (${s.covered}/${s.segments})</dd>
-        <dt>${esc(t("localFirms"))}</dt><dd>${s.local_firms}</dd>
+        <dl class="kv"><dt>${esc(t("coverage"))}</dt><dd>${pct(s.coverage)} (${esc(s.covered)}/${esc(s.segments)})</dd>
+        <dt>${esc(t("localFirms"))}</dt><dd>${esc(s.local_firms)}</dd>
         <dt>${esc(t("externalShare"))}</dt><dd>${pct(s.external_share)}</dd>
-        <dt>${esc(t("status"))}</dt><dd>${Object.entries(s.status_counts).map(([k, v]) => `<span class="badge ${esc(k)}">${esc(t(k))} ${v}</span>`).join(" ")}</dd></dl></div>`)
+        <dt>${esc(t("status"))}</dt><dd>${Object.entries(s.status_counts).map(([k, v]) => `<span class="badge ${esc(k)}">${esc(t(k))} ${esc(v)}</span>`).join(" ")}</dd></dl></div>`)
       .join("");
     const cols = [{ key: "segment", label: t("segment"), text: (r) => nameOf(r) }];
     res.regions.forEach((reg, i) => {

@@ -209,7 +209,8 @@ function drawIntroducerGraph(target, items, names) {
   introChart.setOption({
     animation: false,
     legend: { data: categories.map((c) => c.name), top: 0, textStyle: { fontSize: 11 } },
-    tooltip: { confine: true },
+    // an explicit formatter, so the tooltip HTML is built with the one escape like every other view
+    tooltip: { confine: true, formatter: (p) => esc(p.dataType === "edge" ? `${p.data.source} → ${p.data.target}` : p.name) },
     series: [
       {
         type: "graph",
