@@ -402,10 +402,14 @@ def backtest_cmd(
 
 
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
-    """Add recommend, introducers, partners, campaign … and outcome … to ``app``, backtest to ``eval_app``."""
+    """Add recommend, introducers, partners, campaign … and outcome … to ``app``, backtest and entries to
+    ``eval_app``."""
     app.command("recommend")(recommend)
     app.command("introducers")(introducers_cmd)
     app.command("partners")(partners_cmd)
     app.add_typer(campaign_app, name="campaign")
     app.add_typer(outcome_app, name="outcome")
     eval_app.command("backtest")(backtest_cmd)
+    from api.cli.evaluation import entries_cmd
+
+    eval_app.command("entries")(entries_cmd)

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Relatedness", "relatedness"]
+__all__ = ["Relatedness", "relatedness", "relatedness_matrix"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,12 @@ class Relatedness:
         out = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
         return {s: float(v) for s, v in zip(self.segments, out, strict=True)}
 
+    def density_matrix(self) -> np.ndarray:
+        """Density of every segment for every region, regions × segments (rows in ``regions`` order)."""
+        num = self.m @ self.phi.T
+        den = self.phi.sum(axis=1)[None, :]
+        return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+
 
 def relatedness(counts: Mapping[str, Mapping[str, int]], segments: Iterable[str]) -> Relatedness:
     """Build :class:`Relatedness` from member-firm counts per region and segment.
@@ -90,6 +96,22 @@ def relatedness(counts: Mapping[str, Mapping[str, int]], segments: Iterable[str]
             j = col.get(s)
             if j is not None:
                 x[i, j] = n
+    return relatedness_matrix(x, regions, segs)
+
+
+def relatedness_matrix(x: np.ndarray, regions: Iterable[str] | None = None,
+                       segments: Iterable[str] | None = None) -> Relatedness:
+    """:class:`Relatedness` from a regions × segments count matrix (names default to indices).
+
+    Examples
+    --------
+    >>> r = relatedness_matrix(np.array([[4, 0, 0], [2, 2, 0], [0, 2, 2]]))
+    >>> r.density_matrix()[1].tolist()
+    [1.0, 0.5, 1.0]
+    """
+    x = np.asarray(x, dtype=np.float64)
+    regions = tuple(regions) if regions is not None else tuple(str(i) for i in range(x.shape[0]))
+    segs = tuple(segments) if segments is not None else tuple(str(j) for j in range(x.shape[1]))
     total = x.sum()
     row = x.sum(axis=1, keepdims=True)
     colsum = x.sum(axis=0, keepdims=True)

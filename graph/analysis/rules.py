@@ -26,6 +26,7 @@ __all__ = [
     "THIN_WEIGHTS",
     "EXTENSION_WEIGHTS",
     "LEADER_WEIGHTS",
+    "ENTRY_WEIGHTS",
     "TIER_VALUE",
 ]
 
@@ -109,3 +110,9 @@ EXTENSION_WEIGHTS = {"relatedness": 0.50, "adjacent_strength": 0.30, "local_depe
 LEADER_WEIGHTS = {"centrality": 0.5, "size": 0.3, "tier": 0.2}
 #: value of a tier tag in the leader score (the best tag counts)
 TIER_VALUE = {"链主": 1.0, "上市公司": 0.6, "独角兽": 0.6, "隐形冠军": 0.6, "专精特新": 0.5, "瞪羚": 0.5}
+#: 补链/延链 entry parts (graph.analysis.entryfeatures): weight × figure, fitted by
+#: ``chainmatch eval entries --tune --t0 2014-12-31`` on chainkg (validation windows ending
+#: 2014-12-31, so the 2014 and 2016 test windows never saw them; docs/evaluation.md);
+#: a negative weight lowers severity (immovability: resource-bound segments)
+ENTRY_WEIGHTS = {"popularity": 0.154, "momentum": 2.035, "density": 0.373, "relatives": 1.441, "demand": 0.666,
+                 "size": 1.871, "immovability": -0.727}

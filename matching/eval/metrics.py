@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["RankStats", "rank_stats", "summarise", "METRICS"]
+__all__ = ["RankStats", "rank_stats", "summarise", "METRICS", "SET_METRICS", "set_metrics"]
 
 METRICS = ("Recall@10", "Recall@50", "MRR", "nDCG@10")
 
@@ -88,3 +88,54 @@ def summarise(stats: Iterable[RankStats]) -> dict[str, float]:
         "nDCG@10": float(np.mean([s.ndcg(10) for s in stats])),
         "n": len(stats),
     }
+
+
+# ------------------------------------------------------------------ many relevant answers (entries)
+
+#: the entry backtest's metrics (several relevant answers per query)
+SET_METRICS = ("MAP", "Recall@10", "Recall@20", "AUC-PR")
+
+
+def _set_once(order: np.ndarray, rel: np.ndarray) -> tuple[float, float, float, float]:
+    hits = rel[order].astype(np.float64)
+    n_rel = hits.sum()
+    cum = np.cumsum(hits)
+    ranks = np.arange(1, len(hits) + 1)
+    precision = cum / ranks
+    ap = float((precision * hits).sum() / n_rel)
+    recall = cum / n_rel
+    # trapezoid under the precision-recall curve, starting at (0, precision at the first hit)
+    r = np.r_[0.0, recall]
+    p = np.r_[precision[np.argmax(hits > 0)], precision]
+    auc = float(np.sum(np.diff(r) * (p[1:] + p[:-1]) / 2))
+    return ap, float(cum[min(9, len(cum) - 1)] / n_rel), float(cum[min(19, len(cum) - 1)] / n_rel), auc
+
+
+def set_metrics(scores: np.ndarray, relevant: np.ndarray, *, draws: int = 16, seed: int = 0) -> dict[str, float]:
+    """MAP (average precision), Recall@10/20 and AUC-PR of one ranking with several relevant answers.
+
+    Ties are broken at random and the metrics averaged over ``draws`` orders
+    (one order when no score is tied), so a scorer is neither credited nor
+    punished for its ties. Scores are compared after rounding to 9 decimals.
+    ``relevant`` is a boolean mask with at least one ``True``.
+
+    Examples
+    --------
+    >>> m = set_metrics(np.array([0.9, 0.8, 0.7, 0.1]), np.array([True, False, True, False]))
+    >>> round(m["MAP"], 4), m["Recall@10"]
+    (0.8333, 1.0)
+    >>> m = set_metrics(np.zeros(4), np.array([True, False, False, False]), draws=4000)
+    >>> abs(m["MAP"] - (1 + 1/2 + 1/3 + 1/4) / 4) < 0.02
+    True
+    """
+    s = np.round(np.asarray(scores, dtype=np.float64), 9)
+    rel = np.asarray(relevant, dtype=bool)
+    if not rel.any():
+        raise ValueError("set_metrics needs at least one relevant answer")
+    tied = np.unique(s).size < s.size
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(draws if tied else 1):
+        order = np.lexsort((rng.random(s.size), -s))
+        out.append(_set_once(order, rel))
+    return dict(zip(SET_METRICS, (float(v) for v in np.mean(out, axis=0)), strict=True))

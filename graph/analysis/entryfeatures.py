@@ -1,0 +1,192 @@
+"""Entry features: why a region might gain firms in a segment it lacks (补链/延链 signal).
+
+Pure functions over region × segment member-firm count matrices (``X[r, s]``,
+firms of unit ``r`` in segment ``s``) at a freeze date and at the start of the
+window before it. Every feature is a figure in [0, 1] (immovability too), so a
+severity is a sum of named parts ``weight × figure``:
+
+- ``popularity`` — national size of the segment, ``log1p(N_s) / log1p(max N)``;
+- ``momentum`` — national growth of the segment in the window before the
+  freeze, ``log1p(ΔN_s) / log1p(max ΔN)`` (IPO and founding waves by industry);
+- ``density`` — relatedness density (Hidalgo et al. 2007,
+  :mod:`~graph.analysis.relatedness`);
+- ``relatives`` — the region's relative presence in the segment's siblings
+  (same parent in the segment hierarchy): location quotient saturating at 1 → ½;
+- ``demand`` — local downstream demand: the location quotient of the region
+  among the firms of the segment's downstream segments, per evidence class of
+  the chain edges and scaled by that class's trust (:data:`EDGE_EVIDENCE`:
+  observed supplies ≫ curated template ≫ text co-occurrence);
+- ``size`` — the region's size, ``log1p(X_r) / log1p(max X_r)`` (a control:
+  equal for every segment of one region);
+- ``immovability`` — resource- or infrastructure-bound segments: geographic
+  concentration in excess of all firms' (HHI), times how unrelated the segment
+  is to anything (``1 − max φ``), shrunk for segments with few firms.
+
+Examples
+--------
+>>> x = np.array([[4, 0, 0], [2, 2, 0], [0, 2, 2]], dtype=float)
+>>> f = entry_features(x, x * 0, parents=[None, None, None], edges=[])
+>>> f.names
+('popularity', 'momentum', 'density', 'relatives', 'demand', 'size', 'immovability')
+>>> [round(float(v), 3) for v in f.figure("density")[0]]
+[0.0, 0.5, 0.0]
+>>> round(float(f.figure("momentum")[0, 0]), 3), round(float(f.figure("popularity")[0, 1]), 3)
+(1.0, 0.827)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from graph.analysis.relatedness import relatedness_matrix
+
+__all__ = ["FEATURES", "FEATURE_LABELS", "EDGE_EVIDENCE", "EntryFeatures", "edge_evidence", "entry_features"]
+
+FEATURES = ("popularity", "momentum", "density", "relatives", "demand", "size", "immovability")
+#: zh / en labels of each feature (the parts users see)
+FEATURE_LABELS = {
+    "popularity": ("全国规模", "national size"),
+    "momentum": ("全国增长势头", "national momentum"),
+    "density": ("关联密度（可行性）", "relatedness density (feasibility)"),
+    "relatives": ("相关环节本地占比", "presence in related segments"),
+    "demand": ("本地下游需求", "local downstream demand"),
+    "size": ("地区规模", "region size"),
+    "immovability": ("资源/设施依赖（难以引进）", "resource-bound (hard to move)"),
+}
+#: trust in a chain edge by its evidence: observed supplies ≫ curated template ≫ text co-occurrence
+EDGE_EVIDENCE = {"observed": 1.0, "template": 0.3, "text": 0.05}
+
+
+def edge_evidence(source: str) -> str:
+    """The evidence class of a segment edge from its ``source``.
+
+    Examples
+    --------
+    >>> edge_evidence("chainkg:industry_up"), edge_evidence("observed"), edge_evidence("user")
+    ('text', 'observed', 'template')
+    """
+    s = source.lower()
+    if s == "observed":
+        return "observed"
+    if "industry_up" in s or "cooccur" in s or "text" in s:
+        return "text"
+    return "template"
+
+
+@dataclass(frozen=True)
+class EntryFeatures:
+    """Feature figures ``values[r, s, k]`` for feature ``names[k]``."""
+
+    names: tuple[str, ...]
+    values: np.ndarray  # regions × segments × features
+
+    def figure(self, name: str) -> np.ndarray:
+        """The regions × segments matrix of one feature."""
+        return self.values[:, :, self.names.index(name)]
+
+    def score(self, weights: dict[str, float]) -> np.ndarray:
+        """``Σ_k weights[k] × figure_k`` (features without a weight count 0)."""
+        w = np.array([weights.get(n, 0.0) for n in self.names])
+        return self.values @ w
+
+
+def _lognorm(v: np.ndarray) -> np.ndarray:
+    v = np.log1p(np.maximum(v, 0.0))
+    top = v.max() if v.size else 0.0
+    return v / top if top > 0 else np.zeros_like(v)
+
+
+def _sat_lq(local: np.ndarray, national: np.ndarray, row: np.ndarray, total: float) -> np.ndarray:
+    """``saturate(LQ, 1)`` with ``LQ = (local / row) / (national / total)``; regions × segments."""
+    base = np.divide(national, total, out=np.zeros_like(national), where=total > 0)
+    share = np.divide(local, row[:, None], out=np.zeros_like(local), where=row[:, None] > 0)
+    lq = np.divide(share, base[None, :], out=np.zeros_like(share), where=base[None, :] > 0)
+    return lq / (lq + 1.0)
+
+
+def entry_features(
+    x: np.ndarray,
+    x_before: np.ndarray | None = None,
+    *,
+    parents: Sequence[int | None],
+    edges: Sequence[tuple[int, int, float, str]],
+    observed: np.ndarray | None = None,
+    national: np.ndarray | None = None,
+    national_before: np.ndarray | None = None,
+) -> EntryFeatures:
+    """Entry features for every region × segment (see the module docstring).
+
+    Parameters
+    ----------
+    x, x_before : ndarray
+        Member-firm counts, regions × segments, at the freeze date and at the
+        start of the momentum window.
+    parents : sequence
+        Per segment, the index of its parent segment (``None`` at the top).
+    edges : sequence of (upstream, downstream, weight, source)
+        Chain edges between segment indices; ``source`` gives the evidence
+        class (:func:`edge_evidence`).
+    observed : ndarray, optional
+        Segment × segment counts of observed firm-to-firm supplies
+        (upstream row, downstream column), the strongest evidence of demand.
+    national, national_before : ndarray, optional
+        National firm counts per segment now and at the start of the window
+        (default: column sums of ``x`` and ``x_before``; pass them when some
+        firms have no region).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    n_r, n_s = x.shape
+    nat = x.sum(axis=0) if national is None else np.asarray(national, dtype=np.float64)
+    row = x.sum(axis=1)
+    total = float(x.sum())
+    nat_r = x.sum(axis=0)  # firms with a region: the base of location quotients
+    popularity = np.broadcast_to(_lognorm(nat), (n_r, n_s))
+    before = np.asarray(x_before, dtype=np.float64).sum(axis=0) if national_before is None else national_before
+    growth = nat - before
+    momentum = np.broadcast_to(_lognorm(growth), (n_r, n_s))
+    rel = relatedness_matrix(x)
+    density = rel.density_matrix()
+
+    # relatives: siblings under the same parent, the segment itself left out
+    group = np.zeros((n_s, n_s))
+    for s, p in enumerate(parents):
+        if p is None:
+            continue
+        for t, q in enumerate(parents):
+            if q == p and t != s:
+                group[s, t] = 1.0
+    relatives = _sat_lq(x @ group.T, group @ nat_r, row, total)
+    relatives = np.where((group.sum(axis=1) > 0)[None, :], relatives, 0.0)
+
+    # demand, per evidence class: location quotient among the downstream firms
+    mats = {k: np.zeros((n_s, n_s)) for k in EDGE_EVIDENCE}
+    for u, v, w, source in edges:
+        if u != v:
+            mats[edge_evidence(source)][u, v] += max(float(w), 0.0)
+    if observed is not None:
+        mats["observed"] += np.asarray(observed, dtype=np.float64)
+    demand = np.zeros((n_r, n_s))
+    for k, m in mats.items():
+        if not m.any():
+            continue
+        rs = m.sum(axis=1, keepdims=True)
+        m = np.divide(m, rs, out=np.zeros_like(m), where=rs > 0)
+        demand += EDGE_EVIDENCE[k] * np.where((rs.ravel() > 0)[None, :], _sat_lq(x @ m.T, m @ nat_r, row, total), 0.0)
+    demand /= max(EDGE_EVIDENCE.values())
+
+    size = np.broadcast_to(_lognorm(row)[:, None], (n_r, n_s))
+
+    # immovability: concentrated beyond all firms' concentration, and related to nothing
+    shares = np.divide(x, nat_r[None, :], out=np.zeros_like(x), where=nat_r[None, :] > 0)
+    hhi = (shares**2).sum(axis=0)
+    hhi_all = float(((row / total) ** 2).sum()) if total else 0.0
+    excess = np.clip((hhi - hhi_all) / (1.0 - hhi_all), 0.0, 1.0) if hhi_all < 1 else np.zeros(n_s)
+    reach = rel.phi.max(axis=1) if n_s else np.zeros(0)
+    immov = excess * (1.0 - reach) * nat_r / (nat_r + 5.0)
+    immov = np.broadcast_to(immov, (n_r, n_s))
+
+    values = np.stack([popularity, momentum, density, relatives, demand, size, immov], axis=2)
+    return EntryFeatures(FEATURES, values)
