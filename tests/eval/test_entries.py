@@ -13,7 +13,7 @@ from graph.analysis.relatedness import relatedness, relatedness_matrix
 from graph.model import Format, Membership, Organisation, OrgKind, Provenance, Segment, Stage
 from matching.eval.entries import EntryData, run_entries, tune_entry_weights
 from matching.eval.metrics import set_metrics
-from tests.conftest import shared_data
+from tests.analysis.test_chainkg_gaps import chainkg_dir  # noqa: F401  (the imported chainkg, or a skip)
 
 
 def _seg(i: str, parent: str | None = None) -> Segment:
@@ -104,17 +104,6 @@ def test_cli_on_the_sample_world_by_founding_dates(tmp_path, capsys):
     res = json.loads(capsys.readouterr().out)
     assert res["level"] == "city" and res["firms"] > 0 and res["undated"] < res["firms"]
     assert set(res["table"]) == {"engine", "random", "popularity", "density", "demand"}
-
-
-@pytest.fixture(scope="module")
-def chainkg_dir(tmp_path_factory):
-    src = shared_data("chainkg")
-    d = tmp_path_factory.mktemp("chainkg")
-    try:
-        main(["import", "chainkg", str(src), "--data-dir", str(d), "--json"])
-    except SystemExit as e:
-        assert not e.code, f"chainkg import failed with exit code {e.code}"
-    return d
 
 
 def test_chainkg_entries_cli(chainkg_dir, capsys):
