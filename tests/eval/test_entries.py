@@ -13,7 +13,9 @@ from graph.analysis.relatedness import relatedness, relatedness_matrix
 from graph.model import Format, Membership, Organisation, OrgKind, Provenance, Segment, Stage
 from matching.eval.entries import EntryData, run_entries, tune_entry_weights
 from matching.eval.metrics import set_metrics
-from tests.analysis.test_chainkg_gaps import chainkg_dir  # noqa: F401  (the imported chainkg, or a skip)
+from tests.analysis import test_chainkg_gaps as _chainkg
+
+chainkg_dir = _chainkg.chainkg_dir  # the imported chainkg (or a skip saying why), shared with the gap tests
 
 
 def _seg(i: str, parent: str | None = None) -> Segment:
