@@ -24,6 +24,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import KeyStore, Throttle, keys_path
+from api.authgate import AuthGate
 from api.deps import Engines
 from api.errors import PayloadTooLarge, http_error_body, install_error_handlers
 from api.headers import SecurityHeaders
@@ -142,6 +143,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.throttle = Throttle(settings.auth_failures_per_minute)
     app.state.engines = Engines(settings)  # model and indexes load lazily, on first use
     install_error_handlers(app)
+    app.add_middleware(AuthGate)  # inside the body limit, before any handler reads the body
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     app.add_middleware(SecurityHeaders)  # outermost: errors from the body limit get the headers too
     include_routes(app)

@@ -17,8 +17,9 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from api.auth import LOCAL, KeyStore, Principal, Role
-from api.errors import Forbidden, RateLimited, Unauthorized
+from api.auth import KeyStore, Principal, Role
+from api.authgate import authenticate
+from api.errors import Forbidden
 from graph.errors import BackendUnavailable, ChainmatchError
 from graph.settings import Settings
 from graph.store.protocol import GraphStore
@@ -306,28 +307,11 @@ def _authenticate(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     api_key: Annotated[str | None, Depends(_api_key)],
 ) -> Principal:
-    state = request.app.state
-    if state.settings.auth == "off":
-        return LOCAL
+    admitted = request.scope.get("state", {}).get("principal")  # checked by api.authgate before the body
+    if admitted is not None:
+        return admitted
     token = bearer.credentials if bearer else api_key
-    if not token:
-        raise Unauthorized(
-            "an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
-            "需要 API 密钥：请发送 'Authorization: Bearer <密钥>' 或 'X-API-Key: <密钥>'",
-        )
-    client = _client(request)
-    wait = state.throttle.retry_after(client)
-    if wait is not None:
-        raise RateLimited(
-            f"too many failed API-key attempts from this client; retry in {wait} s",
-            f"该客户端的 API 密钥验证失败次数过多，请 {wait} 秒后重试",
-            wait,
-        )
-    principal = state.keys.verify(token)
-    if principal is None:
-        state.throttle.fail(client)
-        raise Unauthorized("unknown or revoked API key", "API 密钥无效或已撤销")
-    return principal
+    return authenticate(request.app.state, token, _client(request))
 
 
 def _require(role: Role):

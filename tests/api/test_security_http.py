@@ -103,3 +103,58 @@ def test_the_unpacked_size_is_also_held_to_max_file_bytes(tmp_path):
         tables.read_rows(path, settings=Settings(_env_file=None, max_file_bytes=2_000_000))
     with tables.read_rows(path, settings=Settings(_env_file=None, max_file_bytes=5_000_000)) as t:
         assert t.headers == ["name_zh"] or t.headers == ["企业名称"]
+
+
+def _raw(app, method, path, headers, chunks):
+    """Drive the ASGI app directly; return (status, body messages the app pulled)."""
+    import anyio
+
+    pulled, sent = [], []
+    pending = list(chunks)
+
+    async def receive():
+        if pending:
+            body = pending.pop(0)
+            pulled.append(len(body))
+            return {"type": "http.request", "body": body, "more_body": bool(pending)}
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
+             "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+             "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+             "client": ("127.0.0.1", 5), "server": ("testserver", 80), "state": {}}
+    anyio.run(app, scope, receive, send)
+    return next(m["status"] for m in sent if m["type"] == "http.response.start"), pulled
+
+
+def test_anonymous_body_is_refused_401_before_a_byte_is_read(api):
+    """Issue 18: an anonymous 19.8 MB JSON body to POST /partners was parsed (≈390 MB) before the 401."""
+    app = api.client.app
+    big = b'{"segments": [' + b'"seg:game_engine",' * 1_100_000 + b'"x"]}'  # ~19.8 MB
+    assert len(big) > 19_000_000
+    chunks = [big[i:i + (1 << 16)] for i in range(0, len(big), 1 << 16)]
+    for headers in ({}, {"Authorization": "Bearer cmk_00000000_" + "x" * 43}, {"X-API-Key": "nope"}):
+        status, pulled = _raw(app, "POST", "/partners",
+                              {"content-type": "application/json", "content-length": str(len(big)), **headers},
+                              chunks)
+        assert (status, pulled) == (401, []), headers
+    # a good key: the body is read and answered
+    status, pulled = _raw(app, "POST", "/partners", {"content-type": "application/json", "content-length": "2",
+                                                     **api.headers("viewer")}, [b"{}"])
+    assert status != 401 and pulled == [2]
+
+
+def test_malformed_json_without_a_key_is_401_not_422(api):
+    for path in ("/partners", "/organisations", "/campaigns/propose", "/ui/export.xlsx", "/imports/links"):
+        r = api.client.post(path, content=b"{not json", headers={"content-type": "application/json"})
+        assert_error(r, 401, "unauthorized")
+        assert r.headers["www-authenticate"].startswith("Bearer")
+    r = api.client.post("/partners", content=b"{not json", headers={"content-type": "application/json",
+                                                                      **api.headers("viewer")})
+    assert_error(r, 422, "invalid_input")
+    r = api.client.post("/organisations", content=b"{}", headers={"content-type": "application/json",
+                                                                    **api.headers("viewer")})
+    assert_error(r, 403, "forbidden")  # the role check still applies after the gate
