@@ -56,8 +56,11 @@ def _timed(call: Callable):
     return out, time.perf_counter() - t
 
 
-def _strip(out: dict) -> dict:
-    return {k: v for k, v in out.items() if k != "meta"}
+def _strip(out) -> dict:
+    """An analysis result's JSON without its ``meta`` (which names the backend)."""
+    from graph.analysis.results import to_json
+
+    return {k: v for k, v in to_json(out).items() if k != "meta"}
 
 
 def _gap_figures(store, region: str, repeat: int) -> tuple[dict, dict, list[str]]:
@@ -68,20 +71,20 @@ def _gap_figures(store, region: str, repeat: int) -> tuple[dict, dict, list[str]
     an = Analyst.for_store(store)
     out, first = _timed(lambda: an.gaps(region))
     again = [_timed(lambda: Analyst.for_store(store).gaps(region))[1] for _ in range(repeat)]
-    if out["gaps"]:
-        focus = [g["segment"] for g in out["gaps"]]
+    if out.gaps:
+        focus = [g.segment for g in out.gaps]
     else:
         counts = an.aggregates(region, all_segments_chain(an.source.segment_ids())).local_counts
         focus = sorted(counts, key=lambda s: (counts[s], s))[:THINNEST]
     return {"gaps_first_s": round(first, 2), "gaps_s": round(statistics.median(again), 2)}, out, focus
 
 
-def _recommend_figures(store, region: str, gaps: dict, focus: list[str], repeat: int) -> tuple[dict, list]:
+def _recommend_figures(store, region: str, gaps, focus: list[str], repeat: int) -> tuple[dict, list]:
     from matching.recommend.index import ChainIndex
     from matching.recommend.targets import focus_from_gaps, recommend_targets
 
     ix, index_s = _timed(lambda: ChainIndex.from_store(store))
-    wanted = focus_from_gaps(gaps["gaps"]) if gaps["gaps"] else focus
+    wanted = focus_from_gaps(gaps.gaps) if gaps.gaps else focus
     runs = [_timed(lambda: recommend_targets(ix, region, wanted, k=10)) for _ in range(repeat)]
     top = runs[0][0]
     key = [(t.org, t.segment, round(t.total, 9), t.form.form if t.form else None) for t in top]
@@ -146,8 +149,8 @@ def run_backends_bench(
             emb_gaps, emb_out, focus = _gap_figures(embedded, region, repeat)
             say("gap analysis: Neo4j (Cypher pushdown)")
             neo_gaps, neo_out, _ = _gap_figures(neo, region, repeat)
-            fig["gaps"] = emb_out["gaps_total"]
-            fig["focus"] = "gaps" if emb_out["gaps"] else f"{len(focus)} thinnest segments"
+            fig["gaps"] = emb_out.gaps_total
+            fig["focus"] = "gaps" if emb_out.gaps else f"{len(focus)} thinnest segments"
             fig["same_gaps"] = _strip(emb_out) == _strip(neo_out)
             say("target recommendation: embedded")
             emb_rec, emb_top = _recommend_figures(embedded, region, emb_out, focus, repeat)

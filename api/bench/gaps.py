@@ -96,10 +96,10 @@ def _measure(source_kind: str, path: str, region: str, cache_dir: str) -> dict:
         "cold_one_chain_ms": round(chain_s * 1000, 1),
         "warm_ms": round(statistics.median(warm) * 1000, 3),
         "warm_disk_ms": round(warm_disk * 1000, 2),
-        "gaps": out["gaps_total"],
-        "status_counts": out["status_counts"],
+        "gaps": out.gaps_total,
+        "status_counts": out.status_counts,
         "local_firms": sum(aggs.local_counts.values()),
-        "cached_ok": bool(again["meta"]["cached"]),
+        "cached_ok": bool(again.meta.cached),
         "peak_rss_mb": round(_peak_rss_mb()),
         "load_avg_1min": round(os.getloadavg()[0], 2),
     }

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from api.cli.common import DataDir, JsonOut, console, print_json, settings_for, table
+from graph.analysis.results import to_json
 from graph.labels import STATUS_LABELS
 
 __all__ = ["register", "STATUS_LABEL"]
@@ -45,7 +46,7 @@ def _run(data_dir, call):
 
 def _name(orgs: dict, oid: str) -> str:
     o = orgs.get(oid)
-    return (o.get("name_zh") or o.get("name_en") or oid) if o else oid
+    return (o.name_zh or o.name_en or oid) if o else oid
 
 
 def _names(orgs: dict, ids, k: int = 3) -> str:
@@ -58,14 +59,14 @@ def _pct(x) -> str:
     return "-" if x is None else f"{x:.0%}"
 
 
-def _title(kind: str, out: dict) -> str:
-    c = out["chain"]
-    return (f"{kind} · {c['name_zh']} {c['name_en']} · {out['region_zh']} ({out['region_en']})"
-            f"{' · cached 缓存' if out['meta']['cached'] else ''}")
+def _title(kind: str, out) -> str:
+    c = out.chain
+    return (f"{kind} · {c.name_zh} {c.name_en} · {out.region_zh} ({out.region_en})"
+            f"{' · cached 缓存' if out.meta.cached else ''}")
 
 
-def _parts(parts: list[dict]) -> str:
-    return " + ".join(f"{p['name']} {p['value']:.2f}" for p in parts if p["value"] > 0) or "0"
+def _parts(parts) -> str:
+    return " + ".join(f"{p.name} {p.value:.2f}" for p in parts if p.value > 0) or "0"
 
 
 def chain_cmd(region: RegionOpt = DEFAULT_REGION, chain: ChainOpt = None, data_dir: DataDir = None,
@@ -73,25 +74,25 @@ def chain_cmd(region: RegionOpt = DEFAULT_REGION, chain: ChainOpt = None, data_d
     """Chain map (群-链-企): per segment local firms, capacity, tiers, platforms, status; supply shares on edges."""
     out = _run(data_dir, lambda a: a.chain_map(region, chain))
     if as_json:
-        print_json(out)
+        print_json(to_json(out))
         return
-    orgs = out["orgs"]
-    rows = [[s["name_zh"] + " " + s["name_en"], s["stage"], STATUS_LABEL[s["status"]], s["local_firms"],
-             s["employees"] or "-", ", ".join(f"{k}:{v}" for k, v in s["revenue_bands"].items()) or "-",
-             _names(orgs, s["tier_firm_ids"], 2) or "-", _names(orgs, s["platforms"], 2) or "-",
-             _pct(s["received_local_share"]), f"{s['density']:.2f}"] for s in out["segments"]]
+    orgs = out.orgs
+    rows = [[s.name_zh + " " + s.name_en, s.stage, STATUS_LABEL[s.status], s.local_firms,
+             s.employees or "-", ", ".join(f"{k}:{v}" for k, v in s.revenue_bands.items()) or "-",
+             _names(orgs, s.tier_firm_ids, 2) or "-", _names(orgs, s.platforms, 2) or "-",
+             _pct(s.received_local_share), f"{s.density:.2f}"] for s in out.segments]
     console.print(table(_title("Chain map 产业链图谱", out),
                         ["segment 环节", "stage 位置", "status 状态", "local firms 本地企业", "employees 从业人数",
                          "revenue 营收分布", "tier firms 梯队企业", "platforms 平台", "local supply 本地供给",
                          "density 关联密度"], rows))
-    names = {s["segment"]: s["name_zh"] for s in out["segments"]}
-    edges = [[names.get(e["upstream"], e["upstream"]), names.get(e["downstream"], e["downstream"]),
-              _pct(e["local_share"]), _pct(e["external_share"]), e["links"]] for e in out["edges"]]
+    names = {s.segment: s.name_zh for s in out.segments}
+    edges = [[names.get(e.upstream, e.upstream), names.get(e.downstream, e.downstream),
+              _pct(e.local_share), _pct(e.external_share), e.links] for e in out.edges]
     if edges:
         console.print(table("Segment edges 环节供给 (local firms' supply 本地企业采购)",
                             ["upstream 上游", "downstream 下游", "local 本地供给", "external 外地供给", "links 链接数"],
                             edges))
-    console.print("status 状态: " + ", ".join(f"{STATUS_LABEL[k]} {v}" for k, v in out["status_counts"].items()))
+    console.print("status 状态: " + ", ".join(f"{STATUS_LABEL[k]} {v}" for k, v in out.status_counts.items()))
 
 
 def gaps_cmd(region: RegionOpt = DEFAULT_REGION, chain: ChainOpt = None, top: TopOpt = 20,
@@ -99,18 +100,18 @@ def gaps_cmd(region: RegionOpt = DEFAULT_REGION, chain: ChainOpt = None, top: To
     """Gaps: 补链 missing, 强链 thin, 延链 extension, by severity (a sum of named parts) with evidence."""
     out = _run(data_dir, lambda a: a.gaps(region, chain, top=top or None))
     if as_json:
-        print_json(out)
+        print_json(to_json(out))
         return
-    orgs = out["orgs"]
-    rows = [[k, f"{g['kind_zh']} {g['kind']}", f"{g['name_zh']} {g['name_en']}".strip(), f"{g['severity']:.3f}",
-             _parts(g["parts"]), ", ".join(g["criteria"]),
-             f"{_names(orgs, g['firms'])} · {len(g['links'])} links"] for k, g in enumerate(out["gaps"], 1)]
+    orgs = out.orgs
+    rows = [[k, f"{g.kind_zh} {g.kind}", f"{g.name_zh} {g.name_en}".strip(), f"{g.severity:.3f}",
+             _parts(g.parts), ", ".join(g.criteria),
+             f"{_names(orgs, g.firms)} · {len(g.links)} links"] for k, g in enumerate(out.gaps, 1)]
     console.print(table(_title("Gaps 缺口", out),
                         ["#", "class 类别", "segment 环节", "severity 严重度", "parts 构成", "rule 规则",
                          "evidence 证据"], rows))
-    note = "" if out["supply_observed"] else " · no supply links: 补链 inferred from local downstream segments"
-    console.print(f"{out['gaps_total']} gaps 个缺口 · status 状态: "
-                  + ", ".join(f"{STATUS_LABEL[k]} {v}" for k, v in out["status_counts"].items()) + note)
+    note = "" if out.supply_observed else " · no supply links: 补链 inferred from local downstream segments"
+    console.print(f"{out.gaps_total} gaps 个缺口 · status 状态: "
+                  + ", ".join(f"{STATUS_LABEL[k]} {v}" for k, v in out.status_counts.items()) + note)
 
 
 def leaders_cmd(region: RegionOpt = DEFAULT_REGION, chain: ChainOpt = None, top: TopOpt = 20,
@@ -119,12 +120,12 @@ def leaders_cmd(region: RegionOpt = DEFAULT_REGION, chain: ChainOpt = None, top:
     """Chain leaders 链主: firms ranked by supply centrality, size and tier (named parts)."""
     out = _run(data_dir, lambda a: a.leaders(region, chain, top=top or 10**9, scope=scope))
     if as_json:
-        print_json(out)
+        print_json(to_json(out))
         return
-    rows = [[k, x["name_zh"] or x["name_en"] or x["id"], x["region"] or "-", "✓" if x["local"] else "",
-             "、".join(x["tiers"]) or "-", x["employees"] if x["employees"] is not None else "-",
-             f"{x['score']:.3f}", _parts(x["parts"]), f"{x['customers']}/{x['suppliers']}"]
-            for k, x in enumerate(out["leaders"], 1)]
+    rows = [[k, x.name_zh or x.name_en or x.id, x.region or "-", "✓" if x.local else "",
+             "、".join(x.tiers) or "-", x.employees if x.employees is not None else "-",
+             f"{x.score:.3f}", _parts(x.parts), f"{x.customers}/{x.suppliers}"]
+            for k, x in enumerate(out.leaders, 1)]
     console.print(table(_title(f"Chain leaders 链主 ({scope})", out),
                         ["#", "firm 企业", "region 地区", "local 本地", "tiers 梯队", "employees 人数", "score 得分",
                          "parts 构成", "customers/suppliers 客户/供应商"], rows))
@@ -135,17 +136,17 @@ def dependence_cmd(region: RegionOpt = DEFAULT_REGION, chain: ChainOpt = None, d
     """External dependence 外部依赖: share of local firms' supply from outside, top suppliers, single points of failure."""
     out = _run(data_dir, lambda a: a.dependence(region, chain))
     if as_json:
-        print_json(out)
+        print_json(to_json(out))
         return
-    orgs = out["orgs"]
-    rows = [[s["name_zh"] + " " + s["name_en"], s["local_firms"], f"{s['received']:.2f}", _pct(s["external_share"]),
-             "; ".join(f"{_name(orgs, x['supplier'])} {x['share']:.0%}" for x in s["top_suppliers"][:3]) or "-",
-             "; ".join(f"{_name(orgs, x['supplier'])} ({', '.join(x['reasons'])})" for x in s["spofs"]) or "-"]
-            for s in out["segments"] if s["received"] > 0]
+    orgs = out.orgs
+    rows = [[s.name_zh + " " + s.name_en, s.local_firms, f"{s.received:.2f}", _pct(s.external_share),
+             "; ".join(f"{_name(orgs, x.supplier)} {x.share:.0%}" for x in s.top_suppliers[:3]) or "-",
+             "; ".join(f"{_name(orgs, x.supplier)} ({', '.join(x.reasons)})" for x in s.spofs) or "-"]
+            for s in out.segments if s.received > 0]
     console.print(table(_title("External dependence 外部依赖", out),
                         ["segment 环节", "local firms 本地企业", "received 本地采购", "external 外部占比",
                          "top external suppliers 主要外部供应商", "single points of failure 单点风险"], rows))
-    console.print(f"overall external share 总体外部依赖度: {_pct(out['external_share'])}")
+    console.print(f"overall external share 总体外部依赖度: {_pct(out.external_share)}")
 
 
 def compare_cmd(region: Annotated[list[str], typer.Option("--region", "-r", help="Two or more regions (repeat).")],
@@ -153,17 +154,17 @@ def compare_cmd(region: Annotated[list[str], typer.Option("--region", "-r", help
     """Compare one chain's coverage in two or more regions side by side 区域对比."""
     out = _run(data_dir, lambda a: a.compare(region, chain))
     if as_json:
-        print_json(out)
+        print_json(to_json(out))
         return
-    heads = [f"{r['region_zh']} {r['region_en']}" for r in out["regions"]]
-    rows = [[f"{r['name_zh']} {r['name_en']}"] + [f"{c['local_firms']} · {STATUS_LABEL[c['status']]}" for c in r["cells"]]
-            for r in out["rows"]]
-    c = out["chain"]
-    console.print(table(f"Compare 区域对比 · {c['name_zh']} {c['name_en']}", ["segment 环节", *heads], rows))
-    summ = [[f"{s['covered']}/{s['segments']} ({s['coverage']:.0%})" for s in out["summaries"]],
-            [s["local_firms"] for s in out["summaries"]],
-            [_pct(s["external_share"]) for s in out["summaries"]],
-            [", ".join(f"{k} {v}" for k, v in s["status_counts"].items()) for s in out["summaries"]]]
+    heads = [f"{r.region_zh} {r.region_en}" for r in out.regions]
+    rows = [[f"{r.name_zh} {r.name_en}"] + [f"{c.local_firms} · {STATUS_LABEL[c.status]}" for c in r.cells]
+            for r in out.rows]
+    c = out.chain
+    console.print(table(f"Compare 区域对比 · {c.name_zh} {c.name_en}", ["segment 环节", *heads], rows))
+    summ = [[f"{s.covered}/{s.segments} ({s.coverage:.0%})" for s in out.summaries],
+            [s.local_firms for s in out.summaries],
+            [_pct(s.external_share) for s in out.summaries],
+            [", ".join(f"{k} {v}" for k, v in s.status_counts.items()) for s in out.summaries]]
     labels = ["coverage 覆盖", "member firms 企业", "external supply 外部依赖", "status 状态"]
     console.print(table("Summary 汇总", ["", *heads], [[lab, *row] for lab, row in zip(labels, summ, strict=True)]))
 

@@ -89,7 +89,7 @@ def recommend(
         else:
             from graph.analysis.service import Analyst
 
-            found = Analyst.for_store(store, settings.data_dir / "cache").gaps(rid, chain)["gaps"]
+            found = Analyst.for_store(store, settings.data_dir / "cache").gaps(rid, chain).gaps
             focus = focus_from_gaps(found)
             if not focus:
                 raise InvalidInput(f"no gaps found for {rid} in chain {chain or 'all'}", f"{rid} 未发现产业链缺口")

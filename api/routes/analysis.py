@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query
 from api.deps import EnginesDep, StoreDep, Viewer
 from api.routes._common import AUTHED
 from api.schemas.core import AnalysisResult, ComparisonResult
+from graph.analysis.results import to_json
 
 __all__ = ["router"]
 
@@ -28,7 +29,7 @@ ChainQ = Annotated[str | None, Query(max_length=200, description="Chain id or zh
 @router.get("/chain-map", summary="Chain map: per segment local firms, capacity, tiers, platforms, status",
             response_model=AnalysisResult)
 def chain_map(store: StoreDep, engines: EnginesDep, _: Viewer, region: Region, chain: ChainQ = None) -> dict:
-    return engines.analyse(store, lambda a: a.chain_map(region, chain))
+    return to_json(engines.analyse(store, lambda a: a.chain_map(region, chain)))
 
 
 @router.get("/gaps", summary="Gaps: 补链 missing, 强链 thin, 延链 extension, with severity parts and evidence",
@@ -36,7 +37,7 @@ def chain_map(store: StoreDep, engines: EnginesDep, _: Viewer, region: Region, c
 def gaps(store: StoreDep, engines: EnginesDep, _: Viewer, region: Region, chain: ChainQ = None,
          top: Annotated[int | None, Query(ge=1, le=1000, description="Gaps to return (default all).")] = None,
          ) -> dict:
-    return engines.analyse(store, lambda a: a.gaps(region, chain, top=top))
+    return to_json(engines.analyse(store, lambda a: a.gaps(region, chain, top=top)))
 
 
 @router.get("/leaders", summary="Chain leaders (链主): supply centrality, size and tier",
@@ -46,14 +47,14 @@ def leaders(store: StoreDep, engines: EnginesDep, _: Viewer, region: Region, cha
             scope: Annotated[Literal["all", "local", "external"], Query(description="Firms local to the "
                                                                         "region, external, or all.")] = "all",
             ) -> dict:
-    return engines.analyse(store, lambda a: a.leaders(region, chain, top=top, scope=scope))
+    return to_json(engines.analyse(store, lambda a: a.leaders(region, chain, top=top, scope=scope)))
 
 
 @router.get("/dependence", summary="External dependence: share of supply from outside, top external "
             "suppliers, single points of failure", response_model=AnalysisResult)
 def dependence(store: StoreDep, engines: EnginesDep, _: Viewer, region: Region, chain: ChainQ = None,
                top: Annotated[int, Query(ge=1, le=100)] = 5) -> dict:
-    return engines.analyse(store, lambda a: a.dependence(region, chain, top=top))
+    return to_json(engines.analyse(store, lambda a: a.dependence(region, chain, top=top)))
 
 
 @router.get("/compare", summary="One chain's coverage for two or more regions side by side",
@@ -63,4 +64,4 @@ def compare(store: StoreDep, engines: EnginesDep, _: Viewer,
                                                 "regions (repeat the parameter).",
                                                 examples=[["深圳", "广州"]])],
             chain: ChainQ = None) -> dict:
-    return engines.analyse(store, lambda a: a.compare(regions, chain))
+    return to_json(engines.analyse(store, lambda a: a.compare(regions, chain)))

@@ -89,8 +89,8 @@ def recommendations(
         focus = [Focus(resolve_segment(segment, store.segments()).id)]
     else:
         found = engines.analyse(store, lambda a: a.gaps(rid, chain))
-        chain_id = found["chain"]["id"]
-        focus = focus_from_gaps(found["gaps"])
+        chain_id = found.chain.id
+        focus = focus_from_gaps(found.gaps)
     current = ws.current(rid)
     landed = ws.landed(rid)  # landed anywhere in the region, even if a later outcome followed
     exclude = landed | ({o for o, x in current.items() if x.status == "rejected"} if hide_rejected else set())

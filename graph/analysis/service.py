@@ -1,8 +1,9 @@
 """The chain analyses over a store, cached per store version (what the CLI and API call).
 
 Not an analysis itself: it picks where the aggregates come from, calls the
-pure functions and caches their JSON-ready results with
-:class:`~graph.analysis.cache.ResultCache`. Sources, best first:
+pure functions and caches their results with
+:class:`~graph.analysis.cache.ResultCache` (as JSON, :func:`~graph.analysis.results.to_json`).
+Every method returns a dataclass of :mod:`graph.analysis.results`. Sources, best first:
 
 1. a store that computes aggregates itself (the pushdown seam: methods
    ``analysis_aggregates(region, segments) -> ChainAggregates`` and
@@ -20,20 +21,20 @@ Examples
 >>> _ = store.write(load_world()[0])
 >>> an = Analyst.for_store(store)
 >>> out = an.gaps("深圳", "动漫游戏")
->>> [(g["kind_zh"], g["segment"]) for g in out["gaps"]][:2], out["meta"]["cached"]
+>>> [(g.kind.zh, g.segment) for g in out.gaps][:2], out.meta.cached
 ([('补链', 'seg:game_engine'), ('延链', 'seg:esports')], False)
->>> an.gaps("深圳", "动漫游戏")["meta"]["cached"]
-True
+>>> again = an.gaps("深圳", "动漫游戏")
+>>> again.meta.cached, again.gaps == out.gaps
+(True, True)
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from graph.analysis.aggregates import ChainAggregates, chain_aggregates
 from graph.analysis.cache import ResultCache
@@ -43,11 +44,24 @@ from graph.analysis.compare import compare
 from graph.analysis.dependence import dependence
 from graph.analysis.gaps import gaps, segment_statuses
 from graph.analysis.leaders import LeaderInputs, leader_inputs, leader_inputs_from_arrays, leaders
+from graph.analysis.results import (
+    ChainMapResult,
+    ChainRef,
+    CompareResult,
+    DependenceResult,
+    GapsResult,
+    LeadersResult,
+    RegionRef,
+    from_json,
+    to_json,
+)
 from graph.analysis.rules import DEFAULT_RULES, GapRules
 from graph.errors import InvalidInput
 from graph.model import Chain
 
 __all__ = ["Source", "GraphSource", "ArraySource", "StoreSource", "Analyst", "ARRAYS_CACHE_MIN_ORGS"]
+
+T = TypeVar("T")
 
 #: stores with at least this many organisations keep their array view as .npz
 ARRAYS_CACHE_MIN_ORGS = 20_000
@@ -159,10 +173,6 @@ def _array_source(store, cache_dir: Path | None, version: str) -> ArraySource:
     return ArraySource(arrays, store.chains())
 
 
-def _plain(obj):
-    return dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) else obj
-
-
 def _region_names(region: str) -> dict:
     from graph.errors import NotFound
     from graph.regions import display
@@ -230,34 +240,84 @@ class Analyst:
             self._aggs[key] = self.source.aggregates(region, segs)
         return self._aggs[key]
 
-    def _run(self, function: str, args: dict, compute: Callable[[], dict]) -> dict:
+    def _run(self, cls: type[T], function: str, args: dict, compute: Callable[[], dict]) -> T:
         args = {**args, "rules": dataclasses.asdict(self.rules)}
         hit = self.cache.get(self.version, function, args)
-        if hit is not None:
-            return {**hit, "meta": {**hit["meta"], "cached": True}}
-        value = json.loads(json.dumps(compute(), ensure_ascii=False))  # the same shape as a cache hit
-        value["meta"] = {"version": self.version, "function": function, "cached": False}
-        self.cache.put(self.version, function, args, value)
-        return value
+        cached = hit is not None
+        if hit is None:
+            hit = {**to_json(compute()), "meta": {"version": self.version, "function": function, "cached": False}}
+            self.cache.put(self.version, function, args, hit)
+        return from_json(cls, {**hit, "meta": {**hit["meta"], "cached": cached}})  # the same shape either way
 
     def _head(self, region: str, chain: Chain) -> dict:
         return {"region": region, **_region_names(region),
-                "chain": {"id": chain.id, "name_zh": chain.name_zh, "name_en": chain.name_en}}
+                "chain": ChainRef(chain.id, chain.name_zh, chain.name_en)}
 
     # ------------------------------------------------------------ analyses
-    def chain_map(self, region: str, chain: str | None = None) -> dict:
+    def chain_map(self, region: str, chain: str | None = None) -> ChainMapResult:
+        """The 群-链-企 map: per segment local firms, capacity, tiers, platforms, status; supply on edges.
+
+        Parameters
+        ----------
+        region : str
+            Region id or place name (``cn/guangdong/shenzhen``, 深圳, 南山区, Shenzhen).
+        chain : str, optional
+            Chain id or zh/en name; ``None``: every segment.
+
+        Returns
+        -------
+        ChainMapResult
+
+        Examples
+        --------
+        >>> from fixtures.world import load_world
+        >>> from graph.store.sqlite import SqliteStore
+        >>> store = SqliteStore.memory()
+        >>> _ = store.write(load_world()[0])
+        >>> m = Analyst.for_store(store).chain_map("深圳", "动漫游戏")
+        >>> m.chain.name_zh, [(s.segment, s.status) for s in m.segments[:2]]
+        ('动漫游戏', [('seg:game_engine', 'missing'), ('seg:concept_art', 'strong')])
+        """
         region = resolve_region(region)
 
         def compute():
             c = self._chain(chain)
             m = chain_map(self.aggregates(region, c), c, self.rules)
             return {**self._head(region, c), "level": m.level, "status_counts": m.status_counts,
-                    "segments": [_plain(s) for s in m.segments], "edges": [_plain(e) for e in m.edges],
-                    "orgs": {k: _plain(v) for k, v in m.orgs.items()}}
+                    "segments": m.segments, "edges": m.edges, "orgs": m.orgs}
 
-        return self._run("chain_map", {"region": region, "chain": chain}, compute)
+        return self._run(ChainMapResult, "chain_map", {"region": region, "chain": chain}, compute)
 
-    def gaps(self, region: str, chain: str | None = None, *, top: int | None = None) -> dict:
+    def gaps(self, region: str, chain: str | None = None, *, top: int | None = None) -> GapsResult:
+        """The 补链 (missing), 强链 (thin) and 延链 (extension) gaps, most severe first.
+
+        Severity is a sum of named :class:`~graph.parts.Part` values, each
+        gap cites the firm, link and segment ids behind it.
+
+        Parameters
+        ----------
+        region : str
+            Region id or place name.
+        chain : str, optional
+            Chain id or zh/en name; ``None``: every segment.
+        top : int, optional
+            How many gaps to return (``gaps_total`` still counts all).
+
+        Returns
+        -------
+        GapsResult
+
+        Examples
+        --------
+        >>> from fixtures.world import load_world
+        >>> from graph.store.sqlite import SqliteStore
+        >>> store = SqliteStore.memory()
+        >>> _ = store.write(load_world()[0])
+        >>> out = Analyst.for_store(store).gaps("深圳", "动漫游戏", top=1)
+        >>> g = out.gaps[0]
+        >>> g.segment, g.kind.zh, [p.name for p in g.parts][:2], out.gaps_total > 1
+        ('seg:game_engine', '补链', ['local_dependence', 'downstream_pull'], True)
+        """
         region = resolve_region(region)
 
         def compute():
@@ -273,22 +333,76 @@ class Analyst:
             cited = {i for g in shown for i in g.firms}
             return {**self._head(region, c), "level": aggs.level, "status_counts": dict(sorted(counts.items())),
                     "supply_observed": any(x.supply_observed for x in st.values()),
-                    "gaps_total": len(found), "gaps": [_plain(g) for g in shown],
-                    "orgs": {i: _plain(aggs.orgs[i]) for i in sorted(cited) if i in aggs.orgs}}
+                    "gaps_total": len(found), "gaps": shown,
+                    "orgs": {i: aggs.orgs[i] for i in sorted(cited) if i in aggs.orgs}}
 
-        return self._run("gaps", {"region": region, "chain": chain, "top": top}, compute)
+        return self._run(GapsResult, "gaps", {"region": region, "chain": chain, "top": top}, compute)
 
-    def leaders(self, region: str, chain: str | None = None, *, top: int = 20, scope: str = "all") -> dict:
+    def leaders(self, region: str, chain: str | None = None, *, top: int = 20, scope: str = "all") -> LeadersResult:
+        """The chain's leaders (链主): firms ranked by supply centrality, size and tier.
+
+        Parameters
+        ----------
+        region : str
+            Region id or place name (decides which firms are local).
+        chain : str, optional
+            Chain id or zh/en name; ``None``: every segment.
+        top : int
+            How many leaders.
+        scope : {"all", "local", "external"}
+            Firms of every region, local ones or external ones.
+
+        Returns
+        -------
+        LeadersResult
+
+        Examples
+        --------
+        >>> from fixtures.world import load_world
+        >>> from graph.store.sqlite import SqliteStore
+        >>> store = SqliteStore.memory()
+        >>> _ = store.write(load_world()[0])
+        >>> out = Analyst.for_store(store).leaders("深圳", "动漫游戏", top=3, scope="local")
+        >>> len(out.leaders), all(x.local for x in out.leaders), [p.name for p in out.leaders[0].parts]
+        (3, True, ['centrality', 'size', 'tier'])
+        """
         region = resolve_region(region)
 
         def compute():
             c = self._chain(chain)
             found = leaders(self.source.leader_inputs(c), region, top=top, scope=scope)
-            return {**self._head(region, c), "scope": scope, "leaders": [_plain(x) for x in found]}
+            return {**self._head(region, c), "scope": scope, "leaders": found}
 
-        return self._run("leaders", {"region": region, "chain": chain, "top": top, "scope": scope}, compute)
+        return self._run(LeadersResult, "leaders", {"region": region, "chain": chain, "top": top, "scope": scope},
+                         compute)
 
-    def dependence(self, region: str, chain: str | None = None, *, top: int = 5) -> dict:
+    def dependence(self, region: str, chain: str | None = None, *, top: int = 5) -> DependenceResult:
+        """External dependence: the share of local supply from outside, top external suppliers, single points of failure.
+
+        Parameters
+        ----------
+        region : str
+            Region id or place name.
+        chain : str, optional
+            Chain id or zh/en name; ``None``: every segment.
+        top : int
+            External suppliers listed per segment.
+
+        Returns
+        -------
+        DependenceResult
+
+        Examples
+        --------
+        >>> from fixtures.world import load_world
+        >>> from graph.store.sqlite import SqliteStore
+        >>> store = SqliteStore.memory()
+        >>> _ = store.write(load_world()[0])
+        >>> d = Analyst.for_store(store).dependence("深圳", "chain:av_content")
+        >>> codec = next(s for s in d.segments if s.segment == "seg:video_codec")
+        >>> codec.spofs[0].supplier, codec.spofs[0].reasons, 0 < d.external_share < 1
+        ('org:f0462', ('dominant_share', 'sole_supplier'), True)
+        """
         region = resolve_region(region)
 
         def compute():
@@ -296,12 +410,34 @@ class Analyst:
             d = dependence(self.aggregates(region, c), c, top=top,
                            spof_share=self.rules.thin_max_external_share)
             return {**self._head(region, c), "received": d.received, "received_external": d.received_external,
-                    "external_share": d.external_share, "segments": [_plain(s) for s in d.segments],
-                    "orgs": {k: _plain(v) for k, v in d.orgs.items()}}
+                    "external_share": d.external_share, "segments": d.segments, "orgs": d.orgs}
 
-        return self._run("dependence", {"region": region, "chain": chain, "top": top}, compute)
+        return self._run(DependenceResult, "dependence", {"region": region, "chain": chain, "top": top}, compute)
 
-    def compare(self, regions: list[str], chain: str | None = None) -> dict:
+    def compare(self, regions: list[str], chain: str | None = None) -> CompareResult:
+        """One chain's coverage in two or more regions side by side.
+
+        Parameters
+        ----------
+        regions : list of str
+            Two or more region ids or place names.
+        chain : str, optional
+            Chain id or zh/en name; ``None``: every segment.
+
+        Returns
+        -------
+        CompareResult
+
+        Examples
+        --------
+        >>> from fixtures.world import load_world
+        >>> from graph.store.sqlite import SqliteStore
+        >>> store = SqliteStore.memory()
+        >>> _ = store.write(load_world()[0])
+        >>> c = Analyst.for_store(store).compare(["深圳", "北京"], "动漫游戏")
+        >>> [(r.region, s.covered, s.segments) for r, s in zip(c.regions, c.summaries)]
+        [('cn/guangdong/shenzhen', 10, 12), ('cn/beijing/beijing', 7, 12)]
+        """
         ids = [resolve_region(r) for r in regions]
         if len(ids) < 2:
             raise InvalidInput("compare needs two or more regions", "对比至少需要两个地区")
@@ -309,8 +445,7 @@ class Analyst:
         def compute():
             c = self._chain(chain)
             cmp = compare([self.aggregates(r, c) for r in ids], c, self.rules)
-            return {"regions": [{"region": r, **_region_names(r)} for r in ids],
-                    "chain": {"id": c.id, "name_zh": c.name_zh, "name_en": c.name_en},
-                    "rows": [_plain(r) for r in cmp.rows], "summaries": [_plain(s) for s in cmp.summaries]}
+            return {"regions": [RegionRef(r, **_region_names(r)) for r in ids],
+                    "chain": ChainRef(c.id, c.name_zh, c.name_en), "rows": cmp.rows, "summaries": cmp.summaries}
 
-        return self._run("compare", {"regions": ids, "chain": chain}, compute)
+        return self._run(CompareResult, "compare", {"regions": ids, "chain": chain}, compute)

@@ -40,7 +40,10 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from graph.analysis.chainmap import MapSegment
 from graph.analysis.common import resolve_region
+from graph.analysis.dependence import SupplierShare
+from graph.analysis.results import ChainMapResult, DependenceResult, GapsResult, to_json
 from matching.recommend.campaigns import propose_campaign
 from matching.recommend.introducers import RELATION_ZH, introducers
 from matching.recommend.targets import recommend_targets
@@ -64,56 +67,56 @@ def fig(value, ids: Iterable[str], fmt: str = "float") -> dict:
 
 
 def _parts(parts, ids) -> list[dict]:
-    return [{"name": p["name"], "value": fig(p["value"], ids, "score"), "weight": p["weight"],
-             "figure": p["figure"], "note": p["note"]} for p in parts]
+    return [{"name": p.name, "value": fig(p.value, ids, "score"), "weight": p.weight,
+             "figure": p.figure, "note": p.note} for p in parts]
 
 
-def _local_members(ix, rid: str, seg: dict) -> tuple[list[str], list[str]]:
+def _local_members(ix, rid: str, seg: MapSegment) -> tuple[list[str], list[str]]:
     """Every local member firm of a segment and its tiered ones, largest first, from the index.
 
     The analysis caps its id lists (25); the index gives them whole. When the
     index disagrees with the analysis's counts, the analysis's lists are kept.
     """
-    sid = seg["segment"]
+    sid = seg.segment
     if sid not in ix.seg_pos:
-        return list(seg["firm_ids"]), list(seg["tier_firm_ids"])
+        return list(seg.firm_ids), list(seg.tier_firm_ids)
     rows = ix.members(sid)[0]
     rows = np.unique(rows[ix.is_firm()[rows] & ix.local_mask(rid)[rows]])
     rows = sorted(rows.tolist(), key=lambda r: (-ix.employees[r], ix.org_ids[r]))
     firms = [ix.org_ids[r] for r in rows]
     tiered = [ix.org_ids[r] for r in rows if ix.tier[r] > 0]
-    if len(firms) != seg["local_firms"] or len(tiered) != seg["tier_firms"]:
-        return list(seg["firm_ids"]), list(seg["tier_firm_ids"])
+    if len(firms) != seg.local_firms or len(tiered) != seg.tier_firms:
+        return list(seg.firm_ids), list(seg.tier_firm_ids)
     return firms, tiered
 
 
-def _chain_map(cm: dict, ix, rid: str) -> list[dict]:
+def _chain_map(cm: ChainMapResult, ix, rid: str) -> list[dict]:
     order = {s: i for i, s in enumerate(STAGES)}
     rows = []
-    for s in sorted(cm["segments"], key=lambda s: (order.get(s["stage"], 9), -s["local_firms"], s["segment"])):
-        sid = s["segment"]
+    for s in sorted(cm.segments, key=lambda s: (order.get(s.stage, 9), -s.local_firms, s.segment)):
+        sid = s.segment
         firm_ids, tier_ids = _local_members(ix, rid, s)
         rows.append({
-            "segment": sid, "name_zh": s["name_zh"], "name_en": s["name_en"], "stage": s["stage"],
-            "status": s["status"], "criteria": list(s["criteria"]),
-            "local_firms": fig(s["local_firms"], [sid, *firm_ids], "int"),
-            "employees": fig(s["employees"], [sid, *firm_ids], "int"),
-            "tier_firms": fig(s["tier_firms"], [sid, *tier_ids], "int"),
-            "platforms": fig(len(s["platforms"]), [sid, *s["platforms"]], "int"),
-            "members_elsewhere": fig(s["members_elsewhere"], [sid], "int"),
-            "local_supply_share": fig(s["received_local_share"], [sid, *firm_ids], "pct"),
+            "segment": sid, "name_zh": s.name_zh, "name_en": s.name_en, "stage": s.stage,
+            "status": s.status, "criteria": list(s.criteria),
+            "local_firms": fig(s.local_firms, [sid, *firm_ids], "int"),
+            "employees": fig(s.employees, [sid, *firm_ids], "int"),
+            "tier_firms": fig(s.tier_firms, [sid, *tier_ids], "int"),
+            "platforms": fig(len(s.platforms), [sid, *s.platforms], "int"),
+            "members_elsewhere": fig(s.members_elsewhere, [sid], "int"),
+            "local_supply_share": fig(s.received_local_share, [sid, *firm_ids], "pct"),
         })
     return rows
 
 
-def _gaps(found: dict) -> list[dict]:
+def _gaps(found: GapsResult) -> list[dict]:
     out = []
-    for k, g in enumerate(found["gaps"], 1):
-        ids = [g["segment"], *g["firms"], *g["links"]]
-        out.append({"rank": k, "segment": g["segment"], "name_zh": g["name_zh"], "name_en": g["name_en"],
-                    "kind": g["kind"], "kind_zh": g["kind_zh"], "criteria": list(g["criteria"]),
-                    "severity": fig(g["severity"], ids, "score"), "parts": _parts(g["parts"], ids),
-                    "firms": list(g["firms"]), "links": list(g["links"])})
+    for k, g in enumerate(found.gaps, 1):
+        ids = [g.segment, *g.firms, *g.links]
+        out.append({"rank": k, "segment": g.segment, "name_zh": g.name_zh, "name_en": g.name_en,
+                    "kind": g.kind.value, "kind_zh": g.kind_zh, "criteria": list(g.criteria),
+                    "severity": fig(g.severity, ids, "score"), "parts": _parts(g.parts, ids),
+                    "firms": list(g.firms), "links": list(g.links)})
     return out
 
 
@@ -173,30 +176,30 @@ def _campaign(ix, rid, gaps, targets, extra_local) -> dict | None:
     }
 
 
-def _supplier(sid: str, x: dict) -> dict:
-    return {"supplier": x["supplier"], "share": fig(x["share"], [sid, x["supplier"], *x["link_ids"]], "pct"),
-            "weight": fig(x["weight"], x["link_ids"], "float"), "buyers": x["buyers"],
-            "sole_buyers": x["sole_buyers"], "reasons": list(x["reasons"]), "link_ids": list(x["link_ids"])}
+def _supplier(sid: str, x: SupplierShare) -> dict:
+    return {"supplier": x.supplier, "share": fig(x.share, [sid, x.supplier, *x.link_ids], "pct"),
+            "weight": fig(x.weight, x.link_ids, "float"), "buyers": x.buyers,
+            "sole_buyers": x.sole_buyers, "reasons": list(x.reasons), "link_ids": list(x.link_ids)}
 
 
-def _dependence(dep: dict, members: dict[str, list[str]]) -> dict:
-    segs = [s["segment"] for s in dep["segments"]]
+def _dependence(dep: DependenceResult, members: dict[str, list[str]]) -> dict:
+    segs = [s.segment for s in dep.segments]
     rows = []
-    for s in dep["segments"]:
-        if s["received"] <= 0:
+    for s in dep.segments:
+        if s.received <= 0:
             continue
-        sid = s["segment"]
-        links = [i for x in s["top_suppliers"] for i in x["link_ids"]]
-        rows.append({"segment": sid, "name_zh": s["name_zh"], "name_en": s["name_en"],
-                     "local_firms": fig(s["local_firms"], members.get(sid, [sid]), "int"),
-                     "received": fig(s["received"], [sid], "float"),
-                     "external_share": fig(s["external_share"], [sid, *links], "pct"),
-                     "external_suppliers": fig(s["external_suppliers"], [sid], "int"),
-                     "top_suppliers": [_supplier(sid, x) for x in s["top_suppliers"]],
-                     "spofs": [_supplier(sid, x) for x in s["spofs"]]})
+        sid = s.segment
+        links = [i for x in s.top_suppliers for i in x.link_ids]
+        rows.append({"segment": sid, "name_zh": s.name_zh, "name_en": s.name_en,
+                     "local_firms": fig(s.local_firms, members.get(sid, [sid]), "int"),
+                     "received": fig(s.received, [sid], "float"),
+                     "external_share": fig(s.external_share, [sid, *links], "pct"),
+                     "external_suppliers": fig(s.external_suppliers, [sid], "int"),
+                     "top_suppliers": [_supplier(sid, x) for x in s.top_suppliers],
+                     "spofs": [_supplier(sid, x) for x in s.spofs]})
     rows.sort(key=lambda r: (-(r["external_share"]["value"] or 0), r["segment"]))
-    return {"external_share": fig(dep["external_share"], segs, "pct"), "received": fig(dep["received"], segs),
-            "received_external": fig(dep["received_external"], segs), "segments": rows}
+    return {"external_share": fig(dep.external_share, segs, "pct"), "received": fig(dep.received, segs),
+            "received_external": fig(dep.received_external, segs), "segments": rows}
 
 
 def cited_ids(report: dict) -> set[str]:
@@ -222,7 +225,11 @@ _ID_KEYS = {"ids", "org", "segment", "gap_segment", "introducer", "firms", "link
 
 
 def analyse(analyst, region: str, chain: str | None = None) -> dict:
-    """The chain analyses a report needs: ``{"region", "chain_map", "gaps", "dependence"}`` (region resolved)."""
+    """The chain analyses a report needs: ``{"region", "chain_map", "gaps", "dependence"}`` (region resolved).
+
+    The values are the :class:`~graph.analysis.service.Analyst` results
+    (:class:`~graph.analysis.results.ChainMapResult`, ``GapsResult``, ``DependenceResult``).
+    """
     rid = resolve_region(region)
     return {"region": rid, "chain_map": analyst.chain_map(rid, chain), "gaps": analyst.gaps(rid, chain),
             "dependence": analyst.dependence(rid, chain)}
@@ -258,9 +265,9 @@ def assemble(analysis: dict, ix, records: Records, *, settings=None, targets_per
     for s in chain_rows:
         status_segs.setdefault(s["status"], []).append(s["segment"])
     report = {
-        "kind": "gap_target_report", "store_version": cm["meta"]["version"],
-        "region": {"id": rid, "name_zh": cm["region_zh"], "name_en": cm["region_en"]},
-        "chain": dict(cm["chain"]), "level": cm["level"], "targets_per_gap": targets_per_gap,
+        "kind": "gap_target_report", "store_version": cm.meta.version,
+        "region": {"id": rid, "name_zh": cm.region_zh, "name_en": cm.region_en},
+        "chain": to_json(cm.chain), "level": cm.level, "targets_per_gap": targets_per_gap,
         "overview": {
             "segments": fig(len(seg_ids), seg_ids, "int"),
             "local_firms": fig(len(firm_ids), firm_ids, "int"),
@@ -269,8 +276,8 @@ def assemble(analysis: dict, ix, records: Records, *, settings=None, targets_per
             "gaps_by_kind": {k: fig(len(v), v, "int") for k, v in
                              _group((g["kind"], g["segment"]) for g in gaps).items()},
             "targets": fig(len({t["org"] for t in targets}), [t["org"] for t in targets], "int"),
-            "external_share": fig(dep["external_share"], seg_ids, "pct"),
-            "supply_observed": found["supply_observed"],
+            "external_share": fig(dep.external_share, seg_ids, "pct"),
+            "supply_observed": found.supply_observed,
         },
         "chain_map": chain_rows, "gaps": gaps, "targets": targets, "introducers": intros,
         "campaign": _campaign(ix, rid, gaps, targets, extra_local),
@@ -278,9 +285,9 @@ def assemble(analysis: dict, ix, records: Records, *, settings=None, targets_per
     }
     ids = cited_ids(report)
     orgs, links = records([i for i in ids if i in ix.pos], ids)
-    names = {s["segment"]: s["name_zh"] or s["name_en"] for s in cm["segments"]}
+    names = {s.segment: s.name_zh or s.name_en for s in cm.segments}
     names.update({o.id: o.display_name or o.id for o in orgs})
-    seg_rows = [s for s in cm["segments"] if s["segment"] in ids]
+    seg_rows = [to_json(s) for s in cm.segments if s.segment in ids]
     report["names"] = names
     report["provenance"] = summarise(orgs, links)
     report["evidence"] = evidence_rows(orgs, links, seg_rows)

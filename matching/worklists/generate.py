@@ -27,9 +27,11 @@ API passes its per-version engines, the CLI builds them once).
 
 Examples
 --------
->>> out = {"leaders": [{"id": "org:a", "name_zh": "甲", "name_en": "A", "segments": ["seg:x"], "tiers": ["链主"],
-...        "score": 2.5, "parts": [{"name": "centrality", "value": 2.0}, {"name": "size", "value": 0.5}]}]}
->>> d = key_firm_drafts(out, {"seg:x": "游戏引擎"})[0]
+>>> from graph.analysis.leaders import Leader
+>>> from graph.parts import Part
+>>> a = Leader("org:a", "甲", "A", "cn/guangdong/shenzhen", True, ("seg:x",), ("链主",), 3000, 2.5,
+...            (Part("centrality", 2.0, 2.0, 1.0, ""), Part("size", 0.5, 1.0, 0.5, "")), 0.1, 3, 1, ())
+>>> d = key_firm_drafts([a], {"seg:x": "游戏引擎"})[0]
 >>> d.subject, d.title, d.fields["segment"], d.fields["score_parts"]
 ('org:a', '甲', '游戏引擎', {'centrality': 2.0, 'size': 0.5})
 """
@@ -38,6 +40,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from graph.analysis.gaps import Gap
+from graph.analysis.leaders import Leader
 from graph.errors import InvalidInput
 from graph.labels import gap_zh
 from graph.model import Organisation, OrgKind
@@ -62,17 +66,17 @@ def _round(x: float) -> float:
     return round(float(x), 4)
 
 
-def key_firm_drafts(leaders_out: Mapping, segment_names: Mapping[str, str]) -> list[Draft]:
-    """Key-firm drafts from :meth:`Analyst.leaders` output, in its order."""
+def key_firm_drafts(leaders: Sequence[Leader], segment_names: Mapping[str, str]) -> list[Draft]:
+    """Key-firm drafts from :meth:`Analyst.leaders` leaders (``LeadersResult.leaders``), in their order."""
     out = []
-    for i, x in enumerate(leaders_out["leaders"], 1):
-        parts = {p["name"]: _round(p["value"]) for p in x["parts"]}
-        tiers = "、".join(x.get("tiers") or ())
-        reason = (f"本地链主候选第 {i} 名（得分 {x['score']:.2f}：" + "，".join(f"{k} {v:.2f}" for k, v in parts.items())
+    for i, x in enumerate(leaders, 1):
+        parts = {p.name: _round(p.value) for p in x.parts}
+        tiers = "、".join(x.tiers)
+        reason = (f"本地链主候选第 {i} 名（得分 {x.score:.2f}：" + "，".join(f"{k} {v:.2f}" for k, v in parts.items())
                   + f"）{'；' + tiers if tiers else ''}")
-        fields = {"segment": _names(x.get("segments") or (), segment_names), "tiers": tiers,
-                  "score": _round(x["score"]), "score_parts": parts, "reason": reason}
-        out.append(Draft(x["id"], x.get("name_zh") or x.get("name_en") or x["id"], fields, rank=i))
+        fields = {"segment": _names(x.segments, segment_names), "tiers": tiers,
+                  "score": _round(x.score), "score_parts": parts, "reason": reason}
+        out.append(Draft(x.id, x.name_zh or x.name_en or x.id, fields, rank=i))
     return out
 
 
@@ -124,14 +128,14 @@ def platform_drafts(orgs: Iterable[Organisation], chain_segments: Iterable[str] 
             for i, (_, _, o, segs) in enumerate(found, 1)]
 
 
-def _targets(ix, gaps: Sequence[Mapping], region: str, *, per_gap: int, top: int, settings,
+def _targets(ix, gaps: Sequence[Gap], region: str, *, per_gap: int, top: int, settings,
              landed: set[str]) -> tuple[list, dict]:
     from matching.recommend.introducers import introducers
     from matching.recommend.targets import Focus, recommend_targets
 
     chosen, seen = [], set()
     for g in gaps:
-        for t in recommend_targets(ix, region, [Focus(g["segment"], g["kind"])], k=per_gap, settings=settings,
+        for t in recommend_targets(ix, region, [Focus(g.segment, g.kind)], k=per_gap, settings=settings,
                                    exclude=landed | seen, extra_local=landed):
             chosen.append(t)
             seen.add(t.org)
@@ -160,10 +164,10 @@ def generate(kind: str, *, store, region: str, chain: str | None, analyse: Calla
                            f"{KINDS[kind].zh}清单只能人工维护（数据中没有可生成的来源），请手工添加或导入")
     names = {s.id: s.name_zh or s.name_en for s in store.segments()}
     if kind == "key_firms":
-        return key_firm_drafts(analyse(lambda a: a.leaders(region, chain, top=top, scope="local")), names)
+        return key_firm_drafts(analyse(lambda a: a.leaders(region, chain, top=top, scope="local")).leaders, names)
     if kind == "targets":
         landed = set(landed or ())
-        gaps = analyse(lambda a: a.gaps(region, chain)["gaps"])
+        gaps = analyse(lambda a: a.gaps(region, chain)).gaps
         chosen, intro = recommend(lambda ix: _targets(ix, gaps, region, per_gap=per_gap, top=top,
                                                       settings=settings, landed=landed))
         return target_drafts(chosen, intro, names)

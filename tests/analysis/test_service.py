@@ -1,22 +1,27 @@
-"""The cached analysis service: per-version cache in memory and on disk, every source gives the same JSON."""
+"""The cached analysis service: typed results, per-version cache in memory and on disk, every source gives the same."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
 
 from fixtures.world import load_world
+from graph.analysis.aggregates import FirmInfo
 from graph.analysis.cache import ResultCache
+from graph.analysis.results import RESULTS, from_json, to_json
 from graph.analysis.service import Analyst, ArraySource, GraphSource
 from graph.errors import InvalidInput
+from graph.labels import GapKind
+from graph.parts import Part
 from graph.store.sqlite import SqliteStore
 
 from .conftest import SZ
 
 
-def _strip(out: dict) -> dict:
-    return {k: v for k, v in out.items() if k != "meta"}
+def _strip(out) -> dict:
+    return {k: v for k, v in to_json(out).items() if k != "meta"}
 
 
 def test_results_are_cached_per_store_version(tmp_path):
@@ -25,18 +30,40 @@ def test_results_are_cached_per_store_version(tmp_path):
         store.write(batch)
         an = Analyst.for_store(store, tmp_path / "cache")
         first = an.gaps("深圳")
-        assert first["meta"]["cached"] is False
-        assert an.gaps("深圳")["meta"]["cached"] is True
+        assert first.meta.cached is False
+        assert an.gaps("深圳").meta.cached is True
         # a new process (a new analyst) is served from disk
         again = Analyst.for_store(store, tmp_path / "cache")
         hit = again.gaps("深圳")
-        assert hit["meta"]["cached"] is True and _strip(hit) == _strip(first)
+        assert hit.meta.cached is True and _strip(hit) == _strip(first)
         assert again._src is None  # nothing was loaded for a cache hit
         # a write changes the version: recomputed, and the old version's files are gone
-        store.delete_organisation(first["gaps"][0]["firms"][0])
+        store.delete_organisation(first.gaps[0].firms[0])
         after = Analyst.for_store(store, tmp_path / "cache").gaps("深圳")
-        assert after["meta"]["cached"] is False and after["meta"]["version"] != first["meta"]["version"]
+        assert after.meta.cached is False and after.meta.version != first.meta.version
         assert len(list((tmp_path / "cache" / "analysis").iterdir())) == 1
+
+
+CALLS = {"gaps": lambda a: a.gaps(SZ), "chain_map": lambda a: a.chain_map("南山区", "动漫游戏"),
+         "leaders": lambda a: a.leaders(SZ, "XR", top=5), "dependence": lambda a: a.dependence(SZ, "chain:av_content"),
+         "compare": lambda a: a.compare(["深圳", "北京"], "创意设计")}
+
+
+def test_results_are_typed_and_round_trip_through_the_disk_cache(world_store, tmp_path):
+    fresh = {k: call(Analyst.for_store(world_store, tmp_path)) for k, call in CALLS.items()}
+    again = {k: call(Analyst.for_store(world_store, tmp_path)) for k, call in CALLS.items()}  # a new process
+    for k, out in fresh.items():
+        assert type(out) is RESULTS[k] and out.meta.function == k and out.meta.cached is False
+        hit = again[k]
+        assert hit.meta.cached is True and dataclasses.replace(hit, meta=out.meta) == out, k
+        assert from_json(RESULTS[k], to_json(out)) == out
+        assert json.loads(json.dumps(to_json(out))) == to_json(out)
+    g = fresh["gaps"].gaps[0]
+    assert g.kind is GapKind.MISSING and g.kind_zh == g.kind.zh == "补链"
+    assert all(type(p) is Part for x in fresh["gaps"].gaps for p in x.parts)
+    assert all(type(o) is FirmInfo for o in fresh["gaps"].orgs.values())
+    assert isinstance(again["gaps"].gaps, tuple) and isinstance(again["leaders"].leaders[0].parts, tuple)
+    assert to_json(again["gaps"])["gaps"][0]["kind"] == "missing"
 
 
 def test_graph_and_array_sources_give_identical_results(world_graph, world_arrays, batch):
@@ -60,7 +87,7 @@ def test_a_store_without_the_sqlite_tables_uses_its_graph_view(world_store):
             return world_store.chains()
 
     out = Analyst.for_store(Wrapped()).gaps(SZ, "动漫游戏")
-    assert [g["segment"] for g in out["gaps"]][:1] == ["seg:game_engine"]
+    assert [g.segment for g in out.gaps][:1] == ["seg:game_engine"]
 
 
 def test_a_store_with_pushdown_methods_is_asked_for_aggregates(world_graph, batch):
@@ -89,16 +116,16 @@ def test_a_store_with_pushdown_methods_is_asked_for_aggregates(world_graph, batc
             raise AssertionError("not needed")
 
     out = Analyst.for_store(Pushdown()).gaps("深圳")
-    assert calls == [SZ] and out["gaps_total"] == 16 and out["meta"]["version"] == "Pushdown-7"
+    assert calls == [SZ] and out.gaps_total == 16 and out.meta.version == "Pushdown-7"
 
 
 def test_json_output_is_plain_and_names_every_cited_firm(world_store):
     an = Analyst.for_store(world_store)
     out = an.gaps(SZ)
-    json.dumps(out)
-    assert set(out["orgs"]) == {i for g in out["gaps"] for i in g["firms"]}
-    assert out["status_counts"] == {"extension": 4, "missing": 6, "strong": 31, "thin": 6}
-    assert an.gaps(SZ, top=3)["gaps"] == out["gaps"][:3]
+    json.dumps(to_json(out))
+    assert set(out.orgs) == {i for g in out.gaps for i in g.firms}
+    assert out.status_counts == {"extension": 4, "missing": 6, "strong": 31, "thin": 6}
+    assert an.gaps(SZ, top=3).gaps == out.gaps[:3]
 
 
 def test_bad_region_chain_and_compare_arguments_are_invalid_input(world_store):
@@ -124,10 +151,10 @@ def test_empty_stores_give_empty_answers():
 
     store = SqliteStore.memory()
     out = Analyst.for_store(store).gaps("深圳")
-    assert out["gaps"] == [] and out["status_counts"] == {}
+    assert out.gaps == () and out.status_counts == {}
     segs = [Segment(s, s, s, Stage.UPSTREAM, Format.OTHER) for s in ("a", "b")]
     store.write(Batch(segments=segs, segment_edges=[SegmentEdge("a", "b")]))
     an = Analyst.for_store(store)
-    assert an.gaps("深圳")["status_counts"] == {"absent": 2}
-    assert an.chain_map("深圳")["edges"][0]["local_share"] is None
-    assert an.leaders("深圳")["leaders"] == [] and an.dependence("深圳")["external_share"] is None
+    assert an.gaps("深圳").status_counts == {"absent": 2}
+    assert an.chain_map("深圳").edges[0].local_share is None
+    assert an.leaders("深圳").leaders == () and an.dependence("深圳").external_share is None

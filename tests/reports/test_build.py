@@ -41,7 +41,7 @@ def test_planted_gaps_with_their_class_and_the_analysts_severity(report, world_s
     planted = ({m["segment"]: "missing" for m in answers["missing"]} | {x["segment"]: "thin" for x in answers["thin"]}
                | {x["segment"]: "extension" for x in answers["extension"]})
     assert kinds == planted
-    oracle = {g["segment"]: g["severity"] for g in Analyst.for_store(world_store).gaps(LOCAL)["gaps"]}
+    oracle = {g.segment: g.severity for g in Analyst.for_store(world_store).gaps(LOCAL).gaps}
     for g in report["gaps"]:
         assert g["severity"]["value"] == pytest.approx(oracle[g["segment"]], abs=1e-12)
         assert g["severity"]["value"] == pytest.approx(sum(p["value"]["value"] for p in g["parts"]), abs=1e-9)

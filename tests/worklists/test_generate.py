@@ -34,8 +34,8 @@ def test_key_firms_are_the_local_chain_leaders_in_order(engines, world):
     local = {o.id for o in world[0].organisations if o.region and o.region.startswith(SZ)}
     for chain in world[0].chains:
         drafts = engines.drafts("key_firms", chain=chain.id, top=15)
-        oracle = an.leaders(SZ, chain.id, top=15, scope="local")["leaders"]
-        assert [d.subject for d in drafts] == [x["id"] for x in oracle]
+        oracle = an.leaders(SZ, chain.id, top=15, scope="local").leaders
+        assert [d.subject for d in drafts] == [x.id for x in oracle]
         assert all(d.subject in local for d in drafts)
         # the fixture plants 链主 on the largest local firm of each strong segment: they fill the top of the list
         planted = {o.id for o in world[0].organisations if "链主" in o.tiers and o.id in local

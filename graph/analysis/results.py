@@ -1,0 +1,232 @@
+"""What :class:`~graph.analysis.service.Analyst` returns: one dataclass per analysis, and their JSON form.
+
+Each result carries the analysed region (id and zh/en display name), the
+chain (:class:`ChainRef`) and :class:`ResultMeta` (store version, function,
+whether it came from the cache), plus the analysis's own records — the
+dataclasses of :mod:`graph.analysis.gaps`, :mod:`~graph.analysis.chainmap`,
+:mod:`~graph.analysis.leaders`, :mod:`~graph.analysis.dependence` and
+:mod:`~graph.analysis.compare` — and the organisations they cite
+(``orgs``: id → :class:`~graph.analysis.aggregates.FirmInfo`).
+
+:func:`to_json` turns a result into plain JSON data (the shape the API serves
+and the cache stores: field names as keys, tuples as lists, enums as their
+values); :func:`from_json` reads it back, typed, so a cache hit and a fresh
+result are equal.
+
+Examples
+--------
+>>> from graph.analysis.gaps import Gap
+>>> from graph.labels import GapKind
+>>> from graph.parts import Part
+>>> g = Gap("seg:a", "甲", "A", GapKind.MISSING, "补链", 0.4, (Part("relatedness", 0.4, 0.5, 0.8, "d"),),
+...         ("local_buyers",), ("org:x",), (), ("seg:b",))
+>>> data = to_json(g)
+>>> data["kind"], data["parts"][0]["name"], data["firms"]
+('missing', 'relatedness', ['org:x'])
+>>> from_json(Gap, data) == g
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass
+from enum import Enum
+from functools import cache
+from typing import Any, TypeVar
+
+from graph.analysis.aggregates import FirmInfo
+from graph.analysis.chainmap import MapEdge, MapSegment
+from graph.analysis.compare import CompareRow, RegionSummary
+from graph.analysis.dependence import SegmentDependence
+from graph.analysis.gaps import Gap
+from graph.analysis.leaders import Leader
+
+__all__ = [
+    "ChainRef",
+    "RegionRef",
+    "ResultMeta",
+    "ChainMapResult",
+    "GapsResult",
+    "LeadersResult",
+    "DependenceResult",
+    "CompareResult",
+    "RESULTS",
+    "to_json",
+    "from_json",
+]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class ChainRef:
+    """The analysed chain; ``id`` ``*`` is the pseudo chain of every segment."""
+
+    id: str
+    name_zh: str
+    name_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class RegionRef:
+    """A region id with its display names (the id itself when the gazetteer does not know it)."""
+
+    region: str
+    region_zh: str
+    region_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResultMeta:
+    """Where a result comes from: ``version`` is the store backend and version it was computed for."""
+
+    version: str
+    function: str
+    cached: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ChainMapResult:
+    """The 群-链-企 map of a chain in a region (:func:`graph.analysis.chainmap.chain_map`).
+
+    ``segments`` in chain order; ``edges`` the chain's segment edges with the
+    supply local firms get over them; ``status_counts`` segments per status.
+    """
+
+    region: str
+    region_zh: str
+    region_en: str
+    chain: ChainRef
+    level: str
+    status_counts: dict[str, int]
+    segments: tuple[MapSegment, ...]
+    edges: tuple[MapEdge, ...]
+    orgs: dict[str, FirmInfo]
+    meta: ResultMeta
+
+
+@dataclass(frozen=True, slots=True)
+class GapsResult:
+    """The 补链/强链/延链 gaps of a chain in a region, most severe first (:func:`graph.analysis.gaps.gaps`).
+
+    ``gaps_total`` counts every gap, ``gaps`` holds the ``top`` shown;
+    ``supply_observed`` is false when the data has no firm-to-firm supply
+    (补链 is then inferred from local downstream segments); ``orgs`` are the
+    organisations the shown gaps cite.
+    """
+
+    region: str
+    region_zh: str
+    region_en: str
+    chain: ChainRef
+    level: str
+    status_counts: dict[str, int]
+    supply_observed: bool
+    gaps_total: int
+    gaps: tuple[Gap, ...]
+    orgs: dict[str, FirmInfo]
+    meta: ResultMeta
+
+
+@dataclass(frozen=True, slots=True)
+class LeadersResult:
+    """The chain's leaders (链主), best first, among firms ``all``, ``local`` or ``external`` to the region."""
+
+    region: str
+    region_zh: str
+    region_en: str
+    chain: ChainRef
+    scope: str
+    leaders: tuple[Leader, ...]
+    meta: ResultMeta
+
+
+@dataclass(frozen=True, slots=True)
+class DependenceResult:
+    """The region's external dependence on the chain (:func:`graph.analysis.dependence.dependence`).
+
+    ``received`` is the supplies weight local organisations receive from the
+    chain's member firms, ``received_external`` the part from outside;
+    ``external_share`` their ratio (``None`` without supply).
+    """
+
+    region: str
+    region_zh: str
+    region_en: str
+    chain: ChainRef
+    received: float
+    received_external: float
+    external_share: float | None
+    segments: tuple[SegmentDependence, ...]
+    orgs: dict[str, FirmInfo]
+    meta: ResultMeta
+
+
+@dataclass(frozen=True, slots=True)
+class CompareResult:
+    """One chain's coverage in two or more regions side by side (:func:`graph.analysis.compare.compare`)."""
+
+    regions: tuple[RegionRef, ...]
+    chain: ChainRef
+    rows: tuple[CompareRow, ...]
+    summaries: tuple[RegionSummary, ...]
+    meta: ResultMeta
+
+
+#: result class of each Analyst function
+RESULTS: dict[str, type] = {"chain_map": ChainMapResult, "gaps": GapsResult, "leaders": LeadersResult,
+                            "dependence": DependenceResult, "compare": CompareResult}
+
+
+def to_json(obj: Any) -> Any:
+    """Plain JSON data of a result or any of its parts (dataclasses → dicts in field order)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_json(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, Enum):
+        return obj.value
+    if isinstance(obj, (list, tuple)):
+        return [to_json(x) for x in obj]
+    if isinstance(obj, dict):
+        return {str(k): to_json(v) for k, v in obj.items()}
+    if isinstance(obj, float) and type(obj) is not float:
+        return float(obj)  # numpy.float64 from the array path
+    return obj
+
+
+@cache
+def _hints(cls: type) -> tuple[tuple[str, Any], ...]:
+    hints = typing.get_type_hints(cls)
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
+
+
+def _read(tp: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(tp)
+    if origin is typing.Union or origin is types.UnionType:
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _read(args[0], value) if len(args) == 1 else value
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_read(args[0], x) for x in value)
+        return tuple(_read(a, x) for a, x in zip(args, value, strict=True))
+    if origin is list:
+        (arg,) = typing.get_args(tp)
+        return [_read(arg, x) for x in value]
+    if origin is dict:
+        _, arg = typing.get_args(tp)
+        return {k: _read(arg, v) for k, v in value.items()}
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return from_json(tp, value)
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        return tp(value)
+    return value
+
+
+def from_json(cls: type[T], data: dict) -> T:
+    """A ``cls`` instance from :func:`to_json` data (fields missing from ``data`` take their defaults)."""
+    return cls(**{name: _read(tp, data[name]) for name, tp in _hints(cls) if name in data})
