@@ -89,17 +89,23 @@ class ResultMeta:
 
 
 @dataclass(frozen=True, slots=True)
-class ChainMapResult:
+class _Head:
+    """What every single-region result opens with: the region (id, zh/en names) and the chain."""
+
+    region: str
+    region_zh: str
+    region_en: str
+    chain: ChainRef
+
+
+@dataclass(frozen=True, slots=True)
+class ChainMapResult(_Head):
     """The 群-链-企 map of a chain in a region (:func:`graph.analysis.chainmap.chain_map`).
 
     ``segments`` in chain order; ``edges`` the chain's segment edges with the
     supply local firms get over them; ``status_counts`` segments per status.
     """
 
-    region: str
-    region_zh: str
-    region_en: str
-    chain: ChainRef
     level: str
     status_counts: dict[str, int]
     segments: tuple[MapSegment, ...]
@@ -109,7 +115,7 @@ class ChainMapResult:
 
 
 @dataclass(frozen=True, slots=True)
-class GapsResult:
+class GapsResult(_Head):
     """The 补链/强链/延链 gaps of a chain in a region, most severe first (:func:`graph.analysis.gaps.gaps`).
 
     ``gaps_total`` counts every gap, ``gaps`` holds the ``top`` shown;
@@ -118,10 +124,6 @@ class GapsResult:
     organisations the shown gaps cite.
     """
 
-    region: str
-    region_zh: str
-    region_en: str
-    chain: ChainRef
     level: str
     status_counts: dict[str, int]
     supply_observed: bool
@@ -132,20 +134,16 @@ class GapsResult:
 
 
 @dataclass(frozen=True, slots=True)
-class LeadersResult:
+class LeadersResult(_Head):
     """The chain's leaders (链主), best first, among firms ``all``, ``local`` or ``external`` to the region."""
 
-    region: str
-    region_zh: str
-    region_en: str
-    chain: ChainRef
     scope: str
     leaders: tuple[Leader, ...]
     meta: ResultMeta
 
 
 @dataclass(frozen=True, slots=True)
-class DependenceResult:
+class DependenceResult(_Head):
     """The region's external dependence on the chain (:func:`graph.analysis.dependence.dependence`).
 
     ``received`` is the supplies weight local organisations receive from the
@@ -153,10 +151,6 @@ class DependenceResult:
     ``external_share`` their ratio (``None`` without supply).
     """
 
-    region: str
-    region_zh: str
-    region_en: str
-    chain: ChainRef
     received: float
     received_external: float
     external_share: float | None

@@ -15,11 +15,8 @@ Every method returns a dataclass of :mod:`graph.analysis.results`. Sources, best
 
 Examples
 --------
->>> from fixtures.world import load_world
->>> from graph.store.sqlite import SqliteStore
->>> store = SqliteStore.memory()
->>> _ = store.write(load_world()[0])
->>> an = Analyst.for_store(store)
+>>> from fixtures.world import sample_store
+>>> an = Analyst.for_store(sample_store())
 >>> out = an.gaps("深圳", "动漫游戏")
 >>> [(g.kind.zh, g.segment) for g in out.gaps][:2], out.meta.cached
 ([('补链', 'seg:game_engine'), ('延链', 'seg:esports')], False)
@@ -184,7 +181,13 @@ def _region_names(region: str) -> dict:
 
 
 class Analyst:
-    """Cached analyses; construct with :meth:`for_store` or :meth:`for_source`."""
+    """Cached analyses; construct with :meth:`for_store` or :meth:`for_source`.
+
+    Every analysis takes ``region``, a region id or place name
+    (``cn/guangdong/shenzhen``, 深圳, 南山区, Shenzhen), and ``chain``, a chain
+    id or zh/en name (``None``: every segment), and returns a dataclass of
+    :mod:`graph.analysis.results` whose ``meta`` says whether it was cached.
+    """
 
     def __init__(self, version: str, load: Callable[[], Source], cache: ResultCache | None = None,
                  rules: GapRules = DEFAULT_RULES):
@@ -259,10 +262,8 @@ class Analyst:
 
         Parameters
         ----------
-        region : str
-            Region id or place name (``cn/guangdong/shenzhen``, 深圳, 南山区, Shenzhen).
-        chain : str, optional
-            Chain id or zh/en name; ``None``: every segment.
+        region, chain : str
+            See :class:`Analyst`.
 
         Returns
         -------
@@ -270,11 +271,8 @@ class Analyst:
 
         Examples
         --------
-        >>> from fixtures.world import load_world
-        >>> from graph.store.sqlite import SqliteStore
-        >>> store = SqliteStore.memory()
-        >>> _ = store.write(load_world()[0])
-        >>> m = Analyst.for_store(store).chain_map("深圳", "动漫游戏")
+        >>> from fixtures.world import sample_store
+        >>> m = Analyst.for_store(sample_store()).chain_map("深圳", "动漫游戏")
         >>> m.chain.name_zh, [(s.segment, s.status) for s in m.segments[:2]]
         ('动漫游戏', [('seg:game_engine', 'missing'), ('seg:concept_art', 'strong')])
         """
@@ -296,10 +294,8 @@ class Analyst:
 
         Parameters
         ----------
-        region : str
-            Region id or place name.
-        chain : str, optional
-            Chain id or zh/en name; ``None``: every segment.
+        region, chain : str
+            See :class:`Analyst`.
         top : int, optional
             How many gaps to return (``gaps_total`` still counts all).
 
@@ -309,11 +305,8 @@ class Analyst:
 
         Examples
         --------
-        >>> from fixtures.world import load_world
-        >>> from graph.store.sqlite import SqliteStore
-        >>> store = SqliteStore.memory()
-        >>> _ = store.write(load_world()[0])
-        >>> out = Analyst.for_store(store).gaps("深圳", "动漫游戏", top=1)
+        >>> from fixtures.world import sample_store
+        >>> out = Analyst.for_store(sample_store()).gaps("深圳", "动漫游戏", top=1)
         >>> g = out.gaps[0]
         >>> g.segment, g.kind.zh, [p.name for p in g.parts][:2], out.gaps_total > 1
         ('seg:game_engine', '补链', ['local_dependence', 'downstream_pull'], True)
@@ -343,10 +336,8 @@ class Analyst:
 
         Parameters
         ----------
-        region : str
-            Region id or place name (decides which firms are local).
-        chain : str, optional
-            Chain id or zh/en name; ``None``: every segment.
+        region, chain : str
+            See :class:`Analyst` (the region decides which firms are local).
         top : int
             How many leaders.
         scope : {"all", "local", "external"}
@@ -358,11 +349,8 @@ class Analyst:
 
         Examples
         --------
-        >>> from fixtures.world import load_world
-        >>> from graph.store.sqlite import SqliteStore
-        >>> store = SqliteStore.memory()
-        >>> _ = store.write(load_world()[0])
-        >>> out = Analyst.for_store(store).leaders("深圳", "动漫游戏", top=3, scope="local")
+        >>> from fixtures.world import sample_store
+        >>> out = Analyst.for_store(sample_store()).leaders("深圳", "动漫游戏", top=3, scope="local")
         >>> len(out.leaders), all(x.local for x in out.leaders), [p.name for p in out.leaders[0].parts]
         (3, True, ['centrality', 'size', 'tier'])
         """
@@ -381,10 +369,8 @@ class Analyst:
 
         Parameters
         ----------
-        region : str
-            Region id or place name.
-        chain : str, optional
-            Chain id or zh/en name; ``None``: every segment.
+        region, chain : str
+            See :class:`Analyst`.
         top : int
             External suppliers listed per segment.
 
@@ -394,11 +380,8 @@ class Analyst:
 
         Examples
         --------
-        >>> from fixtures.world import load_world
-        >>> from graph.store.sqlite import SqliteStore
-        >>> store = SqliteStore.memory()
-        >>> _ = store.write(load_world()[0])
-        >>> d = Analyst.for_store(store).dependence("深圳", "chain:av_content")
+        >>> from fixtures.world import sample_store
+        >>> d = Analyst.for_store(sample_store()).dependence("深圳", "chain:av_content")
         >>> codec = next(s for s in d.segments if s.segment == "seg:video_codec")
         >>> codec.spofs[0].supplier, codec.spofs[0].reasons, 0 < d.external_share < 1
         ('org:f0462', ('dominant_share', 'sole_supplier'), True)
@@ -422,7 +405,7 @@ class Analyst:
         regions : list of str
             Two or more region ids or place names.
         chain : str, optional
-            Chain id or zh/en name; ``None``: every segment.
+            See :class:`Analyst`.
 
         Returns
         -------
@@ -430,11 +413,8 @@ class Analyst:
 
         Examples
         --------
-        >>> from fixtures.world import load_world
-        >>> from graph.store.sqlite import SqliteStore
-        >>> store = SqliteStore.memory()
-        >>> _ = store.write(load_world()[0])
-        >>> c = Analyst.for_store(store).compare(["深圳", "北京"], "动漫游戏")
+        >>> from fixtures.world import sample_store
+        >>> c = Analyst.for_store(sample_store()).compare(["深圳", "北京"], "动漫游戏")
         >>> [(r.region, s.covered, s.segments) for r, s in zip(c.regions, c.summaries)]
         [('cn/guangdong/shenzhen', 10, 12), ('cn/beijing/beijing', 7, 12)]
         """
