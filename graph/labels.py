@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["GapKind", "gap_zh", "STATUS_LABELS", "STAGE_LABELS", "PART_LABELS", "label"]
+__all__ = ["GapKind", "gap_zh", "STATUS_LABELS", "STAGE_LABELS", "PART_LABELS", "FLAG_LABELS", "label"]
 
 
 class GapKind(StrEnum):
@@ -72,9 +72,20 @@ PART_LABELS: dict[str, tuple[str, str]] = {
     "expansion": ("扩张信号", "expansion"), "local_site": ("已在本地设点（扣分）", "local site (penalty)"),
     "stale": ("数据陈旧（扣分）", "stale (penalty)"),
     "tie": ("直接关系", "tie"), "paths": ("间接路径", "paths"), "recency": ("时效", "recency"), "weight": ("分量", "weight"),
+    # entry parts of 补链/延链 severity (graph.analysis.entryfeatures)
+    "popularity": ("全国规模", "national size"), "momentum": ("全国增长势头", "national momentum"),
+    "density": ("关联密度（可行性）", "relatedness density (feasibility)"),
+    "relatives": ("相关环节本地占比", "presence in related segments"), "demand": ("本地下游需求", "local downstream demand"),
+    "size": ("地区规模", "region size"), "immovability": ("资源/设施依赖（扣分）", "resource-bound (penalty)"),
 }
 
-_ALL = {**{k: (v, k) for k, v in _GAP_ZH.items()}, **STAGE_LABELS, **PART_LABELS, **STATUS_LABELS}
+#: why a gap ranks low (:attr:`graph.analysis.gaps.Gap.flags`): key → (zh, en)
+FLAG_LABELS: dict[str, tuple[str, str]] = {
+    "low_feasibility": ("可行性低：本地缺少相关环节", "low feasibility: few related segments locally"),
+    "resource_bound": ("资源/设施依赖：难以引进", "resource-bound: hard to recruit"),
+}
+
+_ALL = {**{k: (v, k) for k, v in _GAP_ZH.items()}, **STAGE_LABELS, **PART_LABELS, **FLAG_LABELS, **STATUS_LABELS}
 
 
 def label(key: str, lang: str = "zh") -> str:

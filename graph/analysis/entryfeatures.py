@@ -36,26 +36,19 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 
 from graph.analysis.relatedness import relatedness_matrix
 
-__all__ = ["FEATURES", "FEATURE_LABELS", "EDGE_EVIDENCE", "EntryFeatures", "edge_evidence", "entry_features"]
+__all__ = ["FEATURES", "EDGE_EVIDENCE", "EntryFeatures", "EntryContext", "edge_evidence",
+           "entry_features", "entry_context", "entry_figures", "firm_date", "GROWTH_WINDOW_DAYS"]
 
+#: feature names; their zh/en labels are part labels (graph.labels.PART_LABELS)
 FEATURES = ("popularity", "momentum", "density", "relatives", "demand", "size", "immovability")
-#: zh / en labels of each feature (the parts users see)
-FEATURE_LABELS = {
-    "popularity": ("全国规模", "national size"),
-    "momentum": ("全国增长势头", "national momentum"),
-    "density": ("关联密度（可行性）", "relatedness density (feasibility)"),
-    "relatives": ("相关环节本地占比", "presence in related segments"),
-    "demand": ("本地下游需求", "local downstream demand"),
-    "size": ("地区规模", "region size"),
-    "immovability": ("资源/设施依赖（难以引进）", "resource-bound (hard to move)"),
-}
 #: trust in a chain edge by its evidence: observed supplies ≫ curated template ≫ text co-occurrence
 EDGE_EVIDENCE = {"observed": 1.0, "template": 0.3, "text": 0.05}
 
@@ -151,13 +144,9 @@ def entry_features(
     density = rel.density_matrix()
 
     # relatives: siblings under the same parent, the segment itself left out
-    group = np.zeros((n_s, n_s))
-    for s, p in enumerate(parents):
-        if p is None:
-            continue
-        for t, q in enumerate(parents):
-            if q == p and t != s:
-                group[s, t] = 1.0
+    par = np.array([-1 if p is None else p for p in parents], dtype=np.int64)
+    group = ((par[:, None] == par[None, :]) & (par[:, None] >= 0)).astype(np.float64)
+    np.fill_diagonal(group, 0.0)
     relatives = _sat_lq(x @ group.T, group @ nat_r, row, total)
     relatives = np.where((group.sum(axis=1) > 0)[None, :], relatives, 0.0)
 
@@ -190,3 +179,106 @@ def entry_features(
 
     values = np.stack([popularity, momentum, density, relatives, demand, size, immov], axis=2)
     return EntryFeatures(FEATURES, values)
+
+
+#: the momentum window: national growth over the two years before the latest dated firm
+GROWTH_WINDOW_DAYS = 730
+
+
+@dataclass(frozen=True)
+class EntryContext:
+    """What the aggregates lack for the entry features: hierarchy, edge evidence, national growth.
+
+    ``growth`` (new member firms per segment in the window before ``as_of``) is
+    ``None`` when the firms carry no dates; momentum then counts 0.
+    """
+
+    parents: Mapping[str, str | None] = field(default_factory=dict)
+    evidence: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    growth: Mapping[str, int] | None = None
+    as_of: str | None = None
+
+
+def firm_date(founded: str | None, as_of: str | None) -> date | None:
+    """A firm's date: its founding date (a bare year counts as 1 January), else its record's as-of date.
+
+    Examples
+    --------
+    >>> firm_date("1999", "2020-01-01"), firm_date(None, "2010-06-30"), firm_date("n/a", None)
+    (datetime.date(1999, 1, 1), datetime.date(2010, 6, 30), None)
+    """
+    for t in (founded, as_of):
+        if not t:
+            continue
+        t = str(t).strip()
+        try:
+            return date.fromisoformat(t[:10]) if len(t) >= 10 else date(int(t[:4]), 1, 1)
+        except ValueError:
+            continue
+    return None
+
+
+def entry_context(segments: Iterable, segment_edges: Iterable, organisations: Iterable | None = None, *,
+                  window_days: int = GROWTH_WINDOW_DAYS) -> EntryContext:
+    """An :class:`EntryContext` from model records (organisations optional: without them, no momentum).
+
+    Examples
+    --------
+    >>> from fixtures.world import load_world
+    >>> b, _ = load_world()
+    >>> c = entry_context(b.segments, b.segment_edges, b.organisations)
+    >>> c.as_of is not None and sum(c.growth.values()) > 0
+    True
+    """
+    parents = {s.id: s.parent for s in segments}
+    evidence = {(e.upstream, e.downstream): edge_evidence(e.source) for e in segment_edges}
+    if organisations is None:
+        return EntryContext(parents, evidence)
+    dated = []
+    for o in organisations:
+        if o.kind.value != "firm":
+            continue
+        d = firm_date(o.founded, o.provenance.as_of if o.provenance else None)
+        if d is not None:
+            dated.append((d, o.confirmed_segments()))
+    if not dated:
+        return EntryContext(parents, evidence)
+    last = max(d for d, _ in dated)
+    start = date.fromordinal(last.toordinal() - window_days)
+    growth: dict[str, int] = {}
+    for d, segs in dated:
+        if d > start:
+            for x in segs:
+                growth[x] = growth.get(x, 0) + 1
+    return EntryContext(parents, evidence, growth, last.isoformat())
+
+
+def entry_figures(aggs, context: EntryContext | None = None) -> dict[str, dict[str, float]]:
+    """Entry feature figures of every segment for the aggregates' region, from ``aggs.presence``.
+
+    The region units at the aggregates' level are the rows; observed supplies
+    between segments (``aggs.edge_flows``) are the strongest demand evidence,
+    the chain edges count as ``context.evidence`` says (``template`` when
+    unknown).
+    """
+    ctx = context or EntryContext()
+    segs = sorted(aggs.segments)
+    col = {s: j for j, s in enumerate(segs)}
+    units = sorted(set(aggs.presence) | {aggs.region})
+    x = np.zeros((len(units), len(segs)))
+    for i, u in enumerate(units):
+        for s, n in aggs.presence.get(u, {}).items():
+            if s in col:
+                x[i, col[s]] = n
+    nat = x.sum(axis=0)
+    growth = np.array([float((ctx.growth or {}).get(s, 0)) for s in segs])
+    edges = [(col[u], col[v], w, ctx.evidence.get((u, v), "template")) for u, v, w in aggs.edges
+             if u in col and v in col]
+    observed = np.zeros((len(segs), len(segs)))
+    for (u, v), f in aggs.edge_flows.items():
+        if u in col and v in col:
+            observed[col[u], col[v]] += f.links
+    f = entry_features(x, None, parents=[col.get(ctx.parents.get(s) or "") for s in segs], edges=edges,
+                       observed=observed, national=nat, national_before=nat - growth)
+    row = f.values[units.index(aggs.region)]
+    return {s: dict(zip(f.names, (float(v) for v in row[j]), strict=True)) for j, s in enumerate(segs)}

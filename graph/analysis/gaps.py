@@ -55,19 +55,25 @@ import math
 from dataclasses import dataclass
 
 from graph.analysis.aggregates import ChainAggregates, SegmentAggregate
+from graph.analysis.entryfeatures import EntryContext, entry_figures
 from graph.analysis.relatedness import relatedness
 from graph.analysis.rules import (
     DEFAULT_RULES,
+    ENTRY_SHARE,
+    ENTRY_WEIGHTS,
     EXTENSION_WEIGHTS,
     MISSING_WEIGHTS,
     THIN_WEIGHTS,
     GapRules,
 )
-from graph.labels import GapKind
+from graph.labels import FLAG_LABELS, GapKind, label
 from graph.model import Chain
 from graph.parts import Part, part, saturate
 
-__all__ = ["SegmentStatus", "Gap", "segment_statuses", "gaps", "densities"]
+__all__ = ["SegmentStatus", "Gap", "FLAG_LABELS", "segment_statuses", "gaps", "densities"]
+
+LOW_FEASIBILITY_DENSITY = 0.1  # density below this (and little presence in sibling segments): low feasibility
+RESOURCE_BOUND_FIGURE = 0.3  # immovability figure from which a segment is called resource-bound
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +109,7 @@ class Gap:
     firms: tuple[str, ...]
     links: tuple[str, ...]
     segments: tuple[str, ...]
+    flags: tuple[str, ...] = ()  # why it ranks low: low_feasibility, resource_bound (FLAG_LABELS)
 
 
 def densities(aggs: ChainAggregates) -> dict[str, float]:
@@ -183,6 +190,8 @@ def gaps(
     *,
     weights: dict[str, dict[str, float]] | None = None,
     evidence: int = 20,
+    context: EntryContext | None = None,
+    entry_weights: dict[str, float] | None = None,
 ) -> list[Gap]:
     """The gaps of ``chain`` in the aggregates' region, most severe first.
 
@@ -199,10 +208,25 @@ def gaps(
         defaults :data:`~graph.analysis.rules.MISSING_WEIGHTS` etc.
     evidence : int
         How many ids of each kind of evidence to cite.
+    context : EntryContext, optional
+        Segment hierarchy, edge evidence and national growth for the entry
+        parts (:mod:`~graph.analysis.entryfeatures`); without it relatives and
+        momentum count 0 and every chain edge counts as a template edge.
+    entry_weights : dict, optional
+        Entry part weights (default :data:`~graph.analysis.rules.ENTRY_WEIGHTS`).
+
+    补链 and 延链 severities are ``(1 − share) × (the class's own parts) +
+    share × (entry parts)``, ``share`` from :data:`~graph.analysis.rules.ENTRY_SHARE`;
+    the entry parts' weights are ``share × w / Σ|w|`` so the severity stays ≤ 1
+    (immovability's weight is negative: it lowers the severity and says so).
     """
     w = {"missing": MISSING_WEIGHTS, "thin": THIN_WEIGHTS, "extension": EXTENSION_WEIGHTS, **(weights or {})}
     statuses = segment_statuses(aggs, rules)
     totals = _member_totals(aggs)
+    observed = any(x.supply_observed for x in statuses.values())
+    share = ENTRY_SHARE["observed" if observed else "unobserved"]
+    ew = entry_weights or ENTRY_WEIGHTS
+    figures = None
     out = []
     for s in chain.segments:
         st = statuses.get(s)
@@ -210,12 +234,46 @@ def gaps(
             continue
         d = aggs.detail[s]
         parts, firms, links, segs = _EXPLAIN[st.status](aggs, d, st, rules, w[st.status], evidence, totals)
+        flags: tuple[str, ...] = ()
+        if st.status in ("missing", "extension"):
+            if figures is None:
+                figures = entry_figures(aggs, context)
+            parts, flags = _with_entry(parts, figures[s], ew, share, context)
         meta = aggs.segments[s]
         kind = GapKind(st.status)
         out.append(Gap(s, meta.name_zh, meta.name_en, kind, kind.zh,
-                       math.fsum(p.value for p in parts), parts, st.criteria, firms, links, segs))
+                       math.fsum(p.value for p in parts), parts, st.criteria, firms, links, segs, flags))
     out.sort(key=lambda g: (-g.severity, g.segment))
     return out
+
+
+def _entry_note(name: str, figure: float, context: EntryContext | None) -> str:
+    zh, en = label(name, "zh"), label(name, "en")
+    if name == "momentum" and (context is None or context.growth is None):
+        return f"{en} / {zh}: no dated firms, counts 0"
+    return f"{en} / {zh}: {figure:.3f}"
+
+
+def _with_entry(parts, fig: dict[str, float], ew: dict[str, float], share: float,
+                context: EntryContext | None) -> tuple[tuple[Part, ...], tuple[str, ...]]:
+    """The class's parts scaled by ``1 − share``, the entry parts added (density joins ``relatedness``)."""
+    z = sum(abs(v) for v in ew.values()) or 1.0
+    out = []
+    for p in parts:
+        wt = p.weight * (1 - share)
+        if p.name == "relatedness":
+            wt += share * ew.get("density", 0.0) / z
+        out.append(Part(p.name, wt * p.figure, wt, p.figure, p.note, p.evidence))
+    for name in ("popularity", "momentum", "relatives", "demand", "size", "immovability"):
+        wt = share * ew.get(name, 0.0) / z
+        f = min(1.0, max(0.0, fig[name]))
+        out.append(Part(name, wt * f, wt, f, _entry_note(name, f, context)))
+    flags = []
+    if fig["density"] < LOW_FEASIBILITY_DENSITY and fig["relatives"] < 0.25:
+        flags.append("low_feasibility")
+    if fig["immovability"] >= RESOURCE_BOUND_FIGURE:
+        flags.append("resource_bound")
+    return tuple(out), tuple(flags)
 
 
 def _downstream_firms(aggs, segs, cap):

@@ -27,6 +27,7 @@ __all__ = [
     "EXTENSION_WEIGHTS",
     "LEADER_WEIGHTS",
     "ENTRY_WEIGHTS",
+    "ENTRY_SHARE",
     "TIER_VALUE",
 ]
 
@@ -116,3 +117,6 @@ TIER_VALUE = {"链主": 1.0, "上市公司": 0.6, "独角兽": 0.6, "隐形冠�
 #: a negative weight lowers severity (immovability: resource-bound segments)
 ENTRY_WEIGHTS = {"popularity": 0.154, "momentum": 2.035, "density": 0.373, "relatives": 1.441, "demand": 0.666,
                  "size": 1.871, "immovability": -0.727}
+#: share of a 补链/延链 severity given to the entry parts (the rest scales the class's own parts):
+#: less where firm-to-firm supplies are observed (local buyers are then direct evidence of need)
+ENTRY_SHARE = {"observed": 0.5, "unobserved": 0.85}

@@ -18,8 +18,8 @@ Examples
 >>> from fixtures.world import sample_store
 >>> an = Analyst.for_store(sample_store())
 >>> out = an.gaps("深圳", "动漫游戏")
->>> [(g.kind.zh, g.segment) for g in out.gaps][:2], out.meta.cached
-([('补链', 'seg:game_engine'), ('延链', 'seg:esports')], False)
+>>> [(g.kind.zh, g.segment) for g in out.gaps][:1], out.meta.cached
+([('补链', 'seg:game_engine')], False)
 >>> again = an.gaps("深圳", "动漫游戏")
 >>> again.meta.cached, again.gaps == out.gaps
 (True, True)
@@ -39,6 +39,7 @@ from graph.analysis.chainmap import chain_map
 from graph.analysis.common import ALL_CHAINS, resolve_chain, resolve_region
 from graph.analysis.compare import compare
 from graph.analysis.dependence import dependence
+from graph.analysis.entryfeatures import EntryContext, entry_context
 from graph.analysis.gaps import gaps, segment_statuses
 from graph.analysis.leaders import LeaderInputs, leader_inputs, leader_inputs_from_arrays, leaders
 from graph.analysis.results import (
@@ -56,12 +57,15 @@ from graph.analysis.rules import DEFAULT_RULES, GapRules
 from graph.errors import InvalidInput
 from graph.model import Chain
 
-__all__ = ["Source", "GraphSource", "ArraySource", "StoreSource", "Analyst", "ARRAYS_CACHE_MIN_ORGS"]
+__all__ = ["Source", "GraphSource", "ArraySource", "StoreSource", "Analyst", "ARRAYS_CACHE_MIN_ORGS",
+           "ENTRY_CONTEXT_MAX_ORGS"]
 
 T = TypeVar("T")
 
 #: stores with at least this many organisations keep their array view as .npz
 ARRAYS_CACHE_MIN_ORGS = 20_000
+#: firm dates (momentum of the entry parts) are read from stores up to this size; larger ones go without
+ENTRY_CONTEXT_MAX_ORGS = 200_000
 
 
 class Source(Protocol):
@@ -190,9 +194,11 @@ class Analyst:
     """
 
     def __init__(self, version: str, load: Callable[[], Source], cache: ResultCache | None = None,
-                 rules: GapRules = DEFAULT_RULES):
+                 rules: GapRules = DEFAULT_RULES, context: Callable[[], EntryContext | None] | None = None):
         self.version, self._load, self.rules = version, load, rules
         self.cache = cache if cache is not None else ResultCache(None)
+        self._context_load = context
+        self._context: EntryContext | None = None
         self._src: Source | None = None
         self._aggs: dict[tuple[str, frozenset | None], ChainAggregates] = {}
 
@@ -213,7 +219,16 @@ class Analyst:
             def load():
                 return GraphSource(store.graph(), store.chains())
         cache = ResultCache(cache_dir / "analysis" if cache_dir is not None else None)
-        return cls(version, load, cache, rules)
+
+        def context():
+            if not (hasattr(store, "segments") and hasattr(store, "segment_edges")):
+                return None
+            # firm dates for momentum: read from the embedded stores when small (a pushdown store keeps its records)
+            small = (not hasattr(store, "analysis_aggregates") and hasattr(store, "counts")
+                     and store.counts().get("organisations", 0) <= ENTRY_CONTEXT_MAX_ORGS)
+            return entry_context(store.segments(), store.segment_edges(), store.organisations() if small else None)
+
+        return cls(version, load, cache, rules, context)
 
     @classmethod
     def for_source(cls, source: Source, version: str = "0", cache: ResultCache | None = None,
@@ -221,6 +236,13 @@ class Analyst:
         return cls(version, lambda: source, cache, rules)
 
     # ------------------------------------------------------------ plumbing
+    @property
+    def entry_context(self) -> EntryContext | None:
+        """Hierarchy, edge evidence and national growth for the entry parts (read once)."""
+        if self._context is None and self._context_load is not None:
+            self._context = self._context_load()
+        return self._context
+
     @property
     def source(self) -> Source:
         if self._src is None:
@@ -316,7 +338,7 @@ class Analyst:
         def compute():
             c = self._chain(chain)
             aggs = self.aggregates(region, c)
-            found = gaps(aggs, c, self.rules)
+            found = gaps(aggs, c, self.rules, context=self.entry_context)
             st = segment_statuses(aggs, self.rules)
             counts: dict[str, int] = {}
             for s in c.segments:

@@ -37,7 +37,7 @@ from datetime import date
 import numpy as np
 
 from graph.analysis.common import unit_at
-from graph.analysis.entryfeatures import EntryFeatures, entry_features
+from graph.analysis.entryfeatures import EntryFeatures, entry_features, firm_date
 from graph.analysis.rules import ENTRY_WEIGHTS
 from graph.errors import InvalidInput
 from matching.eval.metrics import SET_METRICS, set_metrics
@@ -65,15 +65,8 @@ def firm_day(founded: str | None, as_of: str | None) -> int | None:
     >>> firm_day("1970-01-11", None), firm_day("1971", None), firm_day(None, "1970-01-02"), firm_day(None, None)
     (10, 365, 1, None)
     """
-    for t in (founded, as_of):
-        if not t:
-            continue
-        t = str(t).strip()
-        try:
-            return _day(t[:10]) if len(t) >= 10 else _day(f"{int(t[:4]):04d}-01-01")
-        except ValueError:
-            continue
-    return None
+    d = firm_date(founded, as_of)
+    return None if d is None else (d - _EPOCH).days
 
 
 @dataclass(eq=False)

@@ -43,8 +43,15 @@ def test_gaps_for_shenzhen_run_and_rely_on_downstream_segments(chainkg_dir):
         assert math.isclose(g["severity"], math.fsum(p["value"] for p in g["parts"]), abs_tol=1e-12)
         if g["kind"] == "missing":
             assert g["criteria"] == ["local_downstream"] and g["segments"] and not g["links"]
-    top = out["gaps"][:10]
-    assert all(g["kind"] == "missing" for g in top)
+    top = out["gaps"][:20]
+    # issue 16: the entry parts (national size, momentum, related presence) keep commodities out of the lead
+    commodities = {"种子", "动力煤", "焦煤", "铜", "港口", "贸易Ⅲ", "磷肥及磷化工", "氯碱"}
+    assert not {g["name_zh"] for g in top} & commodities, [g["name_zh"] for g in top]
+    assert sum(g["kind"] == "missing" for g in top) >= 10
+    entry = {"popularity", "momentum", "relatives", "demand", "size", "immovability"}
+    for g in out["gaps"]:
+        if g["kind"] in ("missing", "extension"):
+            assert entry <= {p["name"] for p in g["parts"]}
     with SqliteStore.open(chainkg_dir / "store.sqlite") as store:
         firms = {i for g in out["gaps"] for i in g["firms"]}
         assert store.lookup(firms) == {i: i for i in firms}
