@@ -101,6 +101,7 @@ class Engines:
         self._classifier = None
         self._classifier_lock = threading.Lock()
         self._backtests: dict = {}
+        self._entries: dict = {}
         self._backtest_lock = threading.Lock()
 
     def embedder(self):
@@ -206,6 +207,22 @@ class Engines:
                     t0, rule = default_t0(ix, store.links(), quantile=quantile)
                 self._backtests[key] = run_backtest(ix, t0, kinds=kinds, settings=self.settings, t0_rule=rule)
             return self._backtests[key]
+
+    def entries(self, store: GraphStore, t0: str, level: str, min_firms: int, tune: bool):
+        """The entry backtest (:func:`matching.eval.entries.run_entries`), memoised per store version and
+        arguments (about a second on chainkg); one runs at a time."""
+        from matching.eval.entries import EntryData, run_entries
+
+        with self._backtest_lock:
+            version = ("entries", store.version())
+            if self._entries.get("version") != version:
+                self._entries = {"version": version}
+            key = (t0, level, min_firms, tune)
+            if key not in self._entries:
+                if ("data", level) not in self._entries:
+                    self._entries[("data", level)] = EntryData.from_store(store, level=level)
+                self._entries[key] = run_entries(self._entries[("data", level)], t0, min_firms=min_firms, tune=tune)
+            return self._entries[key]
 
     def classifier(self, store: GraphStore):
         """The 挂链 segment classifier fitted on the store's confirmed members (per store version), or None."""

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from api.schemas.core import Page, _check_text
 
 __all__ = [
+    "EntriesSummary",
     "PartPublic",
     "FormPublic",
     "TargetPublic",
@@ -354,7 +355,7 @@ class OutcomePage(Page[OutcomePublic]):
 
 
 class BacktestSummary(BaseModel):
-    """The date-split backtest of DESIGN.md: held-out links after ``t0``, every candidate ranked, filtered."""
+    """The date-split links backtest of docs/evaluation.md: held-out links after ``t0``, every candidate ranked, filtered."""
 
     t0: str = Field(examples=["2025-06-16"])
     t0_rule: str
@@ -367,3 +368,23 @@ class BacktestSummary(BaseModel):
         description="scorer → kind (and `all`) → Recall@10, Recall@50, MRR, nDCG@10, n.",
         examples=[{"engine": {"all": {"Recall@10": 0.06, "Recall@50": 0.29, "MRR": 0.035, "nDCG@10": 0.03,
                                       "n": 2208}}}])
+
+
+class EntriesSummary(BaseModel):
+    """The date-split entry backtest of docs/evaluation.md: does the 补链/延链 ranking predict where firms arrive?"""
+
+    t0: str = Field(examples=["2014-12-31"])
+    level: str = Field(examples=["city"])
+    min_firms: int
+    regions: int = Field(description="Regions scored: at least min_firms firms at t0 and at least one entry after.")
+    regions_without_entries: int
+    candidates: int = Field(description="(region, segment lacking at t0) pairs ranked.")
+    entries: int = Field(description="Candidates the region gained a firm in after t0.")
+    firms: int
+    undated: int = Field(description="Firms without a founding or as-of date (left out).")
+    without_region: int = Field(description="Dated firms without a region at this level (national counts only).")
+    weights: dict[str, float] = Field(description="The engine's entry weights (shipped or tuned).")
+    table: dict[str, dict[str, float]] = Field(
+        description="scorer → MAP, Recall@10, Recall@20, AUC-PR (macro over regions).",
+        examples=[{"engine": {"MAP": 0.197, "Recall@10": 0.182, "Recall@20": 0.241, "AUC-PR": 0.18}}])
+    tuned: dict | None = Field(None, description="With tune: validation dates, fitted weights, rows and positives.")

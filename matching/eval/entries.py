@@ -228,6 +228,17 @@ def fit_logistic(f: np.ndarray, y: np.ndarray, *, l2: float = 1.0, iters: int = 
     return theta[:k], float(theta[k])
 
 
+def _check_t0(t0: str) -> int:
+    """Days since 1970 of ``t0``; ``InvalidInput`` unless a calendar date in 1900-2200."""
+    try:
+        d = date.fromisoformat(t0)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"not a calendar date: {t0!r}", f"不是有效日期：{t0!r}") from None
+    if not 1900 <= d.year <= 2200:
+        raise InvalidInput(f"t0 {t0} is outside 1900-2200", f"t0 {t0} 超出 1900-2200")
+    return (d - _EPOCH).days
+
+
 def tune_entry_weights(data: EntryData, t0: str, *, min_firms: int = 8, window: int = WINDOW_DAYS,
                        l2: float = 1.0, cutoffs: tuple[int, ...] = VALIDATION_CUTOFFS) -> dict:
     """Engine weights fitted on validation windows ending at ``t0`` (nothing after ``t0`` is read).
@@ -241,7 +252,7 @@ def tune_entry_weights(data: EntryData, t0: str, *, min_firms: int = 8, window: 
     Returns the weights (one per feature, rounded to 3 decimals), the
     validation dates, and the rows and positives used.
     """
-    end = _day(t0)
+    end = _check_t0(t0)
     rows, ys, dates = [], [], []
     names = None
     for c in cutoffs:
@@ -279,15 +290,15 @@ def run_entries(
     ending at ``t0`` (:func:`tune_entry_weights`) and the shipped defaults are
     reported as ``engine (defaults)`` beside them.
     """
-    try:
-        day = _day(t0)
-    except ValueError:
-        raise InvalidInput(f"not a calendar date: {t0!r}", f"不是有效日期：{t0!r}") from None
+    day = _check_t0(t0)
     tuned = tune_entry_weights(data, t0, min_firms=min_firms, window=window) if tune else None
     w = dict(tuned["weights"] if tuned else (weights or ENTRY_WEIGHTS))
     feats = data.features(day, window)
     _, nat0 = data.counts(day)
     cells, empty = _cells(data, day, None, min_firms)
+    if not cells:
+        raise InvalidInput(f"no {data.level} with {min_firms} firms at {t0} gains a firm after it",
+                           f"没有在 {t0} 拥有 {min_firms} 家企业且之后有新进入的地区")
     scorers: dict[str, Callable[[int], np.ndarray]] = {
         "engine": lambda r: feats.score(w)[r],
         "popularity": lambda r: nat0,

@@ -35,7 +35,7 @@ from tests.api.conftest import start, world_dir  # noqa: E402
 MAX_EXAMPLES = int(os.environ.get("CHAINMATCH_FUZZ_EXAMPLES", "25"))
 #: Operations that rebuild an index, refit a classifier or search per call (seconds each): fewer examples.
 EXPENSIVE = {("POST", "/index/build"): 3, ("POST", "/classify"): 2, ("POST", "/partners"): 6,
-             ("GET", "/eval/backtest"): 2, ("GET", "/reports"): 3}
+             ("GET", "/eval/backtest"): 2, ("GET", "/eval/entries"): 4, ("GET", "/reports"): 3}
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance, response_headers_conformance]
 

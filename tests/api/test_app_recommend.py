@@ -295,3 +295,17 @@ def test_backtest_summary_has_every_scorer_and_is_memoised(reader):
     assert_error(reader.get("/eval/backtest", params={"t0": "2025-02-30"}), 422, "invalid_input")
     assert_error(reader.get("/eval/backtest", params={"kinds": "located_in"}), 422, "invalid_input")
     assert_error(reader.get("/eval/backtest", role=None), 401, "unauthorized")
+
+
+def test_entries_summary_has_every_baseline_and_refuses_nonsense(reader):
+    r = reader.get("/eval/entries", params={"t0": "2018-12-31", "level": "city", "min_firms": 5})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert set(out["table"]) == {"engine", "random", "popularity", "density", "demand"}
+    assert out["regions"] >= 1 and out["entries"] >= 1 and out["level"] == "city"
+    assert all(0.0 <= v <= 1.0 for row in out["table"].values() for v in row.values())
+    assert reader.get("/eval/entries", params={"t0": "2018-12-31", "level": "city", "min_firms": 5}).json() == out
+    assert_error(reader.get("/eval/entries", params={"t0": "2018-02-30"}), 422, "invalid_input")
+    assert_error(reader.get("/eval/entries", params={"level": "planet"}), 422, "invalid_input")
+    assert_error(reader.get("/eval/entries", params={"t0": "1800-01-01"}), 422, "invalid_input")
+    assert_error(reader.get("/eval/entries", role=None), 401, "unauthorized")
