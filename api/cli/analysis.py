@@ -66,7 +66,19 @@ def _title(kind: str, out) -> str:
 
 
 def _parts(parts) -> str:
-    return " + ".join(f"{p.name} {p.value:.2f}" for p in parts if p.value > 0) or "0"
+    """Positive parts joined by +, penalties (immovability …) by −; zero parts left out."""
+    out = ""
+    for p in parts:
+        if abs(p.value) >= 0.005:
+            out += f"{' − ' if p.value < 0 else ' + ' if out else ''}{p.name} {abs(p.value):.2f}"
+    return out or "0"
+
+
+def _flags(flags) -> str:
+    """Why a gap ranks low, zh and en (low feasibility, resource-bound)."""
+    from graph.labels import label
+
+    return "; ".join(f"{label(f, 'zh')} {label(f, 'en')}" for f in flags)
 
 
 def chain_cmd(region: RegionOpt = DEFAULT_REGION, chain: ChainOpt = None, data_dir: DataDir = None,
@@ -104,11 +116,11 @@ def gaps_cmd(region: RegionOpt = DEFAULT_REGION, chain: ChainOpt = None, top: To
         return
     orgs = out.orgs
     rows = [[k, f"{g.kind_zh} {g.kind}", f"{g.name_zh} {g.name_en}".strip(), f"{g.severity:.3f}",
-             _parts(g.parts), ", ".join(g.criteria),
+             _parts(g.parts), ", ".join(g.criteria), _flags(g.flags),
              f"{_names(orgs, g.firms)} · {len(g.links)} links"] for k, g in enumerate(out.gaps, 1)]
     console.print(table(_title("Gaps 缺口", out),
                         ["#", "class 类别", "segment 环节", "severity 严重度", "parts 构成", "rule 规则",
-                         "evidence 证据"], rows))
+                         "ranks low 偏低原因", "evidence 证据"], rows))
     note = "" if out.supply_observed else " · no supply links: 补链 inferred from local downstream segments"
     console.print(f"{out.gaps_total} gaps 个缺口 · status 状态: "
                   + ", ".join(f"{STATUS_LABEL[k]} {v}" for k, v in out.status_counts.items()) + note)

@@ -72,7 +72,8 @@ from graph.parts import Part, part, saturate
 
 __all__ = ["SegmentStatus", "Gap", "FLAG_LABELS", "segment_statuses", "gaps", "densities"]
 
-LOW_FEASIBILITY_DENSITY = 0.1  # density below this (and little presence in sibling segments): low feasibility
+LOW_FEASIBILITY_DENSITY = 0.35  # density below this and (almost) no local firm in sibling segments: low feasibility
+LOW_FEASIBILITY_RELATIVES = 0.1
 RESOURCE_BOUND_FIGURE = 0.3  # immovability figure from which a segment is called resource-bound
 
 
@@ -269,7 +270,7 @@ def _with_entry(parts, fig: dict[str, float], ew: dict[str, float], share: float
         f = min(1.0, max(0.0, fig[name]))
         out.append(Part(name, wt * f, wt, f, _entry_note(name, f, context)))
     flags = []
-    if fig["density"] < LOW_FEASIBILITY_DENSITY and fig["relatives"] < 0.25:
+    if fig["density"] < LOW_FEASIBILITY_DENSITY and fig["relatives"] < LOW_FEASIBILITY_RELATIVES:
         flags.append("low_feasibility")
     if fig["immovability"] >= RESOURCE_BOUND_FIGURE:
         flags.append("resource_bound")

@@ -115,6 +115,7 @@ def _gaps(found: GapsResult) -> list[dict]:
         ids = [g.segment, *g.firms, *g.links]
         out.append({"rank": k, "segment": g.segment, "name_zh": g.name_zh, "name_en": g.name_en,
                     "kind": g.kind.value, "kind_zh": g.kind_zh, "criteria": list(g.criteria),
+                    "flags": list(g.flags),
                     "severity": fig(g.severity, ids, "score"), "parts": _parts(g.parts, ids),
                     "firms": list(g.firms), "links": list(g.links)})
     return out

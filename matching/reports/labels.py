@@ -40,6 +40,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "tier_firms": ("梯队企业数", "Tiered firms"), "platforms": ("平台数", "Platforms"),
     "members_elsewhere": ("外地同环节企业", "Members elsewhere"), "local_supply_share": ("本地供给占比", "Local supply"),
     "kind": ("类别", "Class"), "severity": ("严重度", "Severity"), "parts_note": ("构成说明", "Parts"),
+    "flags": ("偏低原因", "Why ranked low"),
     "evidence_firms": ("证据企业数", "Evidence firms"), "evidence_links": ("证据链接数", "Evidence links"),
     "gap_segment": ("缺口环节", "Gap segment"), "firm": ("企业", "Firm"), "firm_id": ("企业ID", "Firm id"),
     "region": ("地区", "Region"), "score": ("得分", "Score"), "form": ("引进形式", "Attraction form"),

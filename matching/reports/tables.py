@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from graph.labels import label
 from matching.reports.build import fig
 from matching.reports.labels import t
 
@@ -99,10 +100,10 @@ def _gaps(r: dict, lang: str) -> Table:
         parts = {p["name"]: p["value"] for p in g["parts"]}
         rows.append([g["rank"], g["kind_zh"] if lang == "zh" else g["kind"], g["name_zh" if lang == "zh" else "name_en"],
                      g["segment"], g["severity"], *[parts.get(n) for n in names], _parts_note(g["parts"], lang),
-                     ", ".join(g["criteria"]), fig(len(g["firms"]), g["firms"], "int"),
-                     fig(len(g["links"]), g["links"], "int")])
+                     ", ".join(g["criteria"]), "; ".join(label(f, lang) for f in g.get("flags", ())),
+                     fig(len(g["firms"]), g["firms"], "int"), fig(len(g["links"]), g["links"], "int")])
     cols = [t(c, lang) for c in ("rank", "kind", "segment", "segment_id", "severity")]
-    cols += [t(n, lang) for n in names] + [t(c, lang) for c in ("parts_note", "criteria", "evidence_firms",
+    cols += [t(n, lang) for n in names] + [t(c, lang) for c in ("parts_note", "criteria", "flags", "evidence_firms",
                                                                   "evidence_links")]
     return Table("gaps", t("gaps", lang), cols, rows)
 
