@@ -362,7 +362,7 @@ def backtest_cmd(
     data_dir: DataDir = None,
     as_json: JsonOut = False,
 ) -> None:
-    """Date-split backtest (DESIGN.md): Recall@10/50, MRR, nDCG@10 for the engine and every baseline."""
+    """Date-split links backtest (docs/evaluation.md): Recall@10/50, MRR, nDCG@10 for the engine and every baseline."""
     from api.cli.matching import _progress
     from matching.eval.backtest import default_t0, format_table, run_backtest
     from matching.eval.metrics import METRICS

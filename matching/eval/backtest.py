@@ -1,4 +1,4 @@
-"""The date-split backtest of DESIGN.md → Evaluation.
+"""The date-split links backtest (docs/evaluation.md → Links).
 
 1. Choose ``t0``: the dataset's own train/test boundary when its splits are
    separated in time, else the date below which ``quantile`` of the dated

@@ -1,4 +1,4 @@
-"""The baselines every backtest shows (DESIGN.md → Evaluation).
+"""The baselines every links backtest shows (docs/evaluation.md → Links).
 
 A scorer is fitted on a :class:`~matching.eval.snapshot.Snapshot` and
 then scores every organisation as the answer of a query ``(q, kind,

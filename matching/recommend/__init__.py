@@ -12,7 +12,7 @@ Modules (import what you need; nothing runs at import time):
 - :mod:`~matching.recommend.partners` — partners for incubated start-ups;
 - :mod:`~matching.workspace` — outcomes and campaigns (SQLite);
   :mod:`~matching.recommend.outcomes` — a landed firm gets its site in the store;
-- :mod:`~matching.eval.backtest` — the evaluation protocol of DESIGN.md,
+- :mod:`~matching.eval.backtest` — the evaluation protocol of docs/evaluation.md,
   with :mod:`~matching.eval.snapshot` (the graph frozen at t0),
   :mod:`~matching.eval.baselines`, :mod:`~matching.eval.linkpred`
   (the engine as a link predictor), :mod:`~matching.eval.metrics` and
