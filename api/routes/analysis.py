@@ -1,7 +1,9 @@
 """Chain analysis over HTTP: chain map (群-链-企), gaps (补链/强链/延链), leaders (链主), dependence, compare.
 
 Thin: resolve the query, ask :class:`graph.analysis.service.Analyst`
-(cached per store version), return its JSON. Region: an id or a Chinese /
+(cached per store version), return its result as JSON
+(:func:`graph.analysis.results.to_json`), validated by its response model
+(:mod:`api.schemas.analysis`). Region: an id or a Chinese /
 English place name; chain: an id or a zh/en name (absent: every segment).
 """
 
@@ -13,7 +15,13 @@ from fastapi import APIRouter, Query
 
 from api.deps import EnginesDep, StoreDep, Viewer
 from api.routes._common import AUTHED
-from api.schemas.core import AnalysisResult, ComparisonResult
+from api.schemas.analysis import (
+    ChainMapPublic,
+    ComparisonPublic,
+    DependencePublic,
+    GapsPublic,
+    LeadersPublic,
+)
 from graph.analysis.results import to_json
 
 __all__ = ["router"]
@@ -27,13 +35,13 @@ ChainQ = Annotated[str | None, Query(max_length=200, description="Chain id or zh
 
 
 @router.get("/chain-map", summary="Chain map: per segment local firms, capacity, tiers, platforms, status",
-            response_model=AnalysisResult)
+            response_model=ChainMapPublic)
 def chain_map(store: StoreDep, engines: EnginesDep, _: Viewer, region: Region, chain: ChainQ = None) -> dict:
     return to_json(engines.analyse(store, lambda a: a.chain_map(region, chain)))
 
 
 @router.get("/gaps", summary="Gaps: 补链 missing, 强链 thin, 延链 extension, with severity parts and evidence",
-            response_model=AnalysisResult)
+            response_model=GapsPublic)
 def gaps(store: StoreDep, engines: EnginesDep, _: Viewer, region: Region, chain: ChainQ = None,
          top: Annotated[int | None, Query(ge=1, le=1000, description="Gaps to return (default all).")] = None,
          ) -> dict:
@@ -41,7 +49,7 @@ def gaps(store: StoreDep, engines: EnginesDep, _: Viewer, region: Region, chain:
 
 
 @router.get("/leaders", summary="Chain leaders (链主): supply centrality, size and tier",
-            response_model=AnalysisResult)
+            response_model=LeadersPublic)
 def leaders(store: StoreDep, engines: EnginesDep, _: Viewer, region: Region, chain: ChainQ = None,
             top: Annotated[int, Query(ge=1, le=1000)] = 20,
             scope: Annotated[Literal["all", "local", "external"], Query(description="Firms local to the "
@@ -51,14 +59,14 @@ def leaders(store: StoreDep, engines: EnginesDep, _: Viewer, region: Region, cha
 
 
 @router.get("/dependence", summary="External dependence: share of supply from outside, top external "
-            "suppliers, single points of failure", response_model=AnalysisResult)
+            "suppliers, single points of failure", response_model=DependencePublic)
 def dependence(store: StoreDep, engines: EnginesDep, _: Viewer, region: Region, chain: ChainQ = None,
                top: Annotated[int, Query(ge=1, le=100)] = 5) -> dict:
     return to_json(engines.analyse(store, lambda a: a.dependence(region, chain, top=top)))
 
 
 @router.get("/compare", summary="One chain's coverage for two or more regions side by side",
-            response_model=ComparisonResult)
+            response_model=ComparisonPublic)
 def compare(store: StoreDep, engines: EnginesDep, _: Viewer,
             regions: Annotated[list[str], Query(min_length=2, max_length=20, description="Two or more "
                                                 "regions (repeat the parameter).",

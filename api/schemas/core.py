@@ -71,8 +71,6 @@ __all__ = [
     "IndexStatus",
     "PredictionPublic",
     "ClassifyResult",
-    "AnalysisResult",
-    "ComparisonResult",
     "KeyCreate",
     "KeyPublic",
     "KeyCreated",
@@ -466,50 +464,6 @@ class ClassifyResult(BaseModel):
     total: int
     limit: int
     offset: int
-
-
-# ------------------------------------------------------------------ chain analysis
-
-class ChainRef(BaseModel):
-    id: str
-    name_zh: str
-    name_en: str
-
-
-class AnalysisMeta(BaseModel):
-    version: str = Field(description="Store backend and version the result was computed for.")
-    function: str
-    cached: bool
-
-
-class AnalysisResult(BaseModel):
-    """A chain analysis (chain map, gaps, leaders, dependence) for one region and chain.
-
-    The fields below are always there; the analysis adds its own (``segments``,
-    ``edges``, ``gaps``, ``leaders``, ``orgs`` …) as documented in
-    :mod:`graph.analysis`. Severity and scores are sums of named ``parts``;
-    every firm and link id cited exists in the store.
-    """
-
-    model_config = ConfigDict(extra="allow")
-
-    region: str
-    region_zh: str | None = None
-    region_en: str | None = None
-    chain: ChainRef
-    meta: AnalysisMeta
-
-
-class ComparisonResult(BaseModel):
-    """One chain's coverage for two or more regions side by side."""
-
-    model_config = ConfigDict(extra="allow")
-
-    regions: list[dict[str, Any]]
-    chain: ChainRef
-    rows: list[dict[str, Any]]
-    summaries: list[dict[str, Any]]
-    meta: AnalysisMeta
 
 
 # ------------------------------------------------------------------ keys

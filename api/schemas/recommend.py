@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from api.schemas.analysis import PartPublic
 from api.schemas.core import Page, _check_text
 
 __all__ = [
@@ -61,19 +62,6 @@ Short = Annotated[str, StringConstraints(max_length=200)]
 Note = Annotated[str, StringConstraints(max_length=2000)]
 Profile = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
 DEFAULT_REGION = "cn/guangdong/shenzhen"
-
-
-# ------------------------------------------------------------------ shared
-
-
-class PartPublic(BaseModel):
-    """One named part of a score: ``value = weight × figure`` (negative for a penalty)."""
-
-    name: str = Field(examples=["chain_pull"])
-    value: float
-    weight: float
-    figure: float = Field(description="The part's figure in [0, 1] before weighting.")
-    note: str
 
 
 # ------------------------------------------------------------------ targets
