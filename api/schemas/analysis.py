@@ -174,6 +174,8 @@ class GapPublic(BaseModel):
     firms: list[str] = Field(description="Firm ids cited as evidence.")
     links: list[str] = Field(description="Link ids cited as evidence.")
     segments: list[str] = Field(description="Related segment ids (downstream, adjacent).")
+    flags: list[str] = Field([], description="Why it ranks low: low_feasibility, resource_bound "
+                             "(labels in graph.labels).")
 
 
 class GapsPublic(_Head):
