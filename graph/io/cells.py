@@ -1,9 +1,13 @@
 """Cell checks, deterministic ids and the per-row cell reader of the importer.
 
 A cell is refused when it is longer than ``settings.max_field_chars``, looks
-like a spreadsheet formula (starts with ``= + - @``, tab or CR and is not a
+like a spreadsheet formula (:func:`formula_like`: starts with ``= + - @``, tab
+or CR — also after invisible or full-width prefixes such as NBSP, U+3000,
+zero-width space, BOM, or written full-width ``＝ ﹦ ＋ － ＠`` — and is not a
 plain number: CSV/formula injection), or holds control characters other than
-new line and tab. Ids of records without one in the file are hashes of their
+new line and tab. :func:`formula_like` is the one spreadsheet-cell guard:
+the importer refuses such cells and every writer
+(:mod:`graph.io.sheets`) stores them as text. Ids of records without one in the file are hashes of their
 content, never of the clock, so re-importing a file writes the same records.
 
 Examples
@@ -16,9 +20,11 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterator
 
 from graph.errors import InvalidInput, Problem
 from graph.io.headers import HeaderMatch, match_headers
@@ -31,18 +37,59 @@ __all__ = [
     "FORMULA_REASON",
     "RowReader",
     "cell_problem",
+    "formula_like",
+    "record_problems",
     "short_hash",
     "org_id",
     "link_id",
     "chain_id",
 ]
 
-_FORMULA_START = frozenset("=+-@\t\r")
+# first characters that make a cheap check look further: the formula starts, their full-width and
+# small forms, and what is stripped before them (spaces, NBSP, U+3000; invisible format characters are
+# not printable, so they are caught by the isprintable() half of the cheap check)
+_FORMULA_START = frozenset("=+-@\t\r＝﹦＋﹢－﹣＠\u00a0\u3000 ")
+_FORMULAS = frozenset("=+-@")
 FORMULA_REASON = "looks like a spreadsheet formula; refused to protect spreadsheet users"
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d[\d,]*(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _ID_LIKE = re.compile(r"^[a-z0-9][a-z0-9_:/.\-]*$")
+
+
+def _visible(value: str) -> str:
+    """``value`` without leading white space (NBSP, U+3000 …) and invisible format characters (ZWSP, BOM …)."""
+    for i, ch in enumerate(value):
+        if not (ch.isspace() or unicodedata.category(ch) == "Cf"):
+            return value[i:]
+    return ""
+
+
+def formula_like(value: str) -> bool:
+    r"""Whether a spreadsheet would evaluate ``value`` as a formula: the one cell guard.
+
+    It starts with ``= + - @``, tab or CR, also after stripping white space
+    and invisible characters, or with their full-width / small forms
+    (``＝ ﹦ ＋ － ＠`` …); a plain number (``-12.5``, ``+86``) is not a formula.
+
+    >>> [formula_like(v) for v in ("=1+1", "-1+HYPERLINK(1)", "+1-cmd|x", "\u00a0=1", "\u200b@SUM(A1)")]
+    [True, True, True, True, True]
+    >>> [formula_like(v) for v in ("\ufeff+1+1", "＝1+1", "﹦1", "\u3000－1+1", "\tx", "\rx")]
+    [True, True, True, True, True, True]
+    >>> [formula_like(v) for v in ("-12.5", "+86", "光影 = 1", "C++", "", "  ", "－12")]
+    [False, False, False, False, False, False, False]
+    """
+    if not value:
+        return False
+    if value[0] in "\t\r":
+        return True
+    rest = _visible(value)
+    if not rest:
+        return False
+    head = rest[0] if rest[0] in _FORMULAS else unicodedata.normalize("NFKC", rest[0])[:1]
+    if head not in _FORMULAS:
+        return False
+    return not _PLAIN_NUMBER.match(unicodedata.normalize("NFKC", rest).strip())
 
 
 def cell_problem(value: str, max_chars: int) -> str | None:
@@ -59,8 +106,7 @@ def cell_problem(value: str, max_chars: int) -> str | None:
         return f"field too long: {len(value)} characters, max {max_chars}"
     if not value:
         return None
-    head = value.lstrip(" ")[:1]
-    if (value[0] in "=+-@\t\r" or (head and head in "=+-@")) and not _PLAIN_NUMBER.match(value.strip()):
+    if formula_like(value):
         return FORMULA_REASON
     if not value.isprintable() and (m := _CONTROL.search(value)):
         return (f"control character U+{ord(m.group()):04X} at position {m.start() + 1}; "
@@ -69,6 +115,62 @@ def cell_problem(value: str, max_chars: int) -> str | None:
         return (f"invalid text: lone surrogate U+{ord(m.group()):04X} at position {m.start() + 1} "
                 "(a JSON \\u escape without its pair); not Unicode text")
     return None
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
+def _suspect_texts(value) -> Iterator[tuple[tuple, str]]:
+    """(path parts, text) for the texts in a record a cheap test cannot clear; nested records, lists, dicts."""
+    stack: list[tuple[tuple, object]] = [((), value)]
+    while stack:
+        where, v = stack.pop()
+        if isinstance(v, str):
+            if v and (v[0] in _FORMULA_START or not v.isprintable()):
+                yield where, v
+        elif isinstance(v, (list, tuple)):
+            stack.extend((where + (i,), x) for i, x in enumerate(v) if not isinstance(x, (int, float)))
+        elif isinstance(v, dict):
+            stack.extend((where + (str(k),), x) for k, x in v.items())
+        elif dataclasses.is_dataclass(v) and not isinstance(v, type):
+            for name in _field_names(type(v)):
+                x = getattr(v, name)
+                if x is not None and not isinstance(x, (bool, int, float)):
+                    stack.append((where + (name,), x))
+
+
+def _dotted(parts: tuple) -> str:
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else p)
+    return out
+
+
+def record_problems(record, max_chars: int = 1_000_000) -> list[tuple[str, str]]:
+    """``(field, reason)`` for every text anywhere in ``record`` that :func:`cell_problem` refuses.
+
+    Walks nested records (``financing[0].round``, ``sites[1].address``,
+    ``provenance.source``), so a world file or an API body gets the same
+    check as a spreadsheet cell. (Length is the importer's business: only
+    texts over ``max_chars`` are refused for it here.)
+
+    >>> from graph.model import Provenance
+    >>> record_problems(Provenance("=1+1"))
+    [('source', 'looks like a spreadsheet formula; refused to protect spreadsheet users')]
+    """
+    out = []
+    for where, text in _suspect_texts(record):
+        why = cell_problem(text, max_chars)
+        if why:
+            out.append((_dotted(where), why))
+    return sorted(out)
 
 
 def short_hash(*parts: str) -> str:

@@ -33,7 +33,6 @@ Examples
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import difflib
 import gc
@@ -45,9 +44,10 @@ from pathlib import Path
 from typing import Literal
 
 from graph.errors import InvalidInput, Problem
-from graph.io.cells import FORMULA_REASON, cell_problem, link_id
+from graph.io.cells import link_id
 from graph.io.headers import ENTITIES, HeaderMatch, match_headers
 from graph.io.rows import links_from_table, organisations_from_table, segments_from_table
+from graph.io.sheets import write_csv
 from graph.io.tables import read_rows
 from graph.model import Chain, Link, Organisation, Segment, SegmentEdge
 from graph.settings import Settings
@@ -255,13 +255,6 @@ def _gc_paused():
             gc.enable()
 
 
-def _escape(value: str) -> str:
-    """Make a cell safe to open in a spreadsheet (formula-looking → leading apostrophe)."""
-    if value and cell_problem(value[:1000], 1000) == FORMULA_REASON:
-        return "'" + value
-    return value
-
-
 def write_rejects(path: Path, out: Path, problems: list[Problem], *, encoding: str | None = None,
                   sheet: str | None = None, settings: Settings | None = None) -> int:
     """Write the rows named in ``problems`` to ``out`` as CSV; return how many.
@@ -281,15 +274,16 @@ def write_rejects(path: Path, out: Path, problems: list[Problem], *, encoding: s
             if row in by_row:
                 lines[row] = [cells.get(h) or "" for h in headers]
     tmp = out.with_name(out.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8-sig", errors="backslashreplace", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow([_escape(h) for h in headers] + ["_row", "_field", "_reason"])
+
+    def rejected():
         for row in sorted(by_row):
             ps = by_row[row]
             fields = "; ".join(dict.fromkeys(p.field for p in ps if p.field))
             reasons = "; ".join(f"{p.field}: {p.reason}" if p.field else p.reason for p in ps)
-            cells = lines.get(row, [""] * len(headers))
-            writer.writerow([_escape(c) for c in cells] + [str(row), _escape(fields), _escape(reasons)])
+            yield [*lines.get(row, [""] * len(headers)), str(row), fields, reasons]
+
+    with open(tmp, "w", encoding="utf-8-sig", errors="backslashreplace", newline="") as f:
+        write_csv(f, [*headers, "_row", "_field", "_reason"], rejected())
     os.replace(tmp, out)
     return len(by_row)
 

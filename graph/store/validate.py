@@ -8,6 +8,9 @@ Examples
 >>> b = Batch(links=[Link("l1", LinkKind.SUPPLIES, "a", "b", Provenance("t"))])
 >>> [p.reason for p in check_batch(b, {"organisations": {"a"}, "segments": set()})]
 ["unknown organisation 'b'"]
+>>> b = Batch(links=[Link("l1", LinkKind.SUPPLIES, "a", "b", Provenance("\u3000=HYPERLINK(1)"))])
+>>> [(p.field, p.reason[:27]) for p in check_batch(b, {"organisations": {"a", "b"}, "segments": set()})]
+[('provenance.source', 'looks like a spreadsheet fo')]
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import dataclasses
 from collections import Counter
 
 from graph.errors import Problem
+from graph.io.cells import record_problems
 from graph.model import MembershipStatus, Organisation, Provenance, uscc_problem
 from graph.store.protocol import Batch
 
@@ -30,6 +34,11 @@ def check_batch(batch: Batch, known: dict[str, set[str]]) -> list[Problem]:
     problems are 1-based positions in the batch's list for that entity.
     """
     problems: list[Problem] = []
+    for name in ("regions", "clusters", "chains", "segments", "segment_edges", "organisations", "links"):
+        # every text of every record, nested ones too (financing[].round, sites[].address,
+        # provenance.source): the importer's cell guard, for worlds, dumps and API bodies alike
+        for i, rec in enumerate(getattr(batch, name), 1):
+            problems.extend(Problem(name, i, field, why) for field, why in record_problems(rec))
     for name in ("regions", "clusters", "chains", "segments", "organisations", "links"):
         counts = Counter(r.id for r in getattr(batch, name))
         for i, rec in enumerate(getattr(batch, name), 1):

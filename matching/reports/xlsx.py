@@ -25,16 +25,15 @@ Examples
 from __future__ import annotations
 
 import io
-import re
 import unicodedata
 
+from graph.io.sheets import MAX_CELL, put_cell, sheet_title
 from matching.reports.labels import t
 from matching.reports.tables import Table, ids_columns, is_fig
 
 __all__ = ["to_xlsx", "display_width", "sheet_title", "FORMATS"]
 
 FORMATS = {"int": "0", "float": "0.00", "score": "0.000", "pct": "0.0%"}
-MAX_CELL = 32_000  # Excel holds 32,767 characters in a cell
 MAX_WIDTH = 60
 
 
@@ -45,21 +44,6 @@ def display_width(text: str) -> int:
     (8, 6, 6)
     """
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def sheet_title(title: str, used: set[str]) -> str:
-    """A valid, unique sheet name (≤ 31 characters, none of ``[]:*?/\\``).
-
-    >>> sheet_title("证据/来源", set()), sheet_title("概览", {"概览"})
-    ('证据 来源', '概览 2')
-    """
-    base = re.sub(r"[\\\[\]:*?/]", " ", title).strip()[:28] or "Sheet"
-    name, n = base, 1
-    while name in used:
-        n += 1
-        name = f"{base} {n}"
-    used.add(name)
-    return name
 
 
 def _text(value) -> str:
@@ -95,20 +79,19 @@ def to_xlsx(tables: list[Table], lang: str = "zh") -> bytes:
                 col += 1
         widths = [display_width(h) for h in header]
         for c, h in enumerate(header, 1):
-            cell = ws.cell(1, c, h)
+            cell = put_cell(ws, 1, c, h)
             cell.font, cell.fill = bold, fill
             cell.alignment = Alignment(vertical="center")
         for r, row in enumerate(tab.rows, 2):
             for j, value in enumerate(row):
                 c = pos[j]
                 if is_fig(value):
-                    cell = ws.cell(r, c, value["value"])
+                    cell = put_cell(ws, r, c, value["value"])
                     cell.number_format = FORMATS.get(value["fmt"], "General")
                     shown = f"{value['value']:.3f}" if isinstance(value["value"], float) else _text(value["value"])
                     if own.get(j) == j:
                         ids = " ".join(value["ids"])[:MAX_CELL]
-                        idc = ws.cell(r, c + 1, ids)
-                        idc.data_type = "s"
+                        idc = put_cell(ws, r, c + 1, ids)
                         first = next((i for i in value["ids"] if i in ev_row), None)
                         if first is not None and ev is not None:
                             idc.hyperlink = Hyperlink(ref=idc.coordinate,
@@ -120,15 +103,11 @@ def to_xlsx(tables: list[Table], lang: str = "zh") -> bytes:
                         cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{titles[tab.key]}'!{target}{r}")
                         cell.font = link_font
                 else:
-                    cell = ws.cell(r, c, value)
+                    put_cell(ws, r, c, value)  # "=…" from the data never becomes a formula
                     shown = _text(value)
-                    if isinstance(value, str):
-                        cell.value = value[:MAX_CELL]
-                        cell.data_type = "s"  # "=…" from the data must never become a formula
                 widths[c - 1] = max(widths[c - 1], display_width(shown))
         if tab.note:
-            note = ws.cell(len(tab.rows) + 3, 1, tab.note)
-            note.data_type = "s"
+            put_cell(ws, len(tab.rows) + 3, 1, tab.note)
         for c, w in enumerate(widths, 1):
             ws.column_dimensions[get_column_letter(c)].width = min(max(w, 4) + 2, MAX_WIDTH)
         ws.freeze_panes = "A2"

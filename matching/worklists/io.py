@@ -27,13 +27,12 @@ Examples
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from graph.errors import InvalidInput, Problem
 from graph.io.headers import header_key
+from graph.io.sheets import csv_text, xlsx_bytes
 from graph.io.tables import read_rows
 from graph.settings import Settings
 from matching.worklists.kinds import KINDS, format_parts
@@ -74,39 +73,21 @@ def export_rows(kind: str, entries: Sequence[Entry]) -> tuple[list[str], list[li
 def to_csv(kind: str, entries: Sequence[Entry]) -> bytes:
     """The list as CSV, UTF-8 with a BOM (so spreadsheet programs read the Chinese)."""
     header, rows = export_rows(kind, entries)
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\r\n")
-    w.writerow(header)
-    w.writerows([["" if v is None else (repr(v) if isinstance(v, float) else v) for v in r] for r in rows])
-    return out.getvalue().encode("utf-8-sig")
+    return csv_text(header, rows).encode("utf-8")  # csv_text starts with the BOM
 
 
 def to_xlsx(kind: str, entries: Sequence[Entry], *, title: str | None = None) -> bytes:
     """The list as an .xlsx workbook: one sheet named after the list; text stored as text, never a formula.
 
-    >>> import openpyxl
+    >>> import io, openpyxl
     >>> from matching.worklists.store import ListStore, Draft
     >>> e = ListStore.memory().add("advisors", "cn", None, Draft(None, "数字创意研究院", {"expertise": "XR"}))
     >>> ws = openpyxl.load_workbook(io.BytesIO(to_xlsx("advisors", [e]))).active
     >>> ws.title, ws["A1"].value, ws["C2"].value
     ('战略咨询支撑机构', '编号', '数字创意研究院')
     """
-    from openpyxl import Workbook
-
     header, rows = export_rows(kind, entries)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = (title or KINDS[kind].zh)[:31]
-    ws.append(header)
-    for r, row in enumerate(rows, 2):
-        for j, value in enumerate(row, 1):
-            cell = ws.cell(r, j, value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # text from the data never becomes a formula
-    ws.freeze_panes = "A2"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx_bytes([((title or KINDS[kind].zh)[:31], header, rows)])
 
 
 def _header_map(kind: str, headers: list[str], file: str) -> tuple[dict[str, str], list[Problem]]:

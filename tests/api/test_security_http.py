@@ -158,3 +158,27 @@ def test_malformed_json_without_a_key_is_401_not_422(api):
     r = api.client.post("/organisations", content=b"{}", headers={"content-type": "application/json",
                                                                     **api.headers("viewer")})
     assert_error(r, 403, "forbidden")  # the role check still applies after the gate
+
+
+def test_export_caps_cells_per_row_and_in_total(api):
+    """Issue 18: POST /ui/export.xlsx had no cap on cells per row (9 M cells: 112 s, 4.2 GB)."""
+    import time
+
+    wide = {"sheets": [{"columns": ["a"], "rows": [[0] * 101]}]}
+    err = assert_error(api.post("/ui/export.xlsx", role="viewer", json=wide), 422, "invalid_input")
+    assert "101 cells, max 100" in err["details"][0]["reason"]
+    many = {"sheets": [{"columns": ["a"], "rows": [[0] * 5] * 20_000} for _ in range(6)]}  # 600,000 cells
+    t = time.perf_counter()
+    err = assert_error(api.post("/ui/export.xlsx", role="viewer", json=many), 422, "invalid_input")
+    assert time.perf_counter() - t < 10 and "500000 cells" in err["details"][0]["reason"]
+    ok = {"sheets": [{"title": "=t", "columns": ["=a", "b"], "rows": [["=1+1", 2]] * 1000}]}
+    r = api.post("/ui/export.xlsx", role="viewer", json=ok)
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+
+
+def test_api_writes_refuse_formula_text_in_nested_fields(api):
+    body = {"name_zh": "嵌套字段测试公司", "region": "深圳市南山区",
+            "financing": [{"date": "2020-01-01", "round": "=1+1"}]}
+    r = api.post("/organisations", json=body)
+    assert r.status_code == 422, r.text
+    assert "formula" in r.text

@@ -343,3 +343,23 @@ def test_chain_map_tooltip_shows_a_hostile_segment_name_as_text(page, server):
     assert hostile in text  # the markup is shown as text …
     assert page.locator("#chain-chart img, #inj").count() == 0  # … never parsed into elements
     assert page.get_attribute("body", "data-pwned") is None
+
+
+GUARD_CASES = ["=1+1", "-1+HYPERLINK(\"x\")", "+1-cmd|' /C calc'!A0", "@SUM(A1)", "\tx", "\rx",
+               "\u00a0=1+1", "\u3000=1+1", "\u200b=1+1", "\ufeff=1+1", "＝1+1", "﹦1+1", "＋1+1", "－1+1",
+               "＠x", " -1+1", "-12.5", "+86", "1,234.5", "－12", "光影 = 1", "C++", "", "a-b", "%", "50%"]
+
+
+def test_the_workbench_csv_guard_is_the_python_guard(page, server):
+    """Issue 18: the CSV guard ``^[+-](?![\\d.])`` passed ``-1+HYPERLINK(…)``; the page's guard now gives
+    the same answer as graph.io.cells.formula_like on every case, and toCsv quotes header labels too."""
+    from graph.io.cells import formula_like
+
+    url, _ = server
+    page.goto(url + "/ui/")
+    got = page.evaluate("async (cases) => { const m = await import('/ui/js/util.js'); "
+                        "return cases.map((c) => m.formulaLike(c)); }", GUARD_CASES)
+    assert got == [formula_like(c) for c in GUARD_CASES]
+    csv_text = page.evaluate("async () => (await import('/ui/js/util.js')).toCsv([{title: 't', "
+                             "columns: [{key: 'a', label: '=label'}], rows: [{a: '\u3000=1+1'}]}])")
+    assert csv_text.splitlines()[:2] == ["\ufeff'=label", "'\u3000=1+1"]

@@ -46,10 +46,22 @@ function cellText(col, row) {
 /** Tables currently rendered, by name (the export reads the ones visible on screen). */
 export const screenTables = new Map();
 
+// The one spreadsheet-cell guard, as graph/io/cells.py formula_like: text a spreadsheet would evaluate
+// starts with = + - @, tab or CR, also after white space and invisible characters (NBSP, U+3000,
+// zero-width space, BOM) or written full-width/small (＝ ﹦ ＋ ﹢ － ﹣ ＠); a plain number is not a formula.
+const FORMULA_START = /^[\s\p{Cf}]*[=+\-@\uff1d\ufe66\uff0b\ufe62\uff0d\ufe63\uff20]/u;
+const PLAIN_NUMBER = /^[+-]?(\d[\d,]*(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?$/;
+
+export function formulaLike(value) {
+  const s = String(value ?? "");
+  if (/^[\t\r]/.test(s)) return true;
+  if (!FORMULA_START.test(s)) return false;
+  return !PLAIN_NUMBER.test(s.replace(/^[\s\p{Cf}]+/u, "").normalize("NFKC").trim());
+}
+
 function csvCell(v) {
   let s = String(v ?? "");
-  // a cell that a spreadsheet would run as a formula is written as text
-  if (/^[=@\t\r]|^[+-](?![\d.])/.test(s)) s = "'" + s;
+  if (formulaLike(s)) s = "'" + s; // written as text, never run as a formula
   return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
 }
 
