@@ -328,12 +328,24 @@ class Segment:
 
 @dataclass(frozen=True, slots=True)
 class SegmentEdge:
-    """``upstream`` supplies ``downstream`` within a chain."""
+    """``upstream`` supplies ``downstream`` within a chain.
+
+    Its :attr:`id` is derived from the two ends, so a chain has at most one
+    edge per ordered pair and every store keys it the same way.
+
+    >>> SegmentEdge("seg:a", "seg:b").id
+    'seg:a>seg:b'
+    """
 
     upstream: str
     downstream: str
     weight: float = 1.0
     source: str = "user"
+
+    @property
+    def id(self) -> str:
+        """``upstream>downstream``: the edge's key in every store (not part of its document)."""
+        return f"{self.upstream}>{self.downstream}"
 
 
 @dataclass(frozen=True, slots=True)

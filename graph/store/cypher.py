@@ -10,8 +10,8 @@ Graph layout
 ------------
 - Nodes ``(:Region)``, ``(:Cluster)``, ``(:Chain)``, ``(:Segment)``,
   ``(:Organisation)``, each with ``id`` (unique), ``doc`` (the record as
-  canonical JSON, so a round trip is exact), ``hash`` (content hash of
-  ``doc``: re-writing an unchanged record is a no-op) and the scalar fields
+  canonical JSON of :mod:`graph.store.canonical`, so a round trip is exact),
+  ``hash`` (its content hash: re-writing an unchanged record is a no-op) and the scalar fields
   queries filter or aggregate on (``region``, ``kind``, ``uscc``,
   ``name_key`` + ``city_key`` for dedupe, ``tiers``, ``employees`` ...).
 - ``(:Organisation)-[:MEMBER_OF {status, confidence, evidence}]->(:Segment)``
@@ -41,8 +41,6 @@ ValueError: no node label for entity 'links'
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
@@ -50,17 +48,13 @@ from typing import Any, NamedTuple
 from graph.model import (
     Chain,
     Cluster,
-    Link,
     LinkKind,
     Organisation,
     OrgKind,
     Region,
     Segment,
-    SegmentEdge,
-    city_key,
-    normalise_name,
-    to_dict,
 )
+from graph.store.writeplan import Row, identity_key
 
 __all__ = [
     "Query",
@@ -73,10 +67,7 @@ __all__ = [
     "label",
     "link_type",
     "link_types",
-    "doc_text",
-    "content_hash",
     "node_rows",
-    "edge_id",
     "edge_rows",
     "link_rows",
     "membership_rows",
@@ -166,31 +157,21 @@ def link_types() -> str:
 # ------------------------------------------------------------ parameters
 
 
-def doc_text(record) -> str:
-    """The canonical JSON of a model record (sorted keys, no spaces)."""
-    return json.dumps(to_dict(record), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def content_hash(text: str) -> str:
-    """A short content hash of a document; equal text, equal hash."""
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
-
-
-def _base(record, ident: str) -> dict[str, Any]:
-    text = doc_text(record)
-    return {"id": ident, "doc": text, "hash": content_hash(text)}
+def _base(row) -> dict[str, Any]:
+    return {"id": row.id, "doc": row.doc, "hash": row.hash}
 
 
 def _props(record) -> dict[str, Any]:
     """Properties stored beside ``doc``: what queries filter and aggregate on."""
     if isinstance(record, Organisation):
+        name_key, city = identity_key(record)
         return {
             "kind": record.kind.value,
             "uscc": record.uscc,
             "name_zh": record.name_zh,
             "name_en": record.name_en,
-            "name_key": normalise_name(record.name_zh or record.name_en),
-            "city_key": city_key(record.region),
+            "name_key": name_key,
+            "city_key": city,
             "region": record.region,
             "employees": record.employees,
             "revenue_band": record.revenue_band,
@@ -224,50 +205,46 @@ def _props(record) -> dict[str, Any]:
     raise TypeError(f"not a node record: {type(record).__name__}")
 
 
-def node_rows(records: Iterable[Region | Cluster | Chain | Segment | Organisation]) -> list[dict]:
-    """One row per record: ``{id, hash, props}`` where ``props`` holds every property.
+def node_rows(rows: Iterable[Row]) -> list[dict]:
+    """One row per planned record (:class:`~graph.store.writeplan.Row`): ``{id, hash, props}``,
+    ``props`` holding every property.
 
     >>> from graph.model import Region, RegionLevel
-    >>> row = node_rows([Region("cn", "中国", "China", RegionLevel.COUNTRY)])[0]
+    >>> from graph.store.writeplan import rows_of
+    >>> row = node_rows(rows_of([Region("cn", "中国", "China", RegionLevel.COUNTRY)]))[0]
     >>> row["id"], row["props"]["level"], row["props"]["hash"] == row["hash"]
     ('cn', 'country', True)
     """
-    rows = []
-    for rec in records:
-        props = _base(rec, rec.id)
-        props.update(_props(rec))
-        rows.append({"id": rec.id, "hash": props["hash"], "props": props})
-    return rows
+    out = []
+    for row in rows:
+        props = _base(row)
+        props.update(_props(row.record))
+        out.append({"id": row.id, "hash": row.hash, "props": props})
+    return out
 
 
-def edge_id(edge: SegmentEdge) -> str:
-    return f"{edge.upstream}>{edge.downstream}"
-
-
-def edge_rows(edges: Iterable[SegmentEdge]) -> list[dict]:
-    """Rows for segment edges: ``{id, hash, upstream, downstream, props}``."""
-    rows = []
-    for e in edges:
-        props = _base(e, edge_id(e))
+def edge_rows(rows: Iterable[Row]) -> list[dict]:
+    """Rows for planned segment edges: ``{id, hash, upstream, downstream, props}``."""
+    out = []
+    for row in rows:
+        e = row.record
+        props = _base(row)
         props["weight"] = e.weight
-        rows.append(
-            {"id": props["id"], "hash": props["hash"], "upstream": e.upstream,
-             "downstream": e.downstream, "props": props}
-        )
-    return rows
+        out.append({"id": row.id, "hash": row.hash, "upstream": e.upstream, "downstream": e.downstream,
+                    "props": props})
+    return out
 
 
-def link_rows(links: Iterable[Link]) -> list[dict]:
-    """Rows for links: ``{id, hash, kind, src, dst, props}``."""
-    rows = []
-    for x in links:
-        props = _base(x, x.id)
+def link_rows(rows: Iterable[Row]) -> list[dict]:
+    """Rows for planned links: ``{id, hash, kind, src, dst, props}``."""
+    out = []
+    for row in rows:
+        x = row.record
+        props = _base(row)
         props.update(since=x.since, weight=x.weight, confidence=x.confidence)
-        rows.append(
-            {"id": x.id, "hash": props["hash"], "kind": x.kind.value, "src": x.src,
-             "dst": x.dst, "props": props}
-        )
-    return rows
+        out.append({"id": row.id, "hash": row.hash, "kind": x.kind.value, "src": x.src, "dst": x.dst,
+                    "props": props})
+    return out
 
 
 def membership_rows(orgs: Iterable[Organisation]) -> list[dict]:
@@ -391,11 +368,12 @@ def org_ids_by_uscc(usccs: Sequence[str]) -> Query:
 
 
 def org_ids_by_name_city(keys: Sequence[tuple[str, str]]) -> Query:
-    """Stored organisations with the same normalised name and city key."""
+    """Stored organisations with the same normalised name and city key (every candidate:
+    the tie-break is :func:`graph.store.writeplan.pick_by_name_city`)."""
     return Query(
         "UNWIND $keys AS key"
         f" MATCH (n:{label('organisations')} {{name_key: key.name_key, city_key: key.city_key}})"
-        " RETURN n.name_key AS name_key, n.city_key AS city_key, n.id AS id ORDER BY id",
+        " RETURN n.name_key AS name_key, n.city_key AS city_key, n.id AS id",
         {"keys": [{"name_key": n, "city_key": c} for n, c in keys]},
     )
 

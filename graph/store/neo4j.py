@@ -2,14 +2,15 @@
 
 Semantics equal :class:`~graph.store.sqlite.SqliteStore`'s, so one contract
 suite runs on both: every :meth:`Neo4jStore.write` is one managed transaction
-that locks the store's meta node, deduplicates organisations (USCC, else
-normalised name + city), checks references with
-:func:`~graph.store.validate.check_batch` and writes nothing if anything is
-wrong; content hashes make re-writing unchanged records a no-op that keeps the
-version. The graph layout and every Cypher statement live in
-:mod:`graph.store.cypher` (chain-analysis aggregates, computed on the
-server: :mod:`graph.store.cypher_analysis`). :meth:`Neo4jStore.write_chunked`
-writes batches too large for one transaction, giving up all-or-nothing.
+that locks the store's meta node and runs the one write pipeline of both
+stores, :func:`graph.store.writeplan.execute` (dedupe by USCC, else
+normalised name + city; reference checks; nothing written if anything is
+wrong; content hashes make re-writing unchanged records a no-op that keeps
+the version) over :class:`~graph.store.neo4j_write.Neo4jTarget`. The graph
+layout and every Cypher statement live in :mod:`graph.store.cypher`
+(chain-analysis aggregates, computed on the server:
+:mod:`graph.store.cypher_analysis`). :meth:`Neo4jStore.write_chunked` writes
+batches too large for one transaction, giving up all-or-nothing.
 
 The driver retries managed transactions on transient errors and lost
 connections for up to ``retry_seconds``; after that, and whenever the server
@@ -53,16 +54,14 @@ from graph.model import (
     Region,
     Segment,
     SegmentEdge,
-    city_key,
     from_dict,
-    normalise_name,
 )
 from graph.settings import Settings
-from graph.store import cypher
+from graph.store import cypher, writeplan
 from graph.store.cypher import Query
 from graph.store.graphview import build_graph
+from graph.store.neo4j_write import Neo4jTarget
 from graph.store.protocol import Batch, WriteResult
-from graph.store.validate import check_batch, remap_batch
 
 if TYPE_CHECKING:
     from graph.analysis.aggregates import ChainAggregates
@@ -73,14 +72,6 @@ __all__ = ["Neo4jStore"]
 _CHUNK = 5_000  # rows per UNWIND statement
 _SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 _UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionPoolError, TransientError)
-
-# node entities in write order (segments before what references them)
-_NODES = (
-    ("regions", Region),
-    ("clusters", Cluster),
-    ("chains", Chain),
-    ("segments", Segment),
-)
 
 
 def _chunks(items: list, size: int = _CHUNK) -> Iterator[list]:
@@ -263,7 +254,7 @@ class Neo4jStore:
     @_guarded
     def write(self, batch: Batch) -> WriteResult:
         """Write ``batch`` in one transaction (see the module docstring)."""
-        return self._write_tx(lambda tx: _write(tx, batch))
+        return self._write_tx(lambda tx: writeplan.execute(batch, Neo4jTarget(functools.partial(_run, tx))))
 
     def write_chunked(self, batch: Batch, chunk: int = 20_000,
                       progress: Callable[[int, int], None] | None = None) -> WriteResult:
@@ -325,19 +316,7 @@ class Neo4jStore:
         if not wanted:
             return {}
         rows = self._read(lambda tx: _run(tx, cypher.lookup(wanted)))
-        out: dict[str, str] = {}
-        for how in ("id", "uscc"):
-            for r in rows:
-                if r["how"] == how:
-                    out.setdefault(r["key"], r["id"])
-        names: dict[str, set[str]] = {}
-        for r in rows:
-            if r["how"] == "name":
-                names.setdefault(r["key"], set()).add(r["id"])
-        for name, ids in names.items():
-            if len(ids) == 1:
-                out.setdefault(name, next(iter(ids)))
-        return out
+        return writeplan.choose_lookup((r["how"], r["key"], r["id"]) for r in rows)
 
     @_guarded
     def organisation(self, org_id: str) -> Organisation:
@@ -493,160 +472,3 @@ class Neo4jStore:
         store version. Connection errors raise ``BackendUnavailable``.
         """
         return (self._write_tx if write else self._read)(lambda tx: _run(tx, q))
-
-
-# ---------------------------------------------------------------- the write
-
-
-def _write(tx: ManagedTransaction, batch: Batch) -> WriteResult:
-    """The body of one write transaction (may be retried by the driver)."""
-    version = int(_run(tx, cypher.lock_store())[0]["version"])
-    merged = _dedupe(tx, batch)
-    if merged:
-        targets = sorted(set(merged.values()))
-        stored = {
-            o.id: o
-            for part in _chunks(targets)
-            for o in (
-                from_dict(Organisation, json.loads(r["doc"]))
-                for r in _run(tx, cypher.read_organisations(ids=part))
-            )
-        }
-        batch = remap_batch(batch, merged, stored)
-    problems = check_batch(batch, _known(tx, batch))
-    if problems:
-        raise InvalidInput(
-            f"{len(problems)} problem(s) in the batch; nothing written",
-            f"批量数据有 {len(problems)} 处问题，未写入任何数据",
-            problems,
-        )
-    result = WriteResult(merged=merged)
-    for entity, _cls in _NODES:
-        rows = _plan(tx, entity, cypher.node_rows(getattr(batch, entity)), result)
-        for part in _chunks(rows):
-            _run(tx, cypher.upsert_nodes(entity, part))
-    edges = _plan(tx, "segment_edges", cypher.edge_rows(batch.segment_edges), result)
-    for part in _chunks(edges):
-        _run(tx, cypher.upsert_segment_edges(part))
-    orgs = _plan(tx, "organisations", cypher.node_rows(batch.organisations), result)
-    if orgs:
-        changed = {r["id"] for r in orgs}
-        for part in _chunks(sorted(changed)):
-            _run(tx, cypher.delete_memberships(part))
-        for part in _chunks(orgs):
-            _run(tx, cypher.upsert_nodes("organisations", part))
-        members = cypher.membership_rows(o for o in batch.organisations if o.id in changed)
-        for part in _chunks(members):
-            _run(tx, cypher.create_memberships(part))
-    _write_links(tx, batch.links, result)
-    if result.changed:
-        version = int(_run(tx, cypher.bump_version())[0]["version"])
-    result.version = version
-    return result
-
-
-def _plan(tx: ManagedTransaction, entity: str, rows: list[dict], result: WriteResult) -> list[dict]:
-    """Rows whose content differs from what is stored; count inserted/updated/unchanged."""
-    if not rows:
-        return []
-    stored: dict[str, str] = {}
-    for part in _chunks([r["id"] for r in rows]):
-        q = (
-            cypher.stored_edge_hashes(part)
-            if entity == "segment_edges"
-            else cypher.stored_hashes(entity, part)
-        )
-        stored.update((r["id"], r["hash"]) for r in _run(tx, q))
-    return _split(entity, rows, stored, result)
-
-
-def _split(entity: str, rows: list[dict], stored: dict[str, str], result: WriteResult) -> list[dict]:
-    out, ins, upd, same = [], 0, 0, 0
-    for row in rows:
-        old = stored.get(row["id"])
-        if old == row["hash"]:
-            same += 1
-            continue
-        if old is None:
-            ins += 1
-        else:
-            upd += 1
-        out.append(row)
-    for counter, n in ((result.inserted, ins), (result.updated, upd), (result.unchanged, same)):
-        if n:
-            counter[entity] = counter.get(entity, 0) + n
-    return out
-
-
-def _write_links(tx: ManagedTransaction, links: list[Link], result: WriteResult) -> None:
-    rows = cypher.link_rows(links)
-    if not rows:
-        return
-    stored: dict[str, str] = {}
-    stored_kind: dict[str, LinkKind] = {}
-    for part in _chunks([r["id"] for r in rows]):
-        for r in _run(tx, cypher.stored_link_hashes(part)):
-            stored[r["id"]] = r["hash"]
-            stored_kind[r["id"]] = cypher.LINK_KINDS[r["type"]]
-    changed = _split("links", rows, stored, result)
-    # a changed link is re-created: its kind or endpoints may have changed
-    old: dict[LinkKind, list[str]] = {}
-    for r in changed:
-        if r["id"] in stored_kind:
-            old.setdefault(stored_kind[r["id"]], []).append(r["id"])
-    for kind, ids in old.items():
-        for part in _chunks(ids):
-            _run(tx, cypher.delete_links(kind, part))
-    new: dict[str, list[dict]] = {}
-    for r in changed:
-        new.setdefault(r["kind"], []).append(r)
-    for kind, kind_rows in new.items():
-        for part in _chunks(kind_rows):
-            _run(tx, cypher.create_links(kind, part))
-
-
-def _dedupe(tx: ManagedTransaction, batch: Batch) -> dict[str, str]:
-    """Incoming organisation id -> stored id for new ids that match a stored
-    organisation by USCC, else (no USCC) by normalised name + city."""
-    if not batch.organisations:
-        return {}
-    existing: set[str] = set()
-    for part in _chunks([o.id for o in batch.organisations]):
-        existing.update(r["id"] for r in _run(tx, cypher.existing_ids("organisations", part)))
-    candidates = [o for o in batch.organisations if o.id not in existing]
-    merged: dict[str, str] = {}
-    by_uscc = [o for o in candidates if o.uscc]
-    for part in _chunks(by_uscc):
-        found = {r["uscc"]: r["id"] for r in _run(tx, cypher.org_ids_by_uscc([o.uscc for o in part]))}
-        for o in part:
-            if o.uscc in found:
-                merged[o.id] = found[o.uscc]
-    by_name = [o for o in candidates if not o.uscc]
-    for part in _chunks(by_name):
-        keys = [(normalise_name(o.name_zh or o.name_en), city_key(o.region)) for o in part]
-        found: dict[tuple[str, str], str] = {}
-        for r in _run(tx, cypher.org_ids_by_name_city(sorted(set(keys)))):
-            found.setdefault((r["name_key"], r["city_key"]), r["id"])  # smallest id wins
-        for o, k in zip(part, keys, strict=True):
-            if k in found:
-                merged[o.id] = found[k]
-    return merged
-
-
-def _known(tx: ManagedTransaction, batch: Batch) -> dict:
-    """Ids referenced by the batch that exist in the store."""
-    wanted_orgs = {x for link in batch.links for x in (link.src, link.dst)}
-    wanted_segs = {m.segment for o in batch.organisations for m in o.segments}
-    wanted_segs |= {x for e in batch.segment_edges for x in (e.upstream, e.downstream)}
-    wanted_segs |= {s for c in batch.chains for s in c.segments}
-    wanted_segs |= {s.parent for s in batch.segments if s.parent}
-    out: dict[str, set[str]] = {"organisations": set(), "segments": set()}
-    for entity, wanted in (("organisations", wanted_orgs), ("segments", wanted_segs)):
-        for part in _chunks(sorted(wanted)):
-            out[entity].update(r["id"] for r in _run(tx, cypher.existing_ids(entity, part)))
-    owners: dict[str, str] = {}
-    for part in _chunks(sorted({o.uscc for o in batch.organisations if o.uscc})):
-        owners.update((r["uscc"], r["id"]) for r in _run(tx, cypher.org_ids_by_uscc(part)))
-    out["uscc_owners"] = owners
-    return out
-

@@ -19,7 +19,7 @@ import pytest
 from fixtures.synth import sample_shape, synthetic_batch, write_synthetic_csv
 from graph.store.protocol import Batch
 from graph.store.sqlite import SqliteStore
-from graph.store.sqlite_bulk import BULK_ROWS
+from graph.store.sqlite_write import BULK_ROWS
 
 FIRMS = BULK_ROWS + 5_000
 IMPORT = (

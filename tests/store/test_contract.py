@@ -211,6 +211,25 @@ def test_dedupe_by_uscc_then_by_name_and_city(store):
     assert [x.dst for x in store.links(org="org:firm2") if x.id == "l:p"] == [park.id]
 
 
+def test_an_ambiguous_name_and_city_merges_onto_the_smallest_id(store):
+    """Two stored firms share a name and a city; a USCC-less newcomer with that name merges onto
+    the smallest id (graph.store.writeplan.pick_by_name_city), whatever the insertion order."""
+    store.write(small_world())
+    twin = Organisation("org:twin-a", OrgKind.FIRM, "光影知音科技有限公司", P, region=f"{SZ}/nanshan",
+                        uscc=uscc("91440300000055551"))
+    store.write(Batch(organisations=[twin]))
+    later = dataclasses.replace(twin, id="org:twin-z", uscc=uscc("91440300000055552"), region=f"{SZ}/futian")
+    store.write(Batch(organisations=[later]))  # inserted last, larger id
+    newcomer = Organisation("org:incoming", OrgKind.FIRM, "光影知音科技", P, region=f"{SZ}/longgang",
+                            employees=42)
+    r = store.write(Batch(organisations=[newcomer],
+                          links=[Link("l:tw", LinkKind.SUPPLIES, "org:incoming", "org:firm", P)]))
+    assert r.merged == {"org:incoming": "org:twin-a"}
+    assert store.organisation("org:twin-a").employees == 42
+    assert store.organisation("org:twin-z").employees is None
+    assert [x.src for x in store.links(org="org:firm") if x.id == "l:tw"] == ["org:twin-a"]
+
+
 def test_lookup_by_id_uscc_and_unique_name(store):
     world = small_world()
     store.write(world)

@@ -22,7 +22,9 @@ from graph.model import (
     from_dict,
 )
 from graph.store import cypher
+from graph.store.canonical import content_hash
 from graph.store.sqlite import SqliteStore
+from graph.store.writeplan import rows_of
 from tests.store.test_contract import small_world
 
 HOSTILE = [
@@ -76,12 +78,12 @@ def _builders(s: str):
         "stored_link_hashes": cypher.stored_link_hashes([s]),
         "org_ids_by_uscc": cypher.org_ids_by_uscc([s]),
         "org_ids_by_name_city": cypher.org_ids_by_name_city([(s, s)]),
-        "upsert_nodes": cypher.upsert_nodes("organisations", cypher.node_rows([org])),
+        "upsert_nodes": cypher.upsert_nodes("organisations", cypher.node_rows(rows_of([org]))),
         "delete_memberships": cypher.delete_memberships([s]),
         "create_memberships": cypher.create_memberships(cypher.membership_rows([org])),
-        "upsert_segment_edges": cypher.upsert_segment_edges(cypher.edge_rows([edge])),
+        "upsert_segment_edges": cypher.upsert_segment_edges(cypher.edge_rows(rows_of([edge]))),
         "delete_links": cypher.delete_links(LinkKind.SUPPLIES, [s]),
-        "create_links": cypher.create_links(LinkKind.SUPPLIES, cypher.link_rows([link])),
+        "create_links": cypher.create_links(LinkKind.SUPPLIES, cypher.link_rows(rows_of([link]))),
         "delete_organisation": cypher.delete_organisation(s),
         "read_organisation": cypher.read_organisation(s),
         "read_organisations": cypher.read_organisations(region=s, segment=s, ids=[s]),
@@ -163,26 +165,26 @@ def test_link_reads_use_typed_relationships():
 
 def test_rows_carry_the_exact_document_and_its_hash():
     world = small_world()
-    for rec, row in zip(world.organisations, cypher.node_rows(world.organisations), strict=True):
+    for rec, row in zip(world.organisations, cypher.node_rows(rows_of(world.organisations)), strict=True):
         assert from_dict(Organisation, json.loads(row["props"]["doc"])) == rec
-        assert row["hash"] == cypher.content_hash(row["props"]["doc"]) == row["props"]["hash"]
+        assert row["hash"] == content_hash(row["props"]["doc"]) == row["props"]["hash"]
         assert row["props"]["city_key"] == "/".join(rec.region.split("/")[:3])
-    firm = cypher.node_rows([world.organisations[0]])[0]["props"]
+    firm = cypher.node_rows(rows_of([world.organisations[0]]))[0]["props"]
     assert firm["tiers"] == ["专精特新"] and firm["sites"] == ["jp/tokyo"] and firm["kind"] == "firm"
     park = next(o for o in world.organisations if o.kind is OrgKind.PARK)
-    assert cypher.node_rows([park])[0]["props"]["uscc"] is None  # SET += null removes it
-    (edge,) = cypher.edge_rows(world.segment_edges)
+    assert cypher.node_rows(rows_of([park]))[0]["props"]["uscc"] is None  # SET += null removes it
+    (edge,) = cypher.edge_rows(rows_of(world.segment_edges))
     assert edge["id"] == "seg:engine>seg:games" and edge["props"]["weight"] == 2.0
-    rows = cypher.link_rows(world.links)
+    rows = cypher.link_rows(rows_of(world.links))
     assert {r["kind"] for r in rows} == {k.value for k in LinkKind}
     assert all(from_dict(Link, json.loads(r["props"]["doc"])) in world.links for r in rows)
 
 
 def test_equal_content_equal_hash_and_any_change_changes_it():
     org = _org()
-    (a,) = cypher.node_rows([org])
-    (b,) = cypher.node_rows([dataclasses.replace(org)])
-    (c,) = cypher.node_rows([dataclasses.replace(org, employees=1)])
+    (a,) = cypher.node_rows(rows_of([org]))
+    (b,) = cypher.node_rows(rows_of([dataclasses.replace(org)]))
+    (c,) = cypher.node_rows(rows_of([dataclasses.replace(org, employees=1)]))
     assert a["hash"] == b["hash"] != c["hash"]
 
 
@@ -204,7 +206,7 @@ def test_counts_are_keyed_like_the_embedded_store():
 def test_writes_and_deletes_are_parameterised_batches():
     q = cypher.upsert_nodes("segments", [])
     assert q.text.startswith("UNWIND $rows AS row MERGE (n:Segment {id: row.id})")
-    q = cypher.create_links("partners", cypher.link_rows([_link()]))
+    q = cypher.create_links("partners", cypher.link_rows(rows_of([_link()])))
     assert "CREATE (a)-[r:PARTNERS]->(b)" in q.text
     assert q.params["rows"][0]["src"] == "a" and q.params["rows"][0]["props"]["id"] == "l1"
     q = cypher.wipe_label("Organisation", 500)

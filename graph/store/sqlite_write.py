@@ -1,0 +1,184 @@
+"""The embedded store's side of the write pipeline: a :class:`~graph.store.writeplan.WriteTarget` on SQLite.
+
+:class:`SqliteTarget` answers the pipeline's lookups with ``IN (...)``
+queries of constant text (values are parameters, at most :data:`_IN` per
+query) and writes the planned rows with ``executemany``. Its
+:meth:`~SqliteTarget.entity` scope is the bulk path: when an import goes into
+an empty table, no stored hashes are read and :func:`bulk_indexes` drops the
+table's secondary indexes and builds them once at the end (sorting once beats
+a million random inserts); it runs inside the caller's transaction, so a crash
+leaves the old store, indexes included.
+
+Examples
+--------
+>>> from graph.model import Organisation, OrgKind, Provenance
+>>> from graph.store.protocol import Batch
+>>> from graph.store.sqlite import SqliteStore
+>>> from graph.store.writeplan import execute
+>>> store = SqliteStore.memory()
+>>> with store._tx() as conn:
+...     r = execute(Batch(organisations=[Organisation("o", OrgKind.FIRM, "甲", Provenance("t"))]), SqliteTarget(conn))
+>>> r.inserted, store.organisation("o").name_zh
+({'organisations': 1}, '甲')
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+
+from graph.model import Organisation, from_dict
+from graph.store.writeplan import Row, identity_key
+
+__all__ = ["SqliteTarget", "TABLES", "bulk_indexes", "is_empty", "BULK_ROWS"]
+
+#: Below this many rows into an empty table, indexes are kept as they are.
+BULK_ROWS = 20_000
+_IN = 500  # parameters per IN (...) query, well under SQLite's limit
+#: table per entity (the Batch attribute names)
+TABLES = {
+    "regions": "regions",
+    "clusters": "clusters",
+    "chains": "chains",
+    "segments": "segments",
+    "segment_edges": "segment_edges",
+    "organisations": "orgs",
+    "links": "links",
+}
+# tables bulk-loaded with their indexes dropped, per entity
+_BULK = {"organisations": ("orgs", "org_segments"), "links": ("links",)}
+
+
+def _parts(items: Sequence) -> Iterator[list]:
+    items = list(items)
+    for i in range(0, len(items), _IN):
+        yield items[i : i + _IN]
+
+
+def _marks(part: list) -> str:
+    return ",".join("?" * len(part))
+
+
+def is_empty(conn: sqlite3.Connection, table: str) -> bool:
+    """Whether ``table`` (a constant of this package) has no rows."""
+    return conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is None  # noqa: S608
+
+
+@contextmanager
+def bulk_indexes(conn: sqlite3.Connection, table: str, rows: int, empty: bool):
+    """Drop ``table``'s secondary indexes for a bulk load into an empty table; rebuild on exit.
+
+    Only when ``empty`` and ``rows >= BULK_ROWS``; otherwise a no-op. The
+    indexes' own SQL (from ``sqlite_master``) rebuilds them, so the schema
+    lives in ``schema.sql`` only. Call it inside a transaction: if the load
+    fails, the rollback restores the indexes.
+    """
+    indexes = []
+    if empty and rows >= BULK_ROWS:
+        indexes = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+            (table,),
+        ).fetchall()
+        for name, _sql in indexes:
+            conn.execute(f'DROP INDEX "{name}"')  # the name comes from sqlite_master, not input
+    yield
+    for _name, sql in indexes:
+        conn.execute(sql)
+
+
+class SqliteTarget:
+    """The pipeline's primitives inside one open SQLite write transaction on ``conn``."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self._conn = conn
+        self._empty: set[str] = set()  # entities whose table was empty when their writes began
+
+    # ------------------------------------------------------------ lookups
+    def _column(self, sql: str, values: Sequence[str]) -> Iterator[tuple]:
+        for part in _parts(values):
+            yield from self._conn.execute(sql.format(marks=_marks(part)), part)
+
+    def existing_ids(self, entity: str, ids: Sequence[str]) -> set[str]:
+        sql = f"SELECT id FROM {TABLES[entity]} WHERE id IN ({{marks}})"  # noqa: S608 - table is a constant
+        return {r[0] for r in self._column(sql, ids)}
+
+    def uscc_owners(self, usccs: Sequence[str]) -> dict[str, str]:
+        return dict(self._column("SELECT uscc, id FROM orgs WHERE uscc IN ({marks})", usccs))
+
+    def name_city_candidates(self, keys: Sequence[tuple[str, str]]) -> list[tuple[str, str, str]]:
+        wanted = set(keys)
+        names = sorted({n for n, _ in keys})
+        sql = "SELECT name_key, city_key, id FROM orgs WHERE name_key IN ({marks})"
+        return [r for r in self._column(sql, names) if (r[0], r[1]) in wanted]
+
+    def stored_organisations(self, ids: Sequence[str]) -> list[Organisation]:
+        sql = "SELECT doc FROM orgs WHERE id IN ({marks})"
+        return [from_dict(Organisation, json.loads(doc)) for (doc,) in self._column(sql, ids)]
+
+    def stored_hashes(self, entity: str, ids: Sequence[str]) -> dict[str, str]:
+        if entity in self._empty:
+            return {}
+        sql = f"SELECT id, hash FROM {TABLES[entity]} WHERE id IN ({{marks}})"  # noqa: S608 - table is a constant
+        return dict(self._column(sql, ids))
+
+    # ------------------------------------------------------------ writes
+    @contextmanager
+    def entity(self, entity: str, n: int):
+        """While ``entity`` is written: skip hash reads into an empty table, bulk-load big ones."""
+        if is_empty(self._conn, TABLES[entity]):
+            self._empty.add(entity)
+        try:
+            with ExitStack() as stack:
+                for table in _BULK.get(entity, ()):
+                    empty = entity in self._empty and is_empty(self._conn, table)
+                    stack.enter_context(bulk_indexes(self._conn, table, n, empty))
+                yield
+        finally:
+            self._empty.discard(entity)
+
+    def write_rows(self, entity: str, rows: list[Row]) -> None:
+        if entity == "organisations":
+            self._write_orgs(rows)
+        elif entity == "links":
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO links(id, kind, src, dst, since, doc, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(r.id, x.kind.value, x.src, x.dst, x.since, r.doc, r.hash) for r in rows for x in (r.record,)],
+            )
+        elif entity == "segment_edges":
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO segment_edges(id, upstream, downstream, doc, hash) VALUES (?, ?, ?, ?, ?)",
+                [(r.id, r.record.upstream, r.record.downstream, r.doc, r.hash) for r in rows],
+            )
+        else:
+            sql = f"INSERT OR REPLACE INTO {TABLES[entity]}(id, doc, hash) VALUES (?, ?, ?)"  # noqa: S608
+            self._conn.executemany(sql, [(r.id, r.doc, r.hash) for r in rows])
+
+    def _write_orgs(self, rows: list[Row]) -> None:
+        conn = self._conn
+        for part in _parts([r.id for r in rows if not r.new]):
+            conn.execute(f"DELETE FROM org_segments WHERE org_id IN ({_marks(part)})", part)  # noqa: S608
+            conn.execute(f"DELETE FROM org_names WHERE org_id IN ({_marks(part)})", part)  # noqa: S608
+        conn.executemany(
+            "INSERT OR REPLACE INTO orgs(id, kind, uscc, name_key, city_key, region, doc, hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(r.id, o.kind.value, o.uscc, *identity_key(o), o.region, r.doc, r.hash)
+             for r in rows for o in (r.record,)],
+        )
+        conn.executemany(
+            "INSERT OR REPLACE INTO org_segments(org_id, segment_id, status) VALUES (?, ?, ?)",
+            [(r.id, m.segment, m.status.value) for r in rows for m in r.record.segments],
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO org_names(name, org_id) VALUES (?, ?)",
+            [(n, r.id) for r in rows for n in {r.record.name_zh, r.record.name_en} if n],
+        )
+
+    # ------------------------------------------------------------ version
+    def version(self) -> int:
+        return int(self._conn.execute("SELECT value FROM meta WHERE key='version'").fetchone()[0])
+
+    def bump_version(self) -> int:
+        self._conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='version'")
+        return self.version()

@@ -1,0 +1,328 @@
+"""The one write pipeline of every store: dedupe → remap → check → plan → upsert → count → version.
+
+A store's ``write(batch)`` opens its transaction, wraps it in a
+:class:`WriteTarget` (a few lookup primitives and one row writer) and calls
+:func:`execute`; everything else happens here, once, for every backend:
+
+1. **Dedupe** (:func:`dedupe`): an incoming organisation whose id is not
+   stored denotes a stored one when it has the same USCC, or, having no
+   USCC, the same :func:`identity_key` (normalised name + city). When
+   several stored organisations share that name and city, the one with the
+   **smallest id** (plain string order) is chosen — :func:`pick_by_name_city`,
+   the one tie-break of both stores.
+2. **Remap** (:func:`~graph.store.validate.remap_batch`): deduplicated records
+   are merged onto the stored ones and links re-pointed at the stored ids.
+3. **Check** (:func:`~graph.store.validate.check_batch`) against the ids the
+   store knows (:func:`known`); any problem raises ``InvalidInput`` and the
+   caller's transaction writes nothing.
+4. **Plan and upsert** (:func:`plan`): records are turned into their
+   :func:`~graph.store.canonical.canonical` document and hash, a chunk at a
+   time, compared with the stored hashes and only the changed rows handed to
+   :meth:`WriteTarget.write_rows`, in dependency order (:data:`WRITE_ORDER`).
+5. **Count and version**: inserted / updated / unchanged per entity go into
+   the :class:`~graph.store.protocol.WriteResult`; the version is bumped
+   once if anything changed and left alone otherwise.
+
+The read-side identity rule lives here too: :func:`choose_lookup` is the
+precedence of ``GraphStore.lookup`` (ids, then USCCs, then names that match
+exactly one organisation).
+
+Examples
+--------
+An in-memory target shows the whole contract (the stores' targets do the
+same against SQLite and Cypher):
+
+>>> from graph.model import Organisation, OrgKind, Provenance
+>>> t = MemoryTarget()
+>>> a = Organisation("org:b", OrgKind.FIRM, "甲公司", Provenance("t"), region="cn/x/sz/a")
+>>> b = Organisation("org:a", OrgKind.FIRM, "甲公司", Provenance("t"), region="cn/x/sz/b")
+>>> execute(Batch(organisations=[a, b]), t).inserted, t.version()
+({'organisations': 2}, 1)
+>>> c = Organisation("new", OrgKind.FIRM, "甲公司有限公司", Provenance("u"), region="cn/x/sz")
+>>> r = execute(Batch(organisations=[c]), t)
+>>> r.merged, r.updated, r.version
+({'new': 'org:a'}, {'organisations': 1}, 2)
+>>> execute(Batch(organisations=[c]), t).changed, t.version()
+(0, 2)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from graph.errors import InvalidInput
+from graph.model import Organisation, city_key, normalise_name
+from graph.store.canonical import canonical
+from graph.store.protocol import Batch, WriteResult
+from graph.store.validate import check_batch, remap_batch
+
+__all__ = [
+    "WRITE_ORDER",
+    "PLAN_CHUNK",
+    "Row",
+    "rows_of",
+    "WriteTarget",
+    "identity_key",
+    "pick_by_name_city",
+    "choose_lookup",
+    "dedupe",
+    "known",
+    "plan",
+    "execute",
+    "MemoryTarget",
+]
+
+#: Entities in the order they are written (what is referenced before what references it).
+WRITE_ORDER = ("regions", "clusters", "chains", "segments", "segment_edges", "organisations", "links")
+#: Records planned (serialised, hashed, compared, written) per step: a million-row
+#: import never holds every document in memory at once.
+PLAN_CHUNK = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One record to write: its id, the record, its canonical document and hash.
+
+    ``new`` is true when nothing with this id is stored (an insert, not an update).
+    """
+
+    id: str
+    record: Any
+    doc: str
+    hash: str
+    new: bool
+
+
+def rows_of(records: Iterable) -> list[Row]:
+    """The rows of ``records`` as if nothing were stored (each with its canonical document and hash).
+
+    >>> from graph.model import SegmentEdge
+    >>> (r,) = rows_of([SegmentEdge("seg:a", "seg:b")])
+    >>> r.id, r.new, r.doc
+    ('seg:a>seg:b', True, '{"downstream":"seg:b","source":"user","upstream":"seg:a","weight":1.0}')
+    """
+    return [Row(rec.id, rec, *canonical(rec), True) for rec in records]
+
+
+class WriteTarget(Protocol):
+    """What a backend offers the pipeline inside one open write transaction.
+
+    Every method sees the transaction's own writes. ``entity`` is a
+    :class:`~graph.store.protocol.Batch` attribute name (``organisations`` ...).
+    """
+
+    def existing_ids(self, entity: str, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` are stored ``entity`` records (``organisations`` or ``segments``)."""
+
+    def uscc_owners(self, usccs: Sequence[str]) -> dict[str, str]:
+        """Stored organisation id per USCC, for the USCCs among ``usccs`` that are stored."""
+
+    def name_city_candidates(self, keys: Sequence[tuple[str, str]]) -> Iterable[tuple[str, str, str]]:
+        """``(name_key, city_key, id)`` of every stored organisation whose :func:`identity_key` is in ``keys``."""
+
+    def stored_organisations(self, ids: Sequence[str]) -> Iterable[Organisation]:
+        """The stored organisations among ``ids``."""
+
+    def stored_hashes(self, entity: str, ids: Sequence[str]) -> dict[str, str]:
+        """Content hash per stored ``entity`` record among ``ids``."""
+
+    def entity(self, entity: str, n: int) -> AbstractContextManager[Any]:
+        """A scope around writing ``n`` records of ``entity`` (e.g. a bulk load's index drop)."""
+
+    def write_rows(self, entity: str, rows: list[Row]) -> None:
+        """Insert or replace ``rows`` (each changed or new) of ``entity``."""
+
+    def version(self) -> int:
+        """The store version as the transaction sees it."""
+
+    def bump_version(self) -> int:
+        """Move the version on by one; return the new version."""
+
+
+# ------------------------------------------------------------ identity rules
+
+
+def identity_key(org: Organisation) -> tuple[str, str]:
+    """The (normalised name, city) key organisations without a USCC are deduplicated by.
+
+    >>> from graph.model import Organisation, OrgKind, Provenance
+    >>> identity_key(Organisation("x", OrgKind.FIRM, "深圳市甲科技有限公司", Provenance("t"),
+    ...                           region="cn/guangdong/shenzhen/nanshan"))
+    ('深圳市甲科技', 'cn/guangdong/shenzhen')
+    """
+    return normalise_name(org.name_zh or org.name_en), city_key(org.region)
+
+
+def pick_by_name_city(candidates: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str], str]:
+    """The stored id each (name_key, city_key) merges onto: the smallest id when several share it.
+
+    >>> pick_by_name_city([("甲", "sz", "org:b"), ("甲", "sz", "org:a"), ("乙", "sz", "org:c")])
+    {('甲', 'sz'): 'org:a', ('乙', 'sz'): 'org:c'}
+    """
+    out: dict[tuple[str, str], str] = {}
+    for name_key, city, oid in candidates:
+        key = (name_key, city)
+        if key not in out or oid < out[key]:
+            out[key] = oid
+    return out
+
+
+def choose_lookup(rows: Iterable[tuple[str, str, str]]) -> dict[str, str]:
+    """``GraphStore.lookup``'s answer from ``(how, key, id)`` rows, ``how`` in ``id | uscc | name``.
+
+    A key that is a stored id maps to itself; else a USCC to its owner; else
+    a zh/en name to the one organisation that bears it (a name borne by
+    several is left out).
+
+    >>> choose_lookup([("name", "甲", "o1"), ("name", "乙", "o1"), ("name", "乙", "o2"), ("uscc", "甲", "o3")])
+    {'甲': 'o3'}
+    """
+    rows = list(rows)
+    out: dict[str, str] = {}
+    for how in ("id", "uscc"):
+        for h, key, oid in rows:
+            if h == how:
+                out.setdefault(key, oid)
+    names: dict[str, set[str]] = {}
+    for h, key, oid in rows:
+        if h == "name":
+            names.setdefault(key, set()).add(oid)
+    for name, ids in names.items():
+        if len(ids) == 1:
+            out.setdefault(name, next(iter(ids)))
+    return out
+
+
+# ------------------------------------------------------------ the pipeline
+
+
+def dedupe(batch: Batch, target: WriteTarget) -> dict[str, str]:
+    """Incoming organisation id → stored id, for new ids that denote a stored organisation."""
+    if not batch.organisations:
+        return {}
+    existing = target.existing_ids("organisations", [o.id for o in batch.organisations])
+    candidates = [o for o in batch.organisations if o.id not in existing]
+    merged: dict[str, str] = {}
+    with_uscc = [o for o in candidates if o.uscc]
+    if with_uscc:
+        owners = target.uscc_owners(sorted({o.uscc for o in with_uscc}))
+        merged.update((o.id, owners[o.uscc]) for o in with_uscc if o.uscc in owners)
+    without = [(o, identity_key(o)) for o in candidates if not o.uscc]
+    if without:
+        found = pick_by_name_city(target.name_city_candidates(sorted({k for _, k in without})))
+        merged.update((o.id, found[k]) for o, k in without if k in found)
+    return merged
+
+
+def known(batch: Batch, target: WriteTarget) -> dict:
+    """The stored ids and USCC owners :func:`~graph.store.validate.check_batch` needs for ``batch``."""
+    wanted_orgs = {x for link in batch.links for x in (link.src, link.dst)}
+    wanted_segs = {m.segment for o in batch.organisations for m in o.segments}
+    wanted_segs |= {x for e in batch.segment_edges for x in (e.upstream, e.downstream)}
+    wanted_segs |= {s for c in batch.chains for s in c.segments}
+    wanted_segs |= {s.parent for s in batch.segments if s.parent}
+    usccs = sorted({o.uscc for o in batch.organisations if o.uscc})
+    return {
+        "organisations": target.existing_ids("organisations", sorted(wanted_orgs)) if wanted_orgs else set(),
+        "segments": target.existing_ids("segments", sorted(wanted_segs)) if wanted_segs else set(),
+        "uscc_owners": target.uscc_owners(usccs) if usccs else {},
+    }
+
+
+def plan(entity: str, records: list, target: WriteTarget, result: WriteResult) -> Iterator[list[Row]]:
+    """Chunks of the rows of ``records`` that differ from the store; counts go into ``result``."""
+    counts = [0, 0, 0]  # inserted, updated, unchanged
+    try:
+        for start in range(0, len(records), PLAN_CHUNK):
+            docs = [(rec.id, rec, *canonical(rec)) for rec in records[start : start + PLAN_CHUNK]]
+            stored = target.stored_hashes(entity, [d[0] for d in docs])
+            rows = []
+            for rid, rec, text, h in docs:
+                old = stored.get(rid)
+                if old == h:
+                    counts[2] += 1
+                    continue
+                counts[0 if old is None else 1] += 1
+                rows.append(Row(rid, rec, text, h, old is None))
+            del docs
+            if rows:
+                yield rows
+    finally:
+        for counter, n in zip((result.inserted, result.updated, result.unchanged), counts, strict=True):
+            if n:
+                counter[entity] = counter.get(entity, 0) + n
+
+
+def execute(batch: Batch, target: WriteTarget) -> WriteResult:
+    """Run the whole pipeline for ``batch`` on ``target`` (see the module docstring).
+
+    Raises ``InvalidInput`` listing every problem before anything is written;
+    the caller rolls its transaction back on any exception.
+    """
+    merged = dedupe(batch, target)
+    if merged:
+        stored = {o.id: o for o in target.stored_organisations(sorted(set(merged.values())))}
+        batch = remap_batch(batch, merged, stored)
+    problems = check_batch(batch, known(batch, target))
+    if problems:
+        raise InvalidInput(
+            f"{len(problems)} problem(s) in the batch; nothing written",
+            f"批量数据有 {len(problems)} 处问题，未写入任何数据",
+            problems,
+        )
+    result = WriteResult(merged=merged)
+    for entity in WRITE_ORDER:
+        records = getattr(batch, entity)
+        if not records:
+            continue
+        with target.entity(entity, len(records)):
+            for rows in plan(entity, records, target, result):
+                target.write_rows(entity, rows)
+    result.version = target.bump_version() if result.changed else target.version()
+    return result
+
+
+class MemoryTarget:
+    """A :class:`WriteTarget` over plain dicts: the reference the stores' targets are read against.
+
+    Not a store (no transaction, no reads beyond the pipeline's): it makes the
+    pipeline's rules testable without a database.
+    """
+
+    def __init__(self) -> None:
+        self.records: dict[str, dict[str, Row]] = {e: {} for e in WRITE_ORDER}
+        self._version = 0
+
+    def existing_ids(self, entity, ids):
+        return {i for i in ids if i in self.records[entity]}
+
+    def uscc_owners(self, usccs):
+        wanted = set(usccs)
+        return {r.record.uscc: r.id for r in self.records["organisations"].values() if r.record.uscc in wanted}
+
+    def name_city_candidates(self, keys):
+        wanted = set(keys)
+        return [(*k, r.id) for r in self.records["organisations"].values()
+                if (k := identity_key(r.record)) in wanted]
+
+    def stored_organisations(self, ids):
+        return [self.records["organisations"][i].record for i in ids if i in self.records["organisations"]]
+
+    def stored_hashes(self, entity, ids):
+        return {i: self.records[entity][i].hash for i in ids if i in self.records[entity]}
+
+    def entity(self, entity, n):
+        return nullcontext()
+
+    def write_rows(self, entity, rows):
+        self.records[entity].update((r.id, r) for r in rows)
+
+    def version(self):
+        return self._version
+
+    def bump_version(self):
+        self._version += 1
+        return self._version
