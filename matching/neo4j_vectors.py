@@ -35,6 +35,7 @@ import numpy as np
 
 from graph.errors import ConfigError, InvalidInput
 from graph.store import cypher_vectors as qv
+from graph.store.protocol import CypherRunner
 from matching.vectors import VectorIndex, load_index
 
 __all__ = ["Neo4jVectorIndex", "neo4j_index_for", "load_dense", "is_neo4j_store"]
@@ -44,9 +45,9 @@ _QUERY_CHUNK = 64  # query vectors per round trip
 
 
 def is_neo4j_store(store) -> bool:
-    """Whether ``store`` is the Neo4j store (without importing the driver otherwise)."""
-    cls = type(store)
-    return cls.__name__ == "Neo4jStore" and cls.__module__ == "graph.store.neo4j"
+    """Whether ``store`` can host this index: it runs Cypher in its own database
+    (:class:`~graph.store.protocol.CypherRunner`, e.g. the Neo4j store)."""
+    return isinstance(store, CypherRunner)
 
 
 def _vector_hash(row: np.ndarray) -> str:
@@ -58,8 +59,8 @@ class Neo4jVectorIndex:
 
     Parameters
     ----------
-    store : Neo4jStore
-        The store whose organisations carry the vectors.
+    store : CypherRunner
+        The store whose organisations carry the vectors (the Neo4j store).
     dim : int
         Vector dimension (the embedder's).
     tag : str

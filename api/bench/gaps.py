@@ -60,10 +60,9 @@ def _measure(source_kind: str, path: str, region: str, cache_dir: str) -> dict:
     t = time.perf_counter()
     if source_kind == "sqlite":
         from graph.store.sqlite import SqliteStore
-        from graph.store.sqlite_aggregates import load_arrays
 
         with SqliteStore.open(path) as store:
-            arrays = load_arrays(store)
+            arrays = store.analysis_arrays()
     else:
         arrays = GraphArrays.load(path)
     load_s = time.perf_counter() - t

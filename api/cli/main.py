@@ -96,7 +96,7 @@ def demo(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
     with open_store_for(data_dir) as store:
         result = store.write(batch)
         s = store_stats(store)
-        path = getattr(store, "path", "")
+        path = store.path
     if as_json:
         print_json({"write": write_summary(result), "stats": s, "answers": answers})
         return

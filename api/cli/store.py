@@ -53,7 +53,7 @@ def export_(path: DumpPath, data_dir: DataDir = None, backend: BackendOpt = None
 
     with _open(data_dir, backend) as store, path.open("w", encoding="utf-8") as fh:
         counts = dump(store, fh)
-        where = getattr(store, "path", "")
+        where = store.path
     if as_json:
         print_json({"file": str(path), "counts": counts})
         return
@@ -70,7 +70,7 @@ def import_(path: DumpPath, data_dir: DataDir = None, backend: BackendOpt = None
         batch = load(fh, path.name)
     with _open(data_dir, backend) as store:
         result = store.write(batch)
-        where = getattr(store, "path", "")
+        where = store.path
     if as_json:
         print_json(write_summary(result))
         return

@@ -5,12 +5,14 @@ pure functions and caches their results with
 :class:`~graph.analysis.cache.ResultCache` (as JSON, :func:`~graph.analysis.results.to_json`).
 Every method returns a dataclass of :mod:`graph.analysis.results`. Sources, best first:
 
-1. a store that computes aggregates itself (the pushdown seam: methods
+1. a store that computes aggregates itself
+   (:class:`~graph.store.protocol.AnalysisPushdown`: methods
    ``analysis_aggregates(region, segments) -> ChainAggregates`` and
    ``analysis_leader_inputs(chain) -> LeaderInputs``, e.g. Cypher on Neo4j);
-2. the embedded SQLite store: its tables read into numpy arrays
-   (:mod:`graph.store.sqlite_aggregates`), the arrays kept as ``.npz`` beside
-   the result cache for large stores;
+2. a store that reads the columns straight from storage
+   (:class:`~graph.store.protocol.ColumnarArrays`, e.g. the embedded SQLite
+   store's tables into numpy, :mod:`graph.store.sqlite_aggregates`), the
+   arrays kept as ``.npz`` beside the result cache for large stores;
 3. any other store: its networkx view (:func:`graph.analysis.aggregates.chain_aggregates`).
 
 Examples
@@ -152,7 +154,6 @@ class StoreSource:
 
 def _array_source(store, cache_dir: Path | None, version: str) -> ArraySource:
     from graph.analysis.arrays import GraphArrays
-    from graph.store.sqlite_aggregates import load_arrays
 
     path = cache_dir / f"arrays-{version}.npz" if cache_dir is not None else None
     arrays = None
@@ -162,7 +163,7 @@ def _array_source(store, cache_dir: Path | None, version: str) -> ArraySource:
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
             arrays = None  # damaged (e.g. a writer killed before atomic saves): rebuilt below
     if arrays is None:
-        arrays = load_arrays(store)
+        arrays = store.analysis_arrays()
         if path is not None and len(arrays.org_id) >= ARRAYS_CACHE_MIN_ORGS:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -204,15 +205,15 @@ class Analyst:
 
     @classmethod
     def for_store(cls, store, cache_dir: Path | None = None, rules: GapRules = DEFAULT_RULES) -> Analyst:
-        from graph.store.sqlite import SqliteStore
+        from graph.store.protocol import AnalysisPushdown, ColumnarArrays
 
         backend = type(store).__name__
         version = f"{backend}-{store.version()}"
         cache_dir = Path(cache_dir) if cache_dir is not None else None
-        if hasattr(store, "analysis_aggregates"):
+        if isinstance(store, AnalysisPushdown):
             def load():
                 return StoreSource(store)
-        elif isinstance(store, SqliteStore):
+        elif isinstance(store, ColumnarArrays):
             def load():
                 return _array_source(store, cache_dir, version)
         else:

@@ -1,16 +1,36 @@
-"""The ``GraphStore`` seam: a few methods every backend implements.
+"""The ``GraphStore`` seam: a few methods every backend implements, and the optional capabilities.
 
 A :class:`Batch` is what one import writes: it is applied in one transaction,
-all or nothing. Organisations are deduplicated by USCC, else by normalised
-name + city; writing a batch whose content is already stored changes nothing,
-not even the store version.
+all or nothing (:mod:`graph.store.writeplan`, the one pipeline of every
+store). Organisations are deduplicated by USCC, else by normalised name +
+city (several stored matches: the smallest id); writing a batch whose content
+is already stored changes nothing, not even the store version.
+
+Optional capabilities are ``runtime_checkable`` protocols a store may also
+satisfy; callers ask ``isinstance(store, Capability)``, never the class or
+``hasattr``:
+
+- :class:`ColumnarArrays` — the analysis columns straight from storage
+  (the embedded store: SQL into numpy, no domain objects);
+- :class:`AnalysisPushdown` — chain-analysis aggregates computed by the
+  store itself (Neo4j: Cypher on the server);
+- :class:`CypherRunner` — runs statements of the ``cypher*`` modules in the
+  store's database; the Neo4j vector index (:mod:`matching.neo4j_vectors`)
+  lives on it.
+
+Examples
+--------
+>>> from graph.store.sqlite import SqliteStore
+>>> s = SqliteStore.memory()
+>>> isinstance(s, GraphStore), isinstance(s, ColumnarArrays), isinstance(s, AnalysisPushdown)
+(True, True, False)
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import networkx as nx
 
@@ -26,7 +46,13 @@ from graph.model import (
     SegmentEdge,
 )
 
-__all__ = ["Batch", "WriteResult", "GraphStore"]
+if TYPE_CHECKING:
+    from graph.analysis.aggregates import ChainAggregates
+    from graph.analysis.arrays import GraphArrays
+    from graph.analysis.leaders import LeaderInputs
+    from graph.store.cypher import Query
+
+__all__ = ["Batch", "WriteResult", "GraphStore", "ColumnarArrays", "AnalysisPushdown", "CypherRunner"]
 
 
 @dataclass
@@ -82,6 +108,10 @@ class WriteResult:
 @runtime_checkable
 class GraphStore(Protocol):
     """The store seam. Reads return domain objects; writes take a Batch."""
+
+    @property
+    def path(self) -> str:
+        """Where the store lives (a file path, a server URI), for messages."""
 
     def version(self) -> int:
         """A number that changes on every write that changes data."""
@@ -150,3 +180,35 @@ class GraphStore(Protocol):
         """The networkx view for analysis (cached per version; do not mutate)."""
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class ColumnarArrays(Protocol):
+    """A store that reads the analysis columns straight from its storage."""
+
+    def analysis_arrays(self) -> GraphArrays:
+        """The :class:`~graph.analysis.arrays.GraphArrays` of the current data."""
+
+
+@runtime_checkable
+class AnalysisPushdown(Protocol):
+    """A store that computes chain-analysis aggregates itself, never handing out the whole graph."""
+
+    def analysis_aggregates(self, region: str, segments: Iterable[str] | None = None) -> ChainAggregates:
+        """Aggregates for ``region`` over ``segments`` (``None``: every segment)."""
+
+    def analysis_leader_inputs(self, chain: Chain) -> LeaderInputs:
+        """The chain's member firms and the supplies among them."""
+
+
+@runtime_checkable
+class CypherRunner(Protocol):
+    """A store that runs :class:`~graph.store.cypher.Query` statements in its own database."""
+
+    @property
+    def path(self) -> str:
+        """The database's address (saved beside indexes that live in it)."""
+
+    def run_query(self, q: Query, *, write: bool = False) -> list[dict[str, Any]]:
+        """Run one statement in a managed transaction; never bumps the store version."""
+

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
@@ -48,6 +49,9 @@ from graph.store import writeplan
 from graph.store.graphview import build_graph
 from graph.store.protocol import Batch, WriteResult
 from graph.store.sqlite_write import TABLES, SqliteTarget
+
+if TYPE_CHECKING:
+    from graph.analysis.arrays import GraphArrays
 
 __all__ = ["SqliteStore"]
 
@@ -265,6 +269,14 @@ class SqliteStore:
             name: self._rows(f"SELECT COUNT(*) FROM {table}")[0][0]  # noqa: S608 - tables are constants
             for name, table in TABLES.items()
         }
+
+    def analysis_arrays(self) -> GraphArrays:
+        """The columnar view for analysis, read with SQL (:mod:`graph.store.sqlite_aggregates`);
+        the :class:`~graph.store.protocol.ColumnarArrays` capability."""
+        from graph.store.sqlite_aggregates import load_arrays
+
+        with self._lock:
+            return load_arrays(self._conn)
 
     def graph(self) -> nx.MultiDiGraph:
         v = self.version()

@@ -51,8 +51,7 @@ def load_arrays(store_or_conn) -> GraphArrays:
     """The columnar view of an embedded store (a ``SqliteStore`` or its ``sqlite3.Connection``)."""
     if isinstance(store_or_conn, sqlite3.Connection):
         return _load(store_or_conn)
-    with store_or_conn._lock:  # the store serialises use of its one connection
-        return _load(store_or_conn._conn)
+    return store_or_conn.analysis_arrays()  # under the store's lock on its one connection
 
 
 def _load(conn: sqlite3.Connection) -> GraphArrays:
