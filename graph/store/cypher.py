@@ -48,11 +48,13 @@ from typing import Any, NamedTuple
 from graph.model import (
     Chain,
     Cluster,
+    Link,
     LinkKind,
     Organisation,
     OrgKind,
     Region,
     Segment,
+    SegmentEdge,
 )
 from graph.store.writeplan import Row, identity_key
 
@@ -157,12 +159,8 @@ def link_types() -> str:
 # ------------------------------------------------------------ parameters
 
 
-def _base(row) -> dict[str, Any]:
-    return {"id": row.id, "doc": row.doc, "hash": row.hash}
-
-
 def _props(record) -> dict[str, Any]:
-    """Properties stored beside ``doc``: what queries filter and aggregate on."""
+    """Properties stored beside ``id``, ``doc`` and ``hash``: what queries filter and aggregate on."""
     if isinstance(record, Organisation):
         name_key, city = identity_key(record)
         return {
@@ -202,7 +200,16 @@ def _props(record) -> dict[str, Any]:
         return {"name_zh": record.name_zh, "name_en": record.name_en, "chains": list(record.chains)}
     if isinstance(record, Region):
         return {"name_zh": record.name_zh, "name_en": record.name_en, "level": record.level.value}
-    raise TypeError(f"not a node record: {type(record).__name__}")
+    if isinstance(record, SegmentEdge):
+        return {"weight": record.weight}
+    if isinstance(record, Link):
+        return {"since": record.since, "weight": record.weight, "confidence": record.confidence}
+    raise TypeError(f"not a stored record: {type(record).__name__}")
+
+
+def _row(row: Row, **keys) -> dict[str, Any]:
+    props = {"id": row.id, "doc": row.doc, "hash": row.hash, **_props(row.record)}
+    return {"id": row.id, "hash": row.hash, **keys, "props": props}
 
 
 def node_rows(rows: Iterable[Row]) -> list[dict]:
@@ -215,36 +222,17 @@ def node_rows(rows: Iterable[Row]) -> list[dict]:
     >>> row["id"], row["props"]["level"], row["props"]["hash"] == row["hash"]
     ('cn', 'country', True)
     """
-    out = []
-    for row in rows:
-        props = _base(row)
-        props.update(_props(row.record))
-        out.append({"id": row.id, "hash": row.hash, "props": props})
-    return out
+    return [_row(r) for r in rows]
 
 
 def edge_rows(rows: Iterable[Row]) -> list[dict]:
     """Rows for planned segment edges: ``{id, hash, upstream, downstream, props}``."""
-    out = []
-    for row in rows:
-        e = row.record
-        props = _base(row)
-        props["weight"] = e.weight
-        out.append({"id": row.id, "hash": row.hash, "upstream": e.upstream, "downstream": e.downstream,
-                    "props": props})
-    return out
+    return [_row(r, upstream=r.record.upstream, downstream=r.record.downstream) for r in rows]
 
 
 def link_rows(rows: Iterable[Row]) -> list[dict]:
     """Rows for planned links: ``{id, hash, kind, src, dst, props}``."""
-    out = []
-    for row in rows:
-        x = row.record
-        props = _base(row)
-        props.update(since=x.since, weight=x.weight, confidence=x.confidence)
-        out.append({"id": row.id, "hash": row.hash, "kind": x.kind.value, "src": x.src, "dst": x.dst,
-                    "props": props})
-    return out
+    return [_row(r, kind=r.record.kind.value, src=r.record.src, dst=r.record.dst) for r in rows]
 
 
 def membership_rows(orgs: Iterable[Organisation]) -> list[dict]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.analysis.service import Analyst, ArraySource, GraphSource, StoreSource
+from graph.analysis.service import Analyst, ArraySource, StoreSource
 from graph.store.protocol import AnalysisPushdown, ColumnarArrays, CypherRunner, GraphStore
 from matching.embedder import HashingEmbedder
 from matching.neo4j_vectors import is_neo4j_store, neo4j_index_for
@@ -38,18 +38,3 @@ def test_vector_index_hosting_is_a_capability_not_a_class_name():
     idx = neo4j_index_for(_Runner(), HashingEmbedder(dim=8))
     assert idx is not None and idx.dim == 8
 
-
-def test_a_plain_graph_store_falls_back_to_the_graph(world_store):
-    class Plain:  # only the protocol's graph view, no capabilities
-        def version(self):
-            return world_store.version()
-
-        def graph(self):
-            return world_store.graph()
-
-        def chains(self):
-            return world_store.chains()
-
-    plain = Plain()
-    assert not isinstance(plain, (ColumnarArrays, AnalysisPushdown, CypherRunner))
-    assert type(Analyst.for_store(plain).source) is GraphSource
