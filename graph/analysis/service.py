@@ -205,7 +205,7 @@ class Analyst:
 
     @classmethod
     def for_store(cls, store, cache_dir: Path | None = None, rules: GapRules = DEFAULT_RULES) -> Analyst:
-        from graph.store.protocol import AnalysisPushdown, ColumnarArrays
+        from graph.store.protocol import AnalysisPushdown, ColumnarArrays, GraphStore
 
         backend = type(store).__name__
         version = f"{backend}-{store.version()}"
@@ -222,10 +222,10 @@ class Analyst:
         cache = ResultCache(cache_dir / "analysis" if cache_dir is not None else None)
 
         def context():
-            if not (hasattr(store, "segments") and hasattr(store, "segment_edges")):
+            if not isinstance(store, GraphStore):
                 return None
             # firm dates for momentum: read from the embedded stores when small (a pushdown store keeps its records)
-            small = (not hasattr(store, "analysis_aggregates") and hasattr(store, "counts")
+            small = (not isinstance(store, AnalysisPushdown)
                      and store.counts().get("organisations", 0) <= ENTRY_CONTEXT_MAX_ORGS)
             return entry_context(store.segments(), store.segment_edges(), store.organisations() if small else None)
 
