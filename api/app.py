@@ -138,6 +138,10 @@ def create_app(settings: Settings) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        # FastAPI's /docs and /redoc load Swagger UI / ReDoc from a CDN without integrity checks: off;
+        # /docs is a local page pointing at /openapi.json (api/routes/ui.py), docs/security.md says why
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.throttle = Throttle(settings.auth_failures_per_minute)

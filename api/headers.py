@@ -6,8 +6,8 @@ never run as a script), ``Referrer-Policy: no-referrer`` and
 The workbench (``/ui/``) also gets :data:`WORKBENCH_CSP`: scripts only from
 this server (the page has no inline script), requests only to this server,
 no plugins, no framing. Inline *styles* stay allowed: ECharts writes its
-tooltips with ``style`` attributes. The API docs (``/docs``, ``/redoc``)
-get no CSP, since FastAPI's pages load their scripts from a CDN.
+tooltips with ``style`` attributes. FastAPI's CDN-loaded Swagger UI and ReDoc
+are not served; ``/docs`` is a local page with its own strict CSP.
 
 Examples
 --------

@@ -46,15 +46,12 @@ def prepare(settings) -> list[str]:
         return lines
     with KeyStore.open(keys_path(settings.data_dir)) as keys:
         created = keys.create("admin (first start)", Role.ADMIN) if keys.count() == 0 else None
-    if created is not None:
-        key = created.token
-        lines.append(f"admin key (created now, shown once, only its hash is stored): {key}")
+    if created is not None:  # the secret appears once on screen (terminal scrollback, logs of the console)
+        lines.append(f"admin key (created now, shown once, only its hash is stored): {created.token}")
+        lines.append("set it for the example: export CHAINMATCH_KEY=<the admin key above>")
     else:
-        key = "$CHAINMATCH_KEY"
         lines.append("API keys exist; use yours (create one: chainmatch keys create --name NAME --role viewer)")
-    auth = f"Authorization: Bearer {key}"
-    header = f'"{auth}"' if key.startswith("$") else shlex.quote(auth)
-    lines.append(f"try: curl -H {header} {shlex.quote(query)}")
+    lines.append(f'try: curl -H "Authorization: Bearer $CHAINMATCH_KEY" {shlex.quote(query)}')
     return lines
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from api.deps import Viewer
@@ -116,6 +116,19 @@ def export_xlsx(book: Workbook, _: Viewer) -> Response:
     name = name if name.endswith(".xlsx") else name + ".xlsx"
     return Response(to_xlsx(book), headers={"Content-Disposition": f'attachment; filename="{name}"'},
                     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+_DOCS_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>chainmatch API</title></head>
+<body><h1>chainmatch API</h1><p>The API is described by its OpenAPI document:
+<a href="/openapi.json">/openapi.json</a>. Open it in any OpenAPI viewer or client generator.
+(The interactive Swagger UI is not served: it would load its scripts from a third-party CDN.)</p>
+<p>接口说明见 OpenAPI 文档 <a href="/openapi.json">/openapi.json</a>。</p></body></html>"""
+
+
+@router.get("/docs")
+def docs() -> HTMLResponse:
+    """A local page instead of Swagger UI (whose scripts come from a CDN): no script, a strict CSP."""
+    return HTMLResponse(_DOCS_PAGE, headers={"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'"})
 
 
 @router.get("/")

@@ -27,7 +27,10 @@ def test_the_workbench_has_a_csp_without_inline_script(api):
     assert "'unsafe-inline'" not in WORKBENCH_CSP.split("script-src", 1)[1].split(";", 1)[0]
     page = api.client.get("/ui/index.html").text
     assert "<script>" not in page and " on" + "click=" not in page  # nothing the CSP would block
-    assert "content-security-policy" not in api.client.get("/docs").headers  # FastAPI's docs use a CDN
+    docs = api.client.get("/docs")  # issue 18: Swagger UI came from a CDN without integrity; not served now
+    assert docs.status_code == 200 and "default-src 'none'" in docs.headers["content-security-policy"]
+    assert "<script" not in docs.text and "http" not in docs.text and "/openapi.json" in docs.text
+    assert api.client.get("/redoc").status_code == 404 and api.client.get("/openapi.json").status_code == 200
 
 
 def test_cors_is_closed(api):
