@@ -1,6 +1,8 @@
 """Analysis results cached per store version: an in-process LRU in front of JSON files.
 
-A key is (store version, function, arguments). Files live under
+A key is (store version, function, arguments). The LRU keeps the values as
+given (typed results: a hit costs nothing); the files keep their JSON form,
+read back through ``read`` on a miss in memory. Files live under
 ``<directory>/v<version>/<function>-<digest>.json``; writing for a new version
 removes the directories of older ones, so the cache never serves stale results
 and never grows past one version.
@@ -24,7 +26,9 @@ import os
 import shutil
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 __all__ = ["ResultCache"]
 
@@ -35,19 +39,20 @@ def _digest(function: str, args: dict) -> str:
 
 
 class ResultCache:
-    """JSON-ready results by (version, function, args); ``directory=None`` keeps them in memory only."""
+    """Results by (version, function, args); ``directory=None`` keeps them in memory only."""
 
     def __init__(self, directory: Path | str | None = None, size: int = 128):
         self.directory = Path(directory) if directory is not None else None
         self.size = size
-        self._memory: OrderedDict[tuple[str, str], dict] = OrderedDict()
+        self._memory: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self._lock = threading.Lock()  # analyses run concurrently in the API's threads
 
     def _path(self, version: str, key: str) -> Path:
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in version)
         return self.directory / f"v{safe}" / f"{key}.json"
 
-    def get(self, version: str, function: str, args: dict) -> dict | None:
+    def get(self, version: str, function: str, args: dict, read: Callable[[dict], Any] | None = None) -> Any:
+        """The value stored for the key (``read(json)`` when it comes from a file), else ``None``."""
         key = f"{function}-{_digest(function, args)}"
         with self._lock:
             hit = self._memory.get((version, key))
@@ -59,12 +64,15 @@ class ResultCache:
         path = self._path(version, key)
         try:
             value = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
+            if read is not None:
+                value = read(value)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # unreadable or of an older shape: recomputed
         self._remember(version, key, value)
         return value
 
-    def put(self, version: str, function: str, args: dict, value: dict) -> None:
+    def put(self, version: str, function: str, args: dict, value: Any, data: dict | None = None) -> None:
+        """Keep ``value`` in memory and ``data`` (its JSON form; default ``value``) on disk."""
         key = f"{function}-{_digest(function, args)}"
         self._remember(version, key, value)
         if self.directory is None:
@@ -76,12 +84,13 @@ class ResultCache:
                 if old.is_dir() and old != path.parent and old.name.startswith("v"):
                     shutil.rmtree(old, ignore_errors=True)
             tmp = path.with_suffix(f".{os.getpid()}-{threading.get_ident()}.tmp")
-            tmp.write_text(json.dumps(value, ensure_ascii=False, default=str), encoding="utf-8")
+            tmp.write_text(json.dumps(value if data is None else data, ensure_ascii=False, default=str),
+                           encoding="utf-8")
             tmp.replace(path)
         except OSError:
             pass  # a cache that cannot be written is only slower
 
-    def _remember(self, version: str, key: str, value: dict) -> None:
+    def _remember(self, version: str, key: str, value: Any) -> None:
         with self._lock:
             self._memory[(version, key)] = value
             self._memory.move_to_end((version, key))

@@ -32,6 +32,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache
@@ -190,37 +191,49 @@ def to_json(obj: Any) -> Any:
     return obj
 
 
+def _identity(value: Any) -> Any:
+    return value
+
+
 @cache
-def _hints(cls: type) -> tuple[tuple[str, Any], ...]:
-    hints = typing.get_type_hints(cls)
-    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
-
-
-def _read(tp: Any, value: Any) -> Any:
-    if value is None:
-        return None
+def _reader(tp: Any) -> Callable[[Any], Any]:
+    """A function reading JSON data of type ``tp`` (built once per type: cache hits from disk are hot)."""
     origin = typing.get_origin(tp)
     if origin is typing.Union or origin is types.UnionType:
         args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _read(args[0], value) if len(args) == 1 else value
+        inner = _reader(args[0]) if len(args) == 1 else _identity
+        return lambda v: None if v is None else inner(v)
     if origin is tuple:
         args = typing.get_args(tp)
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_read(args[0], x) for x in value)
-        return tuple(_read(a, x) for a, x in zip(args, value, strict=True))
+            one = _reader(args[0])
+            return (lambda v: tuple(v)) if one is _identity else (lambda v: tuple(one(x) for x in v))
+        each = [_reader(a) for a in args]
+        return lambda v: tuple(f(x) for f, x in zip(each, v, strict=True))
     if origin is list:
-        (arg,) = typing.get_args(tp)
-        return [_read(arg, x) for x in value]
+        one = _reader(typing.get_args(tp)[0])
+        return lambda v: [one(x) for x in v]
     if origin is dict:
-        _, arg = typing.get_args(tp)
-        return {k: _read(arg, v) for k, v in value.items()}
+        one = _reader(typing.get_args(tp)[1])
+        return (lambda v: dict(v)) if one is _identity else (lambda v: {k: one(x) for k, x in v.items()})
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        return from_json(tp, value)
+        fields = tuple((f.name, _reader(h)) for f, h in zip(dataclasses.fields(tp), _hints(tp), strict=True))
+
+        def read(v, cls=tp, fields=fields):
+            return cls(**{name: f(v[name]) for name, f in fields if name in v})
+
+        return read
     if isinstance(tp, type) and issubclass(tp, Enum):
-        return tp(value)
-    return value
+        return tp
+    return _identity
+
+
+@cache
+def _hints(cls: type) -> tuple[Any, ...]:
+    hints = typing.get_type_hints(cls)
+    return tuple(hints[f.name] for f in dataclasses.fields(cls))
 
 
 def from_json(cls: type[T], data: dict) -> T:
     """A ``cls`` instance from :func:`to_json` data (fields missing from ``data`` take their defaults)."""
-    return cls(**{name: _read(tp, data[name]) for name, tp in _hints(cls) if name in data})
+    return _reader(cls)(data)

@@ -52,6 +52,7 @@ from graph.analysis.results import (
     GapsResult,
     LeadersResult,
     RegionRef,
+    ResultMeta,
     from_json,
     to_json,
 )
@@ -268,12 +269,13 @@ class Analyst:
 
     def _run(self, cls: type[T], function: str, args: dict, compute: Callable[[], dict]) -> T:
         args = {**args, "rules": dataclasses.asdict(self.rules)}
-        hit = self.cache.get(self.version, function, args)
-        cached = hit is not None
-        if hit is None:
-            hit = {**to_json(compute()), "meta": {"version": self.version, "function": function, "cached": False}}
-            self.cache.put(self.version, function, args, hit)
-        return from_json(cls, {**hit, "meta": {**hit["meta"], "cached": cached}})  # the same shape either way
+        hit = self.cache.get(self.version, function, args, read=lambda data: from_json(cls, data))
+        if hit is not None:
+            return dataclasses.replace(hit, meta=ResultMeta(hit.meta.version, function, True))
+        data = {**to_json(compute()), "meta": {"version": self.version, "function": function, "cached": False}}
+        value = from_json(cls, data)  # read back from its JSON: a fresh result equals a hit from disk
+        self.cache.put(self.version, function, args, value, data)
+        return value
 
     def _head(self, region: str, chain: Chain) -> dict:
         return {"region": region, **_region_names(region),

@@ -158,3 +158,16 @@ def test_empty_stores_give_empty_answers():
     assert an.gaps("深圳").status_counts == {"absent": 2}
     assert an.chain_map("深圳").edges[0].local_share is None
     assert an.leaders("深圳").leaders == () and an.dependence("深圳").external_share is None
+
+
+def test_a_memory_hit_is_the_kept_result_and_an_old_shaped_file_is_recomputed(world_store, tmp_path):
+    an = Analyst.for_store(world_store, tmp_path)
+    first = an.gaps(SZ, "动漫游戏")
+    hit = an.gaps(SZ, "动漫游戏")
+    assert hit.meta.cached and hit.gaps is first.gaps  # nothing re-read or rebuilt
+    (path,) = (tmp_path / "analysis").rglob("gaps-*.json")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    del data["gaps_total"]  # a file written before a field was added
+    path.write_text(json.dumps(data), encoding="utf-8")
+    again = Analyst.for_store(world_store, tmp_path).gaps(SZ, "动漫游戏")
+    assert again.meta.cached is False and again.gaps_total == first.gaps_total
