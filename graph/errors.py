@@ -72,9 +72,16 @@ class Problem:
 
 
 class ChainmatchError(Exception):
-    """Base of every error chainmatch raises on purpose."""
+    """Base of every error chainmatch raises on purpose.
+
+    ``field`` names the argument or request field at fault and ``suggestions``
+    the near misses a user may have meant (:mod:`graph.resolve`); with either,
+    :meth:`details` carries one ``{"field", "reason", "suggestions"}`` entry.
+    """
 
     code = "error"
+    field: str | None = None
+    suggestions: tuple[str, ...] = ()
 
     def __init__(self, message: str, message_zh: str | None = None):
         super().__init__(message)
@@ -82,7 +89,15 @@ class ChainmatchError(Exception):
         self.message_zh = message_zh or message
 
     def details(self) -> list[dict]:
-        return []
+        return self._named()
+
+    def _named(self) -> list[dict]:
+        if self.field is None and not self.suggestions:
+            return []
+        out = {"field": self.field, "reason": self.message}
+        if self.suggestions:
+            out["suggestions"] = list(self.suggestions)
+        return [out]
 
 
 class InvalidInput(ChainmatchError):
@@ -100,7 +115,7 @@ class InvalidInput(ChainmatchError):
         self.problems = list(problems or [])
 
     def details(self) -> list[dict]:
-        return [p.as_dict() for p in self.problems]
+        return [p.as_dict() for p in self.problems] or self._named()
 
     def __str__(self) -> str:
         if not self.problems:
@@ -122,10 +137,14 @@ class NotFound(ChainmatchError):
 
     code = "not_found"
 
-    def __init__(self, what: str, ident: str):
-        super().__init__(f"unknown {what}: {ident}", f"未找到 {what}: {ident}")
+    def __init__(self, what: str, ident: str, suggestions=(), field: str | None = None):
+        hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        hint_zh = f"；是否要找：{'、'.join(suggestions)}？" if suggestions else ""
+        super().__init__(f"unknown {what}: {ident}{hint}", f"未找到 {what}: {ident}{hint_zh}")
         self.what = what
         self.ident = ident
+        self.suggestions = tuple(suggestions)
+        self.field = field
 
 
 class Conflict(ChainmatchError):

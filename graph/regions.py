@@ -38,6 +38,7 @@ __all__ = [
     "infer_region_from_name",
     "display",
     "regions_for",
+    "region_names",
 ]
 
 #: County-level city id -> its prefecture id (``None``: administered by the province).
@@ -123,6 +124,19 @@ def region(region_id: str) -> Region:
         return _build()[0][region_id]
     except KeyError:
         raise NotFound("region", region_id) from None
+
+
+def region_names() -> dict[str, tuple[str, ...]]:
+    """Every name the gazetteer reads (lowercased) -> the region ids it may denote.
+
+    What :mod:`graph.resolve` suggests from when a place name is not found.
+
+    Examples
+    --------
+    >>> region_names()["深圳"], region_names()["shenzhen"]
+    (('cn/guangdong/shenzhen',), ('cn/guangdong/shenzhen',))
+    """
+    return {name: tuple(rid for rid, _ in hits) for name, hits in _build()[1].items() if hits}
 
 
 def all_regions() -> list[Region]:

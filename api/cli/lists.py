@@ -44,16 +44,14 @@ lists_app = typer.Typer(help="The six 六个一 lists: key firms, targets, proje
 @contextmanager
 def _context(data_dir, region: str, chain: str | None):
     """The store, the list store, the region id and the chain id (or None)."""
-    from graph.analysis.common import resolve_chain, resolve_region
+    from graph.resolve import chain_filter, resolve_region
     from matching.worklists.store import ListStore
     from matching.workspace import Workspace, workspace_path
 
     settings = settings_for(data_dir)
     with open_store_for(data_dir) as store, Workspace.open(workspace_path(settings)) as ws:
-        cid = None
-        if chain is not None and chain.strip():
-            cid = resolve_chain(store.chains(), chain, [s.id for s in store.segments()]).id
-        yield settings, store, ListStore(ws), resolve_region(region), cid
+        yield (settings, store, ListStore(ws), resolve_region(region, field="--region"),
+               chain_filter(chain, store.chains(), field="--chain"))
 
 
 def _fields(items: list[str] | None) -> dict[str, str]:

@@ -21,39 +21,14 @@ from api.cli.common import (
     settings_for,
     table,
 )
-from graph.errors import InvalidInput
+from graph.resolve import resolve_region, resolve_segment
 
-__all__ = ["register", "search", "classify", "index_build", "index_status", "resolve_region",
-           "resolve_segment"]
+__all__ = ["register", "search", "classify", "index_build", "index_status"]
 
 Mode = Annotated[str, typer.Option("--mode", help="hybrid (default), dense or lexical.")]
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def resolve_region(value: str | None) -> str | None:
-    """A region id from an id (``cn/guangdong/shenzhen``) or a name (深圳, Shenzhen, 南山区)."""
-    if value is None or "/" in value:
-        return value
-    from graph.regions import parse_region
-
-    rid = parse_region(value)
-    if rid is None:
-        raise InvalidInput(f"unknown region {value!r}: give a region id or a place name",
-                           f"未知地区 {value!r}：请输入地区编号或地名")
-    return rid
-
-
-def resolve_segment(store, value: str | None) -> str | None:
-    """A segment id from an id or an exact zh/en segment name."""
-    if value is None:
-        return None
-    segs = store.segments()
-    for s in segs:
-        if value in (s.id, s.name_zh) or value.lower() == s.name_en.lower():
-            return s.id
-    raise InvalidInput(f"unknown segment {value!r}", f"未知产业链环节 {value!r}")
 
 
 @contextmanager
@@ -118,7 +93,8 @@ def search(
     from matching.search import Filters
 
     with open_store_for(data_dir) as store:
-        filters = Filters(region=resolve_region(region), segment=resolve_segment(store, segment), kind=kind,
+        seg = resolve_segment(segment, store.segments(), field="--segment").id if segment else None
+        filters = Filters(region=resolve_region(region, field="--region"), segment=seg, kind=kind,
                           tier=tier, min_employees=min_employees, max_employees=max_employees)
         engine = _open_engine(store, data_dir, quiet=as_json)
         result = engine.search(query, k=limit, mode=mode, filters=filters)

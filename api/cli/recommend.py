@@ -23,33 +23,14 @@ from api.cli.common import (
     settings_for,
     table,
 )
-from graph.errors import InvalidInput, NotFound
+from graph.errors import InvalidInput
+from graph.resolve import resolve_org, resolve_region, resolve_segment
 
 __all__ = ["register"]
 
 DEFAULT_REGION = "cn/guangdong/shenzhen"
 RegionOpt = Annotated[str, typer.Option("--region", "-r", help="Region id or name: 深圳, 南山区, cn/guangdong/shenzhen.")]
 LimitOpt = Annotated[int, typer.Option("--limit", "-n", min=1, max=1000, help="Rows to show.")]
-
-
-def _region(text: str) -> str:
-    from graph.analysis.common import resolve_region
-
-    return resolve_region(text)
-
-
-def _org(store, key: str) -> str:
-    found = store.lookup([key])
-    if key not in found:
-        raise NotFound("organisation", key)
-    return found[key]
-
-
-def _segment(store, key: str) -> str:
-    for s in store.segments():
-        if key in (s.id, s.name_zh) or key.casefold() == s.name_en.casefold():
-            return s.id
-    raise InvalidInput(f"unknown segment {key!r}", f"未知产业链环节 {key!r}")
 
 
 @contextmanager
@@ -82,10 +63,10 @@ def recommend(
     """Targets to recruit (招商目标) for a gap segment or every gap of a chain, with attraction form and reasons."""
     from matching.recommend.targets import focus_from_gaps, recommend_targets
 
-    rid = _region(region)
+    rid = resolve_region(region, field="--region")
     with _context(data_dir) as (settings, store, ix, ws):
         if segment is not None:
-            focus = _segment(store, segment)
+            focus = resolve_segment(segment, store.segments(), field="--segment").id
         else:
             from graph.analysis.service import Analyst
 
@@ -124,9 +105,9 @@ def introducers_cmd(
     """Local organisations that can introduce a target (以商招商): direct ties and two-hop paths."""
     from matching.recommend.introducers import RELATION_ZH, introducers
 
-    rid = _region(region)
+    rid = resolve_region(region, field="--region")
     with _context(data_dir) as (settings, store, ix, ws):
-        tid = _org(store, target)
+        tid = resolve_org(store, target)
         found = introducers(ix, tid, rid, k=limit, settings=settings, extra_local=ws.landed(rid))
     if as_json:
         print_json({"target": tid, "region": rid, "introducers": [x.as_dict() for x in found]})
@@ -153,16 +134,17 @@ def partners_cmd(
     from matching.documents import lexical_text
     from matching.recommend.partners import partners, profile_segments, search_similarity
 
-    rid = _region(region)
+    rid = resolve_region(region, field="--region")
     with _context(data_dir) as (settings, store, ix, ws):
-        sid = _org(store, startup) if startup else None
+        sid = resolve_org(store, startup) if startup else None
         engine = _open_engine(store, data_dir, quiet=as_json)
 
         def texts(ids):
             return {k: lexical_text(o) for k, o in ix.details(ids).items()}
 
         sim = search_similarity(engine, profile, rid, exclude=[sid] if sid else (), texts=texts)
-        segs = [_segment(store, s) for s in segment] if segment else profile_segments(store, ix, profile, sid, sim)
+        segs = ([resolve_segment(s, store.segments(), field="--segment").id for s in segment] if segment
+                else profile_segments(store, ix, profile, sid, sim))
         found = partners(ix, rid, segs, similarity=sim, startup=sid, k=limit, settings=settings)
     if as_json:
         print_json({"region": rid, "segments": segs, "partners": [p.as_dict() for p in found]})
@@ -191,9 +173,9 @@ def campaign_propose(
     """Plan a campaign: lead district and agency, co-pitch firms, platforms, which targets go together."""
     from matching.recommend.campaigns import propose_campaign
 
-    rid = _region(region)
+    rid = resolve_region(region, field="--region")
     with _context(data_dir) as (settings, store, ix, ws):
-        ids = [_org(store, t) for t in targets]
+        ids = [resolve_org(store, t) for t in targets]
         plan = propose_campaign(ix, ids, rid, extra_local=ws.landed(rid))
         conflicts = ws.conflicts(ids)
     if as_json:
@@ -222,9 +204,9 @@ def campaign_create(
 ) -> None:
     """Store a campaign with its owner agency, partner agencies and targets; report conflicts."""
     with _context(data_dir, index=False) as (_s, store, _ix, ws):
-        ids = [_org(store, t) for t in target]
-        c = ws.create_campaign(name, _org(store, owner), ids, partners=[_org(store, p) for p in partner or []],
-                               region=_region(region) if region else None, note=note)
+        ids = [resolve_org(store, t) for t in target]
+        c = ws.create_campaign(name, resolve_org(store, owner), ids, partners=[resolve_org(store, p) for p in partner or []],
+                               region=resolve_region(region, field="--region") if region else None, note=note)
         conflicts = ws.conflicts(ids)
     if as_json:
         print_json({"campaign": c.as_dict(), "conflicts": [x.as_dict() for x in conflicts]})
@@ -253,9 +235,9 @@ def campaign_add(campaign_id: int, target: Annotated[list[str] | None, typer.Opt
     """Add targets or partner agencies to a campaign."""
     with _context(data_dir, index=False) as (_s, store, _ix, ws):
         if target:
-            ws.add_targets(campaign_id, [_org(store, t) for t in target])
+            ws.add_targets(campaign_id, [resolve_org(store, t) for t in target])
         if partner:
-            ws.add_partners(campaign_id, [_org(store, p) for p in partner])
+            ws.add_partners(campaign_id, [resolve_org(store, p) for p in partner])
         _print_conflicts(ws.conflicts())
 
 
@@ -322,9 +304,10 @@ def outcome_record(
     from matching.recommend.outcomes import record_outcome
 
     with _context(data_dir, index=False) as (_s, store, _ix, ws):
-        oid = _org(store, org)
-        seg = _segment(store, segment) if segment else None
-        out = record_outcome(ws, store, oid, _region(region), status, segment=seg, form=form, campaign=campaign,
+        oid = resolve_org(store, org)
+        seg = resolve_segment(segment, store.segments(), field="--segment").id if segment else None
+        rid = resolve_region(region, field="--region")
+        out = record_outcome(ws, store, oid, rid, status, segment=seg, form=form, campaign=campaign,
                              note=note, actor=actor)
     if as_json:
         print_json(out.as_dict())
@@ -342,7 +325,8 @@ def outcome_history(
 ) -> None:
     """Outcome history, oldest first."""
     with _context(data_dir, index=False) as (_s, store, _ix, ws):
-        found = ws.outcomes(org=_org(store, org) if org else None, region=_region(region) if region else None,
+        found = ws.outcomes(org=resolve_org(store, org) if org else None,
+                            region=resolve_region(region, field="--region") if region else None,
                             status=status)
     if as_json:
         print_json([o.as_dict() for o in found])

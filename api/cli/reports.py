@@ -43,8 +43,8 @@ def report_cmd(
     data_dir: DataDir = None,
 ) -> None:
     """Gap-and-target report 缺链补链与招商目标报告: chain map, gaps, targets, introducers, campaign, dependence."""
-    from graph.analysis.common import resolve_region
     from graph.analysis.service import Analyst
+    from graph.resolve import resolve_region
     from matching.recommend.index import ChainIndex
     from matching.reports.build import build_report
     from matching.reports.provenance import store_records

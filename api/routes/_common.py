@@ -1,33 +1,29 @@
-"""Helpers the routers share: documented error responses, filters, name resolution.
+"""Helpers the routers share: documented error responses, paging, naming the field of an error.
+
+A user's words (regions, chains, segments, organisations) are resolved by
+:mod:`graph.resolve` — the same rules as the CLI; handlers pass the request
+field (``field="query.region"``) so the error names it.
 
 Examples
 --------
 >>> sorted(responses(404, 422))
 [404, 422]
->>> looks_like_region_id("cn/guangdong/shenzhen"), looks_like_region_id("深圳")
-(True, False)
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from api.deps import PageParams
 from api.schemas.core import ErrorResponse
-from graph.errors import InvalidInput
-from graph.model import Chain, Segment
+from graph.errors import ChainmatchError, InvalidInput
 
 __all__ = [
     "responses",
     "AUTHED",
     "FieldError",
-    "looks_like_region_id",
-    "resolve_region",
-    "resolve_segment",
-    "resolve_chain",
-    "fold",
+    "located",
     "paged",
 ]
 
@@ -53,8 +49,6 @@ def responses(*statuses: int) -> dict:
 #: What every authenticated endpoint may answer besides success.
 AUTHED = responses(401, 403, 422, 429, 500, 503)
 
-_REGION_ID = re.compile(r"^[a-z]{2}(/[a-z0-9_\-]+)*$")
-
 
 class FieldError(InvalidInput):
     """Bad input in one named request field; details are ``{"field", "reason"}``."""
@@ -68,56 +62,27 @@ class FieldError(InvalidInput):
         return [{"field": self.field, "reason": self.reason}]
 
 
-def looks_like_region_id(text: str) -> bool:
-    return bool(_REGION_ID.match(text))
+@contextmanager
+def located(where: str) -> Iterator[None]:
+    """Name an engine error's bare field (``region``) as the request field it came from (``query.region``).
 
+    For engine calls that resolve the user's words themselves (the analyst);
+    elsewhere handlers pass ``field=`` to :mod:`graph.resolve` directly.
 
-def resolve_region(text: str | None, field: str = "query.region") -> str | None:
-    """A region id from an id (used as a path prefix) or a Chinese/English place name."""
-    if text is None:
-        return None
-    text = text.strip()
-    if looks_like_region_id(text):
-        return text
-    from graph.regions import parse_region
-
-    rid = parse_region(text) if text else None
-    if rid is None:
-        raise FieldError(field, f"no region found in {text!r}; give a region id such as "
-                         "cn/guangdong/shenzhen or a place name such as 深圳市南山区",
-                         f"无法识别地区 {text!r}")
-    return rid
-
-
-def _by_id_or_name(text: str, records: Iterable, what: str, field: str):
-    records = list(records)
-    for r in records:
-        if r.id == text:
-            return r
-    named = [r for r in records if text in (r.name_zh, r.name_en)]
-    if len(named) == 1:
-        return named[0]
-    reason = f"{len(named)} {what}s are named {text!r}; use an id" if named else f"unknown {what} {text!r}"
-    raise FieldError(field, reason)
-
-
-def resolve_segment(text: str, segments: Iterable[Segment], field: str = "query.segment") -> Segment:
-    """A segment by id or by its exact Chinese or English name."""
-    return _by_id_or_name(text.strip(), segments, "segment", field)
-
-
-def resolve_chain(text: str, chains: Iterable[Chain], field: str = "query.chain") -> Chain:
-    """A chain by id or by its exact Chinese or English name."""
-    return _by_id_or_name(text.strip(), chains, "chain", field)
-
-
-def fold(text: str) -> str:
-    """Text for case- and width-insensitive substring search.
-
-    >>> fold("Ｎｅｂｕｌａ  PIXEL") == fold("nebula  pixel")
-    True
+    >>> from graph.resolve import resolve_region
+    >>> try:
+    ...     with located("query"):
+    ...         resolve_region("深证")
+    ... except InvalidInput as e:
+    ...     e.field
+    'query.region'
     """
-    return unicodedata.normalize("NFKC", text).casefold()
+    try:
+        yield
+    except ChainmatchError as e:
+        if e.field and "." not in e.field:
+            e.field = f"{where}.{e.field}"
+        raise
 
 
 def paged(items: Iterator, page: PageParams) -> tuple[list, int]:

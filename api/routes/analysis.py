@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from api.deps import EnginesDep, StoreDep, Viewer
-from api.routes._common import AUTHED
+from api.routes._common import AUTHED, located
 from api.schemas.analysis import (
     ChainMapPublic,
     ComparisonPublic,
@@ -37,7 +37,8 @@ ChainQ = Annotated[str | None, Query(max_length=200, description="Chain id or zh
 @router.get("/chain-map", summary="Chain map: per segment local firms, capacity, tiers, platforms, status",
             response_model=ChainMapPublic)
 def chain_map(store: StoreDep, engines: EnginesDep, _: Viewer, region: Region, chain: ChainQ = None) -> dict:
-    return to_json(engines.analyse(store, lambda a: a.chain_map(region, chain)))
+    with located("query"):
+        return to_json(engines.analyse(store, lambda a: a.chain_map(region, chain)))
 
 
 @router.get("/gaps", summary="Gaps: 补链 missing, 强链 thin, 延链 extension, with severity parts and evidence",
@@ -45,7 +46,8 @@ def chain_map(store: StoreDep, engines: EnginesDep, _: Viewer, region: Region, c
 def gaps(store: StoreDep, engines: EnginesDep, _: Viewer, region: Region, chain: ChainQ = None,
          top: Annotated[int | None, Query(ge=1, le=1000, description="Gaps to return (default all).")] = None,
          ) -> dict:
-    return to_json(engines.analyse(store, lambda a: a.gaps(region, chain, top=top)))
+    with located("query"):
+        return to_json(engines.analyse(store, lambda a: a.gaps(region, chain, top=top)))
 
 
 @router.get("/leaders", summary="Chain leaders (链主): supply centrality, size and tier",
@@ -55,14 +57,16 @@ def leaders(store: StoreDep, engines: EnginesDep, _: Viewer, region: Region, cha
             scope: Annotated[Literal["all", "local", "external"], Query(description="Firms local to the "
                                                                         "region, external, or all.")] = "all",
             ) -> dict:
-    return to_json(engines.analyse(store, lambda a: a.leaders(region, chain, top=top, scope=scope)))
+    with located("query"):
+        return to_json(engines.analyse(store, lambda a: a.leaders(region, chain, top=top, scope=scope)))
 
 
 @router.get("/dependence", summary="External dependence: share of supply from outside, top external "
             "suppliers, single points of failure", response_model=DependencePublic)
 def dependence(store: StoreDep, engines: EnginesDep, _: Viewer, region: Region, chain: ChainQ = None,
                top: Annotated[int, Query(ge=1, le=100)] = 5) -> dict:
-    return to_json(engines.analyse(store, lambda a: a.dependence(region, chain, top=top)))
+    with located("query"):
+        return to_json(engines.analyse(store, lambda a: a.dependence(region, chain, top=top)))
 
 
 @router.get("/compare", summary="One chain's coverage for two or more regions side by side",
@@ -72,4 +76,5 @@ def compare(store: StoreDep, engines: EnginesDep, _: Viewer,
                                                 "regions (repeat the parameter).",
                                                 examples=[["深圳", "广州"]])],
             chain: ChainQ = None) -> dict:
-    return to_json(engines.analyse(store, lambda a: a.compare(regions, chain)))
+    with located("query"):
+        return to_json(engines.analyse(store, lambda a: a.compare(regions, chain)))

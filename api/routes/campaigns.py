@@ -14,8 +14,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 
 from api.deps import Editor, EnginesDep, PageDep, StoreDep, Viewer, WorkspaceDep
-from api.routes._common import AUTHED, FieldError, resolve_region, responses
-from api.routes.recommend import resolve_org
+from api.routes._common import AUTHED, FieldError, responses
 from api.schemas.recommend import (
     CampaignAdd,
     CampaignClose,
@@ -28,6 +27,7 @@ from api.schemas.recommend import (
     CampaignWritten,
     ConflictPage,
 )
+from graph.resolve import resolve_org, resolve_region
 
 __all__ = ["router"]
 
@@ -47,8 +47,8 @@ def propose(store: StoreDep, engines: EnginesDep, ws: WorkspaceDep, _: Viewer,
             body: CampaignProposal) -> CampaignPlanPublic:
     from matching.recommend.campaigns import propose_campaign
 
-    rid = resolve_region(body.region, "body.region")
-    ids = list(dict.fromkeys(resolve_org(store, t) for t in body.targets))
+    rid = resolve_region(body.region, field="body.region")
+    ids = list(dict.fromkeys(resolve_org(store, t, field="body.targets") for t in body.targets))
     landed = ws.landed(rid)
     plan = engines.recommend(store, lambda ix: propose_campaign(ix, ids, rid, extra_local=landed))
     return CampaignPlanPublic(**plan.as_dict(), conflicts=[c.as_dict() for c in ws.conflicts(ids)])
@@ -57,10 +57,10 @@ def propose(store: StoreDep, engines: EnginesDep, ws: WorkspaceDep, _: Viewer,
 @router.post("", summary="Store a campaign with its owner agency, partner agencies and targets; "
              "report conflicts", status_code=201, response_model=CampaignWritten, responses=responses(400, 404, 413))
 def create(store: StoreDep, ws: WorkspaceDep, _: Editor, body: CampaignCreate) -> CampaignWritten:
-    ids = [resolve_org(store, t) for t in body.targets]
-    owner = resolve_org(store, body.owner)
-    partners = [resolve_org(store, p) for p in body.partners]
-    region = resolve_region(body.region, "body.region") if body.region else None
+    ids = [resolve_org(store, t, field="body.targets") for t in body.targets]
+    owner = resolve_org(store, body.owner, field="body.owner")
+    partners = [resolve_org(store, p, field="body.partners") for p in body.partners]
+    region = resolve_region(body.region, field="body.region") if body.region else None
     c = ws.create_campaign(body.name.strip(), owner, ids, partners=partners, region=region, note=body.note)
     return _written(ws, c.id, ids)
 
@@ -93,8 +93,8 @@ def add(store: StoreDep, ws: WorkspaceDep, _: Editor, campaign_id: CampaignId, b
     if not body.targets and not body.partners:
         raise FieldError("body", "nothing to add: give targets or partners")
     ws.campaign(campaign_id)  # NotFound before resolving names
-    ids = [resolve_org(store, t) for t in body.targets]
-    partners = [resolve_org(store, p) for p in body.partners]
+    ids = [resolve_org(store, t, field="body.targets") for t in body.targets]
+    partners = [resolve_org(store, p, field="body.partners") for p in body.partners]
     if ids:
         ws.add_targets(campaign_id, ids)
     if partners:

@@ -7,15 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from api.deps import PageDep, StoreDep, Viewer
-from api.routes._common import (
-    AUTHED,
-    fold,
-    looks_like_region_id,
-    paged,
-    resolve_chain,
-    resolve_region,
-    responses,
-)
+from api.routes._common import AUTHED, paged, responses
 from api.schemas.core import (
     ChainDetail,
     ChainPublic,
@@ -28,6 +20,7 @@ from api.schemas.core import (
 )
 from graph.errors import NotFound
 from graph.model import Format, LinkKind, RegionLevel, Stage, to_dict
+from graph.resolve import chain_filter, fold, looks_like_region_id, resolve_chain, resolve_region
 
 __all__ = ["router"]
 
@@ -54,14 +47,14 @@ def _one(records, ident: str, what: str):
 @router.get("/segments", summary="Chain segments (产业链环节)", response_model=Page[SegmentPublic])
 def list_segments(
     store: StoreDep, _: Viewer, page: PageDep, q: Q = None,
-    chain: Annotated[str | None, Query(max_length=200, description="Chain id or exact name.",
-                                       examples=["动漫游戏"])] = None,
+    chain: Annotated[str | None, Query(max_length=200, description="Chain id, name or unique name "
+                                       "fragment; absent or all: every chain.", examples=["动漫游戏"])] = None,
     stage: Stage | None = None,
     format: Annotated[Format | None, Query(description="One of the four formats (or other).")] = None,
 ) -> Page[SegmentPublic]:
     segments = store.segments()
-    if chain:
-        order = resolve_chain(chain, store.chains()).segments
+    if (cid := chain_filter(chain, store.chains(), field="query.chain")) is not None:
+        order = resolve_chain(cid, store.chains()).segments
         by_id = {s.id: s for s in segments}
         segments = [by_id[s] for s in order if s in by_id]
     rows = (s for s in _named(segments, q)
@@ -97,7 +90,7 @@ def get_chain(chain_id: Annotated[str, Path(description="Chain id or exact name.
     chains = store.chains()
     if not any(c.id == chain_id or chain_id in (c.name_zh, c.name_en) for c in chains):
         raise NotFound("chain", chain_id)
-    chain = resolve_chain(chain_id, chains, "path.chain_id")
+    chain = resolve_chain(chain_id, chains, field="path.chain_id")
     members = set(chain.segments)
     by_id = {s.id: s for s in store.segments()}
     edges = [e for e in store.segment_edges() if e.upstream in members and e.downstream in members]
@@ -141,7 +134,7 @@ def list_regions(
     within: Annotated[str | None, Query(max_length=200, description="Region id or place name: only "
                                         "regions inside it.", examples=["深圳"])] = None,
 ) -> Page[RegionPublic]:
-    inside = resolve_region(within, "query.within")
+    inside = resolve_region(within, field="query.within")
     rows = (r for r in _named(store.regions(), q)
             if (level is None or r.level is level)
             and (inside is None or r.id == inside or r.id.startswith(inside + "/")))

@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile
 
 from api.deps import Editor, EnginesDep, PageDep, SettingsDep, StoreDep, Viewer, WorkspaceDep
-from api.routes._common import AUTHED, FieldError, resolve_chain, resolve_region, responses
+from api.routes._common import AUTHED, FieldError, responses
 from api.routes.imports import safe_filename
 from api.schemas.lists import (
     EntryCreate,
@@ -65,10 +65,9 @@ def _kind(text: str) -> str:
 
 
 def _scope(store, region: str, chain: str | None, where: str) -> tuple[str, str | None]:
-    rid = resolve_region(region, f"{where}.region")
-    if chain is None or not chain.strip():
-        return rid, None
-    return rid, resolve_chain(chain, store.chains(), f"{where}.chain").id
+    from graph.resolve import chain_filter, resolve_region
+
+    return resolve_region(region, field=f"{where}.region"), chain_filter(chain, store.chains(), field=f"{where}.chain")
 
 
 @router.get("", summary="The six lists of a region (and chain), counted", response_model=ListsOverview)

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from api.deps import Editor, EnginesDep, PageDep, StoreDep, Viewer
-from api.routes._common import AUTHED, paged, resolve_region, resolve_segment
+from api.routes._common import AUTHED, paged
 from api.schemas.core import (
     ClassifyResult,
     ComponentState,
@@ -21,6 +21,7 @@ from api.schemas.core import (
     SearchResults,
 )
 from graph.model import OrgKind
+from graph.resolve import resolve_region, resolve_segment
 
 __all__ = ["router"]
 
@@ -53,8 +54,8 @@ def search(
 ) -> SearchResults:
     from matching.search import Filters
 
-    rid = resolve_region(region)
-    sid = resolve_segment(segment, store.segments()).id if segment else None
+    rid = resolve_region(region, field="query.region")
+    sid = resolve_segment(segment, store.segments(), field="query.segment").id if segment else None
     filters = Filters(region=rid, segment=sid, kind=kind.value if kind else None, tier=tier,
                       min_employees=min_employees, max_employees=max_employees)
     engine = engines.search(store)

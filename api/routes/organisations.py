@@ -13,26 +13,18 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from api.deps import Editor, PageDep, StoreDep, Viewer
-from api.routes._common import (
-    AUTHED,
-    FieldError,
-    fold,
-    paged,
-    resolve_chain,
-    resolve_region,
-    resolve_segment,
-    responses,
-)
+from api.routes._common import AUTHED, FieldError, paged, responses
 from api.schemas.core import (
     OrganisationCreate,
     OrganisationPage,
     OrganisationPublic,
     OrganisationUpdate,
 )
-from graph.errors import Conflict, NotFound
+from graph.errors import Conflict, InvalidInput, NotFound
 from graph.io.cells import org_id as derived_org_id
 from graph.model import Organisation, OrgKind, from_dict, to_dict
 from graph.regions import parse_region, regions_for
+from graph.resolve import chain_filter, fold, resolve_chain, resolve_region, resolve_segment
 from graph.store.protocol import Batch, GraphStore
 
 __all__ = ["router"]
@@ -53,8 +45,9 @@ def _matches(org: Organisation, q: str) -> bool:
 
 def _search(store: GraphStore, *, q, region, segment, chain, kind, tier) -> Iterator[Organisation]:
     segments = store.segments() if segment or chain else []
-    seg_id = resolve_segment(segment, segments).id if segment else None
-    chain_segs = set(resolve_chain(chain, store.chains()).segments) if chain else None
+    seg_id = resolve_segment(segment, segments, field="query.segment").id if segment else None
+    cid = chain_filter(chain, store.chains(), field="query.chain")
+    chain_segs = set(resolve_chain(cid, store.chains()).segments) if cid is not None else None
     needle = fold(q.strip()) if q and q.strip() else None
     for org in store.organisations(region=region, segment=seg_id, kind=kind):
         if needle and not _matches(org, needle):
@@ -79,15 +72,15 @@ def list_organisations(
                                         "(深圳市南山区, Shenzhen).", examples=["深圳市南山区"])] = None,
     segment: Annotated[str | None, Query(max_length=200, description="Segment id or exact name.",
                                          examples=["游戏引擎"])] = None,
-    chain: Annotated[str | None, Query(max_length=200, description="Chain id or exact name: "
-                                       "organisations in any of its segments.", examples=["动漫游戏"])] = None,
+    chain: Annotated[str | None, Query(max_length=200, description="Chain id, name or unique "
+                                       "name fragment: organisations in any of its segments (all: no filter).", examples=["动漫游戏"])] = None,
     kind: Annotated[OrgKind | None, Query(description="Firm or kind of platform.")] = None,
     tier: Annotated[str | None, Query(max_length=50, description="Tier tag (链主, 专精特新, 瞪羚 …).",
                                       examples=["专精特新"])] = None,
 ) -> OrganisationPage:
-    rid = resolve_region(region)
+    rid = resolve_region(region, field="query.region")
     if q is None and chain is None and tier is None:  # filters the store can count and page itself
-        seg_id = resolve_segment(segment, store.segments()).id if segment else None
+        seg_id = resolve_segment(segment, store.segments(), field="query.segment").id if segment else None
         items, total = store.organisation_page(region=rid, segment=seg_id, kind=kind, offset=page.offset,
                                                limit=page.limit)
     else:
@@ -110,15 +103,15 @@ def _domain(body: OrganisationCreate | OrganisationUpdate, org_id: str, store: G
     if base is not None:  # a patch: only the top-level fields sent (a nested object is sent whole)
         data = {k: v for k, v in data.items() if k in body.model_fields_set}
     if data.get("region") is not None:
-        data["region"] = resolve_region(data["region"], "body.region")
+        data["region"] = resolve_region(data["region"], field="body.region")
     if data.get("segments"):
         known = store.segments()
         ids = {s.id for s in known}
         for m in data["segments"]:
             if m["segment"] not in ids:  # a name resolves; an unknown id is the store's to report
                 try:
-                    m["segment"] = resolve_segment(m["segment"], known, "body.segments").id
-                except FieldError:
+                    m["segment"] = resolve_segment(m["segment"], known, field="body.segments").id
+                except InvalidInput:
                     pass
     merged = {**(base or {}), **data, "id": org_id}
     if "region" not in body.model_fields_set and not merged.get("region") and merged.get("address"):
@@ -150,7 +143,7 @@ def _exists(store: GraphStore, org_id: str) -> bool:
                         **responses(400, 409, 413)})
 def create_organisation(body: OrganisationCreate, store: StoreDep, _: Editor,
                         response: Response) -> OrganisationPublic:
-    region = resolve_region(body.region, "body.region") if body.region else None
+    region = resolve_region(body.region, field="body.region") if body.region else None
     org_id = body.id or derived_org_id(body.name_zh or body.name_en, body.uscc, region)
     if _exists(store, org_id):
         raise Conflict(f"organisation {org_id} already exists; change it with PUT or PATCH",

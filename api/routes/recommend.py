@@ -16,7 +16,7 @@ import numpy as np
 from fastapi import APIRouter, Query
 
 from api.deps import Editor, EnginesDep, PageDep, StoreDep, Viewer, WorkspaceDep
-from api.routes._common import AUTHED, FieldError, resolve_region, resolve_segment, responses
+from api.routes._common import AUTHED, FieldError, responses
 from api.schemas.recommend import (
     BacktestSummary,
     EntriesSummary,
@@ -29,10 +29,10 @@ from api.schemas.recommend import (
     PartnersRequest,
     TargetPage,
 )
-from graph.errors import NotFound
 from graph.model import LinkKind
+from graph.resolve import resolve_org, resolve_region, resolve_segment
 
-__all__ = ["router", "resolve_org"]
+__all__ = ["router"]
 
 router = APIRouter(tags=["recommendation"], responses=AUTHED)
 
@@ -45,14 +45,6 @@ Region = Annotated[str, Query(min_length=1, max_length=200, description="Region 
                               "(cn/guangdong/shenzhen, 深圳, 南山区).", examples=["深圳"])]
 OrgRef = Annotated[str, Query(min_length=1, max_length=200, description="Organisation id, USCC or exact name.",
                               examples=["org:f1561"])]
-
-
-def resolve_org(store, key: str) -> str:
-    """An organisation id from an id, a USCC or an exact name; ``NotFound`` (404) otherwise."""
-    found = store.lookup([key])
-    if key not in found:
-        raise NotFound("organisation", key)
-    return found[key]
 
 
 def _candidates(ix, region: str, focus, exclude: set[str], extra_local: set[str]) -> int:
@@ -84,10 +76,10 @@ def recommendations(
 ) -> TargetPage:
     from matching.recommend.targets import Focus, focus_from_gaps, recommend_targets
 
-    rid = resolve_region(region)
+    rid = resolve_region(region, field="query.region")
     chain_id = None
     if segment is not None:
-        focus = [Focus(resolve_segment(segment, store.segments()).id)]
+        focus = [Focus(resolve_segment(segment, store.segments(), field="query.segment").id)]
     else:
         found = engines.analyse(store, lambda a: a.gaps(rid, chain))
         chain_id = found.chain.id
@@ -116,8 +108,8 @@ def list_introducers(store: StoreDep, engines: EnginesDep, ws: WorkspaceDep, _: 
                      target: OrgRef, region: Region) -> IntroducerPage:
     from matching.recommend.introducers import introducers
 
-    rid = resolve_region(region)
-    tid = resolve_org(store, target)
+    rid = resolve_region(region, field="query.region")
+    tid = resolve_org(store, target, field="query.target")
     landed = ws.landed(rid)
     found = engines.recommend(store, lambda ix: introducers(ix, tid, rid, k=ALL, settings=engines.settings,
                                                             extra_local=landed))
@@ -133,10 +125,10 @@ def list_partners(store: StoreDep, engines: EnginesDep, _: Viewer, page: PageDep
     from matching.documents import lexical_text
     from matching.recommend.partners import partners, search_similarity
 
-    rid = resolve_region(body.region, "body.region")
+    rid = resolve_region(body.region, field="body.region")
     segments = store.segments() if body.segments else []
-    segs = list(dict.fromkeys(resolve_segment(s, segments, "body.segments").id for s in body.segments))
-    sid = resolve_org(store, body.startup) if body.startup else None
+    segs = list(dict.fromkeys(resolve_segment(s, segments, field="body.segments").id for s in body.segments))
+    sid = resolve_org(store, body.startup, field="body.startup") if body.startup else None
     engine = engines.search(store)
 
     def run(ix):
@@ -177,9 +169,9 @@ def _profile_segments(ix, classifier, profile: str, startup: str | None, similar
 def record(store: StoreDep, ws: WorkspaceDep, who: Editor, body: OutcomeCreate) -> OutcomePublic:
     from matching.recommend.outcomes import record_outcome
 
-    oid = resolve_org(store, body.org)
-    rid = resolve_region(body.region, "body.region")
-    seg = resolve_segment(body.segment, store.segments(), "body.segment").id if body.segment else None
+    oid = resolve_org(store, body.org, field="body.org")
+    rid = resolve_region(body.region, field="body.region")
+    seg = resolve_segment(body.segment, store.segments(), field="body.segment").id if body.segment else None
     if body.campaign is not None:
         ws.campaign(body.campaign)  # NotFound for an unknown campaign
     out = record_outcome(ws, store, oid, rid, body.status, segment=seg, form=body.form, campaign=body.campaign,
@@ -202,8 +194,8 @@ def outcome_history(
 ) -> OutcomePage:
     if org is not None and not org.strip():
         raise FieldError("query.org", "empty organisation")
-    found = ws.outcomes(org=resolve_org(store, org) if org else None,
-                        region=resolve_region(region) if region else None, status=status)
+    found = ws.outcomes(org=resolve_org(store, org, field="query.org") if org else None,
+                        region=resolve_region(region, field="query.region") if region else None, status=status)
     return OutcomePage(items=[o.as_dict() for o in page.slice(found)], total=len(found), limit=page.limit,
                        offset=page.offset)
 

@@ -24,7 +24,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from api.deps import EnginesDep, StoreDep, Viewer, WorkspaceDep
-from api.routes._common import AUTHED, resolve_region, responses
+from api.routes._common import AUTHED, responses
+from graph.resolve import resolve_region
 from matching.reports.render import MEDIA_TYPES
 
 __all__ = ["router", "content_disposition"]
@@ -65,7 +66,7 @@ def report(store: StoreDep, engines: EnginesDep, ws: WorkspaceDep, _: Viewer, re
     from matching.reports.provenance import store_records
     from matching.reports.render import render
 
-    rid = resolve_region(region)
+    rid = resolve_region(region, field="query.region")
     landed = ws.landed(rid)
     found = engines.analyse(store, lambda a: analyse(a, rid, chain))
     built = engines.recommend(store, lambda ix: assemble(found, ix, store_records(store), settings=engines.settings,

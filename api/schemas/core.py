@@ -92,12 +92,17 @@ IsoDate = Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
 # ------------------------------------------------------------------ errors
 
 class ErrorDetail(BaseModel):
-    """Where and why: ``{"field", "reason"}``, or ``{"file", "row", "field", "reason"}`` for a file."""
+    """Where and why: ``{"field", "reason"}``, or ``{"file", "row", "field", "reason"}`` for a file.
+
+    An unknown name (region, chain, segment, organisation) adds ``suggestions``: the near misses.
+    """
 
     file: str | None = None
     row: int | None = None
     field: str | None = None
     reason: str
+    suggestions: list[str] | None = Field(None, description="Names the unknown one may have meant "
+                                          "(did you mean …), closest first.", examples=[["深圳市"]])
 
 
 class ErrorInfo(BaseModel):

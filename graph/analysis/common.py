@@ -1,4 +1,7 @@
-"""Small helpers shared by the chain analyses: regions as path prefixes, chains by name.
+"""Small helpers shared by the chain analyses: regions as path prefixes.
+
+A user's words (region and chain names) are resolved by :mod:`graph.resolve`;
+``ALL_CHAINS`` and ``all_segments_chain`` are re-exported from there.
 
 "Local" means a region id equal to the analysed region or under it
 (``cn/guangdong/shenzhen/nanshan`` is local to ``cn/guangdong/shenzhen``).
@@ -23,8 +26,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from graph.errors import InvalidInput
-from graph.model import Chain
+from graph.resolve import ALL_CHAINS, all_segments_chain
 
 __all__ = [
     "ALL_CHAINS",
@@ -33,12 +35,8 @@ __all__ = [
     "level_of",
     "unit_at",
     "all_segments_chain",
-    "resolve_chain",
-    "resolve_region",
 ]
 
-#: id of the pseudo chain holding every segment (``--chain`` left out)
-ALL_CHAINS = "*"
 LEVELS = ("country", "province", "city", "district")
 # path depth of each level: China has provinces, other countries go straight to cities
 _DEPTH_CN = {"country": 1, "province": 2, "city": 3, "district": 4}
@@ -78,59 +76,3 @@ def unit_at(region_id: str | None, level: str) -> str | None:
     if depth is None or len(parts) < depth:
         return None
     return "/".join(parts[:depth])
-
-
-def all_segments_chain(segment_ids) -> Chain:
-    """The pseudo chain ``*`` holding every segment (analysis of a whole region)."""
-    return Chain(ALL_CHAINS, "全部产业链", "All chains", tuple(sorted(segment_ids)))
-
-
-def resolve_chain(chains: list[Chain], text: str | None, segment_ids=()) -> Chain:
-    """A chain by id, zh/en name (case-insensitive) or unique name fragment.
-
-    ``None``, ``""``, ``"*"`` or ``"all"`` give the pseudo chain of all
-    ``segment_ids``. Anything else unknown raises ``InvalidInput`` listing the
-    chains.
-
-    Examples
-    --------
-    >>> cs = [Chain("chain:a", "动漫游戏", "Animation & games", ("s1",)),
-    ...       Chain("chain:b", "创意设计", "Creative design", ("s2",))]
-    >>> resolve_chain(cs, "动漫").id, resolve_chain(cs, "creative design").id
-    ('chain:a', 'chain:b')
-    >>> resolve_chain(cs, None, ["s2", "s1"]).segments
-    ('s1', 's2')
-    """
-    if text is None or text.strip().lower() in ("", ALL_CHAINS, "all"):
-        return all_segments_chain(segment_ids)
-    key = text.strip().casefold()
-    for c in chains:
-        if key in (c.id.casefold(), c.name_zh.casefold(), c.name_en.casefold()):
-            return c
-    hits = [c for c in chains if key in c.name_zh.casefold() or (c.name_en and key in c.name_en.casefold())]
-    if len(hits) == 1:
-        return hits[0]
-    known = ", ".join(f"{c.id} ({c.name_zh})" for c in chains[:40])
-    why = "ambiguous" if hits else "unknown"
-    raise InvalidInput(f"{why} chain {text!r}; chains: {known}", f"产业链 {text!r} 无法识别；可选：{known}")
-
-
-def resolve_region(text: str) -> str:
-    """A region id from an id (``cn/guangdong/shenzhen``) or a name (深圳, 南山区, Shenzhen).
-
-    Examples
-    --------
-    >>> resolve_region("深圳"), resolve_region("南山区")
-    ('cn/guangdong/shenzhen', 'cn/guangdong/shenzhen/nanshan')
-    >>> resolve_region("cn/guangdong/shenzhen")
-    'cn/guangdong/shenzhen'
-    """
-    from graph.regions import parse_region
-
-    text = text.strip()
-    if "/" in text or (text.isascii() and text.islower() and len(text) == 2):
-        return text.rstrip("/")
-    found = parse_region(text)
-    if found is None or found == "cn" and text not in ("中国", "China", "cn"):
-        raise InvalidInput(f"unknown region {text!r}", f"无法识别的地区 {text!r}")
-    return found

@@ -38,7 +38,6 @@ from typing import Protocol, TypeVar
 from graph.analysis.aggregates import ChainAggregates, chain_aggregates
 from graph.analysis.cache import ResultCache
 from graph.analysis.chainmap import chain_map
-from graph.analysis.common import ALL_CHAINS, resolve_chain, resolve_region
 from graph.analysis.compare import compare
 from graph.analysis.dependence import dependence
 from graph.analysis.entryfeatures import EntryContext, entry_context
@@ -59,6 +58,7 @@ from graph.analysis.results import (
 from graph.analysis.rules import DEFAULT_RULES, GapRules
 from graph.errors import InvalidInput
 from graph.model import Chain
+from graph.resolve import ALL_CHAINS, resolve_chain, resolve_region
 
 __all__ = ["Source", "GraphSource", "ArraySource", "StoreSource", "Analyst", "ARRAYS_CACHE_MIN_ORGS",
            "ENTRY_CONTEXT_MAX_ORGS"]
@@ -252,7 +252,7 @@ class Analyst:
         return self._src
 
     def _chain(self, text: str | None) -> Chain:
-        return resolve_chain(self.source.chains(), text, self.source.segment_ids())
+        return resolve_chain(text, self.source.chains(), self.source.segment_ids())
 
     def aggregates(self, region: str, chain: Chain) -> ChainAggregates:
         """Aggregates detailing the chain's segments and their neighbours (memoised)."""

@@ -41,9 +41,9 @@ from collections.abc import Iterable
 import numpy as np
 
 from graph.analysis.chainmap import MapSegment
-from graph.analysis.common import resolve_region
 from graph.analysis.dependence import SupplierShare
 from graph.analysis.results import ChainMapResult, DependenceResult, GapsResult, to_json
+from graph.resolve import resolve_region
 from matching.recommend.campaigns import propose_campaign
 from matching.recommend.introducers import RELATION_ZH, introducers
 from matching.recommend.targets import recommend_targets

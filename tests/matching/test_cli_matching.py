@@ -12,9 +12,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from api.cli.matching import resolve_region
 from graph.errors import InvalidInput
 from graph.model import MembershipStatus
+from graph.resolve import resolve_region
 from graph.store.protocol import Batch
 from graph.store.sqlite import SqliteStore
 
