@@ -8,8 +8,13 @@ the Neo4j store call the same :func:`canonical`, a record has the same hash
 in both (a dump copied from one to the other is unchanged on the second copy).
 
 The document is built with orjson (dataclass → plain JSON → sorted JSON),
-about 4× faster than ``json.dumps(to_dict(...))`` and byte-identical to it,
-so hashes written by older versions still match.
+about 4× faster than ``json.dumps(to_dict(...))`` and byte-identical to it
+except for floats written in exponent form below 1e-4 (orjson ``1e-7``,
+``json.dumps`` ``1e-07``). The embedded store has hashed with orjson since
+its bulk path; the Neo4j store hashed with ``json.dumps`` before this module,
+so on a Neo4j store written by an older version a record holding such a
+float is rewritten once (counted as updated) by its next re-import, and never
+again.
 
 Examples
 --------

@@ -1,0 +1,78 @@
+"""The one write pipeline (graph/store/writeplan.py) and canonical document (graph/store/canonical.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+
+import pytest
+
+from graph.errors import InvalidInput
+from graph.model import Link, LinkKind, Organisation, OrgKind, Provenance, to_dict
+from graph.store.canonical import canonical, content_hash
+from graph.store.protocol import Batch
+from graph.store.writeplan import MemoryTarget, execute, pick_by_name_city
+from tests.store.test_contract import small_world, uscc
+
+P = Provenance("t")
+
+
+def _records(batch: Batch):
+    return [r for name in batch.__dataclass_fields__ for r in getattr(batch, name)]
+
+
+def test_canonical_equals_the_json_dumps_document_hashes_were_written_with(world):
+    """Neo4j hashed json.dumps(to_dict(...)); its stored hashes stay valid where the bytes are equal
+    (everything but floats below 1e-4 in exponent form: see graph/store/canonical.py)."""
+    hostile = dataclasses.replace(small_world().organisations[0], name_zh="'\"\\\n\t\u2028\u202e深圳 </b>",
+                                  employees=10**16, registered_capital_cny_m=1e16)
+    for rec in [*_records(world[0]), *_records(small_world()), hostile]:
+        text, h = canonical(rec)
+        assert text == json.dumps(to_dict(rec), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        assert h == content_hash(text)
+
+
+def test_counts_and_version_of_insert_update_unchanged():
+    t = MemoryTarget()
+    world = small_world()
+    first = execute(world, t)
+    assert first.inserted == {name: len(getattr(world, name)) for name in world.__dataclass_fields__}
+    assert first.version == 1
+    edited = dataclasses.replace(world.organisations[0], employees=1)
+    again = execute(Batch(organisations=[edited, *world.organisations[1:]], links=world.links), t)
+    assert again.updated == {"organisations": 1}
+    assert again.unchanged == {"organisations": len(world.organisations) - 1, "links": len(world.links)}
+    assert again.version == 2 and execute(world.__class__(links=world.links), t).version == 2
+
+
+def test_a_bad_batch_writes_nothing_and_names_every_problem():
+    t = MemoryTarget()
+    execute(small_world(), t)
+    before = {e: dict(rs) for e, rs in t.records.items()}
+    ghost = Link("l:g", LinkKind.SUPPLIES, "org:firm", "org:ghost", P)
+    loop = Link("l:s", LinkKind.SUPPLIES, "org:firm", "org:firm", P)
+    with pytest.raises(InvalidInput) as err:
+        execute(Batch(links=[ghost, loop]), t)
+    assert [(p.row, p.field) for p in err.value.problems] == [(1, "dst"), (2, "dst")]
+    assert t.records == before and t.version() == 1
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(["org:m", "org:a", "org:z"])))
+def test_the_name_and_city_tie_break_ignores_insertion_order(order):
+    t = MemoryTarget()
+    for i, oid in enumerate(order):
+        execute(Batch(organisations=[Organisation(oid, OrgKind.FIRM, "光影科技有限公司", P,  # distinct USCCs:
+                                                  uscc=uscc(f"9144030000005555{i}"),  # stored apart
+                                                  region=f"cn/guangdong/shenzhen/d{i}")]), t)
+    r = execute(Batch(organisations=[Organisation("new", OrgKind.FIRM, "光影科技", P,
+                                                  region="cn/guangdong/shenzhen")]), t)
+    assert r.merged == {"new": "org:a"}
+    assert pick_by_name_city([("n", "c", x) for x in order]) == {("n", "c"): "org:a"}
+
+
+def test_the_one_known_difference_from_json_dumps_is_the_small_float_exponent():
+    rec = dataclasses.replace(small_world().organisations[0], registered_capital_cny_m=1e-7)
+    text, _ = canonical(rec)
+    old = json.dumps(to_dict(rec), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    assert '"registered_capital_cny_m":1e-7' in text and text == old.replace("1e-07", "1e-7")
