@@ -219,8 +219,11 @@ def firm_date(founded: str | None, as_of: str | None) -> date | None:
 
 
 def entry_context(segments: Iterable, segment_edges: Iterable, organisations: Iterable | None = None, *,
-                  window_days: int = GROWTH_WINDOW_DAYS) -> EntryContext:
+                  firm_dates: Iterable | None = None, window_days: int = GROWTH_WINDOW_DAYS) -> EntryContext:
     """An :class:`EntryContext` from model records (organisations optional: without them, no momentum).
+
+    ``firm_dates`` — ``(founded, as_of, segments)`` per firm — may stand in for
+    ``organisations`` (the embedded store reads them with one query).
 
     Examples
     --------
@@ -232,15 +235,16 @@ def entry_context(segments: Iterable, segment_edges: Iterable, organisations: It
     """
     parents = {s.id: s.parent for s in segments}
     evidence = {(e.upstream, e.downstream): edge_evidence(e.source) for e in segment_edges}
-    if organisations is None:
+    if firm_dates is None and organisations is not None:
+        firm_dates = ((o.founded, o.provenance.as_of if o.provenance else None, o.confirmed_segments())
+                      for o in organisations if o.kind.value == "firm")
+    if firm_dates is None:
         return EntryContext(parents, evidence)
     dated = []
-    for o in organisations:
-        if o.kind.value != "firm":
-            continue
-        d = firm_date(o.founded, o.provenance.as_of if o.provenance else None)
+    for founded, as_of, segs in firm_dates:
+        d = firm_date(founded, as_of)
         if d is not None:
-            dated.append((d, o.confirmed_segments()))
+            dated.append((d, segs))
     if not dated:
         return EntryContext(parents, evidence)
     last = max(d for d, _ in dated)

@@ -225,10 +225,17 @@ class Analyst:
         def context():
             if not isinstance(store, GraphStore):
                 return None
-            # firm dates for momentum: read from the embedded stores when small (a pushdown store keeps its records)
+            from graph.store.sqlite import SqliteStore
+
+            segs, edges = store.segments(), store.segment_edges()
+            if isinstance(store, SqliteStore):  # firm dates for momentum with one query, no records built
+                from graph.store.sqlite_aggregates import load_firm_dates
+
+                return entry_context(segs, edges, firm_dates=load_firm_dates(store))
+            # other stores: from their records when small (a pushdown store keeps its records to itself)
             small = (not isinstance(store, AnalysisPushdown)
                      and store.counts().get("organisations", 0) <= ENTRY_CONTEXT_MAX_ORGS)
-            return entry_context(store.segments(), store.segment_edges(), store.organisations() if small else None)
+            return entry_context(segs, edges, store.organisations() if small else None)
 
         return cls(version, load, cache, rules, context)
 

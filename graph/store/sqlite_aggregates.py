@@ -27,7 +27,7 @@ import sqlite3
 from graph.analysis.aggregates import SegmentMeta
 from graph.analysis.arrays import GraphArrays
 
-__all__ = ["load_arrays", "ORGS_SQL", "MEMBERS_SQL", "SEGMENTS_SQL", "EDGES_SQL", "SUPPLIES_SQL"]
+__all__ = ["load_arrays", "load_firm_dates", "FIRM_DATES_SQL", "ORGS_SQL", "MEMBERS_SQL", "SEGMENTS_SQL", "EDGES_SQL", "SUPPLIES_SQL"]
 
 ORGS_SQL = (
     "SELECT id, kind, region, json_extract(doc, '$.name_zh'), json_extract(doc, '$.name_en'),"
@@ -41,6 +41,9 @@ SEGMENTS_SQL = (
 )
 EDGES_SQL = "SELECT upstream, downstream, json_extract(doc, '$.weight') FROM segment_edges"
 SUPPLIES_SQL = "SELECT id, src, dst, json_extract(doc, '$.weight') FROM links WHERE kind = 'supplies'"
+FIRM_DATES_SQL = (
+    "SELECT id, json_extract(doc, '$.founded'), json_extract(doc, '$.provenance.as_of') FROM orgs WHERE kind = 'firm'"
+)
 
 
 def _tiers(text: str | None) -> tuple[str, ...]:
@@ -61,3 +64,17 @@ def _load(conn: sqlite3.Connection) -> GraphArrays:
     edges = [(u, v, 1.0 if w is None else float(w)) for u, v, w in conn.execute(EDGES_SQL)]
     links = [(i, s, d, 1.0 if w is None else float(w)) for i, s, d, w in conn.execute(SUPPLIES_SQL)]
     return GraphArrays.build(orgs, members, segments, edges, links)
+
+
+def load_firm_dates(store) -> list[tuple[str | None, str | None, tuple[str, ...]]]:
+    """Per firm of an embedded store: (founded, as-of date, confirmed segments), without building records.
+
+    What the entry parts' momentum reads (:func:`graph.analysis.entryfeatures.entry_context`).
+    """
+    with store._lock:
+        conn = store._conn
+        rows = conn.execute(FIRM_DATES_SQL).fetchall()
+        segs: dict[str, list[str]] = {}
+        for o, sg in conn.execute(MEMBERS_SQL):
+            segs.setdefault(o, []).append(sg)
+    return [(f, a, tuple(segs.get(i, ()))) for i, f, a in rows]
