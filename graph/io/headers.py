@@ -228,5 +228,7 @@ def match_headers(headers: list[str], entity: str, column_map: dict[str, str | N
             continue
         out.fields[target] = h
     if out.unknown:
-        out.warnings.append(f"{file}: unknown column(s) ignored: {', '.join(out.unknown)}")
+        shown = ", ".join(h[:100] for h in out.unknown[:50])  # bounded: a file may have a million columns
+        more = f" … and {len(out.unknown) - 50} more" if len(out.unknown) > 50 else ""
+        out.warnings.append(f"{file}: unknown column(s) ignored: {shown}{more}")
     return out

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from graph.errors import InvalidInput, Problem
+from graph.errors import InvalidInput, Problem, bounded
 from graph.io.cells import link_id
 from graph.io.headers import ENTITIES, HeaderMatch, match_headers
 from graph.io.rows import links_from_table, organisations_from_table, segments_from_table
@@ -77,9 +77,23 @@ class ImportReport:
 
     def as_dict(self) -> dict:
         """A JSON-ready summary (for ``--json`` and the HTTP API)."""
-        out = dataclasses.asdict(self)
+        out = dataclasses.asdict(dataclasses.replace(self, problems=[], warnings=[]))
+        out["problems"] = [p.as_dict() for p in bounded(self.problems)]
+        out["warnings"] = bounded_warnings(self.warnings)
         out["reject_path"] = str(self.reject_path) if self.reject_path else None
         return out
+
+
+def bounded_warnings(warnings: list[str], limit: int = 100) -> list[str]:
+    """The first ``limit`` warnings and a count of the rest (1 M unknown columns gave 8.9 MB of warnings).
+
+    >>> bounded_warnings(["a", "b", "c"], 2)
+    ['a', 'b', '… and 1 more warning']
+    """
+    if len(warnings) <= limit:
+        return list(warnings)
+    n = len(warnings) - limit
+    return [*warnings[:limit], f"… and {n} more warning{'s' if n != 1 else ''}"]
 
 
 def reject_path_for(path: Path) -> Path:

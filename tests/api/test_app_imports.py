@@ -122,3 +122,23 @@ def test_deeply_nested_json_upload_is_422_not_500(api):
     assert "nested too deeply" in r.text
     r = upload(api, "organisations", "deep.jsonl", b'{"name_zh": "x"}\n' + deep + b"\n")
     assert r.status_code == 422 and "nested too deeply" in r.text
+
+
+def test_import_error_reports_are_bounded(api):
+    """Issue 18: 1 M bad rows gave an 88.9 MB 422; 1 M unknown columns 8.9 MB of warnings."""
+    from graph.errors import MAX_PROBLEMS
+
+    rows = "".join(f"坏公司{i},91440300708461136A\n" for i in range(20_000))
+    r = upload(api, "organisations", "bad.csv", ("企业名称,统一社会信用代码\n" + rows).encode())
+    err = assert_error(r, 422, "invalid_input")
+    listed = [d for d in err["details"] if d["row"] is not None]
+    summary = [d for d in err["details"] if d["row"] is None]
+    assert len(listed) == MAX_PROBLEMS and len(r.content) < 400_000
+    assert summary and summary[0]["field"] == "统一社会信用代码"
+    assert summary[0]["reason"].startswith(f"{20_000 - MAX_PROBLEMS} more problems like:")
+    wide = ",".join(["企业名称"] + [f"列{i}" for i in range(100_000)]) + "\n光影科技有限公司" + "," * 100_000 + "\n"
+    r = upload(api, "organisations", "wide.csv", wide.encode(), dry_run="true")
+    assert r.status_code == 200, r.text[:300]
+    assert len(r.content) < 50_000 and any("… and 99950 more" in w for w in r.json()["warnings"])
+    r = upload(api, "organisations", "bad.csv", ("企业名称,统一社会信用代码\n" + rows).encode(), skip_invalid="true")
+    assert r.status_code == 200 and len(r.json()["problems"]) <= MAX_PROBLEMS + 100 and r.json()["rejected"] == 20_000
