@@ -74,6 +74,7 @@ PART_LABELS: dict[str, tuple[str, str]] = {
     "tie": ("直接关系", "tie"), "paths": ("间接路径", "paths"), "recency": ("时效", "recency"), "weight": ("分量", "weight"),
     # entry parts of 补链/延链 severity (graph.analysis.entryfeatures)
     "popularity": ("全国规模", "national size"), "momentum": ("全国增长势头", "national momentum"),
+    "spread": ("同类地区普及度", "share of peer regions that have it"),
     "density": ("关联密度（可行性）", "relatedness density (feasibility)"),
     "relatives": ("相关环节本地占比", "presence in related segments"), "demand": ("本地下游需求", "local downstream demand"),
     "size": ("地区规模", "region size"), "immovability": ("资源/设施依赖（扣分）", "resource-bound (penalty)"),

@@ -8,6 +8,9 @@ severity is a sum of named parts ``weight × figure``:
 - ``popularity`` — national size of the segment, ``log1p(N_s) / log1p(max N)``;
 - ``momentum`` — national growth of the segment in the window before the
   freeze, ``log1p(ΔN_s) / log1p(max ΔN)`` (IPO and founding waves by industry);
+- ``spread`` — the share of sizeable regions (at least :data:`SPREAD_MIN_FIRMS`
+  firms) that have a firm in the segment: what most peers have, a region
+  lacking it is likely to gain;
 - ``density`` — relatedness density (Hidalgo et al. 2007,
   :mod:`~graph.analysis.relatedness`);
 - ``relatives`` — the region's relative presence in the segment's siblings
@@ -27,7 +30,7 @@ Examples
 >>> x = np.array([[4, 0, 0], [2, 2, 0], [0, 2, 2]], dtype=float)
 >>> f = entry_features(x, x * 0, parents=[None, None, None], edges=[])
 >>> f.names
-('popularity', 'momentum', 'density', 'relatives', 'demand', 'size', 'immovability')
+('popularity', 'momentum', 'spread', 'density', 'relatives', 'demand', 'size', 'immovability')
 >>> [round(float(v), 3) for v in f.figure("density")[0]]
 [0.0, 0.5, 0.0]
 >>> round(float(f.figure("momentum")[0, 0]), 3), round(float(f.figure("popularity")[0, 1]), 3)
@@ -48,7 +51,9 @@ __all__ = ["FEATURES", "EDGE_EVIDENCE", "EntryFeatures", "EntryContext", "edge_e
            "entry_features", "entry_context", "entry_figures", "firm_date", "GROWTH_WINDOW_DAYS"]
 
 #: feature names; their zh/en labels are part labels (graph.labels.PART_LABELS)
-FEATURES = ("popularity", "momentum", "density", "relatives", "demand", "size", "immovability")
+FEATURES = ("popularity", "momentum", "spread", "density", "relatives", "demand", "size", "immovability")
+#: regions with at least this many firms are the peers ``spread`` counts
+SPREAD_MIN_FIRMS = 8
 #: trust in a chain edge by its evidence: observed supplies ≫ curated template ≫ text co-occurrence
 EDGE_EVIDENCE = {"observed": 1.0, "template": 0.3, "text": 0.05}
 
@@ -177,7 +182,12 @@ def entry_features(
     immov = excess * (1.0 - reach) * nat_r / (nat_r + 5.0)
     immov = np.broadcast_to(immov, (n_r, n_s))
 
-    values = np.stack([popularity, momentum, density, relatives, demand, size, immov], axis=2)
+    peers = row >= SPREAD_MIN_FIRMS
+    if not peers.any():
+        peers = row > 0
+    spread = (x[peers] > 0).mean(axis=0) if peers.any() else np.zeros(n_s)
+    spread = np.broadcast_to(spread, (n_r, n_s))
+    values = np.stack([popularity, momentum, spread, density, relatives, demand, size, immov], axis=2)
     return EntryFeatures(FEATURES, values)
 
 

@@ -265,7 +265,7 @@ def _with_entry(parts, fig: dict[str, float], ew: dict[str, float], share: float
         if p.name == "relatedness":
             wt += share * ew.get("density", 0.0) / z
         out.append(Part(p.name, wt * p.figure, wt, p.figure, p.note, p.evidence))
-    for name in ("popularity", "momentum", "relatives", "demand", "size", "immovability"):
+    for name in ("popularity", "momentum", "spread", "relatives", "demand", "size", "immovability"):
         wt = share * ew.get(name, 0.0) / z
         f = min(1.0, max(0.0, fig[name]))
         out.append(Part(name, wt * f, wt, f, _entry_note(name, f, context)))

@@ -50,6 +50,8 @@ WINDOW_DAYS = 730  # two years: the momentum window
 #: validation freeze dates, in days before t0 (2, 3 and 4 years)
 VALIDATION_CUTOFFS = (730, 1095, 1461)
 RANDOM_SEEDS = 10
+#: entry parts whose weight must be ≤ 0 (every other one ≥ 0)
+NEGATIVE_PARTS = frozenset({"immovability"})
 _EPOCH = date(1970, 1, 1)
 
 
@@ -249,6 +251,8 @@ def tune_entry_weights(data: EntryData, t0: str, *, min_firms: int = 8, window: 
     regions with ``min_firms`` firms at ``t0 − c``. The rows of all cutoffs are
     pooled into one logistic regression (several cutoffs, because a single
     two-year window can fall into an IPO freeze such as China's 2012–2014).
+    A feature fitted with the wrong sign (:data:`NEGATIVE_PARTS`) is dropped
+    and the rest refitted, so every part reads the way its name says.
     Returns the weights (one per feature, rounded to 3 decimals), the
     validation dates, and the rows and positives used.
     """
@@ -266,7 +270,18 @@ def tune_entry_weights(data: EntryData, t0: str, *, min_firms: int = 8, window: 
         raise InvalidInput(f"no region with {min_firms} firms and entries in the validation windows before {t0}",
                            f"{t0} 之前的验证窗口内没有符合条件的地区")
     f, y = np.concatenate(rows), np.concatenate(ys)
-    w, _b = fit_logistic(f, y, l2=l2)
+    # signs stay explainable: a part that should raise severity never lowers it (and immovability never
+    # raises it); a feature fitted with the wrong sign is dropped and the rest refitted
+    keep = np.ones(len(names), bool)
+    w = np.zeros(len(names))
+    for _ in range(len(names)):
+        wk, _b = fit_logistic(f[:, keep], y, l2=l2)
+        w[:] = 0.0
+        w[keep] = wk
+        wrong = np.array([(v > 0) if n in NEGATIVE_PARTS else (v < 0) for n, v in zip(names, w, strict=True)])
+        if not wrong.any():
+            break
+        keep &= ~wrong
     weights = {n: round(float(v), 3) for n, v in zip(names, w, strict=True)}
     return {"validation_from": dates, "until": t0, "weights": weights, "rows": int(len(y)),
             "positives": int(y.sum())}

@@ -48,7 +48,7 @@ def test_gaps_for_shenzhen_run_and_rely_on_downstream_segments(chainkg_dir):
     commodities = {"种子", "动力煤", "焦煤", "铜", "港口", "贸易Ⅲ", "磷肥及磷化工", "氯碱"}
     assert not {g["name_zh"] for g in top} & commodities, [g["name_zh"] for g in top]
     assert sum(g["kind"] == "missing" for g in top) >= 10
-    entry = {"popularity", "momentum", "relatives", "demand", "size", "immovability"}
+    entry = {"popularity", "momentum", "spread", "relatives", "demand", "size", "immovability"}
     for g in out["gaps"]:
         if g["kind"] in ("missing", "extension"):
             assert entry <= {p["name"] for p in g["parts"]}
