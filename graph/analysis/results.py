@@ -177,18 +177,74 @@ RESULTS: dict[str, type] = {"chain_map": ChainMapResult, "gaps": GapsResult, "le
 
 
 def to_json(obj: Any) -> Any:
-    """Plain JSON data of a result or any of its parts (dataclasses → dicts in field order)."""
+    """Plain JSON data of a result or any of its parts (dataclasses → dicts in field order).
+
+    Dataclasses are written by a per-type writer built once from their field
+    types (what a warm API request pays); anything else by :func:`_plain`.
+    """
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_json(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        return _writer(type(obj))(obj)
+    return _plain(obj)
+
+
+def _plain(obj: Any) -> Any:
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return _writer(type(obj))(obj)
     if isinstance(obj, Enum):
         return obj.value
     if isinstance(obj, (list, tuple)):
-        return [to_json(x) for x in obj]
+        return [_plain(x) for x in obj]
     if isinstance(obj, dict):
-        return {str(k): to_json(v) for k, v in obj.items()}
+        return {str(k): _plain(v) for k, v in obj.items()}
     if isinstance(obj, float) and type(obj) is not float:
         return float(obj)  # numpy.float64 from the array path
     return obj
+
+
+def _text(v: Any) -> Any:
+    return v if type(v) is str else _plain(v)  # a str enum (Stage …) as its value
+
+
+def _number(v: Any) -> Any:
+    return v if type(v) is float or type(v) is int or v is None else _plain(v)
+
+
+@cache
+def _writer(tp: Any) -> Callable[[Any], Any]:
+    """A function writing a value of type ``tp`` as JSON data (:func:`_plain` where the type says little)."""
+    origin = typing.get_origin(tp)
+    if tp is str:
+        return _text
+    if tp is bool or tp is int:
+        return _plain
+    if tp is float:
+        return _number
+    if origin is typing.Union or origin is types.UnionType:
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        inner = _writer(args[0]) if len(args) == 1 else _plain
+        return lambda v: None if v is None else inner(v)
+    if origin is tuple or origin is list:
+        args = typing.get_args(tp)
+        if (origin is list or (len(args) == 2 and args[1] is Ellipsis)) and args:
+            if args[0] is str:
+                return lambda v: [x if type(x) is str else _plain(x) for x in v]
+            one = _writer(args[0])
+            return lambda v: [one(x) for x in v]
+        return _plain
+    if origin is dict:
+        key, val = typing.get_args(tp)
+        if key is str and val is int:
+            return dict
+        one = _writer(val)
+        return lambda v: {str(k): one(x) for k, x in v.items()}
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        fields = tuple((f.name, _writer(h)) for f, h in zip(dataclasses.fields(tp), _hints(tp), strict=True))
+
+        def write(v, fields=fields):
+            return {name: f(getattr(v, name)) for name, f in fields}
+
+        return write
+    return _plain
 
 
 def _identity(value: Any) -> Any:

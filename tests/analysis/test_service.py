@@ -49,6 +49,21 @@ CALLS = {"gaps": lambda a: a.gaps(SZ), "chain_map": lambda a: a.chain_map("南�
          "compare": lambda a: a.compare(["深圳", "北京"], "创意设计")}
 
 
+def _oracle_json(obj):
+    """The plain recursive walk the per-type writers must equal."""
+    from enum import Enum
+
+    if dataclasses.is_dataclass(obj):
+        return {f.name: _oracle_json(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, Enum):
+        return obj.value
+    if isinstance(obj, (list, tuple)):
+        return [_oracle_json(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: _oracle_json(v) for k, v in obj.items()}
+    return obj
+
+
 def test_results_are_typed_and_round_trip_through_the_disk_cache(world_store, tmp_path):
     fresh = {k: call(Analyst.for_store(world_store, tmp_path)) for k, call in CALLS.items()}
     again = {k: call(Analyst.for_store(world_store, tmp_path)) for k, call in CALLS.items()}  # a new process
@@ -57,6 +72,8 @@ def test_results_are_typed_and_round_trip_through_the_disk_cache(world_store, tm
         hit = again[k]
         assert hit.meta.cached is True and dataclasses.replace(hit, meta=out.meta) == out, k
         assert from_json(RESULTS[k], to_json(out)) == out
+        assert json.dumps(to_json(out)) == json.dumps(_oracle_json(out))
+        assert all(type(v) in (str, int, float, bool, list, dict, type(None)) for v in _leaves(to_json(out)))
         assert json.loads(json.dumps(to_json(out))) == to_json(out)
     g = fresh["gaps"].gaps[0]
     assert g.kind is GapKind.MISSING and g.kind_zh == g.kind.zh == "补链"
@@ -171,3 +188,14 @@ def test_a_memory_hit_is_the_kept_result_and_an_old_shaped_file_is_recomputed(wo
     path.write_text(json.dumps(data), encoding="utf-8")
     again = Analyst.for_store(world_store, tmp_path).gaps(SZ, "动漫游戏")
     assert again.meta.cached is False and again.gaps_total == first.gaps_total
+
+
+def _leaves(x):
+    if isinstance(x, dict):
+        for v in x.values():
+            yield from _leaves(v)
+    elif isinstance(x, list):
+        for v in x:
+            yield from _leaves(v)
+    else:
+        yield x
