@@ -26,6 +26,7 @@ from graph.resolve import (
 )
 from tests.api import conftest as _api
 from tests.api.conftest import assert_error
+from tests.clirun import run_main
 
 api, world_store_file = _api.api, _api.world_store_file  # the API's fixtures: the sample world behind a client
 
@@ -219,15 +220,7 @@ def data_dir(tmp_path, world_store_file, monkeypatch):  # noqa: F811
 
 
 def cli(capsys, data_dir, *args, code: int = 0) -> str:
-    from api.cli.main import main
-
-    try:
-        main([*args, "--data-dir", str(data_dir)])
-    except SystemExit as e:
-        assert e.code == code, capsys.readouterr()
-    else:
-        assert code == 0
-    out = capsys.readouterr()
+    out = run_main(capsys, *args, "--data-dir", data_dir, code=code)
     return out.out if code == 0 else out.err
 
 

@@ -3,7 +3,16 @@
 Lists live in ``<data dir>/workspace.sqlite`` (:mod:`matching.worklists`), one
 per list kind, region and optional chain. Generating replaces only the
 generated entries: whatever was added, edited or hidden by hand stays.
-Region and chain take ids or Chinese/English names (深圳, 南山区, 动漫游戏).
+Region and chain take ids or Chinese/English names (深圳, 南山区, 动漫游戏, 动漫),
+resolved by :mod:`graph.resolve`.
+
+**Scopes.** ``--chain all`` (全部) and no ``--chain`` write to the same list,
+the region's list of every chain. Reading without ``--chain`` (``show``,
+``export``, ``import``) is the *region view*: every list of the region, the
+every-chain list and each chain-scoped one, each entry naming its chain — so
+``generate 重点企业 --region 深圳 --chain 动漫游戏`` then ``show --region 深圳``
+shows those entries, and the view's export imports back. ``--chain X`` reads
+that chain's list only; ``--chain all`` the every-chain list only.
 Wire with ``register(app)``.
 """
 
@@ -14,11 +23,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from api.cli.common import (
     DataDir,
     JsonOut,
     console,
+    err_console,
     open_store_for,
     print_json,
     settings_for,
@@ -32,7 +43,9 @@ DEFAULT_REGION = "cn/guangdong/shenzhen"
 KindArg = Annotated[str, typer.Argument(help="key_firms 重点企业 | targets 招商引资目标 | projects 重点项目 | "
                                         "platforms 创新平台 | policies 政策工具包 | advisors 战略咨询支撑机构")]
 RegionOpt = Annotated[str, typer.Option("--region", "-r", help="Region id or name: 深圳, 南山区, cn/guangdong/shenzhen.")]
-ChainOpt = Annotated[str | None, typer.Option("--chain", "-c", help="Chain id or name (default: every chain).")]
+ChainOpt = Annotated[str | None, typer.Option("--chain", "-c", help="Chain id or name; all: the list of every "
+                                              "chain. Absent: writes go to the list of every chain, reads show "
+                                              "every list of the region (the region view).")]
 FieldOpt = Annotated[list[str] | None, typer.Option("--field", "-f", help="NAME=VALUE of a list field; repeat. "
                                                     "An empty VALUE clears the field (edit).")]
 Actor = "cli"
@@ -43,7 +56,8 @@ lists_app = typer.Typer(help="The six 六个一 lists: key firms, targets, proje
 
 @contextmanager
 def _context(data_dir, region: str, chain: str | None):
-    """The store, the list store, the region id and the chain id (or None)."""
+    """The store, the list store, the region id, the chain id (``None``: every chain) and whether the read is
+    the region view (no ``--chain``)."""
     from graph.resolve import chain_filter, resolve_region
     from matching.worklists.store import ListStore
     from matching.workspace import Workspace, workspace_path
@@ -51,7 +65,7 @@ def _context(data_dir, region: str, chain: str | None):
     settings = settings_for(data_dir)
     with open_store_for(data_dir) as store, Workspace.open(workspace_path(settings)) as ws:
         yield (settings, store, ListStore(ws), resolve_region(region, field="--region"),
-               chain_filter(chain, store.chains(), field="--chain"))
+               chain_filter(chain, store.chains(), field="--chain"), chain is None)
 
 
 def _fields(items: list[str] | None) -> dict[str, str]:
@@ -64,6 +78,10 @@ def _fields(items: list[str] | None) -> dict[str, str]:
     return out
 
 
+def _scope_name(cid: str | None, view: bool) -> str:
+    return "every list of the region 全部清单" if view else (cid or "all chains 全部产业链")
+
+
 def _show(kind: str, entries, title: str) -> None:
     from matching.worklists.io import ORIGIN_ZH
     from matching.worklists.kinds import KINDS, format_parts
@@ -72,9 +90,10 @@ def _show(kind: str, entries, title: str) -> None:
     rows = []
     for e in entries:
         cells = [format_parts(v) if isinstance(v := e.fields.get(f.name), dict) else v for f in shown]
-        rows.append([e.id, f"{e.title}\n{e.subject or ''}".strip(), *cells,
+        rows.append([e.id, f"{e.title}\n{e.subject or ''}".strip(), e.chain or "*", *cells,
                      ORIGIN_ZH[e.origin] + (" · 已隐藏" if e.hidden else ""), e.note])
-    console.print(table(title, ["编号 id", "名称 title", *[f.zh for f in shown], "来源 origin", "备注 note"], rows))
+    console.print(table(title, ["编号 id", "名称 title", "产业链 chain", *[f.zh for f in shown], "来源 origin",
+                                "备注 note"], rows))
 
 
 @lists_app.command("generate")
@@ -88,7 +107,7 @@ def generate_cmd(kind: KindArg, region: RegionOpt = DEFAULT_REGION, chain: Chain
     from matching.worklists.kinds import resolve_kind
 
     kind = resolve_kind(kind)
-    with _context(data_dir, region, chain) as (settings, store, ls, rid, cid):
+    with _context(data_dir, region, chain) as (settings, store, ls, rid, cid, _view):
         analyst = Analyst.for_store(store, settings.data_dir / "cache")
         drafts = generate(kind, store=store, region=rid, chain=cid, analyse=lambda f: f(analyst),
                           recommend=lambda f: f(ChainIndex.from_store(store)), settings=settings, top=top,
@@ -111,23 +130,25 @@ def show_cmd(kind: Annotated[str | None, typer.Argument(help="A list kind; absen
     """One list's entries, or a count of all six lists."""
     from matching.worklists.kinds import KINDS, resolve_kind
 
-    with _context(data_dir, region, chain) as (_s, _store, ls, rid, cid):
+    with _context(data_dir, region, chain) as (_s, _store, ls, rid, cid, view):
         if kind is None:
-            out = ls.summary(rid, cid)
+            out = ls.summary(rid, cid, every_chain=view)
             if as_json:
                 print_json(out)
                 return
-            console.print(table(f"六个一 lists 清单 · {rid} · {cid or 'all chains'}",
-                                ["list 清单", "shown 显示", "hidden 隐藏", "generated 生成", "curated 人工", "version 版本"],
+            console.print(table(f"六个一 lists 清单 · {rid} · {_scope_name(cid, view)}",
+                                ["list 清单", "shown 显示", "hidden 隐藏", "generated 生成", "curated 人工", "version 版本",
+                                 "chains 产业链"],
                                 [[f"{x['name_zh']} {x['kind']}", x["shown"], x["hidden"], x["generated"],
-                                  x["curated"], x["version"]] for x in out]))
+                                  x["curated"], x["version"], ", ".join(c or "*" for c in x["chains"])] for x in out]))
             return
         kind = resolve_kind(kind)
-        entries = ls.entries(kind, rid, cid, hidden=None if hidden else False)
+        entries = ls.entries(kind, rid, cid, hidden=None if hidden else False, every_chain=view)
     if as_json:
-        print_json({"kind": kind, "region": rid, "chain": cid, "entries": [e.as_dict() for e in entries]})
+        print_json({"kind": kind, "region": rid, "chain": cid, "every_chain": view,
+                    "entries": [e.as_dict() for e in entries]})
         return
-    _show(kind, entries, f"{KINDS[kind].zh} {KINDS[kind].en} · {rid} · {cid or 'all chains'}")
+    _show(kind, entries, f"{KINDS[kind].zh} {KINDS[kind].en} · {rid} · {_scope_name(cid, view)}")
 
 
 @lists_app.command("add")
@@ -139,7 +160,7 @@ def add_cmd(kind: KindArg, region: RegionOpt = DEFAULT_REGION, chain: ChainOpt =
     from matching.worklists.io import org_resolver, resolve_subject
     from matching.worklists.store import Draft
 
-    with _context(data_dir, region, chain) as (_s, store, ls, rid, cid):
+    with _context(data_dir, region, chain) as (_s, store, ls, rid, cid, _view):
         draft = resolve_subject(Draft(subject, title, _fields(field), note), org_resolver(store), "--subject")
         e = ls.add(kind, rid, cid, draft, actor=Actor)
     _written(e, as_json, "added 已添加")
@@ -164,7 +185,7 @@ def edit_cmd(entry_id: Annotated[int, typer.Argument(help="Entry id (编号).")]
     from matching.worklists.io import org_resolver, resolve_subject
     from matching.worklists.store import Draft
 
-    with _context(data_dir, DEFAULT_REGION, None) as (_s, store, ls, _r, _c):
+    with _context(data_dir, DEFAULT_REGION, None) as (_s, store, ls, _r, _c, _v):
         if subject:  # another organisation: its name is the title unless --title is given
             found = resolve_subject(Draft(subject, title or ""), org_resolver(store), "--subject")
             subject, title = found.subject, found.title
@@ -177,7 +198,7 @@ def edit_cmd(entry_id: Annotated[int, typer.Argument(help="Entry id (编号).")]
 def remove_cmd(entry_id: Annotated[int, typer.Argument(help="Entry id (编号).")], data_dir: DataDir = None,
                as_json: JsonOut = False) -> None:
     """Hide an entry: kept (curated), left out of the list and never re-added by regeneration."""
-    with _context(data_dir, DEFAULT_REGION, None) as (_s, _store, ls, _r, _c):
+    with _context(data_dir, DEFAULT_REGION, None) as (_s, _store, ls, _r, _c, _v):
         e = ls.hide(entry_id, actor=Actor)
     _written(e, as_json, "hidden 已隐藏")
 
@@ -196,12 +217,21 @@ def export_cmd(kind: KindArg, output: Annotated[Path, typer.Option("--output", "
     fmt = (fmt or output.suffix.lstrip(".") or "csv").lower()
     if fmt not in ("csv", "xlsx"):
         raise InvalidInput(f"--format: csv or xlsx, not {fmt!r}", f"--format 只能是 csv 或 xlsx：{fmt!r}")
-    with _context(data_dir, region, chain) as (_s, _store, ls, rid, cid):
-        entries = ls.entries(kind, rid, cid, hidden=None if hidden else False)
+    with _context(data_dir, region, chain) as (_s, _store, ls, rid, cid, view):
+        entries = ls.entries(kind, rid, cid, hidden=None if hidden else False, every_chain=view)
+        others = [] if entries or view else [x for x in ls.summary(rid, every_chain=True)
+                                             if x["kind"] == kind and x["shown"]]
     output.write_bytes(to_csv(kind, entries) if fmt == "csv" else to_xlsx(kind, entries))
+    warning = None
+    if not entries:  # never an empty file without a word: say so, and where the region's entries are
+        where = ", ".join(c or "all" for c in others[0]["chains"]) if others else None
+        warning = (f"the {kind} list of {rid} ({_scope_name(cid, view)}) has no entries: the file holds the "
+                   f"header only" + (f"; this region's entries are under --chain {where}" if where else
+                                     f"; generate or add entries first (lists generate {kind} --region …)"))
+        err_console.print(f"[yellow]warning[/yellow]: {escape(warning)}")
     if as_json:
-        print_json({"kind": kind, "region": rid, "chain": cid, "format": fmt, "path": str(output),
-                    "entries": len(entries)})
+        print_json({"kind": kind, "region": rid, "chain": cid, "every_chain": view, "format": fmt,
+                    "path": str(output), "entries": len(entries), "warning": warning})
         return
     console.print(f"{len(entries)} entries 条 → {output}")
 
@@ -217,9 +247,9 @@ def import_cmd(kind: KindArg, path: Annotated[Path, typer.Argument(help="A .csv 
     from matching.worklists.kinds import resolve_kind
 
     kind = resolve_kind(kind)
-    with _context(data_dir, region, chain) as (settings, store, ls, rid, cid):
+    with _context(data_dir, region, chain) as (settings, store, ls, rid, cid, view):
         rows = read_import(path, kind, org_resolver(store), sheet=sheet, settings=settings)
-        result = ls.import_rows(kind, rid, cid, rows, file=path.name, actor=Actor)
+        result = ls.import_rows(kind, rid, cid, rows, file=path.name, actor=Actor, every_chain=view)
     if as_json:
         print_json(result.as_dict())
         return

@@ -4,6 +4,11 @@ A list is a kind (``key_firms`` 重点企业, ``targets`` 招商引资目标, ``
 重点项目, ``platforms`` 创新平台, ``policies`` 政策工具包, ``advisors``
 战略咨询支撑机构; the Chinese names work too) for a region and optionally a
 chain. Viewers read; editors generate, add, edit, hide and import.
+
+Scopes are the CLI's (:mod:`api.cli.lists`): ``chain`` absent or ``all``
+writes to the region's list of every chain; reading without ``chain`` is the
+region view (every list of the region, each entry naming its chain),
+``chain=all`` the every-chain list only.
 Regenerating keeps every hand-curated entry (:mod:`matching.worklists.store`).
 Lists live in the workspace (``<data_dir>/workspace.sqlite``).
 """
@@ -43,8 +48,9 @@ KindPath = Annotated[str, Path(max_length=40, description="key_firms, targets, p
                                "advisors, or the Chinese name (重点企业 …).", examples=["key_firms"])]
 Region = Annotated[str, Query(min_length=1, max_length=200, description="Region id or place name.",
                               examples=["深圳"])]
-Chain = Annotated[str | None, Query(max_length=200, description="Chain id or name; absent: the list of every "
-                                    "chain.", examples=["动漫游戏"])]
+Chain = Annotated[str | None, Query(max_length=200, description="Chain id or name; all: the list of every "
+                                    "chain; absent: every list of the region (the region view).",
+                                    examples=["动漫游戏"])]
 
 
 def get_lists(ws: WorkspaceDep) -> ListStore:
@@ -64,16 +70,18 @@ def _kind(text: str) -> str:
         raise FieldError("path.kind", e.message, e.message_zh) from e
 
 
-def _scope(store, region: str, chain: str | None, where: str) -> tuple[str, str | None]:
+def _scope(store, region: str, chain: str | None, where: str) -> tuple[str, str | None, bool]:
+    """Region id, chain id (``None``: every chain) and whether a read is the region view (no chain)."""
     from graph.resolve import chain_filter, resolve_region
 
-    return resolve_region(region, field=f"{where}.region"), chain_filter(chain, store.chains(), field=f"{where}.chain")
+    return (resolve_region(region, field=f"{where}.region"),
+            chain_filter(chain, store.chains(), field=f"{where}.chain"), chain is None)
 
 
 @router.get("", summary="The six lists of a region (and chain), counted", response_model=ListsOverview)
 def overview(store: StoreDep, lists: ListsDep, _: Viewer, region: Region, chain: Chain = None) -> ListsOverview:
-    rid, cid = _scope(store, region, chain, "query")
-    return ListsOverview(region=rid, chain=cid, lists=lists.summary(rid, cid))
+    rid, cid, view = _scope(store, region, chain, "query")
+    return ListsOverview(region=rid, chain=cid, every_chain=view, lists=lists.summary(rid, cid, every_chain=view))
 
 
 @router.get("/entries/{entry_id}", summary="One list entry", response_model=EntryPublic, responses=responses(404))
@@ -108,9 +116,10 @@ def entries(store: StoreDep, lists: ListsDep, _: Viewer, page: PageDep, kind: Ki
             chain: Chain = None,
             hidden: Annotated[bool, Query(description="Include hidden entries.")] = False) -> EntryPage:
     kind = _kind(kind)
-    rid, cid = _scope(store, region, chain, "query")
-    found = lists.entries(kind, rid, cid, hidden=None if hidden else False)
-    return EntryPage(kind=kind, region=rid, chain=cid, version=lists.version(kind, rid, cid),
+    rid, cid, view = _scope(store, region, chain, "query")
+    found = lists.entries(kind, rid, cid, hidden=None if hidden else False, every_chain=view)
+    return EntryPage(kind=kind, region=rid, chain=cid, every_chain=view,
+                     version=lists.version(kind, rid, cid, every_chain=view),
                      items=[e.as_dict() for e in page.slice(found)], total=len(found), limit=page.limit,
                      offset=page.offset)
 
@@ -122,7 +131,7 @@ def generate(store: StoreDep, engines: EnginesDep, lists: ListsDep, who: Editor,
     from matching.worklists.generate import generate as drafts_for
 
     kind = _kind(kind)
-    rid, cid = _scope(store, body.region, body.chain, "body")
+    rid, cid, _view = _scope(store, body.region, body.chain, "body")
     drafts = drafts_for(kind, store=store, region=rid, chain=cid, top=body.top, settings=engines.settings,
                         analyse=lambda f: engines.analyse(store, f), recommend=lambda f: engines.recommend(store, f),
                         landed=lists.ws.landed(rid))
@@ -136,7 +145,7 @@ def add_entry(store: StoreDep, lists: ListsDep, who: Editor, kind: KindPath, bod
     from matching.worklists.store import Draft
 
     kind = _kind(kind)
-    rid, cid = _scope(store, body.region, body.chain, "body")
+    rid, cid, _view = _scope(store, body.region, body.chain, "body")
     draft = resolve_subject(Draft(body.subject, body.title, body.fields, body.note), org_resolver(store),
                             "body.subject")
     return EntryPublic(**lists.add(kind, rid, cid, draft, actor=who.key_id).as_dict())
@@ -151,8 +160,8 @@ def export(store: StoreDep, lists: ListsDep, _: Viewer, kind: KindPath, region: 
     from matching.worklists.io import to_csv, to_xlsx
 
     kind = _kind(kind)
-    rid, cid = _scope(store, region, chain, "query")
-    found = lists.entries(kind, rid, cid, hidden=None if hidden else False)
+    rid, cid, view = _scope(store, region, chain, "query")
+    found = lists.entries(kind, rid, cid, hidden=None if hidden else False, every_chain=view)
     name = f"{kind}.{format}"
     if format == "csv":
         return Response(to_csv(kind, found), media_type="text/csv; charset=utf-8",
@@ -173,13 +182,13 @@ def import_list(store: StoreDep, settings: SettingsDep, lists: ListsDep, who: Ed
     from matching.worklists.io import org_resolver, read_import
 
     kind = _kind(kind)
-    rid, cid = _scope(store, region, chain, "query")
+    rid, cid, view = _scope(store, region, chain, "query")
     with tempfile.TemporaryDirectory(prefix="chainmatch-list-") as tmp:
         path = FsPath(tmp) / safe_filename(file.filename)
         with open(path, "wb") as out:
             shutil.copyfileobj(file.file, out)
         rows = read_import(path, kind, org_resolver(store), sheet=sheet, settings=settings)
-    result = lists.import_rows(kind, rid, cid, rows, file=path.name, actor=who.key_id)
+    result = lists.import_rows(kind, rid, cid, rows, file=path.name, actor=who.key_id, every_chain=view)
     return ListImportResult(**result.as_dict())
 
 
@@ -188,6 +197,6 @@ def import_list(store: StoreDep, settings: SettingsDep, lists: ListsDep, who: Ed
 def history(store: StoreDep, lists: ListsDep, _: Viewer, page: PageDep, kind: KindPath, region: Region,
             chain: Chain = None) -> ListEventPage:
     kind = _kind(kind)
-    rid, cid = _scope(store, region, chain, "query")
-    events = lists.history(kind, rid, cid)
+    rid, cid, view = _scope(store, region, chain, "query")
+    events = lists.history(kind, rid, cid, every_chain=view)
     return ListEventPage(items=page.slice(events), total=len(events), limit=page.limit, offset=page.offset)

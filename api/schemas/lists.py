@@ -43,12 +43,15 @@ class ListSummary(BaseModel):
     hidden: int
     generated: int
     curated: int
-    version: int = Field(description="Id of the list's last write (0: never written).")
+    version: int = Field(description="Version of the list's last write (0: never written); one per write.")
+    chains: list[str | None] = Field([], description="The chain scopes holding entries (null: the list of "
+                                     "every chain).")
 
 
 class ListsOverview(BaseModel):
     region: str
     chain: str | None
+    every_chain: bool = Field(False, description="The region view: every list of the region, whatever its chain.")
     lists: list[ListSummary]
 
 
@@ -74,6 +77,8 @@ class EntryPage(Page[EntryPublic]):
     kind: ListKindName
     region: str
     chain: str | None
+    every_chain: bool = Field(False, description="The region view: entries of every list of the region, each "
+                              "naming its chain.")
     version: int
 
 
@@ -113,7 +118,7 @@ class GenerateRequest(BaseModel):
         {"region": "深圳", "chain": "动漫游戏", "top": 20}]})
 
     region: Short = Field(description="Region id or place name.")
-    chain: Short | None = Field(None, description="Chain id or name; absent: every chain.")
+    chain: Short | None = Field(None, description="Chain id or name; absent or all: the list of every chain.")
     top: int = Field(20, ge=1, le=200, description="Entries to generate.")
 
     _texts = field_validator("region", "chain")(_check_text)
@@ -144,8 +149,9 @@ class ListImportResult(BaseModel):
 
 
 class ListEvent(BaseModel):
-    version: int
+    version: int = Field(description="The write it belongs to: every entry one write touches shares it.")
     entry: int
+    chain: str | None = None
     action: str
     detail: dict
     actor: str

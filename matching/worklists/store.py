@@ -1,6 +1,16 @@
 """The six 六个一 lists as editable data, kept in the workspace's SQLite file.
 
-A list is ``(kind, region, chain)``; ``chain`` is ``""`` for "every chain".
+A list is ``(kind, region, chain)``; ``chain`` is ``None`` (stored ``""``) for
+the list of every chain — the one key every caller uses ("all", "全部" and an
+absent chain all resolve to it, :func:`graph.resolve.chain_filter`).
+
+**The region view.** Reads with ``every_chain=True`` (what ``lists show``,
+``export``, ``GET /lists`` … do when no chain is given) cover every list of
+the kind in the region: the every-chain list and each chain-scoped one, each
+entry naming its ``chain``. Writes without a chain go to the every-chain
+list; an import into the region view edits each row's entry (by 编号) in
+whichever of the region's lists holds it, and adds the other rows to the
+every-chain list.
 Its entries live in the table ``list_entries`` of the workspace
 (:class:`~matching.workspace.Workspace`, whose connection and
 transactions this module reuses). An entry has a subject (an organisation id)
@@ -15,7 +25,9 @@ while hidden and never deleted. A draft whose subject (or title) matches a
 curated entry is skipped.
 
 **Versions.** Every write appends to ``list_events`` (what changed, before
-and after, who, when); an entry's ``version`` is the id of the last event
+and after, who, when) under ONE version number, however many entries it
+touches (a regeneration of 20 entries is one version); versions increase
+over the whole workspace. An entry's ``version`` is that of the last write
 that touched it, a list's version the largest. Every write is one
 transaction; bad input raises :class:`~graph.errors.InvalidInput` naming
 the field (or file row) and writes nothing. SQL takes parameters only.
@@ -91,9 +103,13 @@ _SCHEMA = (
         action TEXT NOT NULL,
         detail TEXT NOT NULL DEFAULT '{}',
         actor TEXT NOT NULL DEFAULT '',
-        at TEXT NOT NULL)""",
+        at TEXT NOT NULL,
+        version INTEGER)""",
     "CREATE INDEX IF NOT EXISTS list_events_list ON list_events(kind, region, chain, id)",
 )
+#: a workspace written before versions were per write: each old event keeps its id as its version
+_MIGRATE = ("ALTER TABLE list_events ADD COLUMN version INTEGER",
+            "UPDATE list_events SET version = id WHERE version IS NULL")
 _SELECT = ("SELECT id, kind, region, chain, subject, title, fields, origin, hidden, note, rank, created_at, updated_at, "
            "version FROM list_entries")
 _SELECT_KEYED = ("SELECT id, kind, region, chain, subject, title, fields, origin, hidden, note, rank, created_at, "
@@ -103,6 +119,26 @@ _ORDER = " ORDER BY rank IS NULL, rank, id"
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class _Write:
+    """The one version of a write transaction, taken from the workspace on first use."""
+
+    def __init__(self, c):
+        self.c, self.v = c, None
+
+    def __call__(self) -> int:
+        if self.v is None:
+            row = self.c.execute("SELECT version FROM list_events ORDER BY id DESC LIMIT 1").fetchone()
+            self.v = int(row[0] or 0) + 1 if row else 1
+        return self.v
+
+
+def _scope(region: str, chain: str | None, every_chain: bool) -> tuple[str, list]:
+    """The WHERE clause (kind first) of one list, or of the region view."""
+    if every_chain:
+        return "kind = ? AND region = ?", [region]
+    return "kind = ? AND region = ? AND chain = ?", [region, chain or ""]
 
 
 def _entry(row) -> Entry:
@@ -116,28 +152,38 @@ class ListStore:
 
     def __init__(self, ws: Workspace):
         self.ws = ws
-        if len(ws.read("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('list_entries', "
-                       "'list_events')")) < 2:  # a read per request; the write lock only the first time
+        tables = ws.read("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name IN ('list_entries', "
+                         "'list_events')")  # a read per request; the write lock only the first time
+        if len(tables) < 2 or "version" not in dict(tables)["list_events"]:
             with ws.transaction() as c:
                 for statement in _SCHEMA:
                     c.execute(statement)
+                if "version" not in c.execute("SELECT sql FROM sqlite_master WHERE name = 'list_events'"
+                                              ).fetchone()[0]:
+                    for statement in _MIGRATE:
+                        c.execute(statement)
 
     @classmethod
     def memory(cls) -> ListStore:
         return cls(Workspace.memory())
 
     # ------------------------------------------------------------ reads
-    def entries(self, kind: str, region: str, chain: str | None = None, *, hidden: bool | None = False) -> list[Entry]:
+    def entries(self, kind: str, region: str, chain: str | None = None, *, hidden: bool | None = False,
+                every_chain: bool = False) -> list[Entry]:
         """The list's entries in rank order (generated by rank, then the rest as added).
 
         ``hidden``: ``False`` visible only, ``True`` hidden only, ``None`` both.
+        ``every_chain``: the region view — every list of the kind in the
+        region, the every-chain list first, then by chain id.
         """
-        sql = _SELECT + " WHERE kind = ? AND region = ? AND chain = ?"
-        params: list = [resolve_kind(kind), region, chain or ""]
+        where, params = _scope(region, chain, every_chain)
+        sql = _SELECT + " WHERE " + where
+        params = [resolve_kind(kind), *params]
         if hidden is not None:
             sql += " AND hidden = ?"
             params.append(int(hidden))
-        return [_entry(r) for r in self.ws.read(sql + _ORDER, params)]
+        return [_entry(r) for r in self.ws.read(sql + (" ORDER BY chain, rank IS NULL, rank, id" if every_chain
+                                                        else _ORDER), params)]
 
     def entry(self, entry_id: int) -> Entry:
         rows = self.ws.read(_SELECT + " WHERE id = ?", (entry_id,))
@@ -145,54 +191,59 @@ class ListStore:
             raise NotFound("list entry", str(entry_id))
         return _entry(rows[0])
 
-    def version(self, kind: str, region: str, chain: str | None = None) -> int:
-        """The list's version: the id of its last write event (0 before any)."""
-        rows = self.ws.read("SELECT MAX(id) FROM list_events WHERE kind = ? AND region = ? AND chain = ?",
-                            (resolve_kind(kind), region, chain or ""))
+    def version(self, kind: str, region: str, chain: str | None = None, *, every_chain: bool = False) -> int:
+        """The list's version: that of its last write (0 before any); the region view's: the largest."""
+        where, params = _scope(region, chain, every_chain)
+        sql = "SELECT MAX(version) FROM list_events WHERE " + where  # noqa: S608 - constant clauses (_scope), values are parameters
+        rows = self.ws.read(sql, [resolve_kind(kind), *params])
         return int(rows[0][0] or 0)
 
-    def summary(self, region: str, chain: str | None = None) -> list[dict]:
-        """Per kind: entries shown, hidden, generated, curated, and the list's version."""
-        counts = {(k, o, h): n for k, o, h, n in self.ws.read(
-            "SELECT kind, origin, hidden, COUNT(*) FROM list_entries WHERE region = ? AND chain = ? "
-            "GROUP BY kind, origin, hidden", (region, chain or ""))}
+    def summary(self, region: str, chain: str | None = None, *, every_chain: bool = False) -> list[dict]:
+        """Per kind: entries shown, hidden, generated, curated, the version, and the chains holding entries.
+
+        ``chains`` lists the chain scopes with entries (``None``: the every-chain list).
+        """
+        where, params = _scope(region, chain, every_chain)
+        sql = ("SELECT kind, chain, origin, hidden, COUNT(*) FROM list_entries WHERE "  # noqa: S608 - constant clauses (_scope), values are parameters
+               + where.removeprefix("kind = ? AND ") + " GROUP BY kind, chain, origin, hidden")
+        rows = self.ws.read(sql, params)
         out = []
         for k, spec in KINDS.items():
             def n(origin=None, hidden=None, k=k):
-                return sum(v for (kk, o, h), v in counts.items()
-                           if kk == k and origin in (None, o) and hidden in (None, h))
+                return sum(v for kk, _c, o, h, v in rows if kk == k and origin in (None, o) and hidden in (None, h))
             out.append({"kind": k, "name_zh": spec.zh, "name_en": spec.en, "region": region, "chain": chain or None,
                         "generated_kind": spec.generated, "shown": n(hidden=0), "hidden": n(hidden=1),
                         "generated": n("generated"), "curated": n("curated"),
-                        "version": self.version(k, region, chain)})
+                        "version": self.version(k, region, chain, every_chain=every_chain),
+                        "chains": sorted({c or None for kk, c, *_ in rows if kk == k}, key=lambda c: c or "")})
         return out
 
-    def history(self, kind: str, region: str, chain: str | None = None) -> list[dict]:
-        """Every write to the list, oldest first: ``{version, entry, action, detail, actor, at}``."""
-        rows = self.ws.read("SELECT id, entry_id, action, detail, actor, at FROM list_events "
-                            "WHERE kind = ? AND region = ? AND chain = ? ORDER BY id",
-                            (resolve_kind(kind), region, chain or ""))
-        return [{"version": v, "entry": e, "action": a, "detail": json.loads(d), "actor": who, "at": at}
-                for v, e, a, d, who, at in rows]
+    def history(self, kind: str, region: str, chain: str | None = None, *, every_chain: bool = False) -> list[dict]:
+        """Every write to the list, oldest first: ``{version, entry, chain, action, detail, actor, at}``."""
+        where, params = _scope(region, chain, every_chain)
+        sql = "SELECT version, entry_id, chain, action, detail, actor, at FROM list_events WHERE " + where  # noqa: S608 - constant clauses (_scope), values are parameters
+        rows = self.ws.read(sql + " ORDER BY id", [resolve_kind(kind), *params])
+        return [{"version": v, "entry": e, "chain": c or None, "action": a, "detail": json.loads(d), "actor": who,
+                 "at": at} for v, e, c, a, d, who, at in rows]
 
     # ------------------------------------------------------------ writes
     @staticmethod
-    def _log(c, entry_id: int, kind: str, region: str, chain: str, action: str, detail: dict, actor: str,
+    def _log(c, w: _Write, entry_id: int, kind: str, region: str, chain: str, action: str, detail: dict, actor: str,
              at: str) -> int:
-        v = c.execute("INSERT INTO list_events(entry_id, kind, region, chain, action, detail, actor, at) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                      (entry_id, kind, region, chain, action, json.dumps(detail, ensure_ascii=False), actor, at)
-                      ).lastrowid
+        v = w()
+        c.execute("INSERT INTO list_events(entry_id, kind, region, chain, action, detail, actor, at, version) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  (entry_id, kind, region, chain, action, json.dumps(detail, ensure_ascii=False), actor, at, v))
         c.execute("UPDATE list_entries SET version = ? WHERE id = ?", (v, entry_id))
-        return int(v)
+        return v
 
-    def _insert(self, c, kind, region, chain, d: Draft, origin, action, actor, at, hidden=False) -> int:
+    def _insert(self, c, w, kind, region, chain, d: Draft, origin, action, actor, at, hidden=False) -> int:
         eid = c.execute(
             "INSERT INTO list_entries(kind, region, chain, key, subject, title, fields, origin, hidden, note, rank, "
             "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (kind, region, chain, entry_key(d.subject, d.title), d.subject, d.title,
              json.dumps(dict(d.fields), ensure_ascii=False), origin, int(hidden), d.note, d.rank, at, at)).lastrowid
-        self._log(c, int(eid), kind, region, chain, action, {"after": snapshot(d, hidden)}, actor, at)
+        self._log(c, w, int(eid), kind, region, chain, action, {"after": snapshot(d, hidden)}, actor, at)
         return int(eid)
 
     @staticmethod
@@ -209,11 +260,12 @@ class ListStore:
             raise invalid(kind, problems)
         chain = chain or ""
         with self.ws.transaction() as c:
+            w = _Write(c)
             other = self._taken(c, kind, region, chain, entry_key(d.subject, d.title))
             if other is not None:
                 raise invalid(kind, [("subject" if d.subject else "title",
                                        f"already in this list as entry {other}; edit that entry instead")])
-            eid = self._insert(c, kind, region, chain, Draft(d.subject, d.title, d.fields, d.note), "curated",
+            eid = self._insert(c, w, kind, region, chain, Draft(d.subject, d.title, d.fields, d.note), "curated",
                                "add", actor, _now())
         return self.entry(eid)
 
@@ -225,14 +277,15 @@ class ListStore:
         An edit that changes nothing writes nothing.
         """
         with self.ws.transaction() as c:
-            eid = self._edit(c, entry_id, subject, title, fields, note, hidden, actor, "edit")
+            w = _Write(c)
+            eid = self._edit(c, w, entry_id, subject, title, fields, note, hidden, actor, "edit")
         return self.entry(eid)
 
     def hide(self, entry_id: int, *, actor: str = "") -> Entry:
         """Hide an entry (kept, curated, never re-added by regeneration); ``edit(hidden=False)`` shows it again."""
         return self.edit(entry_id, hidden=True, actor=actor)
 
-    def _edit(self, c, entry_id, subject, title, fields, note, hidden, actor, action, at=None) -> int:
+    def _edit(self, c, w, entry_id, subject, title, fields, note, hidden, actor, action, at=None) -> int:
         row = c.execute(_SELECT + " WHERE id = ?", (entry_id,)).fetchone()
         if row is None:
             raise NotFound("list entry", str(entry_id))
@@ -265,7 +318,7 @@ class ListStore:
         if hidden is not None and new_hidden != old.hidden:
             action = "hide" if new_hidden else "show"
         changed = {k: v for k, v in after.items() if before.get(k) != v}
-        self._log(c, old.id, old.kind, old.region, old.chain or "", action,
+        self._log(c, w, old.id, old.kind, old.region, old.chain or "", action,
                   {"before": {k: before.get(k) for k in changed}, "after": changed}, actor, at or _now())
         return old.id
 
@@ -282,6 +335,7 @@ class ListStore:
         chain_key, at = chain or "", _now()
         added = updated = removed = unchanged = kept = skipped_hidden = 0
         with self.ws.transaction() as c:
+            w = _Write(c)
             rows = c.execute(_SELECT_KEYED, (kind, region, chain_key)).fetchall()
             existing = {r[-1]: _entry(r[:-1]) for r in rows}
             wanted: dict[str, Draft] = {}
@@ -292,16 +346,16 @@ class ListStore:
                     continue  # the rule: never overwritten, never deleted
                 if key not in wanted:
                     c.execute("DELETE FROM list_entries WHERE id = ?", (e.id,))
-                    c.execute("INSERT INTO list_events(entry_id, kind, region, chain, action, detail, actor, at) "
-                              "VALUES (?, ?, ?, ?, 'regenerate_remove', ?, ?, ?)",
+                    c.execute("INSERT INTO list_events(entry_id, kind, region, chain, action, detail, actor, at, "
+                              "version) VALUES (?, ?, ?, ?, 'regenerate_remove', ?, ?, ?, ?)",
                               (e.id, kind, region, chain_key, json.dumps(
                                   {"before": snapshot(Draft(e.subject, e.title, e.fields, e.note), e.hidden)},
-                                  ensure_ascii=False), actor, at))
+                                  ensure_ascii=False), actor, at, w()))
                     removed += 1
             for key, d in wanted.items():
                 e = existing.get(key)
                 if e is None:
-                    self._insert(c, kind, region, chain_key, d, "generated", "regenerate_add", actor, at)
+                    self._insert(c, w, kind, region, chain_key, d, "generated", "regenerate_add", actor, at)
                     added += 1
                 elif e.curated:
                     kept += 1
@@ -313,18 +367,20 @@ class ListStore:
                     c.execute("UPDATE list_entries SET title = ?, fields = ?, note = ?, rank = ?, updated_at = ? "
                               "WHERE id = ?", (d.title, json.dumps(dict(d.fields), ensure_ascii=False), d.note,
                                                d.rank, at, e.id))
-                    self._log(c, e.id, kind, region, chain_key, "regenerate_update",
+                    self._log(c, w, e.id, kind, region, chain_key, "regenerate_update",
                               {"after": snapshot(d, False)}, actor, at)
                     updated += 1
         return RegenResult(kind, region, chain or None, added, updated, removed, unchanged, kept, skipped_hidden,
                            self.version(kind, region, chain))
 
     def import_rows(self, kind: str, region: str, chain: str | None, rows: Iterable[ImportRow], *,
-                    file: str = "import", actor: str = "") -> ImportResult:
+                    file: str = "import", actor: str = "", every_chain: bool = False) -> ImportResult:
         """Apply checked import rows in one transaction: all of them, or none when any row is wrong.
 
-        A row with an ``id`` edits that entry of this list; a row without one
-        edits the entry holding its subject (or title) or adds a curated one.
+        A row with an ``id`` edits that entry of this list (with
+        ``every_chain``: of any of the region's lists of the kind, so an export
+        of the region view imports back); a row without one edits the entry
+        of this list holding its subject (or title) or adds a curated one.
         A row that changes nothing writes nothing, so re-importing an export
         changes nothing; an empty cell clears its field, a column the file
         lacks leaves the field as it is.
@@ -333,26 +389,36 @@ class ListStore:
         rows = list(rows)
         problems: list[Problem] = []
         added = updated = unchanged = 0
+        this = "the region view" if every_chain else f"the list of {f'chain {chain_key}' if chain_key else 'every chain'}"
         with self.ws.transaction() as c:
-            ids = dict(c.execute("SELECT id, key FROM list_entries WHERE kind = ? AND region = ? AND chain = ?",
-                                 (kind, region, chain_key)).fetchall())
-            by_key = {k: i for i, k in ids.items()}
-            seen: dict[str, int] = {}
+            w = _Write(c)
+            where = {i: (ch, k) for i, k, ch in c.execute(
+                "SELECT id, key, chain FROM list_entries WHERE kind = ? AND region = ?", (kind, region)).fetchall()}
+            by_key = {v: i for i, v in where.items()}
+            seen: dict[tuple, int] = {}
             plan = []
             for r in rows:
                 key = entry_key(r.draft.subject, r.draft.title)
-                target = r.id if r.id is not None else by_key.get(key)
-                if r.id is not None and r.id not in ids:
-                    problems.append(Problem(file, r.row, "id", f"no entry {r.id} in this list ({kind}, {region})"))
-                    continue
-                if key in seen or (target is not None and f"#{target}" in seen):
+                if r.id is not None:
+                    if r.id not in where:
+                        problems.append(Problem(file, r.row, "id", f"no entry {r.id} in the {kind} lists of {region}"))
+                        continue
+                    home = where[r.id][0]
+                    if not every_chain and home != chain_key:
+                        problems.append(Problem(file, r.row, "id", (
+                            f"entry {r.id} is in the {kind} list of {f'chain {home}' if home else 'every chain'}"
+                            f", not in {this}; import into that list, or into the region view (no chain)")))
+                        continue
+                target, home = (r.id, where[r.id][0]) if r.id is not None else (by_key.get((chain_key, key)),
+                                                                                 chain_key)
+                if (home, key) in seen or (target is not None and target in seen):
                     problems.append(Problem(file, r.row, "subject" if r.draft.subject else "title",
-                                            f"the same entry as row {seen.get(key) or seen.get(f'#{target}')}"))
+                                            f"the same entry as row {seen.get((home, key)) or seen.get(target)}"))
                     continue
-                seen[key] = r.row
+                seen[(home, key)] = r.row
                 if target is not None:
-                    seen[f"#{target}"] = r.row
-                    holder = by_key.get(key)
+                    seen[target] = r.row
+                    holder = by_key.get((home, key))
                     if holder is not None and holder != target:
                         problems.append(Problem(file, r.row, "subject" if r.draft.subject else "title",
                                                 f"already in this list as entry {holder}"))
@@ -363,7 +429,7 @@ class ListStore:
                                    f"{file}：{len(problems)} 行有误，未导入任何数据", problems)
             for r, target in plan:
                 if target is None:
-                    self._insert(c, kind, region, chain_key, r.draft, "curated", "import_add", actor, at,
+                    self._insert(c, w, kind, region, chain_key, r.draft, "curated", "import_add", actor, at,
                                  hidden=bool(r.hidden))
                     added += 1
                     continue
@@ -371,7 +437,7 @@ class ListStore:
                 # an empty cell clears its field; a column the file does not have leaves it as it is
                 cells = {s.name: r.draft.fields.get(s.name) for s in KINDS[kind].fields if r.has(s.name)}
                 try:
-                    self._edit(c, target, r.draft.subject or "", r.draft.title if r.has("title") else None, cells,
+                    self._edit(c, w, target, r.draft.subject or "", r.draft.title if r.has("title") else None, cells,
                                r.draft.note if r.has("note") else None, r.hidden, actor, "import_edit", at)
                 except InvalidInput as e:
                     raise InvalidInput(f"{file}: row {r.row}: {e.message}", e.message_zh,
@@ -380,4 +446,4 @@ class ListStore:
                 updated += after != before
                 unchanged += after == before
         return ImportResult(kind, region, chain or None, len(rows), added, updated, unchanged,
-                            self.version(kind, region, chain))
+                            self.version(kind, region, chain, every_chain=every_chain))

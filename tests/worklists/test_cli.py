@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from api.cli.main import main
+from tests.clirun import run_main
 
 A = ["--region", "深圳", "--chain", "动漫游戏"]
 
@@ -21,13 +21,7 @@ def data_dir(tmp_path, world_store_file):
 
 
 def run(capsys, data_dir, *args, code: int = 0):
-    try:
-        main(["lists", *args, "--data-dir", str(data_dir)])
-    except SystemExit as e:
-        assert e.code == code, capsys.readouterr()
-    else:
-        assert code == 0
-    out = capsys.readouterr()
+    out = run_main(capsys, "lists", *args, "--data-dir", data_dir, code=code)
     return out.out if code == 0 else out.err
 
 
