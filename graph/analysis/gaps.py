@@ -242,8 +242,9 @@ def gaps(
             parts, flags = _with_entry(parts, figures[s], ew, share, context)
         meta = aggs.segments[s]
         kind = GapKind(st.status)
+        # rounded to 12 decimals: the entry parts make 17-digit sums that spreadsheets cut to 16 digits
         out.append(Gap(s, meta.name_zh, meta.name_en, kind, kind.zh,
-                       math.fsum(p.value for p in parts), parts, st.criteria, firms, links, segs, flags))
+                       round(math.fsum(p.value for p in parts), 12), parts, st.criteria, firms, links, segs, flags))
     out.sort(key=lambda g: (-g.severity, g.segment))
     return out
 
