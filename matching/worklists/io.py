@@ -2,7 +2,9 @@
 
 Columns: 编号 (id), 机构编号 (subject), 名称 (title), the kind's fields
 (:data:`~matching.worklists.kinds.KINDS`), 备注 (note), 已隐藏 (hidden:
-是/否), then read-only 来源 (origin), 序号 (rank), 更新时间, 版本. An import
+是/否), then read-only 产业链 (chain: the list the entry is in, 全部 for the
+list of every chain — a region view's export mixes them), 来源 (origin),
+序号 (rank), 更新时间, 版本. An import
 file may use the Chinese headers or the English names (``subject``,
 ``score`` …); read-only columns are ignored, unknown ones refused.
 
@@ -22,7 +24,7 @@ Examples
 >>> e = ls.add("policies", "cn/guangdong/shenzhen", None, Draft(None, "数字创意产业集群若干措施", {"issuer": "深圳市"}))
 >>> data = to_csv("policies", [e])
 >>> data[:3] == "\\ufeff".encode(), data.decode("utf-8-sig").splitlines()[0]
-(True, '编号,名称,政策工具,发布机构,文号或出处,备注,已隐藏,来源,序号,更新时间,版本')
+(True, '编号,名称,政策工具,发布机构,文号或出处,备注,已隐藏,产业链,来源,序号,更新时间,版本')
 """
 
 from __future__ import annotations
@@ -44,7 +46,9 @@ __all__ = ["columns", "export_rows", "to_csv", "to_xlsx", "read_import", "org_re
 MAX_ROWS = 10_000
 ORIGIN_ZH = {"generated": "自动生成", "curated": "人工维护"}
 _YES, _NO = ("是", "true", "yes", "y", "1", "隐藏"), ("否", "false", "no", "n", "0")
-_READ_ONLY = ("origin", "rank", "updated_at", "version")
+_READ_ONLY = ("chain", "origin", "rank", "updated_at", "version")
+#: how the 产业链 column names the list of every chain
+EVERY_CHAIN_ZH = "全部"
 
 
 def columns(kind: str) -> list[tuple[str, str]]:
@@ -52,7 +56,7 @@ def columns(kind: str) -> list[tuple[str, str]]:
     spec = KINDS[kind]
     head = [("id", "编号")] + ([("subject", "机构编号")] if spec.subject != "none" else []) + [("title", "名称")]
     return head + [(f.name, f.zh) for f in spec.fields] + [
-        ("note", "备注"), ("hidden", "已隐藏"), ("origin", "来源"), ("rank", "序号"), ("updated_at", "更新时间"),
+        ("note", "备注"), ("hidden", "已隐藏"), ("chain", "产业链"), ("origin", "来源"), ("rank", "序号"), ("updated_at", "更新时间"),
         ("version", "版本")]
 
 
@@ -61,7 +65,8 @@ def _cell(kind: str, e: Entry, name: str):
     if spec.field(name) is not None:
         v = e.fields.get(name)
         return format_parts(v) if isinstance(v, dict) else v
-    return {"hidden": "是" if e.hidden else "否", "origin": ORIGIN_ZH[e.origin]}.get(name, getattr(e, name, None))
+    return {"hidden": "是" if e.hidden else "否", "origin": ORIGIN_ZH[e.origin],
+            "chain": e.chain or EVERY_CHAIN_ZH}.get(name, getattr(e, name, None))
 
 
 def export_rows(kind: str, entries: Sequence[Entry]) -> tuple[list[str], list[list]]:

@@ -97,6 +97,8 @@ def test_export_never_writes_an_empty_file_silently(capsys, data_dir, tmp_path):
     out = tmp_path / "t.csv"
     doc = js(capsys, data_dir, "export", "targets", "--region", "深圳", "-o", str(out))
     assert doc["entries"] == 3 and doc["warning"] is None  # the region view holds the chain's entries
+    head, *rows = [line.split(",") for line in out.read_text("utf-8-sig").splitlines()]
+    assert {r[head.index("产业链")] for r in rows} == {ANIM}  # each row says which list it is in
     _, err = lists(capsys, data_dir, "export", "targets", "--region", "深圳", "--chain", "all", "-o", str(out))
     assert "no entries" in err and f"--chain {ANIM}" in err
     _, err = lists(capsys, data_dir, "export", "projects", "--region", "深圳", "-o", str(out))
