@@ -777,6 +777,10 @@ EXTRA_ALIASES = {
 # scanner and matched to nothing (中山路 is a street, not 中山市).
 NOT_REGIONS = (
     "印度尼西亚",
+    "德州仪器",  # Texas Instruments, not 德州 (Shandong)
+    "招商局",
+    "招商银行",
+    "招商证券",
     "中山路",
     "中山大道",
     "中山东路",
