@@ -32,6 +32,7 @@ __all__ = [
     "Stage",
     "Format",
     "OrgKind",
+    "RegStatus",
     "LinkKind",
     "EvidenceGrade",
     "MembershipStatus",
@@ -91,6 +92,50 @@ class OrgKind(StrEnum):
         return self is not OrgKind.FIRM
 
 
+class RegStatus(StrEnum):
+    """Registration status (登记状态) of an organisation.
+
+    >>> RegStatus.parse("存续（在营、开业、在册）"), RegStatus.parse("吊销，未注销"), RegStatus.parse("")
+    (<RegStatus.ACTIVE: 'active'>, <RegStatus.CLOSED: 'closed'>, <RegStatus.UNKNOWN: 'unknown'>)
+    >>> RegStatus.CLOSED.closed, RegStatus.MOVED_OUT.closed
+    (True, False)
+    """
+
+    ACTIVE = "active"  # 存续 / 在业 / 开业 / 在营 / 迁入
+    CLOSED = "closed"  # 注销 / 吊销 / 撤销 / 责令关闭 / 清算
+    MOVED_OUT = "moved_out"  # 迁出
+    UNKNOWN = "unknown"
+
+    @property
+    def closed(self) -> bool:
+        return self is RegStatus.CLOSED
+
+    @classmethod
+    def parse(cls, text: str | None) -> RegStatus:
+        """Read a 登记状态 cell (Chinese or English); ``ValueError`` for text that is none of them.
+
+        Closed words win over active ones ("吊销，未注销" is revoked).
+        """
+        raw = unicodedata.normalize("NFKC", text or "").strip().lower()
+        if not raw or raw in ("-", "--", "未知", "unknown", "n/a", "null", "none"):
+            return cls.UNKNOWN
+        if raw in cls._value2member_map_:
+            return cls(raw)
+        if any(w in raw for w in _CLOSED_WORDS):
+            return cls.CLOSED
+        if "迁出" in raw or raw in ("moved", "moved out", "moved away"):
+            return cls.MOVED_OUT
+        if any(w in raw for w in _ACTIVE_WORDS):
+            return cls.ACTIVE
+        raise ValueError(f"unknown registration status {text!r}; expected 存续/在业/迁入 (active), "
+                         "注销/吊销/撤销 (closed), 迁出 (moved out) or blank (unknown)")
+
+
+_CLOSED_WORDS = ("注销", "吊销", "撤销", "责令关闭", "关闭", "歇业", "清算", "停业", "deregistered", "revoked",
+                 "dissolved", "closed", "cancelled", "canceled")
+_ACTIVE_WORDS = ("存续", "在业", "在营", "开业", "在册", "迁入", "正常", "active", "in business", "operating")
+
+
 class LinkKind(StrEnum):
     """Typed, directed links between organisations.
 
@@ -120,7 +165,8 @@ class LinkKind(StrEnum):
         key = text.strip().lower().replace("-", "_").replace(" ", "_")
         if key in _LINK_ALIASES:
             return _LINK_ALIASES[key]
-        raise ValueError(f"unknown link type {text!r}; expected one of {', '.join(k.value for k in cls)} or customer_of")
+        raise ValueError(f"unknown link type {text!r}; expected one of {', '.join(k.value for k in cls)} or "
+                         f"{', '.join(a for a in _LINK_ALIASES if a not in cls._value2member_map_)}")
 
 
 _LINK_ALIASES: dict[str, tuple[LinkKind, bool]] = {k.value: (k, False) for k in LinkKind}
@@ -130,7 +176,21 @@ _LINK_ALIASES.update(
         "buys_from": (LinkKind.SUPPLIES, True),
         "供给": (LinkKind.SUPPLIES, False),
         "供应": (LinkKind.SUPPLIES, False),
+        "供货": (LinkKind.SUPPLIES, False),
+        "供应商": (LinkKind.SUPPLIES, False),
         "客户": (LinkKind.SUPPLIES, True),
+        "采购": (LinkKind.SUPPLIES, True),  # A buys from B: B supplies A
+        "采购自": (LinkKind.SUPPLIES, True),
+        "战略合作": (LinkKind.PARTNERS, False),
+        "合作伙伴": (LinkKind.PARTNERS, False),
+        "参股": (LinkKind.INVESTS, False),
+        "对外投资": (LinkKind.INVESTS, False),
+        "股东": (LinkKind.INVESTS, False),
+        "子公司": (LinkKind.PARENT_OF, False),
+        "全资子公司": (LinkKind.PARENT_OF, False),
+        "合资企业": (LinkKind.JOINT_VENTURE, False),
+        "收购": (LinkKind.ACQUIRES, False),
+        "竞争对手": (LinkKind.COMPETES, False),
         "投资": (LinkKind.INVESTS, False),
         "合作": (LinkKind.PARTNERS, False),
         "合资": (LinkKind.JOINT_VENTURE, False),
@@ -399,6 +459,12 @@ class Organisation:
 
     ``region`` is the registered location as a region id (district where
     known). Money is in CNY: ``registered_capital_cny_m`` in millions.
+    ``status`` is the registration status (登记状态): a closed organisation
+    (注销/吊销/撤销) is kept and shown, but is never a target, local
+    capacity, introducer or partner. ``former_names`` (曾用名) are searched
+    and matched like the name; ``patents`` is ``None`` when unknown.
+    ``provenance.estimated`` names ``region`` when the region was inferred,
+    and ``region_source`` says from what (``address``, ``uscc``, ``name``).
     """
 
     id: str
@@ -423,9 +489,23 @@ class Organisation:
     founded: str | None = None  # ISO date or year
     tiers: tuple[str, ...] = ()
     sites: tuple[Site, ...] = ()
-    patents: int = 0
+    patents: int | None = None
     financing: tuple[Financing, ...] = ()
     parent_group: str | None = None
+    status: RegStatus = RegStatus.UNKNOWN
+    former_names: tuple[str, ...] = ()
+    legal_rep: str = ""  # 法定代表人
+    region_source: str = ""  # "" reported; else how the region was inferred: address, uscc, name
+
+    @property
+    def closed(self) -> bool:
+        """Deregistered, revoked or cancelled (注销/吊销/撤销)."""
+        return self.status is RegStatus.CLOSED
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name the organisation is known by: current, English, former."""
+        return tuple(dict.fromkeys(n for n in (self.name_zh, self.name_en, *self.former_names) if n))
 
     @property
     def display_name(self) -> str:
@@ -506,6 +586,7 @@ _NESTED = {
         "sites": Site,
         "financing": Financing,
         "kind": OrgKind,
+        "status": RegStatus,
     },
     "Link": {"provenance": Provenance, "kind": LinkKind},
     "Segment": {"stage": Stage, "format": Format},

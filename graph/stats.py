@@ -21,13 +21,19 @@ def _city(region: str | None) -> str:
 
 
 def store_stats(store) -> dict:
-    """Counts per entity and kind, top cities, chains, as-of range, estimated share."""
+    """Counts per entity and kind, top cities, chains, as-of range, estimated share; where
+    regions came from (``reported`` columns, else ``address``, ``uscc`` code, ``name``, or
+    ``none``) and organisations per registration status."""
     by_kind: Counter[str] = Counter()
     cities: Counter[str] = Counter()
     seg_orgs: Counter[str] = Counter()
     as_of = []
     estimated = 0
+    sources: Counter[str] = Counter()  # where each organisation's region came from
+    status: Counter[str] = Counter()
     for o in store.organisations():
+        sources[("reported" if not o.region_source else o.region_source) if o.region else "none"] += 1
+        status[o.status.value] += 1
         by_kind[o.kind.value] += 1
         cities[_city(o.region)] += 1
         for m in o.segments:
@@ -54,4 +60,6 @@ def store_stats(store) -> dict:
         "as_of_min": min(as_of) if as_of else None,
         "as_of_max": max(as_of) if as_of else None,
         "estimated_records": estimated,
+        "region_sources": {k: sources[k] for k in ("reported", "address", "uscc", "name", "none") if sources[k]},
+        "by_status": dict(status.most_common()),
     }

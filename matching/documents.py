@@ -111,10 +111,11 @@ def dense_text(org: Organisation, *, english_only: bool = True) -> str:
 
 
 def lexical_text(org: Organisation) -> str:
-    """All searchable words, zh and en: names, descriptions, products, keywords, scope, industry."""
+    """All searchable words, zh and en: names (former names too), descriptions, products, keywords, scope, industry."""
     fields = [
         org.name_zh,
         org.name_en,
+        " ; ".join(org.former_names),
         org.description_zh,
         org.description_en,
         " ; ".join(org.products),
@@ -153,6 +154,7 @@ class OrgCard:
     confirmed: tuple[str, ...]
     tiers: tuple[str, ...]
     employees: int | None
+    status: str = "unknown"  # registration status: search shows closed firms as closed
 
     @classmethod
     def of(cls, org: Organisation) -> OrgCard:
@@ -166,6 +168,7 @@ class OrgCard:
             confirmed=tuple(m.segment for m in org.segments if m.status is MembershipStatus.CONFIRMED),
             tiers=tuple(org.tiers),
             employees=org.employees,
+            status=org.status.value,
         )
 
     @property

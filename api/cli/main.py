@@ -75,6 +75,9 @@ def print_stats(s: dict) -> None:
     console.print(
         table("Top cities 主要城市", ["city 城市", "organisations 机构数"], [[k, v] for k, v in s["top_cities"]])
     )
+    if s.get("region_sources"):
+        console.print(table("Region from 地区来源", ["source 来源", "organisations 机构数"],
+                            [[k, v] for k, v in s["region_sources"].items()]))
     console.print(
         table(
             "Chains 产业链",

@@ -395,6 +395,8 @@ class StatsPublic(BaseModel):
     as_of_min: str | None
     as_of_max: str | None
     estimated_records: int
+    region_sources: dict[str, int] = {}  # reported / address / uscc / name / none -> organisations
+    by_status: dict[str, int] = {}  # registration status (登记状态) -> organisations
 
 
 class Health(BaseModel):

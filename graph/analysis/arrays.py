@@ -151,9 +151,10 @@ class GraphArrays:
     @classmethod
     def from_batch(cls, batch) -> GraphArrays:
         """From a :class:`~graph.store.protocol.Batch` (the synthetic benchmark worlds)."""
+        live = [o for o in batch.organisations if not o.closed]  # closed firms count nowhere
         orgs = [(o.id, o.kind.value, o.region, o.name_zh, o.name_en, o.employees, o.revenue_band, o.tiers)
-                for o in batch.organisations]
-        mem = [(o.id, s) for o in batch.organisations for s in o.confirmed_segments()]
+                for o in live]
+        mem = [(o.id, s) for o in live for s in o.confirmed_segments()]
         segs = [SegmentMeta(s.id, s.name_zh, s.name_en, s.stage.value, s.format.value) for s in batch.segments]
         edges = [(e.upstream, e.downstream, e.weight) for e in batch.segment_edges]
         links = [(x.id, x.src, x.dst, x.weight) for x in batch.links if x.kind.value == "supplies"]

@@ -287,9 +287,10 @@ def _org(oid, rec, former, industry_code, industry, infer_region, short=True) ->
     fullname = rec["fullname"].strip()
     region = infer_region(fullname)
     keywords = [rec.get("name", "").strip()] if short else []
+    formers = [r["fullname"].strip() for r in former]
     for r in former:
-        keywords += [r["fullname"].strip(), r.get("name", "").strip()]
-    keywords = list(dict.fromkeys(k for k in keywords if k and k != fullname))
+        keywords.append(r.get("name", "").strip())
+    keywords = list(dict.fromkeys(k for k in keywords if k and k != fullname and k not in formers))
     listed = rec.get("time", "")
     exchange = rec.get("location", "")
     return Organisation(
@@ -306,6 +307,8 @@ def _org(oid, rec, former, industry_code, industry, infer_region, short=True) ->
         industry_code=industry_code or "",
         keywords=tuple(keywords),
         tiers=("上市公司",),
+        former_names=tuple(dict.fromkeys(f for f in formers if f and f != fullname)),
+        region_source="name" if region else "",
     )
 
 

@@ -37,6 +37,9 @@ _ORG: dict[str, tuple[str, ...]] = {
     "name_zh": ("name_zh", "name", "company", "company_name", "firm", "organisation", "organization",
                 "org_name", "企业名称", "公司名称", "名称", "中文名称", "机构名称", "单位名称"),
     "name_en": ("name_en", "english_name", "英文名称", "英文名"),
+    "former_names": ("former_names", "former_name", "曾用名", "历史名称", "原名称", "曾用名称"),
+    "status": ("status", "registration_status", "登记状态", "经营状态", "企业状态", "存续状态"),
+    "legal_rep": ("legal_rep", "legal_representative", "法定代表人", "法人代表", "法人"),
     "uscc": ("uscc", "credit_code", "unified_social_credit_code", "social_credit_code",
              "统一社会信用代码", "信用代码", "社会信用代码"),
     "region": ("region", "所属地区", "地区", "区域"),
@@ -65,14 +68,20 @@ _ORG: dict[str, tuple[str, ...]] = {
     "patents": ("patents", "patent_count", "专利数", "专利数量"),
     "parent_group": ("parent_group", "parent", "group", "母公司", "所属集团"),
     "source": ("source", "数据来源", "来源"),
-    "as_of": ("as_of", "updated", "数据日期", "更新日期"),
+    "as_of": ("as_of", "updated", "数据日期", "更新日期", "更新时间", "导出日期"),
     "estimated": ("estimated", "估算字段"),
 }
 _LINK: dict[str, tuple[str, ...]] = {
     "id": ("id", "link_id"),
     "kind": ("kind", "type", "relation", "relationship", "类型", "关系", "关系类型"),
-    "src": ("src", "from", "supplier", "源", "源企业", "供应方", "供应商"),
-    "dst": ("dst", "to", "target", "customer", "目标", "目标企业", "客户方", "客户"),
+    "src": ("src", "from", "supplier", "源", "源企业", "供应方", "供应商", "企业", "企业名称", "公司",
+            "投资方", "投资人", "股东", "母公司", "总公司"),
+    "dst": ("dst", "to", "target", "customer", "目标", "目标企业", "客户方", "客户", "关联企业",
+            "关联企业名称", "关联方", "被投资方", "被投资企业", "子公司"),
+    "src_uscc": ("src_uscc", "企业信用代码", "企业统一社会信用代码", "统一社会信用代码", "信用代码",
+                 "供应商信用代码", "投资方信用代码"),
+    "dst_uscc": ("dst_uscc", "关联企业信用代码", "关联企业统一社会信用代码", "关联方信用代码",
+                 "客户信用代码", "被投资方信用代码"),
     "since": ("since", "date", "start_date", "日期", "开始日期", "起始日期"),
     "weight": ("weight", "权重"),
     "confidence": ("confidence", "置信度"),
@@ -81,9 +90,10 @@ _LINK: dict[str, tuple[str, ...]] = {
 }
 _SEGMENT: dict[str, tuple[str, ...]] = {
     "id": ("id", "segment_id", "环节编号", "编号"),
-    "name_zh": ("name_zh", "name", "名称", "环节名称", "中文名称"),
-    "name_en": ("name_en", "english_name", "英文名称"),
-    "stage": ("stage", "阶段", "上中下游", "链位"),
+    "name_zh": ("name_zh", "name", "名称", "环节名称", "中文名称", "环节"),
+    "name_en": ("name_en", "english_name", "英文名称", "英文名"),
+    "stage": ("stage", "阶段", "上中下游", "链位", "产业链位置", "环节位置", "链条位置", "所处位置",
+              "产业链环节位置", "位置", "上下游"),
     "format": ("format", "业态"),
     "chain": ("chain", "产业链", "所属产业链"),
     "parent": ("parent", "上级环节", "父环节"),
@@ -191,7 +201,7 @@ def match_headers(headers: list[str], entity: str, column_map: dict[str, str | N
     Traceback (most recent call last):
     ...
     graph.errors.InvalidInput: column map: unknown links field 'colour' for column 'x'
-      column map [x]: unknown links field 'colour'; expected one of id, kind, src, dst, since, weight, confidence, source, as_of
+      column map [x]: unknown links field 'colour'; expected one of id, kind, src, dst, src_uscc, dst_uscc, since, weight, confidence, source, as_of
     """
     if entity not in _ALIASES:
         raise ValueError(f"unknown entity {entity!r}; expected one of {', '.join(ENTITIES)}")

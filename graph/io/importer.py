@@ -34,6 +34,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import difflib
 import gc
 import os
@@ -74,6 +75,8 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     reject_path: Path | None = None
     dry_run: bool = False
+    columns: dict[str, str] = field(default_factory=dict)  # canonical field -> the file's header
+    ignored: list[str] = field(default_factory=list)  # the file's headers no field took
 
     def as_dict(self) -> dict:
         """A JSON-ready summary (for ``--json`` and the HTTP API)."""
@@ -315,6 +318,7 @@ def import_file(
     dry_run: bool = False,
     progress: Progress | None = None,
     settings: Settings | None = None,
+    import_date: str | None = None,
 ) -> ImportReport:
     """Import organisations, links or segments from a CSV/TSV/JSON/JSONL/XLSX file.
 
@@ -343,6 +347,9 @@ def import_file(
         and once at the end.
     settings : Settings, optional
         For ``max_file_bytes`` and ``max_field_chars``.
+    import_date : str, optional
+        The as-of date of records whose file has no date column (default
+        today); such records name ``as_of`` among their estimated fields.
 
     Returns
     -------
@@ -372,14 +379,17 @@ def import_file(
         match = match_headers(table.headers, entity, column_map, file=table.file)
         chk = _Checker(table.file, match)
         batch = Batch()
+        today = import_date or dt.date.today().isoformat()
         try:
             if entity == "organisations":
-                orgs, problems = organisations_from_table(table, column_map=column_map, settings=settings)
+                orgs, problems = organisations_from_table(table, column_map=column_map, settings=settings,
+                                                          import_date=today)
                 orgs = _check_orgs(store, orgs, chk)
                 batch.organisations = [o for row, o in orgs if row not in chk.bad]
                 del orgs  # the (row, record) pairs: not needed while the store writes
             elif entity == "links":
-                links, problems = links_from_table(table, column_map=column_map, settings=settings)
+                links, problems = links_from_table(table, column_map=column_map, settings=settings,
+                                                   import_date=today)
                 links = _check_links(store, links, chk)
                 batch.links = [x for row, x in links if row not in chk.bad]
                 del links
@@ -399,7 +409,9 @@ def import_file(
                                f"{file} 中有 {n} 处问题；未导入任何数据", problems)
         report = ImportReport(file, entity, table.encoding, counter.n, None,
                               len({p.row for p in problems}), problems,
-                              list(dict.fromkeys(table.warnings + match.warnings)), dry_run=dry_run)
+                              list(dict.fromkeys(table.warnings + match.warnings)), dry_run=dry_run,
+                              columns=dict(match.fields),
+                              ignored=[h for h in table.headers if h and h not in match.fields.values()])
         if dry_run:
             return report
         report.imported = store.write(batch) if len(batch) else WriteResult(version=store.version())

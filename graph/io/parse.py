@@ -27,7 +27,7 @@ import datetime as dt
 import re
 import unicodedata
 
-from graph.model import Format, LinkKind, OrgKind, Stage, uscc_problem
+from graph.model import Format, LinkKind, OrgKind, RegStatus, Stage, uscc_problem
 
 __all__ = [
     "ParseError",
@@ -47,6 +47,7 @@ __all__ = [
     "parse_stage",
     "parse_format",
     "parse_link_kind",
+    "parse_status",
 ]
 
 
@@ -348,7 +349,9 @@ def parse_kind(text: str) -> OrgKind:
 _STAGES = {s.value: s for s in Stage} | {
     "up": Stage.UPSTREAM, "mid": Stage.MIDSTREAM, "down": Stage.DOWNSTREAM,
     "上游": Stage.UPSTREAM, "中游": Stage.MIDSTREAM, "下游": Stage.DOWNSTREAM,
+    "upstream stage": Stage.UPSTREAM, "midstream stage": Stage.MIDSTREAM, "downstream stage": Stage.DOWNSTREAM,
 }
+_STAGE_PREFIX = (("上游", Stage.UPSTREAM), ("中游", Stage.MIDSTREAM), ("下游", Stage.DOWNSTREAM))
 
 
 def parse_stage(text: str) -> Stage:
@@ -360,6 +363,9 @@ def parse_stage(text: str) -> Stage:
     raw = _norm(text).casefold()
     if raw in _STAGES:
         return _STAGES[raw]
+    for prefix, stage in _STAGE_PREFIX:  # 上游环节, 上游（原材料）, 中游制造 ...
+        if raw.startswith(prefix):
+            return stage
     raise ParseError(f"unknown stage {text!r}; expected upstream, midstream, downstream (上游/中游/下游)")
 
 
@@ -381,6 +387,18 @@ def parse_format(text: str) -> Format:
         return _FORMATS[raw]
     raise ParseError(f"unknown format {text!r}; expected one of {', '.join(f.value for f in Format)} "
                      "(技术和设备/内容制作/设计服务/融合服务)")
+
+
+def parse_status(text: str) -> RegStatus:
+    """A registration status (登记状态).
+
+    >>> parse_status("注销"), parse_status("存续"), parse_status("迁出")
+    (<RegStatus.CLOSED: 'closed'>, <RegStatus.ACTIVE: 'active'>, <RegStatus.MOVED_OUT: 'moved_out'>)
+    """
+    try:
+        return RegStatus.parse(text)
+    except ValueError as e:
+        raise ParseError(str(e)) from None
 
 
 def parse_link_kind(text: str) -> tuple[LinkKind, bool]:

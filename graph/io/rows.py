@@ -47,17 +47,20 @@ from graph.io.parse import (
     parse_kind,
     parse_link_kind,
     parse_stage,
+    parse_status,
     parse_uscc,
 )
 from graph.io.tables import Table
 from graph.model import (
     TIERS,
     Chain,
+    Format,
     Link,
     Membership,
     Organisation,
     OrgKind,
     Provenance,
+    RegStatus,
     Segment,
     SegmentEdge,
     normalise_name,
@@ -80,8 +83,12 @@ _cached = functools.lru_cache(maxsize=4096)
 _date, _capital, _employees, _kind = map(_cached, (parse_date, parse_capital, parse_employees, parse_kind))
 
 
-def _region(r: RowReader, name: str, estimated: set[str]) -> str | None:
-    """Region from the region cells, refined by the address; else from the name (estimated)."""
+def _region(r: RowReader, name: str, uscc: str | None, estimated: set[str]) -> tuple[str | None, str]:
+    """Region and where it came from: the region cells (refined by the address), else the
+    address, else the USCC's division code, else the name; all but the cells are estimated.
+
+    The source is ``""`` for region cells, else ``address``, ``uscc`` or ``name``.
+    """
     regions = _regions()
     get = r.values.get
     rid = None
@@ -95,19 +102,28 @@ def _region(r: RowReader, name: str, estimated: set[str]) -> str | None:
         rid = rid or _cached_region(text)
         if rid is None:
             r.problem(given[0][0], f"unknown region {' '.join(v for _f, v in given)!r}")
+        elif (district := get("district")) and rid.startswith("cn/") and rid.count("/") < 3:
+            # the gazetteer holds every county-level division: never widen an unknown one to its city
+            r.problem("district", f"unknown district {district!r} in {rid} (not a GB/T 2260 county-level "
+                      "division of it); check the spelling or leave the cell empty")
     address = get("address")
     from_address = regions.parse_region(address) if address else None
-    if rid is None:
-        rid = from_address
-    elif from_address and from_address.startswith(rid + "/"):
+    source = ""
+    if rid is None and from_address:
+        rid, source = from_address, ("" if given else "address")
+    elif rid and from_address and from_address.startswith(rid + "/"):
         rid = from_address  # the address names a district of the given city
     if rid is None and (country := get("country")):
         rid = _cached_region(country)
+    if rid is None and not given and uscc:
+        rid = regions.region_of_uscc(uscc)
+        source = "uscc" if rid else ""
     if rid is None and not given and name:
         rid = regions.infer_region_from_name(name)
-        if rid:
-            estimated.add("region")
-    return rid
+        source = "name" if rid else ""
+    if source:
+        estimated.add("region")
+    return rid, source
 
 
 # rows of one file share a few provenances and memberships: one (immutable) object each, not one per row
@@ -120,15 +136,24 @@ def _cached_region(text: str) -> str | None:
     return _regions().parse_region(text)
 
 
-def _org(r: RowReader, source: str, cap_unit: str) -> Organisation:
+def _org(r: RowReader, source: str, cap_unit: str, import_date: str | None) -> Organisation:
     estimated: set[str] = set()
     get = r.values.get
     name_zh, name_en = get("name_zh", ""), get("name_en", "")
-    if not (name_zh or name_en):
-        r.missing("name_zh", "name_en", reason="missing name")
     kind = r.parse("kind", _kind) or OrgKind.FIRM
     uscc = r.parse("uscc", parse_uscc)
-    region = _region(r, name_zh or name_en, estimated)
+    if not (name_zh or name_en):
+        r.missing("name_zh", "name_en", reason="missing name")
+    elif not name_zh and uscc and r.match.header("name_zh") and "name_zh" not in r.refused:
+        # a firm registered in China always has a Chinese name: an English one alone is a blank cell
+        r.problem("name_zh", "missing name: a firm with a USCC needs its registered (Chinese) name")
+    region, region_source = _region(r, name_zh or name_en, uscc, estimated)
+    as_of = r.parse("as_of", _date)
+    if as_of is None and import_date and "as_of" not in r.refused:
+        as_of = import_date  # no date column: the import date, marked estimated
+        estimated.add("as_of")
+    status = r.parse("status", parse_status) or RegStatus.UNKNOWN
+    former = tuple(n for n in dict.fromkeys(r.items("former_names")) if n not in (name_zh, name_en))
     capital = r.parse("registered_capital_cny_m", _capital, cap_unit)
     if capital is not None:
         capital, est = capital
@@ -154,7 +179,7 @@ def _org(r: RowReader, source: str, cap_unit: str) -> Organisation:
         kind=kind,
         name_zh=name_zh,
         name_en=name_en,
-        provenance=_provenance(get("source") or source, r.parse("as_of", _date), tuple(sorted(estimated))),
+        provenance=_provenance(get("source") or source, as_of, tuple(sorted(estimated))),
         uscc=uscc,
         region=region,
         address=get("address", ""),
@@ -171,13 +196,17 @@ def _org(r: RowReader, source: str, cap_unit: str) -> Organisation:
         registered_capital_cny_m=capital,
         founded=r.parse("founded", _date),
         tiers=tuple(dict.fromkeys(tiers)),
-        patents=r.parse("patents", parse_int, "patents") or 0,
+        patents=r.parse("patents", parse_int, "patents"),
         parent_group=get("parent_group"),
+        status=status,
+        former_names=former,
+        legal_rep=get("legal_rep", ""),
+        region_source=region_source,
     )
 
 
 def organisations_from_table(table: Table, *, column_map: dict[str, str | None] | None = None,
-                             settings: Settings | None = None
+                             settings: Settings | None = None, import_date: str | None = None
                              ) -> tuple[list[tuple[int, Organisation]], list[Problem]]:
     """Organisations from a table; rows with any problem are left out.
 
@@ -189,6 +218,9 @@ def organisations_from_table(table: Table, *, column_map: dict[str, str | None] 
         File header → canonical field, overriding the built-in aliases.
     settings : Settings, optional
         For ``max_field_chars``.
+    import_date : str, optional
+        ISO date given to rows without an as-of date cell (marked estimated);
+        ``None`` leaves their as-of date unknown.
 
     Returns
     -------
@@ -211,7 +243,7 @@ def organisations_from_table(table: Table, *, column_map: dict[str, str | None] 
     usccs: dict[str, int] = {}
     for row, cells in table.rows:
         r.start(row, cells)
-        org = _org(r, source, cap_unit)
+        org = _org(r, source, cap_unit, import_date)
         if org.uscc and (first := usccs.setdefault(org.uscc, row)) != row:
             r.problem("uscc", f"duplicate USCC {org.uscc}: same as row {first}")
         elif (first := ids.setdefault(org.id, row)) != row:
@@ -224,7 +256,8 @@ def organisations_from_table(table: Table, *, column_map: dict[str, str | None] 
 
 
 def links_from_table(table: Table, *, column_map: dict[str, str | None] | None = None,
-                     settings: Settings | None = None) -> tuple[list[tuple[int, Link]], list[Problem]]:
+                     settings: Settings | None = None, import_date: str | None = None
+                     ) -> tuple[list[tuple[int, Link]], list[Problem]]:
     """Links from a table; ``src``/``dst`` are the cells as written (ids, USCCs
     or names), to be resolved against the store by the importer.
 
@@ -241,18 +274,20 @@ def links_from_table(table: Table, *, column_map: dict[str, str | None] | None =
     [('甲', '乙', 'supplies', '2020-01-02')]
     """
     r = RowReader(table, "links", column_map, settings)
-    r.require("src")
-    r.require("dst")
+    r.require("src", "src_uscc")
+    r.require("dst", "dst_uscc")
     r.require("kind")
     source = f"file:{table.file}"
     links: list[tuple[int, Link]] = []
     ids: dict[str, int] = {}
     for row, cells in table.rows:
         r.start(row, cells)
-        src, dst = r.text("src"), r.text("dst")
+        # a credit code names a party more surely than a name: it wins when both are given
+        src = r.parse("src_uscc", parse_uscc) or (None if r.text("src_uscc") else r.text("src"))
+        dst = r.parse("dst_uscc", parse_uscc) or (None if r.text("dst_uscc") else r.text("dst"))
         for f, v in (("src", src), ("dst", dst)):
-            if v is None:
-                r.missing(f, reason=f"missing {f}")
+            if v is None and r.text(f + "_uscc") is None:
+                r.missing(f, f + "_uscc", reason=f"missing {f}")
         kind = r.parse("kind", parse_link_kind)
         if kind is None:
             if r.text("kind") is None:
@@ -271,7 +306,9 @@ def links_from_table(table: Table, *, column_map: dict[str, str | None] | None =
         lid = r.text("id") or link_id(kind.value, src, dst, since)
         if (first := ids.setdefault(lid, row)) != row:
             r.problem("id", f"duplicate link {lid!r}: same as row {first}")
-        prov = _provenance(r.text("source") or source, r.parse("as_of", _date))
+        as_of = r.parse("as_of", _date)
+        prov = (_provenance(r.text("source") or source, as_of) if as_of or not import_date
+                else _provenance(r.text("source") or source, import_date, ("as_of",)))
         links.append((row, Link(lid, kind, src, dst, prov, since,
                                 1.0 if weight is None else weight,
                                 1.0 if confidence is None else confidence)))
@@ -285,8 +322,9 @@ def segments_from_table(
 
     ``upstream`` lists the segments (ids or names) that supply this one; the
     ``chain`` column puts the segment in a chain (an id, or a name that the
-    importer matches against stored chains). ``stage`` and ``format`` are
-    required. References are checked by the importer.
+    importer matches against stored chains). ``stage`` is required (产业链位置,
+    环节位置, 链位, 上中下游 … are recognised); ``format`` (业态) is optional and
+    ``other`` when absent. References are checked by the importer.
 
     Examples
     --------
@@ -303,8 +341,7 @@ def segments_from_table(
     """
     r = RowReader(table, "segments", column_map, settings)
     r.require("name_zh", "name_en")
-    r.require("stage")
-    r.require("format")
+    r.require("stage")  # 业态 (format) is the digital-creative sample's attribute: optional, else "other"
     default_source = f"file:{table.file}"
     segs: list[tuple[int, Segment]] = []
     edges: list[tuple[int, SegmentEdge]] = []
@@ -316,9 +353,10 @@ def segments_from_table(
         if not (name_zh or name_en):
             r.missing("name_zh", "name_en", reason="missing name")
         stage, fmt = r.parse("stage", parse_stage), r.parse("format", parse_format)
-        for f, v in (("stage", stage), ("format", fmt)):
-            if v is None and r.text(f) is None:
-                r.missing(f, reason=f"missing {f}")
+        if stage is None and r.text("stage") is None:
+            r.missing("stage", reason="missing stage")
+        if fmt is None and r.text("format") is None:
+            fmt = Format.OTHER
         manufacturing = r.parse("manufacturing", parse_bool)
         source = r.text("source") or default_source
         sid = r.text("id") or "seg:" + short_hash(normalise_name(name_zh or name_en))

@@ -179,6 +179,7 @@ def _props(record) -> dict[str, Any]:
             "patents": record.patents,
             "sites": [s.region for s in record.sites],
             "parent_group": record.parent_group,
+            "status": record.status.value,  # closed organisations are left out of analysis (cypher_analysis.open_)
         }
     if isinstance(record, Segment):
         return {

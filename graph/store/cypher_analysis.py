@@ -40,6 +40,7 @@ from graph.model import LinkKind
 from graph.store.cypher import MEMBER_OF, UPSTREAM_OF, Query, label, link_type
 
 __all__ = [
+    "open_",
     "local",
     "segment_meta",
     "segment_edges",
@@ -66,15 +67,26 @@ _SUP = link_type(LinkKind.SUPPLIES)
 _W = "coalesce(r.weight, 1.0)"
 
 
-def local(var: str) -> str:
-    """The null-safe "is ``var`` local" expression (``var`` is a variable name of this module).
+def open_(var: str) -> str:
+    """The "``var`` is not closed (注销/吊销/撤销)" expression: closed organisations count nowhere.
 
-    >>> local("b")
-    'coalesce(b.region = $region OR b.region STARTS WITH $region_prefix, false)'
+    >>> open_("o")
+    "coalesce(o.status, '') <> 'closed'"
     """
     if not var.isidentifier():  # pragma: no cover - only called with constants
         raise ValueError(f"not a variable name: {var!r}")
-    return f"coalesce({var}.region = $region OR {var}.region STARTS WITH $region_prefix, false)"
+    return f"coalesce({var}.status, '') <> 'closed'"
+
+
+def local(var: str) -> str:
+    """The null-safe "is ``var`` a local, open organisation" expression (``var`` is a variable name of this module).
+
+    >>> local("b")
+    "(coalesce(b.region = $region OR b.region STARTS WITH $region_prefix, false) AND coalesce(b.status, '') <> 'closed')"
+    """
+    if not var.isidentifier():  # pragma: no cover - only called with constants
+        raise ValueError(f"not a variable name: {var!r}")
+    return f"(coalesce({var}.region = $region OR {var}.region STARTS WITH $region_prefix, false) AND {open_(var)})"
 
 
 def _region(region: str) -> dict[str, Any]:
@@ -86,7 +98,7 @@ def _members(firm: bool | None = True) -> str:
     kind = {True: " AND o.kind = 'firm'", False: " AND o.kind <> 'firm'", None: ""}[firm]
     return (
         f"MATCH (s:{_SEG})<-[m:{MEMBER_OF}]-(o:{_ORG})"
-        f" WHERE s.id IN $segments AND m.status = 'confirmed'{kind}"
+        f" WHERE s.id IN $segments AND m.status = 'confirmed' AND {open_('o')}{kind}"
     )
 
 
@@ -120,7 +132,7 @@ def member_counts() -> Query:
     local counts and co-location (presence) per region unit from these few rows."""
     return Query(
         f"MATCH (o:{_ORG})-[m:{MEMBER_OF}]->(s:{_SEG})"
-        " WHERE m.status = 'confirmed' AND o.kind = 'firm'"
+        f" WHERE m.status = 'confirmed' AND o.kind = 'firm' AND {open_('o')}"
         " RETURN o.region AS region, s.id AS segment, count(*) AS n",
         {},
     )
@@ -235,7 +247,7 @@ def sole_buyers(region: str, flows: Iterable[tuple[str, str]]) -> Query:
         "UNWIND $flows AS f"
         f" MATCH (:{_ORG} {{id: f.supplier}})-[:{_SUP}]->(b:{_ORG}) WHERE {local('b')}"
         " WITH DISTINCT f, b"
-        f" WITH f, [(x:{_ORG})-[:{_SUP}]->(b) WHERE x.kind = 'firm'"
+        f" WITH f, [(x:{_ORG})-[:{_SUP}]->(b) WHERE x.kind = 'firm' AND {open_('x')}"
         f" AND EXISTS {{ MATCH (x)-[m:{MEMBER_OF}]->(t:{_SEG}) WHERE t.id = f.segment AND m.status = 'confirmed' }}"
         " | x.id] AS suppliers"
         " RETURN f.segment AS segment, f.supplier AS supplier,"
@@ -284,7 +296,7 @@ def edge_flows(region: str, edges: Iterable[tuple[str, str]]) -> Query:
         down.setdefault(u, []).append(v)
     return Query(
         f"MATCH (su:{_SEG})<-[m1:{MEMBER_OF}]-(o:{_ORG})-[r:{_SUP}]->(b:{_ORG})-[m2:{MEMBER_OF}]->(sv:{_SEG})"
-        " WHERE su.id IN $upstream AND m1.status = 'confirmed' AND o.kind = 'firm' AND b.kind = 'firm'"
+        f" WHERE su.id IN $upstream AND m1.status = 'confirmed' AND o.kind = 'firm' AND {open_('o')} AND b.kind = 'firm'"
         f" AND {local('b')} AND m2.status = 'confirmed' AND sv.id IN $downstream[su.id]"
         f" WITH su.id AS upstream, sv.id AS downstream, {local('o')} AS loc, {_W} AS w"
         " RETURN upstream, downstream,"
@@ -322,7 +334,7 @@ def leader_links(segments: Sequence[str]) -> Query:
         f"{_members()}"
         " WITH DISTINCT o"
         f" MATCH (o)-[r:{_SUP}]->(b:{_ORG})"
-        f" WHERE b.kind = 'firm' AND EXISTS {{ MATCH (b)-[m2:{MEMBER_OF}]->(t:{_SEG})"
+        f" WHERE b.kind = 'firm' AND {open_('b')} AND EXISTS {{ MATCH (b)-[m2:{MEMBER_OF}]->(t:{_SEG})"
         " WHERE t.id IN $segments AND m2.status = 'confirmed' }"
         f" RETURN r.id AS id, o.id AS src, b.id AS dst, {_W} AS weight",
         {"segments": _segments(segments)},

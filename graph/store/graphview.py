@@ -1,5 +1,10 @@
 """Build the networkx view of a store's records (pure).
 
+Closed organisations (:attr:`~graph.model.Organisation.closed`) and their links
+are left out: every analysis and recommender reads this view or one built by
+the same rule (``sqlite_aggregates``, ``cypher_analysis.open_``,
+``ChainIndex.from_records``).
+
 Nodes: organisations (``type='org'``) and segments (``type='segment'``).
 Edges (keyed, so a MultiDiGraph holds parallel ties):
 
@@ -46,7 +51,11 @@ def build_graph(
         )
     for e in segment_edges:
         g.add_edge(e.upstream, e.downstream, key="upstream_of", kind="upstream_of", weight=e.weight)
+    closed: set[str] = set()
     for o in organisations:
+        if o.closed:  # 注销/吊销/撤销: never local capacity, a target, an introducer or a partner
+            closed.add(o.id)
+            continue
         g.add_node(
             o.id,
             type="org",
@@ -71,6 +80,8 @@ def build_graph(
                 evidence=m.evidence.value,
             )
     for x in links:
+        if closed and (x.src in closed or x.dst in closed):
+            continue
         g.add_edge(
             x.src,
             x.dst,

@@ -1,7 +1,8 @@
 """Read the embedded store's tables straight into :class:`~graph.analysis.arrays.GraphArrays`.
 
-Five ``SELECT`` statements (organisations, confirmed memberships, segments,
-segment edges, ``supplies`` links) with ``json_extract`` for the few document
+Five ``SELECT`` statements (organisations that are not closed, confirmed
+memberships, segments, segment edges, ``supplies`` links; memberships and links
+of closed organisations drop out with them) with ``json_extract`` for the few document
 fields the aggregates need, no domain objects and no networkx graph: the
 columnar view of a 100k-firm store loads in about a second. The aggregation
 itself then runs in numpy (:mod:`graph.analysis.fast`). All SQL here is
@@ -32,7 +33,7 @@ __all__ = ["load_arrays", "load_firm_dates", "FIRM_DATES_SQL", "ORGS_SQL", "MEMB
 ORGS_SQL = (
     "SELECT id, kind, region, json_extract(doc, '$.name_zh'), json_extract(doc, '$.name_en'),"
     " json_extract(doc, '$.employees'), json_extract(doc, '$.revenue_band'), json_extract(doc, '$.tiers')"
-    " FROM orgs"
+    " FROM orgs WHERE coalesce(json_extract(doc, '$.status'), '') <> 'closed'"  # closed firms count nowhere
 )
 MEMBERS_SQL = "SELECT org_id, segment_id FROM org_segments WHERE status = 'confirmed'"
 SEGMENTS_SQL = (

@@ -166,15 +166,19 @@ class ChainIndex:
     def from_records(cls, segments: Iterable[Segment], segment_edges: Iterable[SegmentEdge],
                      organisations: Iterable[Organisation], links: Iterable[Link], *,
                      as_of: str | None = None) -> ChainIndex:
-        """Build from domain records (a :class:`~graph.store.protocol.Batch`); details come along."""
-        organisations = list(organisations)
+        """Build from domain records (a :class:`~graph.store.protocol.Batch`); details come along.
+
+        Closed organisations and their links are left out, as in the store's graph view.
+        """
+        organisations = [o for o in organisations if not o.closed]
+        kept = {o.id for o in organisations}
         segs = [(s.id, s.name_zh, s.name_en, s.manufacturing) for s in segments]
         edges = [(e.upstream, e.downstream) for e in segment_edges]
         orgs = [(o.id, o.kind.value, o.region, o.employees, o.revenue_band, o.tiers, o.patents,
                  o.name_zh, o.name_en, tuple(s.region for s in o.sites)) for o in organisations]
         mems = [(o.id, m.segment, m.confidence, m.status.value == "confirmed")
                 for o in organisations for m in o.segments]
-        links = links if isinstance(links, list) else list(links)
+        links = [x for x in links if x.src in kept and x.dst in kept]
         cols = ([x.id for x in links], [x.kind.value for x in links], [x.src for x in links],
                 [x.dst for x in links], [x.since for x in links], [x.weight for x in links])
         by_id = {o.id: o for o in organisations}

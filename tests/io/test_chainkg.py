@@ -99,7 +99,8 @@ def test_mini_companies(mini):
     assert sorted(orgs) == ["a:000003", "a:300001", "a:600002"]
     sz = orgs["a:300001"]
     assert sz.name_zh == "深圳市光影互动科技股份有限公司"
-    assert sz.keywords == ("光影互动", "深圳市旧名股份有限公司", "旧名")
+    assert sz.keywords == ("光影互动", "旧名") and sz.former_names == ("深圳市旧名股份有限公司",)
+    assert sz.region_source == "name"
     assert sz.region == SHENZHEN and sz.provenance.estimated == ("region",)
     assert sz.provenance.source == "chainkg" and sz.provenance.as_of == "2020-01-02"
     assert (sz.industry, sz.industry_code) == ("游戏Ⅲ", "710101")
@@ -221,7 +222,7 @@ def test_real_every_company_is_imported(real):
     assert store.counts()["organisations"] == stats["companies_imported"]
     known = set()
     for o in store.organisations():
-        known |= {o.name_zh, *o.keywords}
+        known |= {o.name_zh, *o.keywords, *o.former_names}
     assert {r["fullname"] for r in raw} <= known, "a full name was lost"
 
 

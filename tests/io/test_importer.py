@@ -94,11 +94,13 @@ def test_csv_import_and_reimport_changes_nothing(db, tmp_path):
     assert (a.region, a.registered_capital_cny_m, a.founded, a.employees) == (
         "cn/guangdong/shenzhen/nanshan", 10.0, "2015-03-02", 300)
     assert a.tiers == ("专精特新",) and a.keywords == ("高新技术企业",)
-    assert a.provenance.source == "file:firms.csv" and a.provenance.as_of is None
-    assert a.provenance.estimated == ("employees",)
+    # no date column: the import date, marked estimated; the region read from the address is estimated too
+    assert a.provenance.source == "file:firms.csv" and a.provenance.as_of == dt.date.today().isoformat()
+    assert a.provenance.estimated == ("as_of", "employees", "region") and a.region_source == "address"
     b = next(o for o in db.organisations() if o.name_zh == "星云像素有限公司")
     assert b.id.startswith("org:") and b.region == "cn/guangdong/shenzhen/futian"
-    assert b.provenance.estimated == ("registered_capital_cny_m",) and b.registered_capital_cny_m == 36.0
+    assert b.provenance.estimated == ("as_of", "region", "registered_capital_cny_m")
+    assert b.registered_capital_cny_m == 36.0 and b.patents is None  # no patent column: unknown, not 0
     before = snapshot(db)
     again = import_file(db, p, "organisations")
     assert again.imported.changed == 0 and snapshot(db) == before
@@ -133,7 +135,7 @@ def test_xlsx_with_enterprise_platform_headers(db, tmp_path):
         "cn/guangdong/shenzhen/nanshan", "2015-03-02", 150, ("游戏引擎", "虚拟人"), 10.0)
     b = next(o for o in db.organisations() if o.name_zh.startswith("北京"))
     assert b.region == "cn/beijing/beijing" and b.founded == "2018-06-01"
-    assert b.provenance.estimated == ("employees", "region", "registered_capital_cny_m")
+    assert b.provenance.estimated == ("as_of", "employees", "region", "registered_capital_cny_m")
     version = db.version()
     assert import_file(db, p, "organisations").imported.version == version
 
@@ -145,11 +147,11 @@ def test_region_parts_and_address(db, tmp_path):
               "丙公司,,,,美国\n"
               "深圳市丁科技有限公司,,,,\n")
     report = import_file(db, p, "organisations")
-    got = {o.name_zh: (o.region, o.provenance.estimated) for o in db.organisations()}
-    assert got == {"甲公司": ("cn/guangdong/shenzhen/nanshan", ()),
-                   "乙公司": ("cn/guangdong/shenzhen", ()),  # the address disagrees: the cells win
-                   "丙公司": ("us", ()),
-                   "深圳市丁科技有限公司": ("cn/guangdong/shenzhen", ("region",))}
+    got = {o.name_zh: (o.region, o.region_source, o.provenance.estimated) for o in db.organisations()}
+    assert got == {"甲公司": ("cn/guangdong/shenzhen/nanshan", "", ("as_of",)),
+                   "乙公司": ("cn/guangdong/shenzhen", "", ("as_of",)),  # the address disagrees: the cells win
+                   "丙公司": ("us", "", ("as_of",)),
+                   "深圳市丁科技有限公司": ("cn/guangdong/shenzhen", "name", ("as_of", "region"))}
     assert report.as_dict()["imported"]["inserted"] == {"organisations": 4}
     json.dumps(report.as_dict(), ensure_ascii=False)
 
@@ -173,9 +175,11 @@ def test_json_and_column_map(db, tmp_path):
 
 
 def test_unknown_headers_are_warnings(db, tmp_path):
-    report = import_file(db, write(tmp_path, "f.csv", "名称,法定代表人,序号\n甲公司,张三,1\n"), "organisations")
+    report = import_file(db, write(tmp_path, "f.csv", "名称,法定代表人,备注,序号\n甲公司,张三,x,1\n"), "organisations")
     assert report.imported.inserted == {"organisations": 1}
-    assert any("法定代表人" in w for w in report.warnings) and not any("序号" in w for w in report.warnings)
+    assert any("备注" in w for w in report.warnings) and not any("序号" in w for w in report.warnings)
+    assert next(db.organisations()).legal_rep == "张三"  # 法定代表人 is kept
+    assert report.columns == {"name_zh": "名称", "legal_rep": "法定代表人"} and report.ignored == ["备注", "序号"]
 
 
 def test_segments_chain_and_edges(db, tmp_path):

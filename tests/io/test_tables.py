@@ -196,7 +196,7 @@ def test_enterprise_platform_headers():
     headers = ["企业名称", "英文名称", "统一社会信用代码", "注册地址", "所属省份", "所属城市", "所属区县",
                "国标行业", "行业代码", "经营范围", "注册资本", "成立日期", "参保人数", "主营产品",
                "企业简介", "标签", "产业链环节", "企业标签", "专利数量", "所属集团", "数据来源", "更新日期",
-               "序号", "法定代表人"]
+               "序号", "备注"]
     m = match_headers(headers, "organisations")
     assert m.fields == {
         "name_zh": "企业名称", "name_en": "英文名称", "uscc": "统一社会信用代码", "address": "注册地址",
@@ -206,8 +206,8 @@ def test_enterprise_platform_headers():
         "keywords": "标签", "segments": "产业链环节", "tiers": "企业标签", "patents": "专利数量",
         "parent_group": "所属集团", "source": "数据来源", "as_of": "更新日期",
     }
-    assert m.unknown == ["法定代表人"]  # 序号 is silently ignored
-    assert any("法定代表人" in w for w in m.warnings)
+    assert m.unknown == ["备注"]  # 序号 is silently ignored
+    assert any("备注" in w for w in m.warnings)
 
 
 def test_english_headers_and_duplicates():

@@ -22,6 +22,7 @@ from graph.model import (
     Provenance,
     Region,
     RegionLevel,
+    RegStatus,
     Segment,
     SegmentEdge,
     Site,
@@ -344,3 +345,35 @@ def test_giving_an_organisation_another_ones_uscc_is_refused(store):
         store.write(Batch(organisations=[dataclasses.replace(firm2, uscc=firm.uscc)]))
     assert "org:firm" in str(err.value) or firm.uscc in str(err.value)
     assert snapshot(store) == before
+
+
+def test_registration_status_former_names_and_unknown_patents_round_trip(store):
+    """Issue 17's optional organisation fields survive both stores' JSON documents."""
+    world = small_world()
+    firm = dataclasses.replace(world.organisations[0], status=RegStatus.CLOSED, former_names=("旧名称有限公司", "Old Co"),
+                               legal_rep="张三", patents=None, region_source="uscc")
+    world.organisations[0] = firm
+    store.write(world)
+    assert store.organisation(firm.id) == firm
+    assert store.organisation("org:firm2").status is RegStatus.UNKNOWN
+
+
+def test_closed_organisations_count_nowhere_in_analysis(store):
+    """The store's graph view and its pushed-down aggregates leave a closed firm out alike."""
+    from graph.analysis.aggregates import chain_aggregates
+
+    world = small_world()
+    world.organisations = [dataclasses.replace(o, status=RegStatus.CLOSED) if o.id == "org:firm" else o
+                           for o in world.organisations]
+    store.write(world)
+    g = store.graph()
+    assert "org:firm" not in g and "org:firm2" in g
+    aggs = chain_aggregates(g, SZ)
+    assert aggs.local_counts.get("seg:games", 0) == 0  # org:firm was the one local member firm of seg:games
+    if hasattr(store, "analysis_aggregates"):  # Neo4j: pushed down into Cypher
+        assert store.analysis_aggregates(SZ) == aggs
+    else:  # SQLite: the arrays path
+        from graph.analysis.fast import aggregates_from_arrays
+        from graph.store.sqlite_aggregates import load_arrays
+
+        assert aggregates_from_arrays(load_arrays(store), SZ) == aggs

@@ -65,7 +65,8 @@ def test_region_params_are_the_region_and_its_prefix():
                         "segments": ["a", "b"], "cap": 25}
     # "local" is null-safe: an organisation without a region is external, never dropped
     assert qa.local("o") in q.text and qa.local("b") in q.text
-    assert qa.local("o").startswith("coalesce(") and qa.local("o").endswith(", false)")
+    assert qa.local("o").startswith("(coalesce(") and ", false) AND " in qa.local("o")
+    assert qa.open_("o") in qa.local("o")  # local means local and not closed
     with pytest.raises(ValueError):
         qa.local("o.region) OR (true")
 

@@ -1,0 +1,154 @@
+"""Issue 17 acceptance: a 企查查-style export, a chain template without 业态 and relations by
+credit code import with no column map, and closed firms count nowhere."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.analysis.aggregates import chain_aggregates
+from graph.analysis.fast import aggregates_from_arrays
+from graph.errors import InvalidInput
+from graph.io.importer import import_file
+from graph.model import LinkKind, RegStatus
+from graph.store.sqlite import SqliteStore
+from graph.store.sqlite_aggregates import load_arrays
+from matching.embedder import HashingEmbedder
+from matching.recommend.index import ChainIndex
+from matching.recommend.introducers import introducers
+from matching.recommend.targets import recommend_targets
+from matching.search import SearchEngine
+from tests.io.export_world import SZ, write_export
+
+
+@pytest.fixture
+def world(tmp_path):
+    files = write_export(tmp_path)
+    store = SqliteStore.memory()
+    for entity, key in (("segments", "segments"), ("organisations", "firms"), ("links", "relations")):
+        report = import_file(store, files[key], entity, import_date="2026-06-30")
+        assert report.problems == [], report.problems
+    return store, files["codes"]
+
+
+def by_name(store, name):
+    return next(o for o in store.organisations() if o.name_zh == name)
+
+
+def test_the_export_imports_with_no_column_map(world):
+    store, codes = world
+    assert {s.id: s.stage.value for s in store.segments()} == {
+        "seg:motor": "upstream", "seg:fc": "upstream", "seg:uav": "midstream"}
+    hz = by_name(store, "杭州飞图科技有限公司")
+    assert (hz.status, hz.former_names, hz.name_en, hz.legal_rep) == (
+        RegStatus.ACTIVE, ("杭州老鹰航空科技有限公司",), "Feitu Tech", "张三")
+    assert by_name(store, "深圳市旧飞控科技有限公司").status is RegStatus.CLOSED
+    assert by_name(store, "天翼飞控科技有限公司").closed  # 吊销，未注销 is revoked
+    # no date column: every record dated the import day and says so
+    assert hz.provenance.as_of == "2026-06-30" and "as_of" in hz.provenance.estimated
+    kinds = {(x.src, x.dst): x.kind for x in store.links()}
+    # 采购: the buyer buys from 苏州云翼, stored as 苏州云翼 supplies the buyer
+    assert kinds[(f"uscc:{codes['suzhou']}", f"uscc:{codes['buyer']}")] is LinkKind.SUPPLIES
+    assert kinds[(f"uscc:{codes['buyer']}", f"uscc:{codes['hangzhou']}")] is LinkKind.PARTNERS
+    assert kinds[(f"uscc:{codes['chengdu']}", f"uscc:{codes['hangzhou']}")] is LinkKind.INVESTS
+
+
+def test_regionless_firms_land_in_the_right_city(world):
+    store, _ = world
+    sz = by_name(store, "苏州云翼飞控科技有限公司")
+    assert (sz.region, sz.region_source) == ("cn/jiangsu/suzhou/wuzhong", "address")
+    cd = by_name(store, "成都凌空飞控科技有限公司")
+    assert (cd.region, cd.region_source) == ("cn/sichuan/chengdu/wuhou", "uscc")
+    assert "region" in cd.provenance.estimated
+    assert by_name(store, "杭州飞图科技有限公司").region_source == ""  # the columns: reported
+
+
+def test_a_closed_firm_is_never_recommended_nor_an_introducer(world):
+    store, codes = world
+    ix = ChainIndex.from_store(store)
+    top = recommend_targets(ix, SZ, "seg:fc", k=10)
+    listed = [t.org for t in top]
+    assert f"uscc:{codes['closed_top']}" not in listed
+    assert f"uscc:{codes['old_local']}" not in listed
+    assert listed and set(listed) <= {f"uscc:{codes['suzhou']}", f"uscc:{codes['chengdu']}"}
+    # with the closed firm open again it would rank first: the planted answer is not vacuous
+    import dataclasses
+
+    from graph.model import RegStatus as S
+    from graph.store.protocol import Batch
+    reopened = dataclasses.replace(by_name(store, "天翼飞控科技有限公司"), status=S.ACTIVE)
+    store.write(Batch(organisations=[reopened]))
+    again = recommend_targets(ChainIndex.from_store(store), SZ, "seg:fc", k=10)
+    assert again[0].org == f"uscc:{codes['closed_top']}"
+    for t in top:
+        ids = [i.org for i in introducers(ix, t.org, SZ, k=10)]
+        assert f"uscc:{codes['old_local']}" not in ids
+
+
+def test_closed_local_firms_do_not_fill_a_missing_segment(world):
+    store, codes = world
+    nx_aggs = chain_aggregates(store.graph(), SZ)
+    arr_aggs = aggregates_from_arrays(load_arrays(store), SZ)
+    assert nx_aggs == arr_aggs  # both paths apply the same rule
+    fc = nx_aggs.detail["seg:fc"]
+    assert fc.local_firms == 0 and nx_aggs.local_counts.get("seg:fc", 0) == 0
+    assert f"uscc:{codes['closed_top']}" not in {f.supplier for f in fc.top_external}
+    assert fc.members_total == 2  # 苏州云翼 and 成都凌空; the two closed firms count nowhere
+    assert nx_aggs.detail["seg:uav"].local_firms == 1
+
+
+def test_a_former_name_finds_the_firm(world):
+    store, codes = world
+    engine = SearchEngine.build(store, HashingEmbedder(dim=32))
+    hits = engine.search("杭州老鹰航空", k=3, mode="lexical")
+    assert hits.ids[0] == f"uscc:{codes['hangzhou']}"
+    card = next(h for h in engine.search("旧飞控", k=3, mode="lexical"))
+    assert card.id == f"uscc:{codes['old_local']}"
+
+
+def test_an_empty_name_and_an_unknown_status_are_row_errors(tmp_path):
+    p = tmp_path / "f.csv"
+    p.write_text("企业名称,英文名,统一社会信用代码,登记状态\n"
+                 ",Ghost Co,91440300708461136T,存续\n"
+                 "深圳甲公司,,,休眠中\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as e:
+        import_file(SqliteStore.memory(), p, "organisations")
+    rows = {(x.row, x.field) for x in e.value.problems}
+    assert rows == {(2, "企业名称"), (3, "登记状态")}
+
+
+def test_unknown_link_types_name_the_accepted_ones(world, tmp_path):
+    store, codes = world
+    p = tmp_path / "r.csv"
+    p.write_text(f"企业信用代码,关联企业信用代码,关系类型\n{codes['buyer']},{codes['suzhou']},联姻\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as e:
+        import_file(store, p, "links")
+    (problem,) = e.value.problems
+    assert problem.row == 2 and "采购" in problem.reason and "战略合作" in problem.reason
+
+
+def test_dry_run_reports_which_column_fed_which_field(tmp_path):
+    files = write_export(tmp_path)
+    store = SqliteStore.memory()
+    import_file(store, files["segments"], "segments")
+    report = import_file(store, files["firms"], "organisations", dry_run=True)
+    assert report.columns["status"] == "登记状态" and report.columns["former_names"] == "曾用名"
+    assert report.columns["uscc"] == "统一社会信用代码" and report.ignored == []
+    assert store.counts()["organisations"] == 0
+
+
+def test_an_unknown_district_is_a_row_error_not_the_city(tmp_path):
+    p = tmp_path / "f.csv"
+    p.write_text("企业名称,所属省份,所属城市,所属区县\n"
+                 "甲公司,江苏省,南京市,江宁区\n"
+                 "乙公司,江苏省,南京市,不存在区\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as e:
+        import_file(SqliteStore.memory(), p, "organisations")
+    assert [(x.row, x.field) for x in e.value.problems] == [(3, "所属区县")]
+
+
+@pytest.mark.parametrize("name", ["吴中区", "江宁区", "松江区", "思明区", "洪山区", "渝北区", "武侯区"])
+def test_districts_the_issue_found_missing_are_known(name):
+    from graph.regions import parse_region, region
+
+    rid = parse_region(name)
+    assert rid and region(rid).name_zh == name and region(rid).level.value == "district"
