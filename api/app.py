@@ -29,8 +29,9 @@ from api.deps import Engines
 from api.errors import PayloadTooLarge, http_error_body, install_error_handlers
 from api.headers import SecurityHeaders
 from api.routes import TAGS, include_routes
+from api.uploads import sweep as sweep_uploads
 from graph.errors import ConfigError
-from graph.fsperms import exposed_bits
+from graph.fsperms import exposed_bits, owner_only
 from graph.settings import LOOPBACK_HOSTS, Settings
 
 __all__ = ["create_app", "BodyLimit", "DESCRIPTION"]
@@ -100,6 +101,10 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI):
         from graph.store import open_store
 
+        owner_only()  # index, caches, workspace, exports: 0600/0700 under any umask (also for --workers)
+        swept = sweep_uploads(settings.data_dir)
+        if swept:
+            log.warning("removed %d upload(s) left by a server that was killed mid-import", swept)
         store = open_store(settings)
         try:
             keys = KeyStore.open(keys_path(settings.data_dir))

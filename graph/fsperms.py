@@ -25,10 +25,28 @@ import os
 import stat
 from pathlib import Path
 
-__all__ = ["private_dir", "private_file", "exposed_bits", "DIR_MODE", "FILE_MODE"]
+__all__ = ["private_dir", "private_file", "exposed_bits", "owner_only", "DIR_MODE", "FILE_MODE", "UMASK"]
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
+UMASK = 0o077
+
+
+def owner_only() -> int:
+    """Make every file and directory this process creates from now on owner-only; return the old umask.
+
+    The one rule for what chainmatch writes: the CLI and the server call it
+    when they start, so the index, caches, ``cards.jsonl``, reports, exports,
+    the workspace and anything added later are 0600/0700 even under
+    ``umask 000`` — not only the files made through :func:`private_file`.
+    Bits the old umask already cleared stay cleared.
+
+    >>> old = owner_only(); now = os.umask(old); now & UMASK == UMASK
+    True
+    """
+    old = os.umask(UMASK)
+    os.umask(old | UMASK)
+    return old
 
 
 def private_dir(path: Path | str) -> Path:

@@ -32,6 +32,7 @@ from api.cli.common import (
 from api.cli.imports import import_app
 from api.cli.store import store_app
 from graph.errors import BackendUnavailable, ChainmatchError
+from graph.fsperms import owner_only
 
 __all__ = ["app", "main"]
 
@@ -116,6 +117,7 @@ def demo(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app, map the error tree to exit codes."""
+    owner_only()  # every file the CLI (and ``serve``) writes is 0600, every directory 0700
     try:
         app(args=argv, prog_name="chainmatch", standalone_mode=False)
     except ChainmatchError as e:

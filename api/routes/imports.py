@@ -9,8 +9,6 @@ name (so problems name the file the user sent) and handed to
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
 import unicodedata
 from pathlib import Path as FsPath
 from typing import Annotated, Literal
@@ -20,6 +18,7 @@ from fastapi import APIRouter, File, Path, Query, UploadFile
 from api.deps import Editor, SettingsDep, StoreDep
 from api.routes._common import AUTHED, FieldError, responses
 from api.schemas.core import ImportReportPublic
+from api.uploads import save_upload, upload_dir
 from graph.io.importer import import_file
 
 __all__ = ["router", "safe_filename", "parse_column_map"]
@@ -89,10 +88,8 @@ def import_upload(
                                                   examples=[["公司=name_zh"]])] = None,
 ) -> ImportReportPublic:
     mapping = parse_column_map(column_map)
-    with tempfile.TemporaryDirectory(prefix="chainmatch-upload-") as tmp:
-        path = FsPath(tmp) / safe_filename(file.filename)
-        with open(path, "wb") as out:
-            shutil.copyfileobj(file.file, out)
+    with upload_dir(settings.data_dir) as tmp:  # owner-only; swept at start if a kill -9 left it
+        path = save_upload(file.file, tmp / safe_filename(file.filename))
         report = import_file(store, path, entity, column_map=mapping, encoding=encoding, sheet=sheet,
                              skip_invalid=skip_invalid, reject_path=FsPath(tmp) / "_rejects.csv",
                              dry_run=dry_run, settings=settings)

@@ -7,6 +7,13 @@ read back through ``read`` on a miss in memory. Files live under
 removes the directories of older ones, so the cache never serves stale results
 and never grows past one version.
 
+A file is trusted only if its keyed hash checks out: each holds
+``{"mac", "data"}`` with ``mac = HMAC-SHA256(key, version, name, data)`` and
+the key lives in ``<directory>/cache.key`` (0600, made once, never leaves the
+machine). An edited file (``"severity": 9.99``) fails the check and is
+recomputed, not served. Directories and files are owner-only
+(:mod:`graph.fsperms`).
+
 Examples
 --------
 >>> import tempfile
@@ -21,8 +28,10 @@ Examples
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
+import secrets
 import shutil
 import threading
 from collections import OrderedDict
@@ -30,7 +39,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from graph.fsperms import FILE_MODE, private_dir, private_file
+
 __all__ = ["ResultCache"]
+
+_KEY_FILE = "cache.key"
 
 
 def _digest(function: str, args: dict) -> str:
@@ -46,6 +59,24 @@ class ResultCache:
         self.size = size
         self._memory: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self._lock = threading.Lock()  # analyses run concurrently in the API's threads
+
+    def _secret(self) -> bytes:
+        """The keyed-hash secret of this cache directory (made on first use, 0600)."""
+        path = self.directory / _KEY_FILE
+        if not path.exists() or path.stat().st_size == 0:
+            tmp = private_file(path.with_name(f"{_KEY_FILE}.{os.getpid()}-{threading.get_ident()}.tmp"))
+            tmp.write_bytes(secrets.token_bytes(32))
+            try:
+                os.link(tmp, path)  # first writer wins; every process then reads the same key
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink(missing_ok=True)
+        return path.read_bytes()
+
+    def _mac(self, version: str, key: str, text: str) -> str:
+        msg = "\x1f".join([version, key, text]).encode("utf-8")
+        return hmac.new(self._secret(), msg, hashlib.sha256).hexdigest()
 
     def _path(self, version: str, key: str) -> Path:
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in version)
@@ -63,9 +94,11 @@ class ResultCache:
             return None
         path = self._path(version, key)
         try:
-            value = json.loads(path.read_text(encoding="utf-8"))
-            if read is not None:
-                value = read(value)
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            text = json.dumps(doc["data"], sort_keys=True, ensure_ascii=False)
+            if not hmac.compare_digest(str(doc["mac"]), self._mac(version, key, text)):
+                return None  # edited, or written with another key: recomputed, never served
+            value = doc["data"] if read is None else read(doc["data"])
         except (OSError, ValueError, KeyError, TypeError):
             return None  # unreadable or of an older shape: recomputed
         self._remember(version, key, value)
@@ -79,13 +112,18 @@ class ResultCache:
             return
         path = self._path(version, key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(path.parent)
             for old in self.directory.iterdir():
                 if old.is_dir() and old != path.parent and old.name.startswith("v"):
                     shutil.rmtree(old, ignore_errors=True)
             tmp = path.with_suffix(f".{os.getpid()}-{threading.get_ident()}.tmp")
-            tmp.write_text(json.dumps(value if data is None else data, ensure_ascii=False, default=str),
-                           encoding="utf-8")
+            plain = json.loads(json.dumps(value if data is None else data, ensure_ascii=False, default=str))
+            text = json.dumps(plain, sort_keys=True, ensure_ascii=False)
+            body = json.dumps({"mac": self._mac(version, key, text), "data": plain}, ensure_ascii=False)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+            os.fchmod(fd, FILE_MODE)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(body)
             tmp.replace(path)
         except OSError:
             pass  # a cache that cannot be written is only slower

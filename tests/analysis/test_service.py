@@ -41,7 +41,33 @@ def test_results_are_cached_per_store_version(tmp_path):
         store.delete_organisation(first.gaps[0].firms[0])
         after = Analyst.for_store(store, tmp_path / "cache").gaps("深圳")
         assert after.meta.cached is False and after.meta.version != first.meta.version
-        assert len(list((tmp_path / "cache" / "analysis").iterdir())) == 1
+        assert len([d for d in (tmp_path / "cache" / "analysis").iterdir() if d.is_dir()]) == 1
+
+
+def test_an_edited_cache_file_is_not_served(tmp_path):
+    """Issue 18: an edited cache/analysis/*/gaps-*.json was served as is ("severity": 9.99)."""
+    with SqliteStore.open(tmp_path / "s.sqlite") as store:
+        store.write(load_world()[0])
+        _edited(store, tmp_path)
+
+
+def _edited(store, tmp_path):
+    import stat
+
+    first = Analyst.for_store(store, tmp_path / "cache").gaps("深圳")
+    files = list((tmp_path / "cache" / "analysis").glob("v*/gaps-*.json"))
+    assert len(files) == 1
+    for p in [*files, files[0].parent, tmp_path / "cache" / "analysis" / "cache.key"]:
+        assert stat.S_IMODE(p.stat().st_mode) & 0o077 == 0, p  # owner-only
+    doc = json.loads(files[0].read_text(encoding="utf-8"))
+    text = files[0].read_text(encoding="utf-8")
+    assert '"severity"' in text
+    doc["data"]["gaps"][0]["severity"] = 9.99
+    files[0].write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    again = Analyst.for_store(store, tmp_path / "cache").gaps("深圳")  # a fresh process: from disk
+    assert again.meta.cached is False and again.gaps[0].severity == first.gaps[0].severity != 9.99
+    hit = Analyst.for_store(store, tmp_path / "cache").gaps("深圳")  # rewritten, signed: served again
+    assert hit.meta.cached is True and hit.gaps[0].severity == first.gaps[0].severity
 
 
 CALLS = {"gaps": lambda a: a.gaps(SZ), "chain_map": lambda a: a.chain_map("南山区", "动漫游戏"),
@@ -184,7 +210,7 @@ def test_a_memory_hit_is_the_kept_result_and_an_old_shaped_file_is_recomputed(wo
     assert hit.meta.cached and hit.gaps is first.gaps  # nothing re-read or rebuilt
     (path,) = (tmp_path / "analysis").rglob("gaps-*.json")
     data = json.loads(path.read_text(encoding="utf-8"))
-    del data["gaps_total"]  # a file written before a field was added
+    del data["data"]["gaps_total"]  # a file written before a field was added (its mac fails too)
     path.write_text(json.dumps(data), encoding="utf-8")
     again = Analyst.for_store(world_store, tmp_path).gaps(SZ, "动漫游戏")
     assert again.meta.cached is False and again.gaps_total == first.gaps_total

@@ -142,3 +142,37 @@ def test_import_error_reports_are_bounded(api):
     assert len(r.content) < 50_000 and any("… and 99950 more" in w for w in r.json()["warnings"])
     r = upload(api, "organisations", "bad.csv", ("企业名称,统一社会信用代码\n" + rows).encode(), skip_invalid="true")
     assert r.status_code == 200 and len(r.json()["problems"]) <= MAX_PROBLEMS + 100 and r.json()["rejected"] == 20_000
+
+
+def test_uploads_are_private_swept_at_start_and_removed_on_error(tmp_path, world_store_file, monkeypatch):
+    """Issue 18: kill -9 during an upload left it (0644) in the system temp directory, never swept."""
+    import os
+    import stat
+
+    from fastapi.testclient import TestClient
+
+    import api.routes.imports as routes
+    from api.app import create_app
+    from tests.api.conftest import Api, start, world_dir
+
+    data = world_dir(tmp_path, world_store_file)
+    left = data / "tmp" / "uploads" / "999999999-dead"  # a process that cannot exist
+    left.mkdir(parents=True)
+    (left / "firms.csv").write_text("企业名称\n被遗留的上传\n", encoding="utf-8")
+    settings, tokens = start(data)
+    seen = {}
+
+    def spy(store, path, entity, **kw):
+        seen["file"], seen["dir"] = stat.S_IMODE(path.stat().st_mode), stat.S_IMODE(path.parent.stat().st_mode)
+        seen["where"] = path.parent
+        raise RuntimeError("boom")  # an unexpected error mid-import
+
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        assert not left.exists()  # swept when the app started
+        api = Api(client, settings, tokens)
+        monkeypatch.setattr(routes, "import_file", spy)
+        r = upload(api, "organisations", "firms.csv", FIRMS.encode())
+        assert r.status_code == 500
+    assert (seen["file"], seen["dir"]) == (0o600, 0o700)
+    assert seen["where"].parent == data / "tmp" / "uploads" and not seen["where"].exists()
+    assert os.listdir(data / "tmp" / "uploads") == []

@@ -73,3 +73,31 @@ def test_serving_creates_the_data_dir_private_and_warns_about_a_readable_one(tmp
     [warning] = [r.getMessage() for r in caplog.records if "read by other users" in r.getMessage()]
     assert str(fresh) in warning and "chmod 700" in warning and "0o55" in warning
 
+
+
+def test_every_file_the_cli_writes_is_owner_only_under_umask_000(tmp_path, monkeypatch):
+    """Issue 18: index/ and cache/ were 0755/0644 (0777/0666 under umask 000) and cards.jsonl holds
+    every firm's text. Under umask 000: demo, search (builds the index), gaps (fills the analysis cache),
+    report and a list export; then no file or directory under the data dir, or the outputs, is
+    readable by others."""
+    from api.cli.main import main
+
+    monkeypatch.setenv("CHAINMATCH_EMBEDDING_MODEL", "hashing:64")  # the model is not what is tested
+    d, out = tmp_path / "data", tmp_path / "out"
+    old = os.umask(0)
+    try:
+        out.mkdir(mode=0o700)
+        os.chmod(out, 0o700)
+        for args in (["demo"], ["search", "游戏引擎"], ["gaps", "--region", "深圳"],
+                     ["report", "--region", "深圳", "--chain", "动漫游戏", "--output", str(out / "r.xlsx")]):
+            try:
+                main([*args, "--data-dir", str(d)])
+            except SystemExit as e:
+                assert e.code in (0, None), (args, e.code)
+    finally:
+        os.umask(old)
+    seen = [p for p in [*d.rglob("*"), *out.rglob("*")]]
+    assert any(p.name == "cards.jsonl" or "index" in p.parts for p in seen), sorted(map(str, seen))[:20]
+    assert any("cache" in p.parts for p in seen)
+    loose = {str(p.relative_to(tmp_path)): oct(_mode(p)) for p in seen if _mode(p) & 0o077}
+    assert loose == {}
