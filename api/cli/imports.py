@@ -96,6 +96,12 @@ def _tabular(entity: str):
         if as_json:
             print_json(report.as_dict())
             return
+        if dry_run:  # which column fed which field, and what was ignored, before anything is written
+            console.print(f"{report.file}: columns 列映射")
+            for fieldname, header in report.columns.items():
+                console.print(f"  {header} → {fieldname}")
+            if report.ignored:
+                console.print(f"  ignored 忽略: {', '.join(report.ignored)}")
         for w in report.warnings:
             err_console.print(f"[yellow]warning[/yellow]: {w}")
         done = write_summary(report.imported) if report.imported else "dry run: nothing written"

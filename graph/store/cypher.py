@@ -179,6 +179,7 @@ def _props(record) -> dict[str, Any]:
             "patents": record.patents,
             "sites": [s.region for s in record.sites],
             "parent_group": record.parent_group,
+            "former_names": list(record.former_names),
             "status": record.status.value,  # closed organisations are left out of analysis (cypher_analysis.open_)
         }
     if isinstance(record, Segment):
@@ -559,7 +560,7 @@ def read_links(*, kind: LinkKind | str | None = None, org: str | None = None) ->
 
 
 def lookup(keys: Sequence[str]) -> Query:
-    """Rows ``(how, key, id)`` for keys that are ids, USCCs or zh/en names.
+    """Rows ``(how, key, id)`` for keys that are ids, USCCs or zh/en/former names.
 
     The caller keeps ids first, then USCCs, then names that match exactly
     one organisation.
@@ -570,6 +571,9 @@ def lookup(keys: Sequence[str]) -> Query:
         f"MATCH (o:{org}) WHERE o.uscc IN $keys RETURN 'uscc' AS how, o.uscc AS key, o.id AS id",
         f"MATCH (o:{org}) WHERE o.name_zh IN $keys RETURN 'name' AS how, o.name_zh AS key, o.id AS id",
         f"MATCH (o:{org}) WHERE o.name_en IN $keys RETURN 'name' AS how, o.name_en AS key, o.id AS id",
+        # former names (曾用名) are names too: a relation file written before a rename still resolves
+        f"MATCH (o:{org}) WHERE o.former_names IS NOT NULL UNWIND o.former_names AS n WITH o, n"
+        " WHERE n IN $keys RETURN 'name' AS how, n AS key, o.id AS id",
     ]
     return Query("\nUNION ALL\n".join(branches), {"keys": list(keys)})
 

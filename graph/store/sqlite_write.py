@@ -172,7 +172,7 @@ class SqliteTarget:
         )
         conn.executemany(
             "INSERT OR IGNORE INTO org_names(name, org_id) VALUES (?, ?)",
-            [(n, r.id) for r in rows for n in {r.record.name_zh, r.record.name_en} if n],
+            [(n, r.id) for r in rows for n in r.record.names],  # zh, en and former names (曾用名)
         )
 
     # ------------------------------------------------------------ version

@@ -152,3 +152,27 @@ def test_districts_the_issue_found_missing_are_known(name):
 
     rid = parse_region(name)
     assert rid and region(rid).name_zh == name and region(rid).level.value == "district"
+
+
+def test_a_relation_by_former_name_resolves(world, tmp_path):
+    store, codes = world
+    p = tmp_path / "r.csv"
+    p.write_text("企业,关联企业,关系类型\n深圳市鹏城整机科技有限公司,杭州老鹰航空科技有限公司,合作\n", encoding="utf-8")
+    import_file(store, p, "links")
+    assert any(x.dst == f"uscc:{codes['hangzhou']}" and x.kind is LinkKind.PARTNERS and x.since is None
+               for x in store.links())
+
+
+def test_cli_dry_run_prints_the_column_map(tmp_path):
+    from typer.testing import CliRunner
+
+    from api.cli.main import app
+
+    files = write_export(tmp_path / "in")
+    d = tmp_path / "data"
+    runner = CliRunner()
+    assert runner.invoke(app, ["import", "segments", str(files["segments"]), "--data-dir", str(d)]).exit_code == 0
+    out = runner.invoke(app, ["import", "organisations", str(files["firms"]), "--dry-run", "--data-dir", str(d)])
+    assert out.exit_code == 0, out.output
+    assert "登记状态 → status" in out.output and "曾用名 → former_names" in out.output
+    assert "nothing written" in out.output

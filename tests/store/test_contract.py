@@ -377,3 +377,10 @@ def test_closed_organisations_count_nowhere_in_analysis(store):
         from graph.store.sqlite_aggregates import load_arrays
 
         assert aggregates_from_arrays(load_arrays(store), SZ) == aggs
+
+
+def test_lookup_finds_a_firm_by_its_former_name(store):
+    world = small_world()
+    world.organisations[0] = dataclasses.replace(world.organisations[0], former_names=("旧名称有限公司",))
+    store.write(world)
+    assert store.lookup(["旧名称有限公司", "测试firm机构"]) == {"旧名称有限公司": "org:firm", "测试firm机构": "org:firm"}
