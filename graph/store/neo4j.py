@@ -66,6 +66,7 @@ from graph.store.protocol import Batch, WriteResult
 if TYPE_CHECKING:
     from graph.analysis.aggregates import ChainAggregates
     from graph.analysis.leaders import LeaderInputs
+    from graph.store.neo4j_recommend import RecommendScope
 
 __all__ = ["Neo4jStore"]
 
@@ -111,7 +112,7 @@ class Neo4jStore:
         self._uri = uri
         self._lock = threading.Lock()
         self._graph: tuple[tuple[str, int], nx.MultiDiGraph] | None = None
-        self._member_counts: tuple[tuple[str, int], list] | None = None
+        self._kept: dict[str, tuple[tuple[str, int], Any]] = {}  # figures kept per version (_per_version)
 
     # ------------------------------------------------------------ lifecycle
     @classmethod
@@ -443,18 +444,51 @@ class Neo4jStore:
 
         return self._read(work)
 
+    def _per_version(self, tx: ManagedTransaction, name: str, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per store version (and epoch) under ``name``: region-independent figures."""
+        stamp = self._stamp(tx)
+        with self._lock:
+            hit = self._kept.get(name)
+            if hit is not None and hit[0] == stamp:
+                return hit[1]
+        value = compute()
+        with self._lock:
+            self._kept[name] = (stamp, value)
+        return value
+
     def _counts_by_region(self, tx: ManagedTransaction) -> list:
         """Member firms per (region, segment): region-independent, kept per store version."""
         from graph.store import cypher_analysis
 
-        stamp = self._stamp(tx)
-        with self._lock:
-            if self._member_counts is not None and self._member_counts[0] == stamp:
-                return self._member_counts[1]
-        rows = [(r["region"], r["segment"], int(r["n"])) for r in _run(tx, cypher_analysis.member_counts())]
-        with self._lock:
-            self._member_counts = (stamp, rows)
-        return rows
+        return self._per_version(tx, "member_counts", lambda: [
+            (r["region"], r["segment"], int(r["n"])) for r in _run(tx, cypher_analysis.member_counts())])
+
+    @_guarded
+    def recommend_scope(self, segments: Iterable[str]) -> RecommendScope:
+        """What a target ranking for ``segments`` reads, gathered in Cypher in one read transaction.
+
+        The recommendation seam (:class:`~graph.store.protocol.RecommendPushdown`):
+        the focus segments' member firms, their ties and the whole-graph
+        figures they need (:mod:`graph.store.neo4j_recommend`); no records.
+        """
+        from graph.store import neo4j_recommend
+
+        focus = frozenset(segments)
+
+        def work(tx: ManagedTransaction):
+            return neo4j_recommend.scope(functools.partial(_run, tx), focus, lambda: self._rank(tx))
+
+        return self._read(work)
+
+    def _rank(self, tx: ManagedTransaction) -> tuple:
+        """Supply PageRank of the whole graph (:func:`~graph.store.neo4j_recommend.supply_rank`), kept per version."""
+        from graph.store import cypher_recommend, neo4j_recommend
+
+        def compute():
+            n = int(_run(tx, cypher_recommend.org_count())[0]["n"])
+            return neo4j_recommend.supply_rank(n, _run(tx, cypher_recommend.supply_edges()))
+
+        return self._per_version(tx, "supply_rank", compute)
 
     @_guarded
     def analysis_leader_inputs(self, chain: Chain) -> LeaderInputs:

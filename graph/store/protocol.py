@@ -14,6 +14,9 @@ satisfy; callers ask ``isinstance(store, Capability)``, never the class or
   (the embedded store: SQL into numpy, no domain objects);
 - :class:`AnalysisPushdown` — chain-analysis aggregates computed by the
   store itself (Neo4j: Cypher on the server);
+- :class:`RecommendPushdown` — what one target ranking reads (its
+  candidates, their ties, their whole-graph figures), gathered by the store
+  itself (Neo4j: Cypher on the server);
 - :class:`CypherRunner` — runs statements of the ``cypher*`` modules in the
   store's database; the Neo4j vector index (:mod:`matching.neo4j_vectors`)
   lives on it.
@@ -24,6 +27,8 @@ Examples
 >>> s = SqliteStore.memory()
 >>> isinstance(s, GraphStore), isinstance(s, ColumnarArrays), isinstance(s, AnalysisPushdown)
 (True, True, False)
+>>> isinstance(s, RecommendPushdown)
+False
 """
 
 from __future__ import annotations
@@ -51,8 +56,10 @@ if TYPE_CHECKING:
     from graph.analysis.arrays import GraphArrays
     from graph.analysis.leaders import LeaderInputs
     from graph.store.cypher import Query
+    from graph.store.neo4j_recommend import RecommendScope
 
-__all__ = ["Batch", "WriteResult", "GraphStore", "ColumnarArrays", "AnalysisPushdown", "CypherRunner"]
+__all__ = ["Batch", "WriteResult", "GraphStore", "ColumnarArrays", "AnalysisPushdown", "RecommendPushdown",
+           "CypherRunner"]
 
 
 @dataclass
@@ -199,6 +206,14 @@ class AnalysisPushdown(Protocol):
 
     def analysis_leader_inputs(self, chain: Chain) -> LeaderInputs:
         """The chain's member firms and the supplies among them."""
+
+
+@runtime_checkable
+class RecommendPushdown(Protocol):
+    """A store that gathers what one target ranking reads itself, never handing out the whole graph."""
+
+    def recommend_scope(self, segments: Iterable[str]) -> RecommendScope:
+        """The :class:`~graph.store.neo4j_recommend.RecommendScope` of a ranking for ``segments``."""
 
 
 @runtime_checkable

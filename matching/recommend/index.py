@@ -207,6 +207,50 @@ class ChainIndex:
             ix.add_details(store.organisations())
         return ix
 
+    @classmethod
+    def for_ranking(cls, store, segments: Iterable[str]) -> ChainIndex:
+        """The index a target ranking for ``segments`` needs, built the cheapest way the store allows.
+
+        A :class:`~graph.store.protocol.RecommendPushdown` store (Neo4j)
+        gathers just that ranking's part of the graph on the server
+        (:meth:`from_scope`); any other store gives its whole index
+        (:meth:`from_store`). Either ranks the focus segments' targets the
+        same (``tests/recommend/test_pushdown.py``).
+        """
+        from graph.store.protocol import RecommendPushdown
+
+        if not isinstance(store, RecommendPushdown):
+            return cls.from_store(store)
+        segments = sorted(set(segments))
+
+        def fetch(ids: Sequence[str]) -> dict[str, Organisation]:
+            return {o.id: o for o in store.organisations(ids=list(ids))}
+
+        return cls.from_scope(store.recommend_scope(segments), fetch=fetch)
+
+    @classmethod
+    def from_scope(cls, scope, *, fetch: Fetch | None = None) -> ChainIndex:
+        """A small index over a :class:`~graph.store.neo4j_recommend.RecommendScope`.
+
+        It holds the focus segments' member firms, everyone they are tied
+        to and the research organisations near the segments; ``reach`` and
+        ``sent`` (exact for the focus segments' members), ``centrality`` and
+        the as-of date are the whole graph's, as the store computed them. It
+        answers rankings for those segments only; records come through
+        ``fetch`` for short lists.
+        """
+        as_of = None
+        if scope.as_of is not None:
+            day = int(to_days([scope.as_of])[0])
+            as_of = None if day == NO_DATE else from_days(day)
+        ix = cls._build(scope.segs, scope.edges, scope.orgs, scope.mems, scope.links, fetch=fetch,
+                        as_of=as_of or "")
+        ix.as_of = as_of
+        ix.reach = np.array([scope.reach.get(o, 0) for o in ix.org_ids], dtype=np.int64)
+        ix.sent = np.array([scope.sent.get(o, 0.0) for o in ix.org_ids], dtype=np.float64)
+        ix.centrality = np.array([scope.centrality.get(o, 0.0) for o in ix.org_ids], dtype=np.float64)
+        return ix
+
     def add_details(self, organisations: Iterable[Organisation]) -> None:
         """Keep the latest financing, site and record dates of every organisation as day arrays."""
         n = self.n_orgs

@@ -91,12 +91,13 @@ def local_ties(ix: ChainIndex, rows: np.ndarray, local: np.ndarray) -> Ties:
 
 
 def tie_links(ix: ChainIndex, row: int, local: np.ndarray, kinds=BUSINESS_TIES) -> list[int]:
-    """Indices of the links between ``row`` and local organisations (either direction), by kind."""
+    """Indices of the links between ``row`` and local organisations (either direction), by kind;
+    heaviest first, then by link id."""
     r = np.array([row])
     _, l_out = ix.out_links(r)
     _, l_in = ix.in_links(r)
     hit_out = l_out[local[ix.dst[l_out]] & np.isin(ix.lkind[l_out], kinds)]
     hit_in = l_in[local[ix.src[l_in]] & np.isin(ix.lkind[l_in], kinds)]
     both = np.concatenate([hit_out, hit_in])
-    order = np.lexsort((both, -ix.weight[both]))
-    return both[order].tolist()
+    # heaviest first, ties by link id: the same order whatever order the index holds its links in
+    return sorted(both.tolist(), key=lambda i: (-float(ix.weight[i]), ix.link_ids[i]))

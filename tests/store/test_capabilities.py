@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from graph.analysis.service import Analyst, ArraySource, StoreSource
-from graph.store.protocol import AnalysisPushdown, ColumnarArrays, CypherRunner, GraphStore
+from graph.store.protocol import (
+    AnalysisPushdown,
+    ColumnarArrays,
+    CypherRunner,
+    GraphStore,
+    RecommendPushdown,
+)
 from matching.embedder import HashingEmbedder
 from matching.neo4j_vectors import is_neo4j_store, neo4j_index_for
 
 
 def test_each_store_declares_what_it_can_do(store):
-    caps = {c.__name__ for c in (ColumnarArrays, AnalysisPushdown, CypherRunner) if isinstance(store, c)}
+    caps = {c.__name__ for c in (ColumnarArrays, AnalysisPushdown, RecommendPushdown, CypherRunner)
+            if isinstance(store, c)}
     assert isinstance(store, GraphStore)
     if type(store).__name__ == "SqliteStore":
         assert caps == {"ColumnarArrays"}
     else:
-        assert caps == {"AnalysisPushdown", "CypherRunner"}
+        assert caps == {"AnalysisPushdown", "RecommendPushdown", "CypherRunner"}
 
 
 def test_the_analyst_picks_its_source_by_capability(store, world):
@@ -22,6 +29,16 @@ def test_the_analyst_picks_its_source_by_capability(store, world):
     source = Analyst.for_store(store).source
     expected = StoreSource if isinstance(store, AnalysisPushdown) else ArraySource
     assert type(source) is expected
+
+
+def test_the_recommender_picks_its_index_by_capability(store, world):
+    from matching.recommend.index import ChainIndex
+
+    store.write(world[0])
+    ix = ChainIndex.for_ranking(store, ["seg:game_engine"])
+    whole = store.counts()["organisations"]
+    # a pushdown store hands out the ranking's scope, any other its whole index
+    assert (ix.n_orgs < whole) if isinstance(store, RecommendPushdown) else (ix.n_orgs == whole)
 
 
 class _Runner:

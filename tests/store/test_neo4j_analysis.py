@@ -106,10 +106,10 @@ def test_every_analysis_equals_the_embedded_store_for_shenzhen_and_every_chain(n
 
 def test_member_counts_are_kept_per_store_version(neo, world):
     first = neo.analysis_aggregates(SZ, ["seg:game_engine"])
-    kept = neo._member_counts
+    kept = neo._kept.get("member_counts")
     assert kept is not None
     neo.analysis_aggregates("cn/beijing/beijing", ["seg:game_engine"])
-    assert neo._member_counts is kept  # region-independent: not queried again
+    assert neo._kept.get("member_counts") is kept  # region-independent: not queried again
     assert first.local_counts == aggregates_from_arrays(GraphArrays.from_batch(world), SZ).local_counts
 
 
