@@ -16,7 +16,9 @@ server.
 
 Like :mod:`graph.store.cypher`, nothing here talks to a database and user
 input (segment ids, organisation ids) only travels in parameters; labels and
-relationship types come from that module's whitelists.
+relationship types come from that module's whitelists. Closed organisations
+(:func:`graph.store.cypher_analysis.open_`) and their links are left out
+everywhere, as in the store's graph view.
 
 Examples
 --------
@@ -33,6 +35,7 @@ from collections.abc import Iterable
 
 from graph.model import LinkKind, OrgKind
 from graph.store.cypher import MEMBER_OF, UPSTREAM_OF, Query, label, link_type, link_types
+from graph.store.cypher_analysis import open_
 
 __all__ = ["segments", "members", "org_rows", "links_touching", "candidate_figures", "supply_edges",
            "org_count", "links_as_of"]
@@ -40,6 +43,7 @@ __all__ = ["segments", "members", "org_rows", "links_touching", "candidate_figur
 _ORG = label("organisations")
 _SEG = label("segments")
 _SUP = link_type(LinkKind.SUPPLIES)
+_OPEN_AB = f"{open_('a')} AND {open_('b')}"
 #: organisation kinds that count as local research supply (:func:`matching.recommend.form.attraction_form`)
 RESEARCH = sorted(k.value for k in (OrgKind.UNIVERSITY, OrgKind.LAB))
 
@@ -65,7 +69,8 @@ def members(focus: Iterable[str], near: Iterable[str]) -> Query:
     """
     return Query(
         f"MATCH (s:{_SEG})<-[m:{MEMBER_OF}]-(o:{_ORG})"
-        " WHERE (s.id IN $focus AND o.kind = 'firm') OR (s.id IN $near AND o.kind IN $research)"
+        " WHERE ((s.id IN $focus AND o.kind = 'firm') OR (s.id IN $near AND o.kind IN $research))"
+        f" AND {open_('o')}"
         " RETURN o.id AS org, s.id AS segment, coalesce(m.confidence, 1.0) AS confidence,"
         " coalesce(m.status, 'confirmed') = 'confirmed' AS confirmed ORDER BY org, segment",
         {"focus": _ids(focus), "near": _ids(near), "research": RESEARCH},
@@ -75,7 +80,7 @@ def members(focus: Iterable[str], near: Iterable[str]) -> Query:
 def org_rows(ids: Iterable[str]) -> Query:
     """The index columns of organisations ``ids`` (stored properties, no documents)."""
     return Query(
-        f"MATCH (o:{_ORG}) WHERE o.id IN $ids"
+        f"MATCH (o:{_ORG}) WHERE o.id IN $ids AND {open_('o')}"
         " RETURN o.id AS id, o.kind AS kind, o.region AS region, o.employees AS employees,"
         " o.revenue_band AS revenue_band, o.tiers AS tiers, o.patents AS patents,"
         " o.name_zh AS name_zh, o.name_en AS name_en, o.sites AS sites ORDER BY id",
@@ -89,8 +94,9 @@ def links_touching(ids: Iterable[str]) -> Query:
     ret = " RETURN r.id AS id, type(r) AS type, a.id AS src, b.id AS dst, r.since AS since," \
           " coalesce(r.weight, 1.0) AS weight"
     return Query(
-        f"MATCH (a:{_ORG})-[r:{types}]->(b:{_ORG}) WHERE a.id IN $ids{ret}"
-        f" UNION ALL MATCH (a:{_ORG})-[r:{types}]->(b:{_ORG}) WHERE b.id IN $ids AND NOT a.id IN $ids{ret}",
+        f"MATCH (a:{_ORG})-[r:{types}]->(b:{_ORG}) WHERE a.id IN $ids AND {_OPEN_AB}{ret}"
+        f" UNION ALL MATCH (a:{_ORG})-[r:{types}]->(b:{_ORG})"
+        f" WHERE b.id IN $ids AND NOT a.id IN $ids AND {_OPEN_AB}{ret}",
         {"ids": _ids(ids)},
     )
 
@@ -99,7 +105,7 @@ def candidate_figures(ids: Iterable[str]) -> Query:
     """Per organisation of ``ids`` with supplies: distinct supply customers anywhere and the weights sent
     (a list: the index sums them as float32 values, as it stores weights)."""
     return Query(
-        f"MATCH (a:{_ORG})-[r:{_SUP}]->(b:{_ORG}) WHERE a.id IN $ids"
+        f"MATCH (a:{_ORG})-[r:{_SUP}]->(b:{_ORG}) WHERE a.id IN $ids AND {_OPEN_AB}"
         " RETURN a.id AS id, count(DISTINCT b) AS reach, collect(coalesce(r.weight, 1.0)) AS sent",
         {"ids": _ids(ids)},
     )
@@ -108,17 +114,18 @@ def candidate_figures(ids: Iterable[str]) -> Query:
 def supply_edges() -> Query:
     """PageRank's input: every supply as ``(src, dst, weight)`` ids, in link-id order (no records)."""
     return Query(
-        f"MATCH (a:{_ORG})-[r:{_SUP}]->(b:{_ORG})"
+        f"MATCH (a:{_ORG})-[r:{_SUP}]->(b:{_ORG}) WHERE {_OPEN_AB}"
         " RETURN a.id AS src, b.id AS dst, coalesce(r.weight, 1.0) AS weight ORDER BY r.id",
         {},
     )
 
 
 def org_count() -> Query:
-    """How many organisations (PageRank's ``n``)."""
-    return Query(f"MATCH (o:{_ORG}) RETURN count(o) AS n", {})
+    """How many open organisations (PageRank's ``n``)."""
+    return Query(f"MATCH (o:{_ORG}) WHERE {open_('o')} RETURN count(o) AS n", {})
 
 
 def links_as_of() -> Query:
     """The latest link date (the data's as-of date, as the index derives it)."""
-    return Query(f"MATCH (:{_ORG})-[r:{link_types()}]->(:{_ORG}) RETURN max(r.since) AS as_of", {})
+    return Query(f"MATCH (a:{_ORG})-[r:{link_types()}]->(b:{_ORG}) WHERE {_OPEN_AB} RETURN max(r.since) AS as_of",
+                 {})

@@ -101,6 +101,24 @@ def test_excluded_and_landed(neo, embedded):
     assert _key(got) == _key(want)
 
 
+def test_a_closed_firm_is_never_a_target_on_either_store(neo, embedded, world):
+    """Writes to both shared stores: after the read-only tests."""
+    import dataclasses
+
+    from graph.model import RegStatus
+    from graph.store.protocol import Batch
+
+    first = recommend_targets(ChainIndex.from_store(embedded), SZ, "seg:game_engine", k=1)[0].org
+    closed = dataclasses.replace(next(o for o in world.organisations if o.id == first), status=RegStatus.CLOSED)
+    for store in (neo, embedded):
+        store.write(Batch(organisations=[closed]))
+    want = recommend_targets(ChainIndex.from_store(embedded), SZ, "seg:game_engine", k=10)
+    small = ChainIndex.for_ranking(neo, ["seg:game_engine"])
+    got = recommend_targets(small, SZ, "seg:game_engine", k=10)
+    assert first not in small.pos and first not in [t.org for t in got]
+    assert _key(got) == _key(want)
+
+
 def test_supply_rank_is_kept_per_version_and_follows_writes(neo, world):
     """Last in this module: it writes a link to the shared store."""
     import dataclasses

@@ -28,6 +28,13 @@ def test_fixed_queries_take_no_input():
     assert "SUPPLIES" in qr.supply_edges().text and "Organisation" in qr.org_count().text
 
 
+def test_closed_organisations_are_left_out_of_every_query():
+    for q in (qr.members(["a"], ["b"]), qr.org_rows(["a"]), qr.links_touching(["a"]), qr.candidate_figures(["a"]),
+              qr.supply_edges(), qr.org_count(), qr.links_as_of()):
+        assert "<> 'closed'" in q.text, q.text
+    assert qr.links_touching(["a"]).text.count("<> 'closed'") == 4  # both ends, both halves of the union
+
+
 def test_members_asks_firms_of_focus_and_research_near():
     q = qr.members(["b", "a", "a"], ["c"])
     assert q.params == {"focus": ["a", "b"], "near": ["c"], "research": ["lab", "university"]}
