@@ -35,6 +35,7 @@ from graph.model import (
     MembershipStatus,
     OrgKind,
     RegionLevel,
+    RegStatus,
     SiteKind,
     Stage,
 )
@@ -161,8 +162,8 @@ class FinancingModel(BaseModel):
 _TEXT_FIELDS = ("name_zh", "name_en", "address", "description_zh", "description_en", "business_scope",
                 "industry", "industry_code", "revenue_band", "parent_group")
 _NOT_NULL = ("kind", "name_zh", "name_en", "address", "description_zh", "description_en", "business_scope",
-             "industry", "industry_code", "segments", "products", "keywords", "tiers", "sites", "patents",
-             "financing", "provenance")
+             "industry", "industry_code", "segments", "products", "keywords", "tiers", "sites",
+             "financing", "provenance", "status", "former_names", "legal_rep")
 
 
 def _check_text(value, info):
@@ -203,12 +204,16 @@ class _OrganisationFields(BaseModel):
     founded: IsoDate | None = None
     tiers: list[Short] = Field([], examples=[["专精特新"]])
     sites: list[SiteModel] = []
-    patents: int = Field(0, ge=0, le=10_000_000)
+    patents: int | None = Field(None, ge=0, le=10_000_000, description="Patent count; null when unknown (not 0).")
     financing: list[FinancingModel] = []
     parent_group: Short | None = None
     provenance: ProvenanceModel = ProvenanceModel()
+    status: RegStatus = Field(RegStatus.UNKNOWN, description="Registration status (登记状态); closed firms are "
+                              "never targets, local capacity, introducers or partners.")
+    former_names: list[Name] = Field([], description="Former names (曾用名): searched and matched like the name.")
+    legal_rep: Short = Field("", description="Legal representative (法定代表人).")
 
-    _texts = field_validator(*_TEXT_FIELDS, "products", "keywords", "tiers")(_check_text)
+    _texts = field_validator(*_TEXT_FIELDS, "products", "keywords", "tiers", "former_names", "legal_rep")(_check_text)
 
 
 class OrganisationCreate(_OrganisationFields):
@@ -265,10 +270,14 @@ class OrganisationPublic(BaseModel):
     founded: str | None
     tiers: list[str]
     sites: list[SiteModel]
-    patents: int
+    patents: int | None
     financing: list[FinancingModel]
     parent_group: str | None
     provenance: ProvenanceModel
+    status: RegStatus = RegStatus.UNKNOWN
+    former_names: list[str] = []
+    legal_rep: str = ""
+    region_source: str = Field("", description="How the region was inferred: address, uscc or name; empty when reported.")
 
 
 class OrganisationPage(Page[OrganisationPublic]):
@@ -368,7 +377,7 @@ class ProblemPublic(BaseModel):
 
 class ImportReportPublic(BaseModel):
     file: str
-    entity: Literal["organisations", "links", "segments"]
+    entity: Literal["organisations", "links", "segments", "segment-edges"]
     encoding: str | None
     rows_read: int
     imported: WriteSummary | None = Field(description="What was written; null on a dry run.")
@@ -376,6 +385,8 @@ class ImportReportPublic(BaseModel):
     problems: list[ProblemPublic]
     warnings: list[str]
     dry_run: bool
+    columns: dict[str, str] = Field({}, description="Canonical field -> the file's header that fed it.")
+    ignored: list[str] = Field([], description="The file's headers no field took.")
 
 
 class ChainStats(BaseModel):

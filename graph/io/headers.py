@@ -29,7 +29,7 @@ from graph.errors import InvalidInput, Problem
 
 __all__ = ["ENTITIES", "FIELDS", "HeaderMatch", "header_key", "match_headers", "capital_unit"]
 
-ENTITIES = ("organisations", "links", "segments")
+ENTITIES = ("organisations", "links", "segments", "segment-edges")
 
 _ORG: dict[str, tuple[str, ...]] = {
     "id": ("id", "org_id", "企业ID", "机构ID"),
@@ -103,7 +103,13 @@ _SEGMENT: dict[str, tuple[str, ...]] = {
     "upstream": ("upstream", "上游环节", "上游"),
     "source": ("source", "数据来源", "来源"),
 }
-_ALIASES = {"organisations": _ORG, "links": _LINK, "segments": _SEGMENT}
+_EDGE: dict[str, tuple[str, ...]] = {
+    "upstream": ("upstream", "from", "src", "上游环节", "上游", "上游环节名称", "上游环节编号", "供给环节"),
+    "downstream": ("downstream", "to", "dst", "下游环节", "下游", "下游环节名称", "下游环节编号", "需求环节"),
+    "weight": ("weight", "权重", "强度", "关联强度"),
+    "source": ("source", "evidence", "依据", "证据", "数据来源", "来源"),
+}
+_ALIASES = {"organisations": _ORG, "links": _LINK, "segments": _SEGMENT, "segment-edges": _EDGE}
 FIELDS: dict[str, tuple[str, ...]] = {e: tuple(a) for e, a in _ALIASES.items()}
 
 # columns spreadsheets and our own reject files add; silently ignored

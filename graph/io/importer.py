@@ -47,7 +47,12 @@ from typing import Literal
 from graph.errors import InvalidInput, Problem, bounded
 from graph.io.cells import link_id
 from graph.io.headers import ENTITIES, HeaderMatch, match_headers
-from graph.io.rows import links_from_table, organisations_from_table, segments_from_table
+from graph.io.rows import (
+    links_from_table,
+    organisations_from_table,
+    segment_edges_from_table,
+    segments_from_table,
+)
 from graph.io.sheets import write_csv
 from graph.io.tables import read_rows
 from graph.model import Chain, Link, Organisation, Segment, SegmentEdge
@@ -56,7 +61,7 @@ from graph.store.protocol import Batch, GraphStore, WriteResult
 
 __all__ = ["ImportReport", "import_file", "write_rejects", "reject_path_for"]
 
-Entity = Literal["organisations", "links", "segments"]
+Entity = Literal["organisations", "links", "segments", "segment-edges"]
 Progress = Callable[[int, int | None], None]
 PROGRESS_EVERY = 1000
 
@@ -256,6 +261,39 @@ def _check_segments(store: GraphStore, segs, edges, chains: list[Chain], chk: _C
     return good, [v for v in out_edges.values() if v[0] not in chk.bad], out_chains
 
 
+def _named_then_counted(headers: list[str], keep: int = 50) -> list[str]:
+    """The first ``keep`` headers, then how many more: a file with 100k columns gives a short report.
+
+    >>> _named_then_counted(["a", "b", "c"], keep=2)
+    ['a', 'b', '… and 1 more']
+    """
+    return headers if len(headers) <= keep else headers[:keep] + [f"… and {len(headers) - keep} more"]
+
+
+def _check_edges(store: GraphStore, edges: list[tuple[int, SegmentEdge]], chk: _Checker):
+    """Resolve edge ends (ids or unique names) against the stored segments; unknown ones are row errors."""
+    resolve = _segment_resolver(store.segments())
+    out: dict[tuple[str, str], tuple[int, SegmentEdge]] = {}
+    for row, e in edges:
+        ends = {}
+        for name in ("upstream", "downstream"):
+            token = getattr(e, name)
+            ends[name] = resolve(token)
+            if ends[name] is None:
+                chk.add(row, name, f"unknown segment {token!r}; import segments first"
+                        + _suggest(token, resolve.choices))
+        if None in ends.values():
+            continue
+        if ends["upstream"] == ends["downstream"]:
+            chk.add(row, "downstream", "a segment cannot be upstream of itself")
+            continue
+        if (first := out.get((ends["upstream"], ends["downstream"]))) is not None:
+            chk.add(row, "downstream", f"duplicate edge: same as row {first[0]}")
+            continue
+        out[(ends["upstream"], ends["downstream"])] = (row, dataclasses.replace(e, **ends))
+    return list(out.values())
+
+
 @contextmanager
 def _gc_paused():
     """Pause the cycle collector (if on) while a file is read and written.
@@ -328,7 +366,8 @@ def import_file(
         Where to write (one ``write`` call, one transaction).
     path : Path
         The file; the format comes from its extension.
-    entity : {"organisations", "links", "segments"}
+    entity : {"organisations", "links", "segments", "segment-edges"}
+        ``segment-edges`` is a chain template's edge list (上游环节 → 下游环节).
     column_map : dict, optional
         File header → canonical field (``None`` ignores the column).
     encoding : str, optional
@@ -393,6 +432,9 @@ def import_file(
                 links = _check_links(store, links, chk)
                 batch.links = [x for row, x in links if row not in chk.bad]
                 del links
+            elif entity == "segment-edges":
+                edges, problems = segment_edges_from_table(table, column_map=column_map, settings=settings)
+                batch.segment_edges = [e for row, e in _check_edges(store, edges, chk) if row not in chk.bad]
             else:
                 segs, edges, chains, problems = segments_from_table(table, column_map=column_map, settings=settings)
                 segs, edges, chains = _check_segments(store, segs, edges, chains, chk)
@@ -411,7 +453,8 @@ def import_file(
                               len({p.row for p in problems}), problems,
                               list(dict.fromkeys(table.warnings + match.warnings)), dry_run=dry_run,
                               columns=dict(match.fields),
-                              ignored=[h for h in table.headers if h and h not in match.fields.values()])
+                              ignored=_named_then_counted([h for h in table.headers
+                                                           if h and h not in match.fields.values()]))
         if dry_run:
             return report
         report.imported = store.write(batch) if len(batch) else WriteResult(version=store.version())

@@ -67,7 +67,7 @@ from graph.model import (
 )
 from graph.settings import Settings
 
-__all__ = ["organisations_from_table", "links_from_table", "segments_from_table"]
+__all__ = ["organisations_from_table", "links_from_table", "segments_from_table", "segment_edges_from_table"]
 
 _ORG_FIELDS = frozenset(FIELDS["organisations"])
 
@@ -382,3 +382,43 @@ def segments_from_table(
     chains = [Chain(chain_id(c), c if cjk.search(c) else "", "" if cjk.search(c) else c,
                     tuple(dict.fromkeys(sids)), source=default_source) for c, sids in members.items()]
     return segs, [(row, e) for row, e in edges if row not in r.bad], chains, problems
+
+
+def segment_edges_from_table(table: Table, *, column_map: dict[str, str | None] | None = None,
+                             settings: Settings | None = None) -> tuple[list[tuple[int, SegmentEdge]], list[Problem]]:
+    """A chain template's edge list (上游环节 → 下游环节): ends are segment ids or names as
+    written, resolved by the importer; ``weight`` is optional (default 1), ``source``
+    (依据/evidence) says where the edge comes from.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from graph.io.tables import Table
+    >>> t = Table("e.csv", Path("e.csv"), "csv", ["上游环节", "下游环节", "权重"],
+    ...           iter([(2, {"上游环节": "电机", "下游环节": "整机", "权重": "0.5"}),
+    ...                 (3, {"上游环节": "整机", "下游环节": "整机", "权重": None})]))
+    >>> edges, problems = segment_edges_from_table(t)
+    >>> [(e.upstream, e.downstream, e.weight) for _, e in edges], [str(p) for p in problems]
+    ([('电机', '整机', 0.5)], ['e.csv:3 [下游环节]: a segment cannot be upstream of itself'])
+    """
+    r = RowReader(table, "segment-edges", column_map, settings)
+    r.require("upstream")
+    r.require("downstream")
+    default_source = f"file:{table.file}"
+    edges: list[tuple[int, SegmentEdge]] = []
+    for row, cells in table.rows:
+        r.start(row, cells)
+        up, down = r.text("upstream"), r.text("downstream")
+        for f, v in (("upstream", up), ("downstream", down)):
+            if v is None:
+                r.missing(f, reason=f"missing {f} segment")
+        weight = r.parse("weight", parse_float, "weight")
+        if weight is not None and weight <= 0:
+            r.problem("weight", f"weight must be positive, got {weight}")
+        if up is None or down is None:
+            continue
+        if up == down:
+            r.problem("downstream", "a segment cannot be upstream of itself")
+        edges.append((row, SegmentEdge(up, down, 1.0 if weight is None else weight,
+                                       r.text("source") or default_source)))
+    return r.finish(edges)

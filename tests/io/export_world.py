@@ -3,7 +3,8 @@
 Written by :func:`write_export` into a directory, so tests import the files
 exactly as a user would, with no column map:
 
-- ``segments.csv`` — a chain template with 产业链位置 and no 业态 (format);
+- ``segments.csv`` + ``segment_edges.csv`` — a two-file chain template: segments with
+  产业链位置 and no 业态 (format), and an edge list 上游环节 → 下游环节 by name or id;
 - ``firms.csv`` — a 企查查-style export: 登记状态, 曾用名, 英文名, 国标行业,
   法定代表人, 企业地址; some rows have no region columns at all;
 - ``relations.csv`` — relations by credit code only (供货, 采购, 战略合作, 参股).
@@ -55,11 +56,15 @@ def write_export(directory: Path) -> dict[str, Path]:
     directory.mkdir(parents=True, exist_ok=True)
     seg = directory / "segments.csv"
     seg.write_text(
-        "环节编号,环节名称,英文名称,产业链位置,关键词,上游环节,产业链\n"
-        "seg:motor,电机电调,Motors and ESCs,上游,电机;电调;motor,,低空经济\n"
-        "seg:fc,飞控系统,Flight control,上游,飞控;自驾仪;flight controller,,低空经济\n"
-        "seg:uav,无人机整机,UAV assembly,中游,无人机;UAV,seg:motor;seg:fc,低空经济\n",
+        "环节编号,环节名称,英文名称,产业链位置,关键词,产业链\n"
+        "seg:motor,电机电调,Motors and ESCs,上游,电机;电调;motor,低空经济\n"
+        "seg:fc,飞控系统,Flight control,上游,飞控;自驾仪;flight controller,低空经济\n"
+        "seg:uav,无人机整机,UAV assembly,中游,无人机;UAV,低空经济\n",
         encoding="utf-8")
+    edges = directory / "segment_edges.csv"
+    edges.write_text("上游环节,下游环节,权重,依据\n"
+                     "电机电调,无人机整机,1,template\n"
+                     "seg:fc,无人机整机,2,template\n", encoding="utf-8")
     firms = directory / "firms.csv"
     lines = ["企业名称,统一社会信用代码,登记状态,法定代表人,曾用名,英文名,国标行业,企业地址,所属省份,所属城市,产业链环节,参保人数"]
     for i, (name, div, status, former, en, addr, prov, city, segment, staff) in enumerate(FIRMS.values(), 1):
@@ -75,4 +80,4 @@ def write_export(directory: Path) -> dict[str, Path]:
         f"{codes['chengdu']},{codes['hangzhou']},参股,2024-04-01\n"
         f"{codes['old_local']},{codes['buyer']},供货,2023-01-01\n",
         encoding="utf-8")
-    return {"segments": seg, "firms": firms, "relations": rel, "codes": codes}
+    return {"segments": seg, "segment_edges": edges, "firms": firms, "relations": rel, "codes": codes}

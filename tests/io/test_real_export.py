@@ -24,7 +24,8 @@ from tests.io.export_world import SZ, write_export
 def world(tmp_path):
     files = write_export(tmp_path)
     store = SqliteStore.memory()
-    for entity, key in (("segments", "segments"), ("organisations", "firms"), ("links", "relations")):
+    for entity, key in (("segments", "segments"), ("segment-edges", "segment_edges"), ("organisations", "firms"),
+                        ("links", "relations")):
         report = import_file(store, files[key], entity, import_date="2026-06-30")
         assert report.problems == [], report.problems
     return store, files["codes"]
@@ -38,6 +39,8 @@ def test_the_export_imports_with_no_column_map(world):
     store, codes = world
     assert {s.id: s.stage.value for s in store.segments()} == {
         "seg:motor": "upstream", "seg:fc": "upstream", "seg:uav": "midstream"}
+    assert {(e.upstream, e.downstream, e.weight) for e in store.segment_edges()} == {
+        ("seg:motor", "seg:uav", 1.0), ("seg:fc", "seg:uav", 2.0)}
     hz = by_name(store, "杭州飞图科技有限公司")
     assert (hz.status, hz.former_names, hz.name_en, hz.legal_rep) == (
         RegStatus.ACTIVE, ("杭州老鹰航空科技有限公司",), "Feitu Tech", "张三")
@@ -176,3 +179,12 @@ def test_cli_dry_run_prints_the_column_map(tmp_path):
     assert out.exit_code == 0, out.output
     assert "登记状态 → status" in out.output and "曾用名 → former_names" in out.output
     assert "nothing written" in out.output
+
+
+def test_unknown_segments_in_an_edge_list_are_row_errors(world, tmp_path):
+    store, _ = world
+    p = tmp_path / "e.csv"
+    p.write_text("上游环节,下游环节\n电机电调,无人机整机\n电池,无人机整机\n飞控系统,飞控系统\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as e:
+        import_file(store, p, "segment-edges")
+    assert [(x.row, x.field) for x in e.value.problems] == [(3, "上游环节"), (4, "下游环节")]
