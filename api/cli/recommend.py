@@ -64,7 +64,9 @@ def recommend(
     from matching.recommend.targets import focus_from_gaps, recommend_targets
 
     rid = resolve_region(region, field="--region")
-    with _context(data_dir) as (settings, store, ix, ws):
+    from matching.recommend.index import ChainIndex
+
+    with _context(data_dir, index=False) as (settings, store, _ix, ws):
         if segment is not None:
             focus = resolve_segment(segment, store.segments(), field="--segment").id
         else:
@@ -77,6 +79,8 @@ def recommend(
         landed = ws.landed(rid)
         current = ws.current(rid)
         rejected = {o for o, x in current.items() if x.status == "rejected"} if hide_rejected else set()
+        segments = [focus] if isinstance(focus, str) else [f.segment for f in focus]
+        ix = ChainIndex.for_ranking(store, segments)  # Neo4j: this ranking's scope only, gathered in Cypher
         top = recommend_targets(ix, rid, focus, k=limit, settings=settings, exclude=landed | rejected,
                                 extra_local=landed)
     if as_json:
