@@ -78,6 +78,9 @@ PART_LABELS: dict[str, tuple[str, str]] = {
     "density": ("关联密度（可行性）", "relatedness density (feasibility)"),
     "relatives": ("相关环节本地占比", "presence in related segments"), "demand": ("本地下游需求", "local downstream demand"),
     "size": ("地区规模", "region size"), "immovability": ("资源/设施依赖（扣分）", "resource-bound (penalty)"),
+    "wave1": ("近一年全国新增", "national new firms, last year"),
+    "wave2": ("前第二年全国新增", "national new firms, year 2 before"),
+    "wave3": ("前第三年全国新增", "national new firms, year 3 before"),
 }
 
 #: why a gap ranks low (:attr:`graph.analysis.gaps.Gap.flags`): key → (zh, en)

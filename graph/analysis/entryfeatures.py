@@ -23,14 +23,18 @@ severity is a sum of named parts ``weight × figure``:
   equal for every segment of one region);
 - ``immovability`` — resource- or infrastructure-bound segments: geographic
   concentration in excess of all firms' (HHI), times how unrelated the segment
-  is to anything (``1 − max φ``), shrunk for segments with few firms.
+  is to anything (``1 − max φ``), shrunk for segments with few firms;
+- ``wave1``, ``wave2``, ``wave3`` — national new firms of the segment in each
+  of the three years before the freeze, ``log1p(n) / log1p(max n)`` (IPO
+  waves persist; a year each, so the fit can weigh recent years apart from the
+  two-year ``momentum``).
 
 Examples
 --------
 >>> x = np.array([[4, 0, 0], [2, 2, 0], [0, 2, 2]], dtype=float)
 >>> f = entry_features(x, x * 0, parents=[None, None, None], edges=[])
 >>> f.names
-('popularity', 'momentum', 'spread', 'density', 'relatives', 'demand', 'size', 'immovability')
+('popularity', 'momentum', 'spread', 'density', 'relatives', 'demand', 'size', 'immovability', 'wave1', 'wave2', 'wave3')
 >>> [round(float(v), 3) for v in f.figure("density")[0]]
 [0.0, 0.5, 0.0]
 >>> round(float(f.figure("momentum")[0, 0]), 3), round(float(f.figure("popularity")[0, 1]), 3)
@@ -47,11 +51,15 @@ import numpy as np
 
 from graph.analysis.relatedness import relatedness_matrix
 
-__all__ = ["FEATURES", "EDGE_EVIDENCE", "EntryFeatures", "EntryContext", "edge_evidence",
+__all__ = ["FEATURES", "WAVES", "YEAR_DAYS", "EDGE_EVIDENCE", "EntryFeatures", "EntryContext", "edge_evidence",
            "entry_features", "entry_context", "entry_figures", "firm_date", "GROWTH_WINDOW_DAYS"]
 
 #: feature names; their zh/en labels are part labels (graph.labels.PART_LABELS)
-FEATURES = ("popularity", "momentum", "spread", "density", "relatives", "demand", "size", "immovability")
+FEATURES = ("popularity", "momentum", "spread", "density", "relatives", "demand", "size", "immovability",
+            "wave1", "wave2", "wave3")
+#: the yearly national-growth features, newest first: ``wave{k}`` counts the k-th year before the freeze
+WAVES = ("wave1", "wave2", "wave3")
+YEAR_DAYS = 365
 #: regions with at least this many firms are the peers ``spread`` counts
 SPREAD_MIN_FIRMS = 8
 #: trust in a chain edge by its evidence: observed supplies ≫ curated template ≫ text co-occurrence
@@ -114,6 +122,7 @@ def entry_features(
     observed: np.ndarray | None = None,
     national: np.ndarray | None = None,
     national_before: np.ndarray | None = None,
+    waves: Sequence[np.ndarray] | None = None,
 ) -> EntryFeatures:
     """Entry features for every region × segment (see the module docstring).
 
@@ -134,6 +143,9 @@ def entry_features(
         National firm counts per segment now and at the start of the window
         (default: column sums of ``x`` and ``x_before``; pass them when some
         firms have no region).
+    waves : sequence of ndarray, optional
+        National new firms per segment in each year before the freeze, newest
+        first (one array per :data:`WAVES`; default: zeros).
     """
     x = np.asarray(x, dtype=np.float64)
     n_r, n_s = x.shape
@@ -187,7 +199,10 @@ def entry_features(
         peers = row > 0
     spread = (x[peers] > 0).mean(axis=0) if peers.any() else np.zeros(n_s)
     spread = np.broadcast_to(spread, (n_r, n_s))
-    values = np.stack([popularity, momentum, spread, density, relatives, demand, size, immov], axis=2)
+    yearly = [np.broadcast_to(_lognorm(np.asarray(w, dtype=np.float64)), (n_r, n_s))
+              for w in (waves or ())][: len(WAVES)]
+    yearly += [np.zeros((n_r, n_s))] * (len(WAVES) - len(yearly))
+    values = np.stack([popularity, momentum, spread, density, relatives, demand, size, immov, *yearly], axis=2)
     return EntryFeatures(FEATURES, values)
 
 
@@ -200,13 +215,16 @@ class EntryContext:
     """What the aggregates lack for the entry features: hierarchy, edge evidence, national growth.
 
     ``growth`` (new member firms per segment in the window before ``as_of``) is
-    ``None`` when the firms carry no dates; momentum then counts 0.
+    ``None`` when the firms carry no dates; momentum then counts 0. ``waves``:
+    new member firms per segment in each year before ``as_of``, newest first
+    (one mapping per :data:`WAVES`).
     """
 
     parents: Mapping[str, str | None] = field(default_factory=dict)
     evidence: Mapping[tuple[str, str], str] = field(default_factory=dict)
     growth: Mapping[str, int] | None = None
     as_of: str | None = None
+    waves: tuple[Mapping[str, int], ...] = ()
 
 
 def firm_date(founded: str | None, as_of: str | None) -> date | None:
@@ -260,11 +278,16 @@ def entry_context(segments: Iterable, segment_edges: Iterable, organisations: It
     last = max(d for d, _ in dated)
     start = date.fromordinal(last.toordinal() - window_days)
     growth: dict[str, int] = {}
+    waves: tuple[dict[str, int], ...] = tuple({} for _ in WAVES)
     for d, segs in dated:
-        if d > start:
-            for x in segs:
+        ago = last.toordinal() - d.toordinal()
+        year = ago // YEAR_DAYS if ago < len(WAVES) * YEAR_DAYS else None
+        for x in segs:
+            if d > start:
                 growth[x] = growth.get(x, 0) + 1
-    return EntryContext(parents, evidence, growth, last.isoformat())
+            if year is not None:
+                waves[year][x] = waves[year].get(x, 0) + 1
+    return EntryContext(parents, evidence, growth, last.isoformat(), waves)
 
 
 def entry_figures(aggs, context: EntryContext | None = None) -> dict[str, dict[str, float]]:
@@ -293,6 +316,7 @@ def entry_figures(aggs, context: EntryContext | None = None) -> dict[str, dict[s
         if u in col and v in col:
             observed[col[u], col[v]] += f.links
     f = entry_features(x, None, parents=[col.get(ctx.parents.get(s) or "") for s in segs], edges=edges,
-                       observed=observed, national=nat, national_before=nat - growth)
+                       observed=observed, national=nat, national_before=nat - growth,
+                       waves=[np.array([float(w.get(s, 0)) for s in segs]) for w in ctx.waves])
     row = f.values[units.index(aggs.region)]
     return {s: dict(zip(f.names, (float(v) for v in row[j]), strict=True)) for j, s in enumerate(segs)}

@@ -55,7 +55,7 @@ import math
 from dataclasses import dataclass
 
 from graph.analysis.aggregates import ChainAggregates, SegmentAggregate
-from graph.analysis.entryfeatures import EntryContext, entry_figures
+from graph.analysis.entryfeatures import FEATURES, WAVES, EntryContext, entry_figures
 from graph.analysis.relatedness import relatedness
 from graph.analysis.rules import (
     DEFAULT_RULES,
@@ -251,7 +251,7 @@ def gaps(
 
 def _entry_note(name: str, figure: float, context: EntryContext | None) -> str:
     zh, en = label(name, "zh"), label(name, "en")
-    if name == "momentum" and (context is None or context.growth is None):
+    if name in ("momentum", *WAVES) and (context is None or context.growth is None):
         return f"{en} / {zh}: no dated firms, counts 0"
     return f"{en} / {zh}: {figure:.3f}"
 
@@ -266,7 +266,7 @@ def _with_entry(parts, fig: dict[str, float], ew: dict[str, float], share: float
         if p.name == "relatedness":
             wt += share * ew.get("density", 0.0) / z
         out.append(Part(p.name, wt * p.figure, wt, p.figure, p.note, p.evidence))
-    for name in ("popularity", "momentum", "spread", "relatives", "demand", "size", "immovability"):
+    for name in (n for n in FEATURES if n != "density"):
         wt = share * ew.get(name, 0.0) / z
         f = min(1.0, max(0.0, fig[name]))
         out.append(Part(name, wt * f, wt, f, _entry_note(name, f, context)))
