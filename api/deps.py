@@ -231,6 +231,8 @@ class Engines:
                 rule = "given"
                 if t0 is None:
                     t0, rule = default_t0(ix, store.links(), quantile=quantile)
+                if len(self._backtests) > 16:  # bounded: one result per t0 would grow with every new date asked
+                    self._backtests.pop(next(k for k in self._backtests if k != "version"))
                 self._backtests[key] = run_backtest(ix, t0, kinds=kinds, settings=self.settings, t0_rule=rule)
             return self._backtests[key]
 

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 import numpy as np
 from fastapi import APIRouter, Query
 
+from api.costly import Costly
 from api.deps import Editor, EnginesDep, PageDep, StoreDep, Viewer, WorkspaceDep
 from api.routes._common import AUTHED, FieldError, responses
 from api.schemas.recommend import (
@@ -205,7 +206,7 @@ def outcome_history(
 def backtest(
     store: StoreDep,
     engines: EnginesDep,
-    _: Viewer,
+    _: Costly,  # seconds each: a per-key budget, 429 over it
     t0: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="Freeze date (default: the "
                                     "dataset's train/test boundary, else the quantile).", examples=["2025-06-16"])]
     = None,
@@ -232,7 +233,7 @@ def backtest(
 def entries(
     store: StoreDep,
     engines: EnginesDep,
-    _: Viewer,
+    _: Costly,  # seconds each: a per-key budget, 429 over it
     t0: Annotated[str, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="Freeze date: firms dated on or before "
                              "it are known.", examples=["2014-12-31"])] = "2014-12-31",
     level: Annotated[Literal["city", "province"], Query(description="Region level compared.")] = "city",

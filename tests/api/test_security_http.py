@@ -185,3 +185,31 @@ def test_api_writes_refuse_formula_text_in_nested_fields(api):
     r = api.post("/organisations", json=body)
     assert r.status_code == 422, r.text
     assert "formula" in r.text
+
+
+def test_costly_queries_are_bounded_and_limited_per_key(api, monkeypatch):
+    """Issue 18: a 450-character /search took 3.5 s; /eval/backtest could be repeated per t0 (12.8 s each)."""
+    import api.costly as costly
+    from graph import stats as graph_stats
+
+    r = api.get("/search", params={"q": "游" * 201})
+    assert_error(r, 422, "invalid_input")
+    assert api.get("/search", params={"q": "游戏引擎"}).status_code == 200
+    calls = []
+    monkeypatch.setattr(costly, "PER_MINUTE", 2)
+    monkeypatch.setattr(api.client.app.state.engines, "backtest", lambda *a: calls.append(a) or
+                        (_ for _ in ()).throw(RuntimeError("not needed")))
+    statuses = [api.get("/eval/backtest", params={"t0": f"20{10 + i}-01-01"}).status_code for i in range(3)]
+    assert statuses[:2] != [429, 429] and statuses[2] == 429, statuses
+    r = api.get("/eval/backtest", params={"t0": "2019-01-01"})
+    err = assert_error(r, 429, "rate_limited")
+    assert int(r.headers["retry-after"]) >= 1 and "API key" in err["message"]
+    assert api.get("/eval/backtest", role="editor").status_code != 429  # per key: another key is not limited
+    # /stats: computed once per store version
+    real, n = graph_stats.store_stats, []
+    monkeypatch.setattr("api.routes.stats.store_stats", lambda s: n.append(1) or real(s))
+    first = api.get("/stats").json()
+    assert api.get("/stats").json() == first and len(n) == 1
+    api.post("/organisations", json={"name_zh": "统计缓存测试公司", "region": "深圳市南山区"})
+    assert api.get("/stats").json()["counts"]["organisations"] == first["counts"]["organisations"] + 1
+    assert len(n) == 2
