@@ -115,7 +115,7 @@ def _tabular(entity: str):
     return command
 
 
-for _entity in ("organisations", "links", "segments", "segment-edges"):
+for _entity in ("organisations", "links", "segments", "segment-edges", "branches"):
     import_app.command(_entity)(_tabular(_entity))
 
 

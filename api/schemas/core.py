@@ -377,7 +377,7 @@ class ProblemPublic(BaseModel):
 
 class ImportReportPublic(BaseModel):
     file: str
-    entity: Literal["organisations", "links", "segments", "segment-edges"]
+    entity: Literal["organisations", "links", "segments", "segment-edges", "branches"]
     encoding: str | None
     rows_read: int
     imported: WriteSummary | None = Field(description="What was written; null on a dry run.")

@@ -29,7 +29,7 @@ from graph.errors import InvalidInput, Problem
 
 __all__ = ["ENTITIES", "FIELDS", "HeaderMatch", "header_key", "match_headers", "capital_unit"]
 
-ENTITIES = ("organisations", "links", "segments", "segment-edges")
+ENTITIES = ("organisations", "links", "segments", "segment-edges", "branches")
 
 _ORG: dict[str, tuple[str, ...]] = {
     "id": ("id", "org_id", "企业ID", "机构ID"),
@@ -109,7 +109,17 @@ _EDGE: dict[str, tuple[str, ...]] = {
     "weight": ("weight", "权重", "强度", "关联强度"),
     "source": ("source", "evidence", "依据", "证据", "数据来源", "来源"),
 }
-_ALIASES = {"organisations": _ORG, "links": _LINK, "segments": _SEGMENT, "segment-edges": _EDGE}
+_BRANCH: dict[str, tuple[str, ...]] = {
+    "parent": ("parent", "总公司", "总公司名称", "总机构", "总机构名称", "所属企业", "母公司", "企业名称"),
+    "parent_uscc": ("parent_uscc", "总公司信用代码", "总公司统一社会信用代码", "总机构信用代码", "统一社会信用代码", "信用代码"),
+    "name": ("name", "branch", "分支机构", "分支机构名称", "分公司", "分公司名称", "名称"),
+    "city": ("city", "所属城市", "城市", "所属地区", "地区", "所属区县"),
+    "address": ("address", "地址", "企业地址", "注册地址", "经营场所"),
+    "status": ("status", "登记状态", "经营状态", "状态"),
+    "since": ("since", "成立日期", "成立时间", "注册日期"),
+}
+_ALIASES = {"organisations": _ORG, "links": _LINK, "segments": _SEGMENT, "segment-edges": _EDGE,
+            "branches": _BRANCH}
 FIELDS: dict[str, tuple[str, ...]] = {e: tuple(a) for e, a in _ALIASES.items()}
 
 # columns spreadsheets and our own reject files add; silently ignored

@@ -48,6 +48,7 @@ from graph.errors import InvalidInput, Problem, bounded
 from graph.io.cells import link_id
 from graph.io.headers import ENTITIES, HeaderMatch, match_headers
 from graph.io.rows import (
+    branches_from_table,
     links_from_table,
     organisations_from_table,
     segment_edges_from_table,
@@ -55,13 +56,13 @@ from graph.io.rows import (
 )
 from graph.io.sheets import write_csv
 from graph.io.tables import read_rows
-from graph.model import Chain, Link, Organisation, Segment, SegmentEdge
+from graph.model import Chain, Link, Organisation, Segment, SegmentEdge, Site, SiteKind
 from graph.settings import Settings
 from graph.store.protocol import Batch, GraphStore, WriteResult
 
 __all__ = ["ImportReport", "import_file", "write_rejects", "reject_path_for"]
 
-Entity = Literal["organisations", "links", "segments", "segment-edges"]
+Entity = Literal["organisations", "links", "segments", "segment-edges", "branches"]
 Progress = Callable[[int, int | None], None]
 PROGRESS_EVERY = 1000
 
@@ -261,6 +262,28 @@ def _check_segments(store: GraphStore, segs, edges, chains: list[Chain], chk: _C
     return good, [v for v in out_edges.values() if v[0] not in chk.bad], out_chains
 
 
+def _check_branches(store: GraphStore, branches, chk: _Checker) -> list[Organisation]:
+    """Each open branch becomes a ``branch`` site of its parent (found by id, USCC or unique name);
+    closed branches (注销/吊销) are no presence and are skipped."""
+    keys = {b.parent for _, b in branches}
+    found = store.lookup(keys)
+    sites: dict[str, list[Site]] = {}
+    for row, b in branches:
+        oid = found.get(b.parent) or found.get(b.parent.upper())
+        if oid is None:
+            chk.add(row, "parent", f"unknown head office {b.parent!r}: not an id, USCC or unique name in the store "
+                    "(import organisations first)")
+        elif not b.closed:
+            sites.setdefault(oid, []).append(Site(b.region, SiteKind.BRANCH, b.since))
+    out = []
+    for org in store.organisations(ids=sorted(sites)):
+        have = {(s.region, s.kind) for s in org.sites}
+        new = tuple(dict.fromkeys(s for s in sites[org.id] if (s.region, s.kind) not in have))
+        if new:
+            out.append(dataclasses.replace(org, sites=org.sites + new))
+    return out
+
+
 def _named_then_counted(headers: list[str], keep: int = 50) -> list[str]:
     """The first ``keep`` headers, then how many more: a file with 100k columns gives a short report.
 
@@ -367,7 +390,8 @@ def import_file(
     path : Path
         The file; the format comes from its extension.
     entity : {"organisations", "links", "segments", "segment-edges"}
-        ``segment-edges`` is a chain template's edge list (上游环节 → 下游环节).
+        ``segment-edges`` is a chain template's edge list (上游环节 → 下游环节);
+        ``branches`` a 分支机构 list whose open branches become sites of their parent.
     column_map : dict, optional
         File header → canonical field (``None`` ignores the column).
     encoding : str, optional
@@ -432,6 +456,9 @@ def import_file(
                 links = _check_links(store, links, chk)
                 batch.links = [x for row, x in links if row not in chk.bad]
                 del links
+            elif entity == "branches":
+                branches, problems = branches_from_table(table, column_map=column_map, settings=settings)
+                batch.organisations = _check_branches(store, [(row, b) for row, b in branches], chk)
             elif entity == "segment-edges":
                 edges, problems = segment_edges_from_table(table, column_map=column_map, settings=settings)
                 batch.segment_edges = [e for row, e in _check_edges(store, edges, chk) if row not in chk.bad]

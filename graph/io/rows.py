@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 
 from graph.errors import NotFound, Problem
 from graph.io.cells import RowReader, chain_id, link_id, org_id, short_hash
@@ -67,7 +68,8 @@ from graph.model import (
 )
 from graph.settings import Settings
 
-__all__ = ["organisations_from_table", "links_from_table", "segments_from_table", "segment_edges_from_table"]
+__all__ = ["organisations_from_table", "links_from_table", "segments_from_table", "segment_edges_from_table",
+           "branches_from_table", "Branch"]
 
 _ORG_FIELDS = frozenset(FIELDS["organisations"])
 
@@ -422,3 +424,53 @@ def segment_edges_from_table(table: Table, *, column_map: dict[str, str | None] 
         edges.append((row, SegmentEdge(up, down, 1.0 if weight is None else weight,
                                        r.text("source") or default_source)))
     return r.finish(edges)
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """One row of a 分支机构 list: the parent as written (name or USCC), where the branch is, whether it is open."""
+
+    parent: str
+    name: str
+    region: str
+    since: str | None
+    closed: bool
+
+
+def branches_from_table(table: Table, *, column_map: dict[str, str | None] | None = None,
+                        settings: Settings | None = None) -> tuple[list[tuple[int, Branch]], list[Problem]]:
+    """Branches (总公司名称/信用代码, 分支机构名称, 所属城市/地址, 登记状态, 成立日期); the
+    importer turns each open one into a ``branch`` site of its parent.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from graph.io.tables import Table
+    >>> t = Table("b.csv", Path("b.csv"), "csv", ["总公司名称", "分支机构名称", "所属城市", "登记状态"],
+    ...           iter([(2, {"总公司名称": "甲公司", "分支机构名称": "甲公司深圳分公司", "所属城市": "深圳市",
+    ...                      "登记状态": "存续"})]))
+    >>> [(b.parent, b.region, b.closed) for _, b in branches_from_table(t)[0]]
+    [('甲公司', 'cn/guangdong/shenzhen', False)]
+    """
+    r = RowReader(table, "branches", column_map, settings)
+    r.require("parent", "parent_uscc")
+    r.require("city", "address")
+    out: list[tuple[int, Branch]] = []
+    for row, cells in table.rows:
+        r.start(row, cells)
+        parent = r.parse("parent_uscc", parse_uscc) or (None if r.text("parent_uscc") else r.text("parent"))
+        if parent is None and r.text("parent_uscc") is None:
+            r.missing("parent", "parent_uscc", reason="missing head office (总公司名称 or 信用代码)")
+        texts = [t for t in (r.text("city"), r.text("address")) if t]
+        city = _cached_region(r.text("city")) if r.text("city") else None
+        at = _cached_region(r.text("address")) if r.text("address") else None
+        region = at if at and (city is None or at.startswith(city + "/")) else city  # the address refines the city
+        if region is None:
+            r.problem("city" if r.text("city") else "address",
+                      f"no region found in {' / '.join(texts)!r}" if texts else "missing city or address")
+        status = r.parse("status", parse_status) or RegStatus.UNKNOWN
+        since = r.parse("since", _date)
+        if parent is None or region is None:
+            continue
+        out.append((row, Branch(parent, r.text("name") or "", region, since, status.closed)))
+    return r.finish(out)

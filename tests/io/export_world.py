@@ -7,7 +7,8 @@ exactly as a user would, with no column map:
   产业链位置 and no 业态 (format), and an edge list 上游环节 → 下游环节 by name or id;
 - ``firms.csv`` — a 企查查-style export: 登记状态, 曾用名, 英文名, 国标行业,
   法定代表人, 企业地址; some rows have no region columns at all;
-- ``relations.csv`` — relations by credit code only (供货, 采购, 战略合作, 参股).
+- ``relations.csv`` — relations by credit code only (供货, 采购, 战略合作, 参股);
+- ``branches.csv`` — a 分支机构 list: 武汉甲 has an open branch in 深圳, 武汉乙 a closed one.
 
 Planted answers (region 深圳, segment 飞控系统 missing locally):
 
@@ -48,6 +49,9 @@ FIRMS = {
     "chengdu": ("成都凌空飞控科技有限公司", "510107", "存续", "", "", "", "", "", "seg:fc", "400"),
     "hangzhou": ("杭州飞图科技有限公司", "330106", "迁入", "杭州老鹰航空科技有限公司", "Feitu Tech", "浙江省杭州市西湖区",
                  "浙江省", "杭州市", "seg:motor", "200"),
+    # two equal motor firms in 武汉; 武汉甲 has an open branch in 深圳 (branches.csv), 武汉乙 only a closed one
+    "wuhan_a": ("武汉甲电机有限公司", "420111", "存续", "", "", "湖北省武汉市洪山区", "湖北省", "武汉市", "seg:motor", "300"),
+    "wuhan_b": ("武汉乙电机有限公司", "420111", "存续", "", "", "湖北省武汉市洪山区", "湖北省", "武汉市", "seg:motor", "300"),
 }
 
 
@@ -80,4 +84,10 @@ def write_export(directory: Path) -> dict[str, Path]:
         f"{codes['chengdu']},{codes['hangzhou']},参股,2024-04-01\n"
         f"{codes['old_local']},{codes['buyer']},供货,2023-01-01\n",
         encoding="utf-8")
-    return {"segments": seg, "segment_edges": edges, "firms": firms, "relations": rel, "codes": codes}
+    branches = directory / "branches.csv"
+    branches.write_text(
+        "总公司名称,总公司信用代码,分支机构名称,所属城市,企业地址,登记状态,成立日期\n"
+        f"武汉甲电机有限公司,{codes['wuhan_a']},武汉甲电机有限公司深圳分公司,深圳市,深圳市宝安区,存续,2023-05-01\n"
+        f",{codes['wuhan_b']},武汉乙电机有限公司深圳分公司,,广东省深圳市龙岗区,注销,2019-01-01\n",
+        encoding="utf-8")
+    return {"branches": branches, "segments": seg, "segment_edges": edges, "firms": firms, "relations": rel, "codes": codes}

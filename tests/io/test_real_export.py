@@ -25,7 +25,7 @@ def world(tmp_path):
     files = write_export(tmp_path)
     store = SqliteStore.memory()
     for entity, key in (("segments", "segments"), ("segment-edges", "segment_edges"), ("organisations", "firms"),
-                        ("links", "relations")):
+                        ("links", "relations"), ("branches", "branches")):
         report = import_file(store, files[key], entity, import_date="2026-06-30")
         assert report.problems == [], report.problems
     return store, files["codes"]
@@ -188,3 +188,25 @@ def test_unknown_segments_in_an_edge_list_are_row_errors(world, tmp_path):
     with pytest.raises(InvalidInput) as e:
         import_file(store, p, "segment-edges")
     assert [(x.row, x.field) for x in e.value.problems] == [(3, "上游环节"), (4, "下游环节")]
+
+
+def test_a_firm_with_a_branch_in_the_region_ranks_below_an_equal_one(world):
+    store, codes = world
+    a, b = f"uscc:{codes['wuhan_a']}", f"uscc:{codes['wuhan_b']}"
+    assert [(s.region, s.kind.value, s.since) for s in store.organisation(a).sites] == [
+        ("cn/guangdong/shenzhen/baoan", "branch", "2023-05-01")]
+    assert store.organisation(b).sites == ()  # a closed (注销) branch is no presence
+    ranked = [t.org for t in recommend_targets(ChainIndex.from_store(store), SZ, "seg:motor", k=10)]
+    assert ranked.index(b) < ranked.index(a)
+    site = {t.org: next(p for p in t.parts if p.name == "local_site") for t in
+            recommend_targets(ChainIndex.from_store(store), SZ, "seg:motor", k=10)}
+    assert site[a].value < 0 == site[b].value
+
+
+def test_a_branch_of_an_unknown_head_office_is_a_row_error(world, tmp_path):
+    store, _ = world
+    p = tmp_path / "b.csv"
+    p.write_text("总公司名称,分支机构名称,所属城市\n不存在的公司,某分公司,深圳市\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as e:
+        import_file(store, p, "branches")
+    assert [(x.row, x.field) for x in e.value.problems] == [(2, "总公司名称")]
