@@ -98,7 +98,7 @@ class Engines:
         self._analysis_lock = threading.Lock()
         self._chain_index = None
         self._recommend_lock = threading.Lock()
-        self._scopes: dict = {}  # (store id, version, focus segments) -> scoped index (RecommendPushdown stores)
+        self._scopes: dict = {}  # (store id, version, region, focus, extra local) -> scoped index (RecommendPushdown stores)
         self._classifier = None
         self._classifier_lock = threading.Lock()
         self._backtests: dict = {}
@@ -192,13 +192,13 @@ class Engines:
                     self._chain_index = cached = (store, version, ChainIndex.from_store(store))
         return call(cached[2])
 
-    def rank(self, store: GraphStore, segments, call):
-        """Run ``call(index)`` on an index that can rank targets for ``segments``.
+    def rank(self, store: GraphStore, region: str, segments, extra_local, call):
+        """Run ``call(index)`` on an index that can rank targets in ``region`` for ``segments``.
 
         A :class:`~graph.store.protocol.RecommendPushdown` store (Neo4j) gives
         that ranking's scope, gathered in Cypher (:meth:`ChainIndex.for_ranking
         <matching.recommend.index.ChainIndex.for_ranking>`), kept per store
-        version and focus (at most 64); any other store, its whole index
+        version, region, focus and ``extra_local`` (at most 64); any other store, its whole index
         (:meth:`recommend`).
         """
         from graph.store.protocol import RecommendPushdown
@@ -207,11 +207,12 @@ class Engines:
         if not isinstance(store, RecommendPushdown):
             return self.recommend(store, call)
         segments = tuple(sorted(set(segments)))
-        key = (id(store), store.version(), segments)
+        extra = frozenset(extra_local)
+        key = (id(store), store.version(), region, segments, extra)
         ix = self._scopes.get(key)
         if ix is None:
             with settled():
-                ix = ChainIndex.for_ranking(store, segments)
+                ix = ChainIndex.for_ranking(store, region, segments, extra)
             if len(self._scopes) >= 64:
                 self._scopes.clear()
             self._scopes[key] = ix

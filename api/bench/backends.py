@@ -89,7 +89,7 @@ def _recommend_figures(store, region: str, gaps, focus: list[str], repeat: int) 
     wanted = focus_from_gaps(gaps.gaps) if gaps.gaps else focus
     segments = [f.segment for f in wanted] if gaps.gaps else focus
     cpu = time.process_time()
-    ix, index_s = _timed(lambda: ChainIndex.for_ranking(store, segments))
+    ix, index_s = _timed(lambda: ChainIndex.for_ranking(store, region, segments))
     cpu = time.process_time() - cpu
     runs = [_timed(lambda: recommend_targets(ix, region, wanted, k=10)) for _ in range(repeat)]
     top = runs[0][0]

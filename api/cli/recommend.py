@@ -80,7 +80,7 @@ def recommend(
         current = ws.current(rid)
         rejected = {o for o, x in current.items() if x.status == "rejected"} if hide_rejected else set()
         segments = [focus] if isinstance(focus, str) else [f.segment for f in focus]
-        ix = ChainIndex.for_ranking(store, segments)  # Neo4j: this ranking's scope only, gathered in Cypher
+        ix = ChainIndex.for_ranking(store, rid, segments, landed)  # Neo4j: this ranking's scope only, gathered in Cypher
         top = recommend_targets(ix, rid, focus, k=limit, settings=settings, exclude=landed | rejected,
                                 extra_local=landed)
     if as_json:

@@ -96,7 +96,7 @@ def recommendations(
 
     # one ranking per index (store version) and everything else it depends on: repeated under load
     key = ("targets", rid, tuple(focus), offset + limit, frozenset(exclude), frozenset(landed))
-    top, total = engines.rank(store, [f.segment for f in focus], lambda ix: ix.memo(key, lambda: run(ix)))
+    top, total = engines.rank(store, rid, [f.segment for f in focus], landed, lambda ix: ix.memo(key, lambda: run(ix)))
     items = [t.as_dict() | {"status": current[t.org].status if t.org in current else None} for t in top[offset:]]
     return TargetPage(region=rid, chain=chain_id, focus=[f.segment for f in focus], items=items, total=total,
                       limit=limit, offset=offset)

@@ -4,7 +4,8 @@
 transaction; :mod:`graph.store.neo4j_recommend` assembles their rows into a
 :class:`~graph.store.neo4j_recommend.RecommendScope`: the part of the graph
 one target ranking reads (the focus segments' member firms, every link
-touching them, the organisations at their other ends, the universities and
+between those outside the region and local organisations, those local
+organisations, the universities and
 labs of the focus segments and their neighbours), plus the figures of the
 candidates that depend on the whole graph — distinct supply customers
 anywhere, supplies weight sent, supply PageRank — and the data's as-of date.
@@ -35,7 +36,7 @@ from collections.abc import Iterable
 
 from graph.model import LinkKind, OrgKind
 from graph.store.cypher import MEMBER_OF, UPSTREAM_OF, Query, label, link_type, link_types
-from graph.store.cypher_analysis import open_
+from graph.store.cypher_analysis import local, open_
 
 __all__ = ["segments", "members", "org_rows", "links_touching", "candidate_figures", "supply_edges",
            "org_count", "links_as_of"]
@@ -65,13 +66,13 @@ def segments() -> Query:
 def members(focus: Iterable[str], near: Iterable[str]) -> Query:
     """Memberships the ranking reads: firms of the ``focus`` segments, universities and labs of ``near`` ones.
 
-    Rows ``(org, segment, confidence, confirmed)``.
+    Rows ``(org, segment, region, confidence, confirmed)``.
     """
     return Query(
         f"MATCH (s:{_SEG})<-[m:{MEMBER_OF}]-(o:{_ORG})"
         " WHERE ((s.id IN $focus AND o.kind = 'firm') OR (s.id IN $near AND o.kind IN $research))"
         f" AND {open_('o')}"
-        " RETURN o.id AS org, s.id AS segment, coalesce(m.confidence, 1.0) AS confidence,"
+        " RETURN o.id AS org, s.id AS segment, o.region AS region, coalesce(m.confidence, 1.0) AS confidence,"
         " coalesce(m.status, 'confirmed') = 'confirmed' AS confirmed ORDER BY org, segment",
         {"focus": _ids(focus), "near": _ids(near), "research": RESEARCH},
     )
@@ -88,16 +89,19 @@ def org_rows(ids: Iterable[str]) -> Query:
     )
 
 
-def links_touching(ids: Iterable[str]) -> Query:
-    """Every link with an end in ``ids``, once: ``(id, type, src, dst, since, weight)``."""
+def links_touching(ids: Iterable[str], region: str, extra: Iterable[str] = ()) -> Query:
+    """Every link between an organisation of ``ids`` (none of them local) and a local one —
+    registered in ``region`` or under it, or one of ``extra`` (landed firms) — once:
+    ``(id, type, src, dst, since, weight)``. Ties elsewhere never count for a ranking in ``region``."""
     types = link_types()
     ret = " RETURN r.id AS id, type(r) AS type, a.id AS src, b.id AS dst, r.since AS since," \
           " coalesce(r.weight, 1.0) AS weight"
     return Query(
-        f"MATCH (a:{_ORG})-[r:{types}]->(b:{_ORG}) WHERE a.id IN $ids AND {_OPEN_AB}{ret}"
-        f" UNION ALL MATCH (a:{_ORG})-[r:{types}]->(b:{_ORG})"
-        f" WHERE b.id IN $ids AND NOT a.id IN $ids AND {_OPEN_AB}{ret}",
-        {"ids": _ids(ids)},
+        f"MATCH (a:{_ORG})-[r:{types}]->(b:{_ORG}) WHERE a.id IN $ids AND ({local('b')} OR b.id IN $extra)"
+        f" AND {_OPEN_AB}{ret}"
+        f" UNION ALL MATCH (a:{_ORG})-[r:{types}]->(b:{_ORG}) WHERE b.id IN $ids AND ({local('a')} OR a.id IN $extra)"
+        f" AND {_OPEN_AB}{ret}",
+        {"ids": _ids(ids), "extra": _ids(extra), "region": region, "region_prefix": region + "/"},
     )
 
 
@@ -112,10 +116,11 @@ def candidate_figures(ids: Iterable[str]) -> Query:
 
 
 def supply_edges() -> Query:
-    """PageRank's input: every supply as ``(src, dst, weight)`` ids, in link-id order (no records)."""
+    """PageRank's input: every supply as ``(src, dst, weight)`` ids (no records; unordered, which moves
+    a rank only in its last bits)."""
     return Query(
         f"MATCH (a:{_ORG})-[r:{_SUP}]->(b:{_ORG}) WHERE {_OPEN_AB}"
-        " RETURN a.id AS src, b.id AS dst, coalesce(r.weight, 1.0) AS weight ORDER BY r.id",
+        " RETURN a.id AS src, b.id AS dst, coalesce(r.weight, 1.0) AS weight",
         {},
     )
 

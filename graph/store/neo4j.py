@@ -464,19 +464,23 @@ class Neo4jStore:
             (r["region"], r["segment"], int(r["n"])) for r in _run(tx, cypher_analysis.member_counts())])
 
     @_guarded
-    def recommend_scope(self, segments: Iterable[str]) -> RecommendScope:
-        """What a target ranking for ``segments`` reads, gathered in Cypher in one read transaction.
+    def recommend_scope(self, region: str, segments: Iterable[str], extra_local: Iterable[str] = ()) -> RecommendScope:
+        """What a target ranking in ``region`` for ``segments`` reads, gathered in Cypher in one read transaction.
 
         The recommendation seam (:class:`~graph.store.protocol.RecommendPushdown`):
         the focus segments' member firms, their ties and the whole-graph
         figures they need (:mod:`graph.store.neo4j_recommend`); no records.
         """
-        from graph.store import neo4j_recommend
+        from graph.store import cypher_recommend, neo4j_recommend
 
-        focus = frozenset(segments)
+        focus, extra = frozenset(segments), frozenset(extra_local)
 
         def work(tx: ManagedTransaction):
-            return neo4j_recommend.scope(functools.partial(_run, tx), focus, lambda: self._rank(tx))
+            def as_of():
+                return self._per_version(tx, "as_of", lambda: _run(tx, cypher_recommend.links_as_of())[0]["as_of"])
+
+            return neo4j_recommend.scope(functools.partial(_run, tx), region, focus, extra, lambda: self._rank(tx),
+                                         as_of)
 
         return self._read(work)
 

@@ -80,35 +80,38 @@ def supply_rank(n: int, rows: list[dict]) -> tuple[dict[str, float], float]:
     return {o: float(x[i]) for o, i in pos.items()}, float(x[len(pos)]) if n > len(pos) else 0.0
 
 
-def scope(run: Run, focus: Collection[str],
-          rank: Callable[[], tuple[dict[str, float], float]]) -> RecommendScope:
-    """The :class:`RecommendScope` of a ranking for ``focus`` segments, from queries ``run`` in one transaction.
+def scope(run: Run, region: str, focus: Collection[str], extra: Collection[str],
+          rank: Callable[[], tuple[dict[str, float], float]], as_of: Callable[[], str | None]) -> RecommendScope:
+    """The :class:`RecommendScope` of a ranking in ``region`` for ``focus`` segments, from queries ``run``
+    in one transaction; ``extra`` ids count as local (landed firms).
 
-    ``rank()`` gives :func:`supply_rank` of the whole graph (the store keeps
-    it per version).
+    ``rank()`` gives :func:`supply_rank` of the whole graph and ``as_of()``
+    the latest link date (the store keeps both per version).
     """
     seg_rows = run(qr.segments())
     known = {r["id"] for r in seg_rows}
     focus = sorted(set(focus) & known)
     edges = [(u, r["id"]) for r in seg_rows for u in sorted(r["upstream"])]
     near = sorted({*focus, *(u for u, v in edges if v in focus), *(v for u, v in edges if u in focus)})
-    mems = [(r["org"], r["segment"], float(r["confidence"]), bool(r["confirmed"]))
-            for r in run(qr.members(focus, near))]
-    candidates = sorted({m[0] for m in mems if m[1] in focus})
-    link_rows = sorted(run(qr.links_touching(candidates)), key=lambda r: r["id"]) if candidates else []
+    rows = run(qr.members(focus, near))
+    mems = [(r["org"], r["segment"], float(r["confidence"]), bool(r["confirmed"])) for r in rows]
+    extra = set(extra)
+    prefix = region + "/"
+    outside = sorted({r["org"] for r in rows if r["segment"] in focus and r["org"] not in extra
+                      and not (r["region"] == region or (r["region"] or "").startswith(prefix))})
+    link_rows = sorted(run(qr.links_touching(outside, region, extra)), key=lambda r: r["id"]) if outside else []
     ids = sorted({m[0] for m in mems} | {r["src"] for r in link_rows} | {r["dst"] for r in link_rows})
     orgs = [(r["id"], r["kind"] or "firm", r["region"], r["employees"], r["revenue_band"],
              tuple(r["tiers"] or ()), r["patents"] or 0, r["name_zh"] or "", r["name_en"] or "",
              tuple(r["sites"] or ())) for r in run(qr.org_rows(ids))] if ids else []
-    figures = {r["id"]: r for r in run(qr.candidate_figures(candidates))} if candidates else {}
+    figures = {r["id"]: r for r in run(qr.candidate_figures(outside))} if outside else {}
     ranks, rest = rank()
-    as_of = run(qr.links_as_of())[0]["as_of"]
     links = ([r["id"] for r in link_rows], [LINK_KINDS[r["type"]].value for r in link_rows],
              [r["src"] for r in link_rows], [r["dst"] for r in link_rows], [r["since"] for r in link_rows],
              [float(r["weight"]) for r in link_rows])
     return RecommendScope(
         segs=[(r["id"], r["name_zh"] or "", r["name_en"] or "", bool(r["manufacturing"])) for r in seg_rows],
-        edges=edges, orgs=orgs, mems=mems, links=links, as_of=as_of,
+        edges=edges, orgs=orgs, mems=mems, links=links, as_of=as_of(),
         reach={i: int(f["reach"]) for i, f in figures.items()},
         sent={i: float(np.asarray(f["sent"], dtype=np.float32).astype(np.float64).sum())
               for i, f in figures.items()},

@@ -212,8 +212,9 @@ class AnalysisPushdown(Protocol):
 class RecommendPushdown(Protocol):
     """A store that gathers what one target ranking reads itself, never handing out the whole graph."""
 
-    def recommend_scope(self, segments: Iterable[str]) -> RecommendScope:
-        """The :class:`~graph.store.neo4j_recommend.RecommendScope` of a ranking for ``segments``."""
+    def recommend_scope(self, region: str, segments: Iterable[str], extra_local: Iterable[str] = ()) -> RecommendScope:
+        """The :class:`~graph.store.neo4j_recommend.RecommendScope` of a ranking in ``region`` for
+        ``segments`` (``extra_local``: ids that count as local, e.g. landed firms)."""
 
 
 @runtime_checkable

@@ -208,13 +208,14 @@ class ChainIndex:
         return ix
 
     @classmethod
-    def for_ranking(cls, store, segments: Iterable[str]) -> ChainIndex:
-        """The index a target ranking for ``segments`` needs, built the cheapest way the store allows.
+    def for_ranking(cls, store, region: str, segments: Iterable[str], extra_local: Iterable[str] = ()) -> ChainIndex:
+        """The index a target ranking in ``region`` for ``segments`` needs, built the cheapest way the store allows.
 
         A :class:`~graph.store.protocol.RecommendPushdown` store (Neo4j)
         gathers just that ranking's part of the graph on the server
-        (:meth:`from_scope`); any other store gives its whole index
-        (:meth:`from_store`). Either ranks the focus segments' targets the
+        (:meth:`from_scope`; it answers rankings in that region, with those
+        ``extra_local`` ids, for those segments only); any other store gives
+        its whole index (:meth:`from_store`). Either ranks the targets the
         same (``tests/recommend/test_pushdown.py``).
         """
         from graph.store.protocol import RecommendPushdown
@@ -226,14 +227,15 @@ class ChainIndex:
         def fetch(ids: Sequence[str]) -> dict[str, Organisation]:
             return {o.id: o for o in store.organisations(ids=list(ids))}
 
-        return cls.from_scope(store.recommend_scope(segments), fetch=fetch)
+        return cls.from_scope(store.recommend_scope(region, segments, extra_local), fetch=fetch)
 
     @classmethod
     def from_scope(cls, scope, *, fetch: Fetch | None = None) -> ChainIndex:
         """A small index over a :class:`~graph.store.neo4j_recommend.RecommendScope`.
 
-        It holds the focus segments' member firms, everyone they are tied
-        to and the research organisations near the segments; ``reach`` and
+        It holds the focus segments' member firms, the local organisations
+        tied to those outside the region (and those ties), and the research
+        organisations near the segments; ``reach`` and
         ``sent`` (exact for the focus segments' members), ``centrality`` and
         the as-of date are the whole graph's, as the store computed them. It
         answers rankings for those segments only; records come through

@@ -20,7 +20,7 @@ SZ = "cn/guangdong/shenzhen"
 
 def test_embedded_store_gets_its_whole_index(world_store):
     engines = Engines(Settings(_env_file=None))
-    ix = engines.rank(world_store, ["seg:game_engine"], lambda ix: ix)
+    ix = engines.rank(world_store, SZ, ["seg:game_engine"], (), lambda ix: ix)
     assert ix is engines.recommend(world_store, lambda ix: ix)
     assert ix.n_orgs == world_store.counts()["organisations"]
 
@@ -31,10 +31,10 @@ def test_neo4j_gets_the_scope_kept_per_version_and_focus(world, world_store):
     try:
         neo.write(world[0])
         engines = Engines(Settings(_env_file=None))
-        ix = engines.rank(neo, ["seg:game_engine", "seg:game_engine"], lambda ix: ix)
+        ix = engines.rank(neo, SZ, ["seg:game_engine", "seg:game_engine"], (), lambda ix: ix)
         assert ix.n_orgs < world_store.counts()["organisations"]
-        assert engines.rank(neo, ["seg:game_engine"], lambda ix: ix) is ix
-        assert engines.rank(neo, ["seg:optical_module"], lambda ix: ix) is not ix
+        assert engines.rank(neo, SZ, ["seg:game_engine"], [], lambda ix: ix) is ix
+        assert engines.rank(neo, SZ, ["seg:optical_module"], (), lambda ix: ix) is not ix
         want = recommend_targets(engines.recommend(world_store, lambda ix: ix), SZ, "seg:game_engine", k=10)
         got = recommend_targets(ix, SZ, "seg:game_engine", k=10)
         assert [(t.org, round(t.total, 9), t.evidence) for t in got] == \

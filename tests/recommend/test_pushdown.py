@@ -71,7 +71,7 @@ def test_same_targets_for_every_regions_gaps(neo, embedded):
     assert len(cases) >= 8
     for region, chain, focus in cases:
         want = recommend_targets(full, region, focus, k=10)
-        small = ChainIndex.for_ranking(neo, [f.segment for f in focus])
+        small = ChainIndex.for_ranking(neo, region, [f.segment for f in focus])
         got = recommend_targets(small, region, focus, k=10)
         assert want, (region, chain)
         assert _key(got) == _key(want), (region, chain)
@@ -80,11 +80,13 @@ def test_same_targets_for_every_regions_gaps(neo, embedded):
 
 def test_scope_carries_whole_graph_figures(neo, embedded):
     full = ChainIndex.from_store(embedded)
-    small = ChainIndex.for_ranking(neo, ["seg:game_engine"])
+    small = ChainIndex.for_ranking(neo, SZ, ["seg:game_engine"])
     assert small.as_of == full.as_of
     members = small.members("seg:game_engine")[0]
     assert len(members) == len(full.members("seg:game_engine")[0])
-    for r in members:
+    outside = [r for r in members if not small.local_mask(SZ)[r]]
+    assert outside  # seg:game_engine is a planted gap: no member is local
+    for r in outside:
         f = full.pos[small.org_ids[r]]
         assert small.reach[r] == full.reach[f]
         assert small.sent[r] == pytest.approx(full.sent[f], abs=1e-9)
@@ -93,9 +95,9 @@ def test_scope_carries_whole_graph_figures(neo, embedded):
 
 def test_excluded_and_landed(neo, embedded):
     full = ChainIndex.from_store(embedded)
-    small = ChainIndex.for_ranking(neo, ["seg:game_engine"])
     first = recommend_targets(full, SZ, "seg:game_engine", k=3)[0].org
     want = recommend_targets(full, SZ, "seg:game_engine", k=10, exclude=[first], extra_local=[first])
+    small = ChainIndex.for_ranking(neo, SZ, ["seg:game_engine"], [first])
     got = recommend_targets(small, SZ, "seg:game_engine", k=10, exclude=[first], extra_local=[first])
     assert first not in [t.org for t in got]
     assert _key(got) == _key(want)
@@ -113,7 +115,7 @@ def test_a_closed_firm_is_never_a_target_on_either_store(neo, embedded, world):
     for store in (neo, embedded):
         store.write(Batch(organisations=[closed]))
     want = recommend_targets(ChainIndex.from_store(embedded), SZ, "seg:game_engine", k=10)
-    small = ChainIndex.for_ranking(neo, ["seg:game_engine"])
+    small = ChainIndex.for_ranking(neo, SZ, ["seg:game_engine"])
     got = recommend_targets(small, SZ, "seg:game_engine", k=10)
     assert first not in small.pos and first not in [t.org for t in got]
     assert _key(got) == _key(want)
@@ -125,12 +127,12 @@ def test_supply_rank_is_kept_per_version_and_follows_writes(neo, world):
 
     from graph.store.protocol import Batch
 
-    ChainIndex.for_ranking(neo, ["seg:game_engine"])
+    ChainIndex.for_ranking(neo, SZ, ["seg:game_engine"])
     kept = neo._kept["supply_rank"]
-    ChainIndex.for_ranking(neo, ["seg:optical_module"])
+    ChainIndex.for_ranking(neo, SZ, ["seg:optical_module"])
     assert neo._kept["supply_rank"] is kept  # not ranked again for another focus
     link = next(x for x in world.links if x.kind.value == "supplies")
     neo.write(Batch(links=[dataclasses.replace(link, id="link:pushdown-test", weight=9.0)]))
-    ChainIndex.for_ranking(neo, ["seg:game_engine"])
+    ChainIndex.for_ranking(neo, SZ, ["seg:game_engine"])
     now = neo._kept["supply_rank"]
     assert now is not kept and now[1][0][link.dst] > kept[1][0][link.dst]  # a heavier supply raised its buyer

@@ -35,7 +35,7 @@ def test_the_recommender_picks_its_index_by_capability(store, world):
     from matching.recommend.index import ChainIndex
 
     store.write(world[0])
-    ix = ChainIndex.for_ranking(store, ["seg:game_engine"])
+    ix = ChainIndex.for_ranking(store, "cn/guangdong/shenzhen", ["seg:game_engine"])
     whole = store.counts()["organisations"]
     # a pushdown store hands out the ranking's scope, any other its whole index
     assert (ix.n_orgs < whole) if isinstance(store, RecommendPushdown) else (ix.n_orgs == whole)

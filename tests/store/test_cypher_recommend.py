@@ -14,7 +14,7 @@ HOSTILE = ["seg:x' RETURN 1 //", "动漫}) DETACH DELETE n", "`Organisation`"]
 
 
 @pytest.mark.parametrize("q", [
-    qr.members(HOSTILE, HOSTILE), qr.org_rows(HOSTILE), qr.links_touching(HOSTILE), qr.candidate_figures(HOSTILE),
+    qr.members(HOSTILE, HOSTILE), qr.org_rows(HOSTILE), qr.links_touching(HOSTILE, HOSTILE[0], HOSTILE), qr.candidate_figures(HOSTILE),
 ])
 def test_input_only_in_parameters(q):
     for h in HOSTILE:
@@ -29,10 +29,17 @@ def test_fixed_queries_take_no_input():
 
 
 def test_closed_organisations_are_left_out_of_every_query():
-    for q in (qr.members(["a"], ["b"]), qr.org_rows(["a"]), qr.links_touching(["a"]), qr.candidate_figures(["a"]),
+    for q in (qr.members(["a"], ["b"]), qr.org_rows(["a"]), qr.links_touching(["a"], "cn"), qr.candidate_figures(["a"]),
               qr.supply_edges(), qr.org_count(), qr.links_as_of()):
         assert "<> 'closed'" in q.text, q.text
-    assert qr.links_touching(["a"]).text.count("<> 'closed'") == 4  # both ends, both halves of the union
+    assert qr.links_touching(["a"], "cn").text.count("<> 'closed'") >= 4  # both ends, both halves of the union
+
+
+def test_links_touching_takes_the_region_as_parameters():
+    q = qr.links_touching(["b", "a"], "cn/guangdong/shenzhen", ["org:x"])
+    assert q.params == {"ids": ["a", "b"], "extra": ["org:x"], "region": "cn/guangdong/shenzhen",
+                        "region_prefix": "cn/guangdong/shenzhen/"}
+    assert "shenzhen" not in q.text
 
 
 def test_members_asks_firms_of_focus_and_research_near():
