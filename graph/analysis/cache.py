@@ -1,6 +1,9 @@
 """Analysis results cached per store version: an in-process LRU in front of JSON files.
 
-A key is (store version, function, arguments). The LRU keeps the values as
+A key is (store version, function, arguments, the analysis code). The code
+part is a digest of the source of :mod:`graph.analysis` and the modules its
+results are made of (parts, labels): a new release that changes a formula
+or a weight never serves results the old code computed. The LRU keeps the values as
 given (typed results: a hit costs nothing); the files keep their JSON form,
 read back through ``read`` on a miss in memory. Files live under
 ``<directory>/v<version>/<function>-<digest>.json``; writing for a new version
@@ -36,18 +39,35 @@ import shutil
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from graph.fsperms import FILE_MODE, private_dir, private_file
 
-__all__ = ["ResultCache"]
+__all__ = ["ResultCache", "code_fingerprint"]
 
 _KEY_FILE = "cache.key"
 
 
+@cache
+def code_fingerprint() -> str:
+    """A digest of the analysis code's source (read once, on the first cache key).
+
+    >>> len(code_fingerprint()) == 16 and code_fingerprint() == code_fingerprint()
+    True
+    """
+    here = Path(__file__).resolve().parent
+    files = sorted(here.glob("*.py")) + [here.parent / "parts.py", here.parent / "labels.py"]
+    h = hashlib.blake2b(digest_size=8)
+    for f in files:
+        if f.is_file():
+            h.update(f.name.encode("utf-8") + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
 def _digest(function: str, args: dict) -> str:
-    text = json.dumps([function, args], sort_keys=True, ensure_ascii=False, default=str)
+    text = json.dumps([function, args, code_fingerprint()], sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.blake2b(text.encode("utf-8"), digest_size=10).hexdigest()
 
 

@@ -44,6 +44,19 @@ def test_results_are_cached_per_store_version(tmp_path):
         assert len([d for d in (tmp_path / "cache" / "analysis").iterdir() if d.is_dir()]) == 1
 
 
+def test_results_of_other_analysis_code_are_not_served(tmp_path, monkeypatch):
+    """A cached result is keyed on the analysis code too: after an upgrade that changes a formula or
+    a weight, the same store version and arguments are recomputed, not served from the old files."""
+    from graph.analysis import cache as cache_mod
+
+    with SqliteStore.open(tmp_path / "s.sqlite") as store:
+        store.write(load_world()[0])
+        assert Analyst.for_store(store, tmp_path / "cache").gaps("深圳").meta.cached is False
+        assert Analyst.for_store(store, tmp_path / "cache").gaps("深圳").meta.cached is True
+        monkeypatch.setattr(cache_mod, "code_fingerprint", lambda: "another-release")
+        assert Analyst.for_store(store, tmp_path / "cache").gaps("深圳").meta.cached is False
+
+
 def test_an_edited_cache_file_is_not_served(tmp_path):
     """Issue 18: an edited cache/analysis/*/gaps-*.json was served as is ("severity": 9.99)."""
     with SqliteStore.open(tmp_path / "s.sqlite") as store:
