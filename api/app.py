@@ -25,7 +25,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import KeyStore, Throttle, keys_path
 from api.authgate import AuthGate
-from api.deps import Engines
 from api.errors import PayloadTooLarge, http_error_body, install_error_handlers
 from api.headers import SecurityHeaders
 from api.routes import TAGS, include_routes
@@ -33,6 +32,7 @@ from api.uploads import sweep as sweep_uploads
 from graph.errors import ConfigError
 from graph.fsperms import exposed_bits, owner_only
 from graph.settings import LOOPBACK_HOSTS, Settings
+from matching.engines import Engines
 
 __all__ = ["create_app", "BodyLimit", "DESCRIPTION"]
 

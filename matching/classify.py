@@ -74,6 +74,7 @@ __all__ = [
     "unlabelled",
     "apply_predictions",
     "classify_store",
+    "fit_store_classifier",
 ]
 
 # field group -> the grade it gives when it alone points to the segment
@@ -385,6 +386,12 @@ def _knn_vote(sims: np.ndarray, y: np.ndarray, k: int) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ store helpers
+
+
+def fit_store_classifier(store) -> SegmentClassifier | None:
+    """The classifier fitted on the store's confirmed members (lexical features), or None without any."""
+    labelled = [o for o in store.organisations() if o.confirmed_segments()]
+    return SegmentClassifier.fit(store.segments(), labelled) if labelled else None
 
 
 def classify_store(

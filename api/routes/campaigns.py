@@ -45,12 +45,9 @@ def _written(ws, campaign_id: int, targets) -> CampaignWritten:
              "platforms, targets to pitch together", response_model=CampaignPlanPublic, responses=responses(400, 404, 413))
 def propose(store: StoreDep, engines: EnginesDep, ws: WorkspaceDep, _: Viewer,
             body: CampaignProposal) -> CampaignPlanPublic:
-    from matching.recommend.campaigns import propose_campaign
-
     rid = resolve_region(body.region, field="body.region")
     ids = list(dict.fromkeys(resolve_org(store, t, field="body.targets") for t in body.targets))
-    landed = ws.landed(rid)
-    plan = engines.recommend(store, lambda ix: propose_campaign(ix, ids, rid, extra_local=landed))
+    plan = engines.campaign(store, ws, ids, rid)
     return CampaignPlanPublic(**plan.as_dict(), conflicts=[c.as_dict() for c in ws.conflicts(ids)])
 
 

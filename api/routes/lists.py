@@ -128,13 +128,9 @@ def entries(store: StoreDep, lists: ListsDep, _: Viewer, page: PageDep, kind: Ki
              "hand-curated entries stay as they are", response_model=GenerateResult, responses=responses(400, 413))
 def generate(store: StoreDep, engines: EnginesDep, lists: ListsDep, who: Editor, kind: KindPath,
              body: GenerateRequest) -> GenerateResult:
-    from matching.worklists.generate import generate as drafts_for
-
     kind = _kind(kind)
     rid, cid, _view = _scope(store, body.region, body.chain, "body")
-    drafts = drafts_for(kind, store=store, region=rid, chain=cid, top=body.top, settings=engines.settings,
-                        analyse=lambda f: engines.analyse(store, f), recommend=lambda f: engines.recommend(store, f),
-                        landed=lists.ws.landed(rid))
+    drafts = engines.list_drafts(store, lists.ws, kind, rid, cid, top=body.top)
     return GenerateResult(**lists.regenerate(kind, rid, cid, drafts, actor=who.key_id).as_dict())
 
 

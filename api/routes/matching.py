@@ -1,7 +1,7 @@
 """Matching core over HTTP: ``/search`` (hybrid), ``/index`` (status, build), ``/classify`` (挂链).
 
 The embedding model and the search index are built lazily on first use
-(:class:`api.deps.Engines`) and kept until the store version changes.
+(:class:`matching.engines.Engines`, the CLI's too) and kept until the store version changes.
 """
 
 from __future__ import annotations
@@ -102,14 +102,9 @@ def classify(
     min_confidence: Annotated[float, Query(ge=0.0, le=1.0, description="Write only predictions this confident.")] = 0.5,
     dense: Annotated[bool, Query(description="Use embedding features too.")] = False,
 ) -> ClassifyResult:
-    from matching.classify import apply_predictions, classify_store
-    from matching.embcache import EmbeddingCache, default_cache_path
+    from matching.classify import apply_predictions
 
-    if dense:
-        with EmbeddingCache.open(default_cache_path(engines.settings.data_dir)) as cache:
-            preds = classify_store(store, embedder=engines.embedder(), cache=cache, top=top)
-    else:
-        preds = classify_store(store, top=top)
+    preds = engines.classify(store, top=top, dense=dense)
     written = None if dry_run else apply_predictions(store, preds, max_per_org=keep,
                                                      min_confidence=min_confidence).changed
     items, total = paged((p for ps in preds for p in ps), page)

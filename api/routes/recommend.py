@@ -1,9 +1,9 @@
 """Recommendation over HTTP: ``/recommendations`` (招商目标), ``/introducers`` (以商招商),
 ``/partners`` (incubator partners) and ``/outcomes``.
 
-Thin: resolve names to ids, call :mod:`matching.recommend` on the index of
-the store's current version (:meth:`api.deps.Engines.recommend`), map to
-the schemas of :mod:`api.schemas.recommend`. Outcomes live in the workspace
+Thin: resolve names to ids, call the use case of the engine room
+(:class:`matching.engines.Engines`: targets_page, introducers, partners),
+map to the schemas of :mod:`api.schemas.recommend`. Outcomes live in the workspace
 (``<data_dir>/workspace.sqlite``); a ``landed`` outcome also gives the firm
 its site in the region, so it is local from then on and leaves target lists.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-import numpy as np
 from fastapi import APIRouter, Query
 
 from api.costly import Costly
@@ -32,15 +31,13 @@ from api.schemas.recommend import (
 )
 from graph.model import LinkKind
 from graph.resolve import resolve_org, resolve_region, resolve_segment
+from matching.engines import MAX_DEPTH
+from matching.recommend.gaptargets import DEFAULT_PER_GAP
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["recommendation"], responses=AUTHED)
 
-#: Deepest rank a target page reaches.
-MAX_DEPTH = 1000
-#: Every result of a list the engine ranks in full (introducers, partners).
-ALL = 10**9
 
 Region = Annotated[str, Query(min_length=1, max_length=200, description="Region id or place name "
                               "(cn/guangdong/shenzhen, 深圳, 南山区).", examples=["深圳"])]
@@ -48,14 +45,6 @@ OrgRef = Annotated[str, Query(min_length=1, max_length=200, description="Organis
                               examples=["org:f1561"])]
 
 
-def _candidates(ix, region: str, focus, exclude: set[str], extra_local: set[str]) -> int:
-    """How many firms :func:`recommend_targets` ranks for ``focus`` (the page's ``total``)."""
-    rows = np.unique(np.concatenate([ix.members(f.segment)[0] for f in focus] or [np.zeros(0, np.int64)]))
-    keep = ix.is_firm()[rows] & ~ix.local_mask(region, extra_local)[rows]
-    skip = [ix.pos[e] for e in exclude if e in ix.pos]
-    if skip:
-        keep &= ~np.isin(rows, skip)
-    return int(keep.sum())
 
 
 @router.get("/recommendations", summary="Targets to recruit (招商目标) for a gap segment or a chain's gaps, "
@@ -69,36 +58,21 @@ def recommendations(
     segment: Annotated[str | None, Query(max_length=200, description="Gap segment id or name; absent: every "
                                          "gap of the chain.", examples=["游戏引擎"])] = None,
     chain: Annotated[str | None, Query(max_length=200, description="Chain id or name whose gaps are ranked "
-                                       "together (absent: every chain); ignored with a segment.",
+                                       "(absent: every chain); ignored with a segment.",
                                        examples=["动漫游戏"])] = None,
     limit: Annotated[int, Query(ge=1, le=100, description="Targets per page.")] = 10,
     offset: Annotated[int, Query(ge=0, le=MAX_DEPTH - 100, description="Targets to skip.")] = 0,
+    per_gap: Annotated[int, Query(ge=1, le=100, description="Targets per gap when a chain's gaps are ranked "
+                                  "(most severe gap first, a firm listed once; matching.recommend.gaptargets).")]
+    = DEFAULT_PER_GAP,
     hide_rejected: Annotated[bool, Query(description="Leave out firms whose latest outcome is rejected.")] = False,
 ) -> TargetPage:
-    from matching.recommend.targets import Focus, focus_from_gaps, recommend_targets
-
     rid = resolve_region(region, field="query.region")
-    chain_id = None
-    if segment is not None:
-        focus = [Focus(resolve_segment(segment, store.segments(), field="query.segment").id)]
-    else:
-        found = engines.analyse(store, lambda a: a.gaps(rid, chain))
-        chain_id = found.chain.id
-        focus = focus_from_gaps(found.gaps)
-    current = ws.current(rid)
-    landed = ws.landed(rid)  # landed anywhere in the region, even if a later outcome followed
-    exclude = landed | ({o for o, x in current.items() if x.status == "rejected"} if hide_rejected else set())
-
-    def run(ix):
-        top = recommend_targets(ix, rid, focus, k=offset + limit, settings=engines.settings, exclude=exclude,
-                                extra_local=landed) if focus else []
-        return top, _candidates(ix, rid, focus, exclude, landed)
-
-    # one ranking per index (store version) and everything else it depends on: repeated under load
-    key = ("targets", rid, tuple(focus), offset + limit, frozenset(exclude), frozenset(landed))
-    top, total = engines.rank(store, rid, [f.segment for f in focus], landed, lambda ix: ix.memo(key, lambda: run(ix)))
-    items = [t.as_dict() | {"status": current[t.org].status if t.org in current else None} for t in top[offset:]]
-    return TargetPage(region=rid, chain=chain_id, focus=[f.segment for f in focus], items=items, total=total,
+    sid = resolve_segment(segment, store.segments(), field="query.segment").id if segment is not None else None
+    page = engines.targets_page(store, ws, rid, segment=sid, chain=chain, limit=limit, offset=offset,
+                                per_gap=per_gap, hide_rejected=hide_rejected)
+    return TargetPage(region=page.region, chain=page.chain, focus=list(page.focus), total=page.total,
+                      items=[t.as_dict() | {"status": page.status.get(t.org)} for t in page.items],
                       limit=limit, offset=offset)
 
 
@@ -107,13 +81,9 @@ def recommendations(
             responses=responses(404))
 def list_introducers(store: StoreDep, engines: EnginesDep, ws: WorkspaceDep, _: Viewer, page: PageDep,
                      target: OrgRef, region: Region) -> IntroducerPage:
-    from matching.recommend.introducers import introducers
-
     rid = resolve_region(region, field="query.region")
     tid = resolve_org(store, target, field="query.target")
-    landed = ws.landed(rid)
-    found = engines.recommend(store, lambda ix: introducers(ix, tid, rid, k=ALL, settings=engines.settings,
-                                                            extra_local=landed))
+    found = engines.introducers(store, ws, tid, rid)
     return IntroducerPage(target=tid, region=rid, items=[x.as_dict() for x in page.slice(found)],
                           total=len(found), limit=page.limit, offset=page.offset)
 
@@ -123,45 +93,13 @@ def list_introducers(store: StoreDep, engines: EnginesDep, ws: WorkspaceDep, _: 
              responses=responses(400, 404, 413))
 def list_partners(store: StoreDep, engines: EnginesDep, _: Viewer, page: PageDep,
                   body: PartnersRequest) -> PartnerPage:
-    from matching.documents import lexical_text
-    from matching.recommend.partners import partners, search_similarity
-
     rid = resolve_region(body.region, field="body.region")
     segments = store.segments() if body.segments else []
     segs = list(dict.fromkeys(resolve_segment(s, segments, field="body.segments").id for s in body.segments))
     sid = resolve_org(store, body.startup, field="body.startup") if body.startup else None
-    engine = engines.search(store)
-
-    def run(ix):
-        def texts(ids):
-            return {k: lexical_text(o) for k, o in ix.details(ids).items()}
-
-        sim = search_similarity(engine, body.profile, rid, exclude=[sid] if sid else (), texts=texts)
-        chosen = segs or _profile_segments(ix, lambda: engines.classifier(store), body.profile, sid, sim)
-        return chosen, partners(ix, rid, chosen, similarity=sim, startup=sid, k=ALL, settings=engines.settings)
-
-    chosen, found = engines.recommend(store, run)
+    chosen, found = engines.partners(store, rid, body.profile, segs, sid)
     return PartnerPage(region=rid, segments=chosen, items=[p.as_dict() for p in page.slice(found)],
                        total=len(found), limit=page.limit, offset=page.offset)
-
-
-def _profile_segments(ix, classifier, profile: str, startup: str | None, similarity) -> list[str]:
-    """A start-up's own segments, else the 挂链 classifier's best guess for its profile.
-
-    ``classifier()`` gives the classifier fitted once per store version (None without labelled firms).
-    """
-    from graph.model import Organisation, OrgKind, Provenance
-    from matching.recommend.partners import startup_segments
-
-    own = startup_segments(ix, startup, {}) if startup else []
-    if own:
-        return own
-    classifier = classifier()
-    if classifier is None:
-        return startup_segments(ix, None, similarity)
-    probe = Organisation("startup:profile", OrgKind.FIRM, profile[:40], Provenance("profile"),
-                         description_zh=profile, description_en=profile)
-    return [p.segment for p in classifier.predict([probe], top=1)[0]]
 
 
 @router.post("/outcomes", summary="Record an outcome of a recommendation (contacted / accepted / rejected / "

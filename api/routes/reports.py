@@ -1,10 +1,8 @@
 """The gap-and-target report over HTTP: ``GET /reports`` returns the xlsx or HTML file.
 
-Thin: resolve the region, ask the cached chain analyst
-(:meth:`api.deps.Engines.analyse`) for the analyses, then the recommendation
-index (:meth:`api.deps.Engines.recommend`) for the rest of
-:func:`matching.reports.build.assemble` (one lock at a time, never nested),
-render and return the file as an attachment whose name is UTF-8 encoded
+Thin: resolve the region, ask the engine room for the report
+(:meth:`matching.engines.Engines.report`, the same call ``chainmatch report``
+makes), render and return the file as an attachment whose name is UTF-8 encoded
 (``filename*``). Landed firms from the workspace count as local, as in
 ``/recommendations``.
 
@@ -62,15 +60,9 @@ def _file_names(report: dict, fmt: str, lang: str) -> tuple[str, str]:
 def report(store: StoreDep, engines: EnginesDep, ws: WorkspaceDep, _: Viewer, region: Region, chain: ChainQ = None,
            fmt: Annotated[Literal["xlsx", "html"], Query(alias="format", description="File format.")] = "xlsx",
            lang: Annotated[Literal["zh", "en"], Query(description="Header language.")] = "zh") -> Response:
-    from matching.reports.build import analyse, assemble
-    from matching.reports.provenance import store_records
     from matching.reports.render import render
 
-    rid = resolve_region(region, field="query.region")
-    landed = ws.landed(rid)
-    found = engines.analyse(store, lambda a: analyse(a, rid, chain))
-    built = engines.recommend(store, lambda ix: assemble(found, ix, store_records(store), settings=engines.settings,
-                                                         exclude=landed, extra_local=landed))
+    built = engines.report(store, ws, resolve_region(region, field="query.region"), chain)
     name, fallback = _file_names(built, fmt, lang)
     headers = {"Content-Disposition": content_disposition(name, fallback), "X-Content-Type-Options": "nosniff"}
     if fmt == "html":

@@ -158,19 +158,23 @@ def startup_segments(ix: ChainIndex, startup: str | None, similarity: Mapping[st
     return [max(sorted(votes), key=votes.get)] if votes else []
 
 
-def profile_segments(store, ix: ChainIndex, profile: str, startup: str | None,
-                     similarity: Mapping[str, float]) -> list[str]:
-    """Segments for a start-up: its own, else the 挂链 classifier's best guess for the profile text."""
+def profile_segments(ix: ChainIndex, profile: str, startup: str | None, similarity: Mapping[str, float],
+                     classifier=None) -> list[str]:
+    """Segments for a start-up: its own, else the 挂链 classifier's best guess for the profile text.
+
+    ``classifier``: a fitted :class:`~matching.classify.SegmentClassifier`, a zero-argument callable
+    giving one (called only when the start-up has no segments of its own, e.g.
+    :meth:`matching.engines.Engines.classifier`), or ``None``; without one, the segments of the firms
+    most similar to the profile (``similarity``).
+    """
     from graph.model import Organisation, OrgKind, Provenance
-    from matching.classify import SegmentClassifier
 
     own = startup_segments(ix, startup, {}) if startup else []
     if own:
         return own
-    labelled = [o for o in store.organisations() if o.confirmed_segments()]
-    if not labelled:
+    clf = classifier() if callable(classifier) else classifier
+    if clf is None:
         return startup_segments(ix, None, similarity)
-    clf = SegmentClassifier.fit(store.segments(), labelled)
     probe = Organisation("startup:profile", OrgKind.FIRM, profile[:40], Provenance("profile"),
                          description_zh=profile, description_en=profile)
     return [p.segment for p in clf.predict([probe], top=1)[0]]

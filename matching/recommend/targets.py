@@ -62,7 +62,7 @@ from matching.recommend.form import FORMS_EN, FormChoice, FormRules, attraction_
 from matching.recommend.index import NO_DATE, ChainIndex, from_days, to_days
 from matching.recommend.ties import local_ties, tie_links
 
-__all__ = ["Focus", "Target", "recommend_targets", "focus_from_gaps", "PREDICTED_FACTOR"]
+__all__ = ["Focus", "Target", "recommend_targets", "candidate_count", "focus_from_gaps", "PREDICTED_FACTOR"]
 
 PREDICTED_FACTOR = 0.8
 
@@ -117,6 +117,26 @@ def _as_focus(segments) -> list[Focus]:
     if isinstance(segments, Mapping):
         return [Focus(s, None, float(f)) for s, f in segments.items()]
     return [s if isinstance(s, Focus) else Focus(s) for s in segments]
+
+
+def candidate_count(ix: ChainIndex, region: str, segments, *, exclude: Iterable[str] = (),
+                    extra_local: Iterable[str] = ()) -> int:
+    """How many distinct firms :func:`recommend_targets` ranks for ``segments`` (a page's ``total``).
+
+    >>> from fixtures.world import load_world
+    >>> b, _ = load_world()
+    >>> ix = ChainIndex.from_records(b.segments, b.segment_edges, b.organisations, b.links)
+    >>> n = candidate_count(ix, "cn/guangdong/shenzhen", "seg:game_engine")
+    >>> n == len(recommend_targets(ix, "cn/guangdong/shenzhen", "seg:game_engine", k=10**6, forms=False))
+    True
+    """
+    focus = _as_focus(segments)
+    rows = np.unique(np.concatenate([ix.members(f.segment)[0] for f in focus] or [np.zeros(0, np.int64)]))
+    keep = ix.is_firm()[rows] & ~ix.local_mask(region, extra_local)[rows]
+    skip = [ix.pos[e] for e in exclude if e in ix.pos]
+    if skip:
+        keep &= ~np.isin(rows, skip)
+    return int(keep.sum())
 
 
 def recommend_targets(

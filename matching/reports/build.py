@@ -2,7 +2,8 @@
 
 :func:`build_report` asks the chain :class:`~graph.analysis.service.Analyst`
 for the chain map, gaps and external dependence of a region, and the
-recommendation engine for each gap's top targets (with attraction form),
+recommendation engine for each gap's top targets (with attraction form; several
+gaps ranked by the one rule of :mod:`matching.recommend.gaptargets`),
 their introducers (以商招商) and one joint campaign (联合招商) for the best
 target of every 补链 gap (every gap when none is 补链). Every number is a
 :func:`fig` — ``{"value", "ids", "fmt"}`` — whose ``ids`` are the firm, link
@@ -45,8 +46,8 @@ from graph.analysis.dependence import SupplierShare
 from graph.analysis.results import ChainMapResult, DependenceResult, GapsResult, to_json
 from graph.resolve import resolve_region
 from matching.recommend.campaigns import propose_campaign
+from matching.recommend.gaptargets import DEFAULT_PER_GAP, rank_gap_targets
 from matching.recommend.introducers import RELATION_ZH, introducers
-from matching.recommend.targets import recommend_targets
 from matching.reports.provenance import Records, evidence_rows, summarise
 
 __all__ = ["fig", "analyse", "assemble", "build_report", "cited_ids", "STAGES"]
@@ -122,11 +123,15 @@ def _gaps(found: GapsResult) -> list[dict]:
 
 
 def _targets(ix, rid, gaps, k, settings, exclude, extra_local) -> tuple[list[dict], list[dict]]:
-    """Top ``k`` targets per gap segment, each with its form and best introducer; introducers of each #1."""
+    """Top ``k`` targets per gap (the one rule: :mod:`matching.recommend.gaptargets`), each with its form and
+    best introducer; introducers of each gap's #1."""
     targets, intros = [], []
-    for g in gaps:
-        for t in recommend_targets(ix, rid, g["segment"], k=k, settings=settings, exclude=exclude,
-                                   extra_local=extra_local):
+    by_segment = {g["segment"]: g for g in gaps}
+    ranked = [{"segment": g["segment"], "kind": g["kind"], "severity": g["severity"]["value"]} for g in gaps]
+    for group in rank_gap_targets(ix, rid, ranked, per_gap=k, settings=settings, exclude=exclude,
+                                  extra_local=extra_local):
+        g = by_segment[group.segment]
+        for t in group.targets:
             ev = list(t.evidence)
             best = introducers(ix, t.org, rid, k=3 if t.rank == 1 else 1, settings=settings,
                                extra_local=extra_local)
@@ -244,7 +249,7 @@ def build_report(analyst, ix, records: Records, region: str, chain: str | None =
     return assemble(analyse(analyst, region, chain), ix, records, **kw)
 
 
-def assemble(analysis: dict, ix, records: Records, *, settings=None, targets_per_gap: int = 3,
+def assemble(analysis: dict, ix, records: Records, *, settings=None, targets_per_gap: int = DEFAULT_PER_GAP,
              exclude: Iterable[str] = (), extra_local: Iterable[str] = ()) -> dict:
     """The report from :func:`analyse`'s result and the recommendation index.
 

@@ -7,11 +7,12 @@ Three of the six lists can be drawn from the data:
   :meth:`graph.analysis.service.Analyst.leaders`): score and its named parts,
   segments, tier tags;
 - **attraction targets** (招商引资目标) — for every gap of the region's chain
-  (:meth:`Analyst.gaps`, most severe first), the best ``per_gap`` firms to
-  recruit (:func:`matching.recommend.targets.recommend_targets`), with
-  attraction form and the best local introducer
-  (:func:`matching.recommend.introducers.introducers`); a firm found for
-  two gaps is listed once, under the more severe;
+  (:meth:`Analyst.gaps`), the best ``per_gap`` firms to recruit, ranked by
+  the one rule the API, CLI and report use
+  (:func:`matching.recommend.gaptargets.rank_gap_targets`: most severe gap
+  first, a firm listed once, under the more severe gap), with attraction
+  form and the best local introducer
+  (:func:`matching.recommend.introducers.introducers`);
 - **innovation platforms** (创新平台) — the region's incubators, parks,
   universities and labs (:class:`graph.model.OrgKind`), those serving a
   segment of the chain when a chain is given.
@@ -45,6 +46,7 @@ from graph.analysis.leaders import Leader
 from graph.errors import InvalidInput
 from graph.labels import gap_zh
 from graph.model import Organisation, OrgKind
+from matching.recommend.gaptargets import DEFAULT_PER_GAP, flat_targets, rank_gap_targets
 from matching.worklists.kinds import GENERATED_KINDS, KINDS, resolve_kind
 from matching.worklists.store import Draft
 
@@ -55,7 +57,6 @@ PLATFORM_KINDS = (OrgKind.INCUBATOR, OrgKind.PARK, OrgKind.UNIVERSITY, OrgKind.L
 PLATFORM_ZH = {OrgKind.INCUBATOR: "孵化器/众创空间", OrgKind.PARK: "园区/基地", OrgKind.UNIVERSITY: "高校",
                OrgKind.LAB: "重点实验室/研究院"}
 DEFAULT_TOP = 20
-DEFAULT_PER_GAP = 3
 
 
 def _names(ids: Iterable[str], names: Mapping[str, str]) -> str:
@@ -131,15 +132,10 @@ def platform_drafts(orgs: Iterable[Organisation], chain_segments: Iterable[str] 
 def _targets(ix, gaps: Sequence[Gap], region: str, *, per_gap: int, top: int, settings,
              landed: set[str]) -> tuple[list, dict]:
     from matching.recommend.introducers import introducers
-    from matching.recommend.targets import Focus, recommend_targets
 
-    chosen, seen = [], set()
-    for g in gaps:
-        for t in recommend_targets(ix, region, [Focus(g.segment, g.kind)], k=per_gap, settings=settings,
-                                   exclude=landed | seen, extra_local=landed):
-            chosen.append(t)
-            seen.add(t.org)
-    chosen = chosen[:top]
+    groups = rank_gap_targets(ix, region, gaps, per_gap=per_gap, settings=settings, exclude=landed,
+                              extra_local=landed)
+    chosen = flat_targets(groups)[:top]
     intro = {}
     for t in chosen:
         best = introducers(ix, t.org, region, k=1, settings=settings, extra_local=landed)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from api.deps import Engines
 from graph.settings import Settings
+from matching.engines import Engines
 from matching.recommend.targets import recommend_targets
 
 REGIONS = ("cn/guangdong/shenzhen", "cn/guangdong/shenzhen/nanshan", "cn/guangdong/shenzhen/futian", "cn")

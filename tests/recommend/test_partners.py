@@ -71,9 +71,12 @@ def test_phrase_fit_ignores_template_wording():
 
 def test_profile_segments_without_a_segment(world_store, world_index, answers):
     """No segment given: the start-up's own, else the 挂链 classifier's guess for the text."""
+    from matching.classify import fit_store_classifier
     from matching.recommend.partners import profile_segments
 
     s = answers["startups"][3]
-    assert profile_segments(world_store, world_index, s["niche_zh"], s["startup"], {}) == [s["segment"]]
-    guess = profile_segments(world_store, world_index, "非遗微短剧，短视频与微短剧制作，竖屏短剧拍摄", None, {})
+    clf = fit_store_classifier(world_store)
+    assert profile_segments(world_index, s["niche_zh"], s["startup"], {}, classifier=clf) == [s["segment"]]
+    guess = profile_segments(world_index, "非遗微短剧，短视频与微短剧制作，竖屏短剧拍摄", None, {},
+                             classifier=lambda: clf)
     assert guess == [s["segment"]]
