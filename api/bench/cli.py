@@ -75,18 +75,20 @@ def bench_search(
     say = None if as_json else (lambda m: err_console.print(f"[dim]{m}[/dim]"))
     embedder, sample, reference = None, [], None
     if texts or kind == "matched":
-        from api.cli.matching import _matching_parts
+        from api.cli.common import settings_for
         from fixtures.world import load_world
         from matching.documents import dense_fields
         from matching.embcache import encode_cached
+        from matching.engines import Engines
 
-        _settings, embedder, cache, _dir = _matching_parts(data_dir)
+        engines = Engines(settings_for(data_dir))
+        embedder = engines.embedder()
         batch, _ = load_world()
         sample = sorted({t for o in batch.organisations for t in dense_fields(o)})
         if kind == "matched":
             if say:
                 say(f"reference embeddings: {len(sample)} sample-world texts (embedding cache)")
-            with cache:
+            with engines.embedding_cache() as cache:
                 reference, _ = encode_cached(embedder, sample, cache)
         sample = sample[:texts]
     fig = run_search_bench(n_list, kind=kind, embedder=embedder, texts=sample, reference_vectors=reference,

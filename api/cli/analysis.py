@@ -1,7 +1,8 @@
 """``chainmatch chain | gaps | leaders | dependence | compare``: chain analysis in the terminal.
 
-Each command opens the store, asks :class:`graph.analysis.service.Analyst`
-(results cached per store version under ``<data dir>/cache``) and prints rich
+Each command opens the store, asks the chain analyst of the engine room the
+API uses (:meth:`matching.engines.Engines.analyse`; results cached per store
+version under ``<data dir>/cache``) and prints rich
 tables with Chinese + English headers, or ``--json``. Wire with
 ``register(app)``.
 """
@@ -12,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import DataDir, JsonOut, console, print_json, settings_for, table
+from api.cli.common import DataDir, JsonOut, console, engine_room, print_json, table
 from graph.analysis.results import to_json
 from graph.labels import STATUS_LABELS
 
@@ -27,21 +28,10 @@ DEFAULT_REGION = "cn/guangdong/shenzhen"
 STATUS_LABEL = {k: f"{k} {zh}" for k, (zh, _) in STATUS_LABELS.items()}
 
 
-def _analyst(data_dir):
-    from graph.analysis.service import Analyst
-    from graph.store import open_store
-
-    settings = settings_for(data_dir)
-    store = open_store(settings)
-    return store, Analyst.for_store(store, settings.data_dir / "cache")
-
-
 def _run(data_dir, call):
-    store, analyst = _analyst(data_dir)
-    try:
-        return call(analyst)
-    finally:
-        store.close()
+    """``call(analyst)`` on the engine room's chain analyst (the API's, results cached per store version)."""
+    with engine_room(data_dir) as (engines, store):
+        return engines.analyse(store, call)
 
 
 def _name(orgs: dict, oid: str) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["console", "err_console", "DataDir", "JsonOut", "settings_for", "open_store_for",
+__all__ = ["console", "err_console", "DataDir", "JsonOut", "settings_for", "open_store_for", "engine_room",
            "print_json", "table", "write_summary"]
 
 console = Console(highlight=False)
@@ -35,6 +37,26 @@ def open_store_for(data_dir: Path | None):
     from graph.store import open_store
 
     return open_store(settings_for(data_dir))
+
+
+@contextmanager
+def engine_room(data_dir: Path | None, *, workspace: bool = False) -> Iterator[tuple]:
+    """``(engines, store)`` — or ``(engines, store, workspace)`` — of one command, closed afterwards.
+
+    The engines are the API's (:class:`matching.engines.Engines`): the same
+    composition, caches and index lock, so a command answers what its route
+    answers.
+    """
+    from matching.engines import Engines
+    from matching.workspace import Workspace, workspace_path
+
+    settings = settings_for(data_dir)
+    with open_store_for(data_dir) as store:
+        if not workspace:
+            yield Engines(settings), store
+            return
+        with Workspace.open(workspace_path(settings)) as ws:
+            yield Engines(settings), store, ws
 
 
 def print_json(obj) -> None:

@@ -101,17 +101,12 @@ def generate_cmd(kind: KindArg, region: RegionOpt = DEFAULT_REGION, chain: Chain
                  top: Annotated[int, typer.Option("--top", "-n", min=1, max=500, help="Entries to generate.")] = 20,
                  data_dir: DataDir = None, as_json: JsonOut = False) -> None:
     """(Re)generate a list from the data: key firms, targets or platforms. Hand-curated entries stay."""
-    from graph.analysis.service import Analyst
-    from matching.recommend.index import ChainIndex
-    from matching.worklists.generate import generate
+    from matching.engines import Engines
     from matching.worklists.kinds import resolve_kind
 
     kind = resolve_kind(kind)
     with _context(data_dir, region, chain) as (settings, store, ls, rid, cid, _view):
-        analyst = Analyst.for_store(store, settings.data_dir / "cache")
-        drafts = generate(kind, store=store, region=rid, chain=cid, analyse=lambda f: f(analyst),
-                          recommend=lambda f: f(ChainIndex.from_store(store)), settings=settings, top=top,
-                          landed=ls.ws.landed(rid))
+        drafts = Engines(settings).list_drafts(store, ls.ws, kind, rid, cid, top=top)
         result = ls.regenerate(kind, rid, cid, drafts, actor=Actor)
     if as_json:
         print_json(result.as_dict())

@@ -1,7 +1,8 @@
 """``chainmatch search | classify | index build|status``: the matching core on the CLI.
 
-``register(app)`` adds the commands to the main app. Commands are thin: resolve options, call ``matching``,
-print a table (or JSON with ``--json``).
+``register(app)`` adds the commands to the main app. Commands are thin: resolve options, call the
+engine room the API uses (:class:`matching.engines.Engines`: its index lock and caches too), print a
+table (or JSON with ``--json``).
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from api.cli.common import (
     DataDir,
     JsonOut,
     console,
+    engine_room,
     err_console,
-    open_store_for,
     print_json,
-    settings_for,
     table,
 )
 from graph.resolve import resolve_region, resolve_segment
@@ -49,24 +49,10 @@ def _progress(label: str, quiet: bool):
         yield update
 
 
-def _matching_parts(data_dir):
-    from matching.embcache import EmbeddingCache, default_cache_path
-    from matching.embedder import make_embedder
-    from matching.search import index_dir
-
-    settings = settings_for(data_dir)
-    embedder = make_embedder(settings.embedding_model)
-    cache = EmbeddingCache.open(default_cache_path(settings.data_dir))
-    return settings, embedder, cache, index_dir(settings.data_dir)
-
-
-def _open_engine(store, data_dir, *, rebuild: bool = False, quiet: bool = False):
-    from matching.search import SearchConfig, SearchEngine
-
-    settings, embedder, cache, directory = _matching_parts(data_dir)
-    with cache, _progress("encoding 编码", quiet) as progress:
-        return SearchEngine.open(store, embedder, directory, cache=cache, rebuild=rebuild, progress=progress,
-                                 config=SearchConfig.from_settings(settings))
+def open_search(engines, store, *, rebuild: bool = False, quiet: bool = False):
+    """The engines' search engine for ``store``, with a progress bar while texts are encoded."""
+    with _progress("encoding 编码", quiet) as progress:
+        return engines.search(store, rebuild=rebuild, progress=progress)
 
 
 def _fmt(x, digits: int = 3):
@@ -92,11 +78,11 @@ def search(
     """Search organisations: dense + Chinese-aware lexical, fused; every hit shows its score parts."""
     from matching.search import Filters
 
-    with open_store_for(data_dir) as store:
+    with engine_room(data_dir) as (engines, store):
         seg = resolve_segment(segment, store.segments(), field="--segment").id if segment else None
         filters = Filters(region=resolve_region(region, field="--region"), segment=seg, kind=kind,
                           tier=tier, min_employees=min_employees, max_employees=max_employees)
-        engine = _open_engine(store, data_dir, quiet=as_json)
+        engine = open_search(engines, store, quiet=as_json)
         result = engine.search(query, k=limit, mode=mode, filters=filters)
         regions = {c.id: c.region for c in engine.cards}
     if as_json:
@@ -122,17 +108,10 @@ def classify(
     as_json: JsonOut = False,
 ) -> None:
     """挂链: predict segments for firms without confirmed ones; store them as PREDICTED memberships."""
-    from matching.classify import apply_predictions, classify_store
+    from matching.classify import apply_predictions
 
-    with open_store_for(data_dir) as store:
-        embedder = cache = None
-        if dense:
-            _settings, embedder, cache, _dir = _matching_parts(data_dir)
-        try:
-            preds = classify_store(store, embedder=embedder, cache=cache, top=top)
-        finally:
-            if cache is not None:
-                cache.close()
+    with engine_room(data_dir) as (engines, store):
+        preds = engines.classify(store, top=top, dense=dense)
         result = None
         if not dry_run:
             result = apply_predictions(store, preds, max_per_org=keep, min_confidence=min_confidence)
@@ -157,9 +136,8 @@ def index_build(
     as_json: JsonOut = False,
 ) -> None:
     """Build (or refresh) the search index; texts already in the embedding cache are not re-encoded."""
-    with open_store_for(data_dir) as store:
-        engine = _open_engine(store, data_dir, rebuild=rebuild, quiet=as_json)
-        status = engine.status()
+    with engine_room(data_dir) as (engines, store):
+        status = open_search(engines, store, rebuild=rebuild, quiet=as_json).status()
     if as_json:
         print_json(status)
         return
@@ -171,10 +149,10 @@ def index_build(
 
 def index_status(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
     """Whether the saved index matches the store version and the configured model."""
-    from matching.search import SearchConfig, read_manifest, staleness
+    from matching.search import SearchConfig, index_dir, read_manifest, staleness
 
-    settings, embedder, cache, directory = _matching_parts(data_dir)
-    with cache, open_store_for(data_dir) as store:
+    with engine_room(data_dir) as (engines, store), engines.embedding_cache() as cache:
+        settings, embedder, directory = engines.settings, engines.embedder(), index_dir(engines.settings.data_dir)
         version = store.version()
         manifest = read_manifest(directory)
         why = staleness(manifest, version, embedder.model_id, SearchConfig.from_settings(settings))

@@ -1,14 +1,14 @@
 """``chainmatch recommend | introducers | campaign … | partners | outcome … | eval backtest``.
 
 Wire with ``register(app, eval_app)`` (``bench recommend`` is in :mod:`api.bench`).
-Commands are thin: resolve names to ids, call :mod:`matching.recommend`, print
+Commands are thin: resolve names to ids, call the engine room the API uses
+(:class:`matching.engines.Engines`), print
 tables with Chinese + English headers (or ``--json``). Outcomes and campaigns
 live in ``<data dir>/workspace.sqlite``; landed firms leave every target list.
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -17,14 +17,14 @@ from api.cli.common import (
     DataDir,
     JsonOut,
     console,
+    engine_room,
     err_console,
-    open_store_for,
     print_json,
-    settings_for,
     table,
 )
 from graph.errors import InvalidInput
 from graph.resolve import resolve_org, resolve_region, resolve_segment
+from matching.recommend.gaptargets import DEFAULT_PER_GAP
 
 __all__ = ["register"]
 
@@ -33,15 +33,9 @@ RegionOpt = Annotated[str, typer.Option("--region", "-r", help="Region id or nam
 LimitOpt = Annotated[int, typer.Option("--limit", "-n", min=1, max=1000, help="Rows to show.")]
 
 
-@contextmanager
-def _context(data_dir, *, index: bool = True):
-    """The store, the recommendation index and the workspace, closed afterwards."""
-    from matching.recommend.index import ChainIndex
-    from matching.workspace import Workspace, workspace_path
-
-    settings = settings_for(data_dir)
-    with open_store_for(data_dir) as store, Workspace.open(workspace_path(settings)) as ws:
-        yield settings, store, (ChainIndex.from_store(store) if index else None), ws
+def _context(data_dir):
+    """The engines, the store and the workspace of one command (:func:`api.cli.common.engine_room`)."""
+    return engine_room(data_dir, workspace=True)
 
 
 def _parts(parts) -> str:
@@ -56,47 +50,30 @@ def recommend(
     segment: Annotated[str | None, typer.Option("--segment", "-s", help="Gap segment id or name (default: every gap of the chain).")] = None,
     chain: Annotated[str | None, typer.Option("--chain", "-c", help="Chain id or name for gap-driven targets (default: all chains).")] = None,
     limit: LimitOpt = 10,
+    per_gap: Annotated[int, typer.Option("--per-gap", min=1, max=100, help="Targets per gap when a chain's gaps are ranked (most severe gap first, a firm listed once).")] = DEFAULT_PER_GAP,
     hide_rejected: Annotated[bool, typer.Option(help="Leave out firms whose latest outcome is rejected.")] = False,
     data_dir: DataDir = None,
     as_json: JsonOut = False,
 ) -> None:
     """Targets to recruit (招商目标) for a gap segment or every gap of a chain, with attraction form and reasons."""
-    from matching.recommend.targets import focus_from_gaps, recommend_targets
-
     rid = resolve_region(region, field="--region")
-    from matching.recommend.index import ChainIndex
-
-    with _context(data_dir, index=False) as (settings, store, _ix, ws):
-        if segment is not None:
-            focus = resolve_segment(segment, store.segments(), field="--segment").id
-        else:
-            from graph.analysis.service import Analyst
-
-            found = Analyst.for_store(store, settings.data_dir / "cache").gaps(rid, chain).gaps
-            focus = focus_from_gaps(found)
-            if not focus:
-                raise InvalidInput(f"no gaps found for {rid} in chain {chain or 'all'}", f"{rid} 未发现产业链缺口")
-        landed = ws.landed(rid)
-        current = ws.current(rid)
-        rejected = {o for o, x in current.items() if x.status == "rejected"} if hide_rejected else set()
-        segments = [focus] if isinstance(focus, str) else [f.segment for f in focus]
-        ix = ChainIndex.for_ranking(store, rid, segments, landed)  # Neo4j: this ranking's scope only, gathered in Cypher
-        top = recommend_targets(ix, rid, focus, k=limit, settings=settings, exclude=landed | rejected,
-                                extra_local=landed)
+    with _context(data_dir) as (engines, store, ws):
+        sid = resolve_segment(segment, store.segments(), field="--segment").id if segment is not None else None
+        page = engines.targets_page(store, ws, rid, segment=sid, chain=chain, limit=limit, per_gap=per_gap,
+                                    hide_rejected=hide_rejected)
+    if sid is None and not page.focus:
+        raise InvalidInput(f"no gaps found for {rid} in chain {chain or 'all'}", f"{rid} 未发现产业链缺口")
+    top = page.items
     if as_json:
-        print_json({"region": rid, "targets": [t.as_dict() | {"status": _status(current, t.org)} for t in top]})
+        print_json({"region": rid, "chain": page.chain, "focus": list(page.focus), "total": page.total,
+                    "targets": [t.as_dict() | {"status": page.status.get(t.org)} for t in top]})
         return
     rows = [[t.rank, f"{t.name_zh or t.name_en}\n{t.org}", f"{t.segment}\n{t.gap or ''}", f"{t.total:.2f}",
-             f"{t.form.form_zh}\n{t.form.form}" if t.form else "", _status(current, t.org) or ""] for t in top]
+             f"{t.form.form_zh}\n{t.form.form}" if t.form else "", page.status.get(t.org) or ""] for t in top]
     console.print(table(f"Targets 招商目标 · {rid}", ["#", "target 目标", "segment 环节 / gap 缺口", "score 得分",
                                                    "form 引进形式", "status 状态"], rows))
     for t in top:
         console.print(f"{t.rank}. {_parts(t.parts)}\n   {t.reason_zh}\n   {t.reason_en}")
-
-
-def _status(current, org):
-    x = current.get(org)
-    return x.status if x else None
 
 
 def introducers_cmd(
@@ -107,12 +84,12 @@ def introducers_cmd(
     as_json: JsonOut = False,
 ) -> None:
     """Local organisations that can introduce a target (以商招商): direct ties and two-hop paths."""
-    from matching.recommend.introducers import RELATION_ZH, introducers
+    from matching.recommend.introducers import RELATION_ZH
 
     rid = resolve_region(region, field="--region")
-    with _context(data_dir) as (settings, store, ix, ws):
+    with _context(data_dir) as (engines, store, ws):
         tid = resolve_org(store, target)
-        found = introducers(ix, tid, rid, k=limit, settings=settings, extra_local=ws.landed(rid))
+        found = engines.introducers(store, ws, tid, rid, k=limit)
     if as_json:
         print_json({"target": tid, "region": rid, "introducers": [x.as_dict() for x in found]})
         return
@@ -134,22 +111,14 @@ def partners_cmd(
     as_json: JsonOut = False,
 ) -> None:
     """Local partners for an incubated start-up: customers, suppliers, complementors, platforms."""
-    from api.cli.matching import _open_engine
-    from matching.documents import lexical_text
-    from matching.recommend.partners import partners, profile_segments, search_similarity
+    from api.cli.matching import open_search
 
     rid = resolve_region(region, field="--region")
-    with _context(data_dir) as (settings, store, ix, ws):
+    with _context(data_dir) as (engines, store, ws):
         sid = resolve_org(store, startup) if startup else None
-        engine = _open_engine(store, data_dir, quiet=as_json)
-
-        def texts(ids):
-            return {k: lexical_text(o) for k, o in ix.details(ids).items()}
-
-        sim = search_similarity(engine, profile, rid, exclude=[sid] if sid else (), texts=texts)
-        segs = ([resolve_segment(s, store.segments(), field="--segment").id for s in segment] if segment
-                else profile_segments(store, ix, profile, sid, sim))
-        found = partners(ix, rid, segs, similarity=sim, startup=sid, k=limit, settings=settings)
+        given = list(dict.fromkeys(resolve_segment(s, store.segments(), field="--segment").id for s in segment or ()))
+        open_search(engines, store, quiet=as_json)  # the index built (or loaded) with a progress bar
+        segs, found = engines.partners(store, rid, profile, given, sid, k=limit)
     if as_json:
         print_json({"region": rid, "segments": segs, "partners": [p.as_dict() for p in found]})
         return
@@ -175,12 +144,10 @@ def campaign_propose(
     as_json: JsonOut = False,
 ) -> None:
     """Plan a campaign: lead district and agency, co-pitch firms, platforms, which targets go together."""
-    from matching.recommend.campaigns import propose_campaign
-
     rid = resolve_region(region, field="--region")
-    with _context(data_dir) as (settings, store, ix, ws):
-        ids = [resolve_org(store, t) for t in targets]
-        plan = propose_campaign(ix, ids, rid, extra_local=ws.landed(rid))
+    with _context(data_dir) as (engines, store, ws):
+        ids = list(dict.fromkeys(resolve_org(store, t) for t in targets))
+        plan = engines.campaign(store, ws, ids, rid)
         conflicts = ws.conflicts(ids)
     if as_json:
         print_json(plan.as_dict() | {"conflicts": [c.as_dict() for c in conflicts]})
@@ -207,7 +174,7 @@ def campaign_create(
     as_json: JsonOut = False,
 ) -> None:
     """Store a campaign with its owner agency, partner agencies and targets; report conflicts."""
-    with _context(data_dir, index=False) as (_s, store, _ix, ws):
+    with _context(data_dir) as (_e, store, ws):
         ids = [resolve_org(store, t) for t in target]
         c = ws.create_campaign(name, resolve_org(store, owner), ids, partners=[resolve_org(store, p) for p in partner or []],
                                region=resolve_region(region, field="--region") if region else None, note=note)
@@ -223,7 +190,7 @@ def campaign_create(
 def campaign_list(status: Annotated[str | None, typer.Option(help="open or closed.")] = None,
                   data_dir: DataDir = None, as_json: JsonOut = False) -> None:
     """Stored campaigns."""
-    with _context(data_dir, index=False) as (_s, _store, _ix, ws):
+    with _context(data_dir) as (_e, _store, ws):
         cs = ws.campaigns(status=status)
     if as_json:
         print_json([c.as_dict() for c in cs])
@@ -237,7 +204,7 @@ def campaign_add(campaign_id: int, target: Annotated[list[str] | None, typer.Opt
                  partner: Annotated[list[str] | None, typer.Option("--partner", "-p")] = None,
                  data_dir: DataDir = None) -> None:
     """Add targets or partner agencies to a campaign."""
-    with _context(data_dir, index=False) as (_s, store, _ix, ws):
+    with _context(data_dir) as (_e, store, ws):
         if target:
             ws.add_targets(campaign_id, [resolve_org(store, t) for t in target])
         if partner:
@@ -248,7 +215,7 @@ def campaign_add(campaign_id: int, target: Annotated[list[str] | None, typer.Opt
 @campaign_app.command("close")
 def campaign_close(campaign_id: int, note: str = "", data_dir: DataDir = None) -> None:
     """Close a campaign (its targets no longer count for conflicts)."""
-    with _context(data_dir, index=False) as (_s, _store, _ix, ws):
+    with _context(data_dir) as (_e, _store, ws):
         ws.close_campaign(campaign_id, note)
     console.print(f"campaign {campaign_id} closed 已关闭")
 
@@ -256,7 +223,7 @@ def campaign_close(campaign_id: int, note: str = "", data_dir: DataDir = None) -
 @campaign_app.command("conflicts")
 def campaign_conflicts(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
     """Targets claimed by open campaigns of different agencies that do not coordinate (各自为战)."""
-    with _context(data_dir, index=False) as (_s, _store, _ix, ws):
+    with _context(data_dir) as (_e, _store, ws):
         found = ws.conflicts()
     if as_json:
         print_json([c.as_dict() for c in found])
@@ -267,7 +234,7 @@ def campaign_conflicts(data_dir: DataDir = None, as_json: JsonOut = False) -> No
 @campaign_app.command("history")
 def campaign_history(campaign_id: int, data_dir: DataDir = None, as_json: JsonOut = False) -> None:
     """Every change of a campaign."""
-    with _context(data_dir, index=False) as (_s, _store, _ix, ws):
+    with _context(data_dir) as (_e, _store, ws):
         ws.campaign(campaign_id)
         events = ws.history(campaign_id)
     if as_json:
@@ -307,7 +274,7 @@ def outcome_record(
     """Record an outcome; ``landed`` also adds the firm's site in the region to the store."""
     from matching.recommend.outcomes import record_outcome
 
-    with _context(data_dir, index=False) as (_s, store, _ix, ws):
+    with _context(data_dir) as (_e, store, ws):
         oid = resolve_org(store, org)
         seg = resolve_segment(segment, store.segments(), field="--segment").id if segment else None
         rid = resolve_region(region, field="--region")
@@ -328,7 +295,7 @@ def outcome_history(
     as_json: JsonOut = False,
 ) -> None:
     """Outcome history, oldest first."""
-    with _context(data_dir, index=False) as (_s, store, _ix, ws):
+    with _context(data_dir) as (_e, store, ws):
         found = ws.outcomes(org=resolve_org(store, org) if org else None,
                             region=resolve_region(region, field="--region") if region else None,
                             status=status)
@@ -354,12 +321,10 @@ def backtest_cmd(
     from api.cli.matching import _progress
     from matching.eval.backtest import default_t0, format_table, run_backtest
     from matching.eval.metrics import METRICS
-    from matching.recommend.index import ChainIndex
-
     kind_list = tuple(k.strip() for k in kinds.split(",") if k.strip())
-    settings = settings_for(data_dir)
-    with open_store_for(data_dir) as store:
-        ix = ChainIndex.from_store(store)
+    with engine_room(data_dir) as (engines, store):
+        settings = engines.settings
+        ix = engines.recommend(store, lambda ix: ix)
         rule = "given"
         if t0 is None:
             t0, rule = default_t0(ix, store.links(), quantile=quantile)

@@ -1,33 +1,37 @@
 """``chainmatch report``: the gap-and-target report (缺链补链与招商目标报告) as an xlsx or HTML file.
 
-Thin: open the store, the chain analyst and the recommendation index, call
-:func:`matching.reports.build.build_report`, render with
-:func:`matching.reports.render.render`, write the file (atomically). Landed
+Thin: ask the engine room the API uses for the report
+(:meth:`matching.engines.Engines.report`, what ``GET /reports`` calls), render
+with :func:`matching.reports.render.render`, write the file (atomically,
+through :func:`graph.atomic.atomic_file`). Landed
 firms from the workspace count as local and leave the target lists, as in
 ``chainmatch recommend``. Wire with ``register(app)``.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from api.cli.common import DataDir, console, open_store_for, settings_for
+from api.cli.common import DataDir, console, engine_room
+from matching.recommend.gaptargets import DEFAULT_PER_GAP
 
 __all__ = ["register", "report_cmd", "write_atomic"]
 
 DEFAULT_REGION = "cn/guangdong/shenzhen"
 
 
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file beside it (no half-written report)."""
+    """Write ``data`` to ``path`` whole or not at all (:func:`graph.atomic.atomic_file`: flushed to disk,
+    then renamed), so no half-written report is left behind."""
+    from graph.atomic import atomic_file
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    with atomic_file(path) as tmp:
+        tmp.write_bytes(data)
 
 
 def report_cmd(
@@ -39,26 +43,18 @@ def report_cmd(
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="xlsx or html (default: from the output suffix).")]
     = None,
     lang: Annotated[str, typer.Option("--lang", help="Header language: zh or en.")] = "zh",
-    per_gap: Annotated[int, typer.Option("--targets-per-gap", min=1, max=20, help="Targets listed per gap.")] = 3,
+    per_gap: Annotated[int, typer.Option("--targets-per-gap", min=1, max=20, help="Targets listed per gap.")]
+    = DEFAULT_PER_GAP,
     data_dir: DataDir = None,
 ) -> None:
     """Gap-and-target report 缺链补链与招商目标报告: chain map, gaps, targets, introducers, campaign, dependence."""
-    from graph.analysis.service import Analyst
     from graph.resolve import resolve_region
-    from matching.recommend.index import ChainIndex
-    from matching.reports.build import build_report
-    from matching.reports.provenance import store_records
     from matching.reports.render import check_lang, format_for, render
-    from matching.workspace import Workspace, workspace_path
 
     fmt, lang = format_for(output, fmt), check_lang(lang)
     rid = resolve_region(region)
-    settings = settings_for(data_dir)
-    with open_store_for(data_dir) as store, Workspace.open(workspace_path(settings)) as ws:
-        landed = ws.landed(rid)
-        report = build_report(Analyst.for_store(store, settings.data_dir / "cache"), ChainIndex.from_store(store),
-                              store_records(store), rid, chain, settings=settings, targets_per_gap=per_gap,
-                              exclude=landed, extra_local=landed)
+    with engine_room(data_dir, workspace=True) as (engines, store, ws):
+        report = engines.report(store, ws, rid, chain, targets_per_gap=per_gap)
     data = render(report, fmt, lang)
     write_atomic(output, data)
     p = report["provenance"]

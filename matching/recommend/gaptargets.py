@@ -50,9 +50,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from matching.recommend.index import ChainIndex
-from matching.recommend.targets import Focus, Target, recommend_targets
+if TYPE_CHECKING:  # the CLI reads DEFAULT_PER_GAP at start-up: no numpy import for it
+    from matching.recommend.index import ChainIndex
+    from matching.recommend.targets import Target
 
 __all__ = ["GapTargets", "rank_gap_targets", "flat_targets", "DEFAULT_PER_GAP"]
 
@@ -85,6 +87,8 @@ def rank_gap_targets(ix: ChainIndex, region: str, gaps: Iterable, *, per_gap: in
 
     ``gaps``: analysis gaps (objects or dicts with ``segment``, ``kind``, ``severity``) or segment ids.
     """
+    from matching.recommend.targets import Focus, recommend_targets
+
     rows = [_gap(g) for g in gaps]
     order = sorted(range(len(rows)), key=lambda i: (-rows[i][2], i))
     skip = set(exclude)
