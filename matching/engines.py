@@ -110,6 +110,7 @@ class Engines:
         self._embedder = None
         self._search = None
         self._analyst = None
+        self._analyst_store = None
         self._analysis_lock = threading.Lock()
         self._chain_index = None
         self._recommend_lock = threading.Lock()
@@ -177,16 +178,17 @@ class Engines:
         from graph.analysis.service import Analyst
 
         version = f"{type(store).__name__}-{store.version()}"
-        analyst = self._analyst
-        if analyst is None or analyst.version != version:
+        analyst, built_on = self._analyst, self._analyst_store
+        # the analyst may read through the store it was built from (entry context): same store object too
+        if analyst is None or analyst.version != version or built_on is not store:
             with self._analysis_lock:
                 version = f"{type(store).__name__}-{store.version()}"
                 analyst = self._analyst
-                if analyst is None or analyst.version != version:
+                if analyst is None or analyst.version != version or self._analyst_store is not store:
                     with settled():
                         analyst = Analyst.for_store(store, self.settings.data_dir / "cache")
                         _ = analyst.source  # loaded here, once, not by racing requests
-                    self._analyst = analyst
+                    self._analyst, self._analyst_store = analyst, store
         return call(analyst)
 
     def recommend(self, store: GraphStore, call):

@@ -30,10 +30,8 @@ asked (the caller's ``exclude`` / ``extra_local``, from the workspace).
 
 Examples
 --------
->>> from fixtures.world import load_world
->>> from matching.recommend.index import ChainIndex
->>> b, _ = load_world()
->>> ix = ChainIndex.from_records(b.segments, b.segment_edges, b.organisations, b.links)
+>>> from fixtures.world import sample_index
+>>> ix = sample_index()
 >>> gaps = [{"segment": "seg:game_engine", "kind": "missing", "severity": 0.9},
 ...         {"segment": "seg:xr_sensors", "kind": "thin", "severity": 0.5}]
 >>> groups = rank_gap_targets(ix, "cn/guangdong/shenzhen", gaps, per_gap=2)

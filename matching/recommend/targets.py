@@ -123,9 +123,8 @@ def candidate_count(ix: ChainIndex, region: str, segments, *, exclude: Iterable[
                     extra_local: Iterable[str] = ()) -> int:
     """How many distinct firms :func:`recommend_targets` ranks for ``segments`` (a page's ``total``).
 
-    >>> from fixtures.world import load_world
-    >>> b, _ = load_world()
-    >>> ix = ChainIndex.from_records(b.segments, b.segment_edges, b.organisations, b.links)
+    >>> from fixtures.world import sample_index
+    >>> ix = sample_index()
     >>> n = candidate_count(ix, "cn/guangdong/shenzhen", "seg:game_engine")
     >>> n == len(recommend_targets(ix, "cn/guangdong/shenzhen", "seg:game_engine", k=10**6, forms=False))
     True

@@ -165,3 +165,14 @@ def test_classify_dry_run(api, run):
 @pytest.mark.slow
 def test_backtest(api, run):
     same(_ok(api.get("/eval/backtest")), run("eval", "backtest"))
+
+
+def test_the_cli_builds_the_index_under_the_api_lock(api, run):
+    """The CLI's search engine comes from the same engine room: built under ``<data_dir>/index.lock``,
+    which another process (an API worker) holds while it builds, and then loaded, not rebuilt."""
+    lock = api.settings.data_dir / "index.lock"
+    assert not lock.exists()
+    built = run("index", "build")
+    assert lock.exists() and built["rebuilt"]
+    assert _ok(api.get("/index"))["index"]["state"] == "on_disk"  # the API finds the CLI's index current
+    assert not run("index", "build").get("rebuilt")

@@ -26,9 +26,9 @@ def run(capsys, data_dir, *args, code: int = 0):
 
 
 def test_generate_curate_regenerate_export_import(capsys, data_dir, tmp_path, monkeypatch):
-    from api.cli.common import console
-
-    monkeypatch.setattr(console, "width", 200)  # tables unwrapped
+    # tables unwrapped; through the environment: setattr(console, "width", 200) undid itself by fixing the
+    # width at the 80 columns it read, and later CLI tests that ask for COLUMNS=220 wrapped at 80
+    monkeypatch.setenv("COLUMNS", "200")
     gen = json.loads(run(capsys, data_dir, "generate", "重点企业", *A, "--top", "6", "--json"))
     assert (gen["kind"], gen["chain"], gen["added"]) == ("key_firms", "chain:animation_games", 6)
     shown = json.loads(run(capsys, data_dir, "show", "key_firms", *A, "--json"))["entries"]
