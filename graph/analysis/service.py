@@ -254,8 +254,12 @@ class Analyst:
 
     @property
     def source(self) -> Source:
+        """The loaded aggregates source; the entry context is read from the store at the same time,
+        so an analyst never goes back to its store after loading (a server reopens its store on
+        every start, and an analyst kept for the same version must not read a closed one)."""
         if self._src is None:
             self._src = self._load()
+            _ = self.entry_context
         return self._src
 
     def _chain(self, text: str | None) -> Chain:
