@@ -232,9 +232,10 @@ class Analyst:
                 from graph.store.sqlite_aggregates import load_firm_dates
 
                 return entry_context(segs, edges, firm_dates=load_firm_dates(store))
-            # other stores: from their records when small (a pushdown store keeps its records to itself)
-            small = (not isinstance(store, AnalysisPushdown)
-                     and store.counts().get("organisations", 0) <= ENTRY_CONTEXT_MAX_ORGS)
+            # other stores (Neo4j included): from their records when small, so that both stores rank gaps
+            # alike; above the cap the entry parts go without national growth (a Cypher read of the
+            # firm dates is the pushdown still to write)
+            small = store.counts().get("organisations", 0) <= ENTRY_CONTEXT_MAX_ORGS
             return entry_context(segs, edges, store.organisations() if small else None)
 
         return cls(version, load, cache, rules, context)
