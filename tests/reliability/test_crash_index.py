@@ -15,6 +15,8 @@ temporary index directory is left once the index has been saved again.
 from __future__ import annotations
 
 import dataclasses
+import fcntl
+import os
 import shutil
 import time
 from collections import Counter
@@ -66,7 +68,19 @@ def world(tmp_path_factory):
 
 
 def leftovers(data_dir):
-    return sorted(p.name for p in data_dir.iterdir() if p.name.startswith("index."))
+    """Temporary index directories left in ``data_dir``; ``index.lock`` is not one of them.
+
+    The lock file (graph.atomic.exclusive) stays on purpose: the kernel drops the flock when
+    its holder dies, so after a kill -9 it must be free, which this checks instead.
+    """
+    lock = data_dir / "index.lock"
+    if lock.exists():
+        fd = os.open(lock, os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises BlockingIOError if still held
+        finally:
+            os.close(fd)
+    return sorted(p.name for p in data_dir.iterdir() if p.name.startswith("index.") and p != lock)
 
 
 def test_kill_during_index_build_then_load_or_rebuild(world):
