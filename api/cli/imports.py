@@ -22,6 +22,7 @@ from api.cli.common import (
     print_json,
     write_summary,
 )
+from graph.io.headers import ENTITIES
 
 __all__ = ["import_app", "parse_column_map"]
 
@@ -115,7 +116,7 @@ def _tabular(entity: str):
     return command
 
 
-for _entity in ("organisations", "links", "segments", "segment-edges", "branches"):
+for _entity in ENTITIES:  # the importer's entities, as POST /imports/{entity} takes them
     import_app.command(_entity)(_tabular(_entity))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path as FsPath
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, File, Path, Query, UploadFile
 
@@ -19,7 +19,7 @@ from api.deps import Editor, SettingsDep, StoreDep
 from api.routes._common import AUTHED, FieldError, responses
 from api.schemas.core import ImportReportPublic
 from api.uploads import save_upload, upload_dir
-from graph.io.importer import import_file
+from graph.io.importer import Entity, import_file
 
 __all__ = ["router", "safe_filename", "parse_column_map"]
 
@@ -73,7 +73,10 @@ def parse_column_map(items: list[str] | None) -> dict[str, str] | None:
     "`curl -H 'Authorization: Bearer KEY' -F file=@firms.csv URL/imports/organisations`",
 )
 def import_upload(
-    entity: Annotated[Literal["organisations", "links", "segments"], Path(description="What the file holds.")],
+    entity: Annotated[Entity,
+                      Path(description="What the file holds: the entities `chainmatch import` takes "
+                           "(segment-edges: a chain template's 上游环节 → 下游环节 list; branches: a "
+                           "分支机构 list).")],
     file: Annotated[UploadFile, File(description="The file to import.")],
     store: StoreDep,
     settings: SettingsDep,

@@ -184,3 +184,59 @@ def test_the_cli_builds_the_index_under_the_api_lock(api, run):
     assert lock.exists() and built["rebuilt"]
     assert _ok(api.get("/index"))["index"]["state"] == "on_disk"  # the API finds the CLI's index current
     assert not run("index", "build").get("rebuilt")
+
+
+IMPORTS = {
+    # a chain template's edge list by segment name and id, and a 分支机构 list of a sample firm
+    "segment-edges": ("上游环节,下游环节,权重,依据\n游戏引擎,游戏测试与本地化,0.5,template\n"
+                      "seg:concept_art,游戏测试与本地化,,template\n",
+                      "上游环节,下游环节\n游戏引擎,游戏测试与本地化\n不存在的环节,游戏研发\n游戏研发,游戏研发\n",
+                      {(3, "上游环节"), (4, "下游环节")}),
+    "branches": ("总公司名称,分支机构名称,所属城市,登记状态,成立日期\n"
+                 "上海光影知音科技股份有限公司,上海光影知音科技股份有限公司深圳分公司,深圳市,存续,2024-02-01\n",
+                 "总公司信用代码,分支机构名称,所属城市,登记状态\n913100001327485983,某分公司,深圳市,存续\n"
+                 "不存在的公司,某分公司,深圳市,存续\n913100001327485983,某分公司,深圳市,休眠中\n",
+                 {(3, "总公司信用代码"), (4, "登记状态")}),
+}
+
+
+@pytest.mark.parametrize("entity", sorted(IMPORTS))
+def test_imports_answer_alike(api, tmp_path, entity):
+    """``chainmatch import ENTITY FILE`` and ``POST /imports/ENTITY`` run one pipeline: the same dry-run
+    report, the same row/field errors for a bad file (nothing written), and an upload the CLI then finds
+    already imported."""
+    good, bad, bad_rows = IMPORTS[entity]
+    data = ["--data-dir", str(api.settings.data_dir)]
+    runner = CliRunner()
+
+    def cli_import(text, *flags):
+        path = tmp_path / f"{entity}.csv"
+        path.write_text(text, encoding="utf-8")
+        return runner.invoke(cli, ["import", entity, str(path), *flags, *data])
+
+    def upload(text, **params):
+        return api.post(f"/imports/{entity}", params=params,
+                        files={"file": (f"{entity}.csv", text.encode(), "text/csv")})
+
+    r = cli_import(good, "--dry-run", "--json")
+    assert r.exit_code == 0, r.output
+    http = _ok(upload(good, dry_run="true"))
+    assert http["imported"] is None and http["rows_read"] >= 1
+    same(http, json.loads(r.stdout))
+
+    version = _ok(api.get("/stats"))["version"]
+    response = upload(bad)
+    assert response.status_code == 422, response.text
+    details = {(d["row"], d["field"]): d["reason"] for d in response.json()["error"]["details"]}
+    r = cli_import(bad, "--json")
+    assert r.exit_code != 0 and r.exception is not None
+    assert set(details) == bad_rows
+    assert {(p.row, p.field): p.reason for p in r.exception.problems} == details
+    assert _ok(api.get("/stats"))["version"] == version  # all or nothing, on both sides
+
+    wrote = _ok(upload(good))["imported"]
+    assert sum(wrote["inserted"].values()) + sum(wrote["updated"].values()) >= 1
+    r = cli_import(good, "--json")
+    assert r.exit_code == 0, r.output
+    again = json.loads(r.stdout)["imported"]
+    assert again["version"] == wrote["version"] and not again["inserted"] and not again["updated"]
