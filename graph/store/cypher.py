@@ -84,6 +84,7 @@ __all__ = [
     "stored_link_hashes",
     "org_ids_by_uscc",
     "org_ids_by_name_city",
+    "org_ids_by_names",
     "upsert_nodes",
     "delete_memberships",
     "create_memberships",
@@ -557,6 +558,26 @@ def read_links(*, kind: LinkKind | str | None = None, org: str | None = None) ->
         f"MATCH (:{label('organisations')} {{id: $org}})-[r:{types}]-() RETURN r.doc AS doc ORDER BY r.id",
         {"org": org},
     )
+
+
+def org_ids_by_names(names: Sequence[str]) -> Query:
+    """``(name, city_key, id)`` of stored organisations bearing one of ``names`` as their Chinese,
+    English or former name (dedupe by 曾用名; the tie-break is
+    :func:`graph.store.writeplan.pick_by_name_city`).
+
+    >>> q = org_ids_by_names(["甲公司"])
+    >>> q.params, "former_names" in q.text
+    ({'names': ['甲公司']}, True)
+    """
+    org = label("organisations")
+    ret = "RETURN {} AS name, o.city_key AS city_key, o.id AS id"
+    branches = [
+        f"MATCH (o:{org}) WHERE o.name_zh IN $names " + ret.format("o.name_zh"),
+        f"MATCH (o:{org}) WHERE o.name_en IN $names " + ret.format("o.name_en"),
+        f"MATCH (o:{org}) WHERE o.former_names IS NOT NULL UNWIND o.former_names AS n WITH o, n"
+        " WHERE n IN $names " + ret.format("n"),
+    ]
+    return Query("\nUNION ALL\n".join(branches), {"names": list(names)})
 
 
 def lookup(keys: Sequence[str]) -> Query:

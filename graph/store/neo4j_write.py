@@ -54,6 +54,10 @@ class Neo4jTarget:
         return [(r["name_key"], r["city_key"], r["id"])
                 for part in _chunks(keys) for r in self._run(cypher.org_ids_by_name_city(part))]
 
+    def name_holders(self, names: Sequence[str]) -> list[tuple[str, str, str]]:
+        return [(r["name"], r["city_key"], r["id"])
+                for part in _chunks(names) for r in self._run(cypher.org_ids_by_names(part))]
+
     def stored_organisations(self, ids: Sequence[str]) -> list[Organisation]:
         return [from_dict(Organisation, json.loads(r["doc"]))
                 for part in _chunks(ids) for r in self._run(cypher.read_organisations(ids=part))]

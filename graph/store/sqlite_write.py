@@ -113,6 +113,11 @@ class SqliteTarget:
         sql = "SELECT name_key, city_key, id FROM orgs WHERE name_key IN ({marks})"
         return [r for r in self._column(sql, names) if (r[0], r[1]) in wanted]
 
+    def name_holders(self, names: Sequence[str]) -> list[tuple[str, str, str]]:
+        sql = ("SELECT n.name, o.city_key, o.id FROM org_names n JOIN orgs o ON o.id = n.org_id"
+               " WHERE n.name IN ({marks})")
+        return list(self._column(sql, names))
+
     def stored_organisations(self, ids: Sequence[str]) -> list[Organisation]:
         sql = "SELECT doc FROM orgs WHERE id IN ({marks})"
         return [from_dict(Organisation, json.loads(doc)) for (doc,) in self._column(sql, ids)]

@@ -112,6 +112,14 @@ def merge_organisation(stored: Organisation, incoming: Organisation) -> Organisa
     >>> m = merge_organisation(a, b)
     >>> m.id, m.name_zh, m.tiers, m.industry, m.employees, m.keywords
     ('a:1', '中国银行股份有限公司', ('上市公司',), '国有大型银行', 300000, ('中国银行',))
+
+    A record naming the stored name as its 曾用名 renames the stored organisation:
+
+    >>> new = Organisation("x:2", OrgKind.FIRM, "中银股份有限公司", Provenance("qcc"),
+    ...                    former_names=("中国银行股份有限公司",))
+    >>> m = merge_organisation(a, new)
+    >>> m.id, m.name_zh, m.former_names, m.keywords
+    ('a:1', '中银股份有限公司', ('中国银行股份有限公司',), ())
     """
     updates: dict = {}
     for f in dataclasses.fields(Organisation):
@@ -123,11 +131,18 @@ def merge_organisation(stored: Organisation, incoming: Organisation) -> Organisa
             updates[name] = old + tuple(x for x in new if x not in old)
         elif new not in (None, "", 0):
             updates[name] = new
+    # a record whose 曾用名 is the stored name is the newer one: its name becomes the name,
+    # the stored one a former name; a record under a stored former name keeps the stored name
+    renamed = bool(stored.name_zh) and stored.name_zh in incoming.former_names and bool(incoming.name_zh)
+    name_zh = incoming.name_zh if renamed else stored.name_zh or incoming.name_zh
+    former = tuple(n for n in updates["former_names"] + (stored.name_zh,) * renamed if n != name_zh)
+    updates["former_names"] = tuple(dict.fromkeys(former))
     aliases = tuple(
-        n for n in (incoming.name_zh, incoming.name_en) if n and n not in (stored.name_zh, stored.name_en)
+        n for n in (incoming.name_zh, incoming.name_en)
+        if n and n not in (name_zh, stored.name_en) and n not in updates["former_names"]
     )
     updates["keywords"] = updates["keywords"] + tuple(a for a in aliases if a not in updates["keywords"])
-    updates["name_zh"] = stored.name_zh or incoming.name_zh
+    updates["name_zh"] = name_zh
     updates["name_en"] = stored.name_en or incoming.name_en
     segs = {m.segment: m for m in stored.segments}
     for m in incoming.segments:

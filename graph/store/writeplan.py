@@ -6,10 +6,13 @@ A store's ``write(batch)`` opens its transaction, wraps it in a
 
 1. **Dedupe** (:func:`dedupe`): an incoming organisation whose id is not
    stored denotes a stored one when it has the same USCC, or, having no
-   USCC, the same :func:`identity_key` (normalised name + city). When
-   several stored organisations share that name and city, the one with the
-   **smallest id** (plain string order) is chosen — :func:`pick_by_name_city`,
-   the one tie-break of both stores.
+   USCC, the same :func:`identity_key` (normalised name + city), or else
+   one of its names (current or 曾用名) is exactly a name (current or
+   former) of a stored organisation in the same city — a firm known by its
+   old name in one file and its new name in another. When several stored
+   organisations qualify, the one with the **smallest id** (plain string
+   order) is chosen — :func:`pick_by_name_city`, the one tie-break of both
+   stores.
 2. **Remap** (:func:`~graph.store.validate.remap_batch`): deduplicated records
    are merged onto the stored ones and links re-pointed at the stored ids.
 3. **Check** (:func:`~graph.store.validate.check_batch`) against the ids the
@@ -69,6 +72,7 @@ __all__ = [
     "pick_by_name_city",
     "choose_lookup",
     "dedupe",
+    "by_former_name",
     "known",
     "plan",
     "execute",
@@ -122,6 +126,10 @@ class WriteTarget(Protocol):
 
     def name_city_candidates(self, keys: Sequence[tuple[str, str]]) -> Iterable[tuple[str, str, str]]:
         """``(name_key, city_key, id)`` of every stored organisation whose :func:`identity_key` is in ``keys``."""
+
+    def name_holders(self, names: Sequence[str]) -> Iterable[tuple[str, str, str]]:
+        """``(name, city_key, id)`` of every stored organisation bearing one of ``names`` exactly,
+        as its Chinese, English or former name (曾用名)."""
 
     def stored_organisations(self, ids: Sequence[str]) -> Iterable[Organisation]:
         """The stored organisations among ``ids``."""
@@ -214,7 +222,37 @@ def dedupe(batch: Batch, target: WriteTarget) -> dict[str, str]:
     if without:
         found = pick_by_name_city(target.name_city_candidates(sorted({k for _, k in without})))
         merged.update((o.id, found[k]) for o, k in without if k in found)
+    renamed = [o for o, _ in without if o.id not in merged]
+    if renamed:  # 曾用名: the old name in one file, the new one in another
+        merged.update(by_former_name(renamed, target))
     return merged
+
+
+def by_former_name(orgs: Sequence[Organisation], target: WriteTarget) -> dict[str, str]:
+    """Incoming id → stored id for organisations one of whose names (current or former) is a stored
+    organisation's name (current or former) in the same city; the smallest id when several are.
+
+    >>> import dataclasses
+    >>> from graph.model import OrgKind, Provenance
+    >>> t = MemoryTarget()
+    >>> new = Organisation("org:1", OrgKind.FIRM, "杭州飞图科技有限公司", Provenance("t"),
+    ...                    region="cn/zhejiang/hangzhou", former_names=("杭州老鹰航空科技有限公司",))
+    >>> _ = execute(Batch(organisations=[new]), t)
+    >>> old = Organisation("x:9", OrgKind.FIRM, "杭州老鹰航空科技有限公司", Provenance("u"),
+    ...                    region="cn/zhejiang/hangzhou/xihu")
+    >>> elsewhere = dataclasses.replace(old, id="x:10", region="cn/jiangsu/suzhou")
+    >>> by_former_name([old, elsewhere], t)
+    {'x:9': 'org:1'}
+    """
+    names = sorted({n for o in orgs for n in (o.name_zh, *o.former_names) if n})
+    holders: dict[tuple[str, str], str] = pick_by_name_city(target.name_holders(names))
+    out = {}
+    for o in orgs:
+        city = city_key(o.region)
+        ids = [holders[(n, city)] for n in (o.name_zh, *o.former_names) if n and (n, city) in holders]
+        if ids:
+            out[o.id] = min(ids)
+    return out
 
 
 def known(batch: Batch, target: WriteTarget) -> dict:
@@ -307,6 +345,11 @@ class MemoryTarget:
         wanted = set(keys)
         return [(*k, r.id) for r in self.records["organisations"].values()
                 if (k := identity_key(r.record)) in wanted]
+
+    def name_holders(self, names):
+        wanted = set(names)
+        return [(n, city_key(r.record.region), r.id) for r in self.records["organisations"].values()
+                for n in r.record.names if n in wanted]
 
     def stored_organisations(self, ids):
         return [self.records["organisations"][i].record for i in ids if i in self.records["organisations"]]

@@ -210,3 +210,25 @@ def test_a_branch_of_an_unknown_head_office_is_a_row_error(world, tmp_path):
     with pytest.raises(InvalidInput) as e:
         import_file(store, p, "branches")
     assert [(x.row, x.field) for x in e.value.problems] == [(2, "总公司名称")]
+
+
+def test_an_export_under_a_former_name_merges_onto_the_firm(world, tmp_path):
+    """An older export lists 杭州飞图 under its 曾用名 and without a credit code; a newer one lists
+    武汉乙 under a new name with the stored name as 曾用名: both merge (dedupe), nothing new is stored,
+    and ``lookup`` finds each firm by every name."""
+    store, codes = world
+    before = store.counts()["organisations"]
+    p = tmp_path / "old.csv"
+    p.write_text("企业名称,曾用名,所属省份,所属城市,参保人数\n"
+                 "杭州老鹰航空科技有限公司,,浙江省,杭州市,260\n"
+                 "武汉乙驱动科技有限公司,武汉乙电机有限公司,湖北省,武汉市,310\n"
+                 "杭州老鹰航空科技有限公司,,江苏省,苏州市,10\n", encoding="utf-8")
+    report = import_file(store, p, "organisations", import_date="2026-07-01")
+    hz, wb = f"uscc:{codes['hangzhou']}", f"uscc:{codes['wuhan_b']}"
+    assert set(report.imported.merged.values()) == {hz, wb} and len(report.imported.merged) == 2
+    assert store.counts()["organisations"] == before + 1  # the 苏州 namesake is another firm
+    assert (store.organisation(hz).name_zh, store.organisation(hz).employees) == ("杭州飞图科技有限公司", 260)
+    renamed = store.organisation(wb)
+    assert (renamed.name_zh, renamed.former_names) == ("武汉乙驱动科技有限公司", ("武汉乙电机有限公司",))
+    assert store.lookup(["武汉乙电机有限公司", "武汉乙驱动科技有限公司"]) == {
+        "武汉乙电机有限公司": wb, "武汉乙驱动科技有限公司": wb}

@@ -384,3 +384,34 @@ def test_lookup_finds_a_firm_by_its_former_name(store):
     world.organisations[0] = dataclasses.replace(world.organisations[0], former_names=("旧名称有限公司",))
     store.write(world)
     assert store.lookup(["旧名称有限公司", "测试firm机构"]) == {"旧名称有限公司": "org:firm", "测试firm机构": "org:firm"}
+
+
+def test_dedupe_by_former_name_either_way(store):
+    """A firm known by its old name in one file and its new name in another is one firm: an incoming
+    record under a stored former name merges onto it (the stored name kept); an incoming record whose
+    曾用名 is a stored name merges onto it and renames it (the old name becomes a former name); the
+    same names in another city are another firm. ``lookup`` finds the merged firm by every name."""
+    renamed = Organisation("org:new-name", OrgKind.FIRM, "深圳新名称科技有限公司", P, region=f"{SZ}/nanshan",
+                           former_names=("深圳旧名称科技有限公司",))
+    plain = Organisation("org:old-only", OrgKind.FIRM, "深圳老字号科技有限公司", P, region=f"{SZ}/futian")
+    store.write(Batch(organisations=[renamed, plain]))
+    old_export = Organisation("qcc:1", OrgKind.FIRM, "深圳旧名称科技有限公司", P, region=SZ, employees=77)
+    new_export = Organisation("qcc:2", OrgKind.FIRM, "深圳新字号科技有限公司", P, region=f"{SZ}/futian",
+                              former_names=("深圳老字号科技有限公司",), employees=55)
+    elsewhere = Organisation("qcc:3", OrgKind.FIRM, "深圳旧名称科技有限公司", P, region="cn/beijing/beijing")
+    r = store.write(Batch(organisations=[old_export, new_export, elsewhere],
+                          links=[Link("l:ren", LinkKind.SUPPLIES, "qcc:1", "qcc:2", P)]))
+    assert r.merged == {"qcc:1": "org:new-name", "qcc:2": "org:old-only"}
+    kept = store.organisation("org:new-name")
+    assert (kept.name_zh, kept.former_names, kept.employees) == (
+        "深圳新名称科技有限公司", ("深圳旧名称科技有限公司",), 77)
+    moved = store.organisation("org:old-only")
+    assert (moved.name_zh, moved.former_names, moved.employees) == (
+        "深圳新字号科技有限公司", ("深圳老字号科技有限公司",), 55)
+    assert store.organisation("qcc:3").region == "cn/beijing/beijing"  # another city: another firm
+    assert [(x.src, x.dst) for x in store.links() if x.id == "l:ren"] == [("org:new-name", "org:old-only")]
+    found = store.lookup(["深圳新名称科技有限公司", "深圳新字号科技有限公司", "深圳老字号科技有限公司"])
+    assert found == {"深圳新名称科技有限公司": "org:new-name", "深圳新字号科技有限公司": "org:old-only",
+                     "深圳老字号科技有限公司": "org:old-only"}
+    # 深圳旧名称… is borne by org:new-name (former) and qcc:3 (current): ambiguous, so left out
+    assert "深圳旧名称科技有限公司" not in store.lookup(["深圳旧名称科技有限公司"])
