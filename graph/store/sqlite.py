@@ -176,6 +176,10 @@ class SqliteStore:
         for part in _chunks(keys):
             marks = ",".join("?" * len(part))
             rows += [("id", oid, oid) for (oid,) in self._rows(f"SELECT id FROM orgs WHERE id IN ({marks})", part)]  # noqa: S608
+        ids = {key for _how, key, _oid in rows}
+        # a stored id answers for itself before any USCC or name (choose_lookup): ask about the rest only
+        for part in _chunks([k for k in keys if k not in ids]):
+            marks = ",".join("?" * len(part))
             rows += [("uscc", u, oid) for u, oid in self._rows(f"SELECT uscc, id FROM orgs WHERE uscc IN ({marks})", part)]  # noqa: S608
             rows += [("name", n, oid) for n, oid in self._rows(f"SELECT name, org_id FROM org_names WHERE name IN ({marks})", part)]  # noqa: S608
         return writeplan.choose_lookup(rows)
