@@ -86,6 +86,26 @@ class BodyLimit:
         await self.app(scope, limited, send)
 
 
+async def warm(engines: Engines, store, settings: Settings) -> None:
+    """Warm the engines in a thread, saying first for about how long and then how long it took."""
+    import time
+
+    import anyio
+
+    from api import warmup
+
+    organisations = store.counts().get("organisations", 0)
+    warmup.log.info("warming up (≈%d s): loading the model and the search, recommendation and analysis "
+                    "engines for %d organisations; requests wait and are answered when they are ready",
+                    warmup.estimate_s(settings.data_dir, organisations), organisations)
+    started = time.perf_counter()
+    done = await anyio.to_thread.run_sync(engines.warm, store)
+    took = time.perf_counter() - started
+    warmup.record(settings.data_dir, took, organisations)
+    warmup.log.info("warm in %.0f s (%s): answering requests", took,
+                    ", ".join(f"{name} {state}" for name, state in done.items()))
+
+
 def app_from_env() -> FastAPI:
     """The app for the settings in the environment: the factory each ``serve --workers N`` process calls."""
     return create_app(Settings())
@@ -118,9 +138,7 @@ def create_app(settings: Settings) -> FastAPI:
         elif keys.count() == 0:
             log.warning("no API keys yet: create one with `chainmatch keys init`")
         if settings.warm_start:  # before the first request is accepted (workers: before this one accepts)
-            import anyio
-
-            log.info("warm start: %s", await anyio.to_thread.run_sync(app.state.engines.warm, store))
+            await warm(app.state.engines, store, settings)
         loose = exposed_bits(settings.data_dir)
         if loose:
             log.warning("the data directory %s can be read by other users (group/other bits %s): "

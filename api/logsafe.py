@@ -82,7 +82,7 @@ class RedactSecrets(logging.Filter):
 
 def uvicorn_log_config() -> dict:
     """uvicorn's default logging config with :class:`RedactSecrets` on every handler and the
-    ``chainmatch`` loggers (WARNING and up) printed through uvicorn's default handler."""
+    ``chainmatch`` loggers (WARNING and up; the warm start's at INFO) printed through uvicorn's default handler."""
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
@@ -90,4 +90,6 @@ def uvicorn_log_config() -> dict:
     for handler in config["handlers"].values():
         handler["filters"] = [*handler.get("filters", []), "redact_secrets"]
     config["loggers"]["chainmatch"] = {"handlers": ["default"], "level": "WARNING", "propagate": False}
+    # the warm start says how long it will take and took (api.warmup): worth a line at INFO
+    config["loggers"]["chainmatch.warm"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     return config

@@ -47,6 +47,7 @@ __all__ = [
     "resolve_model_path",
     "make_embedder",
     "normalise_rows",
+    "keep_triton_out",
 ]
 
 Progress = Callable[[int, int], None]
@@ -239,6 +240,26 @@ def _guess_languages(path: Path) -> tuple[str, ...]:
     return ("en",)
 
 
+def keep_triton_out() -> None:
+    """Make ``import triton`` fail in this process unless it is already imported (the CPU never needs it).
+
+    transformers imports ``torch._dynamo`` while it loads a model, which
+    probes for triton by importing it; triton's GPU compiler then printed
+    about 30 lines of ``nanobind: leaked …`` on stderr when the process
+    exited (every ``chainmatch serve`` shutdown). torch and transformers treat
+    an ``ImportError`` here as "no triton" and run on the CPU unchanged.
+
+    >>> import sys
+    >>> had = "triton" in sys.modules
+    >>> keep_triton_out()
+    >>> had or sys.modules["triton"] is None
+    True
+    """
+    import sys
+
+    sys.modules.setdefault("triton", None)  # None in sys.modules: ``import triton`` raises ImportError
+
+
 class SentenceTransformerEmbedder:
     """A local sentence-transformers model on the CPU, loaded on first use.
 
@@ -286,6 +307,8 @@ class SentenceTransformerEmbedder:
             if self._model is None:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                if self.device == "cpu":
+                    keep_triton_out()
                 from sentence_transformers import SentenceTransformer
 
                 try:

@@ -1,8 +1,12 @@
 """``chainmatch serve``: run the HTTP API with uvicorn.
 
-Prints the URL, the docs URL, an API key (created on the first start, shown
-once) and a curl command that works. ``--auth off`` is refused unless the
-host is loopback. Wire into the main CLI with :func:`register`.
+Binds the port first — a port in use is refused before any key is created
+or printed — then prints the URL, the docs URL, an API key (created on the
+first start, shown once) and a curl command that works. While the engines
+warm (model, search index, analysis) the bound socket holds incoming
+requests and they are answered once the engines are ready; the log says so
+and for about how long. ``--auth off`` is refused unless the host is
+loopback. Wire into the main CLI with :func:`register`.
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ from typing import Annotated
 import typer
 
 from api.cli.common import DataDir, console, err_console
+from graph.errors import ConfigError
 
-__all__ = ["register", "serve", "prepare", "base_url", "run_workers", "nodelay_listener"]
+__all__ = ["register", "serve", "prepare", "base_url", "listen", "run_one", "run_workers", "nodelay_listener"]
 
 
 def base_url(host: str, port: int) -> str:
@@ -67,11 +72,9 @@ def serve(
                                        "requests (default), or on first use.")] = True,
 ) -> None:
     """Run the HTTP API (FastAPI + uvicorn); print the URL, a key and a curl that works."""
-    import uvicorn
     from pydantic import ValidationError
 
     from api.app import create_app
-    from api.logsafe import uvicorn_log_config
     from graph.errors import InvalidInput, Problem
     from graph.settings import Settings
 
@@ -82,26 +85,80 @@ def serve(
     except ValidationError as e:
         problems = [Problem("options", None, ".".join(map(str, err["loc"])), err["msg"]) for err in e.errors()]
         raise InvalidInput("invalid serve options", "serve 参数无效", problems) from None
-    for line in prepare(settings):
-        (err_console if line.startswith("auth is OFF") else console).print(line, soft_wrap=True)
-    if settings.workers > 1:
-        # each worker process builds its app from the environment: hand it the options given here
-        os.environ.update({f"CHAINMATCH_{k.upper()}": str(v) for k, v in overrides.items()})
-        run_workers(settings, log_level)
-        return
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=log_level,
-                log_config=uvicorn_log_config())  # key secrets redacted from every log line
+    sock = listen(settings.host, settings.port)  # before a key is created: a taken port changes nothing
+    try:
+        for line in prepare(settings):
+            (err_console if line.startswith("auth is OFF") else console).print(line, soft_wrap=True)
+        if settings.workers > 1:
+            # each worker process builds its app from the environment: hand it the options given here
+            os.environ.update({f"CHAINMATCH_{k.upper()}": str(v) for k, v in overrides.items()})
+            run_workers(settings, log_level, sock)
+            return
+        run_one(create_app(settings), settings, log_level, sock)
+    finally:
+        sock.close()
 
 
-def run_workers(settings, log_level: str) -> None:
+def listen(host: str, port: int):
+    """A listening TCP socket on ``host:port`` (TCP_NODELAY), or :class:`ConfigError` if it is taken.
+
+    Listening before the app starts lets the kernel hold connections while
+    the engines warm: a client waits and is answered instead of refused.
+
+    >>> sock = listen("127.0.0.1", 0)
+    >>> taken = sock.getsockname()[1]
+    >>> try:
+    ...     listen("127.0.0.1", taken)
+    ... except ConfigError as e:
+    ...     print(e.code, "in use" in str(e))
+    config_error True
+    >>> sock.close()
+    """
+    import errno
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: TIME_WAIT is no obstacle
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as e:
+        sock.close()
+        where = base_url(host, port)
+        if e.errno == errno.EADDRINUSE:
+            raise ConfigError(
+                f"{where} is already in use (another server?): stop it, or choose another port with "
+                "--port or CHAINMATCH_PORT; nothing was started and no key was created",
+                f"{where} 端口已被占用（可能已有服务在运行）：请先停止它，或用 --port 或 CHAINMATCH_PORT "
+                "换一个端口；未启动服务，也未创建密钥") from None
+        raise ConfigError(f"cannot listen on {where}: {e.strerror}; nothing was started",
+                          f"无法在 {where} 上监听：{e.strerror}；未启动服务") from None
+    sock.set_inheritable(True)  # the worker processes of --workers accept on it
+    return sock
+
+
+def run_one(app, settings, log_level: str, sock) -> None:
+    """Serve ``app`` in this process on the listening ``sock`` until Ctrl-C."""
+    import uvicorn
+
+    from api.logsafe import uvicorn_log_config
+
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level=log_level,
+                            log_config=uvicorn_log_config())  # key secrets redacted from every log line
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def run_workers(settings, log_level: str, sock) -> None:
     """uvicorn's multi-process supervisor over :func:`api.app.app_from_env`, with TCP_NODELAY kept.
 
     uvicorn binds the shared socket with ``proto`` 0, so asyncio leaves
     Nagle's algorithm on for accepted connections and every keep-alive
     response after the first waited about 40 ms for the client's delayed ACK
     (measured here: 44 ms per ``/health`` with two workers, 2 ms with one;
-    uvicorn issue #3149). The socket is re-wrapped with ``IPPROTO_TCP`` (the
-    workers' accepted sockets inherit it) and TCP_NODELAY set on it.
+    uvicorn issue #3149). ``sock`` comes from :func:`listen` (``IPPROTO_TCP``,
+    TCP_NODELAY); :func:`nodelay_listener` keeps it so for any socket.
     """
     import uvicorn
     from uvicorn.supervisors import Multiprocess
@@ -110,7 +167,7 @@ def run_workers(settings, log_level: str) -> None:
 
     config = uvicorn.Config("api.app:app_from_env", factory=True, host=settings.host, port=settings.port,
                             log_level=log_level, workers=settings.workers, log_config=uvicorn_log_config())
-    Multiprocess(config, sockets=[nodelay_listener(config.bind_socket())]).run()
+    Multiprocess(config, sockets=[nodelay_listener(sock)]).run()
 
 
 def nodelay_listener(bound):

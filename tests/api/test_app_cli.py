@@ -63,23 +63,22 @@ def test_keys_init_create_list_revoke(cli, tmp_path):
 
 def test_serve_prints_url_key_and_curl_once(cli, tmp_path, monkeypatch):
     calls = []
-    monkeypatch.setattr("uvicorn.run", lambda app, **kw: calls.append(kw))
-    d = tmp_path / "data"
-    r = cli("serve", "--data-dir", d, "--port", 8123)
+    monkeypatch.setattr(cli_serve, "run_one", lambda app, settings, log_level, sock: calls.append(
+        {"host": settings.host, "port": settings.port, "log_level": log_level, "bound": sock.getsockname()[1]}))
+    d, port = tmp_path / "data", free_port()
+    r = cli("serve", "--data-dir", d, "--port", port)
     assert r.exit_code == 0, r.output
-    assert [{k: c[k] for k in ("host", "port", "log_level")} for c in calls] == [
-        {"host": "127.0.0.1", "port": 8123, "log_level": "info"}]
-    assert "redact_secrets" in calls[0]["log_config"]["filters"]
-    assert "http://127.0.0.1:8123" in r.stdout and "/docs" in r.stdout
+    assert calls == [{"host": "127.0.0.1", "port": port, "log_level": "info", "bound": port}]
+    assert f"http://127.0.0.1:{port}" in r.stdout and "/docs" in r.stdout
     key = re.search(r"cmk_[0-9a-f]{8}_\S+", r.stdout).group()
     assert r.stdout.count(key.split("_")[2]) == 1  # issue 18: the secret was printed twice (banner and curl)
     assert 'Authorization: Bearer $CHAINMATCH_KEY' in r.stdout and "curl" in r.stdout
-    second = cli("serve", "--data-dir", d, "--port", 8123)
+    second = cli("serve", "--data-dir", d, "--port", port)
     assert "cmk_" not in second.stdout and "$CHAINMATCH_KEY" in second.stdout
 
 
 def test_serve_auth_off_only_on_loopback(cli, tmp_path, monkeypatch):
-    monkeypatch.setattr("uvicorn.run", lambda app, **kw: None)
+    monkeypatch.setattr(cli_serve, "run_one", lambda *a: None)
     r = cli("serve", "--auth", "off", "--data-dir", tmp_path)
     assert r.exit_code == 0 and "curl" in r.stdout and "Bearer" not in r.stdout
     assert "auth is OFF" in r.output
