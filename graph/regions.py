@@ -24,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from graph import regions_data as _data
@@ -38,6 +39,7 @@ __all__ = [
     "at_level",
     "prefecture_of",
     "parse_region",
+    "unknown_district",
     "infer_region_from_name",
     "region_of_uscc",
     "generated_ids",
@@ -291,6 +293,44 @@ def parse_region(text: str) -> str | None:
                     break
         i += 1
     return _resolve(found) if found else None
+
+
+# a county-level name right after the city's (不存在区, 某某县), and zones that are no division at all
+_COUNTY_AFTER = re.compile(r"^([\u4e00-\u9fff]{1,8}?(?:自治县|自治旗|县|区|旗|市))")
+_ZONES = ("开发区", "高新区", "园区", "工业区", "保税区", "试验区", "示范区", "新区", "功能区", "合作区", "产业区")
+
+
+def unknown_district(text: str, city: str) -> str | None:
+    """The county-level name ``text`` gives right after the name of ``city`` when the gazetteer
+    has no such division in that city (a typo, or a division renamed or merged), else ``None``.
+
+    Development zones (高新区, 经济技术开发区, 工业园区, 新区 …) are no county-level divisions
+    and are not reported.
+
+    >>> unknown_district("江苏省南京市不存在区木渎镇", "cn/jiangsu/nanjing")
+    '不存在区'
+    >>> unknown_district("南京市江宁区", "cn/jiangsu/nanjing"), unknown_district("南京市高新区", "cn/jiangsu/nanjing")
+    (None, None)
+    >>> unknown_district("上海市虹口路18号", "cn/shanghai/shanghai") is None
+    True
+    """
+    try:
+        name = region(city).name_zh
+    except NotFound:
+        return None
+    for n in dict.fromkeys((name, name.removesuffix("市"))):
+        at = text.rfind(n) if n else -1
+        if at < 0:
+            continue
+        m = _COUNTY_AFTER.match(text[at + len(n):])
+        if m is None:
+            return None
+        token = m.group(1)
+        if token.endswith(_ZONES) or len(token) < 2:
+            return None
+        found = parse_region(name + token)
+        return token if found is None or not found.startswith(city + "/") else None
+    return None
 
 
 @cache

@@ -294,6 +294,10 @@ class RowReader:
         self.problems.append(Problem(self.file, self.row, self.match.header(field) or field, reason))
         self.bad.add(self.row)
 
+    def warn(self, field: str, reason: str) -> None:
+        """Record a warning about ``field`` in this row: the row is kept, the report says why."""
+        self.table.warnings.append(str(Problem(self.file, self.row, self.match.header(field) or field, reason)))
+
     def missing(self, *fields: str, reason: str) -> None:
         """Report a required value as missing, unless its cell was already refused."""
         if not self.refused.intersection(fields):

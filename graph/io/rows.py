@@ -115,6 +115,10 @@ def _region(r: RowReader, name: str, uscc: str | None, estimated: set[str]) -> t
         rid, source = from_address, ("" if given else "address")
     elif rid and from_address and from_address.startswith(rid + "/"):
         rid = from_address  # the address names a district of the given city
+    if rid and address and rid.startswith("cn/") and rid.count("/") == 2 and (
+            token := regions.unknown_district(address, rid)):
+        r.warn("address", f"unknown district {token!r} (not a GB/T 2260 county-level division of {rid}): "
+               "placed in the city, the address kept as written")
     if rid is None and (country := get("country")):
         rid = _cached_region(country)
     if rid is None and not given and uscc:
@@ -155,6 +159,9 @@ def _org(r: RowReader, source: str, cap_unit: str, import_date: str | None) -> O
         as_of = import_date  # no date column: the import date, marked estimated
         estimated.add("as_of")
     status = r.parse("status", parse_status) or RegStatus.UNKNOWN
+    if status is RegStatus.MOVED_OUT and region:
+        r.warn("status", f"迁出 (moved out): not counted in {region}, where it was registered; "
+               "stored with no region, its address kept")
     former = tuple(n for n in dict.fromkeys(r.items("former_names")) if n not in (name_zh, name_en))
     capital = r.parse("registered_capital_cny_m", _capital, cap_unit)
     if capital is not None:
@@ -472,5 +479,6 @@ def branches_from_table(table: Table, *, column_map: dict[str, str | None] | Non
         since = r.parse("since", _date)
         if parent is None or region is None:
             continue
-        out.append((row, Branch(parent, r.text("name") or "", region, since, status.closed)))
+        gone = status.closed or status is RegStatus.MOVED_OUT  # 注销/吊销 or 迁出: no presence
+        out.append((row, Branch(parent, r.text("name") or "", region, since, gone)))
     return r.finish(out)

@@ -20,10 +20,10 @@ from collections import Counter
 
 from graph.errors import Problem
 from graph.io.cells import record_problems
-from graph.model import MembershipStatus, Organisation, Provenance, uscc_problem
+from graph.model import MembershipStatus, Organisation, Provenance, RegStatus, uscc_problem
 from graph.store.protocol import Batch
 
-__all__ = ["check_batch", "merge_organisation", "remap_batch"]
+__all__ = ["check_batch", "merge_organisation", "remap_batch", "unplace_moved"]
 
 
 def check_batch(batch: Batch, known: dict[str, set[str]]) -> list[Problem]:
@@ -183,4 +183,29 @@ def remap_batch(batch: Batch, merged: dict[str, str], stored: dict[str, Organisa
         else x
         for x in batch.links
     ]
+    return out
+
+
+def unplace_moved(batch: Batch) -> Batch:
+    """The batch with every moved-out (迁出) organisation written without a region.
+
+    A 迁出 firm's region is where it was registered before it left; where it
+    went is unknown. Left there, it would count as local capacity (and a local
+    tie) in a region it has moved out of, so every store writes it with no
+    region (its address is kept as written), whichever path the record came by.
+
+    >>> from graph.model import OrgKind
+    >>> o = Organisation("o", OrgKind.FIRM, "甲", Provenance("t", None, ("region",)), region="cn/jiangsu/nanjing",
+    ...                  status=RegStatus.MOVED_OUT, region_source="address", address="南京市江宁区")
+    >>> m = unplace_moved(Batch(organisations=[o])).organisations[0]
+    >>> m.region, m.region_source, m.provenance.estimated, m.address
+    (None, '', (), '南京市江宁区')
+    """
+    if not any(o.status is RegStatus.MOVED_OUT and o.region for o in batch.organisations):
+        return batch
+    out = dataclasses.replace(batch, organisations=list(batch.organisations))
+    for i, o in enumerate(out.organisations):
+        if o.status is RegStatus.MOVED_OUT and o.region:
+            prov = dataclasses.replace(o.provenance, estimated=tuple(f for f in o.provenance.estimated if f != "region"))
+            out.organisations[i] = dataclasses.replace(o, region=None, region_source="", provenance=prov)
     return out

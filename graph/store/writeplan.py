@@ -15,6 +15,9 @@ A store's ``write(batch)`` opens its transaction, wraps it in a
    stores.
 2. **Remap** (:func:`~graph.store.validate.remap_batch`): deduplicated records
    are merged onto the stored ones and links re-pointed at the stored ids.
+   A moved-out (迁出) organisation is written without a region
+   (:func:`~graph.store.validate.unplace_moved`): it is no longer where it
+   was registered, so it never counts as local there.
 3. **Check** (:func:`~graph.store.validate.check_batch`) against the ids the
    store knows (:func:`known`); any problem raises ``InvalidInput`` and the
    caller's transaction writes nothing.
@@ -60,7 +63,7 @@ from graph.errors import InvalidInput
 from graph.model import Organisation, city_key, normalise_name
 from graph.store.canonical import canonical
 from graph.store.protocol import Batch, WriteResult
-from graph.store.validate import check_batch, remap_batch
+from graph.store.validate import check_batch, remap_batch, unplace_moved
 
 __all__ = [
     "WRITE_ORDER",
@@ -304,6 +307,7 @@ def execute(batch: Batch, target: WriteTarget) -> WriteResult:
     if merged:
         stored = {o.id: o for o in target.stored_organisations(sorted(set(merged.values())))}
         batch = remap_batch(batch, merged, stored)
+    batch = unplace_moved(batch)  # 迁出: no longer in the region it was registered in
     problems = check_batch(batch, known(batch, target))
     if problems:
         raise InvalidInput(

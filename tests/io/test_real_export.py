@@ -232,3 +232,40 @@ def test_an_export_under_a_former_name_merges_onto_the_firm(world, tmp_path):
     assert (renamed.name_zh, renamed.former_names) == ("武汉乙驱动科技有限公司", ("武汉乙电机有限公司",))
     assert store.lookup(["武汉乙电机有限公司", "武汉乙驱动科技有限公司"]) == {
         "武汉乙电机有限公司": wb, "武汉乙驱动科技有限公司": wb}
+
+
+def test_an_unknown_district_in_an_address_is_a_warning_that_keeps_the_text(tmp_path):
+    """An address naming a district the gazetteer does not know (不存在区) is not silently widened: the
+    firm is placed in the city it names and the row is warned about, the address kept as written; a known
+    district and a development zone (高新区, not a county-level division) give no warning."""
+    p = tmp_path / "f.csv"
+    p.write_text("企业名称,企业地址\n"
+                 "甲公司,江苏省南京市不存在区木渎镇18号\n"
+                 "乙公司,江苏省南京市江宁区秣陵街道\n"
+                 "丙公司,南京市高新区星火路\n", encoding="utf-8")
+    store = SqliteStore.memory()
+    report = import_file(store, p, "organisations", import_date="2026-06-30")
+    (warning,) = [w for w in report.warnings if "district" in w]
+    assert warning.startswith("f.csv:2 [企业地址]") and "不存在区" in warning
+    got = {o.name_zh: (o.region, o.address) for o in store.organisations()}
+    assert got == {"甲公司": ("cn/jiangsu/nanjing", "江苏省南京市不存在区木渎镇18号"),
+                   "乙公司": ("cn/jiangsu/nanjing/jiangning", "江苏省南京市江宁区秣陵街道"),
+                   "丙公司": ("cn/jiangsu/nanjing", "南京市高新区星火路")}
+
+
+def test_a_moved_out_firm_is_not_local_in_its_old_region(world, tmp_path):
+    """深圳 lacks 飞控系统; a 迁出 flight-control firm registered in 南山区 does not fill it (both analysis
+    paths), is stored with no region (its address kept) and the import warns; the same firm 存续 would."""
+    store, _ = world
+    p = tmp_path / "moved.csv"
+    row = "深圳市迁走飞控科技有限公司,{},广东省,深圳市,深圳市南山区科技园,seg:fc\n"
+    p.write_text("企业名称,登记状态,所属省份,所属城市,企业地址,产业链环节\n" + row.format("迁出"), encoding="utf-8")
+    report = import_file(store, p, "organisations", import_date="2026-06-30")
+    assert any(w.startswith("moved.csv:2 [登记状态]") and "迁出" in w for w in report.warnings)
+    moved = by_name(store, "深圳市迁走飞控科技有限公司")
+    assert (moved.status, moved.region, moved.address) == (RegStatus.MOVED_OUT, None, "深圳市南山区科技园")
+    for aggs in (chain_aggregates(store.graph(), SZ), aggregates_from_arrays(load_arrays(store), SZ)):
+        assert aggs.detail["seg:fc"].local_firms == 0
+    p.write_text("企业名称,登记状态,所属省份,所属城市,企业地址,产业链环节\n" + row.format("存续"), encoding="utf-8")
+    import_file(store, p, "organisations", import_date="2026-06-30")  # the control: back, it is local
+    assert chain_aggregates(store.graph(), SZ).detail["seg:fc"].local_firms == 1

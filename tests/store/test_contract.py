@@ -415,3 +415,21 @@ def test_dedupe_by_former_name_either_way(store):
                      "深圳老字号科技有限公司": "org:old-only"}
     # 深圳旧名称… is borne by org:new-name (former) and qcc:3 (current): ambiguous, so left out
     assert "深圳旧名称科技有限公司" not in store.lookup(["深圳旧名称科技有限公司"])
+
+
+def test_a_moved_out_organisation_is_written_without_a_region(store):
+    """迁出: whatever path the record comes by, every store writes it with no region, so it is never
+    local capacity where it was registered (the pushed-down aggregates agree with the graph view)."""
+    from graph.analysis.aggregates import chain_aggregates
+
+    world = small_world()
+    world.organisations = [dataclasses.replace(o, status=RegStatus.MOVED_OUT, address="深圳市南山区")
+                           if o.id == "org:firm" else o for o in world.organisations]
+    store.write(world)
+    moved = store.organisation("org:firm")
+    assert (moved.region, moved.status, moved.address) == (None, RegStatus.MOVED_OUT, "深圳市南山区")
+    assert "org:firm" not in {o.id for o in store.organisations(region=SZ)}
+    aggs = chain_aggregates(store.graph(), SZ)
+    assert aggs.local_counts.get("seg:games", 0) == 0  # org:firm was the one local member firm of seg:games
+    if hasattr(store, "analysis_aggregates"):
+        assert store.analysis_aggregates(SZ) == aggs
