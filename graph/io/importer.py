@@ -47,6 +47,7 @@ from typing import Literal
 from graph.errors import InvalidInput, Problem, bounded
 from graph.io.cells import link_id
 from graph.io.headers import ENTITIES, HeaderMatch, match_headers
+from graph.io.reimport import file_digest, mark_name, unchanged_mark
 from graph.io.rows import (
     branches_from_table,
     links_from_table,
@@ -58,7 +59,7 @@ from graph.io.sheets import write_csv
 from graph.io.tables import read_rows
 from graph.model import Chain, Link, Organisation, Segment, SegmentEdge, Site, SiteKind
 from graph.settings import Settings
-from graph.store.protocol import Batch, GraphStore, WriteResult
+from graph.store.protocol import Batch, GraphStore, ImportMarks, WriteResult
 
 __all__ = ["ImportReport", "import_file", "write_rejects", "reject_path_for"]
 
@@ -333,6 +334,21 @@ def _gc_paused():
             gc.enable()
 
 
+#: Entities whose import is answered from the store's mark when the file and the store are unchanged
+#: (their records are the file's rows; branches and segments merge into stored records).
+_MARKED = {"organisations": "organisations", "links": "links"}
+
+
+def _unchanged_report(file: str, entity: str, mark: dict, progress: Progress | None) -> ImportReport:
+    """The report of re-importing a file the store's mark says is imported and unchanged (see :mod:`graph.io.reimport`)."""
+    rows = mark["rows_read"]
+    if progress is not None:
+        progress(rows, rows)
+    unchanged = {_MARKED[entity]: mark["records"]} if mark["records"] else {}
+    return ImportReport(file, entity, mark["encoding"], rows, WriteResult(unchanged=unchanged, version=mark["version"]),
+                        0, [], list(mark["warnings"]), columns=dict(mark["columns"]), ignored=list(mark["ignored"]))
+
+
 def write_rejects(path: Path, out: Path, problems: list[Problem], *, encoding: str | None = None,
                   sheet: str | None = None, settings: Settings | None = None) -> int:
     """Write the rows named in ``problems`` to ``out`` as CSV; return how many.
@@ -443,6 +459,16 @@ def import_file(
         chk = _Checker(table.file, match)
         batch = Batch()
         today = import_date or dt.date.today().isoformat()
+        marks = store if isinstance(store, ImportMarks) and not dry_run and entity in _MARKED else None
+        if marks is not None:
+            digest = file_digest(path, {"entity": entity, "column_map": column_map, "encoding": encoding,
+                                        "sheet": sheet, "skip_invalid": skip_invalid, "import_date": today,
+                                        "max_field_chars": settings.max_field_chars})
+            mark = marks.import_mark(mark_name(entity, table.file))
+            if unchanged_mark(mark, digest, store.version()):
+                table.close()
+                getattr(inner, "close", lambda: None)()
+                return _unchanged_report(table.file, entity, mark, progress)
         try:
             if entity == "organisations":
                 orgs, problems = organisations_from_table(table, column_map=column_map, settings=settings,
@@ -485,6 +511,12 @@ def import_file(
         if dry_run:
             return report
         report.imported = store.write(batch) if len(batch) else WriteResult(version=store.version())
+        if marks is not None and not problems and not report.imported.merged:
+            # every record went in as the file gives it: the same bytes into this version write nothing
+            marks.set_import_mark(mark_name(entity, table.file), {
+                "digest": digest, "version": report.imported.version, "rows_read": report.rows_read,
+                "records": len(batch), "encoding": report.encoding, "warnings": bounded_warnings(report.warnings),
+                "columns": report.columns, "ignored": report.ignored})
         if problems:
             report.reject_path = rejects
             write_rejects(path, report.reject_path, problems, encoding=encoding, sheet=sheet, settings=settings)

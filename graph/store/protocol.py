@@ -17,6 +17,10 @@ satisfy; callers ask ``isinstance(store, Capability)``, never the class or
 - :class:`RecommendPushdown` — what one target ranking reads (its
   candidates, their ties, their whole-graph figures), gathered by the store
   itself (Neo4j: Cypher on the server);
+- :class:`ImportMarks` — remembers, per imported file, the digest of its
+  bytes and options and the store version the import left, so importing the
+  unchanged file again into the unchanged store is a no-op without reading it
+  (the embedded store: a ``meta`` row);
 - :class:`CypherRunner` — runs statements of the ``cypher*`` modules in the
   store's database; the Neo4j vector index (:mod:`matching.neo4j_vectors`)
   lives on it.
@@ -58,7 +62,7 @@ if TYPE_CHECKING:
     from graph.store.cypher import Query
     from graph.store.neo4j_recommend import RecommendScope
 
-__all__ = ["Batch", "WriteResult", "GraphStore", "ColumnarArrays", "AnalysisPushdown", "RecommendPushdown",
+__all__ = ["Batch", "WriteResult", "GraphStore", "ColumnarArrays", "AnalysisPushdown", "RecommendPushdown", "ImportMarks",
            "CypherRunner"]
 
 
@@ -215,6 +219,17 @@ class RecommendPushdown(Protocol):
     def recommend_scope(self, region: str, segments: Iterable[str], extra_local: Iterable[str] = ()) -> RecommendScope:
         """The :class:`~graph.store.neo4j_recommend.RecommendScope` of a ranking in ``region`` for
         ``segments`` (``extra_local``: ids that count as local, e.g. landed firms)."""
+
+
+@runtime_checkable
+class ImportMarks(Protocol):
+    """A store that keeps a small JSON mark per imported file (see :mod:`graph.io.importer`)."""
+
+    def import_mark(self, name: str) -> dict[str, Any] | None:
+        """The mark last set under ``name``, or ``None``."""
+
+    def set_import_mark(self, name: str, mark: dict[str, Any]) -> None:
+        """Replace the mark under ``name`` (never bumps the store version)."""
 
 
 @runtime_checkable

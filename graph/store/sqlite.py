@@ -155,6 +155,15 @@ class SqliteStore:
         except sqlite3.OperationalError as e:
             raise BackendUnavailable(f"embedded store error: {e}", f"本地数据库错误：{e}") from e
 
+    def import_mark(self, name: str) -> dict | None:
+        rows = self._rows("SELECT value FROM meta WHERE key = ?", ("import:" + name,))
+        return json.loads(rows[0][0]) if rows else None
+
+    def set_import_mark(self, name: str, mark: dict) -> None:
+        with self._tx() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                         ("import:" + name, json.dumps(mark, ensure_ascii=False, sort_keys=True)))
+
     def delete_organisation(self, org_id: str) -> None:
         with self._tx() as conn:
             if conn.execute("SELECT 1 FROM orgs WHERE id = ?", (org_id,)).fetchone() is None:
