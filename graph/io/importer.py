@@ -334,18 +334,19 @@ def _gc_paused():
             gc.enable()
 
 
-#: Entities whose import is answered from the store's mark when the file and the store are unchanged
-#: (their records are the file's rows; branches and segments merge into stored records).
-_MARKED = {"organisations": "organisations", "links": "links"}
+#: Entities whose import is answered from the store's mark when the file and what its import reads
+#: are unchanged (their records are the file's rows; branches and segments merge into stored records):
+#: the entities (Batch names) that import reads, its own first.
+_MARKED = {"organisations": ("organisations", "segments"), "links": ("links", "organisations")}
 
 
-def _unchanged_report(file: str, entity: str, mark: dict, progress: Progress | None) -> ImportReport:
-    """The report of re-importing a file the store's mark says is imported and unchanged (see :mod:`graph.io.reimport`)."""
+def _unchanged_report(file: str, entity: str, mark: dict, version: int, progress: Progress | None) -> ImportReport:
+    """The report of re-importing a file the store's mark says is imported and unchanged (:mod:`graph.io.reimport`)."""
     rows = mark["rows_read"]
     if progress is not None:
         progress(rows, rows)
-    unchanged = {_MARKED[entity]: mark["records"]} if mark["records"] else {}
-    return ImportReport(file, entity, mark["encoding"], rows, WriteResult(unchanged=unchanged, version=mark["version"]),
+    unchanged = {_MARKED[entity][0]: mark["records"]} if mark["records"] else {}
+    return ImportReport(file, entity, mark["encoding"], rows, WriteResult(unchanged=unchanged, version=version),
                         0, [], list(mark["warnings"]), columns=dict(mark["columns"]), ignored=list(mark["ignored"]))
 
 
@@ -465,10 +466,10 @@ def import_file(
                                         "sheet": sheet, "skip_invalid": skip_invalid, "import_date": today,
                                         "max_field_chars": settings.max_field_chars})
             mark = marks.import_mark(mark_name(entity, table.file))
-            if unchanged_mark(mark, digest, store.version()):
+            if unchanged_mark(mark, digest, marks.entity_versions(_MARKED[entity])):
                 table.close()
                 getattr(inner, "close", lambda: None)()
-                return _unchanged_report(table.file, entity, mark, progress)
+                return _unchanged_report(table.file, entity, mark, store.version(), progress)
         try:
             if entity == "organisations":
                 orgs, problems = organisations_from_table(table, column_map=column_map, settings=settings,
@@ -512,11 +513,15 @@ def import_file(
             return report
         report.imported = store.write(batch) if len(batch) else WriteResult(version=store.version())
         if marks is not None and not problems and not report.imported.merged:
-            # every record went in as the file gives it: the same bytes into this version write nothing
-            marks.set_import_mark(mark_name(entity, table.file), {
-                "digest": digest, "version": report.imported.version, "rows_read": report.rows_read,
-                "records": len(batch), "encoding": report.encoding, "warnings": bounded_warnings(report.warnings),
-                "columns": report.columns, "ignored": report.ignored})
+            # every record went in as the file gives it: the same bytes, read against the same
+            # entities, write nothing. The counters are the ones this write left only if the version
+            # has not moved since (every changing write moves it).
+            versions = marks.entity_versions(_MARKED[entity])
+            if store.version() == report.imported.version:
+                marks.set_import_mark(mark_name(entity, table.file), {
+                    "digest": digest, "versions": versions, "rows_read": report.rows_read, "records": len(batch),
+                    "encoding": report.encoding, "warnings": bounded_warnings(report.warnings),
+                    "columns": report.columns, "ignored": report.ignored})
         if problems:
             report.reject_path = rejects
             write_rejects(path, report.reject_path, problems, encoding=encoding, sheet=sheet, settings=settings)

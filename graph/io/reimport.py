@@ -3,12 +3,16 @@
 After an import that wrote its file's records as they are (no problem rows,
 nothing merged onto other records), the importer leaves a mark in the store
 (:class:`~graph.store.protocol.ImportMarks`): the digest of the file's bytes
-and of every option that shapes its records, and the store version the
+and of every option that shapes its records, and the change counters the
 import left. Importing the same bytes with the same options while the store
 is still at that version would write the same records again and change
-nothing; :func:`unchanged_report` says so from the mark, at the cost of
-hashing the file. Any other write moves the version on, so the mark no
-longer matches and the file is imported row by row as before.
+nothing; the importer says so from the mark, at the cost of hashing the
+file. The store keeps a change counter per entity; the mark holds those of
+the entities the import reads (an organisations import reads organisations
+and segments; a links import links and organisations). A write that changes
+one of them moves its counter, the mark no longer matches and the file is
+imported row by row as before; a links import leaves an organisations
+file's mark standing.
 
 Examples
 --------
@@ -58,10 +62,11 @@ def mark_name(entity: str, file: str) -> str:
     return f"{entity}:{file}"
 
 
-def unchanged_mark(mark: dict[str, Any] | None, digest: str, version: int) -> bool:
-    """Whether ``mark`` says this exact file was imported and nothing was written since.
+def unchanged_mark(mark: dict[str, Any] | None, digest: str, versions: dict[str, int]) -> bool:
+    """Whether ``mark`` says this exact file was imported and the entities its import reads are as it left them.
 
-    >>> unchanged_mark({"digest": "d", "version": 3}, "d", 3), unchanged_mark({"digest": "d", "version": 3}, "d", 4)
+    >>> m = {"digest": "d", "versions": {"links": 3, "organisations": 2}}
+    >>> unchanged_mark(m, "d", {"links": 3, "organisations": 2}), unchanged_mark(m, "d", {"links": 3, "organisations": 5})
     (True, False)
     """
-    return bool(mark) and mark.get("digest") == digest and mark.get("version") == version
+    return bool(mark) and mark.get("digest") == digest and mark.get("versions") == versions

@@ -18,9 +18,9 @@ satisfy; callers ask ``isinstance(store, Capability)``, never the class or
   candidates, their ties, their whole-graph figures), gathered by the store
   itself (Neo4j: Cypher on the server);
 - :class:`ImportMarks` — remembers, per imported file, the digest of its
-  bytes and options and the store version the import left, so importing the
-  unchanged file again into the unchanged store is a no-op without reading it
-  (the embedded store: a ``meta`` row);
+  bytes and options and the change counters of the entities its import
+  reads, so importing the unchanged file again while those are unchanged is
+  a no-op without reading its rows (the embedded store: ``meta`` rows);
 - :class:`CypherRunner` — runs statements of the ``cypher*`` modules in the
   store's database; the Neo4j vector index (:mod:`matching.neo4j_vectors`)
   lives on it.
@@ -230,6 +230,9 @@ class ImportMarks(Protocol):
 
     def set_import_mark(self, name: str, mark: dict[str, Any]) -> None:
         """Replace the mark under ``name`` (never bumps the store version)."""
+
+    def entity_versions(self, entities: Iterable[str]) -> dict[str, int]:
+        """A counter per entity (``Batch`` attribute name) that every write changing that entity moves on."""
 
 
 @runtime_checkable

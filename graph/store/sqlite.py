@@ -159,6 +159,12 @@ class SqliteStore:
         rows = self._rows("SELECT value FROM meta WHERE key = ?", ("import:" + name,))
         return json.loads(rows[0][0]) if rows else None
 
+    def entity_versions(self, entities) -> dict[str, int]:
+        """The change counter of each of ``entities`` (0 before its first change)."""
+        keys = [f"version:{e}" for e in entities]
+        rows = dict(self._rows(f"SELECT key, value FROM meta WHERE key IN ({','.join('?' * len(keys))})", keys))  # noqa: S608
+        return {e: int(rows.get(f"version:{e}", 0)) for e in entities}
+
     def set_import_mark(self, name: str, mark: dict) -> None:
         with self._tx() as conn:
             conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
@@ -172,7 +178,9 @@ class SqliteStore:
             conn.execute("DELETE FROM org_segments WHERE org_id = ?", (org_id,))
             conn.execute("DELETE FROM org_names WHERE org_id = ?", (org_id,))
             conn.execute("DELETE FROM links WHERE src = ? OR dst = ?", (org_id, org_id))
-            SqliteTarget(conn).bump_version()
+            target = SqliteTarget(conn)
+            target.touched("organisations", "links")
+            target.bump_version()
 
     # ------------------------------------------------------------ reads
     def _rows(self, sql: str, params: Iterable = ()) -> list[tuple]:

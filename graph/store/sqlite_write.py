@@ -94,6 +94,7 @@ class SqliteTarget:
     def __init__(self, conn: sqlite3.Connection):
         self._conn = conn
         self._empty: set[str] = set()  # entities whose table was empty when their writes began
+        self._written: set[str] = set()  # entities with rows written: their change counters move with the version
 
     # ------------------------------------------------------------ lookups
     def _column(self, sql: str, values: Sequence[str]) -> Iterator[tuple]:
@@ -144,6 +145,7 @@ class SqliteTarget:
             self._empty.discard(entity)
 
     def write_rows(self, entity: str, rows: list[Row]) -> None:
+        self._written.add(entity)
         if entity == "organisations":
             self._write_orgs(rows)
         elif entity == "links":
@@ -184,6 +186,14 @@ class SqliteTarget:
     def version(self) -> int:
         return int(self._conn.execute("SELECT value FROM meta WHERE key='version'").fetchone()[0])
 
+    def touched(self, *entities: str) -> None:
+        """Count ``entities`` as changed by this transaction (for writes outside :meth:`write_rows`)."""
+        self._written.update(entities)
+
     def bump_version(self) -> int:
+        """Move the store version on, and the change counter (``version:<entity>``) of each entity written."""
         self._conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='version'")
+        self._conn.executemany(
+            "INSERT INTO meta(key, value) VALUES (?, '1') ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+            [(f"version:{e}",) for e in sorted(self._written)])
         return self.version()
