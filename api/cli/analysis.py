@@ -56,11 +56,24 @@ def _title(kind: str, out) -> str:
 
 
 def _parts(parts) -> str:
-    """Positive parts joined by +, penalties (immovability …) by −; zero parts left out."""
+    """Positive parts joined by +, penalties (immovability …) by −, each in words (zh, then its name); zero parts
+    left out.
+
+    Examples
+    --------
+    >>> from graph.parts import Part
+    >>> _parts([Part("momentum", 0.16, 0.2, 0.8, ""), Part("immovability", -0.05, -0.1, 0.5, ""),
+    ...         Part("spread", 0.001, 0.1, 0.01, "")])
+    '全国增长势头 momentum 0.16 − 资源/设施依赖（扣分） immovability 0.05'
+    """
+    from graph.labels import label
+
     out = ""
     for p in parts:
         if abs(p.value) >= 0.005:
-            out += f"{' − ' if p.value < 0 else ' + ' if out else ''}{p.name} {abs(p.value):.2f}"
+            words = label(p.name, "zh")
+            name = p.name if words == p.name else f"{words} {p.name}"
+            out += f"{' − ' if p.value < 0 else ' + ' if out else ''}{name} {abs(p.value):.2f}"
     return out or "0"
 
 

@@ -14,6 +14,9 @@ Examples
 ('本地依赖', [])
 >>> GapPublic.model_fields["kind"].annotation.__name__
 'GapKind'
+>>> GapPublic(segment="s", name_zh="铜", name_en="copper", kind="missing", kind_zh="补链", severity=0.1, parts=[],
+...           criteria=[], firms=[], links=[], segments=[], flags=["resource_bound"]).model_dump()["flags_en"]
+['resource-bound: hard to recruit']
 """
 
 from __future__ import annotations
@@ -175,7 +178,18 @@ class GapPublic(BaseModel):
     links: list[str] = Field(description="Link ids cited as evidence.")
     segments: list[str] = Field(description="Related segment ids (downstream, adjacent).")
     flags: list[str] = Field([], description="Why it ranks low: low_feasibility, resource_bound "
-                             "(labels in graph.labels).")
+                             "(in words: ``flags_zh`` / ``flags_en``).")
+
+    @computed_field
+    @property
+    def flags_zh(self) -> list[str]:
+        """The flags in words (graph.labels.FLAG_LABELS), e.g. 可行性低：本地缺少相关环节."""
+        return [label(f, "zh") for f in self.flags]
+
+    @computed_field
+    @property
+    def flags_en(self) -> list[str]:
+        return [label(f, "en") for f in self.flags]
 
 
 class GapsPublic(_Head):

@@ -119,5 +119,9 @@ def test_http_json_is_the_analyst_result_with_part_labels(api, world_store):
     for g in got["gaps"]:
         for p in g["parts"]:
             assert p.pop("label_zh") and p.pop("label_en")
+        from graph.labels import label
+
+        assert g.pop("flags_zh") == [label(f, "zh") for f in g["flags"]]
+        assert g.pop("flags_en") == [label(f, "en") for f in g["flags"]]
     assert {k: v for k, v in got.items() if k != "meta"} == {k: v for k, v in want.items() if k != "meta"}
     assert got["gaps"][0]["parts"][0]["name"] == "local_dependence"

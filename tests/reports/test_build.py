@@ -148,3 +148,25 @@ def test_an_empty_known_region_still_renders_and_an_unknown_one_is_not_found(wor
     assert render(rep, "xlsx")[:2] == b"PK" and b"<svg" in render(rep, "html")
     with pytest.raises(NotFound):
         build_report(an, ix, rec, "cn/nowhere")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_gap_table_names_the_entry_parts_and_why_a_gap_ranks_low_in_words(report, lang):
+    """The report's gap table has a column per part in words (the 补链/延链 entry parts too) and a column saying
+    why a gap ranks low; no sample-world gap is flagged, so one is, on a copy of the report."""
+    import copy
+
+    from graph.labels import label
+    from matching.reports.labels import t
+    from matching.reports.tables import _gaps
+
+    r = copy.deepcopy(report)
+    missing = next(g for g in r["gaps"] if g["kind"] == "missing")
+    missing["flags"] = ["low_feasibility", "resource_bound"]
+    table = _gaps(r, lang)
+    for part in ("momentum", "relatives", "immovability", "local_dependence"):
+        assert label(part, lang) in table.columns, part
+    row = next(x for x in table.rows if x[3] == missing["segment"])
+    assert row[table.columns.index(t("flags", lang))] == "; ".join(label(f, lang) for f in missing["flags"])
+    assert label("resource_bound", lang) in row[table.columns.index(t("flags", lang))]
+    assert label("momentum", lang) in row[table.columns.index(t("parts_note", lang))]

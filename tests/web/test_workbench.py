@@ -363,3 +363,34 @@ def test_the_workbench_csv_guard_is_the_python_guard(page, server):
     csv_text = page.evaluate("async () => (await import('/ui/js/util.js')).toCsv([{title: 't', "
                              "columns: [{key: 'a', label: '=label'}], rows: [{a: '\u3000=1+1'}]}])")
     assert csv_text.splitlines()[:2] == ["\ufeff'=label", "'\u3000=1+1"]
+
+
+def test_gap_panel_shows_entry_parts_and_why_a_gap_ranks_low_in_words(page, server):
+    """The severity table names every part in words (the API's graph.labels labels, entry parts included), and
+    a gap the API flags shows its flags in words, zh and en. No sample-world gap is flagged, so the flag is
+    added to the real /analysis/gaps answer on its way to the page."""
+    from graph.labels import label
+
+    def flagged(route):
+        body = route.fetch().json()
+        for g in body["gaps"]:
+            if g["segment"] == "seg:game_engine":
+                g["flags"] = ["resource_bound"]
+                g["flags_zh"], g["flags_en"] = [label("resource_bound", "zh")], [label("resource_bound", "en")]
+        route.fulfill(json=body)
+
+    page.route("**/analysis/gaps?*", flagged)
+    url, keys = server
+    sign_in(page, url, keys["editor"])
+    button = page.locator("#segment-panel .gap-list button[data-segment='seg:game_engine']")
+    assert button.locator(".gap-flag").get_attribute("title") == label("resource_bound", "zh")
+    open_game_engine(page)
+    parts = page.inner_text("table[data-table=segment_severity] tbody")
+    assert f"{label('momentum', 'zh')} momentum" in parts  # an entry part, in words
+    assert f"{label('local_dependence', 'zh')} local_dependence" in parts
+    assert label("resource_bound", "zh") in page.inner_text("#segment-panel .gap-flags")
+    page.click("#lang")
+    open_game_engine(page)
+    assert label("momentum", "en") in page.inner_text("table[data-table=segment_severity] tbody")
+    assert label("resource_bound", "en") in page.inner_text("#segment-panel .gap-flags")
+    assert page.console.errors == []

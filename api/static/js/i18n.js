@@ -111,6 +111,7 @@ const STRINGS = {
   kind: ["类型", "Kind"],
   relations: ["关系", "Relations"],
   gapKind: ["缺口（按严重度）", "Gaps by severity"],
+  rankedLow: ["偏低原因", "Why it ranks low"],
   forbiddenWrite: ["该密钥为只读（viewer），记录结果需要 editor 权限。", "This key is read-only (viewer): recording an outcome needs editor."],
 };
 
@@ -159,6 +160,18 @@ export function nameOf(rec) {
 
 export function partName(name) {
   return lang === "zh" && PART_ZH[name] ? `${PART_ZH[name]} ${name}` : name;
+}
+
+/** A score part in words: the API's label (graph/labels.py: label_zh / label_en) when it has one, else partName. */
+export function partLabel(p) {
+  const words = lang === "zh" ? p.label_zh : p.label_en;
+  if (!words || words === p.name) return partName(p.name);
+  return lang === "zh" ? `${words} ${p.name}` : words;
+}
+
+/** Why a gap ranks low, in words (the API's flags_zh / flags_en; the flag keys when absent). */
+export function gapFlags(g) {
+  return (lang === "zh" ? g.flags_zh : g.flags_en) || g.flags || [];
 }
 
 export function formatName(f) {

@@ -3,7 +3,7 @@
 
 import { api, ApiError, getKey, postForBlob, setKey, whenUnauthorized } from "./api.js";
 import { chainMapOption, STATUS_COLOURS } from "./chainmap.js";
-import { formatName, getLang, nameOf, partName, setLang, t, translate } from "./i18n.js";
+import { formatName, gapFlags, getLang, nameOf, partLabel, setLang, t, translate } from "./i18n.js";
 import { partsHtml, partsText } from "./parts.js";
 import { initTargets, loadTargets, renderList, resizeTargets } from "./targets.js";
 import { $, $$, download, esc, num, pct, screenTables, table, toCsv, toSheets } from "./util.js";
@@ -162,7 +162,7 @@ function showGapList() {
     <h3>${esc(t("gapKind"))} (${esc(gaps.length)})</h3>
     <div class="gap-list">${gaps
       .map((g) => `<button type="button" data-segment="${esc(g.segment)}"><span class="badge ${esc(g.kind)}">${esc(t(g.kind))}</span>
-        ${esc(nameOf(g))} <span class="muted">${num(g.severity)}</span></button>`)
+        ${esc(nameOf(g))} <span class="muted">${num(g.severity)}</span>${gapFlags(g).length ? ` <span class="muted gap-flag" title="${esc(gapFlags(g).join("; "))}">⚠</span>` : ""}</button>`)
       .join("")}</div>`;
   $$("#segment-panel .gap-list button").forEach((b) => b.addEventListener("click", () => selectSegment(b.dataset.segment)));
 }
@@ -204,8 +204,9 @@ function showSegment(id) {
     : `<p class="muted">${esc(t("none"))}</p>`;
   const severity = gap
     ? `<h3>${esc(t("severity"))}: ${num(gap.severity)} <span class="muted">(${esc(gap.kind_zh)} ${esc(gap.kind)})</span></h3>
+       ${gapFlags(gap).length ? `<p class="gap-flags"><b>${esc(t("rankedLow"))}</b>: ${gapFlags(gap).map(esc).join("；")}</p>` : ""}
        ${table("segment_severity", `${nameOf(seg)} · ${t("severity")}`, [
-         { key: "name", label: t("part"), text: (p) => partName(p.name) },
+         { key: "name", label: t("part"), text: (p) => partLabel(p) },
          { key: "value", label: t("value"), cls: "n", text: (p) => num(p.value, 3) },
          { key: "weight", label: t("weight"), cls: "n", text: (p) => num(p.weight) },
          { key: "figure", label: t("figure"), cls: "n", text: (p) => num(p.figure, 3) },
