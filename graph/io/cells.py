@@ -29,8 +29,9 @@ from collections.abc import Callable, Iterator
 import orjson
 
 from graph.errors import InvalidInput, Problem
+from graph.io.columns import CleanCells
 from graph.io.headers import HeaderMatch, match_headers
-from graph.io.parse import MISSING, ParseError, split_list
+from graph.io.parse import MISSING, ParseError, parse_uscc, split_list
 from graph.io.tables import Table
 from graph.model import city_key, normalise_name
 from graph.settings import Settings
@@ -241,8 +242,15 @@ def chain_id(text: str) -> str:
     return text if _ID_LIKE.match(text) else "chain:" + short_hash(normalise_name(text))
 
 
+_NONE_REFUSED: frozenset[str] = frozenset()
+
+
 class RowReader:
-    """Reads the cells of recognised columns for one table, collecting problems."""
+    """Reads the cells of recognised columns for one table, collecting problems.
+
+    ``uscc`` parses a USCC cell: :func:`~graph.io.parse.parse_uscc`, or a
+    shortcut for codes a columnar reader has already validated.
+    """
 
     def __init__(self, table: Table, entity: str, column_map, settings: Settings | None):
         self.table = table
@@ -254,7 +262,11 @@ class RowReader:
         self.columns = list(self.match.fields.items())
         self.row = 0
         self.values: dict[str, str] = {}
-        self.refused: set[str] = set()
+        self.refused: set[str] | frozenset[str] = set()
+        self.uscc: Callable[[str], str] = parse_uscc
+        if table.valid_usccs:
+            valid = table.valid_usccs
+            self.uscc = lambda text: text if text in valid else parse_uscc(text)
 
     def require(self, *fields: str) -> None:
         """Refuse the whole file when none of ``fields`` has a column."""
@@ -265,8 +277,14 @@ class RowReader:
                                [Problem(self.file, None, fields[0], reason)])
 
     def start(self, row: int, cells: dict[str, str | None]) -> None:
-        """Take the next row: check every recognised cell once, keep the clean ones."""
+        """Take the next row: check every recognised cell once, keep the clean ones.
+
+        A :class:`~graph.io.columns.CleanCells` row was cleaned and cleared column-wise already.
+        """
         self.row = row
+        if type(cells) is CleanCells:
+            self.values, self.refused = cells, _NONE_REFUSED
+            return
         values: dict[str, str] = {}
         self.refused = set()
         for name, header in self.columns:

@@ -46,6 +46,7 @@ from typing import Literal
 
 from graph.errors import InvalidInput, Problem, bounded
 from graph.io.cells import link_id
+from graph.io.columns import column_rows
 from graph.io.headers import ENTITIES, HeaderMatch, match_headers
 from graph.io.reimport import file_digest, mark_name, unchanged_mark
 from graph.io.rows import (
@@ -334,6 +335,18 @@ def _gc_paused():
             gc.enable()
 
 
+#: Entities whose CSV files are read column-wise (:mod:`graph.io.columns`): the bulk ones.
+_COLUMNAR = frozenset({"organisations", "links"})
+
+
+def _read_columns(table, match: HeaderMatch, settings: Settings) -> None:
+    """Swap ``table``'s row reader for the columnar one when the file allows it (else leave it)."""
+    rows = column_rows(table, list(match.fields.items()), settings.max_field_chars)
+    if rows is not None:
+        table.close()  # the csv reader: not read from
+        table.rows = rows
+
+
 #: Entities whose import is answered from the store's mark when the file and what its import reads
 #: are unchanged (their records are the file's rows; branches and segments merge into stored records):
 #: the entities (Batch names) that import reads, its own first.
@@ -453,9 +466,6 @@ def import_file(
                            f"拒收文件 {rejects} 会覆盖输入文件")
     with _gc_paused():  # a bulk load allocates millions of objects: no cycle collection meanwhile
         table = read_rows(path, encoding=encoding, sheet=sheet, settings=settings)
-        inner = table.rows
-        counter = _Counter(inner, progress, table.total)
-        table.rows = iter(counter)
         match = match_headers(table.headers, entity, column_map, file=table.file)
         chk = _Checker(table.file, match)
         batch = Batch()
@@ -468,8 +478,12 @@ def import_file(
             mark = marks.import_mark(mark_name(entity, table.file))
             if unchanged_mark(mark, digest, marks.entity_versions(_MARKED[entity])):
                 table.close()
-                getattr(inner, "close", lambda: None)()
                 return _unchanged_report(table.file, entity, mark, store.version(), progress)
+        if entity in _COLUMNAR:
+            _read_columns(table, match, settings)
+        inner = table.rows
+        counter = _Counter(inner, progress, table.total)
+        table.rows = iter(counter)
         try:
             if entity == "organisations":
                 orgs, problems = organisations_from_table(table, column_map=column_map, settings=settings,

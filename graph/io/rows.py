@@ -147,7 +147,7 @@ def _org(r: RowReader, source: str, cap_unit: str, import_date: str | None) -> O
     get = r.values.get
     name_zh, name_en = get("name_zh", ""), get("name_en", "")
     kind = r.parse("kind", _kind) or OrgKind.FIRM
-    uscc = r.parse("uscc", parse_uscc)
+    uscc = r.parse("uscc", r.uscc)
     if not (name_zh or name_en):
         r.missing("name_zh", "name_en", reason="missing name")
     elif not name_zh and uscc and r.match.header("name_zh") and "name_zh" not in r.refused:
@@ -292,8 +292,8 @@ def links_from_table(table: Table, *, column_map: dict[str, str | None] | None =
     for row, cells in table.rows:
         r.start(row, cells)
         # a credit code names a party more surely than a name: it wins when both are given
-        src = r.parse("src_uscc", parse_uscc) or (None if r.text("src_uscc") else r.text("src"))
-        dst = r.parse("dst_uscc", parse_uscc) or (None if r.text("dst_uscc") else r.text("dst"))
+        src = r.parse("src_uscc", r.uscc) or (None if r.text("src_uscc") else r.text("src"))
+        dst = r.parse("dst_uscc", r.uscc) or (None if r.text("dst_uscc") else r.text("dst"))
         for f, v in (("src", src), ("dst", dst)):
             if v is None and r.text(f + "_uscc") is None:
                 r.missing(f, f + "_uscc", reason=f"missing {f}")

@@ -78,6 +78,9 @@ class Table:
     encoding: str | None = None
     header_row: int = 1
     total: int | None = None  # estimated number of data rows, for progress bars
+    delimiter: str | None = None  # CSV: the sniffed delimiter
+    codec: str | None = None  # text files: the Python codec the file is read with
+    valid_usccs: frozenset[str] = frozenset()  # codes a columnar reader found valid (parse_uscc leaves them as they are)
 
     def close(self) -> None:
         close = getattr(self.rows, "close", None)
@@ -224,7 +227,8 @@ def _read_csv(path: Path, file: str, encoding: str | None, suffix: str) -> Table
     gen = _csv(path, file, codec, delimiter, problems)
     header_row, headers = next(gen)
     table = Table(file, path, "csv", headers, gen, problems, encoding=display_name(codec),
-                  header_row=header_row, total=max(_count_lines(path) - header_row, 0))
+                  header_row=header_row, total=max(_count_lines(path) - header_row, 0), delimiter=delimiter,
+                  codec=codec)
     table.warnings += _check_headers(file, headers, header_row)
     return table
 
