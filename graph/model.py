@@ -215,8 +215,11 @@ class EvidenceGrade(StrEnum):
 
 
 class MembershipStatus(StrEnum):
-    CONFIRMED = "confirmed"
-    PREDICTED = "predicted"
+    """Where a membership stands; which ones count: :mod:`graph.analysis.membership`."""
+
+    CONFIRMED = "confirmed"  # imported, curated, or a prediction a user confirmed
+    PREDICTED = "predicted"  # 挂链 by the classifier, to be reviewed
+    REJECTED = "rejected"  # a prediction a user rejected: never counts, never predicted again
 
 
 class RegionLevel(StrEnum):
@@ -439,11 +442,16 @@ class Membership:
 
 @dataclass(frozen=True, slots=True)
 class Site:
-    """A branch, regional HQ, R&D centre or production base in a region."""
+    """A branch, regional HQ, R&D centre or production base in a region.
+
+    ``landed``: opened by a recorded attraction outcome (``outcome record …
+    landed``); the firm then counts as local to that region in every analysis.
+    """
 
     region: str
     kind: SiteKind
     since: str | None = None
+    landed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

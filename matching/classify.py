@@ -417,11 +417,12 @@ def classify_store(
 def apply_predictions(
     store, predictions: Iterable[Sequence[Prediction]], *, max_per_org: int = 1, min_confidence: float = 0.0
 ) -> WriteResult:
-    """Write predictions as ``PREDICTED`` memberships; confirmed memberships are kept untouched.
+    """Write predictions as ``PREDICTED`` memberships; confirmed and rejected memberships are kept untouched.
 
     For each organisation, earlier predicted memberships are replaced by the
     new ones (at most ``max_per_org``, confidence ≥ ``min_confidence``);
-    predictions for segments it is already confirmed in are dropped.
+    predictions for segments it is already confirmed in, or whose prediction a
+    user rejected (:mod:`matching.review`), are dropped.
 
     >>> from graph.store.sqlite import SqliteStore
     >>> from graph.model import Stage, Format, Provenance
@@ -444,7 +445,7 @@ def apply_predictions(
         return WriteResult(version=store.version())
     updated = []
     for org in store.organisations(ids=by_org):
-        confirmed = [m for m in org.segments if m.status is MembershipStatus.CONFIRMED]
+        confirmed = [m for m in org.segments if m.status is not MembershipStatus.PREDICTED]  # and rejected
         have = {m.segment for m in confirmed}
         chosen = [
             p.membership()

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
+from graph.analysis.membership import counts
 from graph.model import MembershipStatus, Organisation, Segment
 
 __all__ = [
@@ -164,7 +165,7 @@ class OrgCard:
             name_zh=org.name_zh,
             name_en=org.name_en,
             region=org.region,
-            segments=tuple(m.segment for m in org.segments),
+            segments=tuple(m.segment for m in org.segments if counts(m.status, m.confidence)),  # never rejected
             confirmed=tuple(m.segment for m in org.segments if m.status is MembershipStatus.CONFIRMED),
             tiers=tuple(org.tiers),
             employees=org.employees,

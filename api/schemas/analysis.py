@@ -136,6 +136,11 @@ class MapSegmentPublic(BaseModel):
     received_local_share: float | None = Field(
         description="Of what local organisations receive from the segment, the share from local firms.")
     density: float = Field(description="Relatedness density of the segment for the region.")
+    local_predicted: int = Field(0, description="Of local_firms, how many count only by a 挂链 prediction "
+                                 "(confidence ≥ 0.5; confirm or reject it with POST /classify/confirm|reject).")
+    local_weight: float = Field(0.0, description="Σ membership weight of the local firms: 1 each confirmed, "
+                                "its confidence each predicted.")
+    predicted_only: bool = Field(False, description="Present only through predictions.")
 
 
 class MapEdgePublic(BaseModel):
@@ -179,6 +184,11 @@ class GapPublic(BaseModel):
     segments: list[str] = Field(description="Related segment ids (downstream, adjacent).")
     flags: list[str] = Field([], description="Why it ranks low: low_feasibility, resource_bound "
                              "(in words: ``flags_zh`` / ``flags_en``).")
+    local_firms: int = Field(0, description="Local member firms (confirmed, predicted ≥ 0.5, landed).")
+    local_predicted: int = Field(0, description="Of local_firms, how many count only by a 挂链 prediction.")
+    local_weight: float = Field(0.0, description="Σ membership weight of the local firms: 1 each confirmed, "
+                                "its confidence each predicted.")
+    predicted_only: bool = Field(False, description="Present only through predictions.")
 
     @computed_field
     @property

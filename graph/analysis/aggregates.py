@@ -12,10 +12,16 @@ graph. Three implementations compute the same thing:
   view (:mod:`graph.analysis.arrays`) — what runs at 1M firms;
 - a store's own method (Cypher on Neo4j), tested equal on the sample world.
 
-Definitions (region ``R``; "local" = in ``R`` or under it): member firms are
-``kind='firm'`` organisations with a confirmed membership; supplies are
+Definitions (region ``R``; "local" = registered in ``R`` or under it, or with
+a landed site there): member firms are open ``kind='firm'`` organisations with
+a membership that counts under :mod:`graph.analysis.membership` (confirmed, or
+predicted with confidence ≥ 0.5; never rejected); supplies are
 ``kind='supplies'`` links, weight = the supplier's share of the buyer's
 sourcing. For a segment ``s``:
+
+- ``local_firms`` — local member firms; ``local_predicted`` — how many of
+  them count only by a prediction; ``local_weight`` — their summed membership
+  weights (1 each confirmed, the confidence each predicted);
 
 - ``sent`` — per local member firm, the weight of all supplies it sends (to
   anyone); ``received`` — the weight local organisations receive from member
@@ -50,6 +56,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from graph.analysis.common import is_local, level_of, unit_at
+from graph.analysis.membership import is_predicted, weight
 
 __all__ = ["FirmInfo", "SegmentMeta", "Flow", "SegmentAggregate", "EdgeFlow", "ChainAggregates",
            "chain_aggregates", "CAP"]
@@ -102,6 +109,8 @@ class SegmentAggregate:
 
     segment: str
     local_firms: int = 0
+    local_predicted: int = 0  # of local_firms, members by prediction only
+    local_weight: float = 0.0  # Σ membership weight of the local firms (graph.analysis.membership)
     local_firm_ids: tuple[str, ...] = ()  # largest (employees) first, capped
     local_employees: int = 0  # sum of known head counts
     revenue_bands: dict[str, int] = field(default_factory=dict)
@@ -126,6 +135,11 @@ class SegmentAggregate:
     @property
     def received_external(self) -> float:
         return _r(self.received_total - self.received_local)
+
+    @property
+    def predicted_only(self) -> bool:
+        """Present only through predictions (every local member firm is predicted)."""
+        return self.local_firms > 0 and self.local_predicted == self.local_firms
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,21 +212,30 @@ def chain_aggregates(
     edges = tuple(sorted((u, v, float(d.get("weight", 1.0))) for u, v, d in g.edges(data=True)
                          if d.get("kind") == "upstream_of"))
     wanted = set(seg_meta) if segments is None else set(segments) & set(seg_meta)
-    info, local, members, firm = {}, {}, defaultdict(list), {}
+    info, local, members, firm, units = {}, {}, defaultdict(list), {}, {}
     for n, d in g.nodes(data=True):
         if d.get("type") != "org":
             continue
         info[n] = FirmInfo(n, d.get("kind", "firm"), d.get("region"), d.get("name_zh", ""), d.get("name_en", ""),
                            d.get("employees"), d.get("revenue_band"), tuple(d.get("tiers") or ()))
-        local[n] = is_local(d.get("region"), region)
+        landed = tuple(d.get("landed") or ())
+        local[n] = is_local(d.get("region"), region) or any(is_local(x, region) for x in landed)
         firm[n] = d.get("kind", "firm") == "firm"
+        units[n] = {u for u in (unit_at(x, level) for x in (d.get("region"), *landed)) if u is not None}
     mem_of = defaultdict(list)
     supplies = []
+    mweight, mpred = {}, set()
     for u, v, k, d in g.edges(keys=True, data=True):
         kind = d.get("kind")
-        if kind == "member_of" and d.get("status", "confirmed") == "confirmed" and u in info:
+        if kind == "member_of" and u in info:
+            status, conf = d.get("status", "confirmed"), d.get("confidence", 1.0)
+            if (wt := weight(status, conf)) <= 0:
+                continue  # the one rule: rejected and weak predictions count nowhere
             members[v].append(u)
             mem_of[u].append(v)
+            mweight[(u, v)] = wt
+            if is_predicted(status, conf):
+                mpred.add((u, v))
         elif kind == "supplies":
             supplies.append((k, u, v, float(d.get("weight", 1.0))))
     supplies.sort()
@@ -220,9 +243,9 @@ def chain_aggregates(
     presence: dict[str, Counter] = defaultdict(Counter)
     for s, orgs in members.items():
         for o in orgs:
-            unit = unit_at(info[o].region, level)
-            if firm[o] and unit is not None:
-                presence[unit][s] += 1
+            if firm[o]:
+                for unit in units[o]:
+                    presence[unit][s] += 1
     out_w, out_n = Counter(), Counter()
     into_local = defaultdict(list)  # src -> [(link id, dst, w)] with a local dst
     for lid, u, v, w in supplies:
@@ -234,7 +257,7 @@ def chain_aggregates(
     detail = {}
     for s in sorted(wanted):
         detail[s] = agg = _segment(s, members.get(s, ()), info, local, firm, out_w, out_n, into_local,
-                                   mem_of, cap)
+                                   mweight, mpred, cap)
         cited.update(agg.local_firm_ids, agg.tier_firm_ids, agg.platform_ids)
         cited.update(x for x, _ in agg.sent_top + agg.buyer_top)
         cited.update(f.supplier for f in agg.top_external)
@@ -246,7 +269,7 @@ def chain_aggregates(
     )
 
 
-def _segment(s, member_ids, info, local, firm, out_w, out_n, into_local, mem_of, cap) -> SegmentAggregate:
+def _segment(s, member_ids, info, local, firm, out_w, out_n, into_local, mweight, mpred, cap) -> SegmentAggregate:
     firms = [o for o in member_ids if firm[o]]
     loc = [o for o in firms if local[o]]
     ext = [o for o in firms if not local[o]]
@@ -274,6 +297,8 @@ def _segment(s, member_ids, info, local, firm, out_w, out_n, into_local, mem_of,
     return SegmentAggregate(
         segment=s,
         local_firms=len(loc),
+        local_predicted=sum(1 for o in loc if (o, s) in mpred),
+        local_weight=_r(sum(mweight[(o, s)] for o in loc)),
         local_firm_ids=_largest(loc, info, cap),
         local_employees=sum(info[o].employees or 0 for o in loc),
         revenue_bands=dict(sorted(bands.items())),

@@ -1,7 +1,9 @@
 """A columnar view of a graph for fast aggregation: numpy arrays, organisations in id order.
 
 :class:`GraphArrays` holds what the aggregates read — organisation attributes,
-confirmed memberships, segment edges and ``supplies`` links (other link kinds
+the memberships that count (:mod:`graph.analysis.membership`: confirmed, or
+predicted with enough confidence; with their weight and whether predicted),
+landed sites (a firm is local there too), segment edges and ``supplies`` links (other link kinds
 are left out) — as arrays, so :func:`graph.analysis.fast.aggregates_from_arrays`
 can aggregate 5M links in well under a second. Build it from the networkx view
 (:meth:`GraphArrays.from_graph`), from a :class:`~graph.store.protocol.Batch`
@@ -26,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from graph.analysis.aggregates import SegmentMeta
+from graph.analysis.membership import PREDICTED, landed_regions, weights
 from graph.atomic import atomic_file
 
 __all__ = ["GraphArrays"]
@@ -59,8 +62,12 @@ class GraphArrays:
     org_name_zh: np.ndarray  # str
     org_name_en: np.ndarray  # str
     tiers: dict[int, tuple[str, ...]]  # org index -> tiers (sparse)
-    mem_org: np.ndarray  # intp, confirmed memberships
+    mem_org: np.ndarray  # intp, counted memberships (graph.analysis.membership)
     mem_seg: np.ndarray  # intp code into segments
+    mem_w: np.ndarray  # float64 membership weight (1 confirmed, confidence predicted)
+    mem_pred: np.ndarray  # bool: counted as a prediction
+    land_org: np.ndarray  # intp org index of a landed site
+    land_region: np.ndarray  # intp code into regions of that site
     segments: list[SegmentMeta]
     edges: list[tuple[str, str, float]]
     sup_id: np.ndarray  # str, sorted
@@ -71,7 +78,7 @@ class GraphArrays:
 
     def __post_init__(self) -> None:
         # indices as intp: numpy would otherwise convert them on every gather
-        for name in ("org_region", "mem_org", "mem_seg", "sup_src", "sup_dst"):
+        for name in ("org_region", "mem_org", "mem_seg", "land_org", "land_region", "sup_src", "sup_dst"):
             setattr(self, name, np.asarray(getattr(self, name)).astype(np.intp, copy=False))
 
     @property
@@ -80,25 +87,32 @@ class GraphArrays:
 
     # ------------------------------------------------------------ builders
     @classmethod
-    def build(cls, orgs, memberships, segments, edges, links) -> GraphArrays:
+    def build(cls, orgs, memberships, segments, edges, links, landed=()) -> GraphArrays:
         """From plain rows.
 
         ``orgs``: (id, kind, region, name_zh, name_en, employees, revenue band, tiers);
-        ``memberships``: (org id, segment id) confirmed only; ``segments``:
-        :class:`SegmentMeta`; ``edges``: (upstream, downstream, weight);
-        ``links``: supplies only, (id, src, dst, weight).
+        ``memberships``: (org id, segment id, status, confidence), every status: the
+        ones :func:`graph.analysis.membership.weight` does not count are dropped here;
+        ``segments``: :class:`SegmentMeta`; ``edges``: (upstream, downstream, weight);
+        ``links``: supplies only, (id, src, dst, weight); ``landed``: (org id, region)
+        of landed sites.
         """
         orgs = sorted(orgs, key=lambda r: r[0])
         segments = sorted(segments, key=lambda m: m.id)
         cols = list(zip(*orgs, strict=True)) if orgs else [()] * 8
         org_id = np.array(cols[0], dtype=str)
         kinds = sorted(set(cols[1]) | {"firm"})
-        regions = sorted({r for r in cols[2] if r})
+        landed = [(o, r) for o, r in landed if r]
+        regions = sorted({r for r in cols[2] if r} | {r for _, r in landed})
         bands = sorted({b for b in cols[6] if b})
         kc, rc, bc = ({v: i for i, v in enumerate(x)} for x in (kinds, regions, bands))
         seg_ids = np.array([m.id for m in segments], dtype=str)
         mo, ms = _lookup(org_id, [m[0] for m in memberships]), _lookup(seg_ids, [m[1] for m in memberships])
-        ok = (mo >= 0) & (ms >= 0)
+        mw = weights([m[2] for m in memberships], [m[3] for m in memberships])
+        mp = np.array([m[2] == PREDICTED for m in memberships], dtype=bool)
+        ok = (mo >= 0) & (ms >= 0) & (mw > 0)
+        lo = _lookup(org_id, [o for o, _ in landed])
+        lr = np.array([rc[r] for _, r in landed], dtype=np.intp)
         lcols = list(zip(*links, strict=True)) if links else [()] * 4
         lid = np.array(lcols[0], dtype=str)
         src, dst = _lookup(org_id, lcols[1]), _lookup(org_id, lcols[2])
@@ -118,6 +132,10 @@ class GraphArrays:
             tiers={i: tuple(t) for i, t in enumerate(cols[7]) if t},
             mem_org=mo[ok],
             mem_seg=ms[ok],
+            mem_w=mw[ok] if mw.size else np.zeros(0),
+            mem_pred=mp[ok] if mp.size else np.zeros(0, bool),
+            land_org=lo[lo >= 0],
+            land_region=lr[lo >= 0] if lr.size else np.zeros(0, np.intp),
             segments=segments,
             edges=sorted((u, v, float(w)) for u, v, w in edges),
             sup_id=lid[keep],
@@ -129,24 +147,25 @@ class GraphArrays:
     @classmethod
     def from_graph(cls, g) -> GraphArrays:
         """From the networkx view (:func:`graph.store.graphview.build_graph`)."""
-        orgs, segs = [], []
+        orgs, segs, landed = [], [], []
         for n, d in g.nodes(data=True):
             if d.get("type") == "org":
                 orgs.append((n, d.get("kind", "firm"), d.get("region"), d.get("name_zh"), d.get("name_en"),
                              d.get("employees"), d.get("revenue_band"), d.get("tiers") or ()))
+                landed.extend((n, r) for r in d.get("landed") or ())
             elif d.get("type") == "segment":
                 segs.append(SegmentMeta(n, d.get("name_zh", ""), d.get("name_en", ""), d.get("stage", ""),
                                         d.get("format", "")))
         mem, edges, links = [], [], []
         for u, v, k, d in g.edges(keys=True, data=True):
             kind = d.get("kind")
-            if kind == "member_of" and d.get("status", "confirmed") == "confirmed":
-                mem.append((u, v))
+            if kind == "member_of":
+                mem.append((u, v, d.get("status", "confirmed"), d.get("confidence", 1.0)))
             elif kind == "upstream_of":
                 edges.append((u, v, d.get("weight", 1.0)))
             elif kind == "supplies":
                 links.append((k, u, v, float(d.get("weight", 1.0))))
-        return cls.build(orgs, mem, segs, edges, links)
+        return cls.build(orgs, mem, segs, edges, links, landed)
 
     @classmethod
     def from_batch(cls, batch) -> GraphArrays:
@@ -154,11 +173,12 @@ class GraphArrays:
         live = [o for o in batch.organisations if not o.closed]  # closed firms count nowhere
         orgs = [(o.id, o.kind.value, o.region, o.name_zh, o.name_en, o.employees, o.revenue_band, o.tiers)
                 for o in live]
-        mem = [(o.id, s) for o in live for s in o.confirmed_segments()]
+        mem = [(o.id, m.segment, m.status.value, m.confidence) for o in live for m in o.segments]
+        landed = [(o.id, r) for o in live for r in landed_regions(o.sites)]
         segs = [SegmentMeta(s.id, s.name_zh, s.name_en, s.stage.value, s.format.value) for s in batch.segments]
         edges = [(e.upstream, e.downstream, e.weight) for e in batch.segment_edges]
         links = [(x.id, x.src, x.dst, x.weight) for x in batch.links if x.kind.value == "supplies"]
-        return cls.build(orgs, mem, segs, edges, links)
+        return cls.build(orgs, mem, segs, edges, links, landed)
 
     # ------------------------------------------------------------ persistence
     _LISTS = ("kinds", "regions", "bands")

@@ -2,7 +2,7 @@
 
 A key is (store version, function, arguments, the analysis code). The code
 part is a digest of the source of :mod:`graph.analysis` and the modules its
-results are made of (parts, labels): a new release that changes a formula
+results are made of (parts, labels, the stores' aggregate queries): a new release that changes a formula
 or a weight never serves results the old code computed. The LRU keeps the values as
 given (typed results: a hit costs nothing); the files keep their JSON form,
 read back through ``read`` on a miss in memory. Files live under
@@ -58,7 +58,9 @@ def code_fingerprint() -> str:
     True
     """
     here = Path(__file__).resolve().parent
-    files = sorted(here.glob("*.py")) + [here.parent / "parts.py", here.parent / "labels.py"]
+    store = here.parent / "store"  # the stores' aggregate queries compute what the analyses read
+    files = sorted(here.glob("*.py")) + [here.parent / "parts.py", here.parent / "labels.py"] + [
+        store / f"{m}.py" for m in ("sqlite_aggregates", "cypher_analysis", "neo4j_analysis")]
     h = hashlib.blake2b(digest_size=8)
     for f in files:
         if f.is_file():

@@ -1,5 +1,9 @@
 """The 群-链-企 map of a chain in a region: segments with their local firms, edges with supply shares.
 
+Local firms are those the one membership rule counts (:mod:`graph.analysis.membership`);
+a segment says how many of them are there only by a 挂链 prediction
+(``local_predicted``, ``predicted_only``) and their summed weight (``local_weight``).
+
 Examples
 --------
 >>> from fixtures.world import load_world
@@ -48,6 +52,9 @@ class MapSegment:
     members_elsewhere: int
     received_local_share: float | None  # of what local orgs receive from it, share from local firms
     density: float
+    local_predicted: int = 0  # of local_firms, counted only by a 挂链 prediction (graph.analysis.membership)
+    local_weight: float = 0.0  # Σ membership weight: 1 a confirmed firm, its confidence a predicted one
+    predicted_only: bool = False  # present only through predictions
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +94,8 @@ def chain_map(aggs: ChainAggregates, chain: Chain, rules: GapRules = DEFAULT_RUL
         share = d.received_local / d.received_total if d.received_total > 0 else None
         rows.append(MapSegment(s, meta.name_zh, meta.name_en, meta.stage, meta.format, x.status, x.criteria,
                                d.local_firms, d.local_firm_ids, d.local_employees, d.revenue_bands, d.tier_firms,
-                               d.tier_firm_ids, d.platform_ids, d.members_external, share, x.density))
+                               d.tier_firm_ids, d.platform_ids, d.members_external, share, x.density,
+                               d.local_predicted, d.local_weight, d.predicted_only))
     inside = set(chain.segments)
     edges = []
     for (u, v), f in sorted(aggs.edge_flows.items()):

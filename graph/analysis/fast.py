@@ -84,11 +84,11 @@ def _derived(a: GraphArrays) -> dict:
         n = len(a.org_id)
         firm = a.org_kind == a.firm_code
         mf = firm[a.mem_org]
-        fo, fs = a.mem_org[mf], a.mem_seg[mf]
+        fo, fs, fw, fp = a.mem_org[mf], a.mem_seg[mf], a.mem_w[mf], a.mem_pred[mf]
         if fo.size and not np.all(fo[1:] >= fo[:-1]):
             order = np.argsort(fo, kind="stable")
-            fo, fs = fo[order], fs[order]
-        d.update(firm=firm, fo=fo, fs=fs, csr=_csr(fo, fs, n),
+            fo, fs, fw, fp = fo[order], fs[order], fw[order], fp[order]
+        d.update(firm=firm, fo=fo, fs=fs, fw=fw, fp=fp, csr=_csr(fo, fs, n),
                  out_w=_r(np.bincount(a.sup_src, a.sup_w, minlength=n)),
                  out_n=np.bincount(a.sup_src, minlength=n))
     return d
@@ -135,16 +135,29 @@ def aggregates_from_arrays(
     level = level_of(region)
     n, nseg = len(a.org_id), len(a.segments)
     seg_ids = [m.id for m in a.segments]
-    local = np.array([is_local(r, region) for r in a.regions] + [False])[a.org_region]
+    region_local = np.array([is_local(r, region) for r in a.regions] + [False])
+    local = region_local[a.org_region]
+    local[a.land_org[region_local[a.land_region]]] = True  # a landed site makes the firm local
     units = sorted({u for r in a.regions if (u := unit_at(r, level))})
     ucode = {u: i for i, u in enumerate(units)}
-    org_unit = np.array([ucode.get(unit_at(r, level), -1) for r in a.regions] + [-1])[a.org_region]
+    region_unit = np.array([ucode.get(unit_at(r, level), -1) for r in a.regions] + [-1])
+    org_unit = region_unit[a.org_region]
     der = _derived(a)
-    firm, fo, fs = der["firm"], der["fo"], der["fs"]
+    firm, fo, fs, fw, fp = der["firm"], der["fo"], der["fs"], der["fw"], der["fp"]
     floc = local[fo]
     local_counts = np.bincount(fs[floc], minlength=nseg)
+    local_pred = np.bincount(fs[floc & fp], minlength=nseg)
+    local_w = _r(np.bincount(fs[floc], fw[floc], minlength=nseg))
     u = org_unit[fo]
     pres = np.bincount(u[u >= 0] * nseg + fs[u >= 0], minlength=len(units) * nseg).reshape(len(units), nseg)
+    if a.land_org.size:  # a firm counts once in each further unit it landed in
+        lu = region_unit[a.land_region]
+        pairs = _uniq(a.land_org[lu >= 0].astype(np.int64) * (len(units) + 1) + lu[lu >= 0])
+        po, pu = pairs // (len(units) + 1), pairs % (len(units) + 1)
+        po, pu = po[pu != org_unit[po]], pu[pu != org_unit[po]]
+        rep, seg = _expand(po, der["csr"])
+        if rep.size:
+            pres += np.bincount(pu[rep] * nseg + seg, minlength=len(units) * nseg).reshape(len(units), nseg)
     if segments is None:
         want = np.ones(nseg, bool)
         wo, ws, wl, csr = fo, fs, floc, der["csr"]
@@ -230,6 +243,8 @@ def aggregates_from_arrays(
         detail[seg_ids[j]] = SegmentAggregate(
             segment=seg_ids[j],
             local_firms=int(local_counts[j]),
+            local_predicted=int(local_pred[j]),
+            local_weight=float(local_w[j]),
             local_firm_ids=tuple(a.org_id[wo[tops_loc[j]]].tolist()),
             local_employees=int(loc_emp[j]),
             revenue_bands={a.bands[k]: int(c) for k, c in enumerate(bands[j]) if c and a.bands},

@@ -3,6 +3,11 @@
 Pure functions over :class:`~graph.analysis.aggregates.ChainAggregates`.
 Every segment of the region gets one status (:func:`segment_statuses`):
 
+Local firms are those the one membership rule counts
+(:mod:`graph.analysis.membership`: confirmed, or predicted with confidence ≥
+0.5, registered in the region or landed there); the few-firms and strong
+thresholds compare their *weight* (a predicted firm weighs its confidence).
+
 - ``thin`` — it has local firms and a :class:`~graph.analysis.rules.GapRules`
   thin criterion holds: ``few_firms``, ``concentration`` (top-1 share or HHI
   of the local members' supplies weight) or ``single_supplier`` (one external
@@ -32,6 +37,12 @@ segment ids that support them:
   ``single_supplier``, ``downstream_pull``;
 - 延链 ``relatedness``, ``adjacent_strength`` (adjacent strong segments,
   1 → ½), ``local_dependence``.
+
+Local firms never make a gap worse: a few-firm 强链 segment (local weight
+``n`` ≤ ``thin_max_few_firms``) weighs at most ``(1 − n / (few + 1))`` × what it
+would weigh as 补链; a negative ``presence_cap`` part brings it down to that
+(so one firm predicted at confidence ``c`` or landed in a 补链 segment lowers
+its severity, by ``c / 3`` of it or more).
 
 Examples
 --------
@@ -93,6 +104,12 @@ class SegmentStatus:
     downstream_local_firms: int
     adjacent_strong: tuple[str, ...]
     supply_observed: bool
+    local_predicted: int = 0  # local firms counted only by a prediction
+    local_weight: float = 0.0  # Σ membership weight of the local firms (graph.analysis.membership)
+
+    @property
+    def predicted_only(self) -> bool:
+        return self.local_firms > 0 and self.local_predicted == self.local_firms
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +128,10 @@ class Gap:
     links: tuple[str, ...]
     segments: tuple[str, ...]
     flags: tuple[str, ...] = ()  # why it ranks low: low_feasibility, resource_bound (FLAG_LABELS)
+    local_firms: int = 0
+    local_predicted: int = 0  # of local_firms, counted only by a 挂链 prediction
+    local_weight: float = 0.0  # Σ membership weight: 1 a confirmed firm, its confidence a predicted one
+    predicted_only: bool = False  # present only through predictions
 
 
 def densities(aggs: ChainAggregates) -> dict[str, float]:
@@ -139,7 +160,8 @@ def segment_statuses(aggs: ChainAggregates, rules: GapRules = DEFAULT_RULES) -> 
         if d.local_firms == 0:
             continue
         crit = []
-        if d.local_firms <= r.thin_max_few_firms:
+        n = d.local_weight  # predicted members weigh their confidence (graph.analysis.membership)
+        if n <= r.thin_max_few_firms:
             crit.append("few_firms")
         if d.local_firms >= r.thin_concentration_min_firms and (
                 top_local > r.thin_max_top_share or hhi > r.thin_max_hhi):
@@ -148,13 +170,13 @@ def segment_statuses(aggs: ChainAggregates, rules: GapRules = DEFAULT_RULES) -> 
             crit.append("single_supplier")
         if crit:
             status = "thin"
-        elif (d.local_firms >= r.strong_min_firms and top_local <= r.strong_max_top_local_share
+        elif (n >= r.strong_min_firms and top_local <= r.strong_max_top_local_share
               and top_ext <= r.strong_max_top_external_share):
             status = "strong"
         else:
             status = "present"
         out[s] = SegmentStatus(s, status, tuple(crit), d.local_firms, d.local_buyers, top_local, hhi, top_ext,
-                               dens.get(s, 0.0), down, (), observed)
+                               dens.get(s, 0.0), down, (), observed, d.local_predicted, d.local_weight)
     strong = {s for s, x in out.items() if x.status == "strong"}
     for s, d in aggs.detail.items():
         if d.local_firms:
@@ -236,17 +258,37 @@ def gaps(
         d = aggs.detail[s]
         parts, firms, links, segs = _EXPLAIN[st.status](aggs, d, st, rules, w[st.status], evidence, totals)
         flags: tuple[str, ...] = ()
+        if figures is None:
+            figures = entry_figures(aggs, context)
         if st.status in ("missing", "extension"):
-            if figures is None:
-                figures = entry_figures(aggs, context)
             parts, flags = _with_entry(parts, figures[s], ew, share, context)
+        else:  # local firms never make a gap worse than it would be with none: 强链 ≤ its 补链 severity
+            as_missing, _, _, _ = _missing(aggs, d, st, rules, w["missing"], evidence, totals)
+            parts = _capped(parts, _with_entry(as_missing, figures[s], ew, share, context)[0], d.local_weight,
+                            rules.thin_max_few_firms)
         meta = aggs.segments[s]
         kind = GapKind(st.status)
         # rounded to 12 decimals: the entry parts make 17-digit sums that spreadsheets cut to 16 digits
         out.append(Gap(s, meta.name_zh, meta.name_en, kind, kind.zh,
-                       round(math.fsum(p.value for p in parts), 12), parts, st.criteria, firms, links, segs, flags))
+                       round(math.fsum(p.value for p in parts), 12), parts, st.criteria, firms, links, segs, flags,
+                       st.local_firms, st.local_predicted, st.local_weight, st.predicted_only))
     out.sort(key=lambda g: (-g.severity, g.segment))
     return out
+
+
+def _capped(parts: tuple[Part, ...], as_missing: tuple[Part, ...], n: float, few: int) -> tuple[Part, ...]:
+    """``parts`` with a negative ``presence_cap`` part when a few-firm segment (weight ``n`` ≤ ``few``) sums
+    above ``(1 − n / (few + 1)) ×`` its 补链 severity (``as_missing``): one firm just predicted (挂链, weight =
+    its confidence) or landed in a 补链 segment makes it 强链 and lowers its severity by a third."""
+    if n > few:
+        return parts
+    cap = (1 - n / (few + 1)) * math.fsum(p.value for p in as_missing)
+    over = math.fsum(p.value for p in parts) - cap
+    if over <= 1e-12:
+        return parts
+    return (*parts, Part("presence_cap", -over, -over, 1.0,
+                         f"{n:.2f} local firm weight of {few + 1}: at most {cap:.3f} "
+                         f"({1 - n / (few + 1):.2f} × its 补链 severity)"))
 
 
 def _entry_note(name: str, figure: float, context: EntryContext | None) -> str:
@@ -327,13 +369,13 @@ def _missing(aggs, d, st, rules, w, cap, totals):
 
 
 def _thin(aggs, d, st, rules, w, cap, totals):
-    n, few = d.local_firms, rules.thin_max_few_firms
+    n, few = d.local_weight, rules.thin_max_few_firms
     down = [v for v in aggs.downstream(d.segment) if aggs.local_counts.get(v, 0)]
-    conc = max(st.top_local_share, st.hhi) if n >= rules.thin_concentration_min_firms else 0.0
+    conc = max(st.top_local_share, st.hhi) if d.local_firms >= rules.thin_concentration_min_firms else 0.0
     top = d.top_external[0] if d.top_external else None
     dominant = d.sent_top[0][0] if d.sent_top else "-"
     parts = (
-        part("few_firms", w, (few + 1 - n) / few if n <= few else 0.0, f"{n} local firms"),
+        part("few_firms", w, min(1.0, (few + 1 - n) / few) if n <= few else 0.0, _firms_note(d)),
         part("concentration", w, conc,
               f"top local firm {dominant} sends {st.top_local_share:.0%} of local supply (HHI {st.hhi:.2f})"),
         part("single_supplier", w, st.top_external_share,
@@ -345,6 +387,14 @@ def _thin(aggs, d, st, rules, w, cap, totals):
     firms = _ids(d.local_firm_ids, [x for x, _ in d.sent_top[:1]], [top.supplier] if top else [], cap=cap)
     links = top.link_ids[:cap] if top else ()
     return parts, firms, links, tuple(down)
+
+
+def _firms_note(d: SegmentAggregate) -> str:
+    """``3 local firms``, or with predictions ``2 local firms (1 predicted; weight 1.80)``."""
+    text = f"{d.local_firms} local firms"
+    if d.local_predicted:
+        text += f" ({d.local_predicted} predicted; weight {d.local_weight:.2f})"
+    return text
 
 
 def _extension(aggs, d, st, rules, w, cap, totals):

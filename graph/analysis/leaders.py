@@ -33,6 +33,7 @@ import numpy as np
 
 from graph.analysis.aggregates import FirmInfo
 from graph.analysis.common import is_local
+from graph.analysis.membership import counts
 from graph.analysis.rules import LEADER_WEIGHTS, TIER_VALUE
 from graph.model import Chain
 from graph.parts import Part
@@ -76,7 +77,7 @@ def leader_inputs(g, chain: Chain) -> LeaderInputs:
     wanted = set(chain.segments)
     segs: dict[str, list[str]] = {}
     for u, v, d in g.edges(data=True):
-        if (d.get("kind") == "member_of" and v in wanted and d.get("status", "confirmed") == "confirmed"
+        if (d.get("kind") == "member_of" and v in wanted and counts(d.get("status", "confirmed"), d.get("confidence"))
                 and g.nodes[u].get("kind", "firm") == "firm"):
             segs.setdefault(u, []).append(v)
     ids = sorted(segs)

@@ -38,7 +38,10 @@ class GapRules:
 
     Shares are of *supplies weight* (a link's weight is the supplier's share
     of the buyer's sourcing of that input). "Local firms" are member firms
-    (confirmed memberships, platforms excluded) registered in the region.
+    (memberships the one rule of :mod:`graph.analysis.membership` counts:
+    confirmed, or predicted with confidence ≥ 0.5; platforms excluded)
+    registered in the region or landed there; the firm-count thresholds
+    compare their summed membership weight.
 
     Attributes
     ----------

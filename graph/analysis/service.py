@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 from graph.analysis.aggregates import ChainAggregates, chain_aggregates
-from graph.analysis.cache import ResultCache
+from graph.analysis.cache import ResultCache, code_fingerprint
 from graph.analysis.chainmap import chain_map
 from graph.analysis.compare import compare
 from graph.analysis.dependence import dependence
@@ -156,7 +156,8 @@ class StoreSource:
 def _array_source(store, cache_dir: Path | None, version: str) -> ArraySource:
     from graph.analysis.arrays import GraphArrays
 
-    path = cache_dir / f"arrays-{version}.npz" if cache_dir is not None else None
+    # keyed on the code too: arrays saved by older code (another membership rule, other fields) are not reused
+    path = cache_dir / f"arrays-{version}-{code_fingerprint()}.npz" if cache_dir is not None else None
     arrays = None
     if path is not None and path.exists():
         try:

@@ -5,11 +5,13 @@ are left out: every analysis and recommender reads this view or one built by
 the same rule (``sqlite_aggregates``, ``cypher_analysis.open_``,
 ``ChainIndex.from_records``).
 
-Nodes: organisations (``type='org'``) and segments (``type='segment'``).
+Nodes: organisations (``type='org'``, ``landed`` = the regions of their landed
+sites) and segments (``type='segment'``).
 Edges (keyed, so a MultiDiGraph holds parallel ties):
 
 - link edges ``src → dst`` keyed by link id, ``kind`` = the link kind;
-- membership edges ``org → segment`` keyed ``member``, ``kind='member_of'``;
+- membership edges ``org → segment`` keyed ``member``, ``kind='member_of'``
+  (every status: which count is :mod:`graph.analysis.membership`'s rule);
 - segment edges ``upstream → downstream`` keyed ``upstream_of``.
 
 Examples
@@ -26,6 +28,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
+from graph.analysis.membership import landed_regions
 from graph.model import Link, Organisation, Segment, SegmentEdge
 
 __all__ = ["build_graph"]
@@ -68,6 +71,7 @@ def build_graph(
             tiers=o.tiers,
             patents=o.patents,
             sites=tuple(s.region for s in o.sites),
+            landed=landed_regions(o.sites),  # local there too (graph.analysis.membership)
         )
         for m in o.segments:
             g.add_edge(

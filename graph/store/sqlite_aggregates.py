@@ -1,8 +1,10 @@
 """Read the embedded store's tables straight into :class:`~graph.analysis.arrays.GraphArrays`.
 
-Five ``SELECT`` statements (organisations that are not closed, confirmed
-memberships, segments, segment edges, ``supplies`` links; memberships and links
-of closed organisations drop out with them) with ``json_extract`` for the few document
+Six ``SELECT`` statements (organisations that are not closed, memberships
+with their status and confidence — :class:`GraphArrays` keeps those the one
+rule of :mod:`graph.analysis.membership` counts —, landed sites, segments,
+segment edges, ``supplies`` links; memberships and links of closed
+organisations drop out with them) with ``json_extract`` for the few document
 fields the aggregates need, no domain objects and no networkx graph: the
 columnar view of a 100k-firm store loads in about a second. The aggregation
 itself then runs in numpy (:mod:`graph.analysis.fast`). All SQL here is
@@ -28,14 +30,28 @@ import sqlite3
 from graph.analysis.aggregates import SegmentMeta
 from graph.analysis.arrays import GraphArrays
 
-__all__ = ["load_arrays", "load_firm_dates", "FIRM_DATES_SQL", "ORGS_SQL", "MEMBERS_SQL", "SEGMENTS_SQL", "EDGES_SQL", "SUPPLIES_SQL"]
+__all__ = ["load_arrays", "load_firm_dates", "FIRM_DATES_SQL", "ORGS_SQL", "MEMBERS_SQL", "CONFIRMED_SQL", "LANDED_SQL",
+           "SEGMENTS_SQL", "EDGES_SQL", "SUPPLIES_SQL"]
 
 ORGS_SQL = (
     "SELECT id, kind, region, json_extract(doc, '$.name_zh'), json_extract(doc, '$.name_en'),"
     " json_extract(doc, '$.employees'), json_extract(doc, '$.revenue_band'), json_extract(doc, '$.tiers')"
     " FROM orgs WHERE coalesce(json_extract(doc, '$.status'), '') <> 'closed'"  # closed firms count nowhere
 )
-MEMBERS_SQL = "SELECT org_id, segment_id FROM org_segments WHERE status = 'confirmed'"
+#: every membership but rejected ones, with its confidence (read from the document for predictions only)
+MEMBERS_SQL = (
+    "SELECT g.org_id, g.segment_id, g.status, CASE WHEN g.status = 'confirmed' THEN 1.0 ELSE"
+    " (SELECT json_extract(m.value, '$.confidence') FROM orgs o, json_each(o.doc, '$.segments') m"
+    "  WHERE o.id = g.org_id AND json_extract(m.value, '$.segment') = g.segment_id) END"
+    " FROM org_segments g WHERE g.status <> 'rejected'"
+)
+CONFIRMED_SQL = "SELECT org_id, segment_id FROM org_segments WHERE status = 'confirmed'"
+#: (organisation, region) of landed sites; the instr() skips the documents without one unparsed
+LANDED_SQL = (
+    "SELECT o.id, json_extract(s.value, '$.region') FROM orgs o, json_each(o.doc, '$.sites') s"
+    " WHERE instr(o.doc, '\"landed\":true') > 0 AND json_extract(s.value, '$.landed') = 1"
+    " AND coalesce(json_extract(o.doc, '$.status'), '') <> 'closed'"
+)
 SEGMENTS_SQL = (
     "SELECT id, json_extract(doc, '$.name_zh'), json_extract(doc, '$.name_en'), json_extract(doc, '$.stage'),"
     " json_extract(doc, '$.format') FROM segments"
@@ -64,7 +80,8 @@ def _load(conn: sqlite3.Connection) -> GraphArrays:
     segments = [SegmentMeta(i, zh or "", en or "", st or "", fm or "") for i, zh, en, st, fm in conn.execute(SEGMENTS_SQL)]
     edges = [(u, v, 1.0 if w is None else float(w)) for u, v, w in conn.execute(EDGES_SQL)]
     links = [(i, s, d, 1.0 if w is None else float(w)) for i, s, d, w in conn.execute(SUPPLIES_SQL)]
-    return GraphArrays.build(orgs, members, segments, edges, links)
+    landed = conn.execute(LANDED_SQL).fetchall()
+    return GraphArrays.build(orgs, members, segments, edges, links, landed)
 
 
 def load_firm_dates(store) -> list[tuple[str | None, str | None, tuple[str, ...]]]:
@@ -76,6 +93,6 @@ def load_firm_dates(store) -> list[tuple[str | None, str | None, tuple[str, ...]
         conn = store._conn
         rows = conn.execute(FIRM_DATES_SQL).fetchall()
         segs: dict[str, list[str]] = {}
-        for o, sg in conn.execute(MEMBERS_SQL):
+        for o, sg in conn.execute(CONFIRMED_SQL):
             segs.setdefault(o, []).append(sg)
     return [(f, a, tuple(segs.get(i, ()))) for i, f, a in rows]

@@ -4,6 +4,9 @@ A :class:`ChainIndex` is built once per store version (from the networkx view
 or straight from records) and then answers every query with numpy: who is
 local to a region, the members of a segment, the links of a set of firms.
 Nothing in it depends on a region, so one index serves every district.
+Its memberships are those the one rule of :mod:`graph.analysis.membership`
+counts (confirmed, or predicted with confidence ≥ 0.5; never rejected), as
+in the chain analyses; a member's fit still ranks by its confidence.
 
 Organisation *details* that the networkx view does not carry (financing
 rounds, site kinds and dates, provenance) are fetched only for short lists,
@@ -32,6 +35,7 @@ from typing import TypeVar
 import networkx as nx
 import numpy as np
 
+from graph.analysis.membership import counts
 from graph.model import Link, LinkKind, Organisation, OrgKind, Segment, SegmentEdge, city_key
 from matching.recommend.columns import (
     LINK_KINDS,
@@ -154,7 +158,9 @@ class ChainIndex:
         for u, v, k, d in g.edges(keys=True, data=True):
             kind = d.get("kind")
             if kind == "member_of":
-                mems.append((u, v, float(d.get("confidence", 1.0)), d.get("status", "confirmed") == "confirmed"))
+                status, conf = d.get("status", "confirmed"), float(d.get("confidence", 1.0))
+                if counts(status, conf):  # the one membership rule: rejected and weak predictions are no members
+                    mems.append((u, v, conf, status == "confirmed"))
             elif kind == "upstream_of":
                 edges.append((u, v))
             else:
@@ -177,7 +183,7 @@ class ChainIndex:
         orgs = [(o.id, o.kind.value, o.region, o.employees, o.revenue_band, o.tiers, o.patents,
                  o.name_zh, o.name_en, tuple(s.region for s in o.sites)) for o in organisations]
         mems = [(o.id, m.segment, m.confidence, m.status.value == "confirmed")
-                for o in organisations for m in o.segments]
+                for o in organisations for m in o.segments if counts(m.status, m.confidence)]
         links = [x for x in links if x.src in kept and x.dst in kept]
         cols = ([x.id for x in links], [x.kind.value for x in links], [x.src for x in links],
                 [x.dst for x in links], [x.since for x in links], [x.weight for x in links])

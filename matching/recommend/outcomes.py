@@ -3,8 +3,10 @@
 :func:`record_outcome` appends the outcome to the workspace. For ``landed``
 it also writes the firm's new :class:`~graph.model.Site` in the region into
 the graph store (the site kind follows the attraction form; the record's
-provenance names the outcome id), so the firm counts as present in the
-region afterwards and :meth:`Workspace.landed` keeps it off target lists.
+provenance names the outcome id; the site is marked ``landed``), so the firm
+counts as local to the region afterwards in every analysis (gaps, chain
+map, dependence: :mod:`graph.analysis.membership`) and
+:meth:`Workspace.landed` keeps it off target lists.
 
 The workspace row and the store write are two databases: the workspace
 transaction is opened first and committed only after the store write
@@ -22,7 +24,7 @@ Examples
 >>> o = record_outcome(ws, store, "org:t", "cn/guangdong/shenzhen/nanshan", "landed", form="rd_centre",
 ...                    at="2026-07-01T09:00:00+00:00")
 >>> store.organisation("org:t").sites
-(Site(region='cn/guangdong/shenzhen/nanshan', kind=<SiteKind.RD_CENTRE: 'rd_centre'>, since='2026-07-01'),)
+(Site(region='cn/guangdong/shenzhen/nanshan', kind=<SiteKind.RD_CENTRE: 'rd_centre'>, since='2026-07-01', landed=True),)
 >>> store.organisation("org:t").provenance.source
 'doc; outcome:1'
 >>> ws.landed("cn/guangdong/shenzhen")
@@ -61,7 +63,7 @@ def record_outcome(ws: Workspace, store, org: str, region: str, status: str, *, 
         out = ws.record_outcome(org, region, status, segment=segment, form=form, campaign=campaign,
                                 note=note, actor=actor, at=at, conn=conn)
         kind = SITE_FOR_FORM.get(form or "", SiteKind.BRANCH)
-        site = Site(region, kind, out.at[:10])
+        site = Site(region, kind, out.at[:10], landed=True)  # local from now on (graph.analysis.membership)
         sites = tuple(s for s in rec.sites if (s.region, s.kind) != (region, kind)) + (site,)
         prov = Provenance(f"{rec.provenance.source}; outcome:{out.id}", out.at[:10], rec.provenance.estimated)
         store.write(Batch(organisations=[dataclasses.replace(rec, sites=sites, provenance=prov)]))

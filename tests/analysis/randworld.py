@@ -1,8 +1,10 @@
-"""Small random worlds with every awkward case: multi-memberships, predicted memberships,
-platforms as members and buyers, firms without region or size, zero weights, parallel links."""
+"""Small random worlds with every awkward case: multi-memberships, predicted memberships (some below the
+0.5 confidence that counts), rejected memberships, closed firms, landed sites, platforms as members and
+buyers, firms without region or size, zero weights, parallel links."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 from graph.model import (
@@ -15,8 +17,11 @@ from graph.model import (
     Organisation,
     OrgKind,
     Provenance,
+    RegStatus,
     Segment,
     SegmentEdge,
+    Site,
+    SiteKind,
     Stage,
 )
 from graph.store.protocol import Batch
@@ -52,7 +57,31 @@ def random_world(seed: int, n_orgs: int = 120, n_links: int = 500, n_segs: int =
         links.append(Link(f"l{x:05d}", kind, a.id, b.id, P, weight=w))
     # parallel supplies between one pair
     links += [Link(f"l9{x:04d}", LinkKind.SUPPLIES, orgs[0].id, orgs[1].id, P, weight=0.5) for x in range(3)]
+    orgs = _membership_cases(orgs, random.Random(seed + 1000))
     chains = [Chain("c:a", "链甲", "Chain A", tuple(s.id for s in segs[:4])),
               Chain("c:b", "链乙", "Chain B", tuple(s.id for s in segs[3:]))]
     return Batch(segments=segs, segment_edges=[SegmentEdge(u, v) for u, v in edges], organisations=orgs,
                  links=links, chains=chains)
+
+
+def _membership_cases(orgs: list[Organisation], rng: random.Random) -> list[Organisation]:
+    """Predictions with confidences on both sides of 0.5, rejected memberships, closed firms, landed sites
+    (a second generator, so the worlds' other draws are unchanged)."""
+    out = []
+    for o in orgs:
+        segs = []
+        for m in o.segments:
+            r = rng.random()
+            if m.status is MembershipStatus.PREDICTED:
+                m = dataclasses.replace(m, confidence=rng.choice([0.3, 0.49, 0.5, 0.7, 0.95]))
+            elif r < 0.06:
+                m = dataclasses.replace(m, status=MembershipStatus.REJECTED, confidence=rng.choice([0.6, 0.9]))
+            segs.append(m)
+        sites = o.sites
+        if rng.random() < 0.08:
+            sites = (Site(rng.choice([r for r in REGIONS if r]), SiteKind.RD_CENTRE, "2026-01-01", landed=True),)
+        elif rng.random() < 0.05:
+            sites = (Site(rng.choice([r for r in REGIONS if r]), SiteKind.BRANCH, "2025-01-01"),)
+        status = RegStatus.CLOSED if rng.random() < 0.04 else o.status
+        out.append(dataclasses.replace(o, segments=tuple(segs), sites=sites, status=status))
+    return out
