@@ -45,6 +45,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
+from graph.analysis.membership import landed_regions
 from graph.model import (
     Chain,
     Cluster,
@@ -179,6 +180,7 @@ def _props(record) -> dict[str, Any]:
             "tiers": list(record.tiers),
             "patents": record.patents,
             "sites": [s.region for s in record.sites],
+            "landed": list(landed_regions(record.sites)),  # local there too (graph.analysis.membership)
             "parent_group": record.parent_group,
             "former_names": list(record.former_names),
             "status": record.status.value,  # closed organisations are left out of analysis (cypher_analysis.open_)

@@ -4,8 +4,10 @@
 read transaction and assembles a
 :class:`~graph.analysis.aggregates.ChainAggregates` from their small results;
 the definitions are those of :mod:`graph.analysis.aggregates` (member firms:
-``kind = 'firm'`` with a ``confirmed`` membership; supplies: ``:SUPPLIES``
-relationships, weight default 1.0). Every count, sum and capped top list is
+open ``kind = 'firm'`` organisations with a membership the one rule of
+:mod:`graph.analysis.membership` counts — :func:`graph.analysis.membership.cypher_counted`;
+local: registered in the region or with a landed site there; supplies:
+``:SUPPLIES`` relationships, weight default 1.0). Every count, sum and capped top list is
 computed by the server, so what travels is per segment (or per region and
 segment), never per organisation or link — except the leader inputs, which
 are by definition the chain's member firms and the supplies among them.
@@ -27,7 +29,7 @@ Examples
 >>> q = local_firms("cn/guangdong/shenzhen", ["seg:a"], cap=3)
 >>> q.params["region_prefix"], q.params["segments"], q.params["cap"]
 ('cn/guangdong/shenzhen/', ['seg:a'], 3)
->>> "o.kind = 'firm'" in q.text and "m.status = 'confirmed'" in q.text
+>>> "o.kind = 'firm'" in q.text and "m.status = 'confirmed' OR (m.status = 'predicted'" in q.text
 True
 """
 
@@ -36,6 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from graph.analysis.membership import cypher_counted, cypher_predicted, cypher_weight
 from graph.model import LinkKind
 from graph.store.cypher import MEMBER_OF, UPSTREAM_OF, Query, label, link_type
 
@@ -79,14 +82,18 @@ def open_(var: str) -> str:
 
 
 def local(var: str) -> str:
-    """The null-safe "is ``var`` a local, open organisation" expression (``var`` is a variable name of this module).
+    """The null-safe "is ``var`` a local, open organisation" expression (``var`` is a variable name of this module):
+    registered in the region or under it, or with a landed site there (``landed``: their regions).
 
-    >>> local("b")
-    "(coalesce(b.region = $region OR b.region STARTS WITH $region_prefix, false) AND coalesce(b.status, '') <> 'closed')"
+    >>> local("b")  # doctest: +NORMALIZE_WHITESPACE
+    "((coalesce(b.region = $region OR b.region STARTS WITH $region_prefix, false) OR any(x IN coalesce(b.landed, [])
+    WHERE x = $region OR x STARTS WITH $region_prefix)) AND coalesce(b.status, '') <> 'closed')"
     """
     if not var.isidentifier():  # pragma: no cover - only called with constants
         raise ValueError(f"not a variable name: {var!r}")
-    return f"(coalesce({var}.region = $region OR {var}.region STARTS WITH $region_prefix, false) AND {open_(var)})"
+    return (f"((coalesce({var}.region = $region OR {var}.region STARTS WITH $region_prefix, false)"
+            f" OR any(x IN coalesce({var}.landed, []) WHERE x = $region OR x STARTS WITH $region_prefix))"
+            f" AND {open_(var)})")
 
 
 def _region(region: str) -> dict[str, Any]:
@@ -94,11 +101,11 @@ def _region(region: str) -> dict[str, Any]:
 
 
 def _members(firm: bool | None = True) -> str:
-    """``(s)<-[m]-(o)`` for the segments in ``$segments``, confirmed; firms, non-firms or both."""
+    """``(s)<-[m]-(o)`` for the segments in ``$segments``, counted memberships; firms, non-firms or both."""
     kind = {True: " AND o.kind = 'firm'", False: " AND o.kind <> 'firm'", None: ""}[firm]
     return (
         f"MATCH (s:{_SEG})<-[m:{MEMBER_OF}]-(o:{_ORG})"
-        f" WHERE s.id IN $segments AND m.status = 'confirmed' AND {open_('o')}{kind}"
+        f" WHERE s.id IN $segments AND {cypher_counted('m')} AND {open_('o')}{kind}"
     )
 
 
@@ -128,12 +135,12 @@ def segment_edges() -> Query:
 
 
 def member_counts() -> Query:
-    """Member firms per ``(region, segment)``, for every region: the caller derives
+    """Member firms per ``(region, landed site regions, segment)``, for every region: the caller derives
     local counts and co-location (presence) per region unit from these few rows."""
     return Query(
         f"MATCH (o:{_ORG})-[m:{MEMBER_OF}]->(s:{_SEG})"
-        f" WHERE m.status = 'confirmed' AND o.kind = 'firm' AND {open_('o')}"
-        " RETURN o.region AS region, s.id AS segment, count(*) AS n",
+        f" WHERE {cypher_counted('m')} AND o.kind = 'firm' AND {open_('o')}"
+        " RETURN o.region AS region, coalesce(o.landed, []) AS landed, s.id AS segment, count(*) AS n",
         {},
     )
 
@@ -142,13 +149,16 @@ def member_counts() -> Query:
 
 
 def local_firms(region: str, segments: Sequence[str], cap: int) -> Query:
-    """Per segment: local member firms (count, largest first capped, head count) and the tiered ones."""
+    """Per segment: local member firms (count, how many predicted, their membership weight, largest first
+    capped, head count) and the tiered ones."""
     return Query(
         f"{_members()} AND {local('o')}"
-        " WITH s.id AS segment, o ORDER BY coalesce(o.employees, -1) DESC, o.id"
+        f" WITH s.id AS segment, o, {cypher_predicted('m')} AS pred, {cypher_weight('m')} AS w"
+        " ORDER BY coalesce(o.employees, -1) DESC, o.id"
         " WITH segment, collect({id: o.id, tiered: size(coalesce(o.tiers, [])) > 0}) AS firms,"
-        " sum(coalesce(o.employees, 0)) AS employees"
-        " RETURN segment, size(firms) AS firms, employees, [f IN firms | f.id][..$cap] AS top,"
+        " sum(coalesce(o.employees, 0)) AS employees, sum(CASE WHEN pred THEN 1 ELSE 0 END) AS predicted,"
+        " sum(w) AS weight"
+        " RETURN segment, size(firms) AS firms, predicted, weight, employees, [f IN firms | f.id][..$cap] AS top,"
         " size([f IN firms WHERE f.tiered]) AS tier_firms, [f IN firms WHERE f.tiered | f.id][..$cap] AS tier_top",
         {**_region(region), "segments": _segments(segments), "cap": cap},
     )
@@ -160,7 +170,7 @@ def local_senders(region: str, segments: Sequence[str], cap: int) -> Query:
     return Query(
         f"{_members()} AND {local('o')}"
         f" WITH s.id AS segment, o.id AS id,"
-        f" round(reduce(t = 0.0, w IN [(o)-[r:{_SUP}]->() | {_W}] | t + w), 9) AS sent"
+        f" round(reduce(t = 0.0, w IN [(o)-[r:{_SUP}]->(x:{_ORG}) WHERE {open_('x')} | {_W}] | t + w), 9) AS sent"
         " ORDER BY sent DESC, id"
         " RETURN segment, sum(sent) AS total, sum(sent * sent) AS sumsq,"
         " collect(CASE WHEN sent > 0 THEN [id, sent] END)[..$cap] AS top",
@@ -193,7 +203,7 @@ def member_totals(region: str, segments: Sequence[str]) -> Query:
         f"{_members()}"
         f" RETURN s.id AS segment, count(o) AS members,"
         f" sum(CASE WHEN {local('o')} THEN 0 ELSE 1 END) AS external,"
-        f" sum(COUNT {{ (o)-[:{_SUP}]->() }}) AS links_out",
+        f" sum(COUNT {{ (o)-[:{_SUP}]->(x:{_ORG}) WHERE {open_('x')} }}) AS links_out",  # closed firms: no links
         {**_region(region), "segments": _segments(segments)},
     )
 
@@ -248,7 +258,7 @@ def sole_buyers(region: str, flows: Iterable[tuple[str, str]]) -> Query:
         f" MATCH (:{_ORG} {{id: f.supplier}})-[:{_SUP}]->(b:{_ORG}) WHERE {local('b')}"
         " WITH DISTINCT f, b"
         f" WITH f, [(x:{_ORG})-[:{_SUP}]->(b) WHERE x.kind = 'firm' AND {open_('x')}"
-        f" AND EXISTS {{ MATCH (x)-[m:{MEMBER_OF}]->(t:{_SEG}) WHERE t.id = f.segment AND m.status = 'confirmed' }}"
+        f" AND EXISTS {{ MATCH (x)-[m:{MEMBER_OF}]->(t:{_SEG}) WHERE t.id = f.segment AND {cypher_counted('m')} }}"
         " | x.id] AS suppliers"
         " RETURN f.segment AS segment, f.supplier AS supplier,"
         " sum(CASE WHEN all(x IN suppliers WHERE x = f.supplier) THEN 1 ELSE 0 END) AS sole",
@@ -296,8 +306,8 @@ def edge_flows(region: str, edges: Iterable[tuple[str, str]]) -> Query:
         down.setdefault(u, []).append(v)
     return Query(
         f"MATCH (su:{_SEG})<-[m1:{MEMBER_OF}]-(o:{_ORG})-[r:{_SUP}]->(b:{_ORG})-[m2:{MEMBER_OF}]->(sv:{_SEG})"
-        f" WHERE su.id IN $upstream AND m1.status = 'confirmed' AND o.kind = 'firm' AND {open_('o')} AND b.kind = 'firm'"
-        f" AND {local('b')} AND m2.status = 'confirmed' AND sv.id IN $downstream[su.id]"
+        f" WHERE su.id IN $upstream AND {cypher_counted('m1')} AND o.kind = 'firm' AND {open_('o')} AND b.kind = 'firm'"
+        f" AND {local('b')} AND {cypher_counted('m2')} AND sv.id IN $downstream[su.id]"
         f" WITH su.id AS upstream, sv.id AS downstream, {local('o')} AS loc, {_W} AS w"
         " RETURN upstream, downstream,"
         " sum(CASE WHEN loc THEN w ELSE 0.0 END) AS local_weight,"
@@ -335,7 +345,7 @@ def leader_links(segments: Sequence[str]) -> Query:
         " WITH DISTINCT o"
         f" MATCH (o)-[r:{_SUP}]->(b:{_ORG})"
         f" WHERE b.kind = 'firm' AND {open_('b')} AND EXISTS {{ MATCH (b)-[m2:{MEMBER_OF}]->(t:{_SEG})"
-        " WHERE t.id IN $segments AND m2.status = 'confirmed' }"
+        f" WHERE t.id IN $segments AND {cypher_counted('m2')} }}"
         f" RETURN r.id AS id, o.id AS src, b.id AS dst, {_W} AS weight",
         {"segments": _segments(segments)},
     )

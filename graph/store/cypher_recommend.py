@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from graph.analysis.membership import cypher_counted
 from graph.model import LinkKind, OrgKind
 from graph.store.cypher import MEMBER_OF, UPSTREAM_OF, Query, label, link_type, link_types
 from graph.store.cypher_analysis import local, open_
@@ -66,12 +67,13 @@ def segments() -> Query:
 def members(focus: Iterable[str], near: Iterable[str]) -> Query:
     """Memberships the ranking reads: firms of the ``focus`` segments, universities and labs of ``near`` ones.
 
-    Rows ``(org, segment, region, confidence, confirmed)``.
+    Rows ``(org, segment, region, confidence, confirmed)``; only memberships the one rule counts
+    (:mod:`graph.analysis.membership`: never rejected, predictions from confidence 0.5).
     """
     return Query(
         f"MATCH (s:{_SEG})<-[m:{MEMBER_OF}]-(o:{_ORG})"
         " WHERE ((s.id IN $focus AND o.kind = 'firm') OR (s.id IN $near AND o.kind IN $research))"
-        f" AND {open_('o')}"
+        f" AND {open_('o')} AND {cypher_counted('m')}"
         " RETURN o.id AS org, s.id AS segment, o.region AS region, coalesce(m.confidence, 1.0) AS confidence,"
         " coalesce(m.status, 'confirmed') = 'confirmed' AS confirmed ORDER BY org, segment",
         {"focus": _ids(focus), "near": _ids(near), "research": RESEARCH},

@@ -461,7 +461,8 @@ class Neo4jStore:
         from graph.store import cypher_analysis
 
         return self._per_version(tx, "member_counts", lambda: [
-            (r["region"], r["segment"], int(r["n"])) for r in _run(tx, cypher_analysis.member_counts())])
+            (r["region"], tuple(r["landed"] or ()), r["segment"], int(r["n"]))
+            for r in _run(tx, cypher_analysis.member_counts())])
 
     @_guarded
     def recommend_scope(self, region: str, segments: Iterable[str], extra_local: Iterable[str] = ()) -> RecommendScope:

@@ -37,8 +37,8 @@ from graph.store.cypher import Query
 __all__ = ["aggregates", "leader_inputs", "MemberCounts"]
 
 Run = Callable[[Query], list[dict[str, Any]]]
-#: ``(region, segment, member firms)`` rows of :func:`graph.store.cypher_analysis.member_counts`
-MemberCounts = list[tuple[str | None, str, int]]
+#: ``(region, landed site regions, segment, member firms)`` rows of :func:`graph.store.cypher_analysis.member_counts`
+MemberCounts = list[tuple[str | None, tuple[str, ...], str, int]]
 
 
 def _r(x) -> float:
@@ -79,13 +79,12 @@ def aggregates(
 
     local_counts = dict.fromkeys(seg_meta, 0)
     presence: dict[str, Counter] = defaultdict(Counter)
-    for reg, seg, n in member_counts:
+    for reg, landed, seg, n in member_counts:
         if seg not in seg_meta:
             continue
-        if is_local(reg, region):
+        if is_local(reg, region) or any(is_local(x, region) for x in landed):  # a landed firm is local
             local_counts[seg] += n
-        unit = unit_at(reg or None, level)
-        if unit is not None:
+        for unit in {u for u in (unit_at(x or None, level) for x in (reg, *landed)) if u is not None}:
             presence[unit][seg] += n
 
     firms = _by_segment(run(qa.local_firms(region, wanted, cap)))
@@ -115,6 +114,8 @@ def aggregates(
         detail[s] = agg = SegmentAggregate(
             segment=s,
             local_firms=int(f.get("firms", 0)),
+            local_predicted=int(f.get("predicted", 0)),
+            local_weight=_r(f.get("weight", 0.0)),
             local_firm_ids=tuple(f.get("top", ())),
             local_employees=int(f.get("employees", 0)),
             revenue_bands=dict(sorted(bands.get(s, {}).items())),

@@ -65,19 +65,25 @@ def test_region_params_are_the_region_and_its_prefix():
                         "segments": ["a", "b"], "cap": 25}
     # "local" is null-safe: an organisation without a region is external, never dropped
     assert qa.local("o") in q.text and qa.local("b") in q.text
-    assert qa.local("o").startswith("(coalesce(") and ", false) AND " in qa.local("o")
+    assert qa.local("o").startswith("((coalesce(") and ", false) OR any(x IN coalesce(o.landed, [])" in qa.local("o")
     assert qa.open_("o") in qa.local("o")  # local means local and not closed
     with pytest.raises(ValueError):
         qa.local("o.region) OR (true")
 
 
-def test_members_are_confirmed_firm_memberships():
+def test_members_are_counted_firm_memberships():
+    """Every membership read goes through the one rule (graph.analysis.membership), none by its own test."""
+    from graph.analysis.membership import cypher_counted
+
     for q in (qa.local_firms("r", ["s"], 1), qa.member_totals("r", ["s"]), qa.leader_firms(["s"]),
               qa.received("r", ["s"], 1)):
-        assert "m.status = 'confirmed'" in q.text and "o.kind = 'firm'" in q.text
+        assert cypher_counted("m") in q.text and "o.kind = 'firm'" in q.text
     q = qa.local_platforms("r", ["s"], 1)
     assert "o.kind <> 'firm'" in q.text
-    assert "m.status = 'confirmed' AND o.kind = 'firm'" in qa.member_counts().text
+    assert f"{cypher_counted('m')} AND o.kind = 'firm'" in qa.member_counts().text
+    for q in (qa.edge_flows("r", [("a", "b")]), qa.sole_buyers("r", [("s", "o")]), qa.leader_links(["s"])):
+        assert "'confirmed'" not in q.text.replace(cypher_counted("m"), "").replace(
+            cypher_counted("m1"), "").replace(cypher_counted("m2"), ""), q.text
 
 
 def test_lists_are_ranked_and_capped_on_the_server():

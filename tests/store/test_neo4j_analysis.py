@@ -128,3 +128,44 @@ def test_aggregates_and_leader_inputs_equal_numpy_on_random_worlds(seed):
             assert _same_leader_inputs(store.analysis_leader_inputs(chain), leader_inputs_from_arrays(arrays, chain))
     finally:
         store.close()
+
+
+def test_predicted_rejected_closed_and_landed_give_equal_gaps_on_both_stores(world, tmp_path):
+    """The one membership rule on both stores (issue 16, item 3): a prediction at 0.9 and one at 0.4, a rejected
+    one, a closed member and a landed target give the same chain map, gaps and dependence."""
+    import dataclasses
+
+    from graph.model import EvidenceGrade, Membership, MembershipStatus, RegStatus, Site, SiteKind
+    from graph.store.protocol import Batch
+
+    orgs = {o.id: o for o in world.organisations}
+    local = [o for o in world.organisations if o.region and o.region.startswith(SZ) and o.kind.value == "firm"
+             and "seg:game_engine" not in {m.segment for m in o.segments}]
+
+    def with_member(o, conf, status=MembershipStatus.PREDICTED):
+        return dataclasses.replace(o, segments=(*o.segments, Membership("seg:game_engine", conf,
+                                                                        EvidenceGrade.MEDIUM, status)))
+    ideal = orgs["org:f1561"]
+    closed = next(o for o in world.organisations if "seg:concept_art" in o.confirmed_segments()
+                  and o.region and o.region.startswith(SZ) and o.id not in {x.id for x in local[:3]})
+    edits = [with_member(local[0], 0.9), with_member(local[1], 0.4),
+             with_member(local[2], 0.95, MembershipStatus.REJECTED),
+             dataclasses.replace(closed, status=RegStatus.CLOSED),
+             dataclasses.replace(ideal, sites=(*ideal.sites, Site(f"{SZ}/nanshan", SiteKind.RD_CENTRE, "2026-07-01",
+                                                                  landed=True)))]
+    neo = _neo4j_store()
+    try:
+        with SqliteStore.open(tmp_path / "store.sqlite") as embedded:
+            for store in (neo, embedded):
+                store.write(world)
+                store.write(Batch(organisations=edits))
+            on_neo, on_embedded = Analyst.for_store(neo), Analyst.for_store(embedded)
+            for chain in ("动漫游戏", ALL_CHAINS):
+                for name in ("chain_map", "gaps", "dependence"):
+                    mine, theirs = getattr(on_neo, name)(SZ, chain), getattr(on_embedded, name)(SZ, chain)
+                    assert _strip(mine) == _strip(theirs), (chain, name)
+            seg = next(s for s in on_neo.chain_map(SZ, "动漫游戏").segments if s.segment == "seg:game_engine")
+            assert (seg.local_firms, seg.local_predicted, seg.local_weight) == (2, 1, 1.9)
+            assert set(seg.firm_ids) == {local[0].id, ideal.id}
+    finally:
+        neo.close()
