@@ -19,6 +19,7 @@ from api.cli import matching as cli_matching
 from api.cli import recommend as cli_recommend
 from api.cli import reports as cli_report
 from api.cli import serve as cli_serve
+from api.cli import templates as cli_templates
 from api.cli.common import (
     DataDir,
     JsonOut,
@@ -55,6 +56,7 @@ cli_matching.register(app)
 cli_recommend.register(app, eval_app)
 cli_report.register(app)
 cli_lists.register(app)
+cli_templates.register(app)
 
 
 @app.command()

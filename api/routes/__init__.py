@@ -21,7 +21,8 @@ TAGS = [
      "advisors): generate, curate, export, import; regeneration keeps hand-curated entries."},
     {"name": "reports", "description": "The gap-and-target report (缺链补链与招商目标报告) as an xlsx or HTML file."},
     {"name": "imports", "description": "Bulk upload of organisations, links or segments (批量导入), all or nothing."},
-    {"name": "catalogue", "description": "Segments (产业链环节), chains (产业链), clusters (产业集群), links, regions."},
+    {"name": "catalogue", "description": "Segments (产业链环节), chains (产业链), clusters (产业集群), links, regions; "
+     "the chain template library (产业链图谱) to install."},
     {"name": "stats", "description": "What the store holds."},
     {"name": "keys", "description": "API keys and roles (admin only)."},
     {"name": "health", "description": "Liveness and readiness probes (no key needed)."},
@@ -42,8 +43,10 @@ def include_routes(app: FastAPI) -> None:
         recommend,
         reports,
         stats,
+        templates,
     )
 
-    for module in (organisations, analysis, matching, recommend, reports, campaigns, lists, imports, catalogue, stats, keys, health):
+    for module in (organisations, analysis, matching, recommend, reports, campaigns, lists, imports, catalogue,
+                   templates, stats, keys, health):
         app.include_router(module.router)
     app.include_router(__import__("api.routes.ui", fromlist=["router"]).router)  # web workbench at /ui/

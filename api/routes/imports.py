@@ -21,7 +21,7 @@ from api.schemas.core import ImportReportPublic
 from api.uploads import save_upload, upload_dir
 from graph.io.importer import Entity, import_file
 
-__all__ = ["router", "safe_filename", "parse_column_map"]
+__all__ = ["router", "safe_filename", "parse_column_map", "report_public"]
 
 router = APIRouter(prefix="/imports", tags=["imports"], responses=AUTHED)
 
@@ -96,6 +96,11 @@ def import_upload(
         report = import_file(store, path, entity, column_map=mapping, encoding=encoding, sheet=sheet,
                              skip_invalid=skip_invalid, reject_path=FsPath(tmp) / "_rejects.csv",
                              dry_run=dry_run, settings=settings)
+    return report_public(report)
+
+
+def report_public(report) -> ImportReportPublic:
+    """The HTTP shape of an :class:`~graph.io.importer.ImportReport` (merged organisations counted)."""
     data = report.as_dict()
     if report.imported is not None:
         w = report.imported

@@ -58,6 +58,9 @@ __all__ = [
     "SegmentEdgePublic",
     "ChainPublic",
     "ChainDetail",
+    "ChainTemplatePublic",
+    "ChainTemplates",
+    "TemplateInstalled",
     "ClusterPublic",
     "RegionPublic",
     "RegionResolved",
@@ -387,6 +390,30 @@ class ImportReportPublic(BaseModel):
     dry_run: bool
     columns: dict[str, str] = Field({}, description="Canonical field -> the file's header that fed it.")
     ignored: list[str] = Field([], description="The file's headers no field took.")
+
+
+class ChainTemplatePublic(BaseModel):
+    slug: str = Field(description="What `chainmatch chains add` and `POST /chain-templates/{name}` take "
+                      "(or the Chinese or English name, or a fragment of one).", examples=["nev"])
+    name_zh: str
+    name_en: str
+    segments_file: str
+    edges_file: str
+    segments: int
+    edges: int
+    stages: dict[str, int] = Field(description="Segments per stage (上游/中游/下游).")
+    sources: list[str] = Field(description="Public chain maps and plans the template was drawn from.")
+
+
+class ChainTemplates(BaseModel):
+    items: list[ChainTemplatePublic]
+
+
+class TemplateInstalled(BaseModel):
+    template: ChainTemplatePublic
+    segments: ImportReportPublic
+    edges: ImportReportPublic | None = Field(description="null on a dry run (edge ends must be stored segments).")
+    written: bool = Field(description="Whether anything changed (false on a dry run or a re-install).")
 
 
 class ChainStats(BaseModel):

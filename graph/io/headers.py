@@ -96,6 +96,7 @@ _SEGMENT: dict[str, tuple[str, ...]] = {
               "产业链环节位置", "位置", "上下游"),
     "format": ("format", "业态"),
     "chain": ("chain", "产业链", "所属产业链"),
+    "chain_en": ("chain_en", "chain_name_en", "产业链英文名", "产业链英文名称"),
     "parent": ("parent", "上级环节", "父环节"),
     "description": ("description", "描述", "简介", "说明"),
     "keywords": ("keywords", "关键词"),

@@ -331,7 +331,9 @@ def segments_from_table(
 
     ``upstream`` lists the segments (ids or names) that supply this one; the
     ``chain`` column puts the segment in a chain (an id, or a name that the
-    importer matches against stored chains). ``stage`` is required (产业链位置,
+    importer matches against stored chains), ``chain_en`` (产业链英文名) gives
+    the chain its English name and the chain takes the ``source`` of its first
+    row (a template names the public chain maps it was drawn from there). ``stage`` is required (产业链位置,
     环节位置, 链位, 上中下游 … are recognised); ``format`` (业态) is optional and
     ``other`` when absent. References are checked by the importer.
 
@@ -355,6 +357,7 @@ def segments_from_table(
     segs: list[tuple[int, Segment]] = []
     edges: list[tuple[int, SegmentEdge]] = []
     chain_rows: list[tuple[int, str, str]] = []
+    chain_about: dict[str, tuple[str, str]] = {}  # chain -> (English name, source) from its first row
     ids: dict[str, int] = {}
     for row, cells in table.rows:
         r.start(row, cells)
@@ -377,6 +380,7 @@ def segments_from_table(
             edges.append((row, SegmentEdge(up, sid, source=source)))
         if chain := r.text("chain"):
             chain_rows.append((row, chain, sid))
+            chain_about.setdefault(chain, (r.text("chain_en") or "", r.text("source") or default_source))
         if stage is None or fmt is None:
             continue
         segs.append((row, Segment(sid, name_zh, name_en, stage, fmt, r.text("parent"),
@@ -388,8 +392,11 @@ def segments_from_table(
         if row not in r.bad:
             members.setdefault(chain, []).append(sid)
     cjk = re.compile(r"[\u3400-\u9fff]")
-    chains = [Chain(chain_id(c), c if cjk.search(c) else "", "" if cjk.search(c) else c,
-                    tuple(dict.fromkeys(sids)), source=default_source) for c, sids in members.items()]
+    chains = []
+    for c, sids in members.items():
+        en, source = chain_about[c]
+        zh = c if cjk.search(c) else ""
+        chains.append(Chain(chain_id(c), zh, en or ("" if zh else c), tuple(dict.fromkeys(sids)), source=source))
     return segs, [(row, e) for row, e in edges if row not in r.bad], chains, problems
 
 

@@ -248,3 +248,21 @@ def test_imports_answer_alike(api, tmp_path, entity):
     assert r.exit_code == 0, r.output
     again = json.loads(r.stdout)["imported"]
     assert again["version"] == wrote["version"] and not again["inserted"] and not again["updated"]
+
+
+def test_chain_templates_answer_alike(api, run):
+    """``chains list`` / ``chains add`` and ``GET /chain-templates`` / ``POST /chain-templates/{name}`` run one
+    library and one importer: the same list, the same dry run, and a template installed over HTTP is one
+    the CLI finds installed (nothing written, same version)."""
+    listed = _ok(api.get("/chain-templates"))
+    assert len(listed["items"]) >= 6
+    same(listed, run("chains", "list"))
+    same(_ok(api.post("/chain-templates/新型储能", params={"dry_run": True})), run("chains", "add", "储能", "--dry-run"))
+    http = _ok(api.post("/chain-templates/ess"))
+    assert http["written"] and http["edges"]["imported"]["inserted"]["segment_edges"] == http["template"]["edges"]
+    mine = run("chains", "add", "New-type energy storage")
+    assert not mine["written"] and mine["edges"]["imported"]["version"] == http["edges"]["imported"]["version"]
+    same({k: http[k] for k in ("template",)}, mine)
+    assert "储能变流器" in {s["name_zh"] for s in _ok(api.get("/segments", params={"q": "储能", "limit": 100}))["items"]}
+    err = api.post("/chain-templates/chips")
+    assert err.status_code == 422 and err.json()["error"]["details"][0]["field"] == "path.name"
