@@ -82,7 +82,8 @@ class RedactSecrets(logging.Filter):
 
 def uvicorn_log_config() -> dict:
     """uvicorn's default logging config with :class:`RedactSecrets` on every handler and the
-    ``chainmatch`` loggers (WARNING and up; the warm start's at INFO) printed through uvicorn's default handler."""
+    ``chainmatch`` loggers (WARNING and up; the warm start's and the progress lines at INFO) printed through
+    uvicorn's default handler."""
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
@@ -92,4 +93,6 @@ def uvicorn_log_config() -> dict:
     config["loggers"]["chainmatch"] = {"handlers": ["default"], "level": "WARNING", "propagate": False}
     # the warm start says how long it will take and took (api.warmup): worth a line at INFO
     config["loggers"]["chainmatch.warm"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    # long work without a progress bar (the first index build, a classify) says where it is every 10 s
+    config["loggers"]["chainmatch.progress"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     return config

@@ -59,7 +59,7 @@ from graph.model import (
 from graph.store.protocol import Batch, WriteResult
 from matching.documents import english_part, has_cjk, segment_vocabulary
 from matching.embcache import EmbeddingCache, encode_cached, org_vectors
-from matching.embedder import Embedder, normalise_rows
+from matching.embedder import Embedder, Progress, normalise_rows
 from matching.lexical import Tokenizer
 from matching.tfidf import TfidfModel, normalise_sparse_rows
 
@@ -216,11 +216,13 @@ class SegmentClassifier:
         cache: EmbeddingCache | None = None,
         weights: ClassifierWeights | None = None,
         corpus: Iterable[Organisation] = (),
+        progress: Progress | None = None,
     ) -> SegmentClassifier:
         """Fit on ``segments`` and the confirmed memberships of ``labelled``.
 
         ``corpus`` (e.g. the organisations to classify) only widens the
         vocabulary and document frequencies; its labels are never read.
+        ``progress(done, total)`` follows the encoding of ``labelled``.
         """
         weights = weights or ClassifierWeights()
         segments = sorted(segments, key=lambda s: s.id)
@@ -248,7 +250,7 @@ class SegmentClassifier:
         industry = {c: v / v.sum() for c, v in industry.items() if v.sum() > 0}
         dense = None
         if embedder is not None:
-            vec_lab, _ = org_vectors(embedder, labelled, cache)
+            vec_lab, _ = org_vectors(embedder, labelled, cache, progress=progress)
             vec_seg, _ = encode_cached(embedder, [segment_english(s) for s in segments], cache)
             dense = {
                 "embedder": embedder,
@@ -260,8 +262,9 @@ class SegmentClassifier:
         return cls(seg_ids, tfidf, centroids, profiles, x_lab, y, industry, dense, weights)
 
     # ------------------------------------------------------------ scoring
-    def parts(self, orgs: Sequence[Organisation], *, chunk: int = 2048) -> dict[str, np.ndarray]:
-        """Each named score part as an ``(len(orgs), n_segments)`` array."""
+    def parts(self, orgs: Sequence[Organisation], *, chunk: int = 2048,
+              progress: Progress | None = None) -> dict[str, np.ndarray]:
+        """Each named score part as an ``(len(orgs), n_segments)`` array (``progress`` after each chunk)."""
         w = self.weights
         n, s = len(orgs), len(self.segment_ids)
         out = {k: np.zeros((n, s), np.float32) for k in ("centroid", "profile", "knn", "industry")}
@@ -288,6 +291,8 @@ class SegmentClassifier:
                 shares = self._industry.get(o.industry_code)
                 if shares is not None:
                     out["industry"][start + i] = shares
+            if progress is not None:
+                progress(start + len(part), n)
         return out
 
     def scores(self, orgs: Sequence[Organisation]) -> np.ndarray:
@@ -295,13 +300,14 @@ class SegmentClassifier:
         return _combine(self.parts(orgs), self.weights)
 
     def predict(
-        self, orgs: Sequence[Organisation], *, top: int = 3, min_confidence: float = 0.0
+        self, orgs: Sequence[Organisation], *, top: int = 3, min_confidence: float = 0.0,
+        progress: Progress | None = None,
     ) -> list[list[Prediction]]:
         """The ``top`` segments per organisation (confidence ≥ ``min_confidence``), best first."""
         orgs = list(orgs)
         if not orgs or not self.segment_ids:
             return [[] for _ in orgs]
-        parts = self.parts(orgs)
+        parts = self.parts(orgs, progress=progress)
         total = _combine(parts, self.weights)
         conf = _softmax(total / self.weights.temperature)
         field_votes = self._field_votes(orgs)
@@ -403,15 +409,34 @@ def classify_store(
     top: int = 3,
     min_confidence: float = 0.0,
     weights: ClassifierWeights | None = None,
+    progress: Progress | None = None,
 ) -> list[list[Prediction]]:
-    """Fit on the store's confirmed memberships and predict for its unlabelled organisations."""
+    """Fit on the store's confirmed memberships and predict for its unlabelled organisations.
+
+    ``progress(done, total)`` counts organisations: the labelled ones as they
+    are encoded (with an ``embedder``), then those predicted, chunk by chunk.
+    """
     orgs = list(store.organisations())
     targets = unlabelled(orgs, kinds)
     labelled = [o for o in orgs if o.confirmed_segments()]
+    n_fit = len(labelled) if embedder is not None else 0
+    total = n_fit + len(targets)
+    fit_progress = predict_progress = None
+    if progress is not None:
+        def fit_progress(done: int, todo: int) -> None:
+            progress(round(n_fit * done / todo) if todo else n_fit, total)
+
+        def predict_progress(done: int, _n: int) -> None:
+            progress(n_fit + done, total)
+
     clf = SegmentClassifier.fit(
-        store.segments(), labelled, embedder=embedder, cache=cache, weights=weights, corpus=targets
+        store.segments(), labelled, embedder=embedder, cache=cache, weights=weights, corpus=targets,
+        progress=fit_progress,
     )
-    return clf.predict(targets, top=top, min_confidence=min_confidence)
+    out = clf.predict(targets, top=top, min_confidence=min_confidence, progress=predict_progress)
+    if progress is not None:
+        progress(total, total)
+    return out
 
 
 def apply_predictions(

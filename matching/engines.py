@@ -146,8 +146,13 @@ class Engines:
         return EmbeddingCache.open(default_cache_path(self.settings.data_dir))
 
     def search(self, store: GraphStore, *, rebuild: bool = False, progress=None):
-        """The search engine for the store's current version; ``progress(done, total)`` while encoding."""
+        """The search engine for the store's current version; ``progress(done, total)`` while encoding.
+
+        Without a callback (the server's warm start, a first search over
+        HTTP) the encoding is logged every 10 s at INFO (``chainmatch.progress``).
+        """
         from graph.atomic import exclusive
+        from matching.progress import log_progress
         from matching.search import SearchConfig, SearchEngine, index_dir
 
         current = self._search
@@ -162,7 +167,8 @@ class Engines:
                 with exclusive(self.settings.data_dir / "index.lock"), self.embedding_cache() as cache, settled():
                     self._search = SearchEngine.open(
                         store, embedder, index_dir(self.settings.data_dir), cache=cache, rebuild=rebuild,
-                        progress=progress, config=SearchConfig.from_settings(self.settings))
+                        progress=progress or log_progress("search index: encoding 编码"),
+                        config=SearchConfig.from_settings(self.settings))
             return self._search
 
     def analyse(self, store: GraphStore, call):
@@ -435,12 +441,14 @@ class Engines:
                         analyse=lambda f: self.analyse(store, f), recommend=lambda f: self.recommend(store, f),
                         landed=ws.landed(region))
 
-    def classify(self, store: GraphStore, *, top: int = 3, dense: bool = False) -> list:
+    def classify(self, store: GraphStore, *, top: int = 3, dense: bool = False, progress=None) -> list:
         """挂链 predictions for the store's organisations without confirmed segments (with embedding
-        features when ``dense``)."""
+        features when ``dense``); ``progress(done, total)`` over organisations (logged without one)."""
         from matching.classify import classify_store
+        from matching.progress import log_progress
 
+        progress = progress or log_progress("classify 挂链")
         if not dense:
-            return classify_store(store, top=top)
+            return classify_store(store, top=top, progress=progress)
         with self.embedding_cache() as cache:
-            return classify_store(store, embedder=self.embedder(), cache=cache, top=top)
+            return classify_store(store, embedder=self.embedder(), cache=cache, top=top, progress=progress)

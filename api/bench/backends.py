@@ -44,7 +44,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import JsonOut, console, err_console, print_json, table
+from api.cli.common import JsonOut, console, print_json, say_err, table
 from graph.errors import ConfigError
 
 __all__ = ["run_backends_bench", "register_bench"]
@@ -195,7 +195,7 @@ def register_bench(bench_app: typer.Typer) -> None:
         from api.bench.cli import machine
 
         fig = run_backends_bench(firms, links, neo4j_uri=neo4j_uri, seed=seed, region=region, chunk=chunk,
-                                 repeat=repeat, wipe=wipe, say=lambda m: err_console.print(f"[dim]{m}…[/dim]"))
+                                 repeat=repeat, wipe=wipe, say=lambda m: say_err(f"{m}…"))
         fig["machine"] = machine()
         if as_json:
             print_json(fig)

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import DataDir, JsonOut, console, err_console, print_json, table
+from api.cli.common import DataDir, JsonOut, console, print_json, say_err, table
 from graph.errors import InvalidInput
 
 __all__ = ["bench_app"]
@@ -72,7 +72,7 @@ def bench_search(
         raise InvalidInput(f"--sizes and --sweep must be comma-separated integers, got {sizes!r}, {sweep!r}") from e
     if kind not in ("matched", "gaussian"):
         raise InvalidInput(f"--kind must be matched or gaussian, got {kind!r}")
-    say = None if as_json else (lambda m: err_console.print(f"[dim]{m}[/dim]"))
+    say = say_err  # progress on stderr, --json or not: stdout stays the figures
     embedder, sample, reference = None, [], None
     if texts or kind == "matched":
         from api.cli.common import settings_for
@@ -86,8 +86,7 @@ def bench_search(
         batch, _ = load_world()
         sample = sorted({t for o in batch.organisations for t in dense_fields(o)})
         if kind == "matched":
-            if say:
-                say(f"reference embeddings: {len(sample)} sample-world texts (embedding cache)")
+            say(f"reference embeddings: {len(sample)} sample-world texts (embedding cache)")
             with engines.embedding_cache() as cache:
                 reference, _ = encode_cached(embedder, sample, cache)
         sample = sample[:texts]
@@ -116,12 +115,12 @@ def bench_search(
 
 def _assemble() -> None:
     """Every other ``bench`` command, each kept beside what it measures; the group is assembled here, once."""
-    from api.bench import backends, gaps, load, suite
+    from api.bench import backends, gaps, loadcli, suite
     from api.bench.recommend import bench_recommend
 
     gaps.register_bench(bench_app)
     backends.register_bench(bench_app)
-    load.register_bench(bench_app)
+    loadcli.register_bench(bench_app)
     suite.register_bench(bench_app)
     bench_app.command("recommend")(bench_recommend)
 

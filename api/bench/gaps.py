@@ -113,17 +113,21 @@ def _child(args, out) -> None:
 
 
 def run_gaps_bench(firms: int, links: int, seed: int = 7, region: str = "cn/guangdong/shenzhen",
-                   through_store: bool | None = None, workdir: Path | None = None) -> dict:
+                   through_store: bool | None = None, workdir: Path | None = None, say=None) -> dict:
     """Generate a synthetic world, then time ``gaps`` for ``region`` cold and warm (see the module docstring)."""
     from fixtures.synth import synthetic_batch
     from graph.analysis.arrays import GraphArrays
+
+    say = say or (lambda _m: None)
 
     through_store = firms <= STORE_MAX_FIRMS if through_store is None else through_store
     fig: dict = {"firms": firms, "links": links, "region": region, "path": "sqlite" if through_store else "npz"}
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         t = time.perf_counter()
+        say(f"generating {firms:,} firms and {links:,} links (not timed)")
         batch = synthetic_batch(firms, links, seed)
         fig["generate_s"] = round(time.perf_counter() - t, 1)
+        say(f"generated in {fig['generate_s']} s; writing the {'SQLite store' if through_store else 'npz arrays'}")
         if through_store:
             from graph.store.sqlite import SqliteStore
 
@@ -140,6 +144,7 @@ def run_gaps_bench(firms: int, links: int, seed: int = 7, region: str = "cn/guan
             arrays.save(path)
             del arrays
         del batch
+        say("measuring in a fresh process: cold, warm, aggregates, one chain")
         ctx = mp.get_context("spawn")
         recv, send = ctx.Pipe(duplex=False)
         proc = ctx.Process(target=_child, args=(("sqlite" if through_store else "npz", path, region,
@@ -170,8 +175,11 @@ def register_bench(bench_app: typer.Typer) -> None:
     ) -> None:
         """Gap analysis of one city on a synthetic world: cold and warm time, peak RSS."""
         from api.bench.cli import machine
+        from api.cli.common import say_err
 
-        fig = run_gaps_bench(firms, links, seed, region, store)
+        fig = run_gaps_bench(firms, links, seed, region, store, say=say_err)
+        say_err(f"cold {fig['cold_ms']} ms (CPU {fig['cold_cpu_ms']} ms), warm {fig['warm_ms']} ms, "
+                f"peak RSS {fig['peak_rss_mb']} MB, load {fig['load_avg_1min']}")
         fig["machine"] = machine()
         if as_json:
             print_json(fig)

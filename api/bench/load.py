@@ -52,15 +52,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
 
-import typer
-
-from api.cli.common import JsonOut, console, print_json, table
 from graph.ports import free_port
 
 __all__ = ["Call", "Sample", "MIX", "percentile", "summarise", "proc_peak_rss_mb",
-           "prepare_world", "Server", "request_maker", "drive", "run_load_bench", "register_bench"]
+           "prepare_world", "prepared_world", "Server", "request_maker", "drive", "run_load_bench",
+           "SATURATION_MAX_MS"]
 
 CITY = "cn/guangdong/shenzhen"
 
@@ -320,8 +317,8 @@ class Server:
 async def _send(client, call: Call) -> Sample:
     t = time.perf_counter()
     try:
-        r = await client.get(call.path, params=call.params)
-        status, error = r.status_code, None
+        status, _ = await client.get(call.path, call.params)
+        error = None
     except Exception as e:  # timeouts, refused or reset connections: counted, never fatal
         status, error = None, type(e).__name__
     ms = (time.perf_counter() - t) * 1000.0
@@ -333,12 +330,12 @@ async def _worker(client, make, rng: random.Random, deadline: float, out: list[S
         out.append(await _send(client, make(rng)))
 
 
-def _client(url: str, token: str | None, clients: int, timeout: float):
-    import httpx
+def _client(url: str, token: str | None, clients: int, timeout: float | None):
+    """The driver's HTTP client (:class:`api.bench.rawhttp.RawClient`: a fraction of httpx's CPU per request)."""
+    from api.bench.rawhttp import RawClient
 
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    return httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=timeout)
+    return RawClient(url, headers, timeout=timeout, max_connections=clients)
 
 
 async def drive(url: str, token: str | None, make, *, clients: int, seconds: float, seed: int = 0,
@@ -363,53 +360,102 @@ async def _warm(url: str, token: str, make, sequential: int, seed: int) -> dict:
         for kind in make.kinds:
             call = make.build(kind, rng)
             t = time.perf_counter()
-            r = await client.get(call.path, params=call.params)
+            status, body = await client.get(call.path, call.params)
             warm[kind] = round(time.perf_counter() - t, 2)
-            if r.status_code != call.expect:  # said in the figures; the load still runs and counts the errors
-                failed[kind] = f"{r.status_code} for {call.path}?{dict(call.params)}: {r.text[:300]}"
+            if status != call.expect:  # said in the figures; the load still runs and counts the errors
+                failed[kind] = (f"{status} for {call.path}?{dict(call.params)}: "
+                                f"{body[:300].decode('utf-8', 'replace')}")
         for kind in make.kinds:
             for _ in range(sequential):
                 unloaded.append(await _send(client, make.build(kind, rng)))
     async with _client(url, None, 1, timeout=30.0) as anon:
-        keyless = (await anon.get("/organisations/syn:0000000")).status_code
+        keyless = (await anon.get("/organisations/syn:0000000"))[0]
     return {"warmup_s": warm, "warmup_failures": failed, "keyless_status": keyless,
             "unloaded": {k: {f: v for f, v in fig.items() if f in ("count", "errors", "p50_ms", "p95_ms")}
                          for k, fig in summarise(unloaded, 1.0)["endpoints"].items()}}
 
 
+def prepared_world(data_dir: Path, firms: int, links: int, seed: int) -> tuple[str, dict, bool]:
+    """:func:`prepare_world` once per ``data_dir``: a later call with the same sizes and seed reuses it.
+
+    What the request maker needs and the viewer key are kept in
+    ``bench-world.json`` (owner-only) beside the store, so a second run on the
+    same directory skips generation and the server loads the index it built.
+    Returns the token, the world and whether it was reused.
+    """
+    import json
+
+    from graph.fsperms import private_file
+
+    marker = Path(data_dir) / "bench-world.json"
+    want = {"firms": firms, "links": links, "seed": seed}
+    if marker.exists():
+        kept = json.loads(marker.read_text(encoding="utf-8"))
+        if {k: kept.get(k) for k in want} == want:
+            return kept["token"], kept["world"], True
+        from graph.errors import InvalidInput
+
+        raise InvalidInput(f"{data_dir} holds a bench world of {kept.get('firms')} firms / {kept.get('links')} "
+                           f"links / seed {kept.get('seed')}, not {firms} / {links} / {seed}: use another directory")
+    token, world = prepare_world(data_dir, firms, links, seed)
+    private_file(marker).write_text(json.dumps({**want, "token": token, "world": world}), encoding="utf-8")
+    return token, world, False
+
+
 def run_load_bench(firms: int = 100_000, links_per_firm: int = 5, *, clients: int = 50, seconds: float = 60.0,
                    seed: int = 7, sequential: int = 20, model: str | None = None, mix: dict | None = None,
                    access_log: bool = False, workdir: Path | None = None, keep_samples: bool = False,
-                   workers: int = 1) -> dict:
-    """Prepare, serve, warm up, load; the figures (see the module docstring)."""
-    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
-        data_dir = Path(tmp) / "data"
+                   workers: int = 1, rate: float | None = None, capacity: dict | None = None,
+                   world_dir: Path | None = None, say: Callable[[str], None] | None = None) -> dict:
+    """Prepare, serve, warm up, load; the figures (see the module docstring).
+
+    Closed loop (``clients``) unless ``rate`` is given (one open-loop run at
+    that many requests/s) or ``capacity`` (the arguments of
+    :func:`api.bench.openloop.find_capacity`, e.g. ``{"start": 50}``).
+    ``world_dir`` keeps the prepared store for the next run (:func:`prepared_world`).
+    """
+    from contextlib import ExitStack
+
+    say = say or (lambda _m: None)
+    with ExitStack() as stack:
+        if world_dir is None:
+            data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(dir=workdir))) / "data"
+        else:
+            data_dir = Path(world_dir)
         t = time.perf_counter()
-        token, world = prepare_world(data_dir, firms, links_per_firm * firms, seed)
-        fig: dict = {"firms": firms, "links": links_per_firm * firms, "clients": clients, "seconds": seconds,
-                     "workers": workers,
-                     "model": model or _default_model(), "prepare_s": round(time.perf_counter() - t, 1)}
+        token, world, reused = prepared_world(data_dir, firms, links_per_firm * firms, seed)
+        mode = "capacity" if capacity is not None else "open" if rate is not None else "closed"
+        fig: dict = {"firms": firms, "links": links_per_firm * firms, "mode": mode, "seconds": seconds,
+                     "workers": workers, "model": model or _default_model(), "world_reused": reused,
+                     "prepare_s": round(time.perf_counter() - t, 1)}
+        if mode == "closed":
+            fig["clients"] = clients
+        say(f"world: {firms:,} firms {'reused from' if reused else 'written to'} {data_dir} in {fig['prepare_s']} s; "
+            f"starting the server (its warm start builds or loads the search index)")
         make = request_maker(world, mix)
         with Server(data_dir, model=model, access_log=access_log, workers=workers) as server:
             t = time.perf_counter()
             server.wait_ready(timeout=3600.0)  # serve warms its engines before it accepts: index builds count here
             fig["start_s"] = round(time.perf_counter() - t, 1)
+            say(f"server ready in {fig['start_s']} s; warm-up and {sequential} unloaded requests per kind")
             fig.update(asyncio.run(_warm(server.url, token, make, sequential, seed)))
+            say("unloaded p95 ms: " + ", ".join(f"{k} {v['p95_ms']}" for k, v in fig["unloaded"].items())
+                + (f"; warm-up failures: {fig['warmup_failures']}" if fig["warmup_failures"] else ""))
             fig["auth_on"] = fig["keyless_status"] == 401
-            rss_before, cpu_before = server.peak_rss_mb(), server.cpu_s()
-            fig["load_avg_before"] = round(os.getloadavg()[0], 2)
-            samples, wall, client_cpu = asyncio.run(drive(server.url, token, make, clients=clients,
-                                                          seconds=seconds, seed=seed))
-            fig["load_avg_after"] = round(os.getloadavg()[0], 2)
-            cpu_after = server.cpu_s()
-            fig["server_peak_rss_mb_warm"] = rss_before
+            fig["server_peak_rss_mb_warm"] = server.peak_rss_mb()
+            if mode == "closed":
+                say(f"closed loop: {clients} clients for {seconds:g} s")
+                samples = _closed(server, token, make, fig, clients=clients, seconds=seconds, seed=seed)
+                say(f"closed loop: {fig['overall']['count']} requests, {fig['overall']['errors']} errors, "
+                    f"p99 {fig['overall']['p99_ms']} ms, max {fig['overall']['max_ms']} ms")
+            else:
+                from api.bench.openloop import run_open
+
+                samples = []
+                fig.update(run_open(server, token, make, rate=rate, seconds=seconds, seed=seed, capacity=capacity,
+                                    say=say))
             fig["server_peak_rss_mb"] = server.peak_rss_mb()
             fig["server_processes"] = len(_tree(server.proc.pid))
-            fig["server_cpu_s"] = round(cpu_after - cpu_before, 1) if None not in (cpu_before, cpu_after) else None
-            fig["wall_s"] = round(wall, 2)
-            fig["client_cpu_s"] = round(client_cpu, 1)
-            fig["client_cpu_share"] = round(client_cpu / wall, 2)
-            fig.update(summarise(samples, wall))
         if access_log:
             fig["server_log"] = server.log_path.read_text(encoding="utf-8", errors="replace")
     if keep_samples:
@@ -417,38 +463,23 @@ def run_load_bench(firms: int = 100_000, links_per_firm: int = 5, *, clients: in
     return fig
 
 
-def register_bench(bench_app: typer.Typer) -> None:
-    """Add ``bench load`` to the ``bench`` sub-app."""
+#: the closed loop is the saturation check: it passes with no error and no request slower than this
+SATURATION_MAX_MS = 5000.0
 
-    @bench_app.command("load")
-    def bench_load(
-        firms: Annotated[int, typer.Option(min=1, help="Synthetic firms in the served store.")] = 100_000,
-        links_per_firm: Annotated[int, typer.Option(min=0, help="Links per firm.")] = 5,
-        clients: Annotated[int, typer.Option(min=1, help="Concurrent clients.")] = 50,
-        seconds: Annotated[float, typer.Option(min=0.5, help="Length of the load, in seconds.")] = 60.0,
-        sequential: Annotated[int, typer.Option(min=1, help="Unloaded requests per kind, one at a time.")] = 20,
-        model: Annotated[str | None, typer.Option(help="Embedding model of the server (default: the "
-                                                  "setting's), e.g. hashing:64.")] = None,
-        seed: Annotated[int, typer.Option(help="Generator and request seed.")] = 7,
-        workers: Annotated[int, typer.Option(min=1, max=32, help="Server worker processes "
-                                             "(chainmatch serve --workers).")] = 1,
-        as_json: JsonOut = False,
-    ) -> None:
-        """The HTTP API (auth on) under C concurrent clients for D seconds: errors, p50/p95/p99, peak RSS."""
-        from api.bench.cli import machine
 
-        fig = run_load_bench(firms, links_per_firm, clients=clients, seconds=seconds, seed=seed,
-                             sequential=sequential, model=model, workers=workers)
-        fig["machine"] = machine()
-        if as_json:
-            print_json(fig)
-            return
-        cols = ["count", "errors", "rps", "p50_ms", "p95_ms", "p99_ms", "max_ms"]
-        rows = [[k, *(f[c] for c in cols), fig["unloaded"].get(k, {}).get("p95_ms"), fig["warmup_s"].get(k)]
-                for k, f in {**fig["endpoints"], "overall": fig["overall"]}.items()]
-        console.print(table(f"bench load · {firms:,} firms · {clients} clients × {fig['wall_s']} s · "
-                            f"{fig['machine']}", ["kind", *cols, "unloaded p95", "warm-up s"], rows))
-        console.print(f"server peak RSS {fig['server_peak_rss_mb']} MB · server CPU {fig['server_cpu_s']} s · "
-                      f"driver CPU {fig['client_cpu_s']} s ({fig['client_cpu_share']:.0%} of one core) · "
-                      f"auth on: {fig['auth_on']} · load average {fig['load_avg_before']} → "
-                      f"{fig['load_avg_after']}")
+def _closed(server: Server, token: str, make, fig: dict, *, clients: int, seconds: float, seed: int) -> list[Sample]:
+    """The closed loop (saturation check) into ``fig``; its samples."""
+    cpu_before = server.cpu_s()
+    fig["load_avg_before"] = round(os.getloadavg()[0], 2)
+    samples, wall, client_cpu = asyncio.run(drive(server.url, token, make, clients=clients, seconds=seconds,
+                                                  seed=seed))
+    fig["load_avg_after"] = round(os.getloadavg()[0], 2)
+    cpu_after = server.cpu_s()
+    fig["server_cpu_s"] = round(cpu_after - cpu_before, 1) if None not in (cpu_before, cpu_after) else None
+    fig["wall_s"] = round(wall, 2)
+    fig["client_cpu_s"] = round(client_cpu, 1)
+    fig["client_cpu_share"] = round(client_cpu / wall, 2)
+    fig.update(summarise(samples, wall))
+    o = fig["overall"]
+    fig["saturation_ok"] = o["errors"] == 0 and (o["max_ms"] or 0.0) <= SATURATION_MAX_MS
+    return samples

@@ -108,13 +108,20 @@ def bench_recommend(
 ) -> None:
     """Recommendation latency (p50/p95) at 100k and 1M firms: one gap, five gaps, introducers."""
     from api.bench.cli import machine
+    from api.cli.common import say_err
+    from matching.progress import Steps
 
     scales = firms or [100_000, 1_000_000]
     ctx = mp.get_context("fork")
     out = []
+    steps = Steps(scales, say_err)  # a scale's cost grows with its firms
     for n in scales:
+        say_err(f"{n:,} firms: generating the world and building the index")
         with ctx.Pool(1) as pool:
             out.append(pool.apply(_child, ((n, links_per_firm, queries, seed),)))
+        f = out[-1]
+        steps.done(f"{n:,} firms: index {f['index_s']} s, target p95 {f['target_p95_ms']} ms, chain p95 "
+                   f"{f['chain_p95_ms']} ms, introducers p95 {f['introducers_p95_ms']} ms")
     if as_json:
         print_json({"machine": machine(), "scales": out})
         return

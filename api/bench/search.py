@@ -32,7 +32,7 @@ import numpy as np
 from matching.embedder import Embedder, normalise_rows
 from matching.vectors import FaissIndex, exact_search, one_faiss_thread, recall_at_k
 
-__all__ = ["synthetic_vectors", "fit_reference", "bench_encode", "bench_index", "run_search_bench"]
+__all__ = ["synthetic_vectors", "fit_reference", "bench_encode", "bench_index", "row_text", "run_search_bench"]
 
 
 def fit_reference(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -138,6 +138,19 @@ def bench_index(
     return row
 
 
+def row_text(row: dict) -> str:
+    """One finished row on one line.
+
+    >>> row_text({"n": 1000, "index": "hnsw", "build_seconds": 2.0, "p50_ms": 1.0, "p95_ms": 2.5,
+    ...           "recall_at_10": 0.97, "sweep": [{"ef_search": 64, "p95_ms": 1.2, "recall_at_10": 0.9}]})
+    '1,000 hnsw: build 2.0 s, p50 1.0 ms, p95 2.5 ms, recall@10 0.97 (swept 64: p95 1.2 ms @ 0.9)'
+    """
+    swept = ", ".join(f"{m.get('ef_search') or m.get('nprobe')}: p95 {m['p95_ms']} ms @ {m['recall_at_10']}"
+                      for m in row.get("sweep", ()))
+    return (f"{row['n']:,} {row['index']}: build {row['build_seconds']} s, p50 {row['p50_ms']} ms, "
+            f"p95 {row['p95_ms']} ms, recall@10 {row['recall_at_10']}" + (f" (swept {swept})" if swept else ""))
+
+
 def run_search_bench(
     sizes: Sequence[int],
     *,
@@ -176,6 +189,10 @@ def run_search_bench(
     if dim is None:
         dim = 384
     q = synthetic_vectors(queries, dim, kind=kind, reference=reference, seed=seed + 1)
+    from matching.progress import Steps
+
+    # weights: a row's cost grows with its vector count; an approximate build costs ~10 exact ones
+    steps = Steps([n * w for n in sizes for w in ([1] if flat else []) + [10] * len(approx)], say)
     for n in sizes:
         say(f"{n:,} {kind} vectors: generating")
         xb = synthetic_vectors(n, dim, kind=kind, reference=reference, seed=seed + 2)
@@ -187,10 +204,12 @@ def run_search_bench(
             row = bench_index(xb, q, exact_below=n + 1, k=k, truth=truth)
             row["numpy_exact_batched_ms_per_query"] = round(exact_ms, 3)
             out["rows"].append(row)
+            steps.done(row_text(row))
         for a in approx:
             say(f"{n:,}: {a} build + tune")
             out["rows"].append(bench_index(xb, q, approx=a, exact_below=0, k=k, truth=truth, sweep=sweep,
                                            **index_kwargs))
+            steps.done(row_text(out["rows"][-1]))
         del xb
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return out

@@ -56,14 +56,20 @@ class Scale:
     load_model: str | None = None  # None: the server's default model
     sweep: str = "64,128,256,512"  # efforts (HNSW efSearch) measured besides the tuned one
     load_workers: int = 1  # server processes of the load phase (serve --workers); docs/benchmarks.md compares 1 and 2
+    capacity_seconds: float = 30.0  # each open-loop run of the capacity phase
+    capacity_start: float = 50.0  # its first rate (requests/s)
+    capacity_steps: int = 7
 
 
 SCALES: dict[str, Scale] = {
-    "tiny": Scale(2_000, 10_000, 2_000, 4, 3.0, 20, search_kind="gaussian", texts=0, load_model="hashing:64"),
+    "tiny": Scale(2_000, 10_000, 2_000, 4, 3.0, 20, search_kind="gaussian", texts=0, load_model="hashing:64",
+                  capacity_seconds=2.0, capacity_steps=2),
     "100k": Scale(100_000, 500_000, 100_000, 50, 60.0, 200),
     "1m": Scale(1_000_000, 5_000_000, 100_000, 50, 60.0, 200),
 }
-PHASES = ("import", "gaps", "search", "recommend", "load")
+PHASES = ("import", "gaps", "search", "recommend", "load", "capacity")
+#: rough relative cost of each phase (wall seconds of the 100k run in docs/benchmarks.md), for the estimate
+PHASE_WEIGHTS = {"import": 50, "gaps": 30, "search": 120, "recommend": 45, "load": 240, "capacity": 400}
 
 
 def phase_argv(phase: str, s: Scale, workdir: Path) -> list[str]:
@@ -87,17 +93,39 @@ def phase_argv(phase: str, s: Scale, workdir: Path) -> list[str]:
         argv = ["bench", "load", "--firms", str(s.load_firms), "--links-per-firm", str(s.links // s.firms),
                 "--clients", str(s.clients), "--seconds", str(s.seconds), "--workers", str(s.load_workers), "--json"]
         return argv + (["--model", s.load_model] if s.load_model else [])
+    if phase == "capacity":
+        argv = ["bench", "load", "--firms", str(s.load_firms), "--links-per-firm", str(s.links // s.firms),
+                "--find-capacity", "--rate", f"{s.capacity_start:g}", "--seconds", f"{s.capacity_seconds:g}",
+                "--max-steps", str(s.capacity_steps), "--workers", str(s.load_workers), "--json"]
+        return argv + (["--model", s.load_model] if s.load_model else [])
     raise ValueError(f"unknown phase {phase!r}")
 
 
-def run_phase(argv: list[str], timeout: float) -> dict:
-    """Run ``chainmatch <argv>`` in a new process group; its JSON, status, wall time and tree peak RSS."""
+def run_phase(argv: list[str], timeout: float, say=None) -> dict:
+    """Run ``chainmatch <argv>`` in a new process group; its JSON, status, wall time and tree peak RSS.
+
+    The child's stderr (its progress lines) is passed to ``say`` line by line
+    as it comes, and its tail kept for the reason of a failure.
+    """
     import json
+    import threading
+    from collections import deque
 
     cmd = [sys.executable, "-c", "from api.cli.main import main; main()", *argv]
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    tail: deque[str] = deque(maxlen=40)
+
+    def pump(stream) -> None:
+        for raw in iter(stream.readline, b""):
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            tail.append(line)
+            if say is not None:
+                say(f"  {argv[1]} | {line}")
+
+    with tempfile.TemporaryFile() as out:
         t = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, start_new_session=True)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, start_new_session=True)
+        reader = threading.Thread(target=pump, args=(proc.stderr,), daemon=True)
+        reader.start()
         status, ru, timed_out = None, None, False
         while status is None:
             pid, st, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -111,10 +139,11 @@ def run_phase(argv: list[str], timeout: float) -> dict:
             else:
                 time.sleep(0.25)
         proc.returncode = status
+        reader.join(timeout=5)
+        proc.stderr.close()
         wall = time.perf_counter() - t
         out.seek(0)
-        err.seek(0)
-        text, errors = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
+        text, errors = out.read().decode("utf-8", "replace"), "\n".join(tail)
     rec = {"argv": argv, "wall_s": round(wall, 1), "tree_peak_rss_mb": round(ru.ru_maxrss / 1024)}
     if timed_out:
         return rec | {"status": "timeout", "why": f"did not finish within {timeout:.0f} s (killed)"}
@@ -130,7 +159,7 @@ def run_phase(argv: list[str], timeout: float) -> dict:
 def _own_peak_mb(phase: str, r: dict) -> float | None:
     if phase == "recommend":
         return round(r["scales"][0]["peak_rss_gb"] * 1024)
-    return r.get("server_peak_rss_mb" if phase == "load" else "peak_rss_mb")
+    return r.get("server_peak_rss_mb" if phase in ("load", "capacity") else "peak_rss_mb")
 
 
 def _search_p95(r: dict, n: int) -> tuple[float, str]:
@@ -180,10 +209,13 @@ _GOALS = [
      "bench gaps: whole city, empty caches"),
     ("import ≥ 20k firms/s", "import", lambda r, s: r["firms_per_s"], "firms/s", ">=", 20_000, "1m",
      "bench import: CSV with Chinese headers through the real importer"),
-    ("under load: 0 errors", "load", lambda r, s: r["overall"]["errors"], "errors", "<=", 0, "100k",
-     "bench load: non-2xx or exceptions over all clients"),
-    ("under load: p99 ≤ 500 ms", "load", lambda r, s: r["overall"]["p99_ms"], "ms", "<=", 500.0, "100k",
-     "bench load: every request of the mix"),
+    ("saturation (closed loop): 0 errors", "load", lambda r, s: r["overall"]["errors"], "errors", "<=", 0, "100k",
+     "bench load: non-2xx or exceptions over all clients, each sending as soon as answered"),
+    ("saturation (closed loop): no request > 5 s", "load", lambda r, s: r["overall"]["max_ms"], "ms", "<=",
+     5000.0, "100k", "bench load: the slowest request of the closed loop (its p99 is queueing at full load)"),
+    ("API capacity ≥ 200 req/s at p99 ≤ 500 ms, 0 errors", "capacity", lambda r, s: r["capacity_rps"], "req/s",
+     ">=", 200.0, "100k", "bench load --find-capacity: open loop, Poisson arrivals of the mix, latency from the "
+     "scheduled arrival; the highest rate run that passed"),
 ]
 
 
@@ -264,6 +296,7 @@ _KEY_FIGURES = {
     "recommend": (),
     "load": ("prepare_s", "start_s", "wall_s", "server_cpu_s", "client_cpu_s", "client_cpu_share",
              "warmup_failures"),
+    "capacity": (),
 }
 
 
@@ -279,6 +312,10 @@ def _figures_text(phase: str, rec: dict) -> str:
     if phase == "search":
         return "; ".join(f"{x['index']} n={x['n']:,} build {x['build_seconds']} s p50 {x['p50_ms']} ms "
                          f"p95 {x['p95_ms']} ms recall@10 {x['recall_at_10']}" + _swept(x) for x in r["rows"])
+    if phase == "capacity":
+        return (f"capacity {_fmt(r['capacity_rps'])} req/s (first failing {_fmt(r['first_fail_rps'])}); runs: "
+                + "; ".join(f"{_fmt(f['rate'])}/s p99 {_fmt(f['overall']['p99_ms'])} ms {f['overall']['errors']} "
+                            f"errors driver {f['driver_cpu_share']:.0%}" for f in r["steps"]))
     if phase == "recommend":
         r = r["scales"][0]
         return ", ".join(f"{k} {_fmt(r[k])}" for k in ("index_s", "target_p50_ms", "target_p95_ms", "chain_p95_ms",
@@ -333,6 +370,21 @@ def markdown(doc: dict) -> str:
             lines.append(f"| {k} | {_fmt(f['count'])} | {_fmt(f['errors'])} | {_fmt(f['rps'])} | {_fmt(f['p50_ms'])} | "
                          f"{_fmt(f['p95_ms'])} | {_fmt(f['p99_ms'])} | {_fmt(f['max_ms'])} | {_fmt(u.get('p50_ms'))} | "
                          f"{_fmt(u.get('p95_ms'))} | {_fmt(r['warmup_s'].get(k))} |")
+    cap = doc["phases"].get("capacity", {})
+    if cap.get("status") == "ok":
+        r = cap["result"]
+        lines += ["", f"Capacity: open loop (Poisson arrivals of the same mix, latency from the scheduled arrival) on "
+                  f"{r['firms']:,} firms, {r.get('workers', 1)} server process(es), {r['seconds']:g} s per run; "
+                  f"capacity {_fmt(r['capacity_rps'])} req/s (p99 ≤ {r['p99_goal_ms']:g} ms and 0 errors; first "
+                  f"failing rate {_fmt(r['first_fail_rps'])}). Latencies in ms.", "",
+                  "| rate/s | answered/s | p50 | p95 | p99 | max | errors | pass | driver CPU (of a core) | "
+                  "server CPU (cores) | load before |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+        for f in r["steps"]:
+            o = f["overall"]
+            cores = f["server_cpu_s"] / f["wall_s"] if f.get("server_cpu_s") is not None and f["wall_s"] else None
+            lines.append(f"| {_fmt(f['rate'])} | {_fmt(f['achieved_rps'])} | {_fmt(o['p50_ms'])} | {_fmt(o['p95_ms'])} | "
+                         f"{_fmt(o['p99_ms'])} | {_fmt(o['max_ms'])} | {o['errors']} | {'yes' if f['pass'] else 'no'} | "
+                         f"{f['driver_cpu_share']:.0%} | {_fmt(cores)} | {_fmt(f['load_avg_before'])} |")
     return "\n".join(lines) + "\n"
 
 
@@ -358,6 +410,10 @@ def run_all(scale: str, phases: tuple[str, ...] = PHASES, *, clients: int | None
     s = replace(s, clients=clients or s.clients, seconds=seconds or s.seconds)
     doc = {"scale": scale, "sizes": asdict(s), "command": command, "machine": machine_facts(),
            "load_before": [round(x, 2) for x in os.getloadavg()], "phases": {}}
+    from matching.progress import Steps
+
+    chosen = [p for p in PHASES if p in phases]
+    steps = Steps([PHASE_WEIGHTS[p] for p in chosen], say)
     with tempfile.TemporaryDirectory() as tmp:
         for p in PHASES:
             if p not in phases:
@@ -365,8 +421,8 @@ def run_all(scale: str, phases: tuple[str, ...] = PHASES, *, clients: int | None
                 continue
             argv = phase_argv(p, s, Path(tmp))
             say(f"{p}: chainmatch {' '.join(argv)}")
-            doc["phases"][p] = rec = run_phase(argv, timeout)
-            say(f"{p}: {rec['status']} in {rec['wall_s']} s")
+            doc["phases"][p] = rec = run_phase(argv, timeout, say=say)
+            steps.done(f"{p}: {rec['status']} in {rec['wall_s']} s · {_key_figures(p, rec)}")
     doc["load_after"] = [round(x, 2) for x in os.getloadavg()]
     doc["goals"] = goals(s, doc["phases"])
     return doc
@@ -390,7 +446,7 @@ def register_bench(bench_app: typer.Typer) -> None:
         as_json: JsonOut = False,
     ) -> None:
         """Import, gaps, search, recommend and the API under load, each in a fresh process; goals met or missed."""
-        from api.cli.common import err_console
+        from api.cli.common import say_err
         from graph.errors import InvalidInput
 
         if scale not in SCALES:
@@ -402,9 +458,8 @@ def register_bench(bench_app: typer.Typer) -> None:
         given = [("--load-clients", load_clients), ("--load-seconds", load_seconds), ("--output", output),
                  ("--phases", phases if chosen != PHASES else None)]
         command = " ".join(["chainmatch bench all --scale", scale, *(f"{k} {v}" for k, v in given if v)])
-        say = None if as_json else (lambda m: err_console.print(f"[dim]{m}[/dim]"))
         doc = run_all(scale, chosen, clients=load_clients, seconds=load_seconds, timeout=timeout,
-                      command=command, say=say or (lambda _m: None))
+                      command=command, say=say_err)  # progress on stderr, --json or not
         if output is not None:
             old = output.read_text(encoding="utf-8") if output.exists() else ""
             output.parent.mkdir(parents=True, exist_ok=True)

@@ -13,11 +13,50 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["console", "err_console", "DataDir", "JsonOut", "settings_for", "open_store_for", "engine_room",
+__all__ = ["console", "err_console", "say_err", "progress_bar", "DataDir", "JsonOut", "settings_for", "open_store_for", "engine_room",
            "print_json", "table", "write_summary"]
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
+
+
+def say_err(msg: str) -> None:
+    """One line of progress on stderr, unwrapped and unstyled (a log file reads it as written)."""
+    err_console.print(msg, markup=False, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def progress_bar(label: str, quiet: bool = False):
+    """A ``progress(done, total)`` callback for long work (None when ``quiet``, e.g. ``--json``).
+
+    On a terminal it draws a rich bar; anywhere else (a log file, CI, a pipe),
+    where a bar draws nothing, it prints a line every 10 s with an estimate of
+    what is left (:func:`matching.progress.line_progress`).
+    """
+    if quiet:
+        yield None
+        return
+    if not err_console.is_terminal:
+        from matching.progress import line_progress
+
+        yield line_progress(label, say_err)
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total or None)
+
+        yield update
 
 DataDir = Annotated[
     Path | None,

@@ -21,7 +21,7 @@ def entries_cmd(
     as_json: JsonOut = False,
 ) -> None:
     """Entry backtest: MAP, Recall@10/20, AUC-PR of the 补链/延链 ranking vs random, popularity, density, demand."""
-    from api.cli.matching import _progress
+    from api.cli.common import progress_bar
     from graph.errors import InvalidInput
     from matching.eval.entries import EntryData, format_entries, run_entries
     from matching.eval.metrics import SET_METRICS
@@ -30,7 +30,7 @@ def entries_cmd(
         raise InvalidInput(f"--level must be city or province, not {level!r}", f"--level 只能是 city 或 province：{level!r}")
     with open_store_for(data_dir) as store:
         data = EntryData.from_store(store, level=level)
-    with _progress("entries 进入回测", as_json) as progress:
+    with progress_bar("entries 进入回测", as_json) as progress:
         res = run_entries(data, t0, min_firms=min_firms, tune=tune, progress=progress)
     if as_json:
         print_json(res.as_dict())

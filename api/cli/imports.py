@@ -7,7 +7,6 @@ reject file.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +19,7 @@ from api.cli.common import (
     err_console,
     open_store_for,
     print_json,
+    progress_bar,
     write_summary,
 )
 from graph.io.headers import ENTITIES
@@ -57,24 +57,6 @@ def parse_column_map(items: list[str] | None) -> dict[str, str] | None:
     return out
 
 
-@contextmanager
-def _progress(label: str, quiet: bool):
-    """A rich progress bar fed by the importer's ``progress(done, total)`` callback."""
-    if quiet:
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err_console, transient=True) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int | None) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
-
-
 def _tabular(entity: str):
     def command(
         file: Annotated[Path, typer.Argument(help="CSV/TSV, JSON, JSONL or .xlsx file.")],
@@ -90,7 +72,7 @@ def _tabular(entity: str):
         from graph.io.importer import import_file
 
         mapping = parse_column_map(column_map)
-        with open_store_for(data_dir) as store, _progress(f"importing {file.name}", as_json) as progress:
+        with open_store_for(data_dir) as store, progress_bar(f"importing {file.name}", as_json) as progress:
             report = import_file(store, file, entity, column_map=mapping, encoding=encoding, sheet=sheet,
                                  skip_invalid=skip_invalid, reject_path=reject_file, dry_run=dry_run,
                                  progress=progress)

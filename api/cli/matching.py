@@ -7,7 +7,6 @@ table (or JSON with ``--json``).
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -17,8 +16,8 @@ from api.cli.common import (
     JsonOut,
     console,
     engine_room,
-    err_console,
     print_json,
+    progress_bar,
     table,
 )
 from graph.resolve import resolve_region, resolve_segment
@@ -31,27 +30,9 @@ Mode = Annotated[str, typer.Option("--mode", help="hybrid (default), dense or le
 # ------------------------------------------------------------------ helpers
 
 
-@contextmanager
-def _progress(label: str, quiet: bool):
-    """A rich progress bar fed by ``(done, total)`` callbacks (silent with ``--json``)."""
-    if quiet:
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=err_console, transient=True) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total or None)
-
-        yield update
-
-
 def open_search(engines, store, *, rebuild: bool = False, quiet: bool = False):
     """The engines' search engine for ``store``, with a progress bar while texts are encoded."""
-    with _progress("encoding 编码", quiet) as progress:
+    with progress_bar("encoding 编码", quiet) as progress:
         return engines.search(store, rebuild=rebuild, progress=progress)
 
 
@@ -111,7 +92,8 @@ def classify(
     from matching.classify import apply_predictions
 
     with engine_room(data_dir) as (engines, store):
-        preds = engines.classify(store, top=top, dense=dense)
+        with progress_bar("classify 挂链", as_json) as progress:
+            preds = engines.classify(store, top=top, dense=dense, progress=progress)
         result = None
         if not dry_run:
             result = apply_predictions(store, preds, max_per_org=keep, min_confidence=min_confidence)

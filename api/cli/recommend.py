@@ -318,7 +318,7 @@ def backtest_cmd(
     as_json: JsonOut = False,
 ) -> None:
     """Date-split links backtest (docs/evaluation.md): Recall@10/50, MRR, nDCG@10 for the engine and every baseline."""
-    from api.cli.matching import _progress
+    from api.cli.common import progress_bar
     from matching.eval.backtest import default_t0, format_table, run_backtest
     from matching.eval.metrics import METRICS
     kind_list = tuple(k.strip() for k in kinds.split(",") if k.strip())
@@ -335,7 +335,7 @@ def backtest_cmd(
             t_val, _ = default_t0(ix, quantile=max(0.05, 2 * quantile - 1))
             w, val = tune_weights(ix, t_val, t0, kinds=kind_list, settings=settings)
             tuned = {"t_val": t_val, "weights": w, "validation": val}
-        with _progress("backtest 回测", as_json) as progress:
+        with progress_bar("backtest 回测", as_json) as progress:
             res = run_backtest(ix, t0, kinds=kind_list, settings=settings, t0_rule=rule, progress=progress)
             if tuned:
                 res.table["engine (tuned)"] = run_backtest(ix, t0, kinds=kind_list, scorers=["engine"],

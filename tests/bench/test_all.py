@@ -36,7 +36,8 @@ def test_goals_judge_measured_values_and_say_what_did_not_run():
     assert by["recommendation p95 ≤ 200 ms"]["verdict"] == "missed"
     assert by["gap analysis ≤ 2 s cold"]["verdict"] == "not run"
     assert "timeout" in by["gap analysis ≤ 2 s cold"]["why"]
-    assert by["under load: 0 errors"]["verdict"] == "not run"
+    assert by["saturation (closed loop): 0 errors"]["verdict"] == "not run"
+    assert by["API capacity ≥ 200 req/s at p99 ≤ 500 ms, 0 errors"]["verdict"] == "not run"
     rss = by["peak RSS ≤ 8 GB"]
     assert rss["value"] == 2048 and "search" in rss["why"] and "load" in rss["why"]
 
@@ -61,7 +62,10 @@ def test_bench_all_tiny_gives_every_phase_and_goal(tmp_path):
     assert {p: r["status"] for p, r in doc["phases"].items()} == dict.fromkeys(PHASES, "ok")
     assert all(g["verdict"] in ("met", "missed") for g in doc["goals"]), doc["goals"]
     load = doc["phases"]["load"]["result"]
-    assert load["overall"]["count"] > 0 and load["auth_on"]
+    assert load["overall"]["count"] > 0 and load["auth_on"] and load["mode"] == "closed"
+    cap = doc["phases"]["capacity"]["result"]
+    assert cap["mode"] == "capacity" and 1 <= len(cap["steps"]) <= SCALES["tiny"].capacity_steps
+    assert all(f["offered"] > 0 and "p99_ms" in f["overall"] for f in cap["steps"])
     assert doc["phases"]["import"]["result"]["firms"] == SCALES["tiny"].firms
     md = out.read_text(encoding="utf-8")
     assert md == replace_section("", "tiny", markdown(doc))
