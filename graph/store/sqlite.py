@@ -57,6 +57,10 @@ __all__ = ["SqliteStore"]
 
 _CHUNK = 500  # parameters per IN (...) query, well under SQLite's limit
 _CACHE_KIB = 262_144  # page cache per connection: 256 MiB keeps a 1M-firm store's indexes in memory
+#: read-only connections beside the writer, so concurrent reads (the server's threads) run in parallel
+#: instead of queueing on one connection's lock (WAL: readers never block the writer or each other)
+_READERS = 4
+_READER_CACHE_KIB = 32_768
 
 
 def _chunks(items: list, size: int = _CHUNK) -> Iterator[list]:
@@ -89,6 +93,11 @@ class SqliteStore:
         self._path = path
         self._lock = threading.RLock()
         self._graph: tuple[int, nx.MultiDiGraph] | None = None
+        self._readers: list[sqlite3.Connection] = []  # every reader opened (closed with the store)
+        self._idle: list[sqlite3.Connection] = []  # readers not in use (list.pop/append are atomic)
+        self._readers_lock = threading.Lock()
+        self._in_tx = threading.local()
+        self._closed = False
 
     # ------------------------------------------------------------ lifecycle
     @classmethod
@@ -111,7 +120,12 @@ class SqliteStore:
         return cls(conn, path)
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._readers_lock:
+            self._closed = True
+            for conn in self._readers:
+                conn.close()
+            self._readers.clear()
+            self._idle.clear()
             self._conn.close()
 
     def __enter__(self) -> SqliteStore:
@@ -128,6 +142,7 @@ class SqliteStore:
     def _tx(self):
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
+            self._in_tx.on = True  # reads of this thread see its own uncommitted writes: the writer's connection
             try:
                 yield self._conn
             except BaseException:
@@ -135,11 +150,53 @@ class SqliteStore:
                 raise
             else:
                 self._conn.execute("COMMIT")
+            finally:
+                self._in_tx.on = False
+
+    def _open_reader(self) -> sqlite3.Connection | None:
+        """A new read-only connection to the file, or None (in memory, closed, or all readers open)."""
+        with self._readers_lock:
+            if self._closed or self._path == ":memory:" or len(self._readers) >= _READERS:
+                return None
+            try:
+                conn = sqlite3.connect(Path(self._path).resolve().as_uri() + "?mode=ro", uri=True,
+                                       isolation_level=None, check_same_thread=False)
+                conn.execute("PRAGMA busy_timeout=10000")
+                conn.execute(f"PRAGMA cache_size=-{_READER_CACHE_KIB}")
+            except sqlite3.Error:
+                return None  # e.g. no -shm beside a read-only file: the writer's connection serves
+            self._readers.append(conn)
+            return conn
+
+    @contextmanager
+    def _reading(self):
+        """A connection to read with: an idle reader, a new one, or the writer's under its lock.
+
+        Readers see the last committed state, as a read under the lock did
+        after the write it waited for; a thread inside :meth:`_tx` reads
+        through the writer's connection, so it sees what it wrote.
+        """
+        conn = None
+        if not getattr(self._in_tx, "on", False):
+            try:
+                conn = self._idle.pop()
+            except IndexError:
+                conn = self._open_reader()
+        if conn is None:
+            with self._lock:
+                yield self._conn
+            return
+        try:
+            yield conn
+        finally:
+            with self._readers_lock:
+                if not self._closed:
+                    self._idle.append(conn)
 
     # ------------------------------------------------------------ version
     def version(self) -> int:
-        with self._lock:
-            row = self._conn.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+        with self._reading() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key='version'").fetchone()
         return int(row[0])
 
     # ------------------------------------------------------------ writes
@@ -184,8 +241,8 @@ class SqliteStore:
 
     # ------------------------------------------------------------ reads
     def _rows(self, sql: str, params: Iterable = ()) -> list[tuple]:
-        with self._lock:
-            return self._conn.execute(sql, tuple(params)).fetchall()
+        with self._reading() as conn:
+            return conn.execute(sql, tuple(params)).fetchall()
 
     def lookup(self, keys: Iterable[str]) -> dict[str, str]:
         keys = sorted({k for k in keys if k})
