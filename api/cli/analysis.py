@@ -2,9 +2,9 @@
 
 Each command opens the store, asks the chain analyst of the engine room the
 API uses (:meth:`matching.engines.Engines.analyse`; results cached per store
-version under ``<data dir>/cache``) and prints rich
-tables with Chinese + English headers, or ``--json``. Wire with
-``register(app)``.
+version under ``<data dir>/cache``) and prints tables in the run's language
+that fit the terminal (:mod:`api.cli.text`; names, not ids), or ``--json``.
+Wire with ``register(app)``.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import DataDir, JsonOut, console, engine_room, print_json, table
+from api.cli.common import DataDir, JsonOut, console, engine_room, print_json
+from api.cli.text import Col, lang, print_table, t
 from graph.analysis.results import to_json
-from graph.labels import STATUS_LABELS
+from graph.display import pick, region_name, word
+from graph.labels import STATUS_LABELS, label
 
 __all__ = ["register", "STATUS_LABEL"]
 
@@ -34,54 +36,51 @@ def _run(data_dir, call):
         return engines.analyse(store, call)
 
 
-def _name(orgs: dict, oid: str) -> str:
+def _name(orgs: dict, oid: str, language: str) -> str:
     o = orgs.get(oid)
-    return (o.name_zh or o.name_en or oid) if o else oid
+    return pick(o.name_zh, o.name_en, language) or oid if o else oid
 
 
-def _names(orgs: dict, ids, k: int = 3) -> str:
+def _names(orgs: dict, ids, language: str, k: int = 3) -> str:
     ids = list(ids)
-    more = f" …(+{len(ids) - k})" if len(ids) > k else ""
-    return "、".join(_name(orgs, i) for i in ids[:k]) + more
+    more = (f"等{len(ids)}家" if language == "zh" else f" +{len(ids) - k}") if len(ids) > k else ""
+    return ("、" if language == "zh" else ", ").join(_name(orgs, i, language) for i in ids[:k]) + more
 
 
 def _pct(x) -> str:
     return "-" if x is None else f"{x:.0%}"
 
 
-def _title(kind: str, out) -> str:
-    c = out.chain
-    return (f"{kind} · {c.name_zh} {c.name_en} · {out.region_zh} ({out.region_en})"
-            f"{' · cached 缓存' if out.meta.cached else ''}")
+def _title(kind_zh: str, kind_en: str, out, language: str) -> str:
+    chain = pick(out.chain.name_zh, out.chain.name_en, language)
+    cached = t("（缓存）", " (cached)", language) if out.meta.cached else ""
+    return f"{t(kind_zh, kind_en, language)} · {chain} · {region_name(out.region, language, full=True)}{cached}"
 
 
-def _parts(parts) -> str:
-    """Positive parts joined by +, penalties (immovability …) by −, each in words (zh, then its name); zero parts
-    left out.
+def _parts(parts, language: str) -> str:
+    """Positive parts joined by +, penalties (immovability …) by −, each in words of one language;
+    zero parts left out.
 
     Examples
     --------
     >>> from graph.parts import Part
     >>> _parts([Part("momentum", 0.16, 0.2, 0.8, ""), Part("immovability", -0.05, -0.1, 0.5, ""),
-    ...         Part("spread", 0.001, 0.1, 0.01, "")])
-    '全国增长势头 momentum 0.16 − 资源/设施依赖（扣分） immovability 0.05'
+    ...         Part("spread", 0.001, 0.1, 0.01, "")], "zh")
+    '全国增长势头 0.16 − 资源/设施依赖（扣分） 0.05'
     """
-    from graph.labels import label
-
     out = ""
     for p in parts:
         if abs(p.value) >= 0.005:
-            words = label(p.name, "zh")
-            name = p.name if words == p.name else f"{words} {p.name}"
-            out += f"{' − ' if p.value < 0 else ' + ' if out else ''}{name} {abs(p.value):.2f}"
+            out += f"{' − ' if p.value < 0 else ' + ' if out else ''}{label(p.name, language)} {abs(p.value):.2f}"
     return out or "0"
 
 
-def _flags(flags) -> str:
-    """Why a gap ranks low, zh and en (low feasibility, resource-bound)."""
-    from graph.labels import label
+def _status(key: str, language: str) -> str:
+    return label(key, language)
 
-    return "; ".join(f"{label(f, 'zh')} {label(f, 'en')}" for f in flags)
+
+def _counts(counts: dict, language: str) -> str:
+    return ("，" if language == "zh" else ", ").join(f"{_status(k, language)} {v}" for k, v in counts.items())
 
 
 def chain_cmd(region: RegionOpt = DEFAULT_REGION, chain: ChainOpt = None, data_dir: DataDir = None,
@@ -91,23 +90,28 @@ def chain_cmd(region: RegionOpt = DEFAULT_REGION, chain: ChainOpt = None, data_d
     if as_json:
         print_json(to_json(out))
         return
-    orgs = out.orgs
-    rows = [[s.name_zh + " " + s.name_en, s.stage, STATUS_LABEL[s.status], s.local_firms,
+    lg, orgs = lang(), out.orgs
+    rows = [[pick(s.name_zh, s.name_en, lg), label(s.stage, lg), _status(s.status, lg), s.local_firms,
              s.employees or "-", ", ".join(f"{k}:{v}" for k, v in s.revenue_bands.items()) or "-",
-             _names(orgs, s.tier_firm_ids, 2) or "-", _names(orgs, s.platforms, 2) or "-",
+             _names(orgs, s.tier_firm_ids, lg, 2) or "-", _names(orgs, s.platforms, lg, 2) or "-",
              _pct(s.received_local_share), f"{s.density:.2f}"] for s in out.segments]
-    console.print(table(_title("Chain map 产业链图谱", out),
-                        ["segment 环节", "stage 位置", "status 状态", "local firms 本地企业", "employees 从业人数",
-                         "revenue 营收分布", "tier firms 梯队企业", "platforms 平台", "local supply 本地供给",
-                         "density 关联密度"], rows))
-    names = {s.segment: s.name_zh for s in out.segments}
+    print_table(_title("产业链图谱", "Chain map", out, lg),
+                [Col("环节", "segment", keep=9, min=10), Col("位置", "stage", keep=4), Col("状态", "status", keep=8),
+                 Col("本地企业", "local firms", keep=7, justify="right"),
+                 Col("从业人数", "employees", keep=3, justify="right"), Col("营收分布", "revenue", keep=1),
+                 Col("梯队企业", "tier firms", keep=5, min=12), Col("平台", "platforms", keep=2, min=12),
+                 Col("本地供给", "local supply", keep=6, justify="right"),
+                 Col("关联密度", "density", keep=3, justify="right")], rows)
+    names = {s.segment: pick(s.name_zh, s.name_en, lg) for s in out.segments}
     edges = [[names.get(e.upstream, e.upstream), names.get(e.downstream, e.downstream),
               _pct(e.local_share), _pct(e.external_share), e.links] for e in out.edges]
     if edges:
-        console.print(table("Segment edges 环节供给 (local firms' supply 本地企业采购)",
-                            ["upstream 上游", "downstream 下游", "local 本地供给", "external 外地供给", "links 链接数"],
-                            edges))
-    console.print("status 状态: " + ", ".join(f"{STATUS_LABEL[k]} {v}" for k, v in out.status_counts.items()))
+        print_table(t("环节供给（本地企业采购）", "Segment edges (what local firms buy)", lg),
+                    [Col("上游", "upstream", keep=9, min=10), Col("下游", "downstream", keep=9, min=10),
+                     Col("本地供给", "local", keep=7, justify="right"),
+                     Col("外地供给", "external", keep=7, justify="right"),
+                     Col("链接数", "links", keep=5, justify="right")], edges)
+    console.print(t("状态：", "status: ", lg) + _counts(out.status_counts, lg))
 
 
 def gaps_cmd(region: RegionOpt = DEFAULT_REGION, chain: ChainOpt = None, top: TopOpt = 20,
@@ -117,16 +121,21 @@ def gaps_cmd(region: RegionOpt = DEFAULT_REGION, chain: ChainOpt = None, top: To
     if as_json:
         print_json(to_json(out))
         return
-    orgs = out.orgs
-    rows = [[k, f"{g.kind_zh} {g.kind}", f"{g.name_zh} {g.name_en}".strip(), f"{g.severity:.3f}",
-             _parts(g.parts), ", ".join(g.criteria), _flags(g.flags),
-             f"{_names(orgs, g.firms)} · {len(g.links)} links"] for k, g in enumerate(out.gaps, 1)]
-    console.print(table(_title("Gaps 缺口", out),
-                        ["#", "class 类别", "segment 环节", "severity 严重度", "parts 构成", "rule 规则",
-                         "ranks low 偏低原因", "evidence 证据"], rows))
-    note = "" if out.supply_observed else " · no supply links: 补链 inferred from local downstream segments"
-    console.print(f"{out.gaps_total} gaps 个缺口 · status 状态: "
-                  + ", ".join(f"{STATUS_LABEL[k]} {v}" for k, v in out.status_counts.items()) + note)
+    lg, orgs = lang(), out.orgs
+    rows = [[k, g.kind_zh if lg == "zh" else g.kind, pick(g.name_zh, g.name_en, lg), f"{g.severity:.3f}",
+             _parts(g.parts, lg), ", ".join(label(c, lg) for c in g.criteria),
+             "; ".join(label(f, lg) for f in g.flags),
+             _names(orgs, g.firms, lg) + t(f" · {len(g.links)} 条链接", f" · {len(g.links)} links", lg)]
+            for k, g in enumerate(out.gaps, 1)]
+    print_table(_title("缺口", "Gaps", out, lg),
+                [Col("#", "#", keep=9), Col("类别", "class", keep=9), Col("环节", "segment", keep=9, min=10),
+                 Col("严重度", "severity", keep=9, justify="right"), Col("构成", "parts", keep=5, min=16),
+                 Col("规则", "rule", keep=3, min=10), Col("偏低原因", "ranks low", keep=2, min=10),
+                 Col("证据", "evidence", keep=4, min=14)], rows)
+    note = "" if out.supply_observed else t("；无供货链接：补链由本地下游环节推断",
+                                            "; no supply links: 补链 inferred from local downstream segments", lg)
+    console.print(t(f"共 {out.gaps_total} 个缺口 · 状态：", f"{out.gaps_total} gaps · status: ", lg)
+                  + _counts(out.status_counts, lg) + note)
 
 
 def leaders_cmd(region: RegionOpt = DEFAULT_REGION, chain: ChainOpt = None, top: TopOpt = 20,
@@ -137,13 +146,18 @@ def leaders_cmd(region: RegionOpt = DEFAULT_REGION, chain: ChainOpt = None, top:
     if as_json:
         print_json(to_json(out))
         return
-    rows = [[k, x.name_zh or x.name_en or x.id, x.region or "-", "✓" if x.local else "",
-             "、".join(x.tiers) or "-", x.employees if x.employees is not None else "-",
-             f"{x.score:.3f}", _parts(x.parts), f"{x.customers}/{x.suppliers}"]
+    lg = lang()
+    rows = [[k, pick(x.name_zh, x.name_en, lg) or x.id, region_name(x.region, lg) or "-", "✓" if x.local else "",
+             "、".join(word(tier, lg) for tier in x.tiers) or "-", x.employees if x.employees is not None else "-",
+             f"{x.score:.3f}", _parts(x.parts, lg), f"{x.customers}/{x.suppliers}"]
             for k, x in enumerate(out.leaders, 1)]
-    console.print(table(_title(f"Chain leaders 链主 ({scope})", out),
-                        ["#", "firm 企业", "region 地区", "local 本地", "tiers 梯队", "employees 人数", "score 得分",
-                         "parts 构成", "customers/suppliers 客户/供应商"], rows))
+    scope_text = {"all": t("全部", "all", lg), "local": t("本地", "local", lg), "external": t("外地", "external", lg)}
+    print_table(_title(f"链主（{scope_text.get(scope, scope)}）", f"Chain leaders ({scope_text.get(scope, scope)})",
+                       out, lg),
+                [Col("#", "#", keep=9), Col("企业", "firm", keep=9, min=14), Col("地区", "region", keep=8, min=8),
+                 Col("本地", "local", keep=7), Col("梯队", "tiers", keep=4, min=8),
+                 Col("人数", "employees", keep=3, justify="right"), Col("得分", "score", keep=9, justify="right"),
+                 Col("构成", "parts", keep=2, min=16), Col("客户/供应商", "customers/suppliers", keep=5)], rows)
 
 
 def dependence_cmd(region: RegionOpt = DEFAULT_REGION, chain: ChainOpt = None, data_dir: DataDir = None,
@@ -153,15 +167,21 @@ def dependence_cmd(region: RegionOpt = DEFAULT_REGION, chain: ChainOpt = None, d
     if as_json:
         print_json(to_json(out))
         return
-    orgs = out.orgs
-    rows = [[s.name_zh + " " + s.name_en, s.local_firms, f"{s.received:.2f}", _pct(s.external_share),
-             "; ".join(f"{_name(orgs, x.supplier)} {x.share:.0%}" for x in s.top_suppliers[:3]) or "-",
-             "; ".join(f"{_name(orgs, x.supplier)} ({', '.join(x.reasons)})" for x in s.spofs) or "-"]
+    lg, orgs = lang(), out.orgs
+    sep = "；" if lg == "zh" else "; "
+    rows = [[pick(s.name_zh, s.name_en, lg), s.local_firms, f"{s.received:.2f}", _pct(s.external_share),
+             sep.join(f"{_name(orgs, x.supplier, lg)} {x.share:.0%}" for x in s.top_suppliers[:3]) or "-",
+             sep.join(f"{_name(orgs, x.supplier, lg)}（{'、'.join(word(r, lg) for r in x.reasons)}）" if lg == "zh"
+                      else f"{_name(orgs, x.supplier, lg)} ({', '.join(word(r, lg) for r in x.reasons)})"
+                      for x in s.spofs) or "-"]
             for s in out.segments if s.received > 0]
-    console.print(table(_title("External dependence 外部依赖", out),
-                        ["segment 环节", "local firms 本地企业", "received 本地采购", "external 外部占比",
-                         "top external suppliers 主要外部供应商", "single points of failure 单点风险"], rows))
-    console.print(f"overall external share 总体外部依赖度: {_pct(out.external_share)}")
+    print_table(_title("外部依赖", "External dependence", out, lg),
+                [Col("环节", "segment", keep=9, min=10), Col("本地企业", "local firms", keep=4, justify="right"),
+                 Col("本地采购", "received", keep=3, justify="right"),
+                 Col("外部占比", "external", keep=9, justify="right"),
+                 Col("主要外部供应商", "top external suppliers", keep=6, min=18),
+                 Col("单点风险", "single points of failure", keep=7, min=16)], rows)
+    console.print(t("总体外部依赖度：", "overall external share: ", lg) + _pct(out.external_share))
 
 
 def compare_cmd(region: Annotated[list[str], typer.Option("--region", "-r", help="Two or more regions (repeat).")],
@@ -171,17 +191,22 @@ def compare_cmd(region: Annotated[list[str], typer.Option("--region", "-r", help
     if as_json:
         print_json(to_json(out))
         return
-    heads = [f"{r.region_zh} {r.region_en}" for r in out.regions]
-    rows = [[f"{r.name_zh} {r.name_en}"] + [f"{c.local_firms} · {STATUS_LABEL[c.status]}" for c in r.cells]
+    lg = lang()
+    heads = [region_name(r.region, lg) for r in out.regions]
+    rows = [[pick(r.name_zh, r.name_en, lg)] + [f"{c.local_firms} · {_status(c.status, lg)}" for c in r.cells]
             for r in out.rows]
-    c = out.chain
-    console.print(table(f"Compare 区域对比 · {c.name_zh} {c.name_en}", ["segment 环节", *heads], rows))
+    chain_name = pick(out.chain.name_zh, out.chain.name_en, lg)
+    region_cols = [Col(h, h, keep=9, min=10) for h in heads]
+    print_table(t(f"区域对比 · {chain_name}", f"Compare · {chain_name}", lg),
+                [Col("环节", "segment", keep=9, min=10), *region_cols], rows)
     summ = [[f"{s.covered}/{s.segments} ({s.coverage:.0%})" for s in out.summaries],
             [s.local_firms for s in out.summaries],
             [_pct(s.external_share) for s in out.summaries],
-            [", ".join(f"{k} {v}" for k, v in s.status_counts.items()) for s in out.summaries]]
-    labels = ["coverage 覆盖", "member firms 企业", "external supply 外部依赖", "status 状态"]
-    console.print(table("Summary 汇总", ["", *heads], [[lab, *row] for lab, row in zip(labels, summ, strict=True)]))
+            [_counts(s.status_counts, lg) for s in out.summaries]]
+    labels = [t("覆盖", "coverage", lg), t("企业", "member firms", lg), t("外部依赖", "external supply", lg),
+              t("状态", "status", lg)]
+    print_table(t("汇总", "Summary", lg), [Col("", "", keep=9), *region_cols],
+                [[lab, *row] for lab, row in zip(labels, summ, strict=True)])
 
 
 def register(app: typer.Typer) -> None:

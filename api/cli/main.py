@@ -8,6 +8,9 @@ trace.
 
 from __future__ import annotations
 
+import sys
+from typing import Annotated
+
 import typer
 from rich.markup import escape
 
@@ -32,6 +35,7 @@ from api.cli.common import (
 )
 from api.cli.imports import import_app
 from api.cli.store import store_app
+from api.cli.text import hoist, set_options
 from graph.errors import BackendUnavailable, ChainmatchError
 from graph.fsperms import owner_only
 
@@ -49,6 +53,29 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(store_app, name="store")
 eval_app = typer.Typer(help="Evaluation: backtests and quality reports.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
+
+
+@app.callback()
+def root(
+    lang: Annotated[str | None, typer.Option("--lang", help="Language of tables and messages: zh (default) or "
+                                             "en; also CHAINMATCH_LANG. Works anywhere on the line.")] = None,
+    wide: Annotated[bool, typer.Option("--wide", help="Show every table column, even past the terminal width.")] = False,
+) -> None:
+    """Investment-attraction (招商引资) matchmaking on industry-chain graphs."""
+    set_options(lang=lang, wide=wide)
+
+
+def _owned_options(rest: list[str]) -> set[str]:
+    """The options the subcommand named in ``rest`` declares itself (``report --lang``)."""
+    cmd = typer.main.get_command(app)
+    for tok in rest:
+        if tok in getattr(cmd, "commands", {}):
+            cmd = cmd.commands[tok]
+        elif not tok.startswith("-"):
+            break
+    return set() if hasattr(cmd, "commands") else {o for p in cmd.params for o in p.opts}
+
+
 cli_serve.register(app)
 cli_keys.register(app)
 cli_analysis.register(app)
@@ -120,6 +147,7 @@ def demo(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app, map the error tree to exit codes."""
     owner_only()  # every file the CLI (and ``serve``) writes is 0600, every directory 0700
+    argv = hoist(list(sys.argv[1:] if argv is None else argv), _owned_options)
     try:
         app(args=argv, prog_name="chainmatch", standalone_mode=False)
     except ChainmatchError as e:
@@ -135,3 +163,5 @@ def main(argv: list[str] | None = None) -> None:
     except typer.TyperException as e:  # usage errors and bad parameters
         e.show()
         raise SystemExit(e.exit_code) from None
+    finally:
+        set_options()  # the next in-process run (tests) starts from the environment again

@@ -19,10 +19,14 @@ from api.cli.common import (
     console,
     engine_room,
     err_console,
+    open_store_for,
     print_json,
     table,
 )
+from api.cli.text import Col, lang, names_for, print_table, t
+from graph.display import pick, word
 from graph.errors import InvalidInput
+from graph.labels import gap_zh, label
 from graph.resolve import resolve_org, resolve_region, resolve_segment
 from matching.recommend.gaptargets import DEFAULT_PER_GAP
 
@@ -38,11 +42,32 @@ def _context(data_dir):
     return engine_room(data_dir, workspace=True)
 
 
-def _parts(parts) -> str:
-    return " · ".join(f"{p.name} {p.value:+.2f}" for p in parts if p.value)
+def _parts(parts, language: str = "zh") -> str:
+    from graph.labels import label
+
+    return " · ".join(f"{label(p.name, language)} {p.value:+.2f}" for p in parts if p.value)
+
+
+def _reason(x, language: str) -> str:
+    return x.reason_en if language == "en" and x.reason_en else x.reason_zh
 
 
 # ------------------------------------------------------------------ recommend
+
+
+def _form(form, language: str) -> str:
+    """An attraction form choice in one language (研发中心 / R&D centre)."""
+    if form is None:
+        return ""
+    return form.form_zh if language == "zh" else _form_key(form.form, language)
+
+
+def _form_key(key: str | None, language: str) -> str:
+    from matching.recommend.form import FORMS, FORMS_EN
+
+    if not key:
+        return ""
+    return (FORMS if language == "zh" else FORMS_EN).get(key, key)
 
 
 def recommend(
@@ -68,12 +93,18 @@ def recommend(
         print_json({"region": rid, "chain": page.chain, "focus": list(page.focus), "total": page.total,
                     "targets": [t.as_dict() | {"status": page.status.get(t.org)} for t in top]})
         return
-    rows = [[t.rank, f"{t.name_zh or t.name_en}\n{t.org}", f"{t.segment}\n{t.gap or ''}", f"{t.total:.2f}",
-             f"{t.form.form_zh}\n{t.form.form}" if t.form else "", page.status.get(t.org) or ""] for t in top]
-    console.print(table(f"Targets 招商目标 · {rid}", ["#", "target 目标", "segment 环节 / gap 缺口", "score 得分",
-                                                   "form 引进形式", "status 状态"], rows))
-    for t in top:
-        console.print(f"{t.rank}. {_parts(t.parts)}\n   {t.reason_zh}\n   {t.reason_en}")
+    lg = lang()
+    with open_store_for(data_dir) as store:
+        names = names_for(store)
+        rows = [[x.rank, pick(x.name_zh, x.name_en, lg), names.segment(x.segment),
+                 (label(x.gap, lg) if lg == "en" else gap_zh(x.gap)) if x.gap else "", f"{x.total:.2f}",
+                 _form(x.form, lg), word(page.status[x.org], lg) if page.status.get(x.org) else ""] for x in top]
+        print_table(t(f"招商目标 · {names.region(rid, full=True)}", f"Targets · {names.region(rid, full=True)}", lg),
+                    [Col("#", "#", keep=9), Col("目标企业", "target", keep=9, min=14), Col("环节", "segment", keep=8),
+                     Col("缺口", "gap", keep=4), Col("得分", "score", keep=9, justify="right"),
+                     Col("引进形式", "form", keep=7), Col("状态", "status", keep=5)], rows)
+    for x in top:
+        console.print(f"{x.rank}. {_parts(x.parts, lg)}\n   {_reason(x, lg)}")
 
 
 def introducers_cmd(
@@ -93,12 +124,21 @@ def introducers_cmd(
     if as_json:
         print_json({"target": tid, "region": rid, "introducers": [x.as_dict() for x in found]})
         return
-    rows = [[x.rank, f"{x.name_zh or x.name_en}\n{x.org}", f"{x.kind}\n" + "、".join(RELATION_ZH[r] for r in x.relations),
-             f"{x.total:.2f}", " ".join(x.path)] for x in found]
-    console.print(table(f"Introducers 引荐企业 · {tid} → {rid}",
-                        ["#", "introducer 引荐方", "tie 关系", "score 得分", "links 关系编号"], rows))
+    lg = lang()
+    with open_store_for(data_dir) as store:
+        names = names_for(store)
+        kinds = {"direct": t("直接", "direct", lg), "two_hop": t("间接（两步）", "two-hop", lg)}
+        rows = [[x.rank, pick(x.name_zh, x.name_en, lg),
+                 kinds.get(x.kind, x.kind) + ": " + ("、".join(RELATION_ZH.get(r, r) for r in x.relations) if lg == "zh"
+                                                     else ", ".join(r.replace("_", " ") for r in x.relations)),
+                 f"{x.total:.2f}", names.org(x.via) if x.via else "", " ".join(x.path)] for x in found]
+        print_table(t(f"引荐企业 · {names.org(tid)} → {names.region(rid, full=True)}",
+                      f"Introducers · {names.org(tid)} → {names.region(rid, full=True)}", lg),
+                    [Col("#", "#", keep=9), Col("引荐方", "introducer", keep=9, min=14), Col("关系", "tie", keep=8),
+                     Col("得分", "score", keep=9, justify="right"), Col("经由", "via", keep=4, min=12),
+                     Col("关系编号", "link ids", keep=1)], rows)
     for x in found:
-        console.print(f"{x.rank}. {_parts(x.parts)}\n   {x.reason_zh}")
+        console.print(f"{x.rank}. {_parts(x.parts, lg)}\n   {_reason(x, lg)}")
 
 
 def partners_cmd(
@@ -122,12 +162,16 @@ def partners_cmd(
     if as_json:
         print_json({"region": rid, "segments": segs, "partners": [p.as_dict() for p in found]})
         return
-    rows = [[p.rank, f"{p.name_zh or p.name_en}\n{p.org}", p.role, ",".join(p.segments), f"{p.total:.2f}"]
-            for p in found]
-    console.print(table(f"Partners 合作伙伴 · segments {', '.join(segs)}",
-                        ["#", "partner 伙伴", "role 角色", "segments 环节", "score 得分"], rows))
+    lg = lang()
+    with open_store_for(data_dir) as store:
+        names = names_for(store)
+        rows = [[p.rank, pick(p.name_zh, p.name_en, lg), word(p.role, lg), names.many(p.segments), f"{p.total:.2f}"]
+                for p in found]
+        print_table(t(f"合作伙伴 · 环节：{names.many(segs)}", f"Partners · segments: {names.many(segs)}", lg),
+                    [Col("#", "#", keep=9), Col("伙伴", "partner", keep=9, min=14), Col("角色", "role", keep=7),
+                     Col("环节", "segments", keep=6, min=12), Col("得分", "score", keep=9, justify="right")], rows)
     for p in found:
-        console.print(f"{p.rank}. {_parts(p.parts)}\n   {p.reason_zh}")
+        console.print(f"{p.rank}. {_parts(p.parts, lg)}\n   {_reason(p, lg)}")
 
 
 # ------------------------------------------------------------------ campaigns
@@ -152,14 +196,33 @@ def campaign_propose(
     if as_json:
         print_json(plan.as_dict() | {"conflicts": [c.as_dict() for c in conflicts]})
         return
-    console.print(plan.reason_zh + "\n" + plan.reason_en)
-    console.print(table("Co-pitch 联合推介企业", ["id", "name 名称", "unit 区", "targets 目标", "demand 需求"],
-                        [[c.org, c.name, c.unit, ",".join(c.targets), c.demand] for c in plan.co_pitch]))
-    console.print(table("Platforms 支撑平台", ["id", "name 名称", "kind 类型", "unit 区", "why 依据"],
-                        [[p.org, p.name, p.kind, p.unit, " ".join(p.why[:3])] for p in plan.platforms]))
-    console.print(table("Pitch together 组合推介", ["kind 类型", "targets 目标", "evidence 依据"],
-                        [[f"{g.kind_zh} {g.kind}", ",".join(g.targets), " ".join(g.evidence)] for g in plan.groups]))
-    _print_conflicts(conflicts)
+    lg = lang()
+    with open_store_for(data_dir) as store:
+        names = names_for(store)
+        console.print(_reason(plan, lg))
+        names.preload([c.org for c in plan.co_pitch] + [p.org for p in plan.platforms] + list(plan.targets))
+        print_table(t("联合推介企业", "Co-pitch firms", lg),
+                    [Col("企业", "firm", keep=9, min=14), Col("所在区", "district", keep=7),
+                     Col("目标", "targets", keep=5, min=12), Col("需求", "demand", keep=6, justify="right")],
+                    [[names.org(c.org), names.region(c.unit), names.many(c.targets, k=3), c.demand]
+                     for c in plan.co_pitch])
+        print_table(t("支撑平台", "Platforms", lg),
+                    [Col("平台", "platform", keep=9, min=14), Col("类型", "kind", keep=7), Col("所在区", "district", keep=6),
+                     Col("依据", "why", keep=4, min=12)],
+                    [[names.org(p.org), word(p.kind, lg), names.region(p.unit),
+                      names.many([w for w in p.why if w.startswith("seg:")][:3]) or t("直接关系", "direct ties", lg)]
+                     for p in plan.platforms])
+        if plan.groups:
+            print_table(t("组合推介", "Pitch together", lg),
+                        [Col("类型", "kind", keep=9), Col("目标", "targets", keep=9, min=14),
+                         Col("依据", "evidence", keep=3)],
+                        [[g.kind_zh if lg == "zh" else g.kind.replace("_", " "), names.many(g.targets),
+                          " ".join(g.evidence)] for g in plan.groups])
+        elif len(plan.targets) > 1:
+            console.print(t("组合推介：这些目标之间没有可一并推介的共同上下游或关联。",
+                            "Pitch together: these targets share no supply chain or ties to pitch them as a group.",
+                            lg))
+        _print_conflicts(conflicts, names=names)
 
 
 @campaign_app.command("create")
@@ -182,8 +245,13 @@ def campaign_create(
     if as_json:
         print_json({"campaign": c.as_dict(), "conflicts": [x.as_dict() for x in conflicts]})
         return
-    console.print(f"campaign {c.id} created 已创建: {c.name} · owner {c.owner} · {len(c.targets)} targets")
-    _print_conflicts(conflicts)
+    lg = lang()
+    with open_store_for(data_dir) as store:
+        names = names_for(store)
+        console.print(t(f"已创建联合招商活动 {c.id}：{c.name} · 牵头 {names.org(c.owner)} · {len(c.targets)} 家目标",
+                        f"campaign {c.id} created: {c.name} · owner {names.org(c.owner)} · {len(c.targets)} "
+                        f"target{'s' if len(c.targets) != 1 else ''}", lg))
+        _print_conflicts(conflicts, names=names)
 
 
 @campaign_app.command("list")
@@ -195,8 +263,16 @@ def campaign_list(status: Annotated[str | None, typer.Option(help="open or close
     if as_json:
         print_json([c.as_dict() for c in cs])
         return
-    console.print(table("Campaigns 联合招商", ["id", "name 名称", "owner 牵头", "partners 协同", "targets 目标", "status 状态"],
-                        [[c.id, c.name, c.owner, ",".join(c.partners), ",".join(c.targets), c.status] for c in cs]))
+    lg = lang()
+    with open_store_for(data_dir) as store:
+        names = names_for(store)
+        names.preload([i for c in cs for i in (c.owner, *c.partners, *c.targets)])
+        print_table(t("联合招商活动", "Campaigns", lg),
+                    [Col("编号", "id", keep=9), Col("名称", "name", keep=9, min=10), Col("牵头", "owner", keep=8, min=12),
+                     Col("协同", "partners", keep=4, min=12), Col("目标", "targets", keep=7, min=12),
+                     Col("状态", "status", keep=6)],
+                    [[c.id, c.name, names.org(c.owner), names.many(c.partners, k=3), names.many(c.targets, k=3),
+                      word(c.status, lg)] for c in cs])
 
 
 @campaign_app.command("add")
@@ -209,7 +285,7 @@ def campaign_add(campaign_id: int, target: Annotated[list[str] | None, typer.Opt
             ws.add_targets(campaign_id, [resolve_org(store, t) for t in target])
         if partner:
             ws.add_partners(campaign_id, [resolve_org(store, p) for p in partner])
-        _print_conflicts(ws.conflicts())
+        _print_conflicts(ws.conflicts(), names=names_for(store))
 
 
 @campaign_app.command("close")
@@ -217,7 +293,7 @@ def campaign_close(campaign_id: int, note: str = "", data_dir: DataDir = None) -
     """Close a campaign (its targets no longer count for conflicts)."""
     with _context(data_dir) as (_e, _store, ws):
         ws.close_campaign(campaign_id, note)
-    console.print(f"campaign {campaign_id} closed 已关闭")
+    console.print(t(f"联合招商活动 {campaign_id} 已关闭", f"campaign {campaign_id} closed"))
 
 
 @campaign_app.command("conflicts")
@@ -228,7 +304,7 @@ def campaign_conflicts(data_dir: DataDir = None, as_json: JsonOut = False) -> No
     if as_json:
         print_json([c.as_dict() for c in found])
         return
-    _print_conflicts(found, quiet_if_none=False)
+    _print_conflicts(found, quiet_if_none=False, data_dir=data_dir)
 
 
 @campaign_app.command("history")
@@ -244,12 +320,20 @@ def campaign_history(campaign_id: int, data_dir: DataDir = None, as_json: JsonOu
                         [list(e) for e in events]))
 
 
-def _print_conflicts(found, quiet_if_none: bool = True) -> None:
+def _print_conflicts(found, quiet_if_none: bool = True, *, names=None, data_dir=None) -> None:
+    lg = lang()
     if found:
-        err_console.print(table("Conflicts 冲突（多个机构争抢同一目标）", ["target 目标", "agencies 机构", "campaigns 活动"],
-                                [[c.org, ",".join(c.agencies), ",".join(map(str, c.campaigns))] for c in found]))
+        if names is None:
+            with open_store_for(data_dir) as store:
+                _print_conflicts(found, quiet_if_none, names=names_for(store))
+            return
+        print_table(t("冲突（多个机构争抢同一目标）", "Conflicts (agencies competing for one target)", lg),
+                    [Col("目标", "target", keep=9, min=14), Col("机构", "agencies", keep=8, min=14),
+                     Col("活动", "campaigns", keep=5)],
+                    [[names.org(c.org), names.many(c.agencies), ", ".join(map(str, c.campaigns))] for c in found],
+                    console=err_console)
     elif not quiet_if_none:
-        console.print("no conflicts 无冲突")
+        console.print(t("无冲突", "no conflicts", lg))
 
 
 # ------------------------------------------------------------------ outcomes
@@ -283,7 +367,12 @@ def outcome_record(
     if as_json:
         print_json(out.as_dict())
         return
-    console.print(f"outcome {out.id} recorded 已记录: {out.org} {out.status} in {out.region}")
+    lg = lang()
+    with open_store_for(data_dir) as store:
+        names = names_for(store)
+        console.print(t(f"已记录结果 {out.id}：{names.org(out.org)} · {word(out.status, lg)} · {names.region(out.region)}",
+                        f"outcome {out.id} recorded: {names.org(out.org)} {word(out.status, lg)} in "
+                        f"{names.region(out.region)}", lg))
 
 
 @outcome_app.command("history")
@@ -302,8 +391,16 @@ def outcome_history(
     if as_json:
         print_json([o.as_dict() for o in found])
         return
-    console.print(table("Outcomes 结果", ["id", "at 时间", "org 机构", "region 地区", "status 状态", "form 形式", "note 备注"],
-                        [[o.id, o.at, o.org, o.region, o.status, o.form or "", o.note] for o in found]))
+    lg = lang()
+    with open_store_for(data_dir) as store:
+        names = names_for(store)
+        names.preload(o.org for o in found)
+        print_table(t("招商结果", "Outcomes", lg),
+                    [Col("编号", "id", keep=9), Col("时间", "at", keep=6), Col("机构", "organisation", keep=9, min=14),
+                     Col("地区", "region", keep=7), Col("状态", "status", keep=9), Col("形式", "form", keep=4),
+                     Col("备注", "note", keep=3, min=10)],
+                    [[o.id, o.at, names.org(o.org), names.region(o.region), word(o.status, lg),
+                      _form_key(o.form, lg), o.note] for o in found])
 
 
 # ------------------------------------------------------------------ evaluation

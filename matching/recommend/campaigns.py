@@ -42,6 +42,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from graph.display import region_name
 from graph.model import OrgKind
 from matching.recommend.explain import importance
 from matching.recommend.index import ORG_KINDS, ChainIndex
@@ -199,10 +200,15 @@ def propose_campaign(ix: ChainIndex, targets: Sequence[str], region: str, *, ext
     lead = max(sorted(unit_score), key=lambda u: unit_score[u]) if unit_score else None
     agency = _agency(ix, local, lead, region) if lead else None
     groups = tuple(group_targets(ix, targets, region, extra_local=extra_local)) if len(targets) > 1 else ()
-    zh = (f"建议由{_name(lead or region)}牵头（{agency or '无对应招商机构'}），联合{min(len(co), k)}家本地关联企业"
+    agency_row = ix.row(agency) if agency else None
+    agency_zh = ix.label(agency_row) if agency else "无对应招商机构"
+    agency_en = (ix.name_en[agency_row] or ix.label(agency_row)) if agency else "no agency found"
+    n_co = min(len(co), k)
+    zh = (f"建议由{region_name(lead or region, 'zh')}牵头（{agency_zh}），联合{n_co}家本地关联企业"
           f"与{len(platforms)}个平台共同推介{len(targets)}家目标企业。")
-    en = (f"Lead: {lead or region} ({agency or 'no agency found'}); co-pitch with {min(len(co), k)} related "
-          f"local firms and {len(platforms)} platforms for {len(targets)} targets.")
+    en = (f"Lead: {region_name(lead or region, 'en')} ({agency_en}); co-pitch with {n_co} related "
+          f"local firm{'s' if n_co != 1 else ''} and {len(platforms)} platform{'s' if len(platforms) != 1 else ''} "
+          f"for {len(targets)} target{'s' if len(targets) != 1 else ''}.")
     return CampaignPlan(region, tuple(targets), lead, agency,
                         {u: round(v, 4) for u, v in unit_score.most_common()}, co[:k], platforms, groups, zh, en)
 

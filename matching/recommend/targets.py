@@ -47,6 +47,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from graph.display import region_name
 from graph.labels import gap_zh as gap_zh_of
 from graph.model import city_key
 from matching.recommend.explain import (
@@ -299,13 +300,15 @@ def _parts(ix, r, j, dates, w, fit, pull, lead, central, site, t, f, cuts) -> li
 def _reasons(ix, r, sid, gap, t, j, parts, form) -> tuple[str, str]:
     s = ix.segment(sid)
     p = {x.name: x for x in parts}
-    city = city_key(ix.regions[ix.region[r]]) or "?"
+    city = city_key(ix.regions[ix.region[r]])
+    city_zh, city_en = (region_name(city, "zh") or "地区不详"), (region_name(city, "en") or "region unknown")
     gap_zh = gap_zh_of(gap)
     n = int(t.customers[j])
-    zh = [f"{ix.label(r)}（{city}）属{ix.seg_name_zh[s]}环节{'（' + gap_zh + '）' if gap_zh else ''}",
+    zh = [f"{ix.label(r)}（{city_zh}）属{ix.seg_name_zh[s]}环节{'（' + gap_zh + '）' if gap_zh else ''}",
           f"已向{n}家本地企业供货" if n else "暂无本地客户"]
-    en = [f"{ix.name_en[r] or ix.label(r)} ({city}) is in {ix.seg_name_en[s] or sid}"
-          + (f" ({gap} gap)" if gap else ""), f"supplies {n} local firms" if n else "no local customers yet"]
+    en = [f"{ix.name_en[r] or ix.label(r)} ({city_en}) is in {ix.seg_name_en[s] or sid}"
+          + (f" ({gap} gap)" if gap else ""),
+          (f"supplies {n} local firm{'s' if n > 1 else ''}") if n else "no local customers yet"]
     if ix.tier[r] > 0:
         zh.append("重点梯队企业")
         en.append("a tiered firm")
@@ -316,6 +319,6 @@ def _reasons(ix, r, sid, gap, t, j, parts, form) -> tuple[str, str]:
         zh.append("已在本地设点（扣分）")
         en.append("already has a local site (penalised)")
     if form is not None:
-        zh.append(f"建议以{form.form_zh}形式引进")
+        zh.append(f"建议引进形式：{form.form_zh}")
         en.append(f"suggested form: {FORMS_EN[form.form]}")
     return "，".join(zh) + "。", "; ".join(en) + "."

@@ -28,8 +28,8 @@ def data_dir(tmp_path_factory):
     return d
 
 
-def run(app, *args):
-    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "220"})
+def run(app, *args, lang="zh"):
+    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "220", "CHAINMATCH_LANG": lang})
     assert result.exit_code == 0, result.output + repr(result.exception)
     return result.output
 
@@ -39,10 +39,14 @@ def test_register_adds_the_five_commands(app):
     assert names == {"chain", "gaps", "leaders", "dependence", "compare"}
 
 
-def test_gaps_table_has_bilingual_headers_and_the_planted_gaps(app, data_dir):
+def test_gaps_table_in_one_language_with_the_planted_gaps(app, data_dir):
     out = run(app, "gaps", "--region", "深圳", "--chain", "动漫游戏", "--data-dir", str(data_dir))
-    assert "class 类别" in out and "severity 严重度" in out and "补链 missing" in out
+    assert "类别" in out and "严重度" in out and "补链" in out and "广东省深圳市" in out
     assert "游戏引擎" in out and "电子竞技" in out and "游戏音频与音效" in out
+    assert "severity" not in out and "missing" not in out and "Game engines" not in out
+    en = run(app, "gaps", "--region", "深圳", "--chain", "动漫游戏", "--data-dir", str(data_dir), lang="en")
+    assert "severity" in en and "missing" in en and "Game engines" in en and "Shenzhen, Guangdong" in en
+    assert "严重度" not in en and "游戏引擎" not in en
 
 
 def test_gaps_json_is_machine_readable_and_cached_on_the_second_call(app, data_dir):
@@ -53,11 +57,11 @@ def test_gaps_json_is_machine_readable_and_cached_on_the_second_call(app, data_d
 
 
 @pytest.mark.parametrize("args, text", [
-    (["chain", "-r", "南山区", "-c", "chain:xr_equipment"], "Chain map 产业链图谱"),
-    (["chain", "-c", "Animation & games"], "Segment edges 环节供给"),
-    (["leaders", "-c", "XR", "-n", "5", "--scope", "local"], "Chain leaders 链主"),
-    (["dependence", "-c", "数字文化装备与XR"], "single points of failure 单点风险"),
-    (["compare", "-r", "深圳", "-r", "北京", "-r", "cn/shanghai/shanghai", "-c", "创意设计"], "coverage 覆盖"),
+    (["chain", "-r", "南山区", "-c", "chain:xr_equipment"], "产业链图谱"),
+    (["chain", "-c", "Animation & games"], "环节供给"),
+    (["leaders", "-c", "XR", "-n", "5", "--scope", "local"], "链主（本地）"),
+    (["dependence", "-c", "数字文化装备与XR"], "单点风险"),
+    (["compare", "-r", "深圳", "-r", "北京", "-r", "cn/shanghai/shanghai", "-c", "创意设计"], "覆盖"),
 ])
 def test_every_command_prints_a_table(app, data_dir, args, text):
     assert text in run(app, *args, "--data-dir", str(data_dir))

@@ -48,7 +48,8 @@ def test_recommend_for_a_segment_and_for_every_gap(app, data_dir, answers):
     assert m["ideal_target"]["id"] in [t["org"] for t in chain["targets"]]
     assert {t["gap"] for t in chain["targets"]} <= {"missing", "thin", "extension"}
     table = run(app, data_dir, "recommend", "--segment", "seg:game_engine", "--limit", "2").stdout
-    assert "Targets 招商目标" in table and "研发中心" in table
+    assert "招商目标 · 广东省深圳市" in table and "研发中心" in table and "游戏引擎" in table
+    assert "seg:" not in table and "cn/" not in table and "org:" not in table
 
 
 def test_introducers_and_unknown_target(app, data_dir, answers):

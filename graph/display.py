@@ -1,0 +1,211 @@
+"""Names people read, in one language: regions, chains, segments and organisations instead of ids.
+
+The CLI tables, reason sentences, reports and the workbench show a region as
+广东省深圳市南山区 / "Nanshan, Shenzhen" and a segment, chain or organisation
+by its name in the chosen language; ids stay in JSON fields. A record without
+a name in the chosen language shows its other name, marked: in English
+output a Chinese-only name reads ``光影知音科技 (zh)`` (no romanisation: the
+marker says the English name is missing from the data). An id nothing knows
+stays itself.
+
+Examples
+--------
+>>> region_name("cn/guangdong/shenzhen/nanshan"), region_name("cn/guangdong/shenzhen/nanshan", "en")
+('深圳市南山区', 'Nanshan, Shenzhen')
+>>> region_name("cn/guangdong/shenzhen/nanshan", full=True), region_name("cn/shanghai/shanghai", "en", full=True)
+('广东省深圳市南山区', 'Shanghai')
+>>> pick("动漫游戏", "Animation & games", "en"), pick("光影知音", "", "en"), pick("", "Acme", "zh")
+('Animation & games', '光影知音 (zh)', 'Acme')
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+__all__ = ["LANGS", "check_lang", "pick", "region_name", "word", "WORDS", "ONLY_ZH", "ID_PATTERN", "Names"]
+
+LANGS = ("zh", "en")
+
+#: the mark after a Chinese name shown in English output because the record has no English name
+ONLY_ZH = " (zh)"
+
+#: ids a person should not have to read: regions (cn/…), segments (seg:…), organisations (org:…)
+ID_PATTERN = re.compile(r"\b(?:cn(?:/[a-z0-9-]+)+|seg:[A-Za-z0-9_.-]+|org:[A-Za-z0-9_.-]+)")
+
+
+#: words of the data that :func:`graph.labels.label` does not cover: tiers, organisation kinds, risk reasons
+WORDS: dict[str, tuple[str, str]] = {
+    "链主": ("链主", "chain leader"), "专精特新": ("专精特新", "specialised SME"), "瞪羚": ("瞪羚", "gazelle"),
+    "隐形冠军": ("隐形冠军", "hidden champion"), "独角兽": ("独角兽", "unicorn"), "上市公司": ("上市公司", "listed"),
+    "firm": ("企业", "firm"), "incubator": ("孵化器", "incubator"), "park": ("园区", "park"),
+    "university": ("高校", "university"), "lab": ("实验室", "lab"), "association": ("协会", "association"),
+    "fund": ("基金", "fund"), "agency": ("招商机构", "agency"),
+    "dominant_share": ("占比过高", "dominant share"), "sole_supplier": ("唯一供应商", "sole supplier"),
+    "customer": ("客户", "customer"), "supplier": ("供应商", "supplier"), "complementor": ("互补方", "complementor"),
+    "platform": ("平台", "platform"),
+    "contacted": ("已接触", "contacted"), "accepted": ("已接受", "accepted"), "rejected": ("已拒绝", "rejected"),
+    "landed": ("已落地", "landed"), "open": ("进行中", "open"), "closed": ("已关闭", "closed"),
+    "strong": ("强证据", "strong"), "medium": ("中等证据", "medium"), "weak": ("弱证据", "weak"),
+}
+
+
+def word(key: str, lang: str = "zh") -> str:
+    """A status, stage, part, tier, kind or reason in ``lang`` (:func:`graph.labels.label` first).
+
+    >>> word("链主", "en"), word("few_firms", "zh"), word("incubator", "zh"), word("something", "en")
+    ('chain leader', '企业过少', '孵化器', 'something')
+    """
+    from graph.labels import label
+
+    found = label(key, lang)
+    if found != key or key not in WORDS:
+        return found
+    return WORDS[key][1 if lang == "en" else 0]
+
+
+def check_lang(lang: str) -> str:
+    """``lang`` if it is ``zh`` or ``en``; :class:`graph.errors.InvalidInput` otherwise.
+
+    >>> check_lang("en")
+    'en'
+    """
+    if lang not in LANGS:
+        from graph.errors import InvalidInput, Problem
+
+        raise InvalidInput(f"unknown language {lang!r}: use zh or en", f"未知语言 {lang!r}：请用 zh 或 en",
+                           [Problem("options", None, "lang", "expected zh or en")])
+    return lang
+
+
+def pick(zh: str | None, en: str | None, lang: str = "zh") -> str:
+    """The name in ``lang``; else the other one (a Chinese name marked :data:`ONLY_ZH` in English)."""
+    zh, en = (zh or "").strip(), (en or "").strip()
+    if lang == "en":
+        return en or (zh + ONLY_ZH if zh else "")
+    return zh or en
+
+
+def region_name(region_id: str | None, lang: str = "zh", *, full: bool = False) -> str:
+    """A region for people: 深圳市南山区 / "Nanshan, Shenzhen" (``full``: with the province).
+
+    Below the country, China is left out; a municipality is named once; a
+    region the gazetteer does not know shows its id.
+
+    >>> region_name("cn/beijing/beijing/haidian"), region_name("jp/tokyo"), region_name("jp/tokyo", "en")
+    ('北京市海淀区', '日本东京', 'Tokyo, Japan')
+    >>> region_name("cn/guangdong", "en"), region_name("cn"), region_name(None), region_name("xx/nowhere")
+    ('Guangdong', '中国', '', 'xx/nowhere')
+    """
+    if not region_id:
+        return ""
+    from graph.errors import ChainmatchError
+    from graph.regions import lineage, region
+
+    try:
+        chain = [region(rid) for rid in lineage(region_id)]
+    except ChainmatchError:
+        return region_id
+    if chain[0].id == "cn" and len(chain) > 1:
+        chain = chain[1:]
+        if not full and len(chain) > 1:
+            chain = chain[1:]  # 深圳市南山区: the city names the place well enough in a table
+    names = [r.name_zh if lang == "zh" else (r.name_en or r.name_zh) for r in chain]
+    names = [n for k, n in enumerate(names) if k == 0 or n != names[k - 1]]
+    return "".join(names) if lang == "zh" else ", ".join(reversed(names))
+
+
+class Names:
+    """Ids of one store turned into names in one language; each record read once.
+
+    Parameters
+    ----------
+    store
+        A :class:`graph.store.protocol.GraphStore` (segments and chains are
+        read on first use, organisations by id as asked).
+    lang
+        ``zh`` or ``en``.
+
+    Examples
+    --------
+    >>> from graph.store.sqlite import SqliteStore
+    >>> from fixtures.world import load_world
+    >>> store = SqliteStore.memory(); _ = store.write(load_world()[0])
+    >>> zh, en = Names(store), Names(store, "en")
+    >>> zh.of("seg:game_engine"), en.of("seg:game_engine"), zh.of("cn/guangdong/shenzhen")
+    ('游戏引擎', 'Game engines', '深圳市')
+    >>> en.text("held by org:p004 in cn/guangdong/shenzhen/nanshan")
+    'held by Shenzhen Nanshan District Investment Promotion Agency in Nanshan, Shenzhen'
+    >>> zh.of("org:nobody"), zh.text("no ids here")
+    ('org:nobody', 'no ids here')
+    """
+
+    def __init__(self, store, lang: str = "zh"):
+        self.store = store
+        self.lang = check_lang(lang)
+        self._segments: dict[str, tuple[str, str]] | None = None
+        self._chains: dict[str, tuple[str, str]] | None = None
+        self._orgs: dict[str, str] = {}
+
+    def _seg_table(self) -> dict[str, tuple[str, str]]:
+        if self._segments is None:
+            self._segments = {s.id: (s.name_zh, s.name_en) for s in self.store.segments()}
+        return self._segments
+
+    def _chain_table(self) -> dict[str, tuple[str, str]]:
+        if self._chains is None:
+            self._chains = {c.id: (c.name_zh, c.name_en) for c in self.store.chains()}
+        return self._chains
+
+    def region(self, region_id: str | None, *, full: bool = False) -> str:
+        return region_name(region_id, self.lang, full=full)
+
+    def segment(self, segment_id: str) -> str:
+        pair = self._seg_table().get(segment_id)
+        return pick(*pair, self.lang) if pair else segment_id
+
+    def chain(self, chain_id: str) -> str:
+        pair = self._chain_table().get(chain_id)
+        return pick(*pair, self.lang) if pair else chain_id
+
+    def org(self, org_id: str) -> str:
+        if org_id not in self._orgs:
+            self.preload([org_id])
+        return self._orgs.get(org_id) or org_id
+
+    def preload(self, org_ids: Iterable[str]) -> None:
+        """Read the names of these organisations in one query (tables ask for many)."""
+        wanted = [i for i in dict.fromkeys(org_ids) if i and i not in self._orgs]
+        if not wanted:
+            return
+        for o in self.store.organisations(ids=wanted):
+            self._orgs[o.id] = pick(o.name_zh, o.name_en, self.lang)
+        for i in wanted:
+            self._orgs.setdefault(i, "")
+
+    def of(self, any_id: str) -> str:
+        """The name behind a region, segment, chain or organisation id (the id itself if none)."""
+        if any_id.startswith("seg:"):
+            return self.segment(any_id)
+        if any_id.startswith("org:"):
+            return self.org(any_id)
+        if any_id in self._chain_table():
+            return self.chain(any_id)
+        if "/" in any_id or any_id in ("cn", "us", "gb", "jp", "kr", "de", "fr", "se"):
+            return self.region(any_id)
+        return self.segment(any_id)
+
+    def text(self, text: str) -> str:
+        """``text`` with every region, segment and organisation id in it replaced by its name."""
+        return ID_PATTERN.sub(lambda m: self.of(m.group()), text)
+
+    def many(self, ids: Iterable[str], sep: str | None = None, k: int | None = None) -> str:
+        """Names of ``ids`` joined (、 in Chinese, ", " in English); past ``k``, counted."""
+        ids = list(ids)
+        sep = sep if sep is not None else ("、" if self.lang == "zh" else ", ")
+        if k is not None and len(ids) > k:
+            self.preload(ids[:k])
+            more = f"等{len(ids)}个" if self.lang == "zh" else f" and {len(ids) - k} more"
+            return sep.join(self.of(i) for i in ids[:k]) + more
+        self.preload(i for i in ids if i.startswith("org:"))
+        return sep.join(self.of(i) for i in ids)
