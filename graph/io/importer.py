@@ -525,8 +525,11 @@ def import_file(
                                                            if h and h not in match.fields.values()]))
         if dry_run:
             return report
-        report.imported = store.write(batch) if len(batch) else WriteResult(version=store.version())
-        if marks is not None and not problems and not report.imported.merged:
+        before = store.version()
+        report.imported = store.write(batch) if len(batch) else WriteResult(version=before)
+        if marks is not None and not problems and not report.imported.merged and report.imported.version != before:
+            # only a write that changed the store leaves a mark: an import that changed nothing
+            # (or was refused) leaves the stored data, meta rows included, exactly as it was
             # every record went in as the file gives it: the same bytes, read against the same
             # entities, write nothing. The counters are the ones this write left only if the version
             # has not moved since (every changing write moves it).

@@ -55,7 +55,7 @@ def test_html_with_format_and_english_headers(app, data_dir, tmp_path):
 @pytest.mark.parametrize(("args", "message"), [
     (["--region", "火星", "-o", "{dir}/x.xlsx"], "unknown region '火星'"),
     (["-o", "{dir}/x.pdf"], "cannot tell the report format"),
-    (["-o", "{dir}/x.html", "--lang", "fr"], "unknown report language 'fr'"),
+    (["-o", "{dir}/x.html", "--lang", "fr"], "unknown language 'fr'"),
 ])
 def test_bad_input_exits_2_with_a_clear_message(args, message, data_dir, tmp_path, capsys):
     from api.cli.main import main

@@ -31,7 +31,7 @@ REVIEWED = {
     ("targets.js", "html"), ("targets.js", "groups"), ("targets.js", "conflicts"),
 }
 # helpers that return HTML built with esc (their templates are scanned where they are written)
-_HTML_HELPERS = re.compile(r"^(table|outcomeButtons|partsHtml)\(")
+_HTML_HELPERS = re.compile(r"^(table|outcomeButtons|partsHtml|flagMark)\(")
 # xs.map((x) => `…`).join("") — the callback's template is scanned on its own
 _MAP_JOIN = re.compile(r"^[\w.()\[\]]+\s*\.map\(\s*\(?[\w\s,\[\]]*\)?\s*=>\s*(T|\{.*return T;\s*\})\s*,?\s*\)"
                        r"\s*\.join\(S\)$", re.S)

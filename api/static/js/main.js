@@ -30,6 +30,12 @@ let chart = null;
 
 // ------------------------------------------------------------------ notices and errors
 
+
+/** The ⚠ mark of a gap ranked low for a reason (low feasibility, resource-bound), its reasons in the title. */
+function flagMark(g) {
+  const flags = gapFlags(g);
+  return flags.length ? ` <span class="muted gap-flag" title="${esc(flags.join("; "))}">⚠</span>` : "";
+}
 function notify(text, kind = "") {
   const el = $("#notice");
   el.textContent = text;
@@ -162,7 +168,7 @@ function showGapList() {
     <h3>${esc(t("gapKind"))} (${esc(gaps.length)})</h3>
     <div class="gap-list">${gaps
       .map((g) => `<button type="button" data-segment="${esc(g.segment)}"><span class="badge ${esc(g.kind)}">${esc(t(g.kind))}</span>
-        ${esc(nameOf(g))} <span class="muted">${num(g.severity)}</span>${gapFlags(g).length ? ` <span class="muted gap-flag" title="${esc(gapFlags(g).join("; "))}">⚠</span>` : ""}</button>`)
+        ${esc(nameOf(g))} <span class="muted">${num(g.severity)}</span>${flagMark(g)}</button>`)
       .join("")}</div>`;
   $$("#segment-panel .gap-list button").forEach((b) => b.addEventListener("click", () => selectSegment(b.dataset.segment)));
 }
@@ -204,7 +210,7 @@ function showSegment(id) {
     : `<p class="muted">${esc(t("none"))}</p>`;
   const severity = gap
     ? `<h3>${esc(t("severity"))}: ${num(gap.severity)} <span class="muted">(${esc(gap.kind_zh)} ${esc(gap.kind)})</span></h3>
-       ${gapFlags(gap).length ? `<p class="gap-flags"><b>${esc(t("rankedLow"))}</b>: ${gapFlags(gap).map(esc).join("；")}</p>` : ""}
+       ${gapFlags(gap).length ? `<p class="gap-flags"><b>${esc(t("rankedLow"))}</b>: ${esc(gapFlags(gap).join("；"))}</p>` : ""}
        ${table("segment_severity", `${nameOf(seg)} · ${t("severity")}`, [
          { key: "name", label: t("part"), text: (p) => partLabel(p) },
          { key: "value", label: t("value"), cls: "n", text: (p) => num(p.value, 3) },
