@@ -14,7 +14,7 @@ it the same use cases, so a command and its route cannot drift apart:
 - :meth:`Engines.introducers`, :meth:`Engines.campaign` — 以商招商 and 联合招商;
 - :meth:`Engines.report` — the gap-and-target report;
 - :meth:`Engines.list_drafts` — drafts of a generated 六个一 list;
-- :meth:`Engines.classify` — 挂链 predictions.
+- :meth:`Engines.classify` — 挂链 predictions; :meth:`Engines.review` — confirm or reject one.
 
 How targets for several gaps are ranked is decided once, in
 :mod:`matching.recommend.gaptargets`. Handlers and commands parse their
@@ -452,3 +452,12 @@ class Engines:
             return classify_store(store, top=top, progress=progress)
         with self.embedding_cache() as cache:
             return classify_store(store, embedder=self.embedder(), cache=cache, top=top, progress=progress)
+
+    def review(self, store: GraphStore, org: str, segment: str, decision: str):
+        """Confirm or reject ``org``'s membership of ``segment`` (ids; :func:`matching.review.review`): the
+        store version moves, so every analysis and index cached here is rebuilt on its next use."""
+        from matching.review import review
+
+        with self._classifier_lock:  # a confirmed membership is evidence the classifier is fitted on
+            self._classifier = None
+        return review(store, org, segment, decision)

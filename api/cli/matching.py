@@ -1,4 +1,4 @@
-"""``chainmatch search | classify | index build|status``: the matching core on the CLI.
+"""``chainmatch search | classify [confirm|reject] | index build|status``: the matching core on the CLI.
 
 ``register(app)`` adds the commands to the main app. Commands are thin: resolve options, call the
 engine room the API uses (:class:`matching.engines.Engines`: its index lock and caches too), print a
@@ -22,7 +22,7 @@ from api.cli.common import (
 )
 from graph.resolve import resolve_region, resolve_segment
 
-__all__ = ["register", "search", "classify", "index_build", "index_status"]
+__all__ = ["register", "search", "classify", "classify_confirm", "classify_reject", "index_build", "index_status"]
 
 Mode = Annotated[str, typer.Option("--mode", help="hybrid (default), dense or lexical.")]
 
@@ -80,6 +80,7 @@ def search(
 
 
 def classify(
+    ctx: typer.Context,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show predictions; write nothing.")] = False,
     top: Annotated[int, typer.Option(min=1, max=10, help="Predictions shown per organisation.")] = 3,
     keep: Annotated[int, typer.Option(min=1, max=5, help="Predictions written per organisation.")] = 1,
@@ -88,7 +89,12 @@ def classify(
     data_dir: DataDir = None,
     as_json: JsonOut = False,
 ) -> None:
-    """挂链: predict segments for firms without confirmed ones; store them as PREDICTED memberships."""
+    """挂链: predict segments for firms without confirmed ones; store them as PREDICTED memberships.
+
+    Review a prediction with ``classify confirm ORG SEGMENT`` or ``classify reject ORG SEGMENT``.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
     from matching.classify import apply_predictions
 
     with engine_room(data_dir) as (engines, store):
@@ -110,6 +116,40 @@ def classify(
         console.print("dry run: nothing written 试运行，未写入")
     else:
         console.print(f"wrote {result.changed} organisations (predicted memberships; confirmed ones untouched)")
+
+
+def _review(decision: str, org: str, segment: str, data_dir, as_json: bool) -> None:
+    from dataclasses import asdict
+
+    from graph.resolve import resolve_org
+
+    with engine_room(data_dir) as (engines, store):
+        found = engines.review(store, resolve_org(store, org), resolve_segment(segment, store.segments()).id,
+                               decision)
+    if as_json:
+        print_json(asdict(found))
+        return
+    words = {"confirmed": "confirmed 已确认: counts with weight 1 everywhere and is classifier evidence",
+             "rejected": "rejected 已否决: counts nowhere and is never predicted again"}
+    was = found.previous or "no membership 无"
+    if not found.changed:
+        console.print(f"{found.org} · {found.segment}: already {found.status}; nothing written 未改动")
+    else:
+        console.print(f"{found.org} · {found.segment}: {was} → {words[found.status]} (store version {found.version})")
+
+
+OrgArg = Annotated[str, typer.Argument(help="Organisation id, USCC or exact name.")]
+SegmentArg = Annotated[str, typer.Argument(help="Segment id or name (e.g. 游戏引擎).")]
+
+
+def classify_confirm(org: OrgArg, segment: SegmentArg, data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """Confirm a 挂链 membership: it counts as confirmed (weight 1) in gaps, chain map and recommendations."""
+    _review("confirm", org, segment, data_dir, as_json)
+
+
+def classify_reject(org: OrgArg, segment: SegmentArg, data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """Reject a 挂链 prediction: it counts nowhere and classify never writes it again."""
+    _review("reject", org, segment, data_dir, as_json)
 
 
 def index_build(
@@ -158,7 +198,12 @@ def index_status(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
 def register(app: typer.Typer) -> None:
     """Add ``search``, ``classify`` and ``index build|status`` to the main app."""
     app.command("search")(search)
-    app.command("classify")(classify)
+    classify_app = typer.Typer(help="挂链: predict segments; confirm or reject a prediction.",
+                               invoke_without_command=True)
+    classify_app.callback()(classify)
+    classify_app.command("confirm")(classify_confirm)
+    classify_app.command("reject")(classify_reject)
+    app.add_typer(classify_app, name="classify")
     index_app = typer.Typer(help="The search index: build it, or show whether it is current.",
                             no_args_is_help=True)
     index_app.command("build")(index_build)

@@ -1,4 +1,5 @@
-"""Matching core over HTTP: ``/search`` (hybrid), ``/index`` (status, build), ``/classify`` (挂链).
+"""Matching core over HTTP: ``/search`` (hybrid), ``/index`` (status, build), ``/classify`` (挂链),
+``/classify/confirm`` and ``/classify/reject`` (review a prediction).
 
 The embedding model and the search index are built lazily on first use
 (:class:`matching.engines.Engines`, the CLI's too) and kept until the store version changes.
@@ -6,22 +7,25 @@ The embedding model and the search index are built lazily on first use
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
 from api.deps import Editor, EnginesDep, PageDep, StoreDep, Viewer
-from api.routes._common import AUTHED, paged
+from api.routes._common import AUTHED, paged, responses
 from api.schemas.core import (
     ClassifyResult,
     ComponentState,
     IndexStatus,
     PredictionPublic,
+    ReviewCreate,
+    ReviewPublic,
     SearchHit,
     SearchResults,
 )
 from graph.model import OrgKind
-from graph.resolve import resolve_region, resolve_segment
+from graph.resolve import resolve_org, resolve_region, resolve_segment
 
 __all__ = ["router"]
 
@@ -110,3 +114,21 @@ def classify(
     items, total = paged((p for ps in preds for p in ps), page)
     return ClassifyResult(organisations=len(preds), written=written, total=total, limit=page.limit,
                           offset=page.offset, items=[PredictionPublic(**p.as_dict()) for p in items])
+
+
+def _review(store, engines, body: ReviewCreate, decision: str) -> ReviewPublic:
+    org = resolve_org(store, body.org, field="body.org")
+    segment = resolve_segment(body.segment, store.segments(), field="body.segment").id
+    return ReviewPublic(**asdict(engines.review(store, org, segment, decision)))
+
+
+@router.post("/classify/confirm", summary="Confirm a 挂链 membership: it counts as confirmed everywhere",
+             response_model=ReviewPublic, responses=responses(404))
+def classify_confirm(store: StoreDep, engines: EnginesDep, _: Editor, body: ReviewCreate) -> ReviewPublic:
+    return _review(store, engines, body, "confirm")
+
+
+@router.post("/classify/reject", summary="Reject a 挂链 prediction: it counts nowhere and is never predicted again",
+             response_model=ReviewPublic, responses=responses(404))
+def classify_reject(store: StoreDep, engines: EnginesDep, _: Editor, body: ReviewCreate) -> ReviewPublic:
+    return _review(store, engines, body, "reject")

@@ -511,6 +511,30 @@ class ClassifyResult(BaseModel):
     offset: int
 
 
+class ReviewCreate(BaseModel):
+    """Confirm or reject a 挂链 membership: the organisation and segment by id or name."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"org": "org:f0001", "segment": "游戏引擎"}]})
+
+    org: str = Field(min_length=1, max_length=200, description="Organisation id, USCC or exact name.")
+    segment: str = Field(min_length=1, max_length=200, description="Segment id or name.")
+
+
+class ReviewPublic(BaseModel):
+    """What a review did; a confirmed membership counts with weight 1 everywhere and is classifier evidence,
+    a rejected one counts nowhere and is never predicted again."""
+
+    org: str
+    segment: str
+    decision: Literal["confirm", "reject"]
+    previous: str | None = Field(description="The membership's status before (null: it had none).")
+    status: Literal["confirmed", "rejected"]
+    confidence: float
+    changed: bool = Field(description="False when it already had that status (nothing written).")
+    version: int = Field(description="The store version after the review.")
+
+
 # ------------------------------------------------------------------ keys
 
 class KeyCreate(BaseModel):

@@ -66,3 +66,14 @@ def test_classify_dry_run_then_write(api):
     segs = api.get(f"/organisations/{new['id']}").json()["segments"]
     assert segs and segs[0]["status"] == "predicted" and segs[0]["segment"] == mine[0]["segment"]
     assert_error(api.post("/classify", role="viewer"), 403, "forbidden")
+
+
+def test_classify_review_is_for_editors_and_resolves_its_words(api):
+    body = {"org": "org:f0001", "segment": "游戏引擎"}
+    assert api.post("/classify/confirm", json=body, role="viewer").status_code == 403
+    assert_error(api.post("/classify/reject", json={**body, "org": "无此公司"}), 404, "not_found")
+    assert_error(api.post("/classify/reject", json={**body, "segment": "无此环节xyz"}), 422, "invalid_input")
+    assert api.post("/classify/reject", json={**body, "extra": 1}).status_code == 422
+    done = api.post("/classify/reject", json=body).json()
+    assert (done["org"], done["segment"], done["status"], done["changed"]) == ("org:f0001", "seg:game_engine",
+                                                                               "rejected", True)

@@ -178,6 +178,25 @@ def test_classify_dry_run(api, run):
     same(http["items"], mine["predictions"][:500], "predictions")
 
 
+def test_classify_confirm_and_reject(api, run):
+    """Review a 挂链 membership on both sides: the same answers, and the chain map follows each one."""
+    def engine(where):
+        return next(s for s in where["segments"] if s["segment"] == "seg:game_engine")
+
+    mine = run("classify", "confirm", "org:f0001", "游戏引擎")
+    assert (mine["previous"], mine["status"], mine["changed"]) == (None, "confirmed", True)
+    again = _ok(api.post("/classify/confirm", json={"org": "org:f0001", "segment": "seg:game_engine"}))
+    same(again, {**mine, "changed": False, "previous": "confirmed"}, "confirm again")
+    m = run("chain", "--region", REGION, "--chain", CHAIN)
+    assert (engine(m)["status"], engine(m)["local_firms"], engine(m)["local_predicted"]) == ("thin", 1, 0)
+    same(_ok(api.get("/analysis/chain-map", params={"region": REGION, "chain": CHAIN})), m)
+    http = _ok(api.post("/classify/reject", json={"org": "org:f0001", "segment": "游戏引擎"}))
+    assert (http["previous"], http["status"], http["changed"]) == ("confirmed", "rejected", True)
+    same(http, {**run("classify", "reject", "org:f0001", "seg:game_engine"), "changed": True,
+                "previous": "confirmed", "version": http["version"]}, "reject")
+    assert engine(run("chain", "--region", REGION, "--chain", CHAIN))["status"] == "missing"
+
+
 @pytest.mark.slow
 def test_backtest(api, run):
     same(_ok(api.get("/eval/backtest")), run("eval", "backtest"))
