@@ -123,12 +123,12 @@ def _review(store, engines, body: ReviewCreate, decision: str) -> ReviewPublic:
 
 
 @router.post("/classify/confirm", summary="Confirm a 挂链 membership: it counts as confirmed everywhere",
-             response_model=ReviewPublic, responses=responses(404))
+             response_model=ReviewPublic, responses=responses(400, 404, 413))
 def classify_confirm(store: StoreDep, engines: EnginesDep, _: Editor, body: ReviewCreate) -> ReviewPublic:
     return _review(store, engines, body, "confirm")
 
 
 @router.post("/classify/reject", summary="Reject a 挂链 prediction: it counts nowhere and is never predicted again",
-             response_model=ReviewPublic, responses=responses(404))
+             response_model=ReviewPublic, responses=responses(400, 404, 413))
 def classify_reject(store: StoreDep, engines: EnginesDep, _: Editor, body: ReviewCreate) -> ReviewPublic:
     return _review(store, engines, body, "reject")
