@@ -61,7 +61,7 @@ def list_cmd(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
 @chains_app.command("add")
 def add_cmd(
     name: Annotated[str, typer.Argument(help="Template slug, Chinese or English name, or a fragment: nev, 新能源汽车.")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the segments file; write nothing.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check both files; write nothing.")] = False,
     data_dir: DataDir = None,
     as_json: JsonOut = False,
 ) -> None:
@@ -75,9 +75,10 @@ def add_cmd(
         return
     t = done.template
     for report in (done.segments, done.edges):
-        if report is not None:
-            what = write_summary(report.imported) if report.imported else "dry run: nothing written"
-            console.print(f"{report.file}: {report.rows_read} rows read; {what}")
+        console.print(f"{report.file}: {report.rows_read} rows read")
+    # both files went in with one write (one transaction): one summary
+    what = write_summary(done.segments.imported) if done.segments.imported else "dry run: nothing written"
+    console.print(f"one write 一次写入: {what}")
     state = "installed 已安装" if done.written else ("checked 已检查" if dry_run else "already installed 已是最新")
     console.print(f"{t.name_zh} ({t.name_en}): {t.segments} segments, {t.edges} edges — {state}")
 

@@ -38,7 +38,7 @@ def add_template(
     store: StoreDep,
     settings: SettingsDep,
     _: Editor,
-    dry_run: Annotated[bool, Query(description="Check the segments file, write nothing.")] = False,
+    dry_run: Annotated[bool, Query(description="Check both files, write nothing.")] = False,
 ) -> TemplateInstalled:
     done = install(store, name, dry_run=dry_run, settings=settings, field="path.name")
     return TemplateInstalled(template=ChainTemplatePublic.model_validate(done.template.as_dict()),

@@ -62,7 +62,7 @@ from graph.model import Chain, Link, Organisation, Segment, SegmentEdge, Site, S
 from graph.settings import Settings
 from graph.store.protocol import Batch, GraphStore, ImportMarks, WriteResult
 
-__all__ = ["ImportReport", "import_file", "write_rejects", "reject_path_for"]
+__all__ = ["ImportReport", "import_file", "plan_import", "write_rejects", "reject_path_for"]
 
 Entity = Literal["organisations", "links", "segments", "segment-edges", "branches"]
 Progress = Callable[[int, int | None], None]
@@ -295,9 +295,9 @@ def _named_then_counted(headers: list[str], keep: int = 50) -> list[str]:
     return headers if len(headers) <= keep else headers[:keep] + [f"… and {len(headers) - keep} more"]
 
 
-def _check_edges(store: GraphStore, edges: list[tuple[int, SegmentEdge]], chk: _Checker):
-    """Resolve edge ends (ids or unique names) against the stored segments; unknown ones are row errors."""
-    resolve = _segment_resolver(store.segments())
+def _check_edges(segments: list[Segment], edges: list[tuple[int, SegmentEdge]], chk: _Checker):
+    """Resolve edge ends (ids or unique names) against the known segments; unknown ones are row errors."""
+    resolve = _segment_resolver(segments)
     out: dict[tuple[str, str], tuple[int, SegmentEdge]] = {}
     for row, e in edges:
         ends = {}
@@ -467,8 +467,6 @@ def import_file(
     with _gc_paused():  # a bulk load allocates millions of objects: no cycle collection meanwhile
         table = read_rows(path, encoding=encoding, sheet=sheet, settings=settings)
         match = match_headers(table.headers, entity, column_map, file=table.file)
-        chk = _Checker(table.file, match)
-        batch = Batch()
         today = import_date or dt.date.today().isoformat()
         marks = store if isinstance(store, ImportMarks) and not dry_run and entity in _MARKED else None
         if marks is not None:
@@ -479,50 +477,9 @@ def import_file(
             if unchanged_mark(mark, digest, marks.entity_versions(_MARKED[entity])):
                 table.close()
                 return _unchanged_report(table.file, entity, mark, store.version(), progress)
-        if entity in _COLUMNAR:
-            _read_columns(table, match, settings)
-        inner = table.rows
-        counter = _Counter(inner, progress, table.total)
-        table.rows = iter(counter)
-        try:
-            if entity == "organisations":
-                orgs, problems = organisations_from_table(table, column_map=column_map, settings=settings,
-                                                          import_date=today)
-                orgs = _check_orgs(store, orgs, chk)
-                batch.organisations = [o for row, o in orgs if row not in chk.bad]
-                del orgs  # the (row, record) pairs: not needed while the store writes
-            elif entity == "links":
-                links, problems = links_from_table(table, column_map=column_map, settings=settings,
-                                                   import_date=today)
-                links = _check_links(store, links, chk)
-                batch.links = [x for row, x in links if row not in chk.bad]
-                del links
-            elif entity == "branches":
-                branches, problems = branches_from_table(table, column_map=column_map, settings=settings)
-                batch.organisations = _check_branches(store, [(row, b) for row, b in branches], chk)
-            elif entity == "segment-edges":
-                edges, problems = segment_edges_from_table(table, column_map=column_map, settings=settings)
-                batch.segment_edges = [e for row, e in _check_edges(store, edges, chk) if row not in chk.bad]
-            else:
-                segs, edges, chains, problems = segments_from_table(table, column_map=column_map, settings=settings)
-                segs, edges, chains = _check_segments(store, segs, edges, chains, chk)
-                batch.segments = [s for _, s in segs]
-                batch.segment_edges = [e for _, e in edges]
-                batch.chains = chains
-        finally:
-            table.close()
-            getattr(inner, "close", lambda: None)()
-        problems = sorted(problems + chk.problems, key=lambda p: p.row or 0)
-        n, file = len(problems), table.file
-        if problems and not skip_invalid:
-            raise InvalidInput(f"{n} problem{'s' if n != 1 else ''} in {file}; nothing imported",
-                               f"{file} 中有 {n} 处问题；未导入任何数据", problems)
-        report = ImportReport(file, entity, table.encoding, counter.n, None,
-                              len({p.row for p in problems}), problems,
-                              list(dict.fromkeys(table.warnings + match.warnings)), dry_run=dry_run,
-                              columns=dict(match.fields),
-                              ignored=_named_then_counted([h for h in table.headers
-                                                           if h and h not in match.fields.values()]))
+        report, batch, problems = _checked(store, table, match, entity, column_map=column_map,
+                                           settings=settings, today=today, progress=progress,
+                                           skip_invalid=skip_invalid, dry_run=dry_run)
         if dry_run:
             return report
         before = store.version()
@@ -543,3 +500,96 @@ def import_file(
             report.reject_path = rejects
             write_rejects(path, report.reject_path, problems, encoding=encoding, sheet=sheet, settings=settings)
         return report
+
+
+def _checked(store: GraphStore, table, match: HeaderMatch, entity: str, *, column_map, settings: Settings,
+             today: str, progress: Progress | None, skip_invalid: bool, dry_run: bool,
+             pending: Batch | None = None) -> tuple[ImportReport, Batch, list[Problem]]:
+    """Read ``table``'s rows into records, check them against ``store`` (and the not yet written
+    ``pending`` batch's segments), and return the report, the batch to write and the problems.
+
+    Raises :class:`~graph.errors.InvalidInput` with every problem unless ``skip_invalid``.
+    Nothing is written.
+    """
+    chk = _Checker(table.file, match)
+    batch = Batch()
+    if entity in _COLUMNAR:
+        _read_columns(table, match, settings)
+    inner = table.rows
+    counter = _Counter(inner, progress, table.total)
+    table.rows = iter(counter)
+    try:
+        if entity == "organisations":
+            orgs, problems = organisations_from_table(table, column_map=column_map, settings=settings,
+                                                      import_date=today)
+            orgs = _check_orgs(store, orgs, chk)
+            batch.organisations = [o for row, o in orgs if row not in chk.bad]
+            del orgs  # the (row, record) pairs: not needed while the store writes
+        elif entity == "links":
+            links, problems = links_from_table(table, column_map=column_map, settings=settings,
+                                               import_date=today)
+            links = _check_links(store, links, chk)
+            batch.links = [x for row, x in links if row not in chk.bad]
+            del links
+        elif entity == "branches":
+            branches, problems = branches_from_table(table, column_map=column_map, settings=settings)
+            batch.organisations = _check_branches(store, [(row, b) for row, b in branches], chk)
+        elif entity == "segment-edges":
+            edges, problems = segment_edges_from_table(table, column_map=column_map, settings=settings)
+            known = {s.id: s for s in store.segments()} | {s.id: s for s in (pending.segments if pending else ())}
+            batch.segment_edges = [e for row, e in _check_edges(list(known.values()), edges, chk)
+                                   if row not in chk.bad]
+        else:
+            segs, edges, chains, problems = segments_from_table(table, column_map=column_map, settings=settings)
+            segs, edges, chains = _check_segments(store, segs, edges, chains, chk)
+            batch.segments = [s for _, s in segs]
+            batch.segment_edges = [e for _, e in edges]
+            batch.chains = chains
+    finally:
+        table.close()
+        getattr(inner, "close", lambda: None)()
+    problems = sorted(problems + chk.problems, key=lambda p: p.row or 0)
+    n, file = len(problems), table.file
+    if problems and not skip_invalid:
+        raise InvalidInput(f"{n} problem{'s' if n != 1 else ''} in {file}; nothing imported",
+                           f"{file} 中有 {n} 处问题；未导入任何数据", problems)
+    report = ImportReport(file, entity, table.encoding, counter.n, None,
+                          len({p.row for p in problems}), problems,
+                          list(dict.fromkeys(table.warnings + match.warnings)), dry_run=dry_run,
+                          columns=dict(match.fields),
+                          ignored=_named_then_counted([h for h in table.headers
+                                                       if h and h not in match.fields.values()]))
+    return report, batch, problems
+
+
+def plan_import(store: GraphStore, path: Path | str, entity: Entity, *, pending: Batch | None = None,
+                settings: Settings | None = None, import_date: str | None = None) -> tuple[ImportReport, Batch]:
+    """Read and check ``path`` as :func:`import_file` does (no column map, all or nothing) and return the
+    dry-run report and the batch it would write; nothing is written.
+
+    ``pending``: a batch not written yet whose segments the file's edges may name, so that several
+    files can go into the store in one ``write`` (one transaction: :func:`graph.templates.install`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from graph.store.sqlite import SqliteStore
+    >>> store = SqliteStore.memory()
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     s, e = Path(d) / "s.csv", Path(d) / "e.csv"
+    ...     _ = s.write_text("环节名称,产业链位置\\n电机,上游\\n整机,中游\\n", encoding="utf-8")
+    ...     _ = e.write_text("上游环节,下游环节\\n电机,整机\\n", encoding="utf-8")
+    ...     _, segs = plan_import(store, s, "segments")
+    ...     _, edges = plan_import(store, e, "segment-edges", pending=segs)
+    >>> len(segs.segments), len(edges.segment_edges), store.counts()["segments"]
+    (2, 1, 0)
+    """
+    path = Path(path)
+    settings = settings or Settings()
+    with _gc_paused():
+        table = read_rows(path, settings=settings)
+        match = match_headers(table.headers, entity, None, file=table.file)
+        report, batch, _ = _checked(store, table, match, entity, column_map=None, settings=settings,
+                                    today=import_date or dt.date.today().isoformat(), progress=None,
+                                    skip_invalid=False, dry_run=True, pending=pending)
+    return report, batch

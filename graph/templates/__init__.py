@@ -71,11 +71,12 @@ class ChainTemplate:
 
 @dataclass
 class Installed:
-    """What :func:`install` did: the two import reports (segments, then edges)."""
+    """What :func:`install` did: the two import reports (segments, then edges), which share the
+    result of the one write both files went in (``imported`` is ``None`` on a dry run)."""
 
     template: ChainTemplate
     segments: object  # graph.io.importer.ImportReport
-    edges: object | None  # None on a dry run: the edges need the segments stored to be checked
+    edges: object  # graph.io.importer.ImportReport
 
     @property
     def written(self) -> bool:
@@ -85,7 +86,7 @@ class Installed:
 
     def as_dict(self) -> dict:
         return {"template": self.template.as_dict(), "segments": self.segments.as_dict(),
-                "edges": self.edges.as_dict() if self.edges is not None else None, "written": self.written}
+                "edges": self.edges.as_dict(), "written": self.written}
 
 
 def _split_sources(text: str) -> tuple[str, ...]:
@@ -166,14 +167,24 @@ def install(store, name: str, *, dry_run: bool = False, settings=None, field: st
             directory: Path | None = None) -> Installed:
     """Import template ``name`` into ``store`` as ``chainmatch import segments`` then ``import segment-edges``.
 
-    Installing again changes nothing (the store keeps its version); an edited
-    copy imported the same way updates the chain. ``dry_run`` checks the
-    segments file and writes nothing; the edges are not checked then (their
-    ends must be stored segments), only counted in the template.
+    Both files are read and checked first (the edges against the stored segments and the template's
+    own) and go into the store in one ``write``, one transaction: a problem in either file, or a
+    failed write, leaves the store exactly as it was. Both reports then carry that one write's result.
+    Installing again changes nothing (the store keeps its version); an edited copy imported the same
+    way updates the chain. ``dry_run`` checks both files and writes nothing.
     """
-    from graph.io.importer import import_file
+    from graph.io.importer import plan_import
+    from graph.store.protocol import Batch, WriteResult
 
     t = find_template(name, field=field, directory=directory)
-    segments = import_file(store, t.segments_file, "segments", dry_run=dry_run, settings=settings)
-    edges = None if dry_run else import_file(store, t.edges_file, "segment-edges", settings=settings)
+    segments, seg_batch = plan_import(store, t.segments_file, "segments", settings=settings)
+    edges, edge_batch = plan_import(store, t.edges_file, "segment-edges", pending=seg_batch, settings=settings)
+    if dry_run:
+        return Installed(t, segments, edges)
+    # an edge in both files is one edge: the edge list's row wins, as its later import would
+    both = {(e.upstream, e.downstream): e for e in (*seg_batch.segment_edges, *edge_batch.segment_edges)}
+    batch = Batch(segments=seg_batch.segments, segment_edges=list(both.values()), chains=seg_batch.chains)
+    result = store.write(batch) if len(batch) else WriteResult(version=store.version())
+    for report in (segments, edges):
+        report.imported, report.dry_run = result, False
     return Installed(t, segments, edges)

@@ -194,3 +194,73 @@ def test_every_chain_words_name_no_template(word):
     with pytest.raises(InvalidInput) as e:
         find_template(word, field="path.name")
     assert e.value.field == "path.name" and "nev" in e.value.suggestions
+
+
+def _dump(store):
+    """Everything a template install could touch, and the version."""
+    return (store.version(), store.counts(), sorted(map(repr, store.segments())),
+            sorted(map(repr, store.segment_edges())), sorted(map(repr, store.chains())))
+
+
+def _template_dir(tmp_path, edges_text: str):
+    """A template directory holding 工业机器人's segments file and ``edges_text`` as its edge list."""
+    import shutil
+
+    t = find_template("工业机器人")
+    d = tmp_path / "templates"
+    d.mkdir()
+    shutil.copy(t.segments_file, d / t.segments_file.name)
+    (d / t.edges_file.name).write_text(edges_text, encoding="utf-8")
+    return d, t
+
+
+def test_a_bad_edge_list_leaves_the_store_exactly_as_before(tmp_path):
+    """``chains add`` is all or nothing across its two files: an unknown segment in the edge list (row 3)
+    is refused with the row named, and the segments file, which alone is good, is not written either."""
+    good = "上游环节编号,下游环节编号,权重,依据\nseg:rbt.reducers,seg:rbt.cobots,1,template\n"
+    d, t = _template_dir(tmp_path, good + "seg:rbt.nothing,seg:rbt.cobots,1,template\n")
+    store = SqliteStore.memory()
+    install(store, "储能")  # something already stored, which must stay as it is
+    before = _dump(store)
+    with pytest.raises(InvalidInput) as e:
+        install(store, t.slug, directory=d)
+    assert [(p.row, p.field) for p in e.value.problems] == [(3, "上游环节编号")]
+    assert _dump(store) == before
+    # the control: the same directory with the bad row removed installs both files
+    (d / t.edges_file.name).write_text(good, encoding="utf-8")
+    done = install(store, t.slug, directory=d)
+    assert done.written and done.segments.imported is done.edges.imported
+    assert done.edges.imported.inserted["segment_edges"] == 1
+    assert store.counts()["segments"] == before[1]["segments"] + t.segments
+
+
+def test_a_failed_write_leaves_the_store_exactly_as_before(monkeypatch):
+    """The two files go in with one ``write``: when the edges fail to go in (here: the transaction fails
+    once it has written edge rows, after the segments), neither the segments nor the edges are stored.
+    Two writes, one per file, would leave the segments behind."""
+    from graph.store import sqlite_write
+
+    store = SqliteStore.memory()
+    before = _dump(store)
+    real = sqlite_write.SqliteTarget.bump_version
+
+    def fail_after_edges(self):
+        if "segment_edges" in self._written:
+            raise OSError("disk full")
+        return real(self)
+
+    monkeypatch.setattr(sqlite_write.SqliteTarget, "bump_version", fail_after_edges)
+    with pytest.raises(OSError):
+        install(store, "工业机器人")
+    assert _dump(store) == before
+    monkeypatch.setattr(sqlite_write.SqliteTarget, "bump_version", real)
+    assert install(store, "工业机器人").written and store.counts()["segment_edges"] == find_template("工业机器人").edges
+
+
+def test_a_dry_run_checks_both_files_and_writes_nothing(tmp_path):
+    d, t = _template_dir(tmp_path, "上游环节编号,下游环节编号\nseg:rbt.nothing,seg:rbt.cobots\n")
+    store = SqliteStore.memory()
+    assert install(store, "工业机器人", dry_run=True).edges.rows_read == t.edges  # a fresh store: edges checked too
+    with pytest.raises(InvalidInput):
+        install(store, t.slug, directory=d, dry_run=True)
+    assert store.counts()["segments"] == 0 and store.version() == SqliteStore.memory().version()
