@@ -269,3 +269,43 @@ def test_a_moved_out_firm_is_not_local_in_its_old_region(world, tmp_path):
     p.write_text("企业名称,登记状态,所属省份,所属城市,企业地址,产业链环节\n" + row.format("存续"), encoding="utf-8")
     import_file(store, p, "organisations", import_date="2026-06-30")  # the control: back, it is local
     assert chain_aggregates(store.graph(), SZ).detail["seg:fc"].local_firms == 1
+
+
+def test_imported_branches_are_the_form_rules_sites_in_other_cities(world, tmp_path):
+    """The attraction form reads the sites imported from a 分支机构 list: a 4,000-employee flight-control
+    firm in 西安 with open branches in four other cities outside 华南 is a regional-HQ (区域总部) target for
+    深圳 by rule 3, the rule text and facts naming those cities; its closed branch and a branch in its own
+    city are no other city. A fifth branch, in 广州 (华南), is a site near the region: rule 3 fails."""
+    from matching.recommend.form import attraction_form
+
+    store, _ = world
+    firm, xian = "西安大翼飞控科技有限公司", "cn/shaanxi/xian"
+    (tmp_path / "f.csv").write_text("企业名称,登记状态,所属省份,所属城市,产业链环节,参保人数\n"
+                                    f"{firm},存续,陕西省,西安市,seg:fc,4000\n", encoding="utf-8")
+    import_file(store, tmp_path / "f.csv", "organisations", import_date="2026-06-30")
+    rows = [("北京市", "北京市海淀区", "存续"), ("上海市", "上海市浦东新区", "存续"), ("武汉市", "武汉市洪山区", "在业"),
+            ("成都市", "成都市武侯区", "存续"), ("南京市", "南京市江宁区", "注销"), ("西安市", "西安市雁塔区", "存续")]
+    b = tmp_path / "b.csv"
+    b.write_text("总公司名称,分支机构名称,所属城市,企业地址,登记状态,成立日期\n" + "".join(
+        f"{firm},{firm}{city}分公司,{city},{addr},{status},2024-0{i}-01\n" for i, (city, addr, status) in enumerate(rows, 1)),
+        encoding="utf-8")
+    assert import_file(store, b, "branches").problems == []
+    oid = by_name(store, firm).id
+    want = ["cn/beijing/beijing", "cn/hubei/wuhan", "cn/shanghai/shanghai", "cn/sichuan/chengdu"]
+
+    def form():
+        ix = ChainIndex.from_store(store)
+        (target,) = [t for t in recommend_targets(ix, SZ, "seg:fc", k=10) if t.org == oid]
+        return target.form, attraction_form(ix, oid, "seg:fc", SZ)
+
+    listed, direct = form()
+    assert listed == direct  # the ranking's form is the rule's
+    assert (listed.form, listed.checks["regional_hq"]) == ("regional_hq", True)
+    assert listed.facts["other_site_cities"] == want and listed.facts["sites_near_region"] == []
+    assert "sites in 4 other cities" in listed.rule
+    assert xian not in listed.facts["other_site_cities"]  # its own city is no other city
+    b.write_text("总公司名称,分支机构名称,所属城市,登记状态\n" f"{firm},{firm}广州分公司,广州市,存续\n", encoding="utf-8")
+    import_file(store, b, "branches")
+    listed, _ = form()
+    assert not listed.checks["regional_hq"] and listed.facts["sites_near_region"] == ["cn/guangdong/guangzhou"]
+    assert len(listed.facts["other_site_cities"]) == 5
