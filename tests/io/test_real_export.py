@@ -3,13 +3,18 @@ credit code import with no column map, and closed firms count nowhere."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from graph.analysis.aggregates import chain_aggregates
 from graph.analysis.fast import aggregates_from_arrays
+from graph.analysis.gaps import gaps
+from graph.analysis.rules import GapRules
 from graph.errors import InvalidInput
 from graph.io.importer import import_file
 from graph.model import LinkKind, RegStatus
+from graph.store.protocol import Batch
 from graph.store.sqlite import SqliteStore
 from graph.store.sqlite_aggregates import load_arrays
 from matching.embedder import HashingEmbedder
@@ -29,6 +34,10 @@ def world(tmp_path):
         report = import_file(store, files[key], entity, import_date="2026-06-30")
         assert report.problems == [], report.problems
     return store, files["codes"]
+
+
+#: the gap rules with one local buyer enough for 补链: the export world has one buyer (鹏城整机)
+RULES = GapRules(missing_min_local_buyers=1)
 
 
 def by_name(store, name):
@@ -74,11 +83,7 @@ def test_a_closed_firm_is_never_recommended_nor_an_introducer(world):
     assert f"uscc:{codes['old_local']}" not in listed
     assert listed and set(listed) <= {f"uscc:{codes['suzhou']}", f"uscc:{codes['chengdu']}"}
     # with the closed firm open again it would rank first: the planted answer is not vacuous
-    import dataclasses
-
-    from graph.model import RegStatus as S
-    from graph.store.protocol import Batch
-    reopened = dataclasses.replace(by_name(store, "天翼飞控科技有限公司"), status=S.ACTIVE)
+    reopened = dataclasses.replace(by_name(store, "天翼飞控科技有限公司"), status=RegStatus.ACTIVE)
     store.write(Batch(organisations=[reopened]))
     again = recommend_targets(ChainIndex.from_store(store), SZ, "seg:fc", k=10)
     assert again[0].org == f"uscc:{codes['closed_top']}"
@@ -97,6 +102,45 @@ def test_closed_local_firms_do_not_fill_a_missing_segment(world):
     assert f"uscc:{codes['closed_top']}" not in {f.supplier for f in fc.top_external}
     assert fc.members_total == 2  # 苏州云翼 and 成都凌空; the two closed firms count nowhere
     assert nx_aggs.detail["seg:uav"].local_firms == 1
+    # the gap analysis users read: 飞控系统 is a missing (补链) gap with no local firm, the closed one not
+    # cited (one local buyer suffices in this small world: RULES)
+    (chain,) = store.chains()
+    fc_gap = {g.segment: g for g in gaps(nx_aggs, chain, RULES)}["seg:fc"]
+    assert (fc_gap.kind.value, fc_gap.local_firms) == ("missing", 0)
+    assert f"uscc:{codes['old_local']}" not in fc_gap.firms
+    # the control: the same local firm 存续 makes the segment present (thin, one firm), no longer missing
+    reopened = dataclasses.replace(by_name(store, "深圳市旧飞控科技有限公司"), status=RegStatus.ACTIVE)
+    store.write(Batch(organisations=[reopened]))
+    fc_gap = {g.segment: g for g in gaps(chain_aggregates(store.graph(), SZ), chain, RULES)}["seg:fc"]
+    assert (fc_gap.kind.value, fc_gap.local_firms) == ("thin", 1)
+
+
+@pytest.mark.parametrize("status", ["注销", "吊销，未注销", "撤销"])
+def test_a_deregistered_firm_that_would_rank_first_is_never_listed(tmp_path, status):
+    """天翼飞控 deregistered (注销), revoked or cancelled, through the one rule the API, CLI, report and lists
+    use for a region's gaps (:func:`rank_gap_targets`): never listed, under any gap; 存续 it is first."""
+    from matching.recommend.gaptargets import flat_targets, rank_gap_targets
+
+    def listed(word):
+        files = write_export(tmp_path / word)
+        firms = files["firms"].read_text(encoding="utf-8")
+        files["firms"].write_text(firms.replace("吊销，未注销", word), encoding="utf-8")
+        store = SqliteStore.memory()
+        for entity, key in (("segments", "segments"), ("segment-edges", "segment_edges"),
+                            ("organisations", "firms"), ("links", "relations"), ("branches", "branches")):
+            import_file(store, files[key], entity, import_date="2026-06-30")
+        (chain,) = store.chains()
+        found = [{"segment": g.segment, "kind": g.kind.value, "severity": g.severity}
+                 for g in gaps(chain_aggregates(store.graph(), SZ), chain, RULES)]
+        assert "seg:fc" in {g["segment"] for g in found}
+        groups = rank_gap_targets(ChainIndex.from_store(store), SZ, found, per_gap=10)
+        return [t.org for t in flat_targets(groups) if t.segment == "seg:fc"], files["codes"]
+
+    closed, codes = listed(status)
+    assert closed and f"uscc:{codes['closed_top']}" not in closed
+    assert f"uscc:{codes['old_local']}" not in closed
+    active, _ = listed("存续")
+    assert active[0] == f"uscc:{codes['closed_top']}"
 
 
 def test_a_former_name_finds_the_firm(world):
