@@ -52,11 +52,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from graph.analysis.common import is_local, level_of, unit_at
 from graph.analysis.membership import is_predicted, weight
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["FirmInfo", "SegmentMeta", "Flow", "SegmentAggregate", "EdgeFlow", "ChainAggregates",
            "chain_aggregates", "CAP"]

@@ -25,11 +25,13 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from graph.analysis.membership import landed_regions
 from graph.model import Link, Organisation, Segment, SegmentEdge
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["build_graph"]
 
@@ -40,6 +42,8 @@ def build_graph(
     organisations: Iterable[Organisation],
     links: Iterable[Link],
 ) -> nx.MultiDiGraph:
+    import networkx as nx  # imported on use: the analyses over arrays never need it
+
     g = nx.MultiDiGraph()
     for s in segments:
         g.add_node(

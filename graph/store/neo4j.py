@@ -30,7 +30,6 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 from neo4j import Driver, GraphDatabase, ManagedTransaction
 from neo4j.exceptions import (
     AuthError,
@@ -64,6 +63,8 @@ from graph.store.neo4j_write import Neo4jTarget
 from graph.store.protocol import Batch, WriteResult
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from graph.analysis.aggregates import ChainAggregates
     from graph.analysis.leaders import LeaderInputs
     from graph.store.neo4j_recommend import RecommendScope

@@ -41,8 +41,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-import networkx as nx
-
 from graph.model import (
     Chain,
     Cluster,
@@ -56,6 +54,8 @@ from graph.model import (
 )
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from graph.analysis.aggregates import ChainAggregates
     from graph.analysis.arrays import GraphArrays
     from graph.analysis.leaders import LeaderInputs

@@ -29,8 +29,6 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import networkx as nx
-
 from graph import sqlitedb
 from graph.errors import BackendUnavailable, Conflict, NotFound
 from graph.model import (
@@ -51,6 +49,8 @@ from graph.store.protocol import Batch, WriteResult
 from graph.store.sqlite_write import TABLES, SqliteTarget
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from graph.analysis.arrays import GraphArrays
 
 __all__ = ["SqliteStore"]
