@@ -14,7 +14,8 @@ it the same use cases, so a command and its route cannot drift apart:
 - :meth:`Engines.introducers`, :meth:`Engines.campaign` — 以商招商 and 联合招商;
 - :meth:`Engines.report` — the gap-and-target report;
 - :meth:`Engines.list_drafts` — drafts of a generated 六个一 list;
-- :meth:`Engines.classify` — 挂链 predictions; :meth:`Engines.review` — confirm or reject one.
+- :meth:`Engines.classify` — 挂链 predictions; :meth:`Engines.review` — confirm or reject one;
+- :meth:`Engines.projects` — the project pipeline (招商项目), its landings replayed and outcomes migrated.
 
 How targets for several gaps are ranked is decided once, in
 :mod:`matching.recommend.gaptargets`. Handlers and commands parse their
@@ -461,3 +462,17 @@ class Engines:
         with self._classifier_lock:  # a confirmed membership is evidence the classifier is fitted on
             self._classifier = None
         return review(store, org, segment, decision)
+
+    def projects(self, store: GraphStore, ws, *, today: str | None = None):
+        """The project book (:class:`matching.projects.book.ProjectBook`) of ``ws``, opened: landings a crash
+        interrupted are finished and outcomes not yet migrated are folded in. An introducer's tie path is
+        :meth:`introducers`' (landed firms count as local)."""
+        from matching.projects.book import ProjectBook
+
+        def tie(target: str, region: str, introducer: str):
+            return next((x for x in self.introducers(store, ws, target, region) if x.org == introducer), None)
+
+        book = ProjectBook(ws, store, tie=tie, today=today)
+        book.recover()
+        book.migrate()
+        return book

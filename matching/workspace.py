@@ -2,7 +2,10 @@
 
 Workflow data is not graph data: it lives in its own small file
 (``<data_dir>/workspace.sqlite``). Every write is one transaction with
-parameterised SQL only; nothing is ever deleted, so history is queryable:
+parameterised SQL only; nothing is ever deleted, so history is queryable.
+The tables of the project pipeline (``projects``, ``project_*``) are created
+here too; :mod:`matching.projects` reads and writes them (its landing
+intents are the one thing deleted: once settled).
 
 - **outcomes** — ``contacted`` / ``accepted`` / ``rejected`` / ``landed`` per
   organisation and region, append-only; the latest row is the current status;
@@ -91,6 +94,65 @@ CREATE TABLE IF NOT EXISTS campaign_events (
     event TEXT NOT NULL,
     detail TEXT NOT NULL DEFAULT '',
     at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS projects (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    org_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    segment TEXT NOT NULL DEFAULT '',
+    form TEXT,
+    owner TEXT NOT NULL DEFAULT '',
+    stage TEXT NOT NULL,
+    next_step TEXT NOT NULL DEFAULT '',
+    due TEXT,
+    planned REAL,
+    actual REAL,
+    signed_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (org_id, region, segment)
+);
+CREATE INDEX IF NOT EXISTS projects_region ON projects(region, stage);
+CREATE TABLE IF NOT EXISTS project_credits (
+    project_id INTEGER PRIMARY KEY REFERENCES projects(id),
+    introducer TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    relations TEXT NOT NULL DEFAULT '[]',
+    via TEXT,
+    path TEXT NOT NULL DEFAULT '[]',
+    actor TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS project_notes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    project_id INTEGER NOT NULL REFERENCES projects(id),
+    text TEXT NOT NULL,
+    actor TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS project_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    project_id INTEGER NOT NULL REFERENCES projects(id),
+    version INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    changes TEXT NOT NULL DEFAULT '{}',
+    actor TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS project_events_project ON project_events(project_id, id);
+CREATE TABLE IF NOT EXISTS project_intents (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    project_id INTEGER NOT NULL REFERENCES projects(id),
+    op TEXT NOT NULL CHECK (op IN ('land', 'unland')),
+    base_version INTEGER NOT NULL,
+    change TEXT NOT NULL,
+    actor TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS project_sources (
+    outcome_id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES projects(id)
 );
 """
 
@@ -248,8 +310,11 @@ class Workspace:
         return out
 
     def landed(self, region: str) -> set[str]:
-        """Organisations that landed in ``region`` or one of its sub-regions."""
-        return {o.org for o in self.outcomes(region=region, status="landed")}
+        """Organisations that landed in ``region`` or one of its sub-regions: a ``landed`` outcome, or a
+        project in 投产 (:mod:`matching.projects`)."""
+        rows = self._rows("SELECT org_id FROM projects WHERE stage = 'operating' AND "
+                          "(region = ? OR (region >= ? AND region < ?))", (region, region + "/", region + "0"))
+        return {o.org for o in self.outcomes(region=region, status="landed")} | {r[0] for r in rows}
 
     # ------------------------------------------------------------ campaigns
     def create_campaign(self, name: str, owner: str, targets: Iterable[str], *, partners: Iterable[str] = (),

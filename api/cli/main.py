@@ -34,6 +34,7 @@ from api.cli.common import (
     write_summary,
 )
 from api.cli.imports import import_app
+from api.cli.projects import projects_app
 from api.cli.store import store_app
 from api.cli.text import hoist, set_options
 from graph.errors import BackendUnavailable, ChainmatchError
@@ -51,6 +52,7 @@ app = typer.Typer(
 app.add_typer(import_app, name="import")
 app.add_typer(bench_app, name="bench")
 app.add_typer(store_app, name="store")
+app.add_typer(projects_app, name="projects")
 eval_app = typer.Typer(help="Evaluation: backtests and quality reports.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 

@@ -17,6 +17,9 @@ TAGS = [
      "(以商招商), start-up partners, outcomes (a landed firm becomes local)."},
     {"name": "campaigns", "description": "Joint campaigns (联合招商): proposals, stored campaigns with owner and "
      "partner agencies, conflicts when two agencies claim one target, history."},
+    {"name": "projects", "description": "The project pipeline (招商项目): 线索 → 已接洽 → 在谈 → 签约 → 拟开工 → 到资 → "
+     "投产 (or 终止), owner agency, next step and due date (overdue flags), investment, the introducer credited, "
+     "notes, full history, monthly statistics; 投产 writes the firm's site into the graph."},
     {"name": "lists", "description": "The six 六个一 lists (key firms, targets, projects, platforms, policies, "
      "advisors): generate, curate, export, import; regeneration keeps hand-curated entries."},
     {"name": "reports", "description": "The gap-and-target report (缺链补链与招商目标报告) as an xlsx or HTML file."},
@@ -40,13 +43,14 @@ def include_routes(app: FastAPI) -> None:
         lists,
         matching,
         organisations,
+        projects,
         recommend,
         reports,
         stats,
         templates,
     )
 
-    for module in (organisations, analysis, matching, recommend, reports, campaigns, lists, imports, catalogue,
+    for module in (organisations, analysis, matching, recommend, reports, campaigns, projects, lists, imports, catalogue,
                    templates, stats, keys, health):
         app.include_router(module.router)
     app.include_router(__import__("api.routes.ui", fromlist=["router"]).router)  # web workbench at /ui/
