@@ -42,6 +42,7 @@ __all__ = [
     "cell_problem",
     "formula_like",
     "record_problems",
+    "clean_json_text",
     "short_hash",
     "org_id",
     "link_id",
@@ -175,6 +176,20 @@ def _clean_document(record, max_chars: int) -> bool:
         text = orjson.dumps(record).decode()
     except TypeError:  # lone surrogates, or something orjson cannot write: the slow walk says what
         return False
+    return clean_json_text(text, max_chars)
+
+
+def clean_json_text(text: str, max_chars: int = 1_000_000) -> bool:
+    """Whether no text in the record whose JSON text (orjson's, any key order) is ``text`` can be refused.
+
+    The shortcut of :func:`record_problems` for a caller that has the JSON
+    text anyway (the write pipeline checks each record's canonical document
+    as it makes it): ``False`` only means "look closer" with
+    :func:`record_problems`.
+
+    >>> clean_json_text('{"name":"光影"}'), clean_json_text('{"name":"=1+1"}'), clean_json_text('{"n":"\\u0007"}')
+    (True, False, False)
+    """
     return (len(text) <= max_chars and text.isprintable() and _SUSPECT_START.search(text) is None
             and ("\\" not in text or _SUSPECT_ESCAPE.search(text) is None))
 

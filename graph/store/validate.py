@@ -26,18 +26,22 @@ from graph.store.protocol import Batch
 __all__ = ["check_batch", "merge_organisation", "remap_batch", "unplace_moved"]
 
 
-def check_batch(batch: Batch, known: dict[str, set[str]]) -> list[Problem]:
+def check_batch(batch: Batch, known: dict[str, set[str]], *, texts: bool = True) -> list[Problem]:
     """Every problem with ``batch`` given the ids ``known`` to the store.
 
     ``known`` has keys ``organisations`` and ``segments`` and, optionally,
     ``uscc_owners`` (stored USCC → organisation id). Rows in the
     problems are 1-based positions in the batch's list for that entity.
+    ``texts=False`` leaves out the cell guard's walk over every record's
+    texts: the write pipeline runs that on each canonical document as it
+    makes it (:func:`graph.store.writeplan.plan`), and asks again with
+    ``texts=True`` for the whole list when one is refused.
     """
     problems: list[Problem] = []
     for name in ("regions", "clusters", "chains", "segments", "segment_edges", "organisations", "links"):
         # every text of every record, nested ones too (financing[].round, sites[].address,
         # provenance.source): the importer's cell guard, for worlds, dumps and API bodies alike
-        for i, rec in enumerate(getattr(batch, name), 1):
+        for i, rec in enumerate(getattr(batch, name) if texts else (), 1):
             problems.extend(Problem(name, i, field, why) for field, why in record_problems(rec))
     for name in ("regions", "clusters", "chains", "segments", "organisations", "links"):
         counts = Counter(r.id for r in getattr(batch, name))

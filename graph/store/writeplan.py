@@ -25,6 +25,12 @@ A store's ``write(batch)`` opens its transaction, wraps it in a
    :func:`~graph.store.canonical.canonical` document and hash, a chunk at a
    time, compared with the stored hashes and only the changed rows handed to
    :meth:`WriteTarget.write_rows`, in dependency order (:data:`WRITE_ORDER`).
+   The cell guard reads each document as it is made
+   (:func:`~graph.io.cells.clean_json_text`, the walk only where it cannot
+   clear one): a refused text stops the writes inside the entity's
+   :meth:`WriteTarget.entity` scope and raises ``InvalidInput`` with every
+   problem of the batch, as step 3 does, so the caller's transaction writes
+   nothing (each record is serialised once, not once to check and once to store).
 5. **Count and version**: inserted / updated / unchanged per entity go into
    the :class:`~graph.store.protocol.WriteResult`; the version is bumped
    once if anything changed and left alone otherwise.
@@ -55,11 +61,12 @@ same against SQLite and Cypher):
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from graph.errors import InvalidInput
+from graph.io.cells import clean_json_text, record_problems
 from graph.model import Organisation, city_key, normalise_name
 from graph.store.canonical import canonical
 from graph.store.protocol import Batch, WriteResult
@@ -273,12 +280,35 @@ def known(batch: Batch, target: WriteTarget) -> dict:
     }
 
 
+class RefusedText(Exception):
+    """A record text the cell guard refuses, found while planning (:func:`execute` says every problem)."""
+
+
+def _documents(records: list) -> list[tuple[str, Any, str, str]]:
+    """``(id, record, document, hash)`` of each record, each document read by the cell guard."""
+    out = []
+    for rec in records:
+        try:
+            text, h = canonical(rec)
+        except TypeError:  # a lone surrogate: orjson cannot write it, the guard names it
+            if record_problems(rec):
+                raise RefusedText from None
+            raise
+        if not clean_json_text(text) and record_problems(rec):
+            raise RefusedText
+        out.append((rec.id, rec, text, h))
+    return out
+
+
 def plan(entity: str, records: list, target: WriteTarget, result: WriteResult) -> Iterator[list[Row]]:
-    """Chunks of the rows of ``records`` that differ from the store; counts go into ``result``."""
+    """Chunks of the rows of ``records`` that differ from the store; counts go into ``result``.
+
+    Raises :class:`RefusedText` when the cell guard refuses a text of a record.
+    """
     counts = [0, 0, 0]  # inserted, updated, unchanged
     try:
         for start in range(0, len(records), PLAN_CHUNK):
-            docs = [(rec.id, rec, *canonical(rec)) for rec in records[start : start + PLAN_CHUNK]]
+            docs = _documents(records[start : start + PLAN_CHUNK])
             stored = target.stored_hashes(entity, [d[0] for d in docs])
             rows = []
             for rid, rec, text, h in docs:
@@ -297,32 +327,42 @@ def plan(entity: str, records: list, target: WriteTarget, result: WriteResult) -
                 counter[entity] = counter.get(entity, 0) + n
 
 
+def _refuse(problems: list) -> None:
+    raise InvalidInput(
+        f"{len(problems)} problem(s) in the batch; nothing written",
+        f"批量数据有 {len(problems)} 处问题，未写入任何数据",
+        problems,
+    )
+
+
 def execute(batch: Batch, target: WriteTarget) -> WriteResult:
     """Run the whole pipeline for ``batch`` on ``target`` (see the module docstring).
 
-    Raises ``InvalidInput`` listing every problem before anything is written;
-    the caller rolls its transaction back on any exception.
+    Raises ``InvalidInput`` listing every problem: reference problems before
+    anything is written, a refused text while planning (the writes so far are
+    inside the caller's transaction); the caller rolls its transaction back
+    on any exception.
     """
     merged = dedupe(batch, target)
     if merged:
         stored = {o.id: o for o in target.stored_organisations(sorted(set(merged.values())))}
         batch = remap_batch(batch, merged, stored)
     batch = unplace_moved(batch)  # 迁出: no longer in the region it was registered in
-    problems = check_batch(batch, known(batch, target))
+    ids = known(batch, target)
+    problems = check_batch(batch, ids, texts=False)  # the texts: read in plan, on each document
     if problems:
-        raise InvalidInput(
-            f"{len(problems)} problem(s) in the batch; nothing written",
-            f"批量数据有 {len(problems)} 处问题，未写入任何数据",
-            problems,
-        )
+        _refuse(check_batch(batch, ids))  # every problem, the texts' too
     result = WriteResult(merged=merged)
-    for entity in WRITE_ORDER:
-        records = getattr(batch, entity)
-        if not records:
-            continue
-        with target.entity(entity, len(records)):
-            for rows in plan(entity, records, target, result):
-                target.write_rows(entity, rows)
+    try:
+        for entity in WRITE_ORDER:
+            records = getattr(batch, entity)
+            if not records:
+                continue
+            with target.entity(entity, len(records)):
+                for rows in plan(entity, records, target, result):
+                    target.write_rows(entity, rows)
+    except RefusedText:
+        _refuse(check_batch(batch, ids))
     result.version = target.bump_version() if result.changed else target.version()
     return result
 
@@ -330,13 +370,16 @@ def execute(batch: Batch, target: WriteTarget) -> WriteResult:
 class MemoryTarget:
     """A :class:`WriteTarget` over plain dicts: the reference the stores' targets are read against.
 
-    Not a store (no transaction, no reads beyond the pipeline's): it makes the
-    pipeline's rules testable without a database.
+    Not a store (no reads beyond the pipeline's): it makes the pipeline's
+    rules testable without a database. Like a store's transaction, it undoes
+    an execute's writes when the pipeline gives up inside an entity's scope
+    (a text the cell guard refuses, found while planning).
     """
 
     def __init__(self) -> None:
         self.records: dict[str, dict[str, Row]] = {e: {} for e in WRITE_ORDER}
         self._version = 0
+        self._before: dict[str, dict[str, Row]] | None = None  # the records before this execute's first write
 
     def existing_ids(self, entity, ids):
         return {i for i in ids if i in self.records[entity]}
@@ -361,15 +404,25 @@ class MemoryTarget:
     def stored_hashes(self, entity, ids):
         return {i: self.records[entity][i].hash for i in ids if i in self.records[entity]}
 
+    @contextmanager
     def entity(self, entity, n):
-        return nullcontext()
+        try:
+            yield
+        except BaseException:  # as a store's transaction would: the writes of this execute are undone
+            if self._before is not None:
+                self.records, self._before = self._before, None
+            raise
 
     def write_rows(self, entity, rows):
+        if self._before is None:
+            self._before = {e: dict(rs) for e, rs in self.records.items()}
         self.records[entity].update((r.id, r) for r in rows)
 
     def version(self):
+        self._before = None  # the end of an execute: its writes stand
         return self._version
 
     def bump_version(self):
+        self._before = None
         self._version += 1
         return self._version

@@ -58,6 +58,43 @@ def test_a_bad_batch_writes_nothing_and_names_every_problem():
     assert t.records == before and t.version() == 1
 
 
+@pytest.mark.parametrize("store", ["memory-target", "sqlite"])
+def test_a_refused_text_after_written_chunks_writes_nothing_and_names_every_problem(store, monkeypatch):
+    """The cell guard reads each canonical document while planning: a refused text in a later chunk
+    (and one in a later entity) undoes the chunks already written, and the report is check_batch's own."""
+    from graph.store import writeplan
+    from graph.store.sqlite import SqliteStore
+    from graph.store.validate import check_batch
+
+    monkeypatch.setattr(writeplan, "PLAN_CHUNK", 3)
+    world = small_world()
+    orgs = list(world.organisations)
+    ends = [o.id for o in orgs[:2]]
+    links = [Link(f"l:{i}", LinkKind.SUPPLIES, *ends, P, f"20{10 + i}") for i in range(8)]
+    links[7] = dataclasses.replace(links[7], provenance=Provenance("\u3000=HYPERLINK(1)"))
+    links[5] = dataclasses.replace(links[5], id="l:\ud800")  # a lone surrogate: orjson cannot write it
+    bad = Batch(organisations=orgs, links=links)
+    want = [(p.row, p.field, p.reason) for p in check_batch(bad, {"organisations": set(ends), "segments": {
+        m.segment for o in orgs for m in o.segments}})]
+    assert [(r, f) for r, f, _ in want] == [(6, "id"), (8, "provenance.source")]
+    if store == "sqlite":
+        s = SqliteStore.memory()
+        s.write(Batch(segments=world.segments, chains=world.chains, segment_edges=world.segment_edges))
+        def snapshot():
+            return s.version(), s.counts(), list(s.organisations()), list(s.links())
+        before, write = snapshot(), s.write
+    else:
+        t = MemoryTarget()
+        execute(Batch(segments=world.segments, chains=world.chains, segment_edges=world.segment_edges), t)
+        before, write = {e: dict(rs) for e, rs in t.records.items()}, lambda b: execute(b, t)
+    with pytest.raises(InvalidInput) as err:
+        write(bad)
+    assert [(p.row, p.field, p.reason) for p in err.value.problems] == want
+    after = snapshot() if store == "sqlite" else t.records
+    assert after == before
+    assert write(Batch(organisations=orgs, links=links[:5])).inserted == {"organisations": len(orgs), "links": 5}
+
+
 @pytest.mark.parametrize("order", list(itertools.permutations(["org:m", "org:a", "org:z"])))
 def test_the_name_and_city_tie_break_ignores_insertion_order(order):
     t = MemoryTarget()
