@@ -29,7 +29,7 @@ from api.errors import PayloadTooLarge, http_error_body, install_error_handlers
 from api.headers import SecurityHeaders
 from api.routes import TAGS, include_routes
 from api.uploads import sweep as sweep_uploads
-from graph.errors import ConfigError
+from graph.errors import ChainmatchError, ConfigError
 from graph.fsperms import exposed_bits, owner_only
 from graph.settings import LOOPBACK_HOSTS, Settings
 from matching.engines import Engines
@@ -106,6 +106,27 @@ async def warm(engines: Engines, store, settings: Settings) -> None:
                     ", ".join(f"{name} {state}" for name, state in done.items()))
 
 
+def settle_landings(store, settings: Settings) -> int:
+    """Finish the project landings a crash interrupted (:mod:`matching.projects.landing`) before serving.
+
+    Every ``/projects`` request does it too; doing it at start means the
+    analyses of a restarted server never see a landed site whose project is
+    not yet in 投产. A store that cannot be written is logged, not raised.
+    """
+    from matching.projects.book import ProjectBook
+    from matching.workspace import Workspace, workspace_path
+
+    try:
+        with Workspace.open(workspace_path(settings)) as ws:
+            done = ProjectBook(ws, store).recover()
+    except ChainmatchError as e:
+        log.warning("could not finish interrupted project landings: %s", e)
+        return 0
+    if done:
+        log.warning("finished %d project landing(s) interrupted by a crash", done)
+    return done
+
+
 def app_from_env() -> FastAPI:
     """The app for the settings in the environment: the factory each ``serve --workers N`` process calls."""
     return create_app(Settings())
@@ -132,6 +153,7 @@ def create_app(settings: Settings) -> FastAPI:
             store.close()
             raise
         app.state.store, app.state.keys = store, keys
+        settle_landings(store, settings)
         if settings.auth == "off":
             log.warning("auth is OFF: every request may read, write and manage keys "
                         "(allowed because the host %s is loopback)", settings.host)

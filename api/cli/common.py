@@ -84,9 +84,11 @@ def engine_room(data_dir: Path | None, *, workspace: bool = False) -> Iterator[t
 
     The engines are the API's (:class:`matching.engines.Engines`): the same
     composition, caches and index lock, so a command answers what its route
-    answers.
+    answers. Opening the workspace first finishes the project landings a
+    crash interrupted (:mod:`matching.projects.landing`).
     """
     from matching.engines import Engines
+    from matching.projects.book import ProjectBook
     from matching.workspace import Workspace, workspace_path
 
     settings = settings_for(data_dir)
@@ -95,6 +97,7 @@ def engine_room(data_dir: Path | None, *, workspace: bool = False) -> Iterator[t
             yield Engines(settings), store
             return
         with Workspace.open(workspace_path(settings)) as ws:
+            ProjectBook(ws, store).recover()
             yield Engines(settings), store, ws
 
 
