@@ -25,6 +25,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import orjson
 
@@ -258,6 +259,10 @@ def chain_id(text: str) -> str:
 
 
 _NONE_REFUSED: frozenset[str] = frozenset()
+_UNSEEN = object()
+#: Distinct texts a :meth:`RowReader.memo` reader remembers per column (a column of distinct values
+#: gains nothing from it and must not hold them all).
+MEMO_TEXTS = 65_536
 
 
 class RowReader:
@@ -350,6 +355,28 @@ class RowReader:
         except ParseError as e:
             self.problem(field, str(e))
             return None
+
+    def memo(self, field: str, fn: Callable, *args) -> Callable[[], Any]:
+        """A reader of ``field`` that does :meth:`parse` once per distinct text of the column.
+
+        For columns of few distinct texts (link types, dates, weights): a text
+        that parses is remembered (up to ``MEMO_TEXTS`` of them), one that
+        does not is parsed again, so its problem is named on every row.
+        """
+        cache: dict[str, Any] = {}
+
+        def read():
+            text = self.values.get(field)
+            if text is None:
+                return None
+            value = cache.get(text, _UNSEEN)
+            if value is _UNSEEN:
+                value = self.parse(field, fn, *args)
+                if value is not None and len(cache) < MEMO_TEXTS:
+                    cache[text] = value
+            return value
+
+        return read
 
     def items(self, field: str) -> tuple[str, ...]:
         """The list in ``field`` (see :func:`graph.io.parse.split_list`)."""

@@ -83,6 +83,9 @@ def _regions():
 
 _cached = functools.lru_cache(maxsize=4096)
 _date, _capital, _employees, _kind = map(_cached, (parse_date, parse_capital, parse_employees, parse_kind))
+# a column holds few distinct texts (link types, weights to 3 places, statuses): each is parsed once.
+# lru_cache never caches a raised ParseError, so every bad cell is reported on its own row
+_status, _int = _cached(parse_status), _cached(parse_int)
 
 
 def _region(r: RowReader, name: str, uscc: str | None, estimated: set[str]) -> tuple[str | None, str]:
@@ -158,7 +161,7 @@ def _org(r: RowReader, source: str, cap_unit: str, import_date: str | None) -> O
     if as_of is None and import_date and "as_of" not in r.refused:
         as_of = import_date  # no date column: the import date, marked estimated
         estimated.add("as_of")
-    status = r.parse("status", parse_status) or RegStatus.UNKNOWN
+    status = r.parse("status", _status) or RegStatus.UNKNOWN
     if status is RegStatus.MOVED_OUT and region:
         r.warn("status", f"迁出 (moved out): not counted in {region}, where it was registered; "
                "stored with no region, its address kept")
@@ -205,7 +208,7 @@ def _org(r: RowReader, source: str, cap_unit: str, import_date: str | None) -> O
         registered_capital_cny_m=capital,
         founded=r.parse("founded", _date),
         tiers=tuple(dict.fromkeys(tiers)),
-        patents=r.parse("patents", parse_int, "patents"),
+        patents=r.parse("patents", _int, "patents"),
         parent_group=get("parent_group"),
         status=status,
         former_names=former,
@@ -289,35 +292,43 @@ def links_from_table(table: Table, *, column_map: dict[str, str | None] | None =
     source = f"file:{table.file}"
     links: list[tuple[int, Link]] = []
     ids: dict[str, int] = {}
+    has = r.match.fields.__contains__  # a field without a column has no cell to read: not asked for
+    by_uscc = {f: has(f + "_uscc") for f in ("src", "dst")}
+    optional = any(map(has, ("since", "weight", "confidence", "as_of")))
+    text, parse = r.text, r.parse
+    kind_of, since_of, as_of_of = r.memo("kind", parse_link_kind), r.memo("since", parse_date), r.memo("as_of", parse_date)
+    weight_of, confidence_of = r.memo("weight", parse_float, "weight"), r.memo("confidence", parse_confidence)
     for row, cells in table.rows:
         r.start(row, cells)
         # a credit code names a party more surely than a name: it wins when both are given
-        src = r.parse("src_uscc", r.uscc) or (None if r.text("src_uscc") else r.text("src"))
-        dst = r.parse("dst_uscc", r.uscc) or (None if r.text("dst_uscc") else r.text("dst"))
-        for f, v in (("src", src), ("dst", dst)):
-            if v is None and r.text(f + "_uscc") is None:
+        ends = {f: (parse(f + "_uscc", r.uscc) or (None if text(f + "_uscc") else text(f))) if uscc else text(f)
+                for f, uscc in by_uscc.items()}
+        for f, v in ends.items():
+            if v is None and text(f + "_uscc") is None:
                 r.missing(f, f + "_uscc", reason=f"missing {f}")
-        kind = r.parse("kind", parse_link_kind)
+        src, dst = ends["src"], ends["dst"]
+        kind = kind_of()
         if kind is None:
-            if r.text("kind") is None:
+            if text("kind") is None:
                 r.missing("kind", reason="missing link type")
             continue
         kind, flipped = kind
         if flipped:
             src, dst = dst, src
-        since = r.parse("since", _date)
-        weight = r.parse("weight", parse_float, "weight")
-        confidence = r.parse("confidence", parse_confidence)
+        since = weight = confidence = as_of = None
+        if optional:
+            since, weight, confidence = since_of(), weight_of(), confidence_of()
         if src is None or dst is None:
             continue
         if src == dst:
             r.problem("dst", "a link cannot join an organisation to itself")
-        lid = r.text("id") or link_id(kind.value, src, dst, since)
+        lid = text("id") or link_id(kind.value, src, dst, since)
         if (first := ids.setdefault(lid, row)) != row:
             r.problem("id", f"duplicate link {lid!r}: same as row {first}")
-        as_of = r.parse("as_of", _date)
-        prov = (_provenance(r.text("source") or source, as_of) if as_of or not import_date
-                else _provenance(r.text("source") or source, import_date, ("as_of",)))
+        if optional:
+            as_of = as_of_of()
+        prov = (_provenance(text("source") or source, as_of) if as_of or not import_date
+                else _provenance(text("source") or source, import_date, ("as_of",)))
         links.append((row, Link(lid, kind, src, dst, prov, since,
                                 1.0 if weight is None else weight,
                                 1.0 if confidence is None else confidence)))
