@@ -8,8 +8,8 @@ are left out) — as arrays, so :func:`graph.analysis.fast.aggregates_from_array
 can aggregate 5M links in well under a second. Build it from the networkx view
 (:meth:`GraphArrays.from_graph`), from a :class:`~graph.store.protocol.Batch`
 (:meth:`GraphArrays.from_batch`, used by the benchmark) or from SQLite
-(:func:`graph.store.sqlite_aggregates.load_arrays`); save and load it as one
-``.npz`` file (a cache per store version).
+(:func:`graph.store.sqlite_aggregates.load_arrays`); save it as a directory of
+``.npy`` files and load it memory-mapped (a cache per store version).
 
 Examples
 --------
@@ -22,6 +22,8 @@ Examples
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -29,7 +31,7 @@ import numpy as np
 
 from graph.analysis.aggregates import SegmentMeta
 from graph.analysis.membership import PREDICTED, landed_regions, weights
-from graph.atomic import atomic_file
+from graph.atomic import fsync_path, fsync_tree, temp_sibling
 
 __all__ = ["GraphArrays"]
 
@@ -182,28 +184,80 @@ class GraphArrays:
 
     # ------------------------------------------------------------ persistence
     _LISTS = ("kinds", "regions", "bands")
+    _META = "meta.json"
 
     def save(self, path: Path | str) -> None:
-        """Write one ``.npz`` file (no pickles), atomically: the old file or the new, never half."""
-        arrays = {f.name: getattr(self, f.name) for f in fields(self)
-                  if isinstance(getattr(self, f.name), np.ndarray)}
-        meta = {name: getattr(self, name) for name in self._LISTS}
-        meta["tiers"] = [[i, list(t)] for i, t in self.tiers.items()]
-        meta["segments"] = [[m.id, m.name_zh, m.name_en, m.stage, m.format] for m in self.segments]
-        meta["edges"] = self.edges
-        arrays["meta"] = np.array(json.dumps(meta, ensure_ascii=False))
-        with atomic_file(path) as tmp, open(tmp, "wb") as fh:  # a killed writer leaves no half file
-            np.savez(fh, **arrays)
+        """Write a directory of ``.npy`` files (no pickles) and ``meta.json``, atomically.
+
+        The region-independent indexes in :attr:`derived` are saved beside the
+        columns (``derived.<name>.npy``), so a process that loads the directory
+        does not compute them again. A reader sees the old directory or the new
+        one, never half of one; if ``path`` exists already (another process saved
+        the same view), it is kept and this copy dropped.
+        """
+        path = Path(path)
+        tmp = temp_sibling(path)
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        try:
+            for f in fields(self):
+                value = getattr(self, f.name)
+                if isinstance(value, np.ndarray):
+                    np.save(tmp / f"{f.name}.npy", value, allow_pickle=False)
+            for name, value in self.derived.items():
+                np.save(tmp / f"derived.{name}.npy", value, allow_pickle=False)
+            meta = {name: getattr(self, name) for name in self._LISTS}
+            meta["tiers"] = [[i, list(t)] for i, t in self.tiers.items()]
+            meta["segments"] = [[m.id, m.name_zh, m.name_en, m.stage, m.format] for m in self.segments]
+            meta["edges"] = self.edges
+            (tmp / self._META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+            fsync_tree(tmp)
+            try:
+                os.replace(tmp, path)  # fails on an existing, non-empty directory: the first writer wins
+            except OSError:
+                if not (path / self._META).is_file():
+                    raise
+            fsync_path(path.parent)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
-    def load(cls, path: Path | str) -> GraphArrays:
-        with np.load(path, allow_pickle=False) as z:
-            data = {k: z[k] for k in z.files}
-        meta = json.loads(str(data.pop("meta")))
+    def load(cls, path: Path | str, *, mmap: bool = True) -> GraphArrays:
+        """Read a directory written by :meth:`save`; ``mmap``: map the columns read-only instead of reading them.
+
+        Mapped, a column costs nothing until it is used and then only the pages
+        touched (the names of a million organisations are read for the few the
+        result cites), and processes on the same store share the page cache.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from fixtures.synth import synthetic_batch
+        >>> a = GraphArrays.from_batch(synthetic_batch(50, 120, seed=1))
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     a.save(Path(d) / "arrays")
+        ...     b = GraphArrays.load(Path(d) / "arrays")
+        ...     bool((b.sup_dst == a.sup_dst).all()), b.segments == a.segments, isinstance(b.org_name_zh, np.memmap)
+        (True, True, True)
+        """
+        path = Path(path)
+        meta = json.loads((path / cls._META).read_text(encoding="utf-8"))
+        mode = "r" if mmap else None
+        data, derived = {}, {}
+        for f in path.glob("*.npy"):
+            value = np.load(f, mmap_mode=mode, allow_pickle=False)
+            if f.stem.startswith("derived."):
+                derived[f.stem.removeprefix("derived.")] = value
+            else:
+                data[f.stem] = value
+        names = {f.name for f in fields(cls) if f.name not in cls._LISTS} - {"tiers", "segments", "edges", "derived"}
+        if set(data) != names:
+            raise ValueError(f"{path}: columns {sorted(set(data) ^ names)} missing or unknown")
         return cls(
             **data,
             **{name: meta[name] for name in cls._LISTS},
             tiers={int(i): tuple(t) for i, t in meta["tiers"]},
             segments=[SegmentMeta(*row) for row in meta["segments"]],
             edges=[tuple(e) for e in meta["edges"]],
+            derived=derived,
         )

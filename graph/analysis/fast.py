@@ -32,7 +32,7 @@ from graph.analysis.aggregates import (
 from graph.analysis.arrays import GraphArrays
 from graph.analysis.common import is_local, level_of, unit_at
 
-__all__ = ["aggregates_from_arrays"]
+__all__ = ["aggregates_from_arrays", "derive"]
 
 
 def _r(x):
@@ -77,10 +77,20 @@ def _ranked(group: np.ndarray, value: np.ndarray, tie: np.ndarray, cap: int) -> 
     return np.concatenate(out)
 
 
-def _derived(a: GraphArrays) -> dict:
-    """Region-independent indexes, computed once per array view: firm memberships by org, out-degrees."""
+_DERIVED = {"firm", "fo", "fs", "fw", "fp", "csr_start", "csr_deg", "csr_seg", "out_w", "out_n"}
+
+
+def derive(a: GraphArrays) -> dict:
+    """Region-independent indexes of an array view, computed once and kept in ``a.derived``.
+
+    Firm memberships in organisation order (``fo``, ``fs``, ``fw``, ``fp``), their
+    CSR offsets (``csr_start``, ``csr_deg``, ``csr_seg``) and out-degrees
+    (``out_w``, ``out_n``): what every region's aggregates share. Saved with the
+    view (:meth:`GraphArrays.save`), so a loaded view skips this work.
+    """
     d = a.derived
-    if not d:
+    if set(d) != _DERIVED:  # none yet, or an incomplete set read from disk: computed whole
+        d.clear()
         n = len(a.org_id)
         firm = a.org_kind == a.firm_code
         mf = firm[a.mem_org]
@@ -88,7 +98,8 @@ def _derived(a: GraphArrays) -> dict:
         if fo.size and not np.all(fo[1:] >= fo[:-1]):
             order = np.argsort(fo, kind="stable")
             fo, fs, fw, fp = fo[order], fs[order], fw[order], fp[order]
-        d.update(firm=firm, fo=fo, fs=fs, fw=fw, fp=fp, csr=_csr(fo, fs, n),
+        start, deg, seg = _csr(fo, fs, n)
+        d.update(firm=firm, fo=fo, fs=fs, fw=fw, fp=fp, csr_start=start, csr_deg=deg, csr_seg=seg,
                  out_w=_r(np.bincount(a.sup_src, a.sup_w, minlength=n)),
                  out_n=np.bincount(a.sup_src, minlength=n))
     return d
@@ -142,8 +153,9 @@ def aggregates_from_arrays(
     ucode = {u: i for i, u in enumerate(units)}
     region_unit = np.array([ucode.get(unit_at(r, level), -1) for r in a.regions] + [-1])
     org_unit = region_unit[a.org_region]
-    der = _derived(a)
+    der = derive(a)
     firm, fo, fs, fw, fp = der["firm"], der["fo"], der["fs"], der["fw"], der["fp"]
+    fcsr = der["csr_start"], der["csr_deg"], der["csr_seg"]
     floc = local[fo]
     local_counts = np.bincount(fs[floc], minlength=nseg)
     local_pred = np.bincount(fs[floc & fp], minlength=nseg)
@@ -155,12 +167,12 @@ def aggregates_from_arrays(
         pairs = _uniq(a.land_org[lu >= 0].astype(np.int64) * (len(units) + 1) + lu[lu >= 0])
         po, pu = pairs // (len(units) + 1), pairs % (len(units) + 1)
         po, pu = po[pu != org_unit[po]], pu[pu != org_unit[po]]
-        rep, seg = _expand(po, der["csr"])
+        rep, seg = _expand(po, fcsr)
         if rep.size:
             pres += np.bincount(pu[rep] * nseg + seg, minlength=len(units) * nseg).reshape(len(units), nseg)
     if segments is None:
         want = np.ones(nseg, bool)
-        wo, ws, wl, csr = fo, fs, floc, der["csr"]
+        wo, ws, wl, csr = fo, fs, floc, fcsr
     else:
         want = np.isin(seg_ids, list(segments))
         keep = want[fs]

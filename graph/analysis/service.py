@@ -12,7 +12,8 @@ Every method returns a dataclass of :mod:`graph.analysis.results`. Sources, best
 2. a store that reads the columns straight from storage
    (:class:`~graph.store.protocol.ColumnarArrays`, e.g. the embedded SQLite
    store's tables into numpy, :mod:`graph.store.sqlite_aggregates`), the
-   arrays kept as ``.npz`` beside the result cache for large stores;
+   arrays kept as a directory of ``.npy`` files beside the result cache for
+   large stores and memory-mapped by the next process;
 3. any other store: its networkx view (:func:`graph.analysis.aggregates.chain_aggregates`).
 
 Examples
@@ -30,7 +31,8 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import zipfile
+import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -56,6 +58,7 @@ from graph.analysis.results import (
     to_json,
 )
 from graph.analysis.rules import DEFAULT_RULES, GapRules
+from graph.atomic import atomic_file
 from graph.errors import InvalidInput
 from graph.model import Chain
 from graph.resolve import ALL_CHAINS, resolve_chain, resolve_region
@@ -65,7 +68,7 @@ __all__ = ["Source", "GraphSource", "ArraySource", "StoreSource", "Analyst", "AR
 
 T = TypeVar("T")
 
-#: stores with at least this many organisations keep their array view as .npz
+#: stores with at least this many organisations keep their array view on disk (a directory of .npy files)
 ARRAYS_CACHE_MIN_ORGS = 20_000
 #: firm dates (momentum of the entry parts) are read from stores up to this size; larger ones go without
 ENTRY_CONTEXT_MAX_ORGS = 200_000
@@ -155,26 +158,64 @@ class StoreSource:
 
 def _array_source(store, cache_dir: Path | None, version: str) -> ArraySource:
     from graph.analysis.arrays import GraphArrays
+    from graph.analysis.fast import derive
 
     # keyed on the code too: arrays saved by older code (another membership rule, other fields) are not reused
-    path = cache_dir / f"arrays-{version}-{code_fingerprint()}.npz" if cache_dir is not None else None
+    path = cache_dir / f"arrays-{version}-{code_fingerprint()}" if cache_dir is not None else None
     arrays = None
-    if path is not None and path.exists():
+    if path is not None and path.is_dir():
         try:
-            arrays = GraphArrays.load(path)
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-            arrays = None  # damaged (e.g. a writer killed before atomic saves): rebuilt below
+            arrays = GraphArrays.load(path)  # memory-mapped: pages are read as the aggregates touch them
+        except (OSError, ValueError, KeyError, EOFError):
+            arrays = None  # damaged or of another shape: rebuilt below
     if arrays is None:
         arrays = store.analysis_arrays()
         if path is not None and len(arrays.org_id) >= ARRAYS_CACHE_MIN_ORGS:
+            derive(arrays)  # saved with the columns: the next process starts from them
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                for old in path.parent.glob("arrays-*.npz"):
-                    old.unlink(missing_ok=True)
+                for old in path.parent.glob("arrays-*"):
+                    if ".tmp-" in old.name:
+                        continue  # another process's save under way (graph.atomic sweeps dead ones)
+                    if old.is_dir():
+                        shutil.rmtree(old, ignore_errors=True)
+                    else:
+                        old.unlink(missing_ok=True)  # the .npz files of earlier releases too
                 arrays.save(path)
             except OSError:
                 pass
     return ArraySource(arrays, store.chains())
+
+
+def _kept_context(cache_dir: Path | None, version: str, read: Callable[[], EntryContext]) -> EntryContext:
+    """The entry context of a store version, read once and kept as JSON beside the arrays.
+
+    It is national (growth of every segment over all firms' dates), so a new
+    process on the same version takes it from the file instead of scanning
+    every firm again (1M firms: seconds of ``json_extract``).
+    """
+    if cache_dir is None:
+        return read()
+    path = cache_dir / f"entry-{version}-{code_fingerprint()}.json"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        return EntryContext(doc["parents"], {(u, v): e for u, v, e in doc["evidence"]}, doc["growth"],
+                            doc["as_of"], tuple(doc["waves"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # none yet, or unreadable: read from the store below
+    ctx = read()
+    doc = {"parents": dict(ctx.parents), "evidence": [[u, v, e] for (u, v), e in ctx.evidence.items()],
+           "growth": None if ctx.growth is None else dict(ctx.growth), "as_of": ctx.as_of,
+           "waves": [dict(w) for w in ctx.waves]}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob("entry-*.json"):
+            old.unlink(missing_ok=True)
+        with atomic_file(path) as tmp:
+            tmp.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    except OSError:
+        pass  # a cache that cannot be written is only slower
+    return ctx
 
 
 def _region_names(region: str) -> dict:
@@ -228,11 +269,14 @@ class Analyst:
                 return None
             from graph.store.sqlite import SqliteStore
 
-            segs, edges = store.segments(), store.segment_edges()
             if isinstance(store, SqliteStore):  # firm dates for momentum with one query, no records built
                 from graph.store.sqlite_aggregates import load_firm_dates
 
-                return entry_context(segs, edges, firm_dates=load_firm_dates(store))
+                def read():
+                    return entry_context(store.segments(), store.segment_edges(), firm_dates=load_firm_dates(store))
+
+                return _kept_context(cache_dir, version, read)
+            segs, edges = store.segments(), store.segment_edges()
             # other stores (Neo4j included): from their records when small, so that both stores rank gaps
             # alike; above the cap the entry parts go without national growth (a Cypher read of the
             # firm dates is the pushdown still to write)

@@ -11,7 +11,7 @@ from api.bench.gaps import register_bench, run_gaps_bench
 def test_both_paths_report_cold_warm_and_rss():
     for through_store in (True, False):
         fig = run_gaps_bench(600, 2000, seed=5, through_store=through_store)
-        assert fig["path"] == ("sqlite" if through_store else "npz")
+        assert fig["path"] == ("sqlite" if through_store else "npy")
         assert fig["cold_ms"] > fig["warm_ms"] >= 0 and fig["cached_ok"]
         assert fig["peak_rss_mb"] > 0 and fig["local_firms"] > 0
         assert ("store_write_s" in fig) == through_store

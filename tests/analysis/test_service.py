@@ -238,3 +238,30 @@ def _leaves(x):
             yield from _leaves(v)
     else:
         yield x
+
+
+def test_a_new_process_starts_from_the_kept_arrays_and_entry_context(tmp_path, monkeypatch):
+    """A large store keeps its array view (columns and derived indexes) and its entry context per version:
+    the next analyst reads neither from SQLite, and its gaps equal the first analyst's."""
+    import shutil
+
+    from graph.analysis import service
+    from graph.store import sqlite_aggregates
+
+    monkeypatch.setattr(service, "ARRAYS_CACHE_MIN_ORGS", 0)  # the sample world is small: keep its arrays
+    with SqliteStore.open(tmp_path / "s.sqlite") as store:
+        store.write(load_world()[0])
+        first = Analyst.for_store(store, tmp_path / "cache").gaps("深圳")
+        kept = sorted(p.name.split("-")[0] for p in (tmp_path / "cache").iterdir())
+        assert kept == ["analysis", "arrays", "entry"]
+        shutil.rmtree(tmp_path / "cache" / "analysis")  # no cached result: the analysis runs again
+
+        def no_store_reads(*_a, **_k):
+            raise AssertionError("read from the store although the version's files are kept")
+
+        monkeypatch.setattr(store, "analysis_arrays", no_store_reads)
+        monkeypatch.setattr(sqlite_aggregates, "load_firm_dates", no_store_reads)
+        again = Analyst.for_store(store, tmp_path / "cache")
+        out = again.gaps("深圳")
+        assert out.meta.cached is False and _strip(out) == _strip(first)
+        assert again.entry_context.growth and again.source.arrays.derived

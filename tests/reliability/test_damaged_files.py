@@ -86,28 +86,53 @@ def _strip(result) -> dict:
     return {k: v for k, v in to_json(result).items() if k != "meta"}
 
 
-@pytest.mark.parametrize("damage", [b"", b"PK\x03\x04 truncated zip", b"not a zip at all"])
-def test_damaged_array_cache_is_rebuilt(world_store, tmp_path, damage):
+@pytest.mark.parametrize("damage", ["empty column", "half column", "no meta", "garbage meta", "missing column"])
+def test_damaged_array_cache_is_rebuilt(world_store, tmp_path, monkeypatch, damage):
+    from graph.analysis import service
+    from graph.analysis.cache import code_fingerprint
+
+    monkeypatch.setattr(service, "ARRAYS_CACHE_MIN_ORGS", 0)  # the sample world is small: keep its arrays
     expected = _strip(Analyst.for_store(world_store).gaps("深圳"))
-    path = tmp_path / f"arrays-SqliteStore-{world_store.version()}.npz"
-    path.write_bytes(damage)
+    path = tmp_path / f"arrays-SqliteStore-{world_store.version()}-{code_fingerprint()}"
+    Analyst.for_store(world_store, tmp_path).gaps("深圳")  # saves the arrays
+    assert (path / "meta.json").is_file()
+    col = path / "sup_src.npy"
+    if damage == "empty column":
+        col.write_bytes(b"")
+    elif damage == "half column":
+        col.write_bytes(col.read_bytes()[: col.stat().st_size // 2])
+    elif damage == "no meta":
+        (path / "meta.json").unlink()
+    elif damage == "garbage meta":
+        (path / "meta.json").write_text("{not json", encoding="utf-8")
+    else:
+        col.unlink()
+    shutil.rmtree(tmp_path / "analysis")  # no cached result: the arrays are read
     assert _strip(Analyst.for_store(world_store, tmp_path).gaps("深圳")) == expected
 
 
 def test_array_cache_save_is_all_or_nothing(world_store, tmp_path, monkeypatch):
     arrays = load_arrays(world_store)
-    path = tmp_path / "arrays.npz"
+    path = tmp_path / "arrays"
     arrays.save(path)
-    before = path.read_bytes()
+    before = {p.name: p.read_bytes() for p in path.iterdir()}
+    other = tmp_path / "other"
+    real_save, calls = np.save, []
 
-    def dies_halfway(fh, **arrays):
-        fh.write(b"PK\x03\x04 half an archive")
-        raise OSError("disk full")
+    def dies_halfway(file, value, **kw):
+        calls.append(file)
+        if len(calls) == 3:
+            raise OSError("disk full")
+        real_save(file, value, **kw)
 
-    monkeypatch.setattr(np, "savez", dies_halfway)
+    monkeypatch.setattr(np, "save", dies_halfway)
     with pytest.raises(OSError, match="disk full"):
-        arrays.save(path)
-    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["arrays.npz"]
+        arrays.save(other)
+    assert not other.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["arrays"]
     monkeypatch.undo()
+    arrays.save(path)  # saved again over an existing view: the first one is kept, nothing left beside it
+    assert {p.name: p.read_bytes() for p in path.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["arrays"]
     back = GraphArrays.load(path)
     assert back.org_id.tolist() == arrays.org_id.tolist()
+    assert back.sup_w.tolist() == arrays.sup_w.tolist() and back.tiers == arrays.tiers
