@@ -109,4 +109,7 @@ export const api = {
   proposeCampaign: (targets, region) => post("/campaigns/propose", { targets, region }),
   partners: (body, limit = 15) => post("/partners", body, { limit }),
   outcome: (body) => post("/outcomes", body),
+  projects: (params) => get("/projects", params),
+  projectStats: (params) => get("/projects/stats", params),
+  moveProject: (id, body) => post("/projects/" + encodeURIComponent(id) + "/move", body),
 };

@@ -1,6 +1,7 @@
 // The workbench page: selectors, the API key, tabs, and the chain map, search, compare and
 // partner views. Targets live in targets.js.
 
+import { initBoard, loadBoard, renderBoard } from "./board.js";
 import { api, ApiError, getKey, postForBlob, setKey, whenUnauthorized } from "./api.js";
 import { chainMapOption, STATUS_COLOURS } from "./chainmap.js";
 import { formatName, gapFlags, getLang, nameOf, partLabel, setLang, t, translate } from "./i18n.js";
@@ -368,6 +369,7 @@ function showTab(tab) {
   }
   if (tab === "targets") resizeTargets();
   if (tab === "compare") loadCompare();
+  if (tab === "board") loadBoard();
 }
 
 function rerender() {
@@ -382,6 +384,7 @@ function rerender() {
     else showGapList();
   }
   renderList();
+  renderBoard();
   if (state.tab === "compare") loadCompare();
 }
 
@@ -421,6 +424,7 @@ function wire() {
     remember("region", state.region);
     loadMap().catch((e) => notify(errorText(e), "error"));
     if (state.tab === "compare") loadCompare();
+    if (state.tab === "board") loadBoard();
   });
   $("#chain").addEventListener("change", (ev) => {
     state.chain = ev.target.value;
@@ -428,6 +432,7 @@ function wire() {
     state.selected = null;
     loadMap().catch((e) => notify(errorText(e), "error"));
     if (state.tab === "compare") loadCompare();
+    if (state.tab === "board") loadBoard();
   });
   $("#compare-region").addEventListener("change", (ev) => {
     state.compare = ev.target.value;
@@ -458,6 +463,7 @@ setLang(getLang());
 translate();
 renderLegend();
 initTargets({ state, notify, errorText });
+initBoard({ state, notify, errorText });
 wire();
 if (getKey()) start();
 else {

@@ -1,0 +1,110 @@
+"""The project pipeline board in headless Chromium: cards by stage, the agency and overdue filters, a move from a
+card checked through the API, the monthly summary, English, and a viewer key that cannot move anything.
+
+Projects are planted over HTTP first (the ideal target of the 游戏引擎 gap credited to its planted introducer,
+due long ago; a second firm with another agency, 在谈). Screenshots at 1366×768 go to ``artifacts/web/``.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+
+from tests.web.test_workbench import browser, page, server, shot, sign_in  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.browser
+
+FIRM, OTHER = "org:f1561", "org:f0140"
+
+
+def call(url: str, token: str, method: str, path: str, body: dict | None = None) -> dict:
+    req = urllib.request.Request(url + path, method=method, data=None if body is None else json.dumps(body).encode(),
+                                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as r:  # noqa: S310 - the test's own loopback server
+        return json.loads(r.read())
+
+
+@pytest.fixture(scope="module")
+def planted(server):  # noqa: F811
+    url, keys = server
+    a = call(url, keys["editor"], "POST", "/projects", {
+        "org": FIRM, "region": "深圳", "segment": "游戏引擎", "owner": "org:p004", "form": "rd_centre",
+        "introducer": "org:f1345", "due": "2020-01-01", "next_step": "拜访总部"})
+    b = call(url, keys["editor"], "POST", "/projects", {
+        "org": OTHER, "region": "深圳", "segment": "游戏引擎", "owner": "org:p007", "stage": "在谈"})
+    return a, b
+
+
+def open_board(page, url: str, token: str) -> None:  # noqa: F811
+    sign_in(page, url, token)
+    if page.input_value("#chain") != "chain:animation_games":
+        page.select_option("#chain", "chain:animation_games")
+        page.wait_for_function("window.workbench.state.map.chain.id === 'chain:animation_games'")
+    page.click(".tabs button[data-tab=board]")
+    page.wait_for_selector("#board-columns .card.project")
+
+
+def cards(page, stage: str) -> list[str]:  # noqa: F811
+    return page.eval_on_selector_all(f"#board-columns .stage-col[data-stage={stage}] .card.project",
+                                     "els => els.map(e => e.dataset.project)")
+
+
+def test_board_filters_moves_and_sums(page, server, planted):  # noqa: F811
+    url, keys = server
+    a, b = planted
+    open_board(page, url, keys["editor"])
+    assert cards(page, "lead") == [str(a["id"])] and cards(page, "negotiating") == [str(b["id"])]
+    first = page.locator(f"#board-columns .card.project[data-project='{a['id']}']")
+    assert "上海光影知音" in first.inner_text() and "逾期" in first.inner_text()  # names, and the overdue flag
+    assert "overdue" in first.get_attribute("class")
+    assert "引荐方" in first.inner_text()  # the credited introducer, its tie path in the title
+    shot(page, "20-board")
+    # filters: overdue only, then one agency
+    page.check("#board-overdue")
+    page.wait_for_function("() => document.querySelectorAll('#board-columns .card.project').length === 1")
+    assert cards(page, "lead") == [str(a["id"])]
+    page.uncheck("#board-overdue")
+    page.wait_for_function("() => document.querySelectorAll('#board-columns .card.project').length === 2")
+    page.select_option("#board-owner", "org:p007")
+    page.wait_for_function("() => document.querySelectorAll('#board-columns .card.project').length === 1")
+    assert cards(page, "negotiating") == [str(b["id"])]
+    page.select_option("#board-owner", "")
+    page.wait_for_function("() => document.querySelectorAll('#board-columns .card.project').length === 2")
+    # move the ideal target to 签约 with its investment, from its card
+    form = page.locator(f"#board-columns form.move[data-project='{a['id']}']")
+    form.locator("select").select_option("signed")
+    form.locator("input[name=planned]").fill("5000")
+    form.locator("button").click()
+    page.wait_for_function(f"() => document.querySelector(\"#board-columns .stage-col[data-stage=signed] "
+                           f".card.project[data-project='{a['id']}']\") !== null")
+    got = call(url, keys["viewer"], "GET", f"/projects/{a['id']}")
+    assert (got["stage"], got["planned"], got["version"]) == ("signed", 5000.0, 2)
+    assert got["introducer"]["org"] == "org:f1345"
+    month = got["signed_at"][:7]
+    row = page.locator("table[data-table=project_months] tbody tr", has_text=month)
+    assert "5000" in row.inner_text()
+    shot(page, "21-board-moved")
+    page.click("#lang")
+    page.wait_for_function("() => document.querySelector('#board-columns .stage-col[data-stage=signed] h3')"
+                           ".textContent.startsWith('signed')")
+    assert "Signed investment" in page.inner_text("#board-summary")
+    shot(page, "22-board-en")
+    page.click("#lang")
+    assert page.console.errors == []
+
+
+def test_a_viewer_sees_the_board_but_cannot_move(page, server, planted):  # noqa: F811
+    url, keys = server
+    a, _ = planted
+    before = call(url, keys["viewer"], "GET", f"/projects/{a['id']}")
+    open_board(page, url, keys["viewer"])
+    form = page.locator(f"#board-columns form.move[data-project='{a['id']}']")
+    form.locator("select").select_option("terminated")
+    form.locator("button").click()
+    page.wait_for_function("() => document.querySelector('#notice').className.includes('error')")
+    assert "forbidden" in page.inner_text("#notice")
+    after = call(url, keys["viewer"], "GET", f"/projects/{a['id']}")
+    assert (after["stage"], after["version"]) == (before["stage"], before["version"])
+    assert all("403" in e for e in page.console.errors), page.console.errors
