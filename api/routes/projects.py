@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from api.deps import Editor, EnginesDep, PageDep, StoreDep, Viewer, WorkspaceDep
-from api.routes._common import AUTHED, responses
+from api.routes._common import AUTHED, located, responses
 from api.schemas.projects import (
     ProjectCreate,
     ProjectEventPage,
@@ -59,9 +59,10 @@ def create(store: StoreDep, engines: EnginesDep, ws: WorkspaceDep, who: Editor, 
     owner = resolve_org(store, body.owner, field="body.owner")
     introducer = resolve_org(store, body.introducer, field="body.introducer") if body.introducer else None
     book = engines.projects(store, ws)
-    return _public(book.create(org, region, segment, owner=owner, form=body.form, stage=body.stage,
-                               next_step=body.next_step, due=body.due, planned=body.planned, actual=body.actual,
-                               introducer=introducer, note=body.note, actor=who.key_id))
+    with located("body"):  # the engine names its field (stage, due …): body.stage
+        return _public(book.create(org, region, segment, owner=owner, form=body.form, stage=body.stage,
+                                   next_step=body.next_step, due=body.due, planned=body.planned, actual=body.actual,
+                                   introducer=introducer, note=body.note, actor=who.key_id))
 
 
 @router.get("", summary="Projects, oldest first, with filters (region, owner agency, stage, chain, overdue)",
@@ -76,7 +77,8 @@ def list_projects(
 ) -> ProjectPage:
     where = _filters(store, region, owner, chain)
     firm = resolve_org(store, org, field="query.org") if org else None
-    found = engines.projects(store, ws).projects(stage=stage, overdue=overdue, org=firm, **where)
+    with located("query"):
+        found = engines.projects(store, ws).projects(stage=stage, overdue=overdue, org=firm, **where)
     return ProjectPage(items=[_public(p) for p in page.slice(found)], total=len(found), limit=page.limit,
                        offset=page.offset)
 
@@ -101,9 +103,10 @@ def move(store: StoreDep, engines: EnginesDep, ws: WorkspaceDep, who: Editor, pr
          body: ProjectMove) -> ProjectPublic:
     introducer = resolve_org(store, body.introducer, field="body.introducer") if body.introducer else None
     book = engines.projects(store, ws)
-    return _public(book.move(project_id, body.stage, next_step=body.next_step, due=body.due, planned=body.planned,
-                             actual=body.actual, introducer=introducer, expect_version=body.version,
-                             actor=who.key_id))
+    with located("body"):
+        return _public(book.move(project_id, body.stage, next_step=body.next_step, due=body.due,
+                                 planned=body.planned, actual=body.actual, introducer=introducer,
+                                 expect_version=body.version, actor=who.key_id))
 
 
 @router.post("/{project_id}/notes", summary="Add a note (a leader's instruction, a visit) to a project",

@@ -446,7 +446,7 @@ class ProjectBook:
                                f"{pid} (/projects/{pid})",
                                f"该企业在此地区、此环节已有项目 {pid}（{org} × {other} × {segment or '-'}）：见项目 "
                                f"{pid}（/projects/{pid}）")
-                err.field, err.existing = "project", pid
+                err.field, err.existing = "org", pid  # the firm already has a project here
                 raise err
 
     def _refuse_second_credit(self, cur: Project, introducer: str, c=None) -> None:

@@ -83,7 +83,7 @@ def test_a_duplicate_is_refused_with_a_pointer_over_both(api, capsys):  # noqa: 
     first = _ok(api.post("/projects", json=body), 201)
     err = assert_error(api.post("/projects", json=body | {"region": "南山区"}), 409, "conflict")
     assert f"/projects/{first['id']}" in err["message"] and f"项目 {first['id']}" in err["message_zh"]
-    assert err["details"][0]["field"] == "project"
+    assert err["details"][0]["field"] == "body.org" and "/projects/" in err["details"][0]["reason"]
     _, out = run_main(capsys, "projects", "create", FIRM, "--segment", "游戏引擎", "--owner", OWNER,
                       "--data-dir", api.settings.data_dir, code=2)
     assert f"project {first['id']} already exists" in out and f"见项目 {first['id']}" in out
@@ -106,6 +106,9 @@ def test_errors_name_the_field_in_both_languages(api):  # noqa: F811
     base = {"org": FIRM, "segment": "seg:game_engine", "owner": OWNER}
     err = assert_error(api.post("/projects", json=base | {"stage": "签了"}), 422, "invalid_input")
     assert "阶段" in err["message_zh"] and "stage" in err["message"]
+    assert err["details"][0]["field"] == "body.stage"
+    err = assert_error(api.get("/projects", params={"stage": "签了"}), 422, "invalid_input")
+    assert err["details"][0]["field"] == "query.stage"
     assert_error(api.post("/projects", json=base | {"org": "org:nobody"}), 404, "not_found")
     assert_error(api.post("/projects", json=base | {"introducer": OWNER}), 422, "invalid_input")
     assert_error(api.get("/projects/999"), 404, "not_found")
