@@ -82,6 +82,9 @@ PART_LABELS: dict[str, tuple[str, str]] = {
     "wave1": ("近一年全国新增", "national new firms, last year"),
     "wave2": ("前第二年全国新增", "national new firms, year 2 before"),
     "wave3": ("前第三年全国新增", "national new firms, year 3 before"),
+    "growth4": ("近四年全国新增", "national new firms, last 4 years"),
+    "sector_growth": ("所属行业增长", "growth of its sector"),
+    "sector_presence": ("本地同大类企业", "local firms in its sector"),
 }
 
 #: why a gap ranks low (:attr:`graph.analysis.gaps.Gap.flags`): key → (zh, en)

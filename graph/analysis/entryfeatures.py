@@ -27,14 +27,29 @@ severity is a sum of named parts ``weight × figure``:
 - ``wave1``, ``wave2``, ``wave3`` — national new firms of the segment in each
   of the three years before the freeze, ``log1p(n) / log1p(max n)`` (IPO
   waves persist; a year each, so the fit can weigh recent years apart from the
-  two-year ``momentum``).
+  two-year ``momentum``);
+- ``growth4`` — national new firms of the segment in the four years before
+  the freeze, ``log1p(n) / log1p(max n)`` (a longer window than
+  ``momentum``: one two-year window can fall into an IPO freeze);
+- ``sector_growth`` — the segment's national size times the growth rate of
+  its sector (new firms in the momentum window over the firms of its parent's
+  group, plus the same for its grandparent's group, e.g. Shenwan level 2 and
+  level 1), ``log1p(N_s × (rate + 0.05))`` normalised: a sector that is
+  growing lifts each of its segments by their size, which sparse segment
+  counts alone cannot show;
+- ``sector_presence`` — the region's firms in the segment's top-level sector
+  (all segments under its grandparent, or its parent where there is no
+  grandparent), ``log1p(n) / log1p(max n)``: a region strong in electronics
+  gains the electronics segments it lacks.
 
 Examples
 --------
 >>> x = np.array([[4, 0, 0], [2, 2, 0], [0, 2, 2]], dtype=float)
 >>> f = entry_features(x, x * 0, parents=[None, None, None], edges=[])
->>> f.names
-('popularity', 'momentum', 'spread', 'density', 'relatives', 'demand', 'size', 'immovability', 'wave1', 'wave2', 'wave3')
+>>> f.names[:8]
+('popularity', 'momentum', 'spread', 'density', 'relatives', 'demand', 'size', 'immovability')
+>>> f.names[8:]
+('wave1', 'wave2', 'wave3', 'growth4', 'sector_growth', 'sector_presence')
 >>> [round(float(v), 3) for v in f.figure("density")[0]]
 [0.0, 0.5, 0.0]
 >>> round(float(f.figure("momentum")[0, 0]), 3), round(float(f.figure("popularity")[0, 1]), 3)
@@ -52,14 +67,18 @@ import numpy as np
 from graph.analysis.relatedness import relatedness_matrix
 
 __all__ = ["FEATURES", "WAVES", "YEAR_DAYS", "EDGE_EVIDENCE", "EntryFeatures", "EntryContext", "edge_evidence",
-           "entry_features", "entry_context", "entry_figures", "firm_date", "GROWTH_WINDOW_DAYS"]
+           "entry_features", "entry_context", "entry_figures", "firm_date", "GROWTH_WINDOW_DAYS", "LONG_WINDOW_DAYS"]
 
 #: feature names; their zh/en labels are part labels (graph.labels.PART_LABELS)
 FEATURES = ("popularity", "momentum", "spread", "density", "relatives", "demand", "size", "immovability",
-            "wave1", "wave2", "wave3")
+            "wave1", "wave2", "wave3", "growth4", "sector_growth", "sector_presence")
 #: the yearly national-growth features, newest first: ``wave{k}`` counts the k-th year before the freeze
 WAVES = ("wave1", "wave2", "wave3")
 YEAR_DAYS = 365
+#: the long national-growth window of ``growth4``, in days
+LONG_WINDOW_DAYS = 4 * YEAR_DAYS
+#: the base growth rate of ``sector_growth``: a sector with no new firms still counts its size
+SECTOR_RATE_BASE = 0.05
 #: regions with at least this many firms are the peers ``spread`` counts
 SPREAD_MIN_FIRMS = 8
 #: trust in a chain edge by its evidence: observed supplies ≫ curated template ≫ text co-occurrence
@@ -105,6 +124,33 @@ def _lognorm(v: np.ndarray) -> np.ndarray:
     return v / top if top > 0 else np.zeros_like(v)
 
 
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.divide(a, b, out=np.zeros_like(a), where=b > 0)
+
+
+def _groups(par: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Segment × segment membership of (the parent's group, the top-level group), each segment in its own.
+
+    The parent group is every segment with the same parent; the top-level
+    group every segment with the same grandparent (the parent's group where a
+    segment has no grandparent). A segment without a parent is in neither.
+
+    Examples
+    --------
+    >>> p, t = _groups(np.array([-1, 0, 1, 1, 0]))
+    >>> p.astype(int).tolist()
+    [[0, 0, 0, 0, 0], [0, 1, 0, 0, 1], [0, 0, 1, 1, 0], [0, 0, 1, 1, 0], [0, 1, 0, 0, 1]]
+    >>> t[2].astype(int).tolist(), t[1].astype(int).tolist()
+    ([0, 0, 1, 1, 0], [0, 1, 0, 0, 1])
+    """
+    grand = np.array([par[p] if p >= 0 else -1 for p in par], dtype=np.int64)
+    top = np.where(grand >= 0, grand, par)
+    lift = np.where(grand >= 0, 1, 0)  # a grandparent group and a parent group with the same id differ
+    key = top * 2 + lift
+    same = lambda k, ok: ((k[:, None] == k[None, :]) & ok[:, None] & ok[None, :]).astype(np.float64)  # noqa: E731
+    return same(par, par >= 0), same(key, top >= 0)
+
+
 def _sat_lq(local: np.ndarray, national: np.ndarray, row: np.ndarray, total: float) -> np.ndarray:
     """``saturate(LQ, 1)`` with ``LQ = (local / row) / (national / total)``; regions × segments."""
     base = np.divide(national, total, out=np.zeros_like(national), where=total > 0)
@@ -123,6 +169,7 @@ def entry_features(
     national: np.ndarray | None = None,
     national_before: np.ndarray | None = None,
     waves: Sequence[np.ndarray] | None = None,
+    national_long_before: np.ndarray | None = None,
 ) -> EntryFeatures:
     """Entry features for every region × segment (see the module docstring).
 
@@ -146,6 +193,9 @@ def entry_features(
     waves : sequence of ndarray, optional
         National new firms per segment in each year before the freeze, newest
         first (one array per :data:`WAVES`; default: zeros).
+    national_long_before : ndarray, optional
+        National firm counts per segment :data:`LONG_WINDOW_DAYS` before the
+        freeze (``growth4``; default: ``national_before``).
     """
     x = np.asarray(x, dtype=np.float64)
     n_r, n_s = x.shape
@@ -202,7 +252,16 @@ def entry_features(
     yearly = [np.broadcast_to(_lognorm(np.asarray(w, dtype=np.float64)), (n_r, n_s))
               for w in (waves or ())][: len(WAVES)]
     yearly += [np.zeros((n_r, n_s))] * (len(WAVES) - len(yearly))
-    values = np.stack([popularity, momentum, spread, density, relatives, demand, size, immov, *yearly], axis=2)
+    long_before = before if national_long_before is None else np.asarray(national_long_before, dtype=np.float64)
+    growth4 = np.broadcast_to(_lognorm(nat - long_before), (n_r, n_s))
+    parent_g, top_g = _groups(par)
+    rate = sum(_ratio(g @ np.maximum(growth, 0.0), g @ nat) for g in (parent_g, top_g))
+    sector_growth = np.broadcast_to(_lognorm(nat * (rate + SECTOR_RATE_BASE)), (n_r, n_s))
+    sector_presence = np.log1p(x @ top_g.T)
+    top = sector_presence.max() if sector_presence.size else 0.0
+    sector_presence = sector_presence / top if top > 0 else sector_presence
+    values = np.stack([popularity, momentum, spread, density, relatives, demand, size, immov, *yearly,
+                       growth4, sector_growth, sector_presence], axis=2)
     return EntryFeatures(FEATURES, values)
 
 
@@ -225,6 +284,7 @@ class EntryContext:
     growth: Mapping[str, int] | None = None
     as_of: str | None = None
     waves: tuple[Mapping[str, int], ...] = ()
+    growth_long: Mapping[str, int] | None = None  # new member firms in the LONG_WINDOW_DAYS before as_of
 
 
 def firm_date(founded: str | None, as_of: str | None) -> date | None:
@@ -277,7 +337,9 @@ def entry_context(segments: Iterable, segment_edges: Iterable, organisations: It
         return EntryContext(parents, evidence)
     last = max(d for d, _ in dated)
     start = date.fromordinal(last.toordinal() - window_days)
+    start_long = date.fromordinal(last.toordinal() - LONG_WINDOW_DAYS)
     growth: dict[str, int] = {}
+    growth_long: dict[str, int] = {}
     waves: tuple[dict[str, int], ...] = tuple({} for _ in WAVES)
     for d, segs in dated:
         ago = last.toordinal() - d.toordinal()
@@ -285,9 +347,11 @@ def entry_context(segments: Iterable, segment_edges: Iterable, organisations: It
         for x in segs:
             if d > start:
                 growth[x] = growth.get(x, 0) + 1
+            if d > start_long:
+                growth_long[x] = growth_long.get(x, 0) + 1
             if year is not None:
                 waves[year][x] = waves[year].get(x, 0) + 1
-    return EntryContext(parents, evidence, growth, last.isoformat(), waves)
+    return EntryContext(parents, evidence, growth, last.isoformat(), waves, growth_long)
 
 
 def entry_figures(aggs, context: EntryContext | None = None) -> dict[str, dict[str, float]]:
@@ -309,6 +373,7 @@ def entry_figures(aggs, context: EntryContext | None = None) -> dict[str, dict[s
                 x[i, col[s]] = n
     nat = x.sum(axis=0)
     growth = np.array([float((ctx.growth or {}).get(s, 0)) for s in segs])
+    growth_long = np.array([float((ctx.growth_long or {}).get(s, 0)) for s in segs])
     edges = [(col[u], col[v], w, ctx.evidence.get((u, v), "template")) for u, v, w in aggs.edges
              if u in col and v in col]
     observed = np.zeros((len(segs), len(segs)))
@@ -316,7 +381,7 @@ def entry_figures(aggs, context: EntryContext | None = None) -> dict[str, dict[s
         if u in col and v in col:
             observed[col[u], col[v]] += f.links
     f = entry_features(x, None, parents=[col.get(ctx.parents.get(s) or "") for s in segs], edges=edges,
-                       observed=observed, national=nat, national_before=nat - growth,
+                       observed=observed, national=nat, national_before=nat - growth, national_long_before=nat - growth_long,
                        waves=[np.array([float(w.get(s, 0)) for s in segs]) for w in ctx.waves])
     row = f.values[units.index(aggs.region)]
     return {s: dict(zip(f.names, (float(v) for v in row[j]), strict=True)) for j, s in enumerate(segs)}

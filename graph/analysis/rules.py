@@ -118,11 +118,9 @@ TIER_VALUE = {"链主": 1.0, "上市公司": 0.6, "独角兽": 0.6, "隐形冠�
 #: ``chainmatch eval entries --tune --t0 2014-12-31`` on chainkg (validation windows ending
 #: 2014-12-31, so the 2014 and 2016 test windows never saw them; docs/evaluation.md);
 #: a negative weight lowers severity (immovability: resource-bound segments)
-ENTRY_WEIGHTS = {"popularity": 0.0, "momentum": 1.864, "spread": 1.317, "density": 0.215, "relatives": 1.434,
-                 "demand": 0.669, "size": 1.949, "immovability": -0.706,
-                 # yearly national waves: --tune fits them (validation and test Recall@20 rise with them), but the
-                 # 2014 fit shipped did not raise the 2016 test window's Recall@20 (0.206 vs 0.211) — not shipped
-                 "wave1": 0.0, "wave2": 0.0, "wave3": 0.0}
+ENTRY_WEIGHTS = {"popularity": 0.0, "momentum": 0.114, "spread": 0.67, "density": 0.0, "relatives": 0.974,
+                 "demand": 0.579, "size": 1.058, "immovability": -0.826, "wave1": 0.295, "wave2": 0.0, "wave3": 0.11,
+                 "growth4": 0.921, "sector_growth": 1.28, "sector_presence": 1.863}
 #: share of a 补链/延链 severity given to the entry parts (the rest scales the class's own parts):
 #: less where firm-to-firm supplies are observed (local buyers are then direct evidence of need)
 ENTRY_SHARE = {"observed": 0.5, "unobserved": 0.85}

@@ -37,7 +37,14 @@ from datetime import date
 import numpy as np
 
 from graph.analysis.common import unit_at
-from graph.analysis.entryfeatures import WAVES, YEAR_DAYS, EntryFeatures, entry_features, firm_date
+from graph.analysis.entryfeatures import (
+    LONG_WINDOW_DAYS,
+    WAVES,
+    YEAR_DAYS,
+    EntryFeatures,
+    entry_features,
+    firm_date,
+)
 from graph.analysis.rules import ENTRY_WEIGHTS
 from graph.errors import InvalidInput
 from matching.eval.metrics import SET_METRICS, set_metrics
@@ -163,10 +170,12 @@ class EntryData:
         """Entry features frozen at ``day`` (momentum over the ``window`` days before it)."""
         x, nat = self.counts(day)
         _, nat_before = self.counts(day - window)
+        _, nat_long = self.counts(day - LONG_WINDOW_DAYS)
         years = [self.counts(day - k * YEAR_DAYS)[1] for k in range(len(WAVES) + 1)]
         waves = [years[k] - years[k + 1] for k in range(len(WAVES))]
         return entry_features(x, None, parents=self.parents, edges=self.edges, observed=self.observed(day),
-                              national=nat, national_before=nat_before, waves=waves)
+                              national=nat, national_before=nat_before, waves=waves,
+                              national_long_before=nat_long)
 
 
 @dataclass

@@ -36,4 +36,30 @@ def test_yearly_waves_count_each_year_before_the_latest_date():
     assert np.allclose(f.figure("wave1")[0], [1.0, np.log(2) / np.log(3)])
     assert np.allclose(f.figure("wave2")[1], [1.0, 0.0]) and np.allclose(f.figure("wave3")[0], [0.0, 1.0])
     # without waves every wave figure is 0 (the parts stay, weighted 0)
-    assert not entry_features(x, parents=[None, None], edges=[]).values[:, :, -len(WAVES):].any()
+    plain = entry_features(x, parents=[None, None], edges=[])
+    assert not any(plain.figure(w).any() for w in WAVES)
+    # the long window: four years of dated firms (the 2016 firm is older than four years)
+    assert ctx.growth_long == {"a": 3, "b": 2}
+
+
+def test_sector_features_known_answer():
+    """Hand-computed: 0 → 1 → {3, 4} (three levels) and 2 → 5 (two levels, no grandparent).
+
+    Region 0 has 3 firms in segment 3; region 1 one firm in 4 and one in 5.
+    The top-level sector of 3 and 4 is 0's group {3, 4}; 5 has no grandparent: its parent's group {5}.
+    """
+    parents = [None, 0, None, 1, 1, 2]
+    x = np.zeros((2, 6))
+    x[0, 3], x[1, 4], x[1, 5] = 3, 1, 1
+    before = np.array([0, 0, 0, 1, 1, 1.0])  # national counts at the start of the momentum window
+    f = entry_features(x, parents=parents, edges=[], national_before=before, national_long_before=np.zeros(6))
+    # sector_presence: region firms in the top-level group, log1p-normalised by the largest (log1p 3 of region 0)
+    top = np.log1p(3)
+    assert np.allclose(f.figure("sector_presence")[0], [0, 0, 0, 1, 1, 0])
+    assert np.allclose(f.figure("sector_presence")[1], np.array([0, 0, 0, 1, 1, 1]) * np.log1p(1) / top)
+    # sector_growth: N_s × (parent-group rate + top-group rate + 0.05); segments 3, 4 share parent 1 and
+    # top 0: growth 2+0 over 3+1 firms in each group → rate 0.5 + 0.5; segment 5: growth 0 over 1 → 0
+    raw = np.array([0, 0, 0, 3 * 1.05, 1 * 1.05, 1 * 0.05])
+    assert np.allclose(f.figure("sector_growth")[0], np.log1p(raw) / np.log1p(raw).max())
+    # growth4: national new firms in four years (everything here), log1p-normalised
+    assert np.allclose(f.figure("growth4")[0], np.log1p([0, 0, 0, 3, 1, 1]) / np.log1p(3))
