@@ -286,6 +286,26 @@ class EntryContext:
     waves: tuple[Mapping[str, int], ...] = ()
     growth_long: Mapping[str, int] | None = None  # new member firms in the LONG_WINDOW_DAYS before as_of
 
+    def to_doc(self) -> dict:
+        """A JSON-ready dict of every field (:meth:`from_doc` reads it back).
+
+        Examples
+        --------
+        >>> c = EntryContext({"s": None}, {("a", "b"): "text"}, {"s": 2}, "2020-01-01", ({"s": 1},), {"s": 3})
+        >>> EntryContext.from_doc(c.to_doc()) == c
+        True
+        """
+        return {"parents": dict(self.parents), "evidence": [[u, v, e] for (u, v), e in self.evidence.items()],
+                "growth": None if self.growth is None else dict(self.growth), "as_of": self.as_of,
+                "waves": [dict(w) for w in self.waves],
+                "growth_long": None if self.growth_long is None else dict(self.growth_long)}
+
+    @classmethod
+    def from_doc(cls, doc: Mapping) -> EntryContext:
+        """The context :meth:`to_doc` wrote (``KeyError``/``TypeError`` on a document of another shape)."""
+        return cls(dict(doc["parents"]), {(u, v): e for u, v, e in doc["evidence"]}, doc["growth"], doc["as_of"],
+                   tuple(doc["waves"]), doc["growth_long"])
+
 
 def firm_date(founded: str | None, as_of: str | None) -> date | None:
     """A firm's date: its founding date (a bare year counts as 1 January), else its record's as-of date.

@@ -199,14 +199,11 @@ def _kept_context(cache_dir: Path | None, version: str, read: Callable[[], Entry
     path = cache_dir / f"entry-{version}-{code_fingerprint()}.json"
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-        return EntryContext(doc["parents"], {(u, v): e for u, v, e in doc["evidence"]}, doc["growth"],
-                            doc["as_of"], tuple(doc["waves"]))
+        return EntryContext.from_doc(doc)
     except (OSError, ValueError, KeyError, TypeError):
         pass  # none yet, or unreadable: read from the store below
     ctx = read()
-    doc = {"parents": dict(ctx.parents), "evidence": [[u, v, e] for (u, v), e in ctx.evidence.items()],
-           "growth": None if ctx.growth is None else dict(ctx.growth), "as_of": ctx.as_of,
-           "waves": [dict(w) for w in ctx.waves]}
+    doc = ctx.to_doc()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         for old in path.parent.glob("entry-*.json"):

@@ -63,3 +63,18 @@ def test_sector_features_known_answer():
     assert np.allclose(f.figure("sector_growth")[0], np.log1p(raw) / np.log1p(raw).max())
     # growth4: national new firms in four years (everything here), log1p-normalised
     assert np.allclose(f.figure("growth4")[0], np.log1p([0, 0, 0, 3, 1, 1]) / np.log1p(3))
+
+
+def test_kept_entry_context_reads_back_every_field(tmp_path):
+    """The context kept as JSON per store version is the context read from the store, every field included."""
+    from graph.analysis.service import _kept_context
+
+    batch, _ = load_world()
+    ctx = entry_context(batch.segments, batch.segment_edges, batch.organisations)
+    assert ctx.growth_long and ctx.waves
+    assert _kept_context(tmp_path, "v1", lambda: ctx) == ctx
+
+    def unread():
+        raise AssertionError("a kept context must not be read again")
+
+    assert _kept_context(tmp_path, "v1", unread) == ctx
