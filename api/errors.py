@@ -4,7 +4,7 @@
 
     {"error": {"code": "not_found",
                "message": "unknown organisation: org:x",
-               "message_zh": "未找到 organisation: org:x",
+               "message_zh": "未找到机构：org:x",
                "details": [{"field": "...", "reason": "..."}]}}
 
 ``code`` is stable (see :data:`CODES`); ``details`` names each bad file /

@@ -47,6 +47,23 @@ WORDS: dict[str, tuple[str, str]] = {
     "contacted": ("已接触", "contacted"), "accepted": ("已接受", "accepted"), "rejected": ("已拒绝", "rejected"),
     "landed": ("已落地", "landed"), "open": ("进行中", "open"), "closed": ("已关闭", "closed"),
     "strong": ("强证据", "strong"), "medium": ("中等证据", "medium"), "weak": ("弱证据", "weak"),
+    # what a store holds (graph.store.protocol.WriteResult, store counts)
+    "regions": ("地区", "regions"), "clusters": ("产业集群", "clusters"), "chains": ("产业链", "chains"),
+    "segments": ("环节", "segments"), "segment_edges": ("环节关联", "segment edges"),
+    "organisations": ("机构", "organisations"), "links": ("关系", "links"), "sites": ("站点", "sites"),
+    "memberships": ("挂链关系", "memberships"),
+    # where an organisation's region came from (graph.stats.store_stats)
+    "reported": ("数据中填写", "reported"), "address": ("由地址推断", "from the address"),
+    "uscc": ("由信用代码推断", "from the USCC"), "name": ("由名称推断", "from the name"), "none": ("无地区", "none"),
+    # link kinds
+    "supplies": ("供货", "supplies"), "partners": ("合作", "partners"), "invests": ("投资", "invests"),
+    "competes": ("竞争", "competes"), "located_in_park": ("入驻园区", "located in park"),
+    "incubated_by": ("孵化于", "incubated by"), "joint_venture": ("合资", "joint venture"), "parent_of": ("控股", "parent of"), "acquires": ("并购", "acquires"),
+    # why a backtest query was skipped (matching.eval.backtest)
+    "duplicate_or_self": ("重复或自环", "duplicate or self"), "pair_already_linked": ("已有关系", "pair already linked"),
+    "undated": ("无日期", "undated"),
+    # membership statuses (graph.model.MembershipStatus)
+    "confirmed": ("已确认", "confirmed"), "predicted": ("预测", "predicted"),
 }
 
 

@@ -26,7 +26,7 @@ Examples
 >>> e.code, str(e)
 ('not_found', 'unknown organisation: org:x')
 >>> e.message_zh
-'未找到 organisation: org:x'
+'未找到机构：org:x'
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ __all__ = [
     "Problem",
     "MAX_PROBLEMS",
     "bounded",
+    "by_reason",
 ]
 
 #: Problems a report lists one by one; the rest are counted per field and reason.
@@ -111,6 +112,20 @@ def bounded(problems: list[Problem], limit: int = MAX_PROBLEMS) -> list[Problem]
     return out
 
 
+def by_reason(problems: list[Problem]) -> list[tuple[str | None, str, int]]:
+    """``(field, example reason, count)`` per kind of problem, most frequent first (an import's summary).
+
+    >>> ps = [Problem("f.csv", r, "uscc", f"bad check digit {r}") for r in range(2, 5)]
+    >>> by_reason(ps + [Problem("f.csv", 9, "name_zh", "empty")])
+    [('uscc', 'bad check digit 2', 3), ('name_zh', 'empty', 1)]
+    """
+    groups: dict[tuple, list] = {}
+    for p in problems:
+        g = groups.setdefault((p.field, _kind(p.reason)), [p.reason, 0])
+        g[1] += 1
+    return [(f, example, n) for (f, _), (example, n) in sorted(groups.items(), key=lambda kv: -kv[1][1])]
+
+
 class ChainmatchError(Exception):
     """Base of every error chainmatch raises on purpose.
 
@@ -172,15 +187,24 @@ class EncodingError(InvalidInput):
     code = "bad_encoding"
 
 
+#: what :class:`NotFound` names, in Chinese (a kind not listed shows as written)
+WHAT_ZH = {"organisation": "机构", "segment": "环节", "region": "地区", "chain": "产业链", "list entry": "清单条目",
+           "campaign": "联合招商活动", "API key": "API 密钥", "file": "文件", "outcome": "招商结果"}
+
+
 class NotFound(ChainmatchError):
-    """An id, name or file that does not exist."""
+    """An id, name or file that does not exist.
+
+    >>> NotFound("list entry", "21").message_zh
+    '未找到清单条目：21'
+    """
 
     code = "not_found"
 
     def __init__(self, what: str, ident: str, suggestions=(), field: str | None = None):
         hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
         hint_zh = f"；是否要找：{'、'.join(suggestions)}？" if suggestions else ""
-        super().__init__(f"unknown {what}: {ident}{hint}", f"未找到 {what}: {ident}{hint_zh}")
+        super().__init__(f"unknown {what}: {ident}{hint}", f"未找到{WHAT_ZH.get(what, what)}：{ident}{hint_zh}")
         self.what = what
         self.ident = ident
         self.suggestions = tuple(suggestions)

@@ -44,7 +44,8 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import JsonOut, console, print_json, say_err, table
+from api.cli.common import JsonOut, print_json, say_err
+from api.cli.text import print_grid
 from graph.errors import ConfigError
 
 __all__ = ["run_backends_bench", "register_bench"]
@@ -202,8 +203,8 @@ def register_bench(bench_app: typer.Typer) -> None:
             return
         rows = [[k, fig[f"embedded_{k}"], fig[f"neo4j_{k}"], fig[f"ratio_{k}"]]
                 for k in ("gaps_first_s", "gaps_s", "index_s", "index_cpu_s", "recommend_ms")]
-        console.print(table(f"bench backends · {fig['firms']:,} firms · {fig['links']:,} links · {fig['machine']}",
-                            ["figure", "embedded", "neo4j", "neo4j ÷ embedded"], rows))
-        console.print(table("", ["figure", "value"],
+        print_grid(f"bench backends · {fig['firms']:,} firms · {fig['links']:,} links · {fig['machine']}",
+                            ["figure", "embedded", "neo4j", "neo4j ÷ embedded"], rows)
+        print_grid("", ["figure", "value"],
                             [[k, fig[k]] for k in ("embedded_write_s", "neo4j_write_s", "gaps", "focus",
-                                                   "same_gaps", "same_targets", "load_avg_1min")]))
+                                                   "same_gaps", "same_targets", "load_avg_1min")])

@@ -12,7 +12,8 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import DataDir, JsonOut, console, print_json, say_err, table
+from api.cli.common import DataDir, JsonOut, console, print_json, say_err
+from api.cli.text import print_grid
 from graph.errors import InvalidInput
 
 __all__ = ["bench_app"]
@@ -44,8 +45,8 @@ def bench_import(
     if as_json:
         print_json(fig)
         return
-    console.print(table(f"bench import · {fig['machine']}", ["figure", "value"],
-                        [[k, v] for k, v in fig.items() if k != "machine"]))
+    print_grid(f"bench import · {fig['machine']}", ["figure", "value"],
+                        [[k, v] for k, v in fig.items() if k != "machine"])
 
 
 @bench_app.command("search")
@@ -108,8 +109,8 @@ def bench_search(
         for s in r.get("sweep", []):
             rows.append(["", "  (sweep)", "", s["ef_search"] or s["nprobe"], s["p50_ms"], s["p95_ms"],
                          s["recall_at_10"]])
-    console.print(table(f"bench search · {kind} vectors · {fig['machine']}",
-                        ["vectors", "index", "build s", "ef/nprobe", "p50 ms", "p95 ms", "recall@10"], rows))
+    print_grid(f"bench search · {kind} vectors · {fig['machine']}",
+                        ["vectors", "index", "build s", "ef/nprobe", "p50 ms", "p95 ms", "recall@10"], rows)
     console.print(f"peak RSS {fig['peak_rss_mb']} MB")
 
 

@@ -38,7 +38,8 @@ from typing import Annotated
 import typer
 
 from api.bench.load import proc_peak_rss_mb
-from api.cli.common import JsonOut, console, print_json, table
+from api.cli.common import JsonOut, print_json
+from api.cli.text import print_grid
 
 __all__ = ["run_gaps_bench", "register_bench", "STORE_MAX_FIRMS"]
 
@@ -188,5 +189,5 @@ def register_bench(bench_app: typer.Typer) -> None:
         if as_json:
             print_json(fig)
             return
-        console.print(table(f"bench gaps · {fig['machine']}", ["figure", "value"],
-                            [[k, v] for k, v in fig.items() if k != "machine"]))
+        print_grid(f"bench gaps · {fig['machine']}", ["figure", "value"],
+                            [[k, v] for k, v in fig.items() if k != "machine"])

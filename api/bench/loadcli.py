@@ -12,7 +12,8 @@ from typing import Annotated
 import typer
 
 from api.bench.load import SATURATION_MAX_MS, run_load_bench
-from api.cli.common import JsonOut, console, print_json, table
+from api.cli.common import JsonOut, console, print_json
+from api.cli.text import print_grid
 
 __all__ = ["print_load", "register_bench"]
 
@@ -30,8 +31,8 @@ def print_load(fig: dict) -> None:
     """``bench load``'s figures as tables: the closed loop per kind, or the open-loop runs and the capacity."""
     firms, m = fig["firms"], fig["machine"]
     if fig["mode"] == "closed":
-        console.print(table(f"bench load · closed loop · {firms:,} firms · {fig['clients']} clients × "
-                            f"{fig['wall_s']} s · {m}", _KIND_COLS, _kind_rows(fig, fig)))
+        print_grid(f"bench load · closed loop · {firms:,} firms · {fig['clients']} clients × "
+                            f"{fig['wall_s']} s · {m}", _KIND_COLS, _kind_rows(fig, fig))
         console.print(f"server peak RSS {fig['server_peak_rss_mb']} MB · server CPU {fig['server_cpu_s']} s · "
                       f"driver CPU {fig['client_cpu_s']} s ({fig['client_cpu_share']:.0%} of one core) · "
                       f"auth on: {fig['auth_on']} · load average {fig['load_avg_before']} → "
@@ -39,17 +40,17 @@ def print_load(fig: dict) -> None:
                       f"{SATURATION_MAX_MS:.0f} ms): {'pass' if fig['saturation_ok'] else 'FAIL'}")
         return
     steps = fig["steps"] if fig["mode"] == "capacity" else [fig]
-    console.print(table(f"bench load · open loop (Poisson arrivals) · {firms:,} firms · {m}",
+    print_grid(f"bench load · open loop (Poisson arrivals) · {firms:,} firms · {m}",
                         ["rate/s", "answered/s", "p50", "p95", "p99", "max", "errors", "pass", "driver CPU",
                          "server CPU s", "lag p99 ms", "load"],
                         [[f["rate"], f["achieved_rps"], f["overall"]["p50_ms"], f["overall"]["p95_ms"],
                           f["overall"]["p99_ms"], f["overall"]["max_ms"], f["overall"]["errors"], f["pass"],
                           f"{f['driver_cpu_share']:.0%}", f["server_cpu_s"], f["lag_p99_ms"],
-                          f"{f['load_avg_before']} → {f['load_avg_after']}"] for f in steps]))
+                          f"{f['load_avg_before']} → {f['load_avg_after']}"] for f in steps])
     passing = [f for f in steps if f["pass"]]
     best = max(passing, key=lambda f: f["rate"]) if passing else steps[-1]
-    console.print(table(f"per kind at {best['rate']:g}/s (latency from the scheduled arrival, ms)", _KIND_COLS,
-                        _kind_rows(fig, best)))
+    print_grid(f"per kind at {best['rate']:g}/s (latency from the scheduled arrival, ms)", _KIND_COLS,
+                        _kind_rows(fig, best))
     if fig["mode"] == "capacity":
         cap = fig["capacity_rps"]
         console.print(f"capacity (p99 ≤ {fig['p99_goal_ms']:.0f} ms, 0 errors): "

@@ -31,7 +31,8 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from api.cli.common import JsonOut, console, print_json, table
+from api.cli.common import JsonOut, print_json
+from api.cli.text import print_grid
 
 __all__ = ["run_recommend_bench", "bench_recommend", "GOAL_P95_MS"]
 
@@ -127,5 +128,5 @@ def bench_recommend(
         return
     cols = ["firms", "links", "index_s", "target_p50_ms", "target_p95_ms", "chain_p50_ms", "chain_p95_ms",
             "introducers_p50_ms", "introducers_p95_ms", "peak_rss_gb", "goal_met"]
-    console.print(table(f"bench recommend · {machine()} · goal p95 ≤ {GOAL_P95_MS:.0f} ms", cols,
-                        [[f[c] for c in cols] for f in out]))
+    print_grid(f"bench recommend · {machine()} · goal p95 ≤ {GOAL_P95_MS:.0f} ms", cols,
+                        [[f[c] for c in cols] for f in out])

@@ -37,7 +37,8 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import JsonOut, console, print_json, table
+from api.cli.common import JsonOut, console, print_json
+from api.cli.text import print_grid
 
 __all__ = ["Scale", "SCALES", "PHASES", "phase_argv", "run_phase", "goals", "judge", "machine_facts",
            "markdown", "replace_section", "run_all", "register_bench"]
@@ -467,13 +468,13 @@ def register_bench(bench_app: typer.Typer) -> None:
         if as_json:
             print_json(doc)
             return
-        console.print(table(f"bench all · scale {scale} · {doc['machine']['cpu']} · {doc['machine']['cores']} cores",
+        print_grid(f"bench all · scale {scale} · {doc['machine']['cpu']} · {doc['machine']['cores']} cores",
                             ["goal", "goal at", "measured", "verdict"],
                             [[g["goal"], g["goal_scale"],
                               f"{_fmt(g['value'])} {g['unit']}" if g["value"] is not None else g.get("why"),
-                              g["verdict"]] for g in doc["goals"]]))
-        console.print(table("phases", ["phase", "status", "wall s", "largest process MB", "figures"],
+                              g["verdict"]] for g in doc["goals"]])
+        print_grid("phases", ["phase", "status", "wall s", "largest process MB", "figures"],
                             [[p, r.get("status"), r.get("wall_s"), r.get("tree_peak_rss_mb"), _key_figures(p, r)]
-                             for p, r in doc["phases"].items()]))
+                             for p, r in doc["phases"].items()])
         if output is not None:
             console.print(f"written: {output}")

@@ -2,7 +2,10 @@
 
 Imports are all or nothing: any bad row is listed (file, row, field, reason)
 and nothing is written, unless ``--skip-invalid`` writes the good rows and a
-reject file.
+reject file. What a person reads is a short summary in the run's language:
+inserted / updated / unchanged per entity, problems counted by reason, where
+the reject file went; a dataset's own accounting only with ``--verbose``
+(``--json`` prints everything, unchanged).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from api.cli.common import (
     DataDir,
@@ -22,6 +26,7 @@ from api.cli.common import (
     progress_bar,
     write_summary,
 )
+from api.cli.text import Col, lang, print_pairs, print_table, print_write, t
 from graph.io.headers import ENTITIES
 
 __all__ = ["import_app", "parse_column_map"]
@@ -51,7 +56,10 @@ def parse_column_map(items: list[str] | None) -> dict[str, str] | None:
     out = {}
     for item in items:
         if "=" not in item:
-            raise typer.BadParameter(f"--map wants HEADER=FIELD, got {item!r}")
+            from graph.errors import InvalidInput, Problem
+
+            raise InvalidInput(f"--map wants HEADER=FIELD, got {item!r}", f"--map 的格式应为 表头=字段（HEADER=FIELD）：{item!r}",
+                               [Problem("options", None, "--map", f"expected HEADER=FIELD, got {item!r}")])
         header, field = item.split("=", 1)
         out[header.strip()] = field.strip()
     return out
@@ -72,27 +80,14 @@ def _tabular(entity: str):
         from graph.io.importer import import_file
 
         mapping = parse_column_map(column_map)
-        with open_store_for(data_dir) as store, progress_bar(f"importing {file.name}", as_json) as progress:
+        with open_store_for(data_dir) as store, progress_bar(t(f"导入 {file.name}", f"importing {file.name}"), as_json) as progress:
             report = import_file(store, file, entity, column_map=mapping, encoding=encoding, sheet=sheet,
                                  skip_invalid=skip_invalid, reject_path=reject_file, dry_run=dry_run,
                                  progress=progress)
         if as_json:
             print_json(report.as_dict())
             return
-        if dry_run:  # which column fed which field, and what was ignored, before anything is written
-            console.print(f"{report.file}: columns 列映射")
-            for fieldname, header in report.columns.items():
-                console.print(f"  {header} → {fieldname}")
-            if report.ignored:
-                console.print(f"  ignored 忽略: {', '.join(report.ignored)}")
-        for w in report.warnings:
-            err_console.print(f"[yellow]warning[/yellow]: {w}")
-        done = write_summary(report.imported) if report.imported else "dry run: nothing written"
-        console.print(f"{report.file}: {report.rows_read} rows read ({report.encoding}); {done}")
-        if report.rejected:
-            console.print(f"{report.rejected} row(s) rejected → {report.reject_path}")
-            for p in report.problems[:20]:
-                console.print(f"  {p}")
+        print_report(report)
 
     command.__doc__ = f"Import {entity} from a tabular file (Chinese platform headers recognised)."
     return command
@@ -102,15 +97,72 @@ for _entity in ENTITIES:  # the importer's entities, as POST /imports/{entity} t
     import_app.command(_entity)(_tabular(_entity))
 
 
-def _write_batch(batch, stats: dict, data_dir, as_json: bool, title: str) -> None:
+def print_report(report) -> None:
+    """An import's summary for people: rows read, what was written per entity, problems by reason, rejects."""
+    from graph.display import word
+    from graph.errors import by_reason
+    from graph.io.importer import bounded_warnings
+
+    lg = lang()
+    if report.dry_run:  # which column fed which field, and what was ignored, before anything is written
+        print_table(t(f"{report.file}：列映射", f"{report.file}: columns", lg),
+                    [Col("表头", "header", keep=9, min=10), Col("字段", "field", keep=9, min=10)],
+                    [[header, fieldname] for fieldname, header in report.columns.items()],
+                    note=t(f"忽略的列：{'、'.join(report.ignored)}", f"ignored: {', '.join(report.ignored)}", lg)
+                    if report.ignored else "")
+    for w in bounded_warnings(report.warnings, 10):
+        err_console.print(t("[yellow]提示[/yellow]：", "[yellow]warning[/yellow]: ", lg) + escape(w))
+    console.print(t(f"{report.file}：读取 {report.rows_read} 行（{report.encoding or '-'}）",
+                    f"{report.file}: {report.rows_read} rows read ({report.encoding or '-'})", lg), markup=False)
+    if report.imported is None:
+        console.print(t("试运行：未写入任何内容", "dry run: nothing written", lg))
+    else:
+        print_write(report.imported, t(f"导入{word(report.entity.replace('-', '_'), lg)}",
+                                       f"Imported {word(report.entity.replace('-', '_'), lg)}", lg))
+    if report.problems:
+        print_table(t("问题（按原因）", "Problems by reason", lg),
+                    [Col("字段", "field", keep=7, min=8), Col("原因（示例）", "reason (example)", keep=9, min=20),
+                     Col("行数", "rows", keep=9, justify="right")],
+                    [[f or "-", example, n] for f, example, n in by_reason(report.problems)])
+    if report.rejected and report.reject_path:
+        console.print(t(f"已拒绝 {report.rejected} 行 → {report.reject_path}",
+                        f"{report.rejected} row{'s' if report.rejected != 1 else ''} rejected → {report.reject_path}",
+                        lg), markup=False)
+
+
+def _flat(stats: dict, prefix: str = "") -> list[tuple[str, object]]:
+    """A dataset's nested accounting as ``(key.path, value)`` rows (long lists counted)."""
+    rows: list[tuple[str, object]] = []
+    for k, v in stats.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            rows += _flat(v, key + ".") if v else [(key, "-")]
+        elif isinstance(v, list | tuple | set):
+            v = list(v)
+            rows.append((key, ", ".join(map(str, v)) if len(v) <= 6 else f"{len(v)} items"))
+        else:
+            rows.append((key, v))
+    return rows
+
+
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Also print the dataset's import statistics.")]
+
+
+def _write_batch(batch, stats: dict, data_dir, as_json: bool, title: str, verbose: bool = False) -> None:
     with open_store_for(data_dir) as store:
         result = store.write(batch)
+        where = store.path
     out = {"write": write_summary(result), "stats": stats}
     if as_json:
         print_json(out)
         return
-    console.print(f"[bold]{title}[/bold]")
-    console.print(out)
+    lg = lang()
+    console.print(t(f"[bold]{title}[/bold] → {escape(str(where))}", f"[bold]{title}[/bold] → {escape(str(where))}", lg))
+    print_write(result)
+    if verbose:
+        print_pairs(t("数据集统计", "Dataset statistics", lg), _flat(stats))
+    elif stats:
+        console.print(t("（加 --verbose 查看数据集统计）", "(--verbose shows the dataset's statistics)", lg))
 
 
 @import_app.command("world")
@@ -118,12 +170,14 @@ def import_world(
     directory: Annotated[Path | None, typer.Argument(help="World directory (default: the bundled sample world).")] = None,
     data_dir: DataDir = None,
     as_json: JsonOut = False,
+    verbose: Verbose = False,
 ) -> None:
     """Import a world directory (clusters/chains/segments/segment_edges/organisations/links .jsonl)."""
     from fixtures.world import load_world
 
     batch, answers = load_world(directory)
-    _write_batch(batch, {"planted": sorted(answers)}, data_dir, as_json, f"world {directory or 'sample'}")
+    title = t(f"世界数据 {directory}", f"world {directory}") if directory else t("示例世界（虚构）", "sample world (fictional)")
+    _write_batch(batch, {"planted": sorted(answers)}, data_dir, as_json, title, verbose)
 
 
 @import_app.command("chainkg")
@@ -131,6 +185,7 @@ def import_chainkg(
     directory: Annotated[Path, typer.Argument(help="Directory with company.json, industry.json, … (ChainKnowledgeGraph).")],
     data_dir: DataDir = None,
     as_json: JsonOut = False,
+    verbose: Verbose = False,
 ) -> None:
     """Import A-share listed firms and Shenwan industries (ChainKnowledgeGraph JSON lines)."""
     from graph.io.chainkg import load_chainkg
@@ -138,7 +193,7 @@ def import_chainkg(
 
     batch, stats = load_chainkg(directory)
     batch.regions = regions_for({o.region for o in batch.organisations})
-    _write_batch(batch, stats, data_dir, as_json, f"chainkg {directory}")
+    _write_batch(batch, stats, data_dir, as_json, f"ChainKnowledgeGraph {directory}", verbose)
 
 
 @import_app.command("ickg")
@@ -146,6 +201,7 @@ def import_ickg(
     directory: Annotated[Path, typer.Argument(help="Directory with entity2id.txt, relation2id.txt, train/valid/test.txt.")],
     data_dir: DataDir = None,
     as_json: JsonOut = False,
+    verbose: Verbose = False,
 ) -> None:
     """Import ICKG (head, relation, tail, time) facts as segments, memberships and dated links."""
     from graph.io.ickg import load_ickg
@@ -153,4 +209,4 @@ def import_ickg(
 
     batch, stats = load_ickg(directory)
     batch.regions = regions_for({o.region for o in batch.organisations})
-    _write_batch(batch, stats, data_dir, as_json, f"ickg {directory}")
+    _write_batch(batch, stats, data_dir, as_json, f"ICKG {directory}", verbose)

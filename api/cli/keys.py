@@ -11,7 +11,8 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import DataDir, JsonOut, console, err_console, print_json, settings_for, table
+from api.cli.common import DataDir, JsonOut, console, err_console, print_json, settings_for
+from api.cli.text import Col, print_table, t
 
 __all__ = ["keys_app", "register"]
 
@@ -35,10 +36,11 @@ def _show_created(created, as_json: bool) -> None:
     if as_json:
         print_json({**_row(created.info), "key": created.token})
         return
-    console.print(f"{created.info.role.value} key [bold]{created.info.id}[/bold] ({created.info.name}):")
+    console.print(t(f"{created.info.role.value} 密钥 [bold]{created.info.id}[/bold]（{created.info.name}）：",
+                    f"{created.info.role.value} key [bold]{created.info.id}[/bold] ({created.info.name}):"))
     console.print(f"  {created.token}")
-    err_console.print("Shown once: only its hash is stored. Keep it somewhere safe. "
-                      "密钥只显示这一次，请妥善保存。")
+    err_console.print(t("密钥只显示这一次（只保存其哈希），请妥善保存。",
+                        "Shown once: only its hash is stored. Keep it somewhere safe."))
 
 
 @keys_app.command("init")
@@ -91,8 +93,10 @@ def list_keys(
     if as_json:
         print_json(rows)
         return
-    console.print(table("API keys", ["id", "name", "role", "created", "revoked"],
-                        [[r["id"], r["name"], r["role"], r["created"], r["revoked"]] for r in rows]))
+    print_table(t("API 密钥", "API keys"),
+                [Col("编号", "id", keep=9), Col("名称", "name", keep=9), Col("角色", "role", keep=9),
+                 Col("创建时间", "created", keep=6), Col("吊销时间", "revoked", keep=5)],
+                [[r["id"], r["name"], r["role"], r["created"], r["revoked"] or ""] for r in rows])
 
 
 @keys_app.command("revoke")
@@ -107,7 +111,8 @@ def revoke(
     if as_json:
         print_json(_row(info))
         return
-    console.print(f"revoked {info.id} ({info.name}, {info.role.value}) at {info.revoked}")
+    console.print(t(f"已吊销 {info.id}（{info.name}，{info.role.value}），时间 {info.revoked}",
+                    f"revoked {info.id} ({info.name}, {info.role.value}) at {info.revoked}"))
 
 
 def register(app: typer.Typer) -> None:

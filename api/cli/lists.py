@@ -33,8 +33,8 @@ from api.cli.common import (
     open_store_for,
     print_json,
     settings_for,
-    table,
 )
+from api.cli.text import Col, lang, names_for, print_table, t
 from graph.errors import InvalidInput
 
 __all__ = ["register", "lists_app"]
@@ -78,22 +78,78 @@ def _fields(items: list[str] | None) -> dict[str, str]:
     return out
 
 
-def _scope_name(cid: str | None, view: bool) -> str:
-    return "every list of the region 全部清单" if view else (cid or "all chains 全部产业链")
+def _scope_name(cid: str | None, view: bool, names=None) -> str:
+    if view:
+        return t("该地区全部清单", "every list of the region")
+    if cid is None:
+        return t("全部产业链", "all chains")
+    return names.chain(cid) if names is not None else cid
 
 
-def _show(kind: str, entries, title: str) -> None:
+def _kind_name(kind: str) -> str:
+    from matching.worklists.kinds import KINDS
+
+    spec = KINDS[kind]
+    return t(spec.zh, spec.en)
+
+
+def _origin(origin: str, hidden: bool = False) -> str:
     from matching.worklists.io import ORIGIN_ZH
+
+    text = t(ORIGIN_ZH.get(origin, origin), origin)
+    return text + (t(" · 已隐藏", " · hidden") if hidden else "")
+
+
+def _values(names, lg: str):
+    """``value(field, text)``: a list field's stored words (Chinese, as exported) in the run's language."""
+    if lg == "zh":
+        return lambda name, v: v
+    from graph.display import pick, word
+    from graph.labels import GapKind
+    from matching.recommend.form import FORMS, FORMS_EN
+
+    segments = {s.name_zh: pick(s.name_zh, s.name_en, lg) for s in names.store.segments()}
+    forms = {zh: FORMS_EN.get(k, k) for k, zh in FORMS.items()}
+    gaps = {g.zh: g.en for g in GapKind}
+    from matching.worklists.generate import PLATFORM_ZH
+
+    platforms = {zh: word(kind.value, lg) for kind, zh in PLATFORM_ZH.items()}
+
+    def value(name: str, v):
+        if not isinstance(v, str) or not v:
+            return v
+        if name == "segment":
+            return ", ".join(segments.get(x.strip(), x) for x in v.replace("、", ",").split(","))
+        if name == "tiers":
+            return ", ".join(word(x.strip(), lg) for x in v.replace("、", ",").split(","))
+        if name == "form":
+            return forms.get(v, v)
+        if name == "gap":
+            return gaps.get(v, v)
+        if name == "platform_type":
+            return platforms.get(v, v)
+        return v
+
+    return value
+
+
+def _show(kind: str, entries, title: str, names) -> None:
     from matching.worklists.kinds import KINDS, format_parts
 
-    shown = [f for f in KINDS[kind].fields if f.name not in ("reason", "score_parts")][:4]
+    lg = lang()
+    shown = [f for f in KINDS[kind].fields if f.name not in ("reason", "score_parts", "introducer")][:4]
+    names.preload(e.subject for e in entries if e.subject)
     rows = []
+    value = _values(names, lg)
     for e in entries:
-        cells = [format_parts(v) if isinstance(v := e.fields.get(f.name), dict) else v for f in shown]
-        rows.append([e.id, f"{e.title}\n{e.subject or ''}".strip(), e.chain or "*", *cells,
-                     ORIGIN_ZH[e.origin] + (" · 已隐藏" if e.hidden else ""), e.note])
-    console.print(table(title, ["编号 id", "名称 title", "产业链 chain", *[f.zh for f in shown], "来源 origin",
-                                "备注 note"], rows))
+        cells = [format_parts(v) if isinstance(v := e.fields.get(f.name), dict) else value(f.name, v) for f in shown]
+        title_text = (names.org(e.subject) if e.subject and lg == "en" else e.title) or e.title or e.subject or ""
+        rows.append([e.id, title_text, names.chain(e.chain) if e.chain else t("全部", "all", lg), *cells,
+                     _origin(e.origin, e.hidden), e.note])
+    print_table(title, [Col("编号", "id", keep=9), Col("名称", "title", keep=9, min=14),
+                        Col("产业链", "chain", keep=6, min=8),
+                        *[Col(f.zh, f.name.replace("_", " "), keep=5 - i, min=8) for i, f in enumerate(shown)],
+                        Col("来源", "origin", keep=4), Col("备注", "note", keep=3)], rows)
 
 
 @lists_app.command("generate")
@@ -111,10 +167,14 @@ def generate_cmd(kind: KindArg, region: RegionOpt = DEFAULT_REGION, chain: Chain
     if as_json:
         print_json(result.as_dict())
         return
-    console.print(f"{kind} · {rid} · {cid or 'all chains 全部产业链'}: added 新增 {result.added}, updated 更新 "
-                  f"{result.updated}, removed 移除 {result.removed}, unchanged 未变 {result.unchanged}, "
-                  f"curated kept 保留人工条目 {result.kept_curated} (hidden 已隐藏 {result.skipped_hidden}) · "
-                  f"version 版本 {result.version}")
+    with open_store_for(data_dir) as store:
+        names = names_for(store)
+        where = f"{_kind_name(kind)} · {names.region(rid)} · {_scope_name(cid, False, names)}"
+    r = result
+    console.print(t(f"{where}：新增 {r.added}，更新 {r.updated}，移除 {r.removed}，未变 {r.unchanged}，保留人工条目 "
+                    f"{r.kept_curated}（已隐藏 {r.skipped_hidden}） · 版本 {r.version}",
+                    f"{where}: added {r.added}, updated {r.updated}, removed {r.removed}, unchanged {r.unchanged}, "
+                    f"curated kept {r.kept_curated} (hidden {r.skipped_hidden}) · version {r.version}"), markup=False)
 
 
 @lists_app.command("show")
@@ -123,27 +183,33 @@ def show_cmd(kind: Annotated[str | None, typer.Argument(help="A list kind; absen
              hidden: Annotated[bool, typer.Option("--hidden", help="Include hidden entries.")] = False,
              data_dir: DataDir = None, as_json: JsonOut = False) -> None:
     """One list's entries, or a count of all six lists."""
-    from matching.worklists.kinds import KINDS, resolve_kind
+    from matching.worklists.kinds import resolve_kind
 
-    with _context(data_dir, region, chain) as (_s, _store, ls, rid, cid, view):
+    with _context(data_dir, region, chain) as (_s, store, ls, rid, cid, view):
+        names = names_for(store)
         if kind is None:
             out = ls.summary(rid, cid, every_chain=view)
             if as_json:
                 print_json(out)
                 return
-            console.print(table(f"六个一 lists 清单 · {rid} · {_scope_name(cid, view)}",
-                                ["list 清单", "shown 显示", "hidden 隐藏", "generated 生成", "curated 人工", "version 版本",
-                                 "chains 产业链"],
-                                [[f"{x['name_zh']} {x['kind']}", x["shown"], x["hidden"], x["generated"],
-                                  x["curated"], x["version"], ", ".join(c or "*" for c in x["chains"])] for x in out]))
+            num = {"justify": "right"}
+            print_table(t(f"六个一清单 · {names.region(rid)} · {_scope_name(cid, view, names)}",
+                          f"The six lists · {names.region(rid)} · {_scope_name(cid, view, names)}"),
+                        [Col("清单", "list", keep=9, min=8), Col("显示", "shown", keep=9, **num),
+                         Col("隐藏", "hidden", keep=5, **num), Col("生成", "generated", keep=6, **num),
+                         Col("人工", "curated", keep=6, **num), Col("版本", "version", keep=3, **num),
+                         Col("产业链", "chains", keep=7, min=10)],
+                        [[_kind_name(x["kind"]), x["shown"], x["hidden"], x["generated"], x["curated"], x["version"],
+                          ("、" if lang() == "zh" else ", ").join(names.chain(c) if c else t("全部", "all")
+                                                                 for c in x["chains"])] for x in out])
             return
         kind = resolve_kind(kind)
         entries = ls.entries(kind, rid, cid, hidden=None if hidden else False, every_chain=view)
-    if as_json:
-        print_json({"kind": kind, "region": rid, "chain": cid, "every_chain": view,
-                    "entries": [e.as_dict() for e in entries]})
-        return
-    _show(kind, entries, f"{KINDS[kind].zh} {KINDS[kind].en} · {rid} · {_scope_name(cid, view)}")
+        if as_json:
+            print_json({"kind": kind, "region": rid, "chain": cid, "every_chain": view,
+                        "entries": [e.as_dict() for e in entries]})
+            return
+        _show(kind, entries, f"{_kind_name(kind)} · {names.region(rid)} · {_scope_name(cid, view, names)}", names)
 
 
 @lists_app.command("add")
@@ -158,15 +224,16 @@ def add_cmd(kind: KindArg, region: RegionOpt = DEFAULT_REGION, chain: ChainOpt =
     with _context(data_dir, region, chain) as (_s, store, ls, rid, cid, _view):
         draft = resolve_subject(Draft(subject, title, _fields(field), note), org_resolver(store), "--subject")
         e = ls.add(kind, rid, cid, draft, actor=Actor)
-    _written(e, as_json, "added 已添加")
+    _written(e, as_json, ("已添加", "added"))
 
 
-def _written(e, as_json: bool, what: str) -> None:
+def _written(e, as_json: bool, what: tuple[str, str]) -> None:
     if as_json:
         print_json(e.as_dict())
         return
-    console.print(f"entry 条目 {e.id} {what}: {e.title or e.subject} · {e.origin}{' · hidden 已隐藏' if e.hidden else ''}"
-                  f" · version 版本 {e.version}")
+    console.print(t(f"条目 {e.id} {what[0]}：{e.title or e.subject} · {_origin(e.origin, e.hidden)} · 版本 {e.version}",
+                    f"entry {e.id} {what[1]}: {e.title or e.subject} · {_origin(e.origin, e.hidden)} · "
+                    f"version {e.version}"), markup=False)
 
 
 @lists_app.command("edit")
@@ -186,7 +253,7 @@ def edit_cmd(entry_id: Annotated[int, typer.Argument(help="Entry id (编号).")]
             subject, title = found.subject, found.title
         e = ls.edit(entry_id, subject=subject, title=title, fields=_fields(field) or None, note=note,
                     hidden=False if show else None, actor=Actor)
-    _written(e, as_json, "saved 已保存")
+    _written(e, as_json, ("已保存", "saved"))
 
 
 @lists_app.command("remove")
@@ -195,7 +262,7 @@ def remove_cmd(entry_id: Annotated[int, typer.Argument(help="Entry id (编号)."
     """Hide an entry: kept (curated), left out of the list and never re-added by regeneration."""
     with _context(data_dir, DEFAULT_REGION, None) as (_s, _store, ls, _r, _c, _v):
         e = ls.hide(entry_id, actor=Actor)
-    _written(e, as_json, "hidden 已隐藏")
+    _written(e, as_json, ("已隐藏", "hidden"))
 
 
 @lists_app.command("export")
@@ -220,15 +287,16 @@ def export_cmd(kind: KindArg, output: Annotated[Path, typer.Option("--output", "
     warning = None
     if not entries:  # never an empty file without a word: say so, and where the region's entries are
         where = ", ".join(c or "all" for c in others[0]["chains"]) if others else None
-        warning = (f"the {kind} list of {rid} ({_scope_name(cid, view)}) has no entries: the file holds the "
+        warning = (f"the {kind} list of {rid} ({'every list of the region' if view else cid or 'all chains'}) has "
+                   f"no entries: the file holds the "
                    f"header only" + (f"; this region's entries are under --chain {where}" if where else
                                      f"; generate or add entries first (lists generate {kind} --region …)"))
-        err_console.print(f"[yellow]warning[/yellow]: {escape(warning)}")
+        err_console.print(f"[yellow]{t('提示', 'warning')}[/yellow]: {escape(warning)}")
     if as_json:
         print_json({"kind": kind, "region": rid, "chain": cid, "every_chain": view, "format": fmt,
                     "path": str(output), "entries": len(entries), "warning": warning})
         return
-    console.print(f"{len(entries)} entries 条 → {output}")
+    console.print(t(f"{len(entries)} 条 → {output}", f"{len(entries)} entries → {output}"), markup=False)
 
 
 @lists_app.command("import")
@@ -248,8 +316,10 @@ def import_cmd(kind: KindArg, path: Annotated[Path, typer.Argument(help="A .csv 
     if as_json:
         print_json(result.as_dict())
         return
-    console.print(f"{path.name}: {result.rows} rows 行 · added 新增 {result.added} · updated 更新 {result.updated} · "
-                  f"unchanged 未变 {result.unchanged} · version 版本 {result.version}")
+    r = result
+    console.print(t(f"{path.name}：{r.rows} 行 · 新增 {r.added} · 更新 {r.updated} · 未变 {r.unchanged} · 版本 {r.version}",
+                    f"{path.name}: {r.rows} rows · added {r.added} · updated {r.updated} · unchanged {r.unchanged} · "
+                    f"version {r.version}"), markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -2,7 +2,7 @@
 
 ``register(app)`` adds the commands to the main app. Commands are thin: resolve options, call the
 engine room the API uses (:class:`matching.engines.Engines`: its index lock and caches too), print a
-table (or JSON with ``--json``).
+table in the run's language with names, not ids (or JSON with ``--json``, unchanged).
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ from api.cli.common import (
     JsonOut,
     console,
     engine_room,
+    open_store_for,
     print_json,
     progress_bar,
-    table,
 )
+from api.cli.text import Col, lang, names_for, print_pairs, print_table, t
+from graph.display import pick, region_name, word
 from graph.resolve import resolve_region, resolve_segment
 
 __all__ = ["register", "search", "classify", "classify_confirm", "classify_reject", "index_build", "index_status"]
@@ -32,7 +34,7 @@ Mode = Annotated[str, typer.Option("--mode", help="hybrid (default), dense or le
 
 def open_search(engines, store, *, rebuild: bool = False, quiet: bool = False):
     """The engines' search engine for ``store``, with a progress bar while texts are encoded."""
-    with progress_bar("encoding 编码", quiet) as progress:
+    with progress_bar(t("编码", "encoding"), quiet) as progress:
         return engines.search(store, rebuild=rebuild, progress=progress)
 
 
@@ -65,18 +67,29 @@ def search(
                           tier=tier, min_employees=min_employees, max_employees=max_employees)
         engine = open_search(engines, store, quiet=as_json)
         result = engine.search(query, k=limit, mode=mode, filters=filters)
-        regions = {c.id: c.region for c in engine.cards}
+        cards = {c.id: c for c in engine.cards}
     if as_json:
         print_json(result.as_dict())
         return
-    rows = [[h.rank, h.id, h.name, regions.get(h.id) or "", _fmt(h.score, 4),
-             _fmt(h.dense_score), h.dense_rank or "", _fmt(h.lexical_score, 2), h.lexical_rank or ""]
-            for h in result.hits]
-    w = ", ".join(f"{k} {v:g}" for k, v in result.weights.items())
-    console.print(table(f"search 搜索 “{query}” · {mode} ({w})",
-                        ["#", "id", "name 名称", "region 地区", "fused", "dense", "d#", "lexical", "l#"], rows))
+    lg = lang()
+    rows = []
+    for h in result.hits:
+        card = cards.get(h.id)
+        name = pick(card.name_zh, card.name_en, lg) if card else h.name
+        rows.append([h.rank, name, region_name(card.region if card else h.region, lg) or "-",
+                     word(card.kind, lg) if card else "", _fmt(h.score, 4), _fmt(h.dense_score),
+                     h.dense_rank or "", _fmt(h.lexical_score, 2), h.lexical_rank or ""])
+    modes = {"hybrid": t("混合", "hybrid", lg), "dense": t("语义", "dense", lg), "lexical": t("词法", "lexical", lg)}
+    weights = {"dense": t("语义", "dense", lg), "lexical": t("词法", "lexical", lg)}
+    w = ("，" if lg == "zh" else ", ").join(f"{weights.get(k, k)} {v:g}" for k, v in result.weights.items())
+    print_table(t(f"搜索“{query}” · {modes.get(mode, mode)}（{w}）", f"Search \u201c{query}\u201d · {modes.get(mode, mode)} ({w})", lg),
+                [Col("#", "#", keep=9), Col("名称", "name", keep=9, min=14), Col("地区", "region", keep=8, min=8),
+                 Col("类型", "kind", keep=3), Col("综合", "fused", keep=9, justify="right"),
+                 Col("语义", "dense", keep=5, justify="right"), Col("语义名次", "d#", keep=2, min=4, justify="right"),
+                 Col("词法", "lexical", keep=5, justify="right"),
+                 Col("词法名次", "l#", keep=2, min=4, justify="right")], rows)
     if not rows:
-        console.print("no hits 无结果")
+        console.print(t("无结果", "no hits", lg))
 
 
 def classify(
@@ -98,7 +111,7 @@ def classify(
     from matching.classify import apply_predictions
 
     with engine_room(data_dir) as (engines, store):
-        with progress_bar("classify 挂链", as_json) as progress:
+        with progress_bar(t("挂链", "classify"), as_json) as progress:
             preds = engines.classify(store, top=top, dense=dense, progress=progress)
         result = None
         if not dry_run:
@@ -108,14 +121,33 @@ def classify(
         print_json({"organisations": len(preds), "predictions": [p.as_dict() for p in flat],
                     "written": None if result is None else result.changed})
         return
-    rows = [[p.org_id, p.rank, p.segment, f"{p.confidence:.2f}", p.evidence.value, ", ".join(p.fields)]
-            for p in flat]
-    console.print(table(f"classify 挂链 · {len(preds)} organisations without confirmed segments",
-                        ["organisation", "#", "segment 环节", "confidence", "evidence 证据", "fields"], rows))
+    lg = lang()
+    with open_store_for(data_dir) as store:
+        names = names_for(store)
+        names.preload(p.org_id for p in flat)
+        rows = [[names.org(p.org_id), p.rank, names.segment(p.segment), f"{p.confidence:.2f}",
+                 word(p.evidence.value, lg), ("、" if lg == "zh" else ", ").join(_field(f, lg) for f in p.fields)]
+                for p in flat]
+    print_table(t(f"挂链 · {len(preds)} 家机构没有已确认的环节", f"挂链 (classify) · {len(preds)} organisations "
+                  "without confirmed segments", lg),
+                [Col("机构", "organisation", keep=9, min=14), Col("#", "#", keep=6), Col("环节", "segment", keep=9, min=10),
+                 Col("置信度", "confidence", keep=8, justify="right"), Col("证据", "evidence", keep=5),
+                 Col("依据字段", "fields", keep=3, min=10)], rows)
     if result is None:
-        console.print("dry run: nothing written 试运行，未写入")
+        console.print(t("试运行：未写入", "dry run: nothing written", lg))
     else:
-        console.print(f"wrote {result.changed} organisations (predicted memberships; confirmed ones untouched)")
+        console.print(t(f"已为 {result.changed} 家机构写入预测环节（已确认的环节不变）",
+                        f"wrote predicted segments for {result.changed} organisations (confirmed ones untouched)", lg))
+
+
+#: field groups a 挂链 prediction cites (matching.classify.FIELDS): key → (zh, en)
+_FIELDS = {"products": ("产品", "products"), "scope": ("经营范围", "business scope"), "industry": ("行业", "industry"),
+           "description": ("简介", "description"), "keywords": ("关键词", "keywords"), "name": ("名称", "name")}
+
+
+def _field(key: str, language: str) -> str:
+    pair = _FIELDS.get(key)
+    return pair[language == "en"] if pair else key.replace("_", " ")
 
 
 def _review(decision: str, org: str, segment: str, data_dir, as_json: bool) -> None:
@@ -129,13 +161,21 @@ def _review(decision: str, org: str, segment: str, data_dir, as_json: bool) -> N
     if as_json:
         print_json(asdict(found))
         return
-    words = {"confirmed": "confirmed 已确认: counts with weight 1 everywhere and is classifier evidence",
-             "rejected": "rejected 已否决: counts nowhere and is never predicted again"}
-    was = found.previous or "no membership 无"
+    lg = lang()
+    with open_store_for(data_dir) as store:
+        names = names_for(store)
+        what = f"{names.org(found.org)} · {names.segment(found.segment)}"
+    was = word(found.previous, lg) if found.previous else t("无", "none", lg)
+    effect = {"confirmed": t("各项分析中按权重 1 计入，并作为挂链分类的证据",
+                             "counts with weight 1 everywhere and is classifier evidence", lg),
+              "rejected": t("不再计入任何分析，也不会再被预测", "counts nowhere and is never predicted again", lg)}
     if not found.changed:
-        console.print(f"{found.org} · {found.segment}: already {found.status}; nothing written 未改动")
+        console.print(t(f"{what}：已是{word(found.status, lg)}，未改动",
+                        f"{what}: already {word(found.status, lg)}; nothing written", lg), markup=False)
     else:
-        console.print(f"{found.org} · {found.segment}: {was} → {words[found.status]} (store version {found.version})")
+        console.print(t(f"{what}：{was} → {word(found.status, lg)}（{effect[found.status]}；存储版本 {found.version}）",
+                        f"{what}: {was} → {word(found.status, lg)} ({effect[found.status]}; store version "
+                        f"{found.version})", lg), markup=False)
 
 
 OrgArg = Annotated[str, typer.Argument(help="Organisation id, USCC or exact name.")]
@@ -163,10 +203,13 @@ def index_build(
     if as_json:
         print_json(status)
         return
-    verb = "built" if status.get("rebuilt") else "current, loaded"
-    console.print(f"index {verb}: {status['size']} organisations · dense {status['dense_kind']} · "
-                  f"encoded {status.get('n_encoded', 0) if status.get('rebuilt') else 0} texts · "
-                  f"store version {status['store_version']}")
+    lg = lang()
+    built = status.get("rebuilt")
+    encoded = status.get("n_encoded", 0) if built else 0
+    console.print(t(f"索引{'已重建' if built else '已是最新，已载入'}：{status['size']} 家机构 · 稠密索引 "
+                    f"{status['dense_kind']} · 新编码 {encoded} 条文本 · 存储版本 {status['store_version']}",
+                    f"index {'built' if built else 'current, loaded'}: {status['size']} organisations · dense "
+                    f"{status['dense_kind']} · encoded {encoded} texts · store version {status['store_version']}", lg))
 
 
 def index_status(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
@@ -184,12 +227,38 @@ def index_status(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
     if as_json:
         print_json(doc)
         return
-    rows = [["directory", directory], ["current 是否最新", "yes" if why is None else f"no — {why}"],
-            ["store version", version], ["model", embedder.model_id], ["cached vectors", cached]]
+    lg = lang()
+    rows = [(t("目录", "directory", lg), directory),
+            (t("是否最新", "current", lg), t("是", "yes", lg) if why is None else t(f"否：{_why_zh(why)}", f"no: {why}", lg)),
+            (t("存储版本", "store version", lg), version), (t("模型", "model", lg), embedder.model_id),
+            (t("已缓存向量", "cached vectors", lg), cached)]
     if manifest:
-        rows += [["built at", manifest.get("built_at")], ["organisations", manifest.get("size")],
-                 ["dense index", manifest.get("dense_kind")], ["build seconds", manifest.get("build_seconds")]]
-    console.print(table("index status 索引状态", ["", ""], rows))
+        rows += [(t("构建时间", "built at", lg), manifest.get("built_at")),
+                 (t("机构数", "organisations", lg), manifest.get("size")),
+                 (t("稠密索引", "dense index", lg), manifest.get("dense_kind")),
+                 (t("构建秒数", "build seconds", lg), manifest.get("build_seconds"))]
+    print_pairs(t("索引状态", "Index status", lg), rows)
+
+
+def _why_zh(why: str) -> str:
+    """Why an index is stale (:func:`matching.search.staleness`), in Chinese.
+
+    >>> _why_zh("built for store version 3, store is at 5"), _why_zh("no index built yet")
+    ('按存储版本 3 构建，存储已是版本 5', '尚未构建索引')
+    """
+    import re
+
+    fixed = {"no index built yet": "尚未构建索引", "index format changed": "索引格式已变",
+             "index settings changed": "索引设置已变"}
+    if why in fixed:
+        return fixed[why]
+    found = re.match(r"built for store version (\S+), store is at (\S+)$", why)
+    if found:
+        return f"按存储版本 {found.group(1)} 构建，存储已是版本 {found.group(2)}"
+    found = re.match(r"built with model (\S+), configured model is (\S+)$", why)
+    if found:
+        return f"用模型 {found.group(1)} 构建，当前配置的模型是 {found.group(2)}"
+    return why
 
 
 # ------------------------------------------------------------------ registration

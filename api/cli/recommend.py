@@ -21,7 +21,6 @@ from api.cli.common import (
     err_console,
     open_store_for,
     print_json,
-    table,
 )
 from api.cli.text import Col, lang, names_for, print_table, t
 from graph.display import pick, word
@@ -316,8 +315,9 @@ def campaign_history(campaign_id: int, data_dir: DataDir = None, as_json: JsonOu
     if as_json:
         print_json([{"at": a, "event": e, "detail": d} for a, e, d in events])
         return
-    console.print(table(f"Campaign {campaign_id} history 历史", ["at 时间", "event 事件", "detail 详情"],
-                        [list(e) for e in events]))
+    print_table(t(f"联合招商活动 {campaign_id} 的历史", f"Campaign {campaign_id} history"),
+                [Col("时间", "at", keep=9), Col("事件", "event", keep=9), Col("详情", "detail", keep=5, min=16)],
+                [list(e) for e in events])
 
 
 def _print_conflicts(found, quiet_if_none: bool = True, *, names=None, data_dir=None) -> None:
@@ -432,7 +432,7 @@ def backtest_cmd(
             t_val, _ = default_t0(ix, quantile=max(0.05, 2 * quantile - 1))
             w, val = tune_weights(ix, t_val, t0, kinds=kind_list, settings=settings)
             tuned = {"t_val": t_val, "weights": w, "validation": val}
-        with progress_bar("backtest 回测", as_json) as progress:
+        with progress_bar(t("回测", "backtest"), as_json) as progress:
             res = run_backtest(ix, t0, kinds=kind_list, settings=settings, t0_rule=rule, progress=progress)
             if tuned:
                 res.table["engine (tuned)"] = run_backtest(ix, t0, kinds=kind_list, scorers=["engine"],
@@ -440,12 +440,24 @@ def backtest_cmd(
     if as_json:
         print_json(res.as_dict() | {"tuned": tuned})
         return
-    console.print(f"t0 {res.t0} ({res.t0_rule}) · held out {res.held_out} · skipped {res.skipped} · "
-                  f"{res.queries} queries over {res.candidates} candidates each")
+    lg = lang()
+    sep = "，" if lg == "zh" else ", "
+    held = sep.join(f"{word(k, lg)} {v}" for k, v in res.held_out.items()) if isinstance(res.held_out, dict) \
+        else str(res.held_out)
+    skipped = sep.join(f"{word(k, lg)} {v}" for k, v in res.skipped.items()) if isinstance(res.skipped, dict) \
+        else str(res.skipped)
+    console.print(t(f"t0 {res.t0}（{res.t0_rule}） · 留出：{held} · 跳过：{skipped} · {res.queries} 个查询，"
+                    f"每个查询 {res.candidates} 个候选",
+                    f"t0 {res.t0} ({res.t0_rule}) · held out: {held} · skipped: {skipped} · {res.queries} queries "
+                    f"over {res.candidates} candidates each", lg), markup=False)
     for k in ("all", *res.kinds):
-        console.print(table(f"Backtest 回测 · {k}", ["scorer", *METRICS, "n"], format_table(res, k)))
+        print_table(t(f"回测 · {'全部' if k == 'all' else word(k, lg)}", f"Backtest · {word(k, lg)}", lg),
+                    [Col("评分方法", "scorer", keep=9, min=12), *[Col(m, m, keep=8, justify="right") for m in METRICS],
+                     Col("n", "n", keep=7, justify="right")], format_table(res, k))
     if tuned:
-        console.print(f"tuned on ({tuned['t_val']}, {res.t0}]: {tuned['weights']}")
+        w = sep.join(f"{label(k, lg)} {v:g}" for k, v in tuned["weights"].items())
+        console.print(t(f"在 ({tuned['t_val']}, {res.t0}] 上调出的权重：{w}",
+                        f"tuned on ({tuned['t_val']}, {res.t0}]: {w}", lg), markup=False)
 
 
 # ------------------------------------------------------------------ wiring

@@ -16,6 +16,9 @@ from typing import Annotated
 import typer
 
 from api.cli.common import DataDir, console, engine_room
+from api.cli.text import lang as cli_lang
+from api.cli.text import t
+from graph.display import pick
 from matching.recommend.gaptargets import DEFAULT_PER_GAP
 
 __all__ = ["register", "report_cmd", "write_atomic"]
@@ -57,11 +60,16 @@ def report_cmd(
         report = engines.report(store, ws, rid, chain, targets_per_gap=per_gap)
     data = render(report, fmt, lang)
     write_atomic(output, data)
-    p = report["provenance"]
-    console.print(f"wrote {output} ({fmt}, {len(data):,} bytes) · {report['region']['name_zh']} · "
-                  f"{report['chain']['name_zh']} · gaps 缺口 {len(report['gaps'])} · targets 目标 "
-                  f"{len(report['targets'])} · as-of 数据日期 {p['as_of_min']} … {p['as_of_max']} · "
-                  f"estimated fields 估算字段 {p['estimated_fields']} in {p['estimated_records']}/{p['records']} records")
+    p, lg = report["provenance"], cli_lang()
+    region = report["region"]["name_zh"] if lg == "zh" else (report["region"].get("name_en") or report["region"]["name_zh"])
+    chain = pick(report["chain"].get("name_zh"), report["chain"].get("name_en"), lg)
+    console.print(t(f"已写入 {output}（{fmt}，{len(data):,} 字节） · {region} · {chain} · 缺口 {len(report['gaps'])} · "
+                    f"目标 {len(report['targets'])} · 数据日期 {p['as_of_min']} 至 {p['as_of_max']} · 估算字段 "
+                    f"{p['estimated_fields']} 个，涉及 {p['estimated_records']}/{p['records']} 条记录",
+                    f"wrote {output} ({fmt}, {len(data):,} bytes) · {region} · {chain} · gaps {len(report['gaps'])} · "
+                    f"targets {len(report['targets'])} · as of {p['as_of_min']} to {p['as_of_max']} · estimated "
+                    f"fields {p['estimated_fields']} in {p['estimated_records']}/{p['records']} records", lg),
+                  markup=False)
 
 
 def register(app: typer.Typer) -> None:

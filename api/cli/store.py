@@ -13,7 +13,8 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import DataDir, JsonOut, console, print_json, write_summary
+from api.cli.common import DataDir, JsonOut, print_json, write_summary
+from api.cli.text import Col, lang, print_table, print_write, t
 
 __all__ = ["store_app"]
 
@@ -57,7 +58,12 @@ def export_(path: DumpPath, data_dir: DataDir = None, backend: BackendOpt = None
     if as_json:
         print_json({"file": str(path), "counts": counts})
         return
-    console.print(f"exported {sum(counts.values())} records from {where} to {path}: {counts}")
+    from graph.display import word
+
+    print_table(t(f"已从 {where} 导出 {sum(counts.values())} 条记录到 {path}",
+                  f"exported {sum(counts.values())} records from {where} to {path}"),
+                [Col("实体", "entity", keep=9), Col("数量", "count", keep=9, justify="right")],
+                [[word(k, lang()), v] for k, v in counts.items()])
 
 
 @store_app.command("import")
@@ -74,7 +80,7 @@ def import_(path: DumpPath, data_dir: DataDir = None, backend: BackendOpt = None
     if as_json:
         print_json(write_summary(result))
         return
-    console.print(f"imported {path} into {where}: {write_summary(result)}")
+    print_write(result, t(f"已将 {path} 导入 {where}", f"imported {path} into {where}"))
 
 
 @store_app.command("copy")
@@ -95,4 +101,4 @@ def copy_(
     if as_json:
         print_json(write_summary(result))
         return
-    console.print(f"copied {where[0]} → {where[1]}: {write_summary(result)}")
+    print_write(result, t(f"已复制 {where[0]} → {where[1]}", f"copied {where[0]} → {where[1]}"))

@@ -19,9 +19,10 @@ from api.cli.common import (
     console,
     open_store_for,
     print_json,
-    table,
     write_summary,
 )
+from api.cli.text import Col, lang, print_table, print_write, t
+from graph.display import pick
 
 __all__ = ["register", "chains_app", "installed_json"]
 
@@ -48,14 +49,19 @@ def list_cmd(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
     if as_json:
         print_json({"items": [t.as_dict() for t in library]})
         return
-    console.print(table("Chain templates 产业链模板", ["name", "产业链", "chain", "segments 环节", "上/中/下游",
-                                                    "edges 关联", "files 文件"],
-                        [[t.slug, t.name_zh, t.name_en, t.segments,
-                          "/".join(str(t.stages.get(s, 0)) for s in ("上游", "中游", "下游")), t.edges,
-                          f"{t.segments_file.name} + {t.edges_file.name}"] for t in library]))
-    for t in library:
-        console.print(f"{t.slug} 来源: {'；'.join(t.sources)}")
-    console.print(f"files in {HERE}: copy a pair, edit it, `chainmatch import segments` then `import segment-edges`")
+    lg = lang()
+    print_table(t("产业链模板", "Chain templates", lg),
+                [Col("名称", "name", keep=9), Col("产业链", "chain", keep=9, min=10),
+                 Col("环节", "segments", keep=8, justify="right"), Col("上/中/下游", "up/mid/down", keep=6),
+                 Col("关联", "edges", keep=7, justify="right"), Col("文件", "files", keep=2, min=14)],
+                [[tp.slug, pick(tp.name_zh, tp.name_en, lg), tp.segments,
+                  "/".join(str(tp.stages.get(s, 0)) for s in ("上游", "中游", "下游")), tp.edges,
+                  f"{tp.segments_file.name} + {tp.edges_file.name}"] for tp in library])
+    for tp in library:
+        console.print(t(f"{tp.slug} 来源：", f"{tp.slug} sources: ", lg) + "；".join(tp.sources), markup=False)
+    console.print(t(f"模板文件在 {HERE}：复制一对文件，编辑后用 `chainmatch import segments` 再 `import segment-edges` 导入",
+                    f"files in {HERE}: copy a pair, edit it, `chainmatch import segments` then `import segment-edges`",
+                    lg), markup=False)
 
 
 @chains_app.command("add")
@@ -73,14 +79,19 @@ def add_cmd(
     if as_json:
         print_json(installed_json(done))
         return
-    t = done.template
+    tp, lg = done.template, lang()
     for report in (done.segments, done.edges):
-        console.print(f"{report.file}: {report.rows_read} rows read")
+        console.print(t(f"{report.file}：读取 {report.rows_read} 行", f"{report.file}: {report.rows_read} rows read", lg),
+                      markup=False)
     # both files went in with one write (one transaction): one summary
-    what = write_summary(done.segments.imported) if done.segments.imported else "dry run: nothing written"
-    console.print(f"one write 一次写入: {what}")
-    state = "installed 已安装" if done.written else ("checked 已检查" if dry_run else "already installed 已是最新")
-    console.print(f"{t.name_zh} ({t.name_en}): {t.segments} segments, {t.edges} edges — {state}")
+    if done.segments.imported is None:
+        console.print(t("试运行：未写入", "dry run: nothing written", lg))
+    else:
+        print_write(done.segments.imported, t("一次写入", "one write", lg))
+    state = (t("已安装", "installed", lg) if done.written else
+             t("已检查", "checked", lg) if dry_run else t("已是最新", "already installed", lg))
+    console.print(t(f"{tp.name_zh}：{tp.segments} 个环节，{tp.edges} 条关联 · {state}",
+                    f"{pick(tp.name_zh, tp.name_en, 'en')}: {tp.segments} segments, {tp.edges} edges · {state}", lg))
 
 
 def register(app: typer.Typer) -> None:

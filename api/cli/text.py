@@ -30,7 +30,8 @@ from rich.table import Table
 
 from graph.display import check_lang
 
-__all__ = ["Col", "lang", "set_options", "hoist", "wide", "t", "print_table", "names_for"]
+__all__ = ["Col", "lang", "set_options", "hoist", "wide", "t", "print_table", "print_pairs", "print_write", "print_grid",
+           "names_for"]
 
 _options: dict = {"lang": None, "wide": False}
 
@@ -126,9 +127,20 @@ def _natural(values) -> int:
     return max((cell_len(line) for v in values for line in str(v).split("\n")), default=0)
 
 
-def _narrowest(col: Col, header: str, natural: int) -> int:
+def _longest_word(values) -> int:
+    """The widest run of Latin text without a space (a word wraps whole, never split), at most 20 cells.
+
+    Chinese text wraps between any two characters, so it sets no floor.
+
+    >>> _longest_word(["Optoelectronics GmbH", "深圳市流萤北辰文化科技有限公司", "ab"])
+    15
+    """
+    return min(20, max((len(w) for v in values for w in str(v).split() if cell_len(w) == len(w)), default=0))
+
+
+def _narrowest(col: Col, header: str, natural: int, word: int = 0) -> int:
     floor = col.min if col.min is not None else max(cell_len(header), 8)
-    return min(natural, floor)
+    return min(natural, max(floor, word))
 
 
 def print_table(title: str, cols: list[Col], rows: list[list], *, console: Console | None = None,
@@ -141,11 +153,12 @@ def print_table(title: str, cols: list[Col], rows: list[list], *, console: Conso
     headers = [c.header(language) for c in cols]
     cells = [["" if v is None else str(v) for v in r] for r in rows]
     natural = [max(cell_len(h), _natural(r[k] for r in cells)) for k, h in enumerate(headers)]
+    words = [_longest_word(r[k] for r in cells) for k in range(len(cols))]
     keep = list(range(len(cols)))
     width = console.width
 
     def need(ix) -> int:  # one border per column and the last, one space of padding each side
-        return sum(_narrowest(cols[k], headers[k], natural[k]) for k in ix) + 3 * len(ix) + 1
+        return sum(_narrowest(cols[k], headers[k], natural[k], words[k]) for k in ix) + 3 * len(ix) + 1
 
     if not wide():
         while len(keep) > 1 and need(keep) > width:
@@ -154,9 +167,13 @@ def print_table(title: str, cols: list[Col], rows: list[list], *, console: Conso
                 break
             keep.remove(drop)
     hidden = [headers[k] for k in range(len(cols)) if k not in keep]
+    widths = None if wide() else _fit([natural[k] for k in keep],
+                                      [_narrowest(cols[k], headers[k], natural[k], words[k]) for k in keep],
+                                      width - 3 * len(keep) - 1, [cols[k].keep for k in keep])
     table = Table(title=title, title_justify="left")
-    for k in keep:
-        table.add_column(headers[k], overflow="fold", justify=cols[k].justify)
+    for i, k in enumerate(keep):
+        table.add_column(headers[k], overflow="fold", justify=cols[k].justify,
+                         width=None if widths is None else widths[i])
     for r in cells:
         table.add_row(*(r[k] for k in keep))
     full = sum(natural[k] for k in keep) + 3 * len(keep) + 1
@@ -166,3 +183,84 @@ def print_table(title: str, cols: list[Col], rows: list[list], *, console: Conso
                         f"(left out: {', '.join(hidden)}; --wide shows every column)", language), soft_wrap=False)
     if note:
         console.print(note)
+
+
+def _fit(natural: list[int], narrowest: list[int], room: int, keeps: list[int] | None = None) -> list[int] | None:
+    """Column widths within ``room`` cells: each at least its narrowest, the room left shared out fairly
+    (a cell at a time to the narrowest column still short of its natural width; on a tie the most needed
+    column, e.g. a name), so short columns show whole and long ones share the rest; ``None`` when every
+    column fits as it is (or nothing can help).
+
+    Rich would shrink columns by its own ratios and split a word it could have kept whole; widths set
+    here keep every word of at most its column's width intact.
+
+    >>> _fit([30, 5, 20], [10, 5, 8], 40), _fit([3, 4], [3, 4], 80), _fit([12, 40], [8, 8], 30, [9, 4])
+    ([18, 5, 17], None, [12, 18])
+    """
+    if sum(natural) <= room or sum(narrowest) > room:
+        return None
+    widths = list(narrowest)
+    keeps = keeps or [0] * len(widths)
+    while sum(widths) < room:
+        short = [i for i in range(len(widths)) if widths[i] < natural[i]]
+        if not short:
+            break
+        i = min(short, key=lambda i: (widths[i], -keeps[i], i))
+        widths[i] += 1
+    return widths
+
+
+def print_grid(title: str, headers: list[str], rows: list[list], *, console: Console | None = None) -> None:
+    """A table of figures whose headers are the figures' own names (``p95_ms``, ``recall@10``): every column
+    kept, folded to fit the terminal, never cut (benchmarks)."""
+    print_table(title, [Col(h, h, keep=9, min=min(cell_len(h), 8)) for h in headers], rows, console=console)
+
+
+def print_pairs(title: str, rows: list[tuple[str, object]], *, console: Console | None = None,
+                lang: str | None = None) -> None:
+    """A two-column table of labelled figures (what a status or a benchmark reports), in one language."""
+    language = lang or globals()["lang"]()
+    print_table(title, [Col("项目", "item", keep=9, min=10), Col("值", "value", keep=9, min=12)],
+                [[k, v] for k, v in rows], console=console, lang=language)
+
+
+def print_write(result, title: str = "", *, console: Console | None = None, lang: str | None = None) -> None:
+    """What a write did, per entity: inserted, updated, unchanged (a table, never a dict).
+
+    Examples
+    --------
+    >>> import io
+    >>> from rich.console import Console
+    >>> from graph.store.protocol import WriteResult
+    >>> c = Console(width=80, record=True, file=io.StringIO())
+    >>> print_write(WriteResult(inserted={"organisations": 2}, unchanged={"links": 5}, version=3), console=c, lang="en")
+    >>> text = c.export_text()
+    >>> "organisations" in text and "inserted" in text and "{" not in text and "store version 3" in text
+    True
+    """
+    from graph.display import word
+
+    language = lang or globals()["lang"]()
+    entities = list(dict.fromkeys([*result.inserted, *result.updated, *result.unchanged]))
+    merged = len(result.merged)
+    tail = t(f"存储版本 {result.version}", f"store version {result.version}", language)
+    if merged:
+        tail += t(f" · {merged} 家机构按信用代码或名称合并到已有记录",
+                  f" · {merged} organisation{'s' if merged != 1 else ''} merged onto stored ones (same USCC or name)",
+                  language)
+    if not entities:
+        (console or _console()).print(t("未改动：没有可写入的记录", "nothing changed: no records to write", language)
+                                      + " · " + tail)
+        return
+    rows = [[word(e, language), result.inserted.get(e, 0), result.updated.get(e, 0), result.unchanged.get(e, 0)]
+            for e in entities]
+    print_table(title or t("写入结果", "Written", language),
+                [Col("实体", "entity", keep=9, min=8), Col("新增", "inserted", keep=9, justify="right"),
+                 Col("更新", "updated", keep=9, justify="right"), Col("未变", "unchanged", keep=9, justify="right")],
+                rows, console=console, lang=language, note=tail)
+
+
+def _console() -> Console:
+    from api.cli.common import console
+
+    return console

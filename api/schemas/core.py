@@ -123,7 +123,7 @@ class ErrorResponse(BaseModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"error": {
         "code": "not_found", "message": "unknown organisation: org:x",
-        "message_zh": "未找到 organisation: org:x", "details": []}}]})
+        "message_zh": "未找到机构：org:x", "details": []}}]})
 
 
 class Page(BaseModel, Generic[T]):

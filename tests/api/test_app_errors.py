@@ -12,7 +12,7 @@ PINNED = {
     "error": {
         "code": "not_found",
         "message": "unknown organisation: org:nope",
-        "message_zh": "未找到 organisation: org:nope",
+        "message_zh": "未找到机构：org:nope",
         "details": [],
     }
 }

@@ -24,11 +24,15 @@ def run(capsys, *args) -> tuple[int, str, str]:
 def test_demo_loads_the_sample_world_and_says_it_is_fictional(capsys, tmp_path):
     code, out, _ = run(capsys, "demo", "--data-dir", str(tmp_path))
     assert code == 0
-    assert "FICTIONAL" in out and "动漫游戏" in out
+    assert "示例数据为虚构" in out and "动漫游戏" in out and "{'inserted'" not in out and "预设答案" in out
+    assert "fictional" not in out.lower() and "planted" not in out  # one language: Chinese by default
     batch, _ = load_world()
     with SqliteStore.open(tmp_path / "store.sqlite") as store:
         assert store.counts()["organisations"] == len(batch.organisations)
         v = store.version()
+    code, out, _ = run(capsys, "demo", "--data-dir", str(tmp_path), "--lang", "en")
+    assert "fictional" in out and "Animation & games" in out and "虚构" not in out and "动漫游戏" not in out
+    assert "unchanged" in out and "{" not in out
     code, out, _ = run(capsys, "demo", "--data-dir", str(tmp_path), "--json")
     data = json.loads(out)
     assert data["write"]["inserted"] == {} and data["write"]["version"] == v
@@ -79,7 +83,7 @@ def test_skip_invalid_writes_a_reject_file(capsys, tmp_path):
                  encoding="utf-8")
     code, out, _ = run(capsys, "import", "organisations", str(f), "--skip-invalid",
                        "--data-dir", str(tmp_path / "d"))
-    assert code == 0 and "1 row(s) rejected" in out
+    assert code == 0 and "已拒绝 1 行" in out and "bad.rejects.csv" in out
     rejects = (tmp_path / "bad.rejects.csv").read_text("utf-8-sig")
     assert "坏公司" in rejects and "check digit" in rejects and "好公司" not in rejects
 
@@ -94,12 +98,35 @@ def test_column_map_and_bad_map_option(capsys, tmp_path):
         [org] = list(store.organisations())
     assert org.name_zh == "星河像素有限公司" and org.region == "cn/guangdong/shenzhen"
     code, _, err = run(capsys, "import", "organisations", str(f), "--map", "nonsense")
-    assert code == 2 and "HEADER=FIELD" in err
+    assert code == 2 and "表头=字段" in err and "Traceback" not in err
 
 
 def test_unknown_command_is_a_usage_error(capsys):
     code, _, err = run(capsys, "frobnicate")
-    assert code == 2 and "No such command" in err
+    assert code == 2 and "没有这个命令：frobnicate" in err and "No such command" not in err
+    code, _, err = run(capsys, "frobnicate", "--lang", "en")
+    assert code == 2 and "No such command 'frobnicate'" in err
+
+
+@pytest.mark.parametrize(("argv", "zh", "en"), [
+    (["introducers"], "缺少参数 'target'", "Missing argument 'target'"),
+    (["gaps", "--regin", "深圳"], "没有这个选项：--regin", "No such option: --regin"),
+])
+def test_usage_errors_speak_the_chosen_language(capsys, argv, zh, en):
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and zh in err and en not in err and "Usage:" not in err
+    code, _, err = run(capsys, *argv, "--lang", "en")
+    assert code == 2 and en in err and zh not in err
+
+
+def test_errors_of_the_error_tree_speak_the_chosen_language(capsys, tmp_path):
+    run(capsys, "demo", "--data-dir", str(tmp_path))
+    code, _, err = run(capsys, "introducers", "光影知音", "--data-dir", str(tmp_path))
+    assert code == 2 and "未找到机构：光影知音" in err and "unknown organisation" not in err
+    code, _, err = run(capsys, "introducers", "光影知音", "--data-dir", str(tmp_path), "--lang", "en")
+    assert code == 2 and "unknown organisation: 光影知音" in err and "未找到" not in err
+    code, _, err = run(capsys, "lists", "edit", "21", "--note", "x", "--data-dir", str(tmp_path))
+    assert code == 2 and "未找到清单条目：21" in err and "list entry" not in err
 
 
 @pytest.mark.parametrize("name", ["chainkg", "ickg"])

@@ -55,14 +55,14 @@ def test_index_build_then_status_then_search(app, data_dir):
     r = invoke(app, "index", "build", "--rebuild", "--data-dir", data_dir, "--json")
     assert json.loads(r.stdout)["n_encoded"] == 0
     r = invoke(app, "index", "status", "--data-dir", data_dir)
-    assert r.exit_code == 0 and "yes" in r.stdout
+    assert r.exit_code == 0 and "是否最新" in r.stdout and "│ 是" in r.stdout
 
     r = invoke(app, "search", "游戏引擎", "--limit", "5", "--region", "深圳", "--data-dir", data_dir, "--json")
     doc = json.loads(r.stdout)
     assert r.exit_code == 0 and 0 < len(doc["hits"]) <= 5
     assert {"dense_score", "dense_rank", "lexical_score", "lexical_rank", "score"} <= set(doc["hits"][0])
     r = invoke(app, "search", "motion capture", "--mode", "lexical", "--kind", "firm", "--data-dir", data_dir)
-    assert r.exit_code == 0 and "lexical" in r.stdout
+    assert r.exit_code == 0 and "词法" in r.stdout and "org:" not in r.stdout
 
 
 @pytest.mark.parametrize("option", [("--segment", "no such segment"), ("--mode", "psychic"),
@@ -87,7 +87,7 @@ def test_classify_dry_run_writes_nothing_and_real_run_writes_predictions(app, da
     with SqliteStore.open(data_dir / "store.sqlite") as store:
         assert store.version() == v
     r = invoke(app, "classify", "--no-dense", "--min-confidence", "0", "--data-dir", data_dir)
-    assert r.exit_code == 0 and "wrote 20" in r.stdout
+    assert r.exit_code == 0 and "已为 20 家机构写入预测环节" in r.stdout and "org:" not in r.stdout
     with SqliteStore.open(data_dir / "store.sqlite") as store:
         cleared = list(store.organisations(ids=[o.id for o in orgs]))
         assert all(len(o.segments) == 1 and o.segments[0].status is MembershipStatus.PREDICTED for o in cleared)

@@ -58,10 +58,12 @@ def test_generate_curate_regenerate_export_import(capsys, data_dir, tmp_path, mo
 
 
 def test_errors_exit_2_with_a_clear_message(capsys, data_dir, tmp_path):
-    assert "curated only" in run(capsys, data_dir, "generate", "policies", *A, code=2)
-    assert "unknown list" in run(capsys, data_dir, "show", "六个二", *A, code=2)
-    assert "spreadsheet formula" in run(capsys, data_dir, "add", "policies", *A, "--title", "=1+1", code=2)
-    assert "unknown organisation" in run(capsys, data_dir, "add", "targets", *A, "--subject", "不存在", code=2)
+    en = ("--lang", "en")  # the English messages; the default language is Chinese
+    assert "只能人工维护" in run(capsys, data_dir, "generate", "policies", *A, code=2)
+    assert "curated only" in run(capsys, data_dir, "generate", "policies", *A, *en, code=2)
+    assert "unknown list" in run(capsys, data_dir, "show", "六个二", *A, *en, code=2)
+    assert "spreadsheet formula" in run(capsys, data_dir, "add", "policies", *A, "--title", "=1+1", *en, code=2)
+    assert "unknown organisation" in run(capsys, data_dir, "add", "targets", *A, "--subject", "不存在", *en, code=2)
     bad = tmp_path / "bad.csv"
     bad.write_text("名称,发布机构\n措施,深圳市\n,\u0007\n", encoding="utf-8-sig")
     err = run(capsys, data_dir, "import", "policies", str(bad), *A, code=2)

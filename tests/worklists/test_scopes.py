@@ -89,7 +89,7 @@ def test_show_of_a_region_includes_its_chain_lists_as_the_readme_says(capsys, da
     assert len(view["entries"]) == 5 and {e["chain"] for e in view["entries"]} == {ANIM}
     assert js(capsys, data_dir, "show", "key_firms", "--region", "深圳", "--chain", "all")["entries"] == []
     table = lists(capsys, data_dir, "show", "--region", "深圳")[0]
-    assert ANIM in table and "every list of the region" in table
+    assert "动漫游戏" in table and "该地区全部清单" in table and ANIM not in table  # names, not ids
 
 
 def test_export_never_writes_an_empty_file_silently(capsys, data_dir, tmp_path):
