@@ -6,6 +6,7 @@ import { api, ApiError, getKey, postForBlob, setKey, whenUnauthorized } from "./
 import { chainMapOption, STATUS_COLOURS } from "./chainmap.js";
 import { formatName, gapFlags, getLang, nameOf, partLabel, setLang, t, translate } from "./i18n.js";
 import { partsHtml, partsText } from "./parts.js";
+import { initReview, loadPredictions } from "./review.js";
 import { initTargets, loadTargets, renderList, resizeTargets } from "./targets.js";
 import { $, $$, download, esc, num, pct, screenTables, table, toCsv, toSheets } from "./util.js";
 
@@ -229,7 +230,9 @@ function showSegment(id) {
     ${isGap ? `<p><button type="button" class="primary" id="see-targets">${esc(t("seeTargets"))}</button></p>` : ""}
     ${severity}
     <h3>${esc(t("localFirms"))} (${esc(seg.local_firms)})</h3>${firms}
+    <div id="segment-predictions"></div>
     <h3>${esc(t("externalSuppliers"))}${dep ? ` · ${pct(dep.external_share)}` : ""}</h3>${suppliers}`;
+  loadPredictions(id);
   const btn = $("#see-targets");
   if (btn) btn.addEventListener("click", () => showTab("targets"));
 }
@@ -463,6 +466,7 @@ setLang(getLang());
 translate();
 renderLegend();
 initTargets({ state, notify, errorText });
+initReview({ state, notify, errorText, reload: loadMap });
 initBoard({ state, notify, errorText });
 wire();
 if (getKey()) start();
