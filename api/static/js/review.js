@@ -23,7 +23,7 @@ export function predictionRows(items, segment) {
 
 function buttons(r) {
   return ["confirm", "reject"]
-    .map((d) => `<button type="button" data-review="${d}" data-org="${esc(r.org)}">${esc(t("review_" + d))}</button>`)
+    .map((d) => `<button type="button" data-review="${esc(d)}" data-org="${esc(r.org)}">${esc(t("review_" + d))}</button>`)
     .join(" ");
 }
 
@@ -43,7 +43,7 @@ export async function loadPredictions(segment) {
   const rows = predictionRows(page.items, segment);
   box.dataset.segment = segment;
   box.innerHTML = rows.length
-    ? `<h3>${esc(t("predictedMembers"))} (${rows.length})</h3>
+    ? `<h3>${esc(t("predictedMembers"))} (${esc(rows.length)})</h3>
        <p class="muted">${esc(t("predictedNote"))}</p>
        ${table("segment_predictions", t("predictedMembers"), [
          { key: "org", label: "id" },
