@@ -23,7 +23,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["LANGS", "check_lang", "pick", "region_name", "word", "WORDS", "ONLY_ZH", "ID_PATTERN", "Names"]
+__all__ = ["LANGS", "check_lang", "pick", "region_name", "word", "WORDS", "ONLY_ZH", "ID_PATTERN", "Names",
+           "status_note"]
 
 LANGS = ("zh", "en")
 
@@ -65,6 +66,38 @@ WORDS: dict[str, tuple[str, str]] = {
     # membership statuses (graph.model.MembershipStatus)
     "confirmed": ("已确认", "confirmed"), "predicted": ("预测", "predicted"),
 }
+
+
+#: what a closed or moved-out organisation's 登记状态 says, in order: the first word found names it
+_STATUS_WORDS = (("吊销", "已吊销", "revoked"), ("撤销", "已撤销", "cancelled"), ("注销", "已注销", "deregistered"),
+                 ("责令关闭", "已责令关闭", "ordered closed"), ("清算", "清算中", "in liquidation"))
+
+
+def status_note(status: str, detail: str = "", date: str | None = None, lang: str = "zh") -> str:
+    """Why a closed or moved-out organisation counts nowhere, as a person reads it; ``""`` otherwise.
+
+    ``status`` is the :class:`~graph.model.RegStatus` value, ``detail`` the 登记状态 cell as written,
+    ``date`` when the status took effect. The CLI, the API and the workbench show it wherever such a
+    firm is looked up (search, an organisation's record), since it is never a target, local capacity,
+    introducer or partner.
+
+    >>> status_note("closed", "注销", "2021-03-01"), status_note("closed", "注销", "2021-03-01", "en")
+    ('已注销（2021-03-01）', 'deregistered 2021-03-01')
+    >>> status_note("closed", "吊销，未注销", None, "en"), status_note("closed"), status_note("moved_out", lang="en")
+    ('revoked', '已关闭', 'moved away')
+    >>> status_note("active", "存续"), status_note("unknown")
+    ('', '')
+    """
+    if status == "closed":
+        zh, en = next(((z, e) for w, z, e in _STATUS_WORDS if w in detail and f"未{w}" not in detail),
+                      ("已关闭", "closed"))
+    elif status == "moved_out":
+        zh, en = "已迁出", "moved away"
+    else:
+        return ""
+    if lang == "en":
+        return f"{en} {date}" if date else en
+    return f"{zh}（{date}）" if date else zh
 
 
 def word(key: str, lang: str = "zh") -> str:

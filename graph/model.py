@@ -469,7 +469,10 @@ class Organisation:
     known). Money is in CNY: ``registered_capital_cny_m`` in millions.
     ``status`` is the registration status (登记状态): a closed organisation
     (注销/吊销/撤销) is kept and shown, but is never a target, local
-    capacity, introducer or partner. ``former_names`` (曾用名) are searched
+    capacity, introducer or partner; ``status_detail`` keeps the 登记状态 cell as
+    written (吊销，未注销) and ``status_date`` the date of that status (注销日期 /
+    吊销日期), so a user looking it up is told why it is absent
+    (:func:`graph.display.status_note`). ``former_names`` (曾用名) are searched
     and matched like the name; ``patents`` is ``None`` when unknown.
     ``provenance.estimated`` names ``region`` when the region was inferred,
     and ``region_source`` says from what (``address``, ``uscc``, ``name``).
@@ -501,6 +504,8 @@ class Organisation:
     financing: tuple[Financing, ...] = ()
     parent_group: str | None = None
     status: RegStatus = RegStatus.UNKNOWN
+    status_detail: str = ""  # the 登记状态 cell as written: 注销, 吊销，未注销, 存续（在营、开业、在册）
+    status_date: str | None = None  # when the status took effect (注销日期 / 吊销日期), ISO
     former_names: tuple[str, ...] = ()
     legal_rep: str = ""  # 法定代表人
     region_source: str = ""  # "" reported; else how the region was inferred: address, uscc, name

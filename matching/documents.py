@@ -156,6 +156,8 @@ class OrgCard:
     tiers: tuple[str, ...]
     employees: int | None
     status: str = "unknown"  # registration status: search shows closed firms as closed
+    status_detail: str = ""  # the 登记状态 as written, and the date it took effect: why it is absent
+    status_date: str | None = None
 
     @classmethod
     def of(cls, org: Organisation) -> OrgCard:
@@ -170,6 +172,8 @@ class OrgCard:
             tiers=tuple(org.tiers),
             employees=org.employees,
             status=org.status.value,
+            status_detail=org.status_detail,
+            status_date=org.status_date,
         )
 
     @property

@@ -49,6 +49,7 @@ from pathlib import Path
 import numpy as np
 
 from graph.atomic import fsync_path, fsync_tree, sweep_stale, temp_sibling
+from graph.display import status_note
 from graph.errors import InvalidInput
 from graph.model import OrgKind
 from matching.documents import OrgCard, lexical_text, segment_vocabulary
@@ -145,7 +146,11 @@ class Filters:
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """One result with the parts of its score (ranks are 1-based; ``None`` = not in that list)."""
+    """One result with the parts of its score (ranks are 1-based; ``None`` = not in that list).
+
+    ``status`` is the registration status; ``status_note_zh`` / ``status_note_en`` say why a closed
+    or moved-out organisation counts nowhere (已注销（2021-03-01）, :func:`graph.display.status_note`).
+    """
 
     id: str
     name: str
@@ -156,6 +161,9 @@ class Hit:
     lexical_score: float | None = None
     lexical_rank: int | None = None
     region: str | None = None
+    status: str = "unknown"
+    status_note_zh: str = ""
+    status_note_en: str = ""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -423,6 +431,9 @@ class SearchEngine:
                     lexical_score=None if weights["lexical"] == 0 else round(lex_scores.get(row, 0.0), 6),
                     lexical_rank=l_rank.get(row),
                     region=card.region,
+                    status=card.status,
+                    status_note_zh=status_note(card.status, card.status_detail, card.status_date, "zh"),
+                    status_note_en=status_note(card.status, card.status_detail, card.status_date, "en"),
                 )
             )
         return SearchResult(query, mode, weights, hits)

@@ -72,25 +72,31 @@ def search(
         print_json(result.as_dict())
         return
     lg = lang()
+    notes = [h.status_note_en if lg == "en" else h.status_note_zh for h in result.hits]
+    noted = any(notes)  # a 登记状态 column only when a hit is closed or moved away: why it counts nowhere
     rows = []
-    for h in result.hits:
+    for h, note in zip(result.hits, notes, strict=True):
         card = cards.get(h.id)
         name = pick(card.name_zh, card.name_en, lg) if card else h.name
         rows.append([h.rank, name, region_name(card.region if card else h.region, lg) or "-",
-                     word(card.kind, lg) if card else "", _fmt(h.score, 4), _fmt(h.dense_score),
-                     h.dense_rank or "", _fmt(h.lexical_score, 2), h.lexical_rank or ""])
+                     word(card.kind, lg) if card else "", *([note] if noted else []), _fmt(h.score, 4),
+                     _fmt(h.dense_score), h.dense_rank or "", _fmt(h.lexical_score, 2), h.lexical_rank or ""])
     modes = {"hybrid": t("混合", "hybrid", lg), "dense": t("语义", "dense", lg), "lexical": t("词法", "lexical", lg)}
     weights = {"dense": t("语义", "dense", lg), "lexical": t("词法", "lexical", lg)}
     w = ("，" if lg == "zh" else ", ").join(f"{weights.get(k, k)} {v:g}" for k, v in result.weights.items())
     print_table(t(f"搜索“{query}” · {modes.get(mode, mode)}（{w}）", f"Search \u201c{query}\u201d · {modes.get(mode, mode)} ({w})", lg),
                 [Col("#", "#", keep=9), Col("名称", "name", keep=9, min=14), Col("地区", "region", keep=8, min=8),
-                 Col("类型", "kind", keep=3), Col("综合", "fused", keep=9, justify="right"),
+                 Col("类型", "kind", keep=3), *([Col("登记状态", "status", keep=8)] if noted else []),
+                 Col("综合", "fused", keep=9, justify="right"),
                  Col("语义", "dense", keep=5, justify="right"), Col("语义名次", "d#", keep=2, min=4, justify="right"),
                  Col("词法", "lexical", keep=5, justify="right"),
                  Col("词法名次", "l#", keep=2, min=4, justify="right")], rows)
     if not rows:
         console.print(t("无结果", "no hits", lg))
-
+    if noted:
+        console.print(t("已注销、吊销或迁出的企业可以查到，但不作为招商目标、本地产能、引荐人或合作伙伴。",
+                        "Closed (deregistered, revoked) or moved-away firms are found, but never counted as "
+                        "targets, local capacity, introducers or partners.", lg))
 
 def classify(
     ctx: typer.Context,

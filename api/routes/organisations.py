@@ -20,6 +20,7 @@ from api.schemas.core import (
     OrganisationPublic,
     OrganisationUpdate,
 )
+from graph.display import status_note
 from graph.errors import Conflict, InvalidInput, NotFound
 from graph.io.cells import org_id as derived_org_id
 from graph.model import Organisation, OrgKind, from_dict, to_dict
@@ -35,7 +36,9 @@ OrgIdPath = Annotated[str, Path(description="Organisation id.", examples=["org:f
 
 
 def public(org: Organisation) -> OrganisationPublic:
-    return OrganisationPublic.model_validate(to_dict(org))
+    notes = {f"status_note_{lang}": status_note(org.status.value, org.status_detail, org.status_date, lang)
+             for lang in ("zh", "en")}
+    return OrganisationPublic.model_validate(to_dict(org) | notes)
 
 
 def _matches(org: Organisation, q: str) -> bool:

@@ -166,7 +166,7 @@ _TEXT_FIELDS = ("name_zh", "name_en", "address", "description_zh", "description_
                 "industry", "industry_code", "revenue_band", "parent_group")
 _NOT_NULL = ("kind", "name_zh", "name_en", "address", "description_zh", "description_en", "business_scope",
              "industry", "industry_code", "segments", "products", "keywords", "tiers", "sites",
-             "financing", "provenance", "status", "former_names", "legal_rep")
+             "financing", "provenance", "status", "status_detail", "former_names", "legal_rep")
 
 
 def _check_text(value, info):
@@ -213,10 +213,14 @@ class _OrganisationFields(BaseModel):
     provenance: ProvenanceModel = ProvenanceModel()
     status: RegStatus = Field(RegStatus.UNKNOWN, description="Registration status (登记状态); closed firms are "
                               "never targets, local capacity, introducers or partners.")
+    status_detail: Short = Field("", description="The 登记状态 as the source wrote it (注销, 吊销，未注销).",
+                                 examples=["注销"])
+    status_date: IsoDate | None = Field(None, description="When the status took effect (注销日期/吊销日期).")
     former_names: list[Name] = Field([], description="Former names (曾用名): searched and matched like the name.")
     legal_rep: Short = Field("", description="Legal representative (法定代表人).")
 
-    _texts = field_validator(*_TEXT_FIELDS, "products", "keywords", "tiers", "former_names", "legal_rep")(_check_text)
+    _texts = field_validator(*_TEXT_FIELDS, "products", "keywords", "tiers", "former_names", "legal_rep",
+                             "status_detail")(_check_text)
 
 
 class OrganisationCreate(_OrganisationFields):
@@ -278,6 +282,11 @@ class OrganisationPublic(BaseModel):
     parent_group: str | None
     provenance: ProvenanceModel
     status: RegStatus = RegStatus.UNKNOWN
+    status_detail: str = ""
+    status_date: str | None = None
+    status_note_zh: str = Field("", description="Why a closed or moved-out organisation counts nowhere, in "
+                                "Chinese (已注销（2021-03-01）); empty when it is active or unknown.")
+    status_note_en: str = Field("", description="The same in English (deregistered 2021-03-01).")
     former_names: list[str] = []
     legal_rep: str = ""
     region_source: str = Field("", description="How the region was inferred: address, uscc or name; empty when reported.")
@@ -470,6 +479,11 @@ class SearchHit(BaseModel):
     dense_rank: int | None
     lexical_score: float | None
     lexical_rank: int | None
+    status: RegStatus = Field(RegStatus.UNKNOWN, description="Registration status (登记状态): a closed firm is "
+                              "found, and shown as closed, but is never a target or local capacity.")
+    status_note_zh: str = Field("", description="Why a closed or moved-out firm counts nowhere (已注销（2021-03-01）); "
+                                "empty when active or unknown.")
+    status_note_en: str = Field("", description="The same in English (deregistered 2021-03-01).")
 
 
 class SearchResults(BaseModel):

@@ -39,6 +39,8 @@ _ORG: dict[str, tuple[str, ...]] = {
     "name_en": ("name_en", "english_name", "英文名称", "英文名"),
     "former_names": ("former_names", "former_name", "曾用名", "历史名称", "原名称", "曾用名称"),
     "status": ("status", "registration_status", "登记状态", "经营状态", "企业状态", "存续状态"),
+    "status_date": ("status_date", "deregistered_on", "revoked_on", "注销日期", "吊销日期", "注吊销日期",
+                    "注销/吊销日期", "状态日期"),
     "legal_rep": ("legal_rep", "legal_representative", "法定代表人", "法人代表", "法人"),
     "uscc": ("uscc", "credit_code", "unified_social_credit_code", "social_credit_code",
              "统一社会信用代码", "信用代码", "社会信用代码"),

@@ -211,6 +211,8 @@ def _org(r: RowReader, source: str, cap_unit: str, import_date: str | None) -> O
         patents=r.parse("patents", _int, "patents"),
         parent_group=get("parent_group"),
         status=status,
+        status_detail=get("status", "") if status is not RegStatus.UNKNOWN else "",
+        status_date=r.parse("status_date", _date),
         former_names=former,
         legal_rep=get("legal_rep", ""),
         region_source=region_source,

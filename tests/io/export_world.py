@@ -12,7 +12,8 @@ exactly as a user would, with no column map:
 
 Planted answers (region 深圳, segment 飞控系统 missing locally):
 
-- 深圳旧飞控 is a local flight-control firm but 注销 — the segment still is missing;
+- 深圳旧飞控 is a local flight-control firm but 注销 (on 2021-03-01, the 注销日期 column) — the
+  segment still is missing, and a search for it says why it counts nowhere;
 - 天翼飞控 (吊销) is the largest flight-control firm with the most local buyers:
   it would rank first, but is closed and never listed;
 - 苏州云翼 has no region columns: its address says 苏州市吴中区 (a district the gazetteer
@@ -26,7 +27,7 @@ from pathlib import Path
 
 from graph.model import uscc_check_char
 
-__all__ = ["uscc_for", "write_export", "SZ"]
+__all__ = ["uscc_for", "write_export", "SZ", "CLOSED_ON"]
 
 SZ = "cn/guangdong/shenzhen"
 
@@ -55,6 +56,10 @@ FIRMS = {
 }
 
 
+#: the date each closed firm's status took effect (the export's 注销日期 column; blank for the others)
+CLOSED_ON = {"old_local": "2021-03-01", "closed_top": "2022-08-15"}
+
+
 def write_export(directory: Path) -> dict[str, Path]:
     """Write the three files; return their paths by name."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -70,9 +75,11 @@ def write_export(directory: Path) -> dict[str, Path]:
                      "电机电调,无人机整机,1,template\n"
                      "seg:fc,无人机整机,2,template\n", encoding="utf-8")
     firms = directory / "firms.csv"
-    lines = ["企业名称,统一社会信用代码,登记状态,法定代表人,曾用名,英文名,国标行业,企业地址,所属省份,所属城市,产业链环节,参保人数"]
-    for i, (name, div, status, former, en, addr, prov, city, segment, staff) in enumerate(FIRMS.values(), 1):
-        lines.append(",".join([name, uscc_for(div, i), status, "张三", former, en, "制造业", addr, prov, city, segment, staff]))
+    lines = ["企业名称,统一社会信用代码,登记状态,注销日期,法定代表人,曾用名,英文名,国标行业,企业地址,所属省份,所属城市,"
+             "产业链环节,参保人数"]
+    for i, (key, (name, div, status, former, en, addr, prov, city, segment, staff)) in enumerate(FIRMS.items(), 1):
+        lines.append(",".join([name, uscc_for(div, i), status, CLOSED_ON.get(key, ""), "张三", former, en, "制造业", addr,
+                               prov, city, segment, staff]))
     firms.write_text("\n".join(lines) + "\n", encoding="utf-8")
     codes = {k: uscc_for(v[1], i) for i, (k, v) in enumerate(FIRMS.items(), 1)}
     rel = directory / "relations.csv"

@@ -53,8 +53,11 @@ def test_the_export_imports_with_no_column_map(world):
     hz = by_name(store, "杭州飞图科技有限公司")
     assert (hz.status, hz.former_names, hz.name_en, hz.legal_rep) == (
         RegStatus.ACTIVE, ("杭州老鹰航空科技有限公司",), "Feitu Tech", "张三")
-    assert by_name(store, "深圳市旧飞控科技有限公司").status is RegStatus.CLOSED
-    assert by_name(store, "天翼飞控科技有限公司").closed  # 吊销，未注销 is revoked
+    old = by_name(store, "深圳市旧飞控科技有限公司")
+    assert (old.status, old.status_detail, old.status_date) == (RegStatus.CLOSED, "注销", "2021-03-01")
+    top = by_name(store, "天翼飞控科技有限公司")
+    assert top.closed and (top.status_detail, top.status_date) == ("吊销，未注销", "2022-08-15")  # revoked
+    assert (hz.status_detail, hz.status_date) == ("迁入", None)
     # no date column: every record dated the import day and says so
     assert hz.provenance.as_of == "2026-06-30" and "as_of" in hz.provenance.estimated
     kinds = {(x.src, x.dst): x.kind for x in store.links()}
@@ -150,6 +153,46 @@ def test_a_former_name_finds_the_firm(world):
     assert hits.ids[0] == f"uscc:{codes['hangzhou']}"
     card = next(h for h in engine.search("旧飞控", k=3, mode="lexical"))
     assert card.id == f"uscc:{codes['old_local']}"
+    # found, and told why it counts nowhere
+    assert (card.status, card.status_note_zh, card.status_note_en) == (
+        "closed", "已注销（2021-03-01）", "deregistered 2021-03-01")
+    assert (hits[0].status, hits[0].status_note_zh) == ("active", "")
+
+
+def test_looking_up_a_closed_firm_says_why_it_is_absent(tmp_path, monkeypatch):
+    """``chainmatch search`` and the HTTP API show a deregistered firm with its status and date: it is
+    found (by name), but neither a target nor local capacity, and the user is told so."""
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from api.app import create_app
+    from api.cli.main import app
+    from graph.settings import Settings
+
+    monkeypatch.setenv("CHAINMATCH_EMBEDDING_MODEL", "hashing:64")
+    monkeypatch.setenv("COLUMNS", "200")
+    files = write_export(tmp_path / "in")
+    d = tmp_path / "data"
+    runner = CliRunner()
+    for entity, key in (("segments", "segments"), ("segment-edges", "segment_edges"), ("organisations", "firms")):
+        assert runner.invoke(app, ["import", entity, str(files[key]), "--data-dir", str(d)]).exit_code == 0
+    out = runner.invoke(app, ["search", "旧飞控", "--mode", "lexical", "--data-dir", str(d)])
+    assert out.exit_code == 0, out.output
+    assert "已注销（2021-03-01）" in out.output and "不作为招商目标" in out.output
+    out = runner.invoke(app, ["--lang", "en", "search", "天翼飞控", "--mode", "lexical", "--data-dir", str(d)])
+    assert "revoked 2022-08-15" in out.output and "never counted as targets" in out.output
+
+    settings = Settings(_env_file=None, data_dir=d, backend="embedded", embedding_model="hashing:64",
+                        auth="off")
+    with TestClient(create_app(settings)) as api:
+        hit = api.get("/search", params={"q": "旧飞控", "mode": "lexical", "limit": 3}).json()["items"][0]
+        assert (hit["id"], hit["status"], hit["status_note_zh"], hit["status_note_en"]) == (
+            f"uscc:{files['codes']['old_local']}", "closed", "已注销（2021-03-01）", "deregistered 2021-03-01")
+        org = api.get(f"/organisations/{hit['id']}").json()
+        assert (org["status"], org["status_detail"], org["status_date"], org["status_note_en"]) == (
+            "closed", "注销", "2021-03-01", "deregistered 2021-03-01")
+        active = api.get("/organisations", params={"q": "鹏城整机"}).json()["items"][0]
+        assert (active["status"], active["status_note_zh"]) == ("active", "")
 
 
 def test_an_empty_name_and_an_unknown_status_are_row_errors(tmp_path):

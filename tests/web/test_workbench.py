@@ -394,3 +394,64 @@ def test_gap_panel_shows_entry_parts_and_why_a_gap_ranks_low_in_words(page, serv
     assert label("momentum", "en") in page.inner_text("table[data-table=segment_severity] tbody")
     assert label("resource_bound", "en") in page.inner_text("#segment-panel .gap-flags")
     assert page.console.errors == []
+
+
+def test_closed_firms_are_neither_local_firms_nor_targets_and_a_search_says_why(page, server):
+    """Issue 17: the planted ideal target of 游戏引擎 deregistered (注销, 2021-03-01) and a closed local
+    game-engine firm: the segment stays missing with neither firm among its local firms, the closed
+    target is not listed (it is first when open: the planted-answer test), and a search finds both
+    with their status and the reason they count nowhere, in Chinese and in English."""
+    import httpx
+
+    url, keys = server
+    editor = {"Authorization": f"Bearer {keys['editor']}"}
+    target = json.loads(ANSWERS.read_text(encoding="utf-8"))["missing"][0]["ideal_target"]
+    assert json.loads(ANSWERS.read_text(encoding="utf-8"))["missing"][0]["segment"] == "seg:game_engine"
+    before = httpx.get(f"{url}/organisations/{target['id']}", headers=editor, timeout=30).json()
+    closed = {"status": "closed", "status_detail": "注销", "status_date": "2021-03-01"}
+    assert httpx.patch(f"{url}/organisations/{target['id']}", headers=editor, json=closed,
+                       timeout=30).status_code == 200
+    local_name = "深圳市已注销游戏引擎测试科技有限公司"
+    local = httpx.post(url + "/organisations", headers=editor, timeout=30, json={
+        "name_zh": local_name, "region": "深圳市南山区", "employees": 900, "tiers": ["链主"],
+        "segments": [{"segment": "seg:game_engine"}], "status": "closed", "status_detail": "吊销，未注销"})
+    assert local.status_code == 201, local.text
+    try:
+        sign_in(page, url, keys["viewer"])
+        open_game_engine(page)
+        assert "缺失" in page.inner_text("#segment-panel .badge")
+        panel = page.inner_text("#segment-panel")
+        assert local_name not in panel and target["name_zh"] not in panel
+        page.click("#see-targets")
+        rows = page.locator("table[data-table=targets] tbody tr")
+        rows.first.wait_for()
+        listed = [rows.nth(i).get_attribute("data-org") for i in range(rows.count())]
+        assert target["id"] not in listed and local.json()["id"] not in listed and listed
+        page.click(".tabs button[data-tab=search]")
+        for q, org, note in ((target["name_zh"], target["id"], "已注销（2021-03-01）"),
+                             (local_name, local.json()["id"], "已吊销")):
+            page.fill("#search-q", q)
+            page.click("#search-form button[type=submit]")
+            # the first search after a write rebuilds the index (slow on a loaded machine)
+            page.wait_for_function("q => document.querySelector('table[data-table=search]') && "
+                                   "document.querySelector('#search-results').textContent.includes(q)", arg=q,
+                                   timeout=180_000)
+            row = page.locator("table[data-table=search] tbody tr", has_text=org).first
+            assert row.locator("td.reg-status").inner_text() == note
+            assert "不计为本地企业" in page.inner_text("#search-results .closed-note")
+        shot(page, "09-closed-firm-search")
+        page.click("#lang")
+        page.click("#search-form button[type=submit]")
+        page.wait_for_function("() => document.querySelector('#search-results .closed-note')?.textContent"
+                               ".includes('never counted as local firms')")
+        row = page.locator("table[data-table=search] tbody tr", has_text=local.json()["id"]).first
+        assert row.locator("td.reg-status").inner_text() == "revoked"
+        page.click("#lang")
+        assert page.console.errors == []
+    finally:
+        restore = {"status": before["status"], "status_detail": before["status_detail"],
+                   "status_date": before["status_date"]}
+        httpx.patch(f"{url}/organisations/{target['id']}", headers=editor, json=restore, timeout=30)
+        httpx.delete(f"{url}/organisations/{local.json()['id']}", headers=editor, timeout=30)
+    after = httpx.get(f"{url}/organisations/{target['id']}", headers=editor, timeout=30).json()
+    assert after == before  # the other tests see the sample world as it was

@@ -239,6 +239,9 @@ function showSegment(id) {
 
 // ------------------------------------------------------------------ search
 
+/** Why a closed or moved-away firm counts nowhere (已注销（2021-03-01）), from the API; "" when active. */
+const statusNote = (h) => (getLang() === "zh" ? h.status_note_zh : h.status_note_en) || "";
+
 async function runSearch(ev) {
   ev.preventDefault();
   const q = $("#search-q").value.trim();
@@ -253,10 +256,11 @@ async function runSearch(ev) {
           { key: "name", label: t("name") },
           { key: "id", label: "id" },
           { key: "region", label: t("regionOf") },
+          { key: "status", label: t("regStatus"), cls: "reg-status", text: statusNote },
           { key: "score", label: t("score"), cls: "n", text: (h) => num(h.score, 4) },
           { key: "dense_rank", label: t("dense"), cls: "n" },
           { key: "lexical_rank", label: t("lexical"), cls: "n" },
-        ], res.items)
+        ], res.items) + (res.items.some(statusNote) ? `<p class="muted closed-note">${esc(t("closedNote"))}</p>` : "")
       : `<p class="muted">${esc(t("nothing"))}</p>`;
   } catch (e) {
     out.innerHTML = `<p class="notice error">${esc(errorText(e))}</p>`;
