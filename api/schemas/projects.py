@@ -113,7 +113,7 @@ class ProjectPublic(BaseModel):
     org: str
     region: str
     segment: str | None = Field(description="None only for a migrated outcome that named no segment.")
-    form: FormName | None
+    form: str | None = Field(description="The attraction form (a migrated outcome keeps the form it recorded).")
     owner: str
     stage: StageKey
     stage_zh: str = Field(examples=["签约"])

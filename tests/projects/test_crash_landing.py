@@ -145,3 +145,72 @@ def test_a_restarted_server_settles_an_interrupted_landing(template, tmp_path):
         assert _ws_state(d, 1) == (("operating", 2, 2), 0)
         got = client.get("/projects/1", headers={"Authorization": f"Bearer {tokens['viewer']}"}).json()
     assert (got["stage"], got["pending"]) == ("operating", False)
+
+
+def _intents(data_dir: Path) -> int:
+    """Pending intents as another reader sees them (0 while unreadable)."""
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"file:{data_dir / 'workspace.sqlite'}?mode=ro", uri=True, timeout=0.05)
+        try:
+            return int(conn.execute("SELECT COUNT(*) FROM project_intents").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
+
+
+@pytest.mark.slow
+def test_kill_the_real_cli_during_a_landing(template, tmp_path):
+    """As the import crash tests do: the real ``chainmatch projects move 1 投产`` SIGKILLed at seeded delays over
+    its whole run, and the moment its intent row appears; every trial ends in A or B after the replay."""
+    from collections import Counter
+
+    from tests.reliability.killer import (
+        calibrate,
+        cli_env,
+        fresh_copy,
+        kill_points,
+        kill_when,
+        run_cli,
+    )
+
+    env = cli_env(PYTHONPATH=str(ROOT), CHAINMATCH_EMBEDDING_MODEL="hashing:64")
+
+    def cmd(d: Path) -> list[str]:
+        return ["projects", "move", "1", "投产", "--actual", "300", "--data-dir", str(d), "--json"]
+
+    calib = tmp_path / "calibrate"
+    full, marks = calibrate(cmd(calib), env, {"intent": lambda: _intents(calib) > 0},
+                            lambda: fresh_copy(template, calib))
+    store_a, (ws_a, _) = snapshot(template / "store.sqlite"), _ws_state(template, 1)
+    store_b, (ws_b, _) = snapshot(calib / "store.sqlite"), _ws_state(calib, 1)
+    assert ws_b[0] == "operating" and store_b != store_a
+
+    def state(d: Path) -> tuple:
+        """("A" | "B" | None for the store, ("A" | "B" | None for the project, pending intents))."""
+        snap = snapshot(d / "store.sqlite")
+        ws, intents = _ws_state(d, 1)
+        return ({store_a.digest: "A", store_b.digest: "B"}.get(snap.digest),
+                ({ws_a: "A", ws_b: "B"}.get(ws), intents))
+
+    trials = [("delay", d) for d in kill_points(full.seconds, 12, seed=20261202)] + [("at intent", None)] * 4
+    outcomes: Counter[str] = Counter()
+    for i, (how, delay) in enumerate(trials):
+        d = fresh_copy(template, tmp_path / f"trial-{i:02d}")
+        if delay is None:
+            kill_when(cmd(d), env, lambda d=d: _intents(d) > 0)
+        else:
+            run_cli(cmd(d), env, kill_after=delay)
+        raw_store, (raw_ws, intents) = state(d)
+        assert raw_store and raw_ws and (raw_store == raw_ws or intents == 1), (how, delay, raw_store, raw_ws, intents)
+        engines, store, wsp = _open(d)
+        with store, wsp:
+            engines.projects(store, wsp)  # replay
+        after_store, (after_ws, intents) = state(d)
+        assert intents == 0 and after_store == after_ws and after_ws in ("A", "B"), (how, delay, after_store, after_ws)
+        outcomes[f"{how}: {raw_store}{raw_ws}->{after_ws}"] += 1
+        shutil.rmtree(d)
+    print(f"\nlanding crash trials: uninterrupted {full.seconds:.2f}s (intent at {marks}); {dict(outcomes)}")
+    assert any(k.startswith("delay") and k.endswith("->A") for k in outcomes)  # early kills: nothing happened
