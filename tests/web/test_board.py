@@ -108,3 +108,28 @@ def test_a_viewer_sees_the_board_but_cannot_move(page, server, planted):  # noqa
     after = call(url, keys["viewer"], "GET", f"/projects/{a['id']}")
     assert (after["stage"], after["version"]) == (before["stage"], before["version"])
     assert all("403" in e for e in page.console.errors), page.console.errors
+
+
+def test_create_from_the_board_and_a_duplicate_refused(page, server, planted):  # noqa: F811
+    url, keys = server
+    open_board(page, url, keys["editor"])
+    before = call(url, keys["viewer"], "GET", "/projects")["total"]
+    page.fill("#np-org", "org:f0846")
+    page.select_option("#np-segment", "seg:game_engine")
+    page.fill("#np-owner", "深圳市南山区投资推广署")
+    page.fill("#np-due", "2030-01-31")
+    page.click("#board-new button[type=submit]")
+    page.wait_for_function(f"() => document.querySelectorAll('#board-columns .card.project').length === {before + 1}")
+    made = [p for p in call(url, keys["viewer"], "GET", "/projects")["items"] if p["org"] == "org:f0846"]
+    assert len(made) == 1 and (made[0]["stage"], made[0]["owner"], made[0]["due"]) == ("lead", "org:p004", "2030-01-31")
+    assert cards(page, "lead")[-1] == str(made[0]["id"])
+    shot(page, "23-board-created")
+    # the same firm × region × segment again: refused, naming the first
+    page.fill("#np-org", "org:f0846")
+    page.select_option("#np-segment", "seg:game_engine")
+    page.fill("#np-owner", "org:p007")
+    page.click("#board-new button[type=submit]")
+    page.wait_for_function("() => document.querySelector('#notice').className.includes('error')")
+    assert f"项目 {made[0]['id']}" in page.inner_text("#notice")
+    assert call(url, keys["viewer"], "GET", "/projects")["total"] == before + 1
+    shot(page, "24-board-duplicate")

@@ -114,5 +114,6 @@ export const api = {
   reject: (body) => post("/classify/reject", body),
   projects: (params) => get("/projects", params),
   projectStats: (params) => get("/projects/stats", params),
+  createProject: (body) => post("/projects", body),
   moveProject: (id, body) => post("/projects/" + encodeURIComponent(id) + "/move", body),
 };

@@ -40,6 +40,36 @@ export function initBoard(ctx) {
     board.overdue = ev.target.checked;
     loadBoard();
   });
+  $("#board-new").addEventListener("submit", create);
+}
+
+/** The segments of the page's chain (every chain's when none is chosen), for the new-project form. */
+function fillSegments() {
+  const { state } = board.ctx;
+  const chain = state.chains.find((c) => c.id === state.chain);
+  const ids = chain ? chain.segments : [...state.segments.keys()];
+  const sel = $("#np-segment");
+  const keep = sel.value;
+  sel.innerHTML = ids.map((id) => `<option value="${esc(id)}">${esc(nameOf(state.segments.get(id) || { id }))}</option>`).join("");
+  if (ids.includes(keep)) sel.value = keep;
+}
+
+async function create(ev) {
+  ev.preventDefault();
+  const { state, notify, errorText } = board.ctx;
+  const body = { org: $("#np-org").value.trim(), region: state.region, segment: $("#np-segment").value,
+    owner: $("#np-owner").value.trim() };
+  const introducer = $("#np-introducer").value.trim();
+  if (introducer) body.introducer = introducer;
+  if ($("#np-due").value) body.due = $("#np-due").value;
+  try {
+    await api.createProject(body);
+    notify(t("created1"), "ok");
+    $("#board-new").reset();
+    await loadBoard();
+  } catch (e) {
+    notify(errorText(e), "error"); // a duplicate names the first project: 见项目 N (/projects/N)
+  }
 }
 
 export async function loadBoard() {
@@ -65,6 +95,7 @@ export async function loadBoard() {
 
 export function renderBoard() {
   if (!board.stats) return;
+  fillSegments();
   const owners = [...new Set((board.all || []).map((p) => p.owner).filter(Boolean))];
   $("#board-owner").innerHTML = `<option value="">${esc(t("allAgencies"))}</option>` +
     owners.map((o) => `<option value="${esc(o)}">${esc(orgName(o))}</option>`).join("");
