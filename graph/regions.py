@@ -383,6 +383,14 @@ def infer_region_from_name(company_name: str) -> str | None:
     'cn/guangdong/zhongshan'
     >>> [infer_region_from_name(n) for n in ("中国平安", "东方电气", "长城汽车", "华为技术", "德州仪器半导体", "招商局集团")]
     [None, None, None, None, None, None]
+
+    A name with no place in front may carry it in parentheses after the trade name, the other form
+    the enterprise-name rules allow (字号（行政区划）行业): the whole parenthesis must be a place.
+
+    >>> infer_region_from_name("芯原微电子（上海）股份有限公司"), infer_region_from_name("康泰医学系统(秦皇岛)股份有限公司")
+    ('cn/shanghai/shanghai', 'cn/hebei/qinhuangdao')
+    >>> [infer_region_from_name(n) for n in ("中集车辆（集团）股份有限公司", "优利德科技（中国）股份有限公司")]
+    [None, None]
     """
     regions, table, firsts = _build()
     name = company_name.strip().lower()
@@ -403,7 +411,17 @@ def infer_region_from_name(company_name: str) -> str | None:
         if step is None:
             break
         found, i = step
+    if found is None:
+        for m in _PAREN_PLACE.finditer(name):
+            hits = table.get(m.group(1).strip())
+            common = _common(rid for rid, st in hits if st) if hits else None
+            if common and common != "cn":
+                return common
     return found
+
+
+#: a parenthesis after the trade name (芯原微电子（上海）…): a place when all of it names one
+_PAREN_PLACE = re.compile(r"[（(]([^（()）]{2,12})[）)]")
 
 
 # GB/T 2260 province codes (the first two digits of a division code), in PROVINCES order

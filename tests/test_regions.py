@@ -318,6 +318,11 @@ def test_parse_region_is_fast():
         ("香港中华煤气有限公司", "cn/hongkong/hongkong"),
         ("北京市海淀区某某科技有限公司", "cn/beijing/beijing/haidian"),
         ("Shenzhen Goodix Technology Co., Ltd.", SHENZHEN),
+        # the other legal form of an enterprise name: 字号（行政区划）行业, the place in parentheses
+        ("腾讯科技(深圳)有限公司", SHENZHEN),
+        ("芯原微电子（上海）股份有限公司", "cn/shanghai/shanghai"),
+        ("力合科技（湖南）股份有限公司", "cn/hunan"),
+        ("德州仪器半导体技术(上海)有限公司", "cn/shanghai/shanghai"),  # the brand word 德州 is still no place
     ],
 )
 def test_infer_region_from_name(name, want):
@@ -334,7 +339,9 @@ def test_infer_region_from_name(name, want):
         "金山办公软件股份有限公司",
         "阿里巴巴集团控股有限公司",
         "东兴证券股份有限公司",
-        "腾讯科技(深圳)有限公司",  # a region in the middle does not count
+        "中集车辆（集团）股份有限公司",  # a parenthesis counts only when all of it is a place
+        "优利德科技（中国）股份有限公司",
+        "招商局(集团)有限公司",
         "深圳",  # a name, not a prefix: nothing follows
         "",
     ],
@@ -359,7 +366,9 @@ def test_infer_on_chainkg_listed_companies():
     counts = Counter(got)
     shenzhen_prefixed = sum(n.startswith("深圳") for n in names)
     assert shenzhen_prefixed >= 286
-    assert counts[SHENZHEN] == shenzhen_prefixed
+    # and two named 字号（深圳）…: 芯海科技（深圳）, 鹏鼎控股(深圳)
+    in_parens = sum(not n.startswith("深圳") and ("(深圳)" in n or "（深圳）" in n) for n in names)
+    assert in_parens == 2 and counts[SHENZHEN] == shenzhen_prefixed + in_parens
     levels = Counter(region(r).level for r in got if r)
     # Many listed names start with a brand (中国…, 东方…, 招商…), not a place.
     assert sum(levels.values()) / len(names) > 0.6
