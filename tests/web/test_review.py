@@ -60,16 +60,25 @@ def local_predicted(url, token, chain, segment) -> int:
     return next(s["local_predicted"] for s in cm["segments"] if s["segment"] == segment)
 
 
+def open_panel(page, url: str, token: str, chain: str, segment: str) -> None:  # noqa: F811
+    """Sign in, show ``chain`` and open ``segment``'s panel."""
+    sign_in(page, url, token)
+    if page.input_value("#chain") != chain:
+        page.select_option("#chain", chain)
+        page.wait_for_function("c => window.workbench.state.map.chain.id === c", arg=chain)
+    click_segment(page, segment)
+
+
+def gone(page, org: str) -> None:  # noqa: F811
+    page.wait_for_function("o => !document.querySelector(`#segment-predictions button[data-org='${o}']`)", arg=org)
+
+
 def test_confirm_and_reject_a_prediction_from_the_segment_panel(page, server, predicted):  # noqa: F811
     url, keys = server
     chain, segment, n = predicted
     before = statuses(url, keys["viewer"], segment)
     shown = sorted((o for o, (st, _) in before.items() if st == "predicted"), key=lambda o: (-before[o][1], o))
-    sign_in(page, url, keys["editor"])
-    if page.input_value("#chain") != chain:
-        page.select_option("#chain", chain)
-        page.wait_for_function("c => window.workbench.state.map.chain.id === c", arg=chain)
-    click_segment(page, segment)
+    open_panel(page, url, keys["editor"], chain, segment)
     page.wait_for_selector("table[data-table=segment_predictions]")
     ids = page.eval_on_selector_all("table[data-table=segment_predictions] tbody tr td:first-child",
                                     "els => els.map(e => e.textContent)")
@@ -80,15 +89,13 @@ def test_confirm_and_reject_a_prediction_from_the_segment_panel(page, server, pr
     shot(page, "30-review-predictions")
 
     page.click(f"#segment-predictions button[data-review=confirm][data-org='{shown[0]}']")
-    page.wait_for_function("o => !document.querySelector(`#segment-predictions button[data-org='${o}']`)",
-                           arg=shown[0])
+    gone(page, shown[0])
     after = statuses(url, keys["viewer"], segment)
     assert after[shown[0]] == ("confirmed", 1.0)
     assert local_predicted(url, keys["viewer"], chain, segment) == n - 1  # now counted as confirmed
     if len(shown) > 2:  # one stays predicted for the viewer test
         page.click(f"#segment-predictions button[data-review=reject][data-org='{shown[1]}']")
-        page.wait_for_function("o => !document.querySelector(`#segment-predictions button[data-org='${o}']`)",
-                               arg=shown[1])
+        gone(page, shown[1])
         assert statuses(url, keys["viewer"], segment)[shown[1]][0] == "rejected"
     assert page.console.errors == []
 
@@ -97,11 +104,7 @@ def test_a_viewer_cannot_review(page, server, predicted):  # noqa: F811
     url, keys = server
     chain, segment, _ = predicted
     before = statuses(url, keys["viewer"], segment)
-    sign_in(page, url, keys["viewer"])
-    if page.input_value("#chain") != chain:
-        page.select_option("#chain", chain)
-        page.wait_for_function("c => window.workbench.state.map.chain.id === c", arg=chain)
-    click_segment(page, segment)
+    open_panel(page, url, keys["viewer"], chain, segment)
     page.wait_for_selector("#segment-predictions button[data-review=confirm]")
     page.locator("#segment-predictions button[data-review=confirm]").first.click()
     page.wait_for_selector("#notice.error")
