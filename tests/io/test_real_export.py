@@ -397,3 +397,45 @@ def test_imported_branches_are_the_form_rules_sites_in_other_cities(world, tmp_p
     listed, _ = form()
     assert not listed.checks["regional_hq"] and listed.facts["sites_near_region"] == ["cn/guangdong/guangzhou"]
     assert len(listed.facts["other_site_cities"]) == 5
+
+
+@pytest.mark.parametrize("header", ["产业链位置", "环节位置", "链位", "上中下游"])
+def test_the_usual_stage_headers_feed_the_stage(tmp_path, header):
+    """A chain template's stage column under any of its usual headers, with no 业态 (format) column."""
+    p = tmp_path / "s.csv"
+    p.write_text(f"环节名称,{header}\n电池,上游\n整车,中游\n充电,下游\n", encoding="utf-8")
+    store = SqliteStore.memory()
+    report = import_file(store, p, "segments")
+    assert report.columns["stage"] == header and report.ignored == []
+    assert {s.name_zh: s.stage.value for s in store.segments()} == {
+        "电池": "upstream", "整车": "midstream", "充电": "downstream"}
+
+
+@pytest.mark.parametrize(("src", "dst", "kind", "stored"), [
+    ("供应商", "客户", "供货", ("a", "b", LinkKind.SUPPLIES)),
+    ("企业", "关联企业", "采购", ("b", "a", LinkKind.SUPPLIES)),  # A buys from B: B supplies A
+    ("投资方", "被投资方", "参股", ("a", "b", LinkKind.INVESTS)),
+    ("企业信用代码", "关联企业信用代码", "战略合作", ("a", "b", LinkKind.PARTNERS)),
+])
+def test_link_parties_under_the_usual_column_names(world, tmp_path, src, dst, kind, stored):
+    """Parties by exact name (or credit code) under the column names exports use, and each type's direction."""
+    store, codes = world
+    names = {"a": ("杭州飞图科技有限公司", codes["hangzhou"]), "b": ("深圳市鹏城整机科技有限公司", codes["buyer"])}
+    pick = 1 if "信用代码" in src else 0
+    p = tmp_path / "r.csv"
+    p.write_text(f"{src},{dst},关系类型,日期\n{names['a'][pick]},{names['b'][pick]},{kind},2025-05-01\n", encoding="utf-8")
+    report = import_file(store, p, "links")
+    assert report.problems == [] and {src, dst} <= set(report.columns.values()) and report.ignored == []
+    ids = {k: f"uscc:{v[1]}" for k, v in names.items()}
+    assert any((x.src, x.dst, x.kind, x.since) == (ids[stored[0]], ids[stored[1]], stored[2], "2025-05-01")
+               for x in store.links())
+
+
+def test_stats_count_where_each_region_came_from(world):
+    """``stats`` says how many regions were reported and how many inferred from the address, the USCC or the name."""
+    from graph.stats import store_stats
+
+    store, _ = world
+    sources = store_stats(store)["region_sources"]
+    assert sources["address"] == 1 and sources["uscc"] == 1  # 苏州云翼, 成都凌空
+    assert sources["reported"] == sum(1 for o in store.organisations() if o.region and not o.region_source)
