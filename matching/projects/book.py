@@ -30,7 +30,7 @@ Examples
 >>> book.create("org:f1561", "cn/guangdong/shenzhen/nanshan", "seg:game_engine", owner="org:a002")
 Traceback (most recent call last):
 ...
-graph.errors.Conflict: project 1 already exists for org:f1561 × cn/guangdong/shenzhen/nanshan × seg:game_engine: see project 1 (/projects/1)
+graph.errors.Conflict: project 1 already exists for Lumen Kindred Technology Co., Ltd. (org:f1561) × Nanshan, Shenzhen × Game engines: see project 1 (/projects/1)
 >>> p = book.move(p.id, "签约", planned=5000.0, actor="key:1")
 >>> p.stage, p.signed_at[:4] > "2000", p.version, [e.action for e in book.history(p.id)]
 ('signed', True, 2, ['created', 'moved'])
@@ -442,9 +442,13 @@ class ProjectBook:
         rows = c.execute(sql, params).fetchall() if c is not None else self.ws.read(sql, params)
         for pid, other in rows:
             if other == region or other.startswith(region + "/") or region.startswith(other + "/"):
-                err = Conflict(f"project {pid} already exists for {org} × {other} × {segment or '-'}: see project "
-                               f"{pid} (/projects/{pid})",
-                               f"该企业在此地区、此环节已有项目 {pid}（{org} × {other} × {segment or '-'}）：见项目 "
+                from graph.display import Names
+
+                zh, en = Names(self.store, "zh"), Names(self.store, "en")
+                seg_zh, seg_en = (zh.of(segment), en.of(segment)) if segment else ("-", "-")
+                err = Conflict(f"project {pid} already exists for {en.org(org)} ({org}) × {en.region(other)} × "
+                               f"{seg_en}: see project {pid} (/projects/{pid})",
+                               f"{zh.org(org)}（{org}）在{zh.region(other)}的{seg_zh}环节已有项目 {pid}：见项目 "
                                f"{pid}（/projects/{pid}）")
                 err.field, err.existing = "org", pid  # the firm already has a project here
                 raise err

@@ -86,7 +86,7 @@ def test_a_duplicate_is_refused_with_a_pointer_over_both(api, capsys):  # noqa: 
     assert err["details"][0]["field"] == "body.org" and "/projects/" in err["details"][0]["reason"]
     _, out = run_main(capsys, "projects", "create", FIRM, "--segment", "游戏引擎", "--owner", OWNER,
                       "--data-dir", api.settings.data_dir, code=2)
-    assert f"project {first['id']} already exists" in out and f"见项目 {first['id']}" in out
+    assert f"见项目 {first['id']}" in out and "游戏引擎" in out and "上海光影知音" in out  # names, in the run's language
     assert _ok(api.get("/projects"))["total"] == 1
 
 
