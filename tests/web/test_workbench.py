@@ -248,8 +248,10 @@ def test_search_compare_and_partners(page, server):
     for q in ("游戏引擎", "game engine"):
         page.fill("#search-q", q)
         page.click("#search-form button[type=submit]")
+        # the first search builds the index: 12 s of CPU, over 30 s on a loaded machine
         page.wait_for_function("q => document.querySelector('#search-results table') && "
-                               "document.querySelector('#search-results').textContent.length > 0", arg=q)
+                               "document.querySelector('#search-results').textContent.length > 0", arg=q,
+                               timeout=180_000)
         assert page.locator("table[data-table=search] tbody tr").count() >= 5
     page.click(".tabs button[data-tab=compare]")
     page.wait_for_selector("table[data-table=compare] tbody tr")
