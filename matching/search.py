@@ -59,7 +59,7 @@ from matching.fusion import dense_weight, rrf
 from matching.lexical import LexicalIndex, Tokenizer, top_k
 from matching.neo4j_vectors import load_dense, neo4j_index_for
 from matching.querycache import QueryVectors
-from matching.vectors import FaissIndex, VectorIndex, exact_search
+from matching.vectors import APPROX, FaissIndex, VectorIndex, exact_search
 
 __all__ = [
     "Filters",
@@ -201,7 +201,7 @@ class SearchConfig:
     """Index and fusion parameters (candidates per list, RRF constant, FAISS threshold)."""
 
     exact_below: int = 50_000
-    approx: str = "hnsw"
+    approx: str = APPROX[0]
     depth: int = 100
     rrf_k: float = 60.0
     lexical_weight: float = 1.0

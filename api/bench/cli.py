@@ -52,48 +52,58 @@ def bench_import(
 @bench_app.command("search")
 def bench_search(
     sizes: Annotated[str, typer.Option(help="Comma-separated vector counts.")] = "100000,1000000",
-    kind: Annotated[str, typer.Option(help="Synthetic vectors: matched (covariance of real embeddings) or gaussian.")] = "matched",
-    queries: Annotated[int, typer.Option(min=10, help="Queries timed one at a time.")] = 200,
-    approx: Annotated[str, typer.Option(help="Approximate indexes to time: hnsw, ivf or hnsw,ivf.")] = "hnsw",
-    texts: Annotated[int, typer.Option(min=0, help="Sample-world texts encoded for throughput (0: skip the model).")] = 512,
+    vectors: Annotated[str, typer.Option(
+        help="Synthetic vector sets, comma-separated: matched (one Gaussian with the real embeddings' "
+             "covariance), clustered (a mixture around the real embeddings' k-means centres), isotropic "
+             "(i.i.d. normal).")] = "matched,clustered",
+    clusters: Annotated[int, typer.Option(min=2, help="k-means clusters of the clustered set.")] = 40,
+    queries: Annotated[int, typer.Option(min=10, help="Held-out queries, timed one at a time.")] = 500,
+    approx: Annotated[str, typer.Option(help="Approximate indexes to time: pca-hnsw, hnsw-sq8, hnsw, ivf, comma-separated.")] = "pca-hnsw",
+    texts: Annotated[int, typer.Option(min=0, help="Sample-world texts encoded for throughput (0: skip).")] = 512,
     flat: Annotated[bool, typer.Option("--flat/--no-flat", help="Also time exact IndexFlatIP.")] = True,
     sweep: Annotated[str, typer.Option(help="Other efSearch/nprobe values to time after the tuned one, e.g. 64,128,256.")] = "",
     hnsw_m: Annotated[int, typer.Option(min=4, help="HNSW graph degree M.")] = 32,
-    ef_construction: Annotated[int, typer.Option(min=8, help="HNSW construction beam.")] = 200,
+    ef_construction: Annotated[int, typer.Option(min=8, help="HNSW construction beam.")] = 40,
+    k_factor: Annotated[int, typer.Option(min=1, help="pca-hnsw, hnsw-sq8: candidates re-ranked exactly per result.")] = 4,
+    threads: Annotated[int, typer.Option(min=0, help="FAISS threads for the build (0: FAISS's default).")] = 0,
     data_dir: DataDir = None,
     as_json: JsonOut = False,
 ) -> None:
-    """Encode throughput, build time, p50/p95 latency (one query at a time, one thread) and recall@10 vs exact."""
-    from api.bench.search import run_search_bench
+    """Encode throughput, build time, p50/p95 latency and CPU per query (one at a time, one thread), recall@10 vs exact."""
+    from api.bench.search import VECTOR_SETS, run_search_bench
 
     try:
         n_list = [int(x.replace("_", "")) for x in sizes.split(",") if x.strip()]
         efforts = [int(x) for x in sweep.split(",") if x.strip()]
     except ValueError as e:
         raise InvalidInput(f"--sizes and --sweep must be comma-separated integers, got {sizes!r}, {sweep!r}") from e
-    if kind not in ("matched", "gaussian"):
-        raise InvalidInput(f"--kind must be matched or gaussian, got {kind!r}")
+    sets = [v.strip() for v in vectors.split(",") if v.strip()]
+    if not sets or any(v not in VECTOR_SETS for v in sets):
+        raise InvalidInput(f"--vectors must name sets among {', '.join(VECTOR_SETS)}, got {vectors!r}")
     say = say_err  # progress on stderr, --json or not: stdout stays the figures
-    embedder, sample, reference = None, [], None
-    if texts or kind == "matched":
+    embedder, sample, reference = None, [], {}
+    if texts or set(sets) - {"isotropic"}:
         from api.cli.common import settings_for
         from fixtures.world import load_world
         from matching.documents import dense_fields
-        from matching.embcache import encode_cached
+        from matching.embcache import encode_cached, org_vectors
         from matching.engines import Engines
 
         engines = Engines(settings_for(data_dir))
         embedder = engines.embedder()
         batch, _ = load_world()
         sample = sorted({t for o in batch.organisations for t in dense_fields(o)})
-        if kind == "matched":
+        if set(sets) - {"isotropic"}:
             say(f"reference embeddings: {len(sample)} sample-world texts (embedding cache)")
             with engines.embedding_cache() as cache:
-                reference, _ = encode_cached(embedder, sample, cache)
+                reference["matched"], _ = encode_cached(embedder, sample, cache)
+                reference["clustered"], _ = org_vectors(embedder, list(batch.organisations), cache)
         sample = sample[:texts]
-    fig = run_search_bench(n_list, kind=kind, embedder=embedder, texts=sample, reference_vectors=reference,
-                           queries=queries, approx=[a.strip() for a in approx.split(",") if a.strip()],
-                           flat=flat, say=say, sweep=efforts, hnsw_m=hnsw_m, ef_construction=ef_construction)
+    fig = run_search_bench(n_list, vectors=sets, embedder=embedder, texts=sample, reference_vectors=reference,
+                           clusters=clusters, queries=queries,
+                           approx=[a.strip() for a in approx.split(",") if a.strip()], flat=flat, say=say,
+                           sweep=efforts, hnsw_m=hnsw_m, ef_construction=ef_construction, k_factor=k_factor,
+                           threads=threads or None)
     fig["machine"] = machine()
     if as_json:
         print_json(fig)
@@ -104,13 +114,15 @@ def bench_search(
                       f"{enc['texts_per_second']} texts/s ({enc['model']})")
     rows = []
     for r in fig["rows"]:
-        rows.append([r["n"], r["index"], r["build_seconds"], r["ef_search"] or r["nprobe"] or "", r["p50_ms"],
-                     r["p95_ms"], r["recall_at_10"]])
+        rows.append([r["vectors"], r["n"], r["index"], r["build_seconds"], r["build_cpu_seconds"], r["index_mb"],
+                     r["ef_search"] or r["nprobe"] or "", r["p50_ms"], r["p95_ms"], r["cpu_p95_ms"],
+                     r["recall_at_10"]])
         for s in r.get("sweep", []):
-            rows.append(["", "  (sweep)", "", s["ef_search"] or s["nprobe"], s["p50_ms"], s["p95_ms"],
-                         s["recall_at_10"]])
-    print_grid(f"bench search · {kind} vectors · {fig['machine']}",
-                        ["vectors", "index", "build s", "ef/nprobe", "p50 ms", "p95 ms", "recall@10"], rows)
+            rows.append(["", "", "  (sweep)", "", "", "", s["ef_search"] or s["nprobe"], s["p50_ms"], s["p95_ms"],
+                         s["cpu_p95_ms"], s["recall_at_10"]])
+    print_grid(f"bench search · {fig['machine']}",
+               ["vectors", "n", "index", "build s", "build CPU s", "index MB", "ef/nprobe", "p50 ms",
+                "p95 ms", "CPU p95 ms", "recall@10"], rows)
     console.print(f"peak RSS {fig['peak_rss_mb']} MB")
 
 

@@ -96,18 +96,21 @@ def test_classify_dry_run_writes_nothing_and_real_run_writes_predictions(app, da
 
 
 def test_bench_search_prints_figures(app, data_dir):
-    r = invoke(app, "bench", "search", "--sizes", "3000", "--kind", "gaussian", "--texts", "0",
-               "--queries", "20", "--sweep", "16,64", "--data-dir", data_dir, "--json")
+    r = invoke(app, "bench", "search", "--sizes", "3000", "--vectors", "isotropic", "--texts", "0",
+               "--queries", "20", "--sweep", "16,64", "--approx", "pca-hnsw,hnsw-sq8", "--data-dir", data_dir, "--json")
     doc = json.loads(r.stdout)
     assert r.exit_code == 0
-    assert [row["index"] for row in doc["rows"]] == ["flat", "hnsw"]
-    flat, hnsw = doc["rows"]
-    assert flat["recall_at_10"] == 1.0 and hnsw["recall_at_10"] > 0.5
-    assert {"p50_ms", "p95_ms", "build_seconds"} <= set(hnsw)
-    assert [s["ef_search"] for s in hnsw["sweep"]] == [16, 64]
-    r = invoke(app, "bench", "search", "--sizes", "2000", "--kind", "gaussian", "--texts", "0",
+    assert [(row["vectors"], row["index"]) for row in doc["rows"]] == [
+        ("isotropic", "flat"), ("isotropic", "pca-hnsw"), ("isotropic", "hnsw-sq8")]
+    flat, pca, sq8 = doc["rows"]
+    assert flat["recall_at_10"] == 1.0 and pca["recall_at_10"] > 0.5 and sq8["recall_at_10"] > 0.5
+    assert {"p50_ms", "p95_ms", "cpu_p95_ms", "build_seconds", "build_cpu_seconds", "index_mb"} <= set(sq8)
+    assert [s["ef_search"] for s in sq8["sweep"]] == [16, 64]
+    r = invoke(app, "bench", "search", "--sizes", "2000", "--vectors", "isotropic", "--texts", "0",
                "--queries", "10", "--no-flat", "--data-dir", data_dir)
-    assert r.exit_code == 0 and "hnsw" in r.stdout and "recall@10" in r.stdout
+    assert r.exit_code == 0 and "bench search" in r.stdout and "peak RSS" in r.stdout  # cells fold at 80 columns
+    with pytest.raises(InvalidInput, match="--vectors"):
+        invoke(app, "bench", "search", "--vectors", "uniform", "--data-dir", data_dir)
 
 
 def test_region_names_resolve():
