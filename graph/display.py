@@ -52,7 +52,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "regions": ("地区", "regions"), "clusters": ("产业集群", "clusters"), "chains": ("产业链", "chains"),
     "segments": ("环节", "segments"), "segment_edges": ("环节关联", "segment edges"),
     "organisations": ("机构", "organisations"), "links": ("关系", "links"), "sites": ("站点", "sites"),
-    "memberships": ("挂链关系", "memberships"),
+    "memberships": ("挂链关系", "memberships"), "branches": ("分支机构", "branches"),
     # where an organisation's region came from (graph.stats.store_stats)
     "reported": ("数据中填写", "reported"), "address": ("由地址推断", "from the address"),
     "uscc": ("由信用代码推断", "from the USCC"), "name": ("由名称推断", "from the name"), "none": ("无地区", "none"),

@@ -71,7 +71,8 @@ PART_LABELS: dict[str, tuple[str, str]] = {
     "gap_fit": ("缺口匹配", "gap fit"), "chain_pull": ("链上拉力", "chain pull"), "leadership": ("龙头实力", "leadership"),
     "expansion": ("扩张信号", "expansion"), "local_site": ("已在本地设点（扣分）", "local site (penalty)"),
     "stale": ("数据陈旧（扣分）", "stale (penalty)"),
-    "presence_cap": ("已有本地企业（不高于补链）", "local presence (never above 补链)"),
+    "presence_cap": ("已有本地企业（不高于补链）", "local presence (never above a missing segment)"),
+    "semantic": ("业务相近", "semantic"), "adjacency": ("上下游相邻", "adjacency"), "known": ("已有关系（扣分）", "known (penalty)"),
     "tie": ("直接关系", "tie"), "paths": ("间接路径", "paths"), "recency": ("时效", "recency"), "weight": ("分量", "weight"),
     # entry parts of 补链/延链 severity (graph.analysis.entryfeatures)
     "popularity": ("全国规模", "national size"), "momentum": ("全国增长势头", "national momentum"),

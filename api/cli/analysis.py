@@ -133,7 +133,7 @@ def gaps_cmd(region: RegionOpt = DEFAULT_REGION, chain: ChainOpt = None, top: To
                  Col("规则", "rule", keep=3, min=10), Col("偏低原因", "ranks low", keep=2, min=10),
                  Col("证据", "evidence", keep=4, min=14)], rows)
     note = "" if out.supply_observed else t("；无供货链接：补链由本地下游环节推断",
-                                            "; no supply links: 补链 inferred from local downstream segments", lg)
+                                            "; no supply links: missing segments inferred from local downstream segments", lg)
     console.print(t(f"共 {out.gaps_total} 个缺口 · 状态：", f"{out.gaps_total} gaps · status: ", lg)
                   + _counts(out.status_counts, lg) + note)
 

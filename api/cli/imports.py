@@ -10,6 +10,7 @@ the reject file went; a dataset's own accounting only with ``--verbose``
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -163,6 +164,37 @@ def _write_batch(batch, stats: dict, data_dir, as_json: bool, title: str, verbos
         print_pairs(t("数据集统计", "Dataset statistics", lg), _flat(stats))
     elif stats:
         console.print(t("（加 --verbose 查看数据集统计）", "(--verbose shows the dataset's statistics)", lg))
+
+
+@import_app.command("headers")
+def import_headers(
+    entity: Annotated[str | None, typer.Argument(help="One entity (organisations, links, segments, segment-edges, "
+                                                 "branches); default: all.")] = None,
+    as_markdown: Annotated[bool, typer.Option("--markdown", help="Print docs/import-formats.md (Markdown).")] = False,
+    as_json: JsonOut = False,
+) -> None:
+    """Every recognised header of every import, each field's type, and the values fields take."""
+    from graph.errors import InvalidInput
+    from graph.io.formats import markdown, reference, vocabularies
+
+    ref = reference()
+    if entity is not None and entity not in ref:
+        raise InvalidInput(f"unknown entity {entity!r}; expected one of {', '.join(ref)}",
+                           f"未知实体 {entity!r}；应为 {'、'.join(ref)} 之一")
+    if as_markdown:
+        sys.stdout.write(markdown() + "\n")
+        return
+    if as_json:
+        print_json({"entities": ref if entity is None else {entity: ref[entity]}, "values": vocabularies()})
+        return
+    lg = lang()
+    for name in [entity] if entity else list(ref):
+        print_table(t(f"chainmatch import {name} 可识别的表头", f"chainmatch import {name}: recognised headers", lg),
+                    [Col("字段", "field", keep=9), Col("类型", "type", keep=6, min=10),
+                     Col("表头", "headers", keep=9, min=20)],
+                    [[f, spec["type"], ", ".join(spec["headers"])] for f, spec in ref[name].items()])
+    console.print(t("取值见 docs/import-formats.md（或 --json）", "values: docs/import-formats.md (or --json)", lg),
+                  markup=False)
 
 
 @import_app.command("world")

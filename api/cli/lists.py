@@ -288,10 +288,20 @@ def export_cmd(kind: KindArg, output: Annotated[Path, typer.Option("--output", "
     if not entries:  # never an empty file without a word: say so, and where the region's entries are
         where = ", ".join(c or "all" for c in others[0]["chains"]) if others else None
         warning = (f"the {kind} list of {rid} ({'every list of the region' if view else cid or 'all chains'}) has "
-                   f"no entries: the file holds the "
-                   f"header only" + (f"; this region's entries are under --chain {where}" if where else
-                                     f"; generate or add entries first (lists generate {kind} --region …)"))
-        err_console.print(f"[yellow]{t('提示', 'warning')}[/yellow]: {escape(warning)}")
+                   f"no entries: the file holds the header only" + (
+                       f"; this region's entries are under --chain {where}" if where else
+                       f"; generate or add entries first (lists generate {kind} --region ...)"))
+        with open_store_for(data_dir) as store:
+            names = names_for(store)
+            place = f"{_kind_name(kind)} · {names.region(rid)} · {_scope_name(cid, view, names)}"
+            chains = "、".join(names.chain(c) if c else "全部" for c in others[0]["chains"]) if others else ""
+            chains_en = ", ".join(names.chain(c) if c else "all" for c in others[0]["chains"]) if others else ""
+        shown = t(f"{place} 没有条目：文件只有表头" + (f"；该地区的条目在 --chain {chains} 下" if others else
+                                                  f"；请先生成或添加条目（lists generate {kind} --region 地区）"),
+                  f"{place} has no entries: the file holds the header only" + (
+                      f"; this region's entries are under --chain {chains_en}" if others else
+                      f"; generate or add entries first (lists generate {kind} --region REGION)"))
+        err_console.print(f"[yellow]{t('提示', 'warning')}[/yellow]: {escape(shown)}")
     if as_json:
         print_json({"kind": kind, "region": rid, "chain": cid, "every_chain": view, "format": fmt,
                     "path": str(output), "entries": len(entries), "warning": warning})

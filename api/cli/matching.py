@@ -134,7 +134,7 @@ def classify(
         rows = [[names.org(p.org_id), p.rank, names.segment(p.segment), f"{p.confidence:.2f}",
                  word(p.evidence.value, lg), ("、" if lg == "zh" else ", ").join(_field(f, lg) for f in p.fields)]
                 for p in flat]
-    print_table(t(f"挂链 · {len(preds)} 家机构没有已确认的环节", f"挂链 (classify) · {len(preds)} organisations "
+    print_table(t(f"挂链 · {len(preds)} 家机构没有已确认的环节", f"Classify · {len(preds)} organisations "
                   "without confirmed segments", lg),
                 [Col("机构", "organisation", keep=9, min=14), Col("#", "#", keep=6), Col("环节", "segment", keep=9, min=10),
                  Col("置信度", "confidence", keep=8, justify="right"), Col("证据", "evidence", keep=5),

@@ -169,8 +169,8 @@ def partners_cmd(
         print_table(t(f"合作伙伴 · 环节：{names.many(segs)}", f"Partners · segments: {names.many(segs)}", lg),
                     [Col("#", "#", keep=9), Col("伙伴", "partner", keep=9, min=14), Col("角色", "role", keep=7),
                      Col("环节", "segments", keep=6, min=12), Col("得分", "score", keep=9, justify="right")], rows)
-    for p in found:
-        console.print(f"{p.rank}. {_parts(p.parts, lg)}\n   {_reason(p, lg)}")
+        for p in found:
+            console.print(f"{p.rank}. {_parts(p.parts, lg)}\n   {names.text(_reason(p, lg))}")
 
 
 # ------------------------------------------------------------------ campaigns

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import DataDir, JsonOut, print_json, write_summary
+from api.cli.common import DataDir, JsonOut, console, print_json, write_summary
 from api.cli.text import Col, lang, print_table, print_write, t
 
 __all__ = ["store_app"]
@@ -60,8 +60,9 @@ def export_(path: DumpPath, data_dir: DataDir = None, backend: BackendOpt = None
         return
     from graph.display import word
 
-    print_table(t(f"已从 {where} 导出 {sum(counts.values())} 条记录到 {path}",
-                  f"exported {sum(counts.values())} records from {where} to {path}"),
+    console.print(t(f"已导出 {sum(counts.values())} 条记录：", f"exported {sum(counts.values())} records: "),
+                  f"{where} → {path}", markup=False, soft_wrap=True)
+    print_table(t("导出的记录", "Records exported"),
                 [Col("实体", "entity", keep=9), Col("数量", "count", keep=9, justify="right")],
                 [[word(k, lang()), v] for k, v in counts.items()])
 

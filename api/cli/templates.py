@@ -58,7 +58,7 @@ def list_cmd(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
                   "/".join(str(tp.stages.get(s, 0)) for s in ("上游", "中游", "下游")), tp.edges,
                   f"{tp.segments_file.name} + {tp.edges_file.name}"] for tp in library])
     for tp in library:
-        console.print(t(f"{tp.slug} 来源：", f"{tp.slug} sources: ", lg) + "；".join(tp.sources), markup=False)
+        console.print(t(f"{tp.slug} 来源：", f"{tp.slug} sources: ", lg) + t("；", "; ", lg).join(tp.sources), markup=False)
     console.print(t(f"模板文件在 {HERE}：复制一对文件，编辑后用 `chainmatch import segments` 再 `import segment-edges` 导入",
                     f"files in {HERE}: copy a pair, edit it, `chainmatch import segments` then `import segment-edges`",
                     lg), markup=False)

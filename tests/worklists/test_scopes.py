@@ -100,9 +100,9 @@ def test_export_never_writes_an_empty_file_silently(capsys, data_dir, tmp_path):
     head, *rows = [line.split(",") for line in out.read_text("utf-8-sig").splitlines()]
     assert {r[head.index("产业链")] for r in rows} == {ANIM}  # each row says which list it is in
     _, err = lists(capsys, data_dir, "export", "targets", "--region", "深圳", "--chain", "all", "-o", str(out))
-    assert "no entries" in err and f"--chain {ANIM}" in err
+    assert "没有条目" in err and "--chain 动漫游戏" in err and ANIM not in err
     _, err = lists(capsys, data_dir, "export", "projects", "--region", "深圳", "-o", str(out))
-    assert "no entries" in err and "generate or add" in err
+    assert "没有条目" in err and "请先生成或添加条目" in err
 
 
 def test_a_chain_scoped_export_imports_back_into_the_region(capsys, data_dir, tmp_path):
