@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["GapKind", "gap_zh", "STATUS_LABELS", "STAGE_LABELS", "PART_LABELS", "FLAG_LABELS", "label"]
+__all__ = ["GapKind", "gap_zh", "STATUS_LABELS", "STAGE_LABELS", "PART_LABELS", "FLAG_LABELS", "LEADER_PART_LABELS",
+           "label", "leader_label"]
 
 
 class GapKind(StrEnum):
@@ -88,6 +89,11 @@ PART_LABELS: dict[str, tuple[str, str]] = {
     "sector_presence": ("本地同大类企业", "local firms in its sector"),
 }
 
+#: parts of the chain-leader (链主) and key-firm score, where ``size`` is the firm's size, not the region's
+LEADER_PART_LABELS: dict[str, tuple[str, str]] = {
+    "centrality": ("供应链中心度", "supply centrality"), "size": ("企业规模", "firm size"), "tier": ("梯队标签", "tier tags"),
+}
+
 #: why a gap ranks low (:attr:`graph.analysis.gaps.Gap.flags`): key → (zh, en)
 FLAG_LABELS: dict[str, tuple[str, str]] = {
     "low_feasibility": ("可行性低：本地缺少相关环节", "low feasibility: few related segments locally"),
@@ -95,6 +101,16 @@ FLAG_LABELS: dict[str, tuple[str, str]] = {
 }
 
 _ALL = {**{k: (v, k) for k, v in _GAP_ZH.items()}, **STAGE_LABELS, **PART_LABELS, **FLAG_LABELS, **STATUS_LABELS}
+
+
+def leader_label(key: str, lang: str = "zh") -> str:
+    """A chain-leader score part's label (``size`` is the firm's size there); other keys as :func:`label`.
+
+    >>> leader_label("size"), label("size"), leader_label("centrality", "en")
+    ('企业规模', '地区规模', 'supply centrality')
+    """
+    pair = LEADER_PART_LABELS.get(key)
+    return label(key, lang) if pair is None else pair[1 if lang == "en" else 0]
 
 
 def label(key: str, lang: str = "zh") -> str:

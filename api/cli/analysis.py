@@ -17,7 +17,7 @@ from api.cli.common import DataDir, JsonOut, console, engine_room, print_json
 from api.cli.text import Col, lang, print_table, t
 from graph.analysis.results import to_json
 from graph.display import pick, region_name, word
-from graph.labels import STATUS_LABELS, label
+from graph.labels import STATUS_LABELS, label, leader_label
 
 __all__ = ["register", "STATUS_LABEL"]
 
@@ -57,7 +57,7 @@ def _title(kind_zh: str, kind_en: str, out, language: str) -> str:
     return f"{t(kind_zh, kind_en, language)} · {chain} · {region_name(out.region, language, full=True)}{cached}"
 
 
-def _parts(parts, language: str) -> str:
+def _parts(parts, language: str, name=label) -> str:
     """Positive parts joined by +, penalties (immovability …) by −, each in words of one language;
     zero parts left out.
 
@@ -71,7 +71,7 @@ def _parts(parts, language: str) -> str:
     out = ""
     for p in parts:
         if abs(p.value) >= 0.005:
-            out += f"{' − ' if p.value < 0 else ' + ' if out else ''}{label(p.name, language)} {abs(p.value):.2f}"
+            out += f"{' − ' if p.value < 0 else ' + ' if out else ''}{name(p.name, language)} {abs(p.value):.2f}"
     return out or "0"
 
 
@@ -149,7 +149,7 @@ def leaders_cmd(region: RegionOpt = DEFAULT_REGION, chain: ChainOpt = None, top:
     lg = lang()
     rows = [[k, pick(x.name_zh, x.name_en, lg) or x.id, region_name(x.region, lg) or "-", "✓" if x.local else "",
              "、".join(word(tier, lg) for tier in x.tiers) or "-", x.employees if x.employees is not None else "-",
-             f"{x.score:.3f}", _parts(x.parts, lg), f"{x.customers}/{x.suppliers}"]
+             f"{x.score:.3f}", _parts(x.parts, lg, leader_label), f"{x.customers}/{x.suppliers}"]
             for k, x in enumerate(out.leaders, 1)]
     scope_text = {"all": t("全部", "all", lg), "local": t("本地", "local", lg), "external": t("外地", "external", lg)}
     print_table(_title(f"链主（{scope_text.get(scope, scope)}）", f"Chain leaders ({scope_text.get(scope, scope)})",
