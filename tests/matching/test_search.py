@@ -148,7 +148,7 @@ def test_approximate_dense_index_and_both_filter_paths_agree_with_exact(tmp_path
     exact = SearchEngine.build(store, emb)
     approx = SearchEngine.build(store, emb, config=SearchConfig(exact_below=50))
     oversample = SearchEngine.build(store, emb, config=SearchConfig(exact_below=50, exact_filter_below=0))
-    assert exact.meta["dense_kind"] == "flat" and approx.meta["dense_kind"] == "pca-hnsw"
+    assert exact.meta["dense_kind"] == "flat" and approx.meta["dense_kind"] == "hnsw-sq8"
     q = "motion capture game engine"
 
     def scores(engine, **kw):  # ids can swap places on exactly tied scores

@@ -165,7 +165,7 @@ def test_default_approximate_index_recall_on_a_clustered_set_against_brute_force
     idx = FaissIndex(xb.shape[1], exact_below=10_000)
     idx.add(xb, [f"v{i}" for i in range(len(xb))])
     scores, found = idx.search(q, 10)
-    assert idx.kind == APPROX[0] == "pca-hnsw"
+    assert idx.kind == APPROX[0] == "hnsw-sq8"
     oracle = BruteForceIndex(xb.shape[1])
     oracle.add(xb, idx.ids)
     true_s, truth = oracle.search(q, 10)
