@@ -33,7 +33,7 @@ def test_xlsx_by_suffix_for_a_chain_named_in_chinese(app, data_dir, tmp_path, an
     result = CliRunner().invoke(app, ["--region", "深圳", "--chain", "数字文化装备与XR", "--output", str(out),
                                       "--data-dir", str(data_dir)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output + repr(result.exception)
-    assert "wrote" in result.output and "估算字段" in result.output
+    assert "已写入" in result.output and "估算字段" in result.output  # the CLI's language (zh by default)
     wb = openpyxl.load_workbook(io.BytesIO(out.read_bytes()))
     assert wb.sheetnames[0] == "概览" and wb["概览"]["B3"].value == "数字文化装备与XR"
     firsts = {r[0]: r[4] for r in wb["招商目标"].iter_rows(min_row=2, values_only=True) if r[2] == 1}
@@ -52,16 +52,20 @@ def test_html_with_format_and_english_headers(app, data_dir, tmp_path):
     assert text.startswith("<!DOCTYPE html>") and "Gap and target report" in text and "Nanshan" in text
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--region", "火星", "-o", "{dir}/x.xlsx"], "unknown region '火星'"),
-    (["-o", "{dir}/x.pdf"], "cannot tell the report format"),
-    (["-o", "{dir}/x.html", "--lang", "fr"], "unknown language 'fr'"),
+@pytest.mark.parametrize(("args", "zh", "en"), [
+    (["--region", "火星", "-o", "{dir}/x.xlsx"], "地区 '火星' 无法识别", "unknown region '火星'"),
+    (["-o", "{dir}/x.pdf"], "判断报告格式", "cannot tell the report format"),
+    (["-o", "{dir}/x.html", "--lang", "fr"], "未知语言 'fr'", "unknown language 'fr'"),
 ])
-def test_bad_input_exits_2_with_a_clear_message(args, message, data_dir, tmp_path, capsys):
+def test_bad_input_exits_2_with_a_clear_message(args, zh, en, data_dir, tmp_path, capsys, monkeypatch):
+    """In the CLI's language: Chinese by default, English with CHAINMATCH_LANG=en; nothing written either way."""
     from api.cli.main import main
 
-    with pytest.raises(SystemExit) as e:
-        main(["report", *(a.format(dir=tmp_path) for a in args), "--data-dir", str(data_dir)])
-    assert e.value.code == 2
-    assert message in capsys.readouterr().err.replace("\n", "")
-    assert not list(tmp_path.iterdir())  # nothing written
+    for lang, message in (("zh", zh), ("en", en)):
+        monkeypatch.setenv("CHAINMATCH_LANG", lang)
+        with pytest.raises(SystemExit) as e:
+            main(["report", *(a.format(dir=tmp_path) for a in args), "--data-dir", str(data_dir)])
+        assert e.value.code == 2
+        err = capsys.readouterr().err.replace("\n", "")
+        assert message in err, err
+        assert not list(tmp_path.iterdir())  # nothing written
