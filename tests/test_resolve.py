@@ -236,8 +236,11 @@ def test_cli_near_misses_suggest(capsys, data_dir, monkeypatch):
 
     monkeypatch.setattr(err_console, "width", 300)
     err = cli(capsys, data_dir, "gaps", "--region", "深证", code=2)
-    assert "did you mean" in err and f"深圳 ({SZ})" in err
+    assert "是否要找" in err and f"深圳 ({SZ})" in err  # the CLI's language, zh by default
     err = cli(capsys, data_dir, "search", "x", "--region", "深证", code=2)
     assert f"深圳 ({SZ})" in err
     err = cli(capsys, data_dir, "introducers", "光影知音", code=2)
-    assert "did you mean" in err and "上海光影知音科技股份有限公司 (org:f1561)" in err
+    assert "是否要找" in err and "上海光影知音科技股份有限公司 (org:f1561)" in err
+    monkeypatch.setenv("CHAINMATCH_LANG", "en")
+    err = cli(capsys, data_dir, "gaps", "--region", "深证", code=2)
+    assert "did you mean" in err and f"深圳 ({SZ})" in err
