@@ -35,6 +35,8 @@ Examples
 >>> d = key_firm_drafts([a], {"seg:x": "游戏引擎"})[0]
 >>> d.subject, d.title, d.fields["segment"], d.fields["score_parts"]
 ('org:a', '甲', '游戏引擎', {'centrality': 2.0, 'size': 0.5})
+>>> d.fields["reason"]  # the parts in words (graph.labels.leader_label), not their keys
+'本地链主候选第 1 名（得分 2.50：供应链中心度 2.00，企业规模 0.50）；链主'
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from graph.analysis.gaps import Gap
 from graph.analysis.leaders import Leader
 from graph.errors import InvalidInput
-from graph.labels import gap_zh
+from graph.labels import gap_zh, leader_label
 from graph.model import Organisation, OrgKind
 from matching.recommend.gaptargets import DEFAULT_PER_GAP, flat_targets, rank_gap_targets
 from matching.worklists.kinds import GENERATED_KINDS, KINDS, resolve_kind
@@ -73,7 +75,8 @@ def key_firm_drafts(leaders: Sequence[Leader], segment_names: Mapping[str, str])
     for i, x in enumerate(leaders, 1):
         parts = {p.name: _round(p.value) for p in x.parts}
         tiers = "、".join(x.tiers)
-        reason = (f"本地链主候选第 {i} 名（得分 {x.score:.2f}：" + "，".join(f"{k} {v:.2f}" for k, v in parts.items())
+        reason = (f"本地链主候选第 {i} 名（得分 {x.score:.2f}："
+                  + "，".join(f"{leader_label(k, 'zh')} {v:.2f}" for k, v in parts.items())
                   + f"）{'；' + tiers if tiers else ''}")
         fields = {"segment": _names(x.segments, segment_names), "tiers": tiers,
                   "score": _round(x.score), "score_parts": parts, "reason": reason}
