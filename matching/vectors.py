@@ -22,9 +22,8 @@ PCA graph built in 113 s of CPU against 215 s for SQ8, and searched in
 the ``clustered`` set at 1M its recall@10 stayed at 0.84 from efSearch 256 to
 384 (the projection, not the graph search, loses the neighbours), so it is
 not the default: a default must hold its recall on every vector set measured.
-The search
-effort (``efSearch`` or ``nprobe``) is tuned at build time until recall@10
-against exact search on a sample reaches a target. :class:`BruteForceIndex`
+The search effort (``efSearch`` or ``nprobe``) is tuned at build time until
+recall@10 against exact search on a sample reaches a target. :class:`BruteForceIndex`
 is the oracle they are tested against.
 
 Examples
@@ -244,7 +243,7 @@ class BruteForceIndex(_Base):
 
 
 #: The approximate structures :class:`FaissIndex` builds (the first is the default).
-APPROX = ("hnsw-sq8", "pca-hnsw", "hnsw", "ivf")  # the first is the default
+APPROX = ("hnsw-sq8", "pca-hnsw", "hnsw", "ivf")
 _GRAPH = ("pca-hnsw", "hnsw-sq8", "hnsw")  # kinds whose effort is HNSW's efSearch
 _REFINED = ("pca-hnsw", "hnsw-sq8")  # kinds that re-rank on the float rows (IndexRefineFlat)
 _PCA_TRAIN_ROWS = 100_000

@@ -147,8 +147,12 @@ def _groups(par: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     top = np.where(grand >= 0, grand, par)
     lift = np.where(grand >= 0, 1, 0)  # a grandparent group and a parent group with the same id differ
     key = top * 2 + lift
-    same = lambda k, ok: ((k[:, None] == k[None, :]) & ok[:, None] & ok[None, :]).astype(np.float64)  # noqa: E731
-    return same(par, par >= 0), same(key, top >= 0)
+    return _same_key(par, par >= 0), _same_key(key, top >= 0)
+
+
+def _same_key(key: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """1.0 where two segments both count (``ok``) and share ``key``, else 0.0; segment × segment."""
+    return ((key[:, None] == key[None, :]) & ok[:, None] & ok[None, :]).astype(np.float64)
 
 
 def _sat_lq(local: np.ndarray, national: np.ndarray, row: np.ndarray, total: float) -> np.ndarray:
@@ -257,9 +261,7 @@ def entry_features(
     parent_g, top_g = _groups(par)
     rate = sum(_ratio(g @ np.maximum(growth, 0.0), g @ nat) for g in (parent_g, top_g))
     sector_growth = np.broadcast_to(_lognorm(nat * (rate + SECTOR_RATE_BASE)), (n_r, n_s))
-    sector_presence = np.log1p(x @ top_g.T)
-    top = sector_presence.max() if sector_presence.size else 0.0
-    sector_presence = sector_presence / top if top > 0 else sector_presence
+    sector_presence = _lognorm(x @ top_g.T)
     values = np.stack([popularity, momentum, spread, density, relatives, demand, size, immov, *yearly,
                        growth4, sector_growth, sector_presence], axis=2)
     return EntryFeatures(FEATURES, values)
