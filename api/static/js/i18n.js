@@ -147,7 +147,7 @@ const STRINGS = {
   relations: ["关系", "Relations"],
   gapKind: ["缺口（按严重度）", "Gaps by severity"],
   rankedLow: ["偏低原因", "Why it ranks low"],
-  forbiddenWrite: ["该密钥为只读（viewer），记录结果需要 editor 权限。", "This key is read-only (viewer): recording an outcome needs editor."],
+  forbiddenWrite: ["该密钥为只读（viewer），修改需要 editor 权限。", "This key is read-only (viewer): changes need an editor key."],
 };
 
 const RELATION_ZH = {

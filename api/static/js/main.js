@@ -51,6 +51,11 @@ function errorText(e) {
   return t("errorPrefix") + (e && e.message ? e.message : String(e));
 }
 
+/** The error of a write: a viewer key's 403 says so in words, anything else as errorText. */
+function writeErrorText(e) {
+  return e instanceof ApiError && e.status === 403 ? t("forbiddenWrite") : errorText(e);
+}
+
 function askForKey(error) {
   const form = $("#key-form");
   form.classList.add("need");
@@ -469,8 +474,8 @@ window.workbench = {
 setLang(getLang());
 translate();
 renderLegend();
-initTargets({ state, notify, errorText });
-initReview({ state, notify, errorText, reload: loadMap });
+initTargets({ state, notify, errorText, writeErrorText });
+initReview({ state, notify, errorText, writeErrorText, reload: loadMap });
 initBoard({ state, notify, errorText });
 wire();
 if (getKey()) start();

@@ -5,7 +5,7 @@
 // Example: predictionRows([{ id: "org:a", segments: [{ segment: "seg:x", status: "predicted", confidence: 0.8 }] }],
 //   "seg:x") → [{ org: "org:a", confidence: 0.8, ... }]
 
-import { api, ApiError } from "./api.js";
+import { api } from "./api.js";
 import { nameOf, t } from "./i18n.js";
 import { $, esc, num, screenTables, table } from "./util.js";
 
@@ -65,11 +65,11 @@ async function review(btn) {
     await ctx.reload();
   } catch (e) {
     btn.disabled = false;
-    ctx.notify(e instanceof ApiError && e.status === 403 ? t("forbiddenWrite") : ctx.errorText(e), "error");
+    ctx.notify(ctx.writeErrorText(e), "error");
   }
 }
 
-/** Wire the panel once: ``c`` gives state, notify, errorText and reload (fetch the map again). */
+/** Wire the panel once: ``c`` gives state, notify, errorText, writeErrorText and reload (fetch the map again). */
 export function initReview(c) {
   ctx = c;
   $("#segment-panel").addEventListener("click", (ev) => {

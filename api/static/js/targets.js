@@ -2,7 +2,7 @@
 // outcome buttons) and one target's view: introducer paths as a graph and the
 // proposed joint campaign.
 
-import { api, ApiError } from "./api.js";
+import { api } from "./api.js";
 import { getLang, nameOf, relationName, t } from "./i18n.js";
 import { partsHtml, partsText } from "./parts.js";
 import { $, $$, esc, num, screenTables, table } from "./util.js";
@@ -106,7 +106,7 @@ async function recordOutcome(btn) {
     $$(`[data-status-of="${CSS.escape(out.org)}"]`).forEach((el) => (el.textContent = t(out.status)));
     if (!$("#targets-list").hidden) renderList();
   } catch (e) {
-    ctx.notify(e instanceof ApiError && e.status === 403 ? t("forbiddenWrite") : ctx.errorText(e), "error");
+    ctx.notify(ctx.writeErrorText(e), "error");
   }
 }
 
