@@ -7,23 +7,13 @@ due long ago; a second firm with another agency, 在谈). Screenshots at 1366×7
 
 from __future__ import annotations
 
-import json
-import urllib.request
-
 import pytest
 
-from tests.web.test_workbench import browser, page, server, shot, sign_in  # noqa: F401 - fixtures
+from tests.web.test_workbench import browser, call, page, server, shot, sign_in  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 
 FIRM, OTHER = "org:f1561", "org:f0140"
-
-
-def call(url: str, token: str, method: str, path: str, body: dict | None = None) -> dict:
-    req = urllib.request.Request(url + path, method=method, data=None if body is None else json.dumps(body).encode(),
-                                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=30) as r:  # noqa: S310 - the test's own loopback server
-        return json.loads(r.read())
 
 
 @pytest.fixture(scope="module")

@@ -10,32 +10,18 @@ the predictions written here never reach the planted-answer tests.
 
 from __future__ import annotations
 
-import json
-import urllib.parse
-import urllib.request
-
 import pytest
 
-from tests.web.test_workbench import browser, click_segment, page, server, shot, sign_in  # noqa: F401 - fixtures
+from tests.web.test_workbench import browser, call, click_segment, page, server, shot, sign_in  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 
 SZ = "cn/guangdong/shenzhen"
 
 
-def call(url: str, token: str, method: str, path: str, params: dict | None = None,
-         body: dict | None = None) -> dict:
-    query = "?" + urllib.parse.urlencode(params) if params else ""
-    data = json.dumps(body).encode() if body is not None else (b"" if method == "POST" else None)
-    req = urllib.request.Request(url + path + query, method=method, data=data,
-                                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=120) as r:  # noqa: S310 - the test's own loopback server
-        return json.loads(r.read())
-
-
 def statuses(url: str, token: str, segment: str) -> dict[str, tuple[str, float]]:
     """Organisation id → (status, confidence) of its membership in ``segment``, for the region's members."""
-    page_ = call(url, token, "GET", "/organisations", {"region": SZ, "segment": segment, "limit": 200})
+    page_ = call(url, token, "GET", "/organisations", params={"region": SZ, "segment": segment, "limit": 200})
     return {o["id"]: next((m["status"], m["confidence"]) for m in o["segments"] if m["segment"] == segment)
             for o in page_["items"]}
 
@@ -49,14 +35,14 @@ def predicted(server):  # noqa: F811
             "name_zh": f"深圳市虚构引擎科技{i}有限公司", "region": "深圳市南山区", "products": ["游戏引擎"],
             "segments": [{"segment": "seg:game_engine", "status": "predicted", "confidence": conf,
                           "evidence": "medium"}]})
-    cm = call(url, keys["viewer"], "GET", "/analysis/chain-map", {"region": SZ, "chain": "chain:animation_games"})
+    cm = call(url, keys["viewer"], "GET", "/analysis/chain-map", params={"region": SZ, "chain": "chain:animation_games"})
     n = next(s["local_predicted"] for s in cm["segments"] if s["segment"] == "seg:game_engine")
     assert n == 3
     return "chain:animation_games", "seg:game_engine", n
 
 
 def local_predicted(url, token, chain, segment) -> int:
-    cm = call(url, token, "GET", "/analysis/chain-map", {"region": SZ, "chain": chain})
+    cm = call(url, token, "GET", "/analysis/chain-map", params={"region": SZ, "chain": chain})
     return next(s["local_predicted"] for s in cm["segments"] if s["segment"] == segment)
 
 

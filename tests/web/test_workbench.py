@@ -15,6 +15,8 @@ import json
 import socket
 import threading
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -99,6 +101,17 @@ def page(browser, request):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}-last.png"))
     context.close()
+
+
+def call(url: str, token: str, method: str, path: str, body: dict | None = None, *,
+         params: dict | None = None) -> dict:
+    """One JSON request to the test's server with a key, as the page makes it (a POST without a body sends none)."""
+    query = "?" + urllib.parse.urlencode(params) if params else ""
+    data = json.dumps(body).encode() if body is not None else (b"" if method == "POST" else None)
+    req = urllib.request.Request(url + path + query, method=method, data=data,
+                                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=120) as r:  # noqa: S310 - the test's own loopback server
+        return json.loads(r.read())
 
 
 def shot(page, name: str) -> None:
