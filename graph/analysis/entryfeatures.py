@@ -66,7 +66,7 @@ import numpy as np
 
 from graph.analysis.relatedness import relatedness_matrix
 
-__all__ = ["FEATURES", "WAVES", "YEAR_DAYS", "EDGE_EVIDENCE", "EntryFeatures", "EntryContext", "edge_evidence",
+__all__ = ["FEATURES", "WAVES", "DATED", "YEAR_DAYS", "EDGE_EVIDENCE", "EntryFeatures", "EntryContext", "edge_evidence",
            "entry_features", "entry_context", "entry_figures", "firm_date", "GROWTH_WINDOW_DAYS", "LONG_WINDOW_DAYS"]
 
 #: feature names; their zh/en labels are part labels (graph.labels.PART_LABELS)
@@ -74,6 +74,8 @@ FEATURES = ("popularity", "momentum", "spread", "density", "relatives", "demand"
             "wave1", "wave2", "wave3", "growth4", "sector_growth", "sector_presence")
 #: the yearly national-growth features, newest first: ``wave{k}`` counts the k-th year before the freeze
 WAVES = ("wave1", "wave2", "wave3")
+#: the parts that count dated firms only (0 when the firms carry no dates)
+DATED = ("momentum", *WAVES, "growth4")
 YEAR_DAYS = 365
 #: the long national-growth window of ``growth4``, in days
 LONG_WINDOW_DAYS = 4 * YEAR_DAYS

@@ -66,7 +66,7 @@ import math
 from dataclasses import dataclass
 
 from graph.analysis.aggregates import ChainAggregates, SegmentAggregate
-from graph.analysis.entryfeatures import FEATURES, WAVES, EntryContext, entry_figures
+from graph.analysis.entryfeatures import DATED, FEATURES, EntryContext, entry_figures
 from graph.analysis.relatedness import relatedness
 from graph.analysis.rules import (
     DEFAULT_RULES,
@@ -293,7 +293,7 @@ def _capped(parts: tuple[Part, ...], as_missing: tuple[Part, ...], n: float, few
 
 def _entry_note(name: str, figure: float, context: EntryContext | None) -> str:
     zh, en = label(name, "zh"), label(name, "en")
-    if name in ("momentum", *WAVES) and (context is None or context.growth is None):
+    if name in DATED and (context is None or context.growth is None):
         return f"{en} / {zh}: no dated firms, counts 0"
     return f"{en} / {zh}: {figure:.3f}"
 

@@ -78,3 +78,17 @@ def test_kept_entry_context_reads_back_every_field(tmp_path):
         raise AssertionError("a kept context must not be read again")
 
     assert _kept_context(tmp_path, "v1", unread) == ctx
+
+
+def test_parts_that_count_dated_firms_say_so_when_there_are_none():
+    """Without firm dates the dated parts (momentum, the waves, growth4) count 0 and their notes say why;
+    a part from counts alone (sector_growth: size × sector rate) shows its figure."""
+    from graph.analysis.entryfeatures import DATED, EntryContext
+    from graph.analysis.gaps import _entry_note
+
+    undated = EntryContext({}, {})
+    assert set(DATED) == {"momentum", *WAVES, "growth4"}
+    for name in DATED:
+        assert "no dated firms" in _entry_note(name, 0.0, undated)
+        assert "no dated firms" not in _entry_note(name, 0.0, EntryContext({}, {}, {"s": 1}, "2020-01-01"))
+    assert _entry_note("sector_growth", 0.25, undated).endswith("0.250")
