@@ -76,6 +76,8 @@ def test_confirm_and_reject_a_prediction_from_the_segment_panel(page, server, pr
 
     page.click(f"#segment-predictions button[data-review=confirm][data-org='{shown[0]}']")
     gone(page, shown[0])
+    notice = page.inner_text("#notice")
+    assert "深圳市虚构引擎科技" in notice and shown[0] not in notice  # the firm by name, not by id
     after = statuses(url, keys["viewer"], segment)
     assert after[shown[0]] == ("confirmed", 1.0)
     assert local_predicted(url, keys["viewer"], chain, segment) == n - 1  # now counted as confirmed

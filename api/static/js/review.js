@@ -10,6 +10,7 @@ import { nameOf, t } from "./i18n.js";
 import { $, esc, num, screenTables, table } from "./util.js";
 
 let ctx = null;
+let shown = []; // the rows on screen, for the firm's name in the notice
 
 /** The firms of ``items`` whose membership in ``segment`` is a prediction, most confident first. */
 export function predictionRows(items, segment) {
@@ -41,6 +42,7 @@ export async function loadPredictions(segment) {
   }
   if ($("#segment-predictions") !== box || ctx.state.selected !== segment) return; // the user moved on
   const rows = predictionRows(page.items, segment);
+  shown = rows;
   box.dataset.segment = segment;
   box.innerHTML = rows.length
     ? `<h3>${esc(t("predictedMembers"))} (${esc(rows.length)})</h3>
@@ -61,7 +63,8 @@ async function review(btn) {
   btn.disabled = true;
   try {
     const out = await (decision === "confirm" ? api.confirm(body) : api.reject(body));
-    ctx.notify(`${t("recorded")}${out.org} → ${t("review_" + decision)}`, "ok");
+    const row = shown.find((r) => r.org === out.org);
+    ctx.notify(`${t("recorded")}${row ? nameOf(row) : out.org} → ${t("review_" + decision)}`, "ok");
     await ctx.reload();
   } catch (e) {
     btn.disabled = false;

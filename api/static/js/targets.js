@@ -102,7 +102,7 @@ async function recordOutcome(btn) {
     const out = await api.outcome(body);
     const row = current.items.find((r) => r.org === out.org);
     if (row) row.status = out.status;
-    ctx.notify(`${t("recorded")}${out.org} → ${t(out.status)}`, "ok");
+    ctx.notify(`${t("recorded")}${row ? nameOf(row) : out.org} → ${t(out.status)}`, "ok");
     $$(`[data-status-of="${CSS.escape(out.org)}"]`).forEach((el) => (el.textContent = t(out.status)));
     if (!$("#targets-list").hidden) renderList();
   } catch (e) {
