@@ -25,6 +25,7 @@ from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile
 from api.deps import Editor, EnginesDep, PageDep, SettingsDep, StoreDep, Viewer, WorkspaceDep
 from api.routes._common import AUTHED, FieldError, responses
 from api.routes.imports import safe_filename
+from api.routes.reports import content_disposition
 from api.schemas.lists import (
     EntryCreate,
     EntryEdit,
@@ -158,11 +159,34 @@ def export(store: StoreDep, lists: ListsDep, _: Viewer, kind: KindPath, region: 
     kind = _kind(kind)
     rid, cid, view = _scope(store, region, chain, "query")
     found = lists.entries(kind, rid, cid, hidden=None if hidden else False, every_chain=view)
-    name = f"{kind}.{format}"
+    headers = {"Content-Disposition": content_disposition(*export_names(store, kind, rid, cid, view, format))}
     if format == "csv":
-        return Response(to_csv(kind, found), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
-    return Response(to_xlsx(kind, found), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(to_csv(kind, found), media_type="text/csv; charset=utf-8", headers=headers)
+    return Response(to_xlsx(kind, found), media_type=XLSX, headers=headers)
+
+
+def export_names(store, kind: str, region: str, chain: str | None, region_view: bool, fmt: str) -> tuple[str, str]:
+    """The export's file name in Chinese (list_region_chain) and its ASCII fallback, so a download says what it holds.
+
+    The region view (no chain asked) is 地区全部清单 / region-view; the every-chain list (chain=all) is 全部产业链 / all.
+
+    >>> export_names(None, "key_firms", "cn/guangdong/shenzhen", None, False, "csv")
+    ('重点企业_深圳市_全部产业链.csv', 'chainmatch-list-key_firms-cn-guangdong-shenzhen-all.csv')
+    """
+    import re
+
+    from graph.display import region_name
+    from matching.worklists.kinds import KINDS
+
+    if chain:
+        found = next((c for c in store.chains() if c.id == chain), None)
+        chain_zh = (found.name_zh or found.name_en or chain) if found else chain
+    else:
+        chain_zh = "地区全部清单" if region_view else "全部产业链"
+    chain_ascii = chain or ("region-view" if region_view else "all")
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f\s]+', "_", f"{KINDS[kind].zh}_{region_name(region)}_{chain_zh}.{fmt}")
+    ascii_ = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"chainmatch-list-{kind}-{region}-{chain_ascii}").strip("-")
+    return name, f"{ascii_}.{fmt}"
 
 
 @router.post("/{kind}/import", summary="Import a list file (.csv or .xlsx), all or nothing",

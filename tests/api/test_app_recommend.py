@@ -157,6 +157,9 @@ def test_campaign_lifecycle_and_conflict_between_two_agencies(api):
     page = api.get("/campaigns", params={"status": "open", "limit": 1}).json()
     assert page["total"] == 2 and len(page["items"]) == 1
     assert api.get("/campaigns").json()["total"] == 3
+    # by region: the one recruiting for Shenzhen (b and c name none); a place outside it has none
+    assert [x["id"] for x in api.get("/campaigns", params={"region": "深圳"}).json()["items"]] == [a["campaign"]["id"]]
+    assert api.get("/campaigns", params={"region": "广州"}).json()["total"] == 0
     assert api.get(f"/campaigns/{cid}").json()["targets"] == sorted(targets)
     events = api.get(f"/campaigns/{cid}/history").json()
     assert [e["event"] for e in events["items"]] == ["created", "targets_added", "partners_added"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -83,7 +84,10 @@ def test_export_and_import_round_trip_over_http(api, fmt):
     _generate(api, kind="platforms")
     api.post("/lists/policies/entries", json={**Q, "title": "数字创意产业集群若干措施", "fields": {"issuer": "深圳市"}})
     r = api.get("/lists/platforms/export", params={**Q, "format": fmt})
-    assert r.status_code == 200 and f'filename="platforms.{fmt}"' in r.headers["content-disposition"]
+    # the file says which list, region and chain it holds (Chinese name, ASCII fallback)
+    assert r.status_code == 200 and f'filename="chainmatch-list-platforms-cn-guangdong-shenzhen-chain-animation_games.{fmt}"' in \
+        r.headers["content-disposition"]
+    assert f"filename*=UTF-8''{quote(f'创新平台_深圳市_动漫游戏.{fmt}')}" in r.headers["content-disposition"]
     if fmt == "csv":
         assert r.content.startswith(b"\xef\xbb\xbf") and r.headers["content-type"].startswith("text/csv")
         header = next(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
