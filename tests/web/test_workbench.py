@@ -221,7 +221,7 @@ def test_outcome_export_and_english(page, server, tmp_path):
     raw = Path(dl.value.path()).read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel opens the Chinese correctly
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert ["排名", "目标企业", "总分"] == rows[0][:3]
+    assert ["地区", "环节", "排名", "目标企业", "所在地", "总分"] == rows[0][:6]  # whose list: region and gap first
     assert any("上海光影知音科技股份有限公司" in cell for r in rows for cell in r)
     with page.expect_download() as dl:
         page.click("#export-xlsx")
@@ -229,9 +229,9 @@ def test_outcome_export_and_english(page, server, tmp_path):
     import openpyxl
 
     ws = openpyxl.load_workbook(io.BytesIO(Path(dl.value.path()).read_bytes())).worksheets[0]
-    assert [c.value for c in ws[1]][:3] == ["排名", "目标企业", "总分"]
-    assert ws["A2"].value == 1 and isinstance(ws["C2"].value, float)  # numbers stay numbers
-    assert "org:f1561" in ws["B2"].value
+    assert [c.value for c in ws[1]][:6] == ["地区", "环节", "排名", "目标企业", "所在地", "总分"]
+    assert ws["C2"].value == 1 and isinstance(ws["F2"].value, float)  # numbers stay numbers
+    assert "org:f1561" in ws["D2"].value
     page.click("#lang")
     assert page.inner_text(".tabs button[data-tab=map]") == "Chain map"
     assert "Lumen Kindred Technology" in page.inner_text("table[data-table=targets]")

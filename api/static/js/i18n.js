@@ -180,6 +180,11 @@ export function setLang(value) {
   document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
 }
 
+/** A view module's own strings ({key: [zh, en]}), so new views need not edit this table. */
+export function addStrings(more) {
+  Object.assign(STRINGS, more);
+}
+
 /** The string for ``key`` in the current language (the key itself when unknown). */
 export function t(key) {
   const pair = STRINGS[key];

@@ -7,7 +7,8 @@ import { chainMapOption, STATUS_COLOURS } from "./chainmap.js";
 import { formatName, gapFlags, getLang, nameOf, partLabel, setLang, t, translate } from "./i18n.js";
 import { partsHtml, partsText } from "./parts.js";
 import { initReview, loadPredictions } from "./review.js";
-import { initTargets, loadTargets, renderList, resizeTargets } from "./targets.js";
+import { setRegions } from "./places.js";
+import { initTargets, loadTargets, renderList, resizeTargets, syncTargets, targetsContext } from "./targets.js";
 import { $, $$, download, esc, num, pct, screenTables, table, toCsv, toSheets } from "./util.js";
 
 const DEFAULT_REGION = "cn/guangdong/shenzhen";
@@ -29,6 +30,7 @@ const state = {
 };
 
 let chart = null;
+let drawnMap = null; // the chain-map result the chart shows
 
 // ------------------------------------------------------------------ notices and errors
 
@@ -92,6 +94,7 @@ async function loadCatalogue() {
   const [chains, regions] = await Promise.all([api.chains(), api.regions()]);
   state.chains = chains.items;
   state.regions = regions.items;
+  setRegions(state.regions);
   if (!state.chain && state.chains.length) state.chain = state.chains[0].id;
   fillSelectors();
   const segs = new Map();
@@ -132,6 +135,7 @@ async function loadMap() {
     showGapList();
   }
   registerMapTable();
+  syncTargets(map); // the targets list follows the region and chain
 }
 
 function registerMapTable() {
@@ -164,6 +168,10 @@ function drawMap() {
     });
   }
   const size = { width: el.clientWidth, height: el.clientHeight };
+  // another map (region, chain): start from an empty chart, or nodes faded by the last click's
+  // adjacency focus stay faded, without labels, in the new one
+  if (drawnMap !== state.map) chart.clear();
+  drawnMap = state.map;
   chart.setOption(chainMapOption(state.map, state.selected, size), true);
   chart.dispatchAction({ type: "downplay", seriesIndex: 0 }); // no hover fade left over from the click
 }
@@ -346,7 +354,12 @@ function screenTablesShown() {
 }
 
 function exportName(ext) {
-  return `chainmatch_${state.tab}_${new Date().toISOString().slice(0, 10)}.${ext}`;
+  // the targets' file says whose list it is: region, chain and gap (chainmatch_targets_南山区_动漫游戏_游戏引擎_…)
+  const list = state.tab === "targets" ? targetsContext() : null;
+  const chain = state.chains.find((c) => c.id === state.chain);
+  const words = list ? [list.region, chain ? nameOf(chain) : t("allChains"), list.segment] : [];
+  const safe = words.map((w) => String(w).replace(/[\\/:*?"<>|\s]+/g, "-"));
+  return ["chainmatch", state.tab, ...safe, new Date().toISOString().slice(0, 10)].join("_") + "." + ext;
 }
 
 function exportCsv() {
@@ -468,6 +481,25 @@ window.workbench = {
     const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, [node.x, node.y]);
     const box = $("#chain-chart").getBoundingClientRect();
     return { x: box.left + x, y: box.top + y };
+  },
+  /** Every chain-map node as drawn: its box in page pixels, whether it is faded (blur) and its label shown. */
+  mapNodes() {
+    if (!chart || !state.map) return [];
+    const data = chart.getModel().getSeriesByIndex(0).getData();
+    const box = $("#chain-chart").getBoundingClientRect();
+    return data.mapArray((i) => {
+      const el = data.getItemGraphicEl(i);
+      const r = el.getBoundingRect().clone();
+      r.applyTransform(el.getComputedTransform());
+      const path = el.childAt(0); // the box; its label is the path's text content
+      const label = path && path.getTextContent();
+      const blurred = (x) => !!x && ((x.currentStates || []).includes("blur") || (x.style && x.style.opacity < 0.5));
+      return {
+        id: data.getId(i), x: box.left + r.x, y: box.top + r.y, width: r.width, height: r.height,
+        faded: blurred(el) || blurred(path),
+        label: !!label && !label.ignore && !blurred(label) && !!label.style.text,
+      };
+    });
   },
 };
 

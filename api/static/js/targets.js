@@ -5,6 +5,7 @@
 import { api } from "./api.js";
 import { getLang, nameOf, relationName, t } from "./i18n.js";
 import { partsHtml, partsText } from "./parts.js";
+import { placeLong, placeName } from "./places.js";
 import { $, $$, esc, num, screenTables, table } from "./util.js";
 
 const OUTCOMES = ["contacted", "accepted", "rejected", "landed"];
@@ -14,7 +15,7 @@ const campaignPicks = new Map();
 
 let ctx = null;
 let introChart = null;
-let current = { segment: null, items: [] };
+let current = { segment: null, region: null, items: [] }; // the list on screen and the region it was fetched for
 
 export function initTargets(context) {
   ctx = context;
@@ -43,12 +44,13 @@ function outcomeButtons(org, segment, form) {
 
 /** Load and show the targets for ``segment`` (a segment record from the chain map). */
 export async function loadTargets(segment) {
-  current = { segment, items: [] };
+  current = { segment, region: ctx.state.region, items: [] };
   $("#target-detail").hidden = true;
   $("#targets-list").hidden = false;
   $("#targets-list").innerHTML = `<p class="muted">${esc(t("loading"))}</p>`;
   try {
-    const page = await api.recommendations(ctx.state.region, segment.segment, 20);
+    const page = await api.recommendations(current.region, segment.segment, 20);
+    if (current.segment !== segment) return; // another gap or region was asked for meanwhile
     current.items = page.items;
     renderList();
   } catch (e) {
@@ -56,14 +58,44 @@ export async function loadTargets(segment) {
   }
 }
 
+/**
+ * Follow the page after its region or chain changed (``map`` is the new chain map): the list shown is the
+ * new region's for the same segment when it is still a gap there, else none; an open target closes.
+ */
+export function syncTargets(map) {
+  if (!current.segment) return;
+  const seg = map.segments.find((s) => s.segment === current.segment.segment);
+  $("#target-detail").hidden = true;
+  $("#targets-list").hidden = false;
+  ["introducers", "co_pitch", "platforms"].forEach((n) => screenTables.delete(n));
+  if (seg && ["missing", "thin", "extension"].includes(seg.status)) {
+    loadTargets(seg);
+    return;
+  }
+  current = { segment: null, region: null, items: [] };
+  screenTables.delete("targets");
+  $("#targets-list").innerHTML = `<p class="muted">${esc(t("pickGap"))}</p>`;
+}
+
+/** The region, chain and gap of the list on screen, for the export's file name ("" without one). */
+export function targetsContext() {
+  if (!current.segment) return null;
+  return { region: placeName(current.region), segment: nameOf(current.segment) };
+}
+
 export function renderList() {
   const seg = current.segment;
   if (!seg) return;
+  const forRegion = placeName(current.region);
   const rows = current.items;
   const columns = [
+    // the export's first columns: the region the list is for and its gap (a CSV read alone says both)
+    { key: "for_region", label: t("region"), screen: false, text: () => forRegion },
+    { key: "gap", label: t("segment"), screen: false, text: () => nameOf(seg) },
     { key: "pick", label: "✓", export: false, html: (r) => `<input type="checkbox" title="${esc(t("campaign"))}" data-pick="${esc(r.org)}" data-name="${esc(nameOf(r))}" ${campaignPicks.has(r.org) ? "checked" : ""}>` },
     { key: "rank", label: t("rank"), cls: "n" },
-    { key: "name", label: t("target"), text: (r) => `${nameOf(r)} (${r.org})`, html: (r) => `<a href="#" data-open="${esc(r.org)}" class="target-link">${esc(nameOf(r))}</a><br><span class="muted">${esc(r.org)} · ${esc(r.region || "")}</span>` },
+    { key: "name", label: t("target"), text: (r) => `${nameOf(r)} (${r.org})`, html: (r) => `<a href="#" data-open="${esc(r.org)}" class="target-link">${esc(nameOf(r))}</a><br><span class="muted">${esc(placeLong(r.region))}</span>` },
+    { key: "located", label: t("regionOf"), screen: false, text: (r) => placeLong(r.region) },
     { key: "total", label: t("score"), cls: "n", text: (r) => num(r.total) },
     { key: "parts", label: t("scoreParts"), text: (r) => partsText(r.parts), html: (r) => partsHtml(r.parts) },
     { key: "form", label: t("form"), text: (r) => (r.form ? `${r.form.form_zh} ${r.form.form}` : ""), html: (r) => (r.form ? `<b title="${esc(r.form.rule)}">${esc(formText(r.form))}</b>${getLang() === "zh" ? `<br><span class="muted">${esc(r.form.form)}</span>` : ""}` : "") },
@@ -73,7 +105,7 @@ export function renderList() {
   const html = rows.length
     ? table("targets", `${t("targetsFor")}${nameOf(seg)}`, columns, rows, { rowAttrs: (r) => `data-org="${esc(r.org)}"` })
     : `<p class="muted">${esc(t("nothing"))}</p>`;
-  $("#targets-list").innerHTML = `<h2>${esc(t("targetsFor"))}${esc(nameOf(seg))} <span class="badge ${esc(seg.status)}">${esc(t(seg.status))}</span></h2>${html}`;
+  $("#targets-list").innerHTML = `<h2>${esc(t("targetsFor"))}${esc(nameOf(seg))} · <span class="for-region">${esc(forRegion)}</span> <span class="badge ${esc(seg.status)}">${esc(t(seg.status))}</span></h2>${html}`;
 }
 
 async function onListClick(ev) {
@@ -95,7 +127,8 @@ async function onListClick(ev) {
 }
 
 async function recordOutcome(btn) {
-  const body = { org: btn.dataset.org, region: ctx.state.region, status: btn.dataset.outcome };
+  // against the region the list was fetched for (syncTargets keeps it the page's)
+  const body = { org: btn.dataset.org, region: current.region || ctx.state.region, status: btn.dataset.outcome };
   if (btn.dataset.segment) body.segment = btn.dataset.segment;
   if (btn.dataset.form && btn.dataset.outcome === "landed") body.form = btn.dataset.form;
   try {
@@ -122,7 +155,7 @@ export async function openTarget(org) {
       <h2 id="target-title">${esc(nameOf(rec))} <span class="muted">${esc(org)}</span>
         <span class="status-tag" data-status-of="${esc(org)}">${rec.status ? esc(t(rec.status)) : ""}</span></h2>
       <div class="head-grid"><dl class="kv">
-        <dt>${esc(t("regionOf"))}</dt><dd>${esc(rec.region || "")}</dd>
+        <dt>${esc(t("regionOf"))}</dt><dd>${esc(placeLong(rec.region))}</dd>
         <dt>${esc(t("score"))}</dt><dd>${num(rec.total)}</dd>
         <dt>${esc(t("form"))}</dt><dd>${rec.form ? `<b>${esc(formText(rec.form))}</b> — ${esc(rec.form.rule)}` : ""}</dd>
         <dt>${esc(t("reason"))}</dt><dd>${esc(getLang() === "zh" ? rec.reason_zh || "" : rec.reason_en || "")}</dd>

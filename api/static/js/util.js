@@ -19,16 +19,17 @@ export const $ = (sel, root = document) => root.querySelector(sel);
 export const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
 
 /**
- * A table: ``columns`` are {key, label, html?(row), text?(row), cls?}; returns the HTML and
+ * A table: ``columns`` are {key, label, html?(row), text?(row), cls?, export?, screen?}; returns the HTML and
  * registers {title, columns, rows} under ``name`` so "export" can write what is on screen.
  */
 export function table(name, title, columns, rows, { rowAttrs } = {}) {
   screenTables.set(name, { title, columns, rows });
-  const head = columns.map((c) => `<th class="${c.cls || ""}">${esc(c.label)}</th>`).join("");
+  const shown = columns.filter((c) => c.screen !== false); // screen: false columns are export-only
+  const head = shown.map((c) => `<th class="${c.cls || ""}">${esc(c.label)}</th>`).join("");
   const body = rows
     .map((r, i) => {
       const attrs = rowAttrs ? rowAttrs(r, i) : "";
-      const cells = columns
+      const cells = shown
         .map((c) => `<td class="${c.cls || ""}">${c.html ? c.html(r) : esc(cellText(c, r))}</td>`)
         .join("");
       return `<tr ${attrs}>${cells}</tr>`;
