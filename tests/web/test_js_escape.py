@@ -28,7 +28,11 @@ REVIEWED = {
     ("main.js", "STATUS_COLOURS[s]"),  # a colour constant
     ("main.js", "summaries"), ("main.js", "severity"), ("main.js", "firms"), ("main.js", "suppliers"),
     ("targets.js", "s"),  # an OUTCOMES constant
-    ("targets.js", "html"), ("targets.js", "groups"), ("targets.js", "conflicts"),
+    ("targets.js", "html"),
+    ("lists.js", "tabs"), ("lists.js", "title"), ("lists.js", 'inputs.join("")'),  # templates built with esc
+    ("campaigns.js", "groups"), ("campaigns.js", "conflicts"), ("campaigns.js", "boxes"), ("campaigns.js", "stored"),
+    ("campaigns.js", "storeForm"), ("campaigns.js", "agencyOptions(plan.lead_agency)"),  # agencyOptions: esc'd options
+    ("campaigns.js", 'agencyOptions("", [c.owner, ...c.partners])'),
     ("board.js", 'items.map((p) => card(p)).join("")'),  # card(): a template, scanned where written
 }
 # helpers that return HTML built with esc (their templates are scanned where they are written)

@@ -91,6 +91,32 @@ export async function postForBlob(path, body) {
 
 export const get = (path, params) => request("GET", path, { params });
 export const post = (path, body, params) => request("POST", path, { body, params });
+export const patch = (path, body) => request("PATCH", path, { body });
+export const del = (path) => request("DELETE", path);
+
+/** GET a file with the key: {blob, filename}, the name from Content-Disposition (its UTF-8 filename* first). */
+export async function getFile(path, params, fallback = "download") {
+  const headers = {};
+  const key = getKey();
+  if (key) headers.Authorization = "Bearer " + key;
+  const resp = await fetch(path + query(params), { headers });
+  if (!resp.ok) {
+    let data = null;
+    try {
+      data = await resp.json();
+    } catch {
+      data = null;
+    }
+    const error = new ApiError(resp.status, data);
+    if (resp.status === 401) onUnauthorized(error);
+    throw error;
+  }
+  const cd = resp.headers.get("Content-Disposition") || "";
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(cd);
+  const plain = /filename="([^"]+)"/i.exec(cd);
+  const filename = star ? decodeURIComponent(star[1]) : plain ? plain[1] : fallback;
+  return { blob: await resp.blob(), filename };
+}
 
 // The calls the workbench makes, in one place.
 export const api = {

@@ -2,6 +2,8 @@
 // partner views. Targets live in targets.js.
 
 import { initBoard, loadBoard, renderBoard } from "./board.js";
+import { initCampaigns, loadCampaigns, renderCampaigns } from "./campaigns.js";
+import { initLists, loadLists, renderLists } from "./lists.js";
 import { api, ApiError, getKey, postForBlob, setKey, whenUnauthorized } from "./api.js";
 import { chainMapOption, STATUS_COLOURS } from "./chainmap.js";
 import { formatName, gapFlags, getLang, nameOf, partLabel, setLang, t, translate } from "./i18n.js";
@@ -395,6 +397,8 @@ function showTab(tab) {
   if (tab === "targets") resizeTargets();
   if (tab === "compare") loadCompare();
   if (tab === "board") loadBoard();
+  if (tab === "lists") loadLists();
+  if (tab === "campaigns") loadCampaigns();
 }
 
 function rerender() {
@@ -410,6 +414,8 @@ function rerender() {
   }
   renderList();
   renderBoard();
+  renderLists();
+  renderCampaigns();
   if (state.tab === "compare") loadCompare();
 }
 
@@ -450,6 +456,8 @@ function wire() {
     loadMap().catch((e) => notify(errorText(e), "error"));
     if (state.tab === "compare") loadCompare();
     if (state.tab === "board") loadBoard();
+    if (state.tab === "lists") loadLists();
+    if (state.tab === "campaigns") loadCampaigns();
   });
   $("#chain").addEventListener("change", (ev) => {
     state.chain = ev.target.value;
@@ -458,6 +466,8 @@ function wire() {
     loadMap().catch((e) => notify(errorText(e), "error"));
     if (state.tab === "compare") loadCompare();
     if (state.tab === "board") loadBoard();
+    if (state.tab === "lists") loadLists();
+    if (state.tab === "campaigns") loadCampaigns();
   });
   $("#compare-region").addEventListener("change", (ev) => {
     state.compare = ev.target.value;
@@ -509,6 +519,8 @@ renderLegend();
 initTargets({ state, notify, errorText, writeErrorText });
 initReview({ state, notify, errorText, writeErrorText, reload: loadMap });
 initBoard({ state, notify, errorText });
+initLists({ state, notify, errorText, writeErrorText });
+initCampaigns({ state, notify, errorText, writeErrorText });
 wire();
 if (getKey()) start();
 else {

@@ -3,6 +3,7 @@
 // proposed joint campaign.
 
 import { api } from "./api.js";
+import { renderPlan } from "./campaigns.js";
 import { getLang, nameOf, relationName, t } from "./i18n.js";
 import { partsHtml, partsText } from "./parts.js";
 import { placeLong, placeName } from "./places.js";
@@ -92,7 +93,7 @@ export function renderList() {
     // the export's first columns: the region the list is for and its gap (a CSV read alone says both)
     { key: "for_region", label: t("region"), screen: false, text: () => forRegion },
     { key: "gap", label: t("segment"), screen: false, text: () => nameOf(seg) },
-    { key: "pick", label: "✓", export: false, html: (r) => `<input type="checkbox" title="${esc(t("campaign"))}" data-pick="${esc(r.org)}" data-name="${esc(nameOf(r))}" ${campaignPicks.has(r.org) ? "checked" : ""}>` },
+    { key: "pick", label: t("pickForCampaign"), export: false, html: (r) => `<input type="checkbox" title="${esc(t("campaign"))}" data-pick="${esc(r.org)}" data-name="${esc(nameOf(r))}" ${campaignPicks.has(r.org) ? "checked" : ""}>` },
     { key: "rank", label: t("rank"), cls: "n" },
     { key: "name", label: t("target"), text: (r) => `${nameOf(r)} (${r.org})`, html: (r) => `<a href="#" data-open="${esc(r.org)}" class="target-link">${esc(nameOf(r))}</a><br><span class="muted">${esc(placeLong(r.region))}</span>` },
     { key: "located", label: t("regionOf"), screen: false, text: (r) => placeLong(r.region) },
@@ -173,7 +174,7 @@ export async function openTarget(org) {
   ]);
   if (intro.status === "fulfilled") await renderIntroducers(rec, intro.value.items);
   else $("#intro-table").innerHTML = `<p class="notice error">${esc(ctx.errorText(intro.reason))}</p>`;
-  if (plan.status === "fulfilled") renderCampaign(plan.value);
+  if (plan.status === "fulfilled") await renderPlan($("#campaign-out"), plan.value, ctx.state);
   else $("#campaign-out").innerHTML = `<p class="notice error">${esc(ctx.errorText(plan.reason))}</p>`;
 }
 
@@ -264,40 +265,6 @@ function drawIntroducerGraph(target, items, names) {
       },
     ],
   });
-}
-
-function renderCampaign(plan) {
-  const name = (id) => id;
-  const groups = plan.groups.length
-    ? `<ul>${plan.groups.map((g) => `<li>${esc(getLang() === "zh" ? g.kind_zh : g.kind)}: ${esc(g.targets.join(", "))} — ${esc(g.evidence.join(" "))}</li>`).join("")}</ul>`
-    : `<p class="muted">${esc(t("none"))}</p>`;
-  const coCols = [
-    { key: "org", label: "id" },
-    { key: "name", label: t("name") },
-    { key: "unit", label: t("regionOf") },
-    { key: "targets", label: t("target"), text: (c) => c.targets.map(name).join(", ") },
-    { key: "demand", label: t("weight"), cls: "n", text: (c) => num(c.demand) },
-  ];
-  const plCols = [
-    { key: "org", label: "id" },
-    { key: "name", label: t("name") },
-    { key: "kind", label: t("kind") },
-    { key: "unit", label: t("regionOf") },
-    { key: "why", label: t("note"), text: (p) => p.why.slice(0, 3).join(" ") },
-  ];
-  const conflicts = plan.conflicts.length
-    ? `<h3>${esc(t("conflicts"))}</h3><ul>${plan.conflicts.map((c) => `<li>${esc(c.org)}: ${esc(c.agencies.join(", "))}</li>`).join("")}</ul>`
-    : "";
-  $("#campaign-out").innerHTML = `
-    <p><b>${esc(getLang() === "zh" ? plan.reason_zh : plan.reason_en)}</b></p>
-    <dl class="kv"><dt>${esc(t("target"))}</dt><dd>${esc(plan.targets.join(", "))}</dd>
-      <dt>${esc(t("leadUnit"))}</dt><dd>${esc(plan.lead_unit || "")}</dd>
-      <dt>${esc(t("leadAgency"))}</dt><dd>${esc(plan.lead_agency || "")}</dd></dl>
-    <h3>${esc(t("groups"))}</h3>${groups}
-    <div class="compare-grid">
-      <div><h3>${esc(t("coPitch"))}</h3>${table("co_pitch", t("coPitch"), coCols, plan.co_pitch)}</div>
-      <div><h3>${esc(t("platforms"))}</h3>${table("platforms", t("platforms"), plCols, plan.platforms)}</div>
-    </div>${conflicts}`;
 }
 
 export function resizeTargets() {

@@ -1,0 +1,169 @@
+"""The joint-campaign (联合招商) view in headless Chromium: propose for the page's region and chain, store with an
+owner and a partner agency, add a partner, see a conflict, close it; a viewer key that cannot store or close; and
+the target view's campaign panel, which names firms and agencies (not org ids) under a labelled pick column.
+
+Every change made in the page is checked through the JSON API. The planted joint campaign of the sample world
+(answers.json: 上海光影知音 and org:f1099, pitched together by the studios that buy from both) is the known answer.
+Screenshots at 1366×768 go to ``artifacts/web/``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.web.test_workbench import (  # noqa: F401 - fixtures
+    ANSWERS,
+    browser,
+    call,
+    click_segment,
+    page,
+    server,
+    shot,
+    sign_in,
+)
+
+pytestmark = pytest.mark.browser
+
+CHAIN = "chain:animation_games"
+NANSHAN, FUTIAN, LONGGANG, BAOAN = "org:p004", "org:p002", "org:p007", "org:p006"
+FORBIDDEN = "该密钥为只读（viewer），修改需要 editor 权限。"  # main.js writeErrorText (i18n forbiddenWrite)
+PLANTED = json.loads(ANSWERS.read_text(encoding="utf-8"))["joint_campaigns"][1]  # shared local buyers
+
+
+def name(url: str, token: str, org: str) -> str:
+    return call(url, token, "GET", f"/organisations/{org}")["name_zh"]
+
+
+def open_campaigns(page, url: str, token: str) -> None:  # noqa: F811
+    sign_in(page, url, token)
+    if page.input_value("#chain") != CHAIN:
+        page.select_option("#chain", CHAIN)
+        page.wait_for_function("c => window.workbench.state.map.chain.id === c", arg=CHAIN)
+    page.click(".tabs button[data-tab=campaigns]")
+    page.wait_for_selector("#view-campaigns .camp-grid")
+
+
+def wait_notice(page, kind: str, text: str = "") -> str:  # noqa: F811
+    page.wait_for_function("([k, t]) => { const n = document.querySelector('#notice'); "
+                           "return n.className.includes(k) && !n.hidden && n.textContent.includes(t); }", arg=[kind, text])
+    return page.inner_text("#notice")
+
+
+@pytest.fixture(scope="module")
+def targets_list(server):  # noqa: F811
+    url, keys = server
+    call(url, keys["editor"], "POST", "/lists/targets/generate", {"region": "深圳", "chain": CHAIN, "top": 8})
+    return call(url, keys["viewer"], "GET", "/lists/targets", params={"region": "深圳", "chain": CHAIN})["items"]
+
+
+def test_propose_store_add_partner_conflict_and_close(page, server, targets_list):  # noqa: F811
+    url, keys = server
+    first, other = PLANTED["targets"]
+    assert targets_list[0]["subject"] == first  # the 游戏引擎 gap's ideal target heads the list
+    open_campaigns(page, url, keys["editor"])
+    # candidates: the region's target list for the chain, by name
+    boxes = page.locator("#view-campaigns input[data-candidate]")
+    assert boxes.count() == len(targets_list)
+    assert name(url, keys["viewer"], first) in page.inner_text("#view-campaigns .camp-candidates")
+    page.check(f"#view-campaigns input[data-candidate='{first}']")
+    # a firm not on the list, added by its name
+    other_name = name(url, keys["viewer"], other)
+    page.fill("#camp-target", other_name)
+    page.click("#camp-add-target")
+    page.wait_for_selector(f"#view-campaigns input[data-candidate='{other}']:checked")
+    page.click("#camp-propose")
+    page.wait_for_selector("#camp-plan dl")
+    plan = page.inner_text("#camp-plan")
+    assert "org:" not in plan and "cn/" not in plan  # names of firms, agencies and districts, never ids
+    assert "共同本地客户" in plan  # the planted joint pitch by the studios that buy from both
+    for buyer in PLANTED["shared_local_buyers"]:
+        assert name(url, keys["viewer"], buyer) in plan
+    expected = call(url, keys["viewer"], "POST", "/campaigns/propose", {"targets": [first, other], "region": "深圳"})
+    assert name(url, keys["viewer"], expected["lead_agency"]) == page.inner_text("#camp-plan .plan-lead")
+    shot(page, "40-campaign-proposed")
+    # store it: owner the proposed lead agency, 福田 as a partner
+    form = page.locator("#camp-store")
+    assert form.locator("select[name=owner]").input_value() == expected["lead_agency"]
+    form.locator(f"input[name=partner][value='{FUTIAN}']").check()
+    form.locator("input[name=note]").fill("两家同批推介")
+    form.locator("button[type=submit]").click()
+    wait_notice(page, "ok", "已保存联合招商活动")
+    stored = call(url, keys["viewer"], "GET", "/campaigns", params={"region": "深圳"})["items"]
+    assert len(stored) == 1
+    c = stored[0]
+    assert (c["owner"], c["partners"], sorted(c["targets"]), c["region"], c["note"], c["status"]) == (
+        expected["lead_agency"], [FUTIAN], sorted([first, other]), "cn/guangdong/shenzhen", "两家同批推介", "open")
+    row = page.locator(f"#view-campaigns tr[data-campaign='{c['id']}']")
+    row.wait_for()
+    assert name(url, keys["viewer"], FUTIAN) in row.inner_text() and "org:" not in row.inner_text()
+    # add 龙岗 as a partner from the row
+    row.locator("select").select_option(LONGGANG)
+    row.locator("button[data-add-partner]").click()
+    wait_notice(page, "ok", "已添加协同机构")
+    assert call(url, keys["viewer"], "GET", f"/campaigns/{c['id']}")["partners"] == [FUTIAN, LONGGANG]
+    # another agency claims the first target on its own: a conflict, shown by names
+    rival = call(url, keys["editor"], "POST", "/campaigns", {"name": "宝安单独招商", "owner": BAOAN,
+                                                           "targets": [first], "region": "深圳"})["campaign"]
+    page.click(".tabs button[data-tab=board]")
+    page.click(".tabs button[data-tab=campaigns]")
+    conflict = page.locator(f"#view-campaigns tr[data-conflict='{first}']")
+    conflict.wait_for()
+    text = conflict.inner_text()
+    assert name(url, keys["viewer"], first) in text and name(url, keys["viewer"], BAOAN) in text
+    assert "宝安单独招商" in text and "org:" not in text
+    shot(page, "41-campaign-conflict")
+    # close the rival from its row: the conflict goes
+    page.click(f"#view-campaigns button[data-close='{rival['id']}']")
+    wait_notice(page, "ok", "已结束")
+    assert call(url, keys["viewer"], "GET", f"/campaigns/{rival['id']}")["status"] == "closed"
+    assert call(url, keys["viewer"], "GET", "/campaigns/conflicts")["total"] == 0
+    page.wait_for_selector(f"#view-campaigns tr[data-conflict='{first}']", state="detached")
+    page.click("#lang")
+    page.wait_for_selector("#view-campaigns h2 >> text=Joint campaign")
+    assert "Owner agency" in page.inner_text("#view-campaigns table[data-table=campaigns] thead")
+    shot(page, "42-campaigns-en")
+    page.click("#lang")
+    assert page.console.errors == []
+
+
+def test_a_viewer_proposes_but_cannot_store_or_close(page, server, targets_list):  # noqa: F811
+    url, keys = server
+    before = call(url, keys["viewer"], "GET", "/campaigns")
+    open_campaigns(page, url, keys["viewer"])
+    page.check(f"#view-campaigns input[data-candidate='{targets_list[0]['subject']}']")
+    page.click("#camp-propose")  # proposing only reads
+    page.wait_for_selector("#camp-store")
+    page.click("#camp-store button[type=submit]")
+    assert wait_notice(page, "error") == FORBIDDEN
+    opened = [c for c in before["items"] if c["status"] == "open"]
+    if opened:
+        page.evaluate("() => { document.querySelector('#notice').hidden = true; "
+                      "document.querySelector('#notice').className = 'notice'; }")
+        page.click(f"#view-campaigns button[data-close='{opened[0]['id']}']")
+        assert wait_notice(page, "error") == FORBIDDEN
+    assert call(url, keys["viewer"], "GET", "/campaigns") == before
+    shot(page, "43-campaigns-viewer")
+    assert all("403" in e for e in page.console.errors), page.console.errors
+
+
+def test_the_target_views_campaign_panel_names_firms_and_labels_its_pick_column(page, server):  # noqa: F811
+    url, keys = server
+    sign_in(page, url, keys["editor"])
+    if page.input_value("#chain") != CHAIN:
+        page.select_option("#chain", CHAIN)
+        page.wait_for_function("c => window.workbench.state.map.chain.id === c", arg=CHAIN)
+    click_segment(page, "seg:game_engine")
+    page.click("#see-targets")
+    page.locator("table[data-table=targets] tbody tr").first.wait_for()
+    assert page.inner_text("table[data-table=targets] thead th >> nth=0") == "加入联合招商"
+    page.locator("table[data-table=targets] a.target-link").first.click()
+    page.wait_for_selector("#campaign-out dl")
+    panel = page.inner_text("#campaign-out")
+    assert "org:" not in panel and "cn/" not in panel, panel
+    assert name(url, keys["viewer"], PLANTED["targets"][0]) in page.inner_text("#campaign-out .plan-targets")
+    assert "id" not in page.eval_on_selector_all("#campaign-out th", "els => els.map(e => e.textContent)")
+    page.locator("#campaign-out").scroll_into_view_if_needed()
+    shot(page, "44-target-campaign-panel")
+    assert page.console.errors == []
