@@ -34,6 +34,7 @@ REVIEWED = {
     ("campaigns.js", "storeForm"), ("campaigns.js", "agencyOptions(plan.lead_agency)"),  # agencyOptions: esc'd options
     ("campaigns.js", 'agencyOptions("", [c.owner, ...c.partners])'),
     ("board.js", 'items.map((p) => card(p)).join("")'),  # card(): a template, scanned where written
+    ("search.js", 'segs || esc(t("none"))'),  # segment buttons built with esc
 }
 # helpers that return HTML built with esc (their templates are scanned where they are written)
 _HTML_HELPERS = re.compile(r"^(table|outcomeButtons|partsHtml|flagMark)\(")

@@ -451,7 +451,7 @@ def test_closed_firms_are_neither_local_firms_nor_targets_and_a_search_says_why(
             page.wait_for_function("q => document.querySelector('table[data-table=search]') && "
                                    "document.querySelector('#search-results').textContent.includes(q)", arg=q,
                                    timeout=180_000)
-            row = page.locator("table[data-table=search] tbody tr", has_text=org).first
+            row = page.locator(f"table[data-table=search] tbody tr[data-org='{org}']")  # ids as data, names shown
             assert row.locator("td.reg-status").inner_text() == note
             assert "不计为本地企业" in page.inner_text("#search-results .closed-note")
         shot(page, "09-closed-firm-search")
@@ -459,7 +459,7 @@ def test_closed_firms_are_neither_local_firms_nor_targets_and_a_search_says_why(
         page.click("#search-form button[type=submit]")
         page.wait_for_function("() => document.querySelector('#search-results .closed-note')?.textContent"
                                ".includes('never counted as local firms')")
-        row = page.locator("table[data-table=search] tbody tr", has_text=local.json()["id"]).first
+        row = page.locator(f"table[data-table=search] tbody tr[data-org='{local.json()['id']}']")
         assert row.locator("td.reg-status").inner_text() == "revoked"
         page.click("#lang")
         assert page.console.errors == []

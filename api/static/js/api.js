@@ -129,6 +129,7 @@ export const api = {
   dependence: (region, chain) => get("/analysis/dependence", { region, chain, top: 10 }),
   compare: (regions, chain) => get("/analysis/compare", { regions, chain }),
   search: (q, region, limit = 20) => get("/search", { q, region, limit }),
+  searchWith: (q, filters) => get("/search", { q, ...filters }),
   organisation: (id) => get("/organisations/" + encodeURIComponent(id)),
   recommendations: (region, segment, limit = 20) => get("/recommendations", { region, segment, limit }),
   introducers: (target, region, limit = 10) => get("/introducers", { target, region, limit }),

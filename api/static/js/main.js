@@ -10,7 +10,8 @@ import { formatName, gapFlags, getLang, nameOf, partLabel, setLang, t, translate
 import { partsHtml, partsText } from "./parts.js";
 import { initReview, loadPredictions } from "./review.js";
 import { setRegions } from "./places.js";
-import { initTargets, loadTargets, renderList, resizeTargets, syncTargets, targetsContext } from "./targets.js";
+import { fillFilters, initSearch, renderHits } from "./search.js";
+import { initTargets, loadTargets, openTarget, renderList, resizeTargets, syncTargets, targetsContext } from "./targets.js";
 import { $, $$, download, esc, num, pct, screenTables, table, toCsv, toSheets } from "./util.js";
 
 const DEFAULT_REGION = "cn/guangdong/shenzhen";
@@ -252,34 +253,19 @@ function showSegment(id) {
   if (btn) btn.addEventListener("click", () => showTab("targets"));
 }
 
-// ------------------------------------------------------------------ search
-
-/** Why a closed or moved-away firm counts nowhere (已注销（2021-03-01）), from the API; "" when active. */
-const statusNote = (h) => (getLang() === "zh" ? h.status_note_zh : h.status_note_en) || "";
-
-async function runSearch(ev) {
-  ev.preventDefault();
-  const q = $("#search-q").value.trim();
-  if (!q) return;
-  const out = $("#search-results");
-  out.innerHTML = `<p class="muted">${esc(t("loading"))}</p>`;
-  try {
-    const res = await api.search(q, $("#search-local").checked ? state.region : undefined, 30);
-    out.innerHTML = res.items.length
-      ? table("search", `${t("tabSearch")}: ${q}`, [
-          { key: "rank", label: t("rank"), cls: "n" },
-          { key: "name", label: t("name") },
-          { key: "id", label: "id" },
-          { key: "region", label: t("regionOf") },
-          { key: "status", label: t("regStatus"), cls: "reg-status", text: statusNote },
-          { key: "score", label: t("score"), cls: "n", text: (h) => num(h.score, 4) },
-          { key: "dense_rank", label: t("dense"), cls: "n" },
-          { key: "lexical_rank", label: t("lexical"), cls: "n" },
-        ], res.items) + (res.items.some(statusNote) ? `<p class="muted closed-note">${esc(t("closedNote"))}</p>` : "")
-      : `<p class="muted">${esc(t("nothing"))}</p>`;
-  } catch (e) {
-    out.innerHTML = `<p class="notice error">${esc(errorText(e))}</p>`;
+/** Show ``id`` on the chain map, switching to a chain that holds it when the page's chain does not. */
+async function openSegment(id) {
+  const holds = (c) => c && c.segments.includes(id);
+  if (state.chain && !holds(state.chains.find((c) => c.id === state.chain))) {
+    const chain = state.chains.find(holds);
+    state.chain = chain ? chain.id : "";
+    $("#chain").value = state.chain;
+    sessionStorage.setItem("chainmatch.chain", state.chain);
+    fillFilters();
+    await loadMap();
   }
+  showTab("map");
+  if (state.map && state.map.segments.some((s) => s.segment === id)) selectSegment(id);
 }
 
 // ------------------------------------------------------------------ compare
@@ -416,6 +402,8 @@ function rerender() {
   renderBoard();
   renderLists();
   renderCampaigns();
+  fillFilters();
+  renderHits();
   if (state.tab === "compare") loadCompare();
 }
 
@@ -423,6 +411,7 @@ async function start() {
   try {
     await loadCatalogue();
     state.ready = true;
+    fillFilters();
     $("#key-form").classList.remove("need");
     await loadMap();
     notify("");
@@ -463,6 +452,7 @@ function wire() {
     state.chain = ev.target.value;
     remember("chain", state.chain);
     state.selected = null;
+    fillFilters();
     loadMap().catch((e) => notify(errorText(e), "error"));
     if (state.tab === "compare") loadCompare();
     if (state.tab === "board") loadBoard();
@@ -475,7 +465,6 @@ function wire() {
     if (state.tab === "compare") loadCompare();
     else showTab("compare");
   });
-  $("#search-form").addEventListener("submit", runSearch);
   $("#partners-form").addEventListener("submit", findPartners);
   $("#export").addEventListener("click", exportCsv);
   $("#export-xlsx").addEventListener("click", exportXlsx);
@@ -521,6 +510,7 @@ initReview({ state, notify, errorText, writeErrorText, reload: loadMap });
 initBoard({ state, notify, errorText });
 initLists({ state, notify, errorText, writeErrorText });
 initCampaigns({ state, notify, errorText, writeErrorText });
+initSearch({ state, errorText, openSegment, openTarget: (org) => (showTab("targets"), openTarget(org)) });
 wire();
 if (getKey()) start();
 else {

@@ -146,7 +146,11 @@ async function recordOutcome(btn) {
 
 /** One target: its facts, introducer paths (graph + table) and a proposed joint campaign. */
 export async function openTarget(org) {
-  const rec = current.items.find((r) => r.org === org) || { org, name_zh: org, name_en: org, parts: [] };
+  let rec = current.items.find((r) => r.org === org);
+  if (!rec) { // opened from elsewhere (a search hit): the firm's name and place, no scores
+    const o = await api.organisation(org).catch(() => ({}));
+    rec = { org, name_zh: o.name_zh || org, name_en: o.name_en || org, region: o.region, parts: [] };
+  }
   const box = $("#target-detail");
   $("#targets-list").hidden = true;
   box.hidden = false;
