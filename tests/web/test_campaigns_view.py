@@ -167,3 +167,18 @@ def test_the_target_views_campaign_panel_names_firms_and_labels_its_pick_column(
     page.locator("#campaign-out").scroll_into_view_if_needed()
     shot(page, "44-target-campaign-panel")
     assert page.console.errors == []
+
+
+def test_changing_the_region_refetches_the_candidates_and_campaigns(page, server, targets_list):  # noqa: F811
+    url, keys = server
+    open_campaigns(page, url, keys["viewer"])
+    assert page.locator("#view-campaigns input[data-candidate]").count() == len(targets_list)
+    page.select_option("#region", "cn/guangdong/guangzhou")
+    page.wait_for_selector("#view-campaigns h2 >> text=广州市")
+    got = call(url, keys["viewer"], "GET", "/lists/targets", params={"region": "广州", "chain": CHAIN})["items"]
+    assert page.locator("#view-campaigns input[data-candidate]").count() == len(got)
+    if not got:
+        assert "招商引资目标清单为空" in page.inner_text("#view-campaigns")
+    assert call(url, keys["viewer"], "GET", "/campaigns", params={"region": "广州"})["total"] == 0
+    assert "本地区暂无联合招商活动" in page.inner_text("#view-campaigns")
+    assert page.console.errors == []

@@ -157,3 +157,26 @@ def test_a_viewer_reads_the_lists_but_cannot_change_them(page, server):  # noqa:
     assert dl.value.suggested_filename == "重点企业_深圳市_动漫游戏.csv"
     shot(page, "34-lists-viewer")
     assert all("403" in e for e in page.console.errors), page.console.errors
+
+
+def test_changing_the_region_refetches_the_list(page, server):  # noqa: F811
+    url, keys = server
+    nanshan = "cn/guangdong/shenzhen/nanshan"
+    call(url, keys["editor"], "POST", "/lists/key_firms/generate", {**SCOPE, "top": 8})
+    shenzhen = entries(url, keys["viewer"])
+    open_lists(page, url, keys["editor"])
+    page.wait_for_selector("#view-lists tr[data-entry]")
+    page.select_option("#region", nanshan)
+    page.wait_for_selector("#view-lists .list-tools h2 >> text=南山区")
+    assert page.locator("#view-lists tr[data-entry]").count() == len(entries(url, keys["viewer"], region=nanshan))
+    page.click("#list-generate")  # regenerating writes the district's own list, not the city's
+    wait_notice(page, "ok", "已重新生成")
+    local = entries(url, keys["viewer"], region=nanshan)
+    assert local and all(e["region"] == nanshan for e in local)
+    page.wait_for_function("n => document.querySelectorAll('#view-lists tr[data-entry]').length === n", arg=len(local))
+    assert rows(page) == [e["id"] for e in local]
+    assert entries(url, keys["viewer"]) == shenzhen
+    page.select_option("#region", "cn/guangdong/shenzhen")
+    page.wait_for_function("ids => JSON.stringify([...document.querySelectorAll('#view-lists tr[data-entry]')]"
+                           ".map(e => Number(e.dataset.entry))) === JSON.stringify(ids)", arg=[e["id"] for e in shenzhen])
+    assert page.console.errors == []

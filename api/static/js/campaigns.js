@@ -38,6 +38,7 @@ addStrings({
   campCreated: ["创建时间", "Created"],
   campActions: ["操作", "Actions"],
   campAddPartner: ["添加协同机构", "Add partner"],
+  campPickAgency: ["选择机构…", "Choose an agency…"],
   campPartnerAdded: ["已添加协同机构：", "Partner added: "],
   campClose: ["结束活动", "Close"],
   campClosed: ["已结束：", "Closed: "],
@@ -235,7 +236,7 @@ export function renderCampaigns() {
       { key: "status", label: t("campStatus"), cls: "nowrap", text: (c) => t("camp_" + c.status) },
       { key: "created_at", label: t("campCreated"), cls: "nowrap", text: (c) => c.created_at.slice(0, 10) },
       { key: "actions", label: t("campActions"), export: false, text: () => "", html: (c) => (c.status === "open"
-        ? `<div class="camp-actions"><select data-partner-of="${esc(c.id)}" aria-label="${esc(t("campAddPartner"))}">${agencyOptions("", [c.owner, ...c.partners])}</select>
+        ? `<div class="camp-actions"><select data-partner-of="${esc(c.id)}" aria-label="${esc(t("campAddPartner"))}"><option value="">${esc(t("campPickAgency"))}</option>${agencyOptions("", [c.owner, ...c.partners])}</select>
            <button type="button" data-add-partner="${esc(c.id)}">${esc(t("campAddPartner"))}</button>
            <button type="button" data-close="${esc(c.id)}">${esc(t("campClose"))}</button></div>`
         : "") },
