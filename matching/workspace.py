@@ -369,11 +369,16 @@ class Workspace:
             raise NotFound("campaign", str(campaign_id))
         return found[0]
 
-    def campaigns(self, *, status: str | None = None, ids: Iterable[int] | None = None) -> list[Campaign]:
+    def campaigns(self, *, status: str | None = None, ids: Iterable[int] | None = None,
+                  region: str | None = None) -> list[Campaign]:
+        """Stored campaigns by id; ``region`` (an id): those recruiting for it or a place inside it."""
         where, params = [], []
         if status is not None:
             where.append("status = ?")
             params.append(status)
+        if region is not None:
+            where.append("(region = ? OR substr(region, 1, ?) = ?)")
+            params += [region, len(region) + 1, region + "/"]
         if ids is not None:
             ids = list(ids)
             where.append(f"id IN ({','.join('?' * len(ids))})")

@@ -255,10 +255,13 @@ def campaign_create(
 
 @campaign_app.command("list")
 def campaign_list(status: Annotated[str | None, typer.Option(help="open or closed.")] = None,
+                  region: Annotated[str | None, typer.Option("--region", "-r", help="Only campaigns recruiting for "
+                                                             "this region or a place inside it.")] = None,
                   data_dir: DataDir = None, as_json: JsonOut = False) -> None:
     """Stored campaigns."""
+    rid = resolve_region(region, field="--region") if region else None
     with _context(data_dir) as (_e, _store, ws):
-        cs = ws.campaigns(status=status)
+        cs = ws.campaigns(status=status, region=rid)
     if as_json:
         print_json([c.as_dict() for c in cs])
         return

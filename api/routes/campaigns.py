@@ -69,10 +69,7 @@ def list_campaigns(ws: WorkspaceDep, _: Viewer, page: PageDep,
                    region: Annotated[str | None, Query(max_length=200, description="Only campaigns recruiting for "
                                                        "this region or a place inside it (id or place name).",
                                                        examples=["深圳"])] = None) -> CampaignPage:
-    found = ws.campaigns(status=status)
-    if region:
-        rid = resolve_region(region, field="query.region")
-        found = [c for c in found if c.region and (c.region == rid or c.region.startswith(rid + "/"))]
+    found = ws.campaigns(status=status, region=resolve_region(region, field="query.region") if region else None)
     return CampaignPage(items=[c.as_dict() for c in page.slice(found)], total=len(found), limit=page.limit,
                         offset=page.offset)
 

@@ -151,6 +151,9 @@ def test_written_things_read_back_alike(api, run):
     run("lists", "generate", "targets", "--region", REGION, "--chain", CHAIN)
     same(_ok(api.get("/outcomes"))["items"], run("outcome", "history"), "outcomes")
     same(_ok(api.get("/campaigns"))["items"], run("campaign", "list"), "campaigns")
+    by_region = _ok(api.get("/campaigns", params={"region": REGION}))["items"]
+    assert by_region and by_region == run("campaign", "list", "--region", REGION)
+    assert _ok(api.get("/campaigns", params={"region": "广州"}))["items"] == run("campaign", "list", "--region", "广州") == []
     same(_ok(api.get("/campaigns/conflicts"))["items"], run("campaign", "conflicts"), "conflicts")
     http = _ok(api.get("/lists/targets", params={"region": REGION, "chain": CHAIN, "limit": 500}))
     mine = run("lists", "show", "targets", "--region", REGION, "--chain", CHAIN)
