@@ -6,6 +6,8 @@ The scope is the page's: 深圳 and the 动漫游戏 chain. Screenshots at 1366�
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.web.test_workbench import browser, call, page, server, shot, sign_in  # noqa: F401 - fixtures
@@ -129,6 +131,14 @@ def test_curated_list_add_another_list_and_english(page, server):  # noqa: F811
     head = page.inner_text("#view-lists table thead")
     assert "Issuer" in head and "Origin" in head
     shot(page, "33-lists-en")
+    # the generated lists' words in English: tiers and segments (stored in Chinese)
+    call(url, keys["editor"], "POST", "/lists/key_firms/generate", {**SCOPE, "top": 8})
+    page.click("#view-lists .list-kinds button[data-list=key_firms]")
+    page.wait_for_selector("#view-lists table[data-table=list_key_firms] tbody tr")
+    tiers = page.eval_on_selector_all("#view-lists tbody td:nth-child(4)", "els => els.map(e => e.textContent)")
+    segments = page.eval_on_selector_all("#view-lists tbody td:nth-child(3)", "els => els.map(e => e.textContent)")
+    assert "chain leader" in " ".join(tiers) and not any("链主" in x for x in tiers), tiers
+    assert all(x and not re.search(r"[\u4e00-\u9fff]", x) for x in segments), segments
     page.click("#lang")
     assert page.console.errors == []
 

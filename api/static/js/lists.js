@@ -58,6 +58,16 @@ const FIELDS = {
   policies: [["instrument", "政策工具", "Instrument"], ["issuer", "发布机构", "Issuer"], ["reference", "文号或出处", "Reference"]],
   advisors: [["expertise", "专长领域", "Expertise"]],
 };
+/** The generated lists' words in English (graph/display.py WORDS, matching/recommend/form.py FORMS_EN, gap kinds,
+ *  matching/worklists/generate.py PLATFORM_ZH); the lists store them in Chinese. */
+const VALUE_EN = {
+  链主: "chain leader", 专精特新: "specialised SME", 瞪羚: "gazelle", 隐形冠军: "hidden champion", 独角兽: "unicorn",
+  上市公司: "listed", 补链: "missing (fill)", 强链: "thin (strengthen)", 延链: "extension", 生产基地: "production base",
+  研发中心: "R&D centre", 区域总部: "regional headquarters", 整体引进: "whole-firm relocation (headquarters)",
+  "孵化器/众创空间": "incubator", "园区/基地": "park", 高校: "university", "重点实验室/研究院": "lab",
+};
+const WORD_FIELDS = new Set(["tiers", "gap", "form", "platform_type"]);
+
 /** Lists whose entries are organisations (the add form asks for a firm, not a title). */
 const SUBJECT_KINDS = new Set(["key_firms", "targets"]);
 
@@ -85,7 +95,8 @@ function fieldText(e, f) {
   const v = e.fields[f[0]];
   if (v === undefined || v === null) return "";
   if (f[3] === "number") return num(v, f[0] === "score" ? 2 : 1);
-  if (f[0] === "segment") return String(v).split(/[、;；]/).map(segmentText).join("、");
+  if (f[0] === "segment") return String(v).split(/[、;；]/).map(segmentText).join(getLang() === "zh" ? "、" : ", ");
+  if (WORD_FIELDS.has(f[0]) && getLang() === "en") return String(v).split("、").map((w) => VALUE_EN[w] || w).join(", ");
   return typeof v === "object" ? Object.entries(v).map(([k, x]) => `${k}=${x}`).join("; ") : String(v);
 }
 
