@@ -1,6 +1,7 @@
 """The joint-campaign (联合招商) view in headless Chromium: propose for the page's region and chain, store with an
 owner and a partner agency, add a partner, see a conflict, close it; a viewer key that cannot store or close; and
-the target view's campaign panel, which names firms and agencies (not org ids) under a labelled pick column.
+the target view's campaign panel, which names firms and agencies (not org ids) under a labelled pick column whose
+ticks the campaign view starts from.
 
 Every change made in the page is checked through the JSON API. The planted joint campaign of the sample world
 (answers.json: 上海光影知音 and org:f1099, pitched together by the studios that buy from both) is the known answer.
@@ -158,6 +159,9 @@ def test_the_target_views_campaign_panel_names_firms_and_labels_its_pick_column(
     page.click("#see-targets")
     page.locator("table[data-table=targets] tbody tr").first.wait_for()
     assert page.inner_text("table[data-table=targets] thead th >> nth=0") == "加入联合招商"
+    second = page.locator("table[data-table=targets] tbody tr").nth(1)
+    ticked = second.get_attribute("data-org")
+    second.locator("input[data-pick]").check()
     page.locator("table[data-table=targets] a.target-link").first.click()
     page.wait_for_selector("#campaign-out dl")
     panel = page.inner_text("#campaign-out")
@@ -166,6 +170,10 @@ def test_the_target_views_campaign_panel_names_firms_and_labels_its_pick_column(
     assert "id" not in page.eval_on_selector_all("#campaign-out th", "els => els.map(e => e.textContent)")
     page.locator("#campaign-out").scroll_into_view_if_needed()
     shot(page, "44-target-campaign-panel")
+    assert name(url, keys["viewer"], ticked) in page.inner_text("#campaign-out .plan-targets")  # the ticked one too
+    # the 联合招商 view starts from what was ticked (加入联合招商)
+    page.click(".tabs button[data-tab=campaigns]")
+    page.wait_for_selector(f"#view-campaigns input[data-candidate='{ticked}']:checked")
     assert page.console.errors == []
 
 

@@ -8,6 +8,7 @@
 
 import { api, get, post } from "./api.js";
 import { addStrings, getLang, nameOf, t } from "./i18n.js";
+import { pickedTargets } from "./targets.js";
 import { $, esc, num, table } from "./util.js";
 
 addStrings({
@@ -63,7 +64,8 @@ addStrings({
 /** Organisation records by id, fetched once each (names in both languages). */
 const names = new Map();
 
-const camp = { ctx: null, candidates: [], extra: [], picked: new Set(), agencies: [], campaigns: [], conflicts: [], plan: null };
+const camp = { ctx: null, candidates: [], extra: [], picked: new Set(), fromTargets: new Set(), agencies: [], campaigns: [],
+  conflicts: [], plan: null };
 
 /** Whether ``id`` needs fetching: unknown, or known only by the Chinese name a list or plan gave (English page). */
 const needs = (id) => id && (!names.has(id) || (getLang() === "en" && !names.get(id).full));
@@ -192,8 +194,16 @@ export async function loadCampaigns() {
       camp.picked = new Set();
       camp.extra = [];
       camp.plan = null;
+      camp.fromTargets = new Set();
     }
     camp.candidates = targets.items.filter((e) => e.subject);
+    for (const [id, name] of pickedTargets()) { // ticked in the targets list (加入联合招商): picked here too, once
+      if (camp.fromTargets.has(id)) continue;
+      camp.fromTargets.add(id);
+      if (!names.has(id)) names.set(id, { id, name_zh: name });
+      if (!camp.candidates.some((e) => e.subject === id) && !camp.extra.includes(id)) camp.extra.push(id);
+      camp.picked.add(id);
+    }
     camp.candidates.forEach((e) => names.has(e.subject) || names.set(e.subject, { id: e.subject, name_zh: e.title }));
     agencies.items.forEach((o) => names.set(o.id, { ...o, full: true }));
     camp.agencies = agencies.items;

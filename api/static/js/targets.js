@@ -14,6 +14,9 @@ const OUTCOMES = ["contacted", "accepted", "rejected", "landed"];
 /** Targets ticked for a joint campaign, kept across gaps (org id → name). */
 const campaignPicks = new Map();
 
+/** The targets ticked for a joint campaign, [[org id, name], …] (the 联合招商 view starts from them). */
+export const pickedTargets = () => [...campaignPicks];
+
 let ctx = null;
 let introChart = null;
 let current = { segment: null, region: null, items: [] }; // the list on screen and the region it was fetched for
