@@ -190,3 +190,20 @@ def test_changing_the_region_refetches_the_list(page, server):  # noqa: F811
     page.wait_for_function("ids => JSON.stringify([...document.querySelectorAll('#view-lists tr[data-entry]')]"
                            ".map(e => Number(e.dataset.entry))) === JSON.stringify(ids)", arg=[e["id"] for e in shenzhen])
     assert page.console.errors == []
+
+
+def test_every_chain_is_the_list_of_every_chain(page, server):  # noqa: F811
+    url, keys = server
+    open_lists(page, url, keys["editor"])
+    page.select_option("#chain", "")  # 全部产业链
+    page.wait_for_selector("#view-lists .list-tools h2 >> text=全部产业链")
+    page.click("#list-generate")
+    wait_notice(page, "ok", "已重新生成")
+    every = entries(url, keys["viewer"], chain="all")
+    assert every and all(e["chain"] is None for e in every)
+    page.wait_for_function("n => document.querySelectorAll('#view-lists tr[data-entry]').length === n", arg=len(every))
+    assert rows(page) == [e["id"] for e in every]
+    with page.expect_download() as dl:
+        page.click("#view-lists button[data-export=csv]")
+    assert dl.value.suggested_filename == "重点企业_深圳市_全部产业链.csv"
+    assert page.console.errors == []
