@@ -6,7 +6,11 @@ view is read back with SQL (both timed and reported); above, the view is built
 straight from the generated records and handed over as the array directory a
 large store keeps (:meth:`GraphArrays.save`, derived indexes included; the child
 memory-maps it as the CLI and API do), because writing millions of rows to
-SQLite is the import benchmark's job, not this one's. The analysis runs in a fresh child process, so its peak RSS is the
+SQLite is the import benchmark's job, not this one's. With ``--arrays DIR`` the array
+directory is kept there and reused by the next run with the same world (a 1M world
+takes minutes to generate); its derived indexes are computed again, untimed, when the
+analysis code has changed, as a store's kept view is keyed on the code. The analysis
+runs in a fresh child process, so its peak RSS is the
 analysis's own (the array view included), not the generator's:
 
 - ``cold_ms`` — first ``gaps`` for the whole city with empty caches: aggregates
@@ -26,9 +30,11 @@ Examples
 
 from __future__ import annotations
 
+import json
 import multiprocessing as mp
 import os
 import resource
+import shutil
 import statistics
 import tempfile
 import time
@@ -114,16 +120,68 @@ def _child(args, out) -> None:
         raise
 
 
+def _kept_arrays(arrays_dir: Path, firms: int, links: int, seed: int, say) -> dict:
+    """The array directory ``arrays_dir`` for this world: generated and saved the first time, then reused.
+
+    Its derived indexes are brought up to the code's (:func:`graph.analysis.fast.derive`, saved again)
+    before the measurement: a store does that when it keeps its view, not on the first query.
+    """
+    from graph.analysis.arrays import GraphArrays
+    from graph.analysis.cache import code_fingerprint
+    from graph.analysis.fast import derive
+
+    fig: dict = {"arrays_dir": str(arrays_dir)}
+    stamp = arrays_dir / "world.json"  # the world generated, and the analysis code that derived the indexes
+    world = {"firms": firms, "links": links, "seed": seed}
+    kept = json.loads(stamp.read_text()) if stamp.is_file() else {}
+    if kept.get("world") == world:
+        if kept.get("derived_by") == code_fingerprint():  # as a store keys its kept view on the code
+            return fig
+        say("the kept view's derived indexes are out of date: deriving and saving them again (not timed)")
+        arrays = GraphArrays.load(arrays_dir, mmap=False)
+    else:
+        from fixtures.synth import synthetic_batch
+
+        if arrays_dir.exists():
+            shutil.rmtree(arrays_dir)
+        say(f"generating {firms:,} firms and {links:,} links into {arrays_dir} (not timed, kept)")
+        t = time.perf_counter()
+        arrays = GraphArrays.from_batch(synthetic_batch(firms, links, seed))
+        fig["generate_s"] = round(time.perf_counter() - t, 1)
+    t = time.perf_counter()
+    arrays.derived.clear()
+    derive(arrays)
+    fig["derive_s"] = round(time.perf_counter() - t, 1)
+    tmp = arrays_dir.with_name(arrays_dir.name + ".new")
+    shutil.rmtree(tmp, ignore_errors=True)
+    arrays.save(tmp)
+    del arrays
+    shutil.rmtree(arrays_dir, ignore_errors=True)
+    tmp.rename(arrays_dir)
+    stamp.write_text(json.dumps({"world": world, "derived_by": code_fingerprint()}))
+    return fig
+
+
 def run_gaps_bench(firms: int, links: int, seed: int = 7, region: str = "cn/guangdong/shenzhen",
-                   through_store: bool | None = None, workdir: Path | None = None, say=None) -> dict:
-    """Generate a synthetic world, then time ``gaps`` for ``region`` cold and warm (see the module docstring)."""
+                   through_store: bool | None = None, workdir: Path | None = None, say=None,
+                   arrays_dir: Path | None = None) -> dict:
+    """Generate a synthetic world, then time ``gaps`` for ``region`` cold and warm (see the module docstring).
+
+    ``arrays_dir``: keep the generated array view there and reuse it on the next run (no SQLite store).
+    """
     from fixtures.synth import synthetic_batch
     from graph.analysis.arrays import GraphArrays
 
     say = say or (lambda _m: None)
 
-    through_store = firms <= STORE_MAX_FIRMS if through_store is None else through_store
+    through_store = firms <= STORE_MAX_FIRMS if through_store is None and arrays_dir is None else bool(through_store)
     fig: dict = {"firms": firms, "links": links, "region": region, "path": "sqlite" if through_store else "npy"}
+    if arrays_dir is not None and not through_store:
+        fig.update(_kept_arrays(Path(arrays_dir), firms, links, seed, say))
+        with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+            say("measuring in a fresh process: cold, warm, aggregates, one chain")
+            fig.update(_in_child(("npy", str(arrays_dir), region, str(Path(tmp) / "cache"))))
+        return _goals(fig)
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         t = time.perf_counter()
         say(f"generating {firms:,} firms and {links:,} links (not timed)")
@@ -150,17 +208,25 @@ def run_gaps_bench(firms: int, links: int, seed: int = 7, region: str = "cn/guan
             del arrays
         del batch
         say("measuring in a fresh process: cold, warm, aggregates, one chain")
-        ctx = mp.get_context("spawn")
-        recv, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_child, args=(("sqlite" if through_store else "npy", path, region,
-                                                 str(Path(tmp) / "cache")), send))
-        proc.start()
-        result = recv.recv()
-        proc.join()
+        fig.update(_in_child(("sqlite" if through_store else "npy", path, region, str(Path(tmp) / "cache"))))
+    return _goals(fig)
+
+
+def _in_child(args) -> dict:
+    """:func:`_measure` in a spawned process (its peak RSS is the analysis's own)."""
+    ctx = mp.get_context("spawn")
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(args, send))
+    proc.start()
+    result = recv.recv()
+    proc.join()
     if isinstance(result, BaseException):
         raise result
-    fig.update(result)
-    fig["goal_cold_2s"] = fig["cold_ms"] <= 2000
+    return result
+
+
+def _goals(fig: dict) -> dict:
+    fig["goal_cold_1s"] = fig["cold_ms"] <= 1000  # issue 21's goal (was 2 s)
     fig["goal_warm_50ms"] = fig["warm_ms"] <= 50
     return fig
 
@@ -176,13 +242,16 @@ def register_bench(bench_app: typer.Typer) -> None:
         region: Annotated[str, typer.Option(help="The city analysed.")] = "cn/guangdong/shenzhen",
         store: Annotated[bool | None, typer.Option("--store/--no-store",
                                                    help=f"Write to SQLite first (default: up to {STORE_MAX_FIRMS:,} firms).")] = None,
+        arrays: Annotated[Path | None, typer.Option(
+            "--arrays", help="Keep the generated array view in this directory and reuse it on the next run "
+                             "(no SQLite store; the world is generated once).")] = None,
         as_json: JsonOut = False,
     ) -> None:
         """Gap analysis of one city on a synthetic world: cold and warm time, peak RSS."""
         from api.bench.cli import machine
         from api.cli.common import say_err
 
-        fig = run_gaps_bench(firms, links, seed, region, store, say=say_err)
+        fig = run_gaps_bench(firms, links, seed, region, store, say=say_err, arrays_dir=arrays)
         say_err(f"cold {fig['cold_ms']} ms (CPU {fig['cold_cpu_ms']} ms), warm {fig['warm_ms']} ms, "
                 f"peak RSS {fig['peak_rss_mb']} MB, load {fig['load_avg_1min']}")
         fig["machine"] = machine()

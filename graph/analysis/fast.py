@@ -58,6 +58,12 @@ def _uniq_inv(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return s[flag], inv
 
 
+def _runs_inv(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_uniq_inv` of an already sorted ``x``: its values come in runs."""
+    flag = np.r_[True, x[1:] != x[:-1]] if x.size else np.zeros(0, bool)
+    return x[flag], np.cumsum(flag) - 1
+
+
 def _ranked(group: np.ndarray, value: np.ndarray, tie: np.ndarray, cap: int) -> np.ndarray:
     """Positions sorted by (group, value desc, tie), at most ``cap`` per group."""
     if group.size == 0:
@@ -77,7 +83,8 @@ def _ranked(group: np.ndarray, value: np.ndarray, tie: np.ndarray, cap: int) -> 
     return np.concatenate(out)
 
 
-_DERIVED = {"firm", "fo", "fs", "fw", "fp", "csr_start", "csr_deg", "csr_seg", "out_w", "out_n"}
+_DERIVED = {"firm", "fo", "fs", "fw", "fp", "csr_start", "csr_deg", "csr_seg", "out_w", "out_n",
+            "e1_link", "e1_seg", "e1_dst", "e2_row", "e2_edge", "e2_src", "e2_w"}
 
 
 def derive(a: GraphArrays) -> dict:
@@ -85,13 +92,20 @@ def derive(a: GraphArrays) -> dict:
 
     Firm memberships in organisation order (``fo``, ``fs``, ``fw``, ``fp``), their
     CSR offsets (``csr_start``, ``csr_deg``, ``csr_seg``) and out-degrees
-    (``out_w``, ``out_n``): what every region's aggregates share. Saved with the
-    view (:meth:`GraphArrays.save`), so a loaded view skips this work.
+    (``out_w``, ``out_n``): what every region's aggregates share. And the two
+    national expansions a whole-graph analysis (every segment) would otherwise
+    redo per region: every supplies link once per counted segment of its
+    supplier (``e1_*``: link, supplier segment, buyer; sorted by segment and buyer), and every such row once
+    per counted segment of its buyer where the two segments form a chain edge
+    (``e2_*``: the ``e1`` row, the edge's index in ``a.edges``, the supplier
+    and the weight). A region then selects the rows whose buyer is local
+    instead of expanding its links again. Saved with the view
+    (:meth:`GraphArrays.save`), so a loaded view skips this work.
     """
     d = a.derived
     if set(d) != _DERIVED:  # none yet, or an incomplete set read from disk: computed whole
         d.clear()
-        n = len(a.org_id)
+        n, nseg = len(a.org_id), len(a.segments)
         firm = a.org_kind == a.firm_code
         mf = firm[a.mem_org]
         fo, fs, fw, fp = a.mem_org[mf], a.mem_seg[mf], a.mem_w[mf], a.mem_pred[mf]
@@ -99,10 +113,36 @@ def derive(a: GraphArrays) -> dict:
             order = np.argsort(fo, kind="stable")
             fo, fs, fw, fp = fo[order], fs[order], fw[order], fp[order]
         start, deg, seg = _csr(fo, fs, n)
+        csr = start, deg, seg
+        e1_link, e1_seg = _expand(a.sup_src, csr)
+        e1_dst = a.sup_dst[e1_link]
+        # rows by (supplier segment, buyer, link): a region's rows come with their (segment, buyer) keys in
+        # runs, so grouping them needs no sort; within a key the rows keep the links' order
+        order = np.lexsort((e1_link, e1_dst, e1_seg))
+        e1_link, e1_seg, e1_dst = e1_link[order], e1_seg[order], e1_dst[order]
+        table = _edge_table(a, np.ones(nseg, bool), [m.id for m in a.segments])[0]
+        rep2, dseg = _expand(e1_dst, csr)
+        e = table[e1_seg[rep2] * nseg + dseg] if rep2.size else rep2
+        hit = np.flatnonzero(e >= 0)
+        e2_row = rep2[hit]
         d.update(firm=firm, fo=fo, fs=fs, fw=fw, fp=fp, csr_start=start, csr_deg=deg, csr_seg=seg,
                  out_w=_r(np.bincount(a.sup_src, a.sup_w, minlength=n)),
-                 out_n=np.bincount(a.sup_src, minlength=n))
+                 out_n=np.bincount(a.sup_src, minlength=n),
+                 e1_link=e1_link.astype(np.intp), e1_seg=e1_seg.astype(np.intp), e1_dst=e1_dst,
+                 e2_row=e2_row.astype(np.intp), e2_edge=e[hit].astype(np.intp),
+                 e2_src=a.sup_src[e1_link[e2_row]], e2_w=a.sup_w[e1_link[e2_row]])
     return d
+
+
+def _edge_table(a: GraphArrays, want: np.ndarray, seg_ids: list[str]):
+    """The chain edges inside the wanted segments, as (segment pairs, a code table: u * nseg + v -> edge)."""
+    nseg = len(seg_ids)
+    sidx = {s: j for j, s in enumerate(seg_ids)}
+    edges = [(sidx[u], sidx[v]) for u, v, _ in a.edges if u in sidx and v in sidx and want[sidx[u]] and want[sidx[v]]]
+    table = np.full(nseg * nseg, -1, dtype=np.int64)
+    for k, (u, v) in enumerate(edges):
+        table[u * nseg + v] = k
+    return table, edges
 
 
 def _csr(m_org: np.ndarray, m_seg: np.ndarray, n: int):
@@ -181,7 +221,8 @@ def aggregates_from_arrays(
 
     src, dst, w = a.sup_src, a.sup_dst, a.sup_w
     out_w, out_n = der["out_w"], der["out_n"]
-    li = np.flatnonzero(local[dst])  # links into local organisations, in id order
+    ldst = local[dst]
+    li = np.flatnonzero(ldst)  # links into local organisations, in id order
     l_src, l_dst, l_w = src[li], dst[li], w[li]
     recv = _r(np.bincount(l_src, l_w, minlength=n))
     recv_n = np.bincount(l_src, minlength=n)
@@ -197,16 +238,22 @@ def aggregates_from_arrays(
     ext_sup = ~wl & (recv_n[wo] > 0)
     n_ext_sup = np.bincount(ws[ext_sup], minlength=nseg)
 
-    # supplies into local orgs, one row per (link, segment of its supplier)
-    rep, rseg = _expand(l_src, csr)
-    r_src, r_dst, r_w = l_src[rep], l_dst[rep], l_w[rep]
+    # supplies into local orgs, one row per (link, segment of its supplier); lk: the row's link
+    if segments is None:  # the national expansion, its rows into local orgs (same rows, same order)
+        kept1 = local[der["e1_dst"]]
+        rows1 = np.flatnonzero(kept1)
+        lk, rseg = der["e1_link"][rows1], der["e1_seg"][rows1]
+    else:
+        rep, rseg = _expand(l_src, csr)
+        lk = li[rep]
+    r_src, r_dst, r_w = src[lk], dst[lk], w[lk]
     # buyers of external members
     ext_rows = np.flatnonzero(~local[r_src])
-    bkey, binv = _uniq_inv(rseg[ext_rows].astype(np.int64) * n + r_dst[ext_rows])
+    bkey, binv = (_runs_inv if segments is None else _uniq_inv)(rseg[ext_rows].astype(np.int64) * n + r_dst[ext_rows])
     bw = _r(np.bincount(binv, r_w[ext_rows], minlength=bkey.size))
     local_buyers = np.bincount(bkey // n, minlength=nseg)
     top_b = _by_group(_ranked(bkey // n, bw, bkey % n, cap), bkey // n, nseg)
-    top_bl = _by_group(ext_rows[_ranked(rseg[ext_rows], _r(r_w[ext_rows]), li[rep[ext_rows]], cap)], rseg, nseg)
+    top_bl = _by_group(ext_rows[_ranked(rseg[ext_rows], _r(r_w[ext_rows]), lk[ext_rows], cap)], rseg, nseg)
 
     wrows = np.arange(ws.size)
     tops_sent = _by_group(wrows[wl][_ranked(ws[wl], sent[wl], wo[wl], cap)], ws, nseg)
@@ -234,24 +281,25 @@ def aggregates_from_arrays(
     bands = np.bincount(ws[hb] * max(len(a.bands), 1) + band[hb], minlength=nseg * max(len(a.bands), 1))
     bands = bands.reshape(nseg, max(len(a.bands), 1))
     plat = ~firm[a.mem_org] & local[a.mem_org] & want[a.mem_seg]
-    platforms: dict[int, list[str]] = {}
+    platforms: dict[int, list[int]] = {}  # segment -> platform org indices (id order is index order)
     for o, s in zip(a.mem_org[plat].tolist(), a.mem_seg[plat].tolist(), strict=True):
-        platforms.setdefault(s, []).append(str(a.org_id[o]))
+        platforms.setdefault(s, []).append(o)
 
     cited: set[int] = set()
     detail = {}
     for j in np.flatnonzero(want).tolist():
-        flows = []
-        for row in tops_ext[j]:
-            o = int(wo[row])
-            k = min(int(np.searchsorted(sole_key, j * n + o)), max(sole_key.size - 1, 0))
-            sole = int(sole_cnt[k]) if sole_key.size and sole_key[k] == j * n + o else 0
-            flows.append(Flow(str(a.org_id[o]), float(recv[o]), int(recv_n[o]), buyers_n[o], sole,
-                              tuple(a.sup_id[links_of[o]].tolist())))
+        eo = wo[tops_ext[j]]  # the segment's top external suppliers: their figures gathered at once
+        k = np.minimum(np.searchsorted(sole_key, j * n + eo), max(sole_key.size - 1, 0))
+        sole = np.where(sole_key[k] == j * n + eo, sole_cnt[k], 0) if sole_key.size else np.zeros(eo.size, int)
+        flows = [Flow(oid, rv, rn, buyers_n[o], so, tuple(a.sup_id[links_of[o]].tolist()))
+                 for o, oid, rv, rn, so in zip(eo.tolist(), a.org_id[eo].tolist(), recv[eo].tolist(),
+                                               recv_n[eo].tolist(), sole.tolist(), strict=True)]
         idx = [int(wo[r]) for r in np.concatenate([tops_loc[j], tops_tier[j], tops_sent[j], tops_ext[j]])]
         bsel = top_b[j]
         cited.update(idx, (bkey[bsel] % n).tolist())
-        plats = sorted(platforms.get(j, []))
+        plat_idx = sorted(platforms.get(j, []))
+        cited.update(plat_idx[:cap])
+        plats = [str(x) for x in a.org_id[plat_idx].tolist()] if plat_idx else []
         detail[seg_ids[j]] = SegmentAggregate(
             segment=seg_ids[j],
             local_firms=int(local_counts[j]),
@@ -276,20 +324,21 @@ def aggregates_from_arrays(
             top_external=tuple(flows),
             local_buyers=int(local_buyers[j]),
             buyer_top=tuple(zip(a.org_id[bkey[bsel] % n].tolist(), bw[bsel].tolist(), strict=True)),
-            buyer_link_ids=tuple(a.sup_id[li[rep[top_bl[j]]]].tolist()),
+            buyer_link_ids=tuple(a.sup_id[lk[top_bl[j]]].tolist()),
         )
-    flows = _edge_flows(a, want, seg_ids, rep, rseg, r_src, r_dst, r_w, local, csr)
-    orgs = {}
-    for i in sorted(cited):
-        emp_i = a.org_employees[i]
-        b = int(a.org_band[i])
-        orgs[str(a.org_id[i])] = FirmInfo(
-            str(a.org_id[i]), a.kinds[int(a.org_kind[i])],
-            a.regions[int(a.org_region[i])] if a.org_region[i] >= 0 else None,
-            str(a.org_name_zh[i]), str(a.org_name_en[i]), None if np.isnan(emp_i) else int(emp_i),
-            a.bands[b] if b >= 0 else None, a.tiers.get(i, ()))
-    for p in (x for d in detail.values() for x in d.platform_ids):
-        orgs.setdefault(p, _info(a, p))
+    if segments is None:
+        flows = _edge_flows_national(a, der, seg_ids, kept1, local)
+    else:
+        flows = _edge_flows(a, want, seg_ids, rseg, r_src, r_dst, r_w, local, csr)
+    ci = np.array(sorted(cited), dtype=np.intp)  # the cited organisations' columns gathered at once
+    orgs = {
+        oid: FirmInfo(oid, a.kinds[k], a.regions[r] if r >= 0 else None, zh, en,
+                      None if emp_i != emp_i else int(emp_i), a.bands[b] if b >= 0 else None, a.tiers.get(i, ()))
+        for i, oid, k, r, zh, en, emp_i, b in zip(
+            ci.tolist(), a.org_id[ci].tolist(), a.org_kind[ci].tolist(), a.org_region[ci].tolist(),
+            a.org_name_zh[ci].tolist(), a.org_name_en[ci].tolist(), a.org_employees[ci].tolist(),
+            a.org_band[ci].tolist(), strict=True)
+    }
     presence = {units[i]: {seg_ids[j]: int(pres[i, j]) for j in np.flatnonzero(pres[i])}
                 for i in range(len(units)) if pres[i].any()}
     return ChainAggregates(
@@ -312,42 +361,40 @@ def _supplier_links(suppliers, l_src, l_dst, l_w, li, n, cap):
     if sel.size:
         s = l_src[sel]
         cuts = np.flatnonzero(np.r_[True, s[1:] != s[:-1], True])
+        pairs = _uniq(s.astype(np.int64) * n + l_dst[sel])  # distinct (supplier, buyer), sorted by supplier
+        who, nb = _uniq(pairs // n, counts=True)
+        buyers = dict(zip(who.tolist(), nb.tolist(), strict=True))
         for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
-            o = int(s[a])
-            links_of[o] = li[sel[a:b][:cap]]
-            buyers[o] = int(np.unique(l_dst[sel[a:b]]).size)
+            links_of[int(s[a])] = li[sel[a:b][:cap]]
     return links_of, buyers, bought
 
 
-def _info(a: GraphArrays, org_id: str) -> FirmInfo:
-    i = int(np.searchsorted(a.org_id, org_id))
-    emp = a.org_employees[i]
-    b = int(a.org_band[i])
-    return FirmInfo(org_id, a.kinds[int(a.org_kind[i])],
-                    a.regions[int(a.org_region[i])] if a.org_region[i] >= 0 else None,
-                    str(a.org_name_zh[i]), str(a.org_name_en[i]), None if np.isnan(emp) else int(emp),
-                    a.bands[b] if b >= 0 else None, a.tiers.get(i, ()))
-
-
-def _edge_flows(a, want, seg_ids, rep, rseg, r_src, r_dst, r_w, local, csr):
+def _edge_flows(a, want, seg_ids, rseg, r_src, r_dst, r_w, local, csr):
     """Supplies from members of u to local member firms of v, for edges inside the wanted set."""
     nseg = len(seg_ids)
-    sidx = {s: j for j, s in enumerate(seg_ids)}
-    edges = [(sidx[u], sidx[v]) for u, v, _ in a.edges if u in sidx and v in sidx and want[sidx[u]] and want[sidx[v]]]
-    out = {}
+    table, edges = _edge_table(a, want, seg_ids)
     if not edges:
-        return out
-    table = np.full(nseg * nseg, -1, dtype=np.int64)
-    for k, (u, v) in enumerate(edges):
-        table[u * nseg + v] = k
+        return {}
     rep2, dseg = _expand(r_dst, csr)
     e = table[rseg[rep2] * nseg + dseg]
     hit = np.flatnonzero(e >= 0)
     rows = rep2[hit]
-    code = e[hit] * 2 + local[r_src[rows]]  # (edge, supplier is local)
-    sums = _r(np.bincount(code, r_w[rows], minlength=2 * len(edges))).reshape(len(edges), 2)
+    return _flows_out(seg_ids, edges, e[hit] * 2 + local[r_src[rows]], r_w[rows])
+
+
+def _edge_flows_national(a, der, seg_ids, kept1, local):
+    """:func:`_edge_flows` for every segment, from the national expansion: its rows into local orgs."""
+    edges = _edge_table(a, np.ones(len(seg_ids), bool), seg_ids)[1]
+    if not edges:
+        return {}
+    hit = np.flatnonzero(kept1[der["e2_row"]])
+    return _flows_out(seg_ids, edges, der["e2_edge"][hit] * 2 + local[der["e2_src"][hit]], der["e2_w"][hit])
+
+
+def _flows_out(seg_ids, edges, code, weight):
+    """:class:`EdgeFlow` per edge from row codes (edge * 2 + supplier is local) and weights."""
+    sums = _r(np.bincount(code, weight, minlength=2 * len(edges))).reshape(len(edges), 2)
     cnt = np.bincount(code, minlength=2 * len(edges)).reshape(len(edges), 2).sum(axis=1)
     lw, ew = sums[:, 1], sums[:, 0]
-    for k, (u, v) in enumerate(edges):
-        out[(seg_ids[u], seg_ids[v])] = EdgeFlow(seg_ids[u], seg_ids[v], float(lw[k]), float(ew[k]), int(cnt[k]))
-    return out
+    return {(seg_ids[u], seg_ids[v]): EdgeFlow(seg_ids[u], seg_ids[v], float(lw[k]), float(ew[k]), int(cnt[k]))
+            for k, (u, v) in enumerate(edges)}
