@@ -183,3 +183,12 @@ def test_hostile_strings_round_trip_and_search(api, text):
     assert org["id"] in {o["id"] for o in found["items"]}
     assert api.get("/organisations", params={"q": text, "segment": "seg:game_engine"}).status_code == 200
     assert api.get("/stats").json()["counts"]["organisations"] == 1671
+
+
+def test_many_by_id_in_one_call(api):
+    page = api.get("/organisations", params=[("id", "org:f0003"), ("id", "org:nope"), ("id", "org:f0001"),
+                                             ("id", "org:f0003"), ("q", "ignored")]).json()
+    assert [o["id"] for o in page["items"]] == ["org:f0003", "org:f0001"] and page["total"] == 2
+    assert page["items"][1] == api.get("/organisations/org:f0001").json()
+    too_many = api.get("/organisations", params=[("id", f"org:f{i:04d}") for i in range(201)])
+    assert too_many.status_code == 422

@@ -44,8 +44,11 @@ def cards(page, stage: str) -> list[str]:  # noqa: F811
 def test_board_filters_moves_and_sums(page, server, planted):  # noqa: F811
     url, keys = server
     a, b = planted
+    one_by_one = []
+    page.on("request", lambda r: one_by_one.append(r.url) if "/organisations/" in r.url else None)
     open_board(page, url, keys["editor"])
     assert cards(page, "lead") == [str(a["id"])] and cards(page, "negotiating") == [str(b["id"])]
+    assert one_by_one == []  # the firms' and agencies' names come in one /organisations?id=… call
     first = page.locator(f"#board-columns .card.project[data-project='{a['id']}']")
     assert "上海光影知音" in first.inner_text() and "逾期" in first.inner_text()  # names, and the overdue flag
     assert "overdue" in first.get_attribute("class")

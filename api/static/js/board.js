@@ -19,13 +19,15 @@ export function stageLabel(key) {
   return row ? row[getLang() === "zh" ? 1 : 2] : key;
 }
 
-/** Names of the organisations the board shows (firms, agencies), fetched once each. */
+/** Names of the organisations the board shows (firms, agencies): the ones not yet known, in one call per 200. */
 async function loadNames(ids) {
   const missing = [...new Set(ids)].filter((id) => id && !board.names.has(id));
-  await Promise.all(missing.map((id) => api.organisation(id).then(
-    (o) => board.names.set(id, o),
-    () => board.names.set(id, { id }),
-  )));
+  for (let i = 0; i < missing.length; i += 200) {
+    const chunk = missing.slice(i, i + 200);
+    const page = await api.organisationsById(chunk).catch(() => ({ items: [] }));
+    page.items.forEach((o) => board.names.set(o.id, o));
+    chunk.forEach((id) => board.names.has(id) || board.names.set(id, { id }));
+  }
 }
 
 const orgName = (id) => (id ? nameOf(board.names.get(id) || { id }) : "");
