@@ -43,6 +43,7 @@ def include_routes(app: FastAPI) -> None:
         lists,
         matching,
         organisations,
+        profiles,
         projects,
         recommend,
         reports,
@@ -50,7 +51,7 @@ def include_routes(app: FastAPI) -> None:
         templates,
     )
 
-    for module in (organisations, analysis, matching, recommend, reports, campaigns, projects, lists, imports, catalogue,
+    for module in (organisations, profiles, analysis, matching, recommend, reports, campaigns, projects, lists, imports, catalogue,
                    templates, stats, keys, health):
         app.include_router(module.router)
     app.include_router(__import__("api.routes.ui", fromlist=["router"]).router)  # web workbench at /ui/

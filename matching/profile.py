@@ -1,0 +1,152 @@
+"""A firm profile (企业画像): one organisation with its segments, ties, sites and why it is a target, by name.
+
+:func:`firm_profile` reads the store and asks ``rank(segment)`` — the
+targets ranking the targets table shows (``Engines.targets_page``) — for the
+firm's place in each of its segments that are gaps in the region. Everything
+an id points to comes with its Chinese and English name, so a page built on it
+never shows an id.
+
+Examples
+--------
+>>> tie_role("supplies", outgoing=False), tie_role("supplies", outgoing=True), tie_role("partners", outgoing=True)
+('supplier', 'customer', 'partner')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+
+from graph.display import region_name
+from graph.model import Organisation, to_dict
+from graph.store.protocol import GraphStore
+
+__all__ = ["firm_profile", "tie_role", "is_local", "MAX_TIES"]
+
+#: ties listed per kind (suppliers, customers, other); ``ties_total`` counts them all
+MAX_TIES = 200
+
+#: what the other end of a link is to the profiled firm: (when the firm is the link's src, when it is its dst)
+_ROLES = {
+    "supplies": ("customer", "supplier"),
+    "invests": ("investee", "investor"),
+    "parent_of": ("subsidiary", "parent"),
+    "acquires": ("acquired", "acquirer"),
+    "partners": ("partner", "partner"),
+    "joint_venture": ("joint_venture", "joint_venture"),
+    "competes": ("competitor", "competitor"),
+    "located_in_park": ("park", "tenant"),
+    "incubated_by": ("incubator", "incubatee"),
+}
+
+
+def tie_role(kind: str, *, outgoing: bool) -> str:
+    """What the other organisation of a ``kind`` link is to the firm (``outgoing``: the firm is the src)."""
+    pair = _ROLES.get(kind, (kind, kind))
+    return pair[0] if outgoing else pair[1]
+
+
+def _within(rid: str | None, region: str) -> bool:
+    return bool(rid) and (rid == region or rid.startswith(region + "/"))
+
+
+def is_local(org: Organisation, region: str) -> bool:
+    """Registered in ``region`` (or below it) or with a site there: local capacity, not a target.
+
+    >>> from graph.model import Provenance, Site, SiteKind
+    >>> o = Organisation(id="org:x", kind="firm", name_zh="甲", region="cn/shanghai/shanghai", provenance=Provenance("t"),
+    ...                  sites=(Site("cn/guangdong/shenzhen/nanshan", SiteKind.BRANCH),))
+    >>> is_local(o, "cn/guangdong/shenzhen"), is_local(o, "cn/guangdong/guangzhou")
+    (True, False)
+    """
+    return _within(org.region, region) or any(_within(s.region, region) for s in org.sites)
+
+
+def _names(rec) -> dict:
+    return {"name_zh": rec.name_zh or rec.name_en or rec.id, "name_en": rec.name_en or rec.name_zh or rec.id}
+
+
+def _region(rid: str | None) -> dict:
+    return {"region_zh": region_name(rid, "zh"), "region_en": region_name(rid, "en")}
+
+
+def _ties(store: GraphStore, org_id: str) -> tuple[dict[str, list[dict]], int, set[str]]:
+    links = list(store.links(org=org_id))
+    others = {x.dst if x.src == org_id else x.src for x in links}
+    known = {o.id: o for o in store.organisations(ids=others)} if others else {}
+    out: dict[str, list[dict]] = {"suppliers": [], "customers": [], "ties": []}
+    sources = set()
+    for x in sorted(links, key=lambda x: (x.since or "", x.id), reverse=True):
+        outgoing = x.src == org_id
+        other = x.dst if outgoing else x.src
+        role = tie_role(x.kind.value, outgoing=outgoing)
+        rec = known.get(other)
+        sources.add(_source(x.provenance))
+        group = "suppliers" if role == "supplier" else "customers" if role == "customer" else "ties"
+        if len(out[group]) >= MAX_TIES:
+            continue
+        out[group].append({
+            "link": x.id, "kind": x.kind.value, "role": role, "org": other,
+            **(_names(rec) if rec else {"name_zh": other, "name_en": other}),
+            **_region(rec.region if rec else None),
+            "since": x.since, "source": x.provenance.source, "as_of": x.provenance.as_of,
+            "weight": x.weight, "confidence": x.confidence,
+        })
+    return out, len(links), sources
+
+
+def _source(p) -> str:
+    return f"{p.source} ({p.as_of})" if p.as_of else p.source
+
+
+def firm_profile(store: GraphStore, org_id: str, *, region: str | None = None,
+                 gaps: Mapping[str, str] | Iterable[str] = (),
+                 rank: Callable[[str], Iterable] | None = None, landed: Iterable[str] = ()) -> dict:
+    """The profile of ``org_id`` as a JSON-ready dict (the shape of ``api.schemas.profile.ProfilePublic``).
+
+    ``region`` (an id) and ``gaps`` (the region's gap segments, ids, or ids → gap kind) say for whom the firm is a target;
+    ``rank(segment)`` returns that segment's ranked targets (objects with ``org`` and ``as_dict()``), of
+    which the firm's entry is kept; ``landed``: firms local by a landed outcome. ``NotFound`` if unknown.
+    """
+    org = store.organisation(org_id)
+    segs = {s.id: s for s in store.segments()}
+    chains_of: dict[str, list] = {}
+    for c in store.chains():
+        for s in c.segments:
+            chains_of.setdefault(s, []).append(c)
+    segments = []
+    for m in sorted(org.segments, key=lambda m: (m.status.value != "confirmed", -m.confidence, m.segment)):
+        s = segs.get(m.segment)
+        segments.append({
+            "segment": m.segment, **(_names(s) if s else {"name_zh": m.segment, "name_en": m.segment}),
+            "chains_zh": [c.name_zh for c in chains_of.get(m.segment, [])],
+            "chains_en": [c.name_en or c.name_zh for c in chains_of.get(m.segment, [])],
+            "status": m.status.value, "confidence": m.confidence, "evidence": m.evidence.value,
+        })
+    ties, total, sources = _ties(store, org_id)
+    sources = sorted({_source(org.provenance)} | sources)
+    target = None
+    if region is not None:
+        local = is_local(org, region) or org_id in set(landed)
+        closed = org.closed or org.status.value == "moved_out"
+        mine = [m.segment for m in org.segments]
+        kinds = {k: str(v) for k, v in gaps.items()} if isinstance(gaps, Mapping) else {}
+        wanted = [s for s in dict.fromkeys(gaps) if s in mine]
+        items = []
+        if rank is not None and not local and not closed:
+            for s in wanted:
+                found = next((t for t in rank(s) if t.org == org_id), None)
+                if found is not None:
+                    item = found.as_dict()
+                    item["gap"] = item.get("gap") or kinds.get(s)
+                    items.append(item)
+            items.sort(key=lambda t: -t["total"])
+        target = {"region": region, **_region(region), "local": local, "closed": closed, "items": items,
+                  "gaps": wanted}
+    return {
+        "organisation": to_dict(org), **_region(org.region),
+        "segments": segments,
+        "sites": [{"region": s.region, **_region(s.region), "kind": s.kind.value, "since": s.since}
+                  for s in org.sites],
+        **ties, "ties_total": total, "target": target, "sources": sources,
+    }
+
