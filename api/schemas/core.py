@@ -399,6 +399,9 @@ class ImportReportPublic(BaseModel):
     dry_run: bool
     columns: dict[str, str] = Field({}, description="Canonical field -> the file's header that fed it.")
     ignored: list[str] = Field([], description="The file's headers no field took.")
+    planned: dict[str, dict[str, int]] | None = Field(
+        None, description="A dry run's plan: records per entity that are new (`new`) and already stored "
+        "(`existing`: to be updated, or unchanged when nothing differs); null when the import ran.")
 
 
 class ChainTemplatePublic(BaseModel):

@@ -85,6 +85,7 @@ class ImportReport:
     dry_run: bool = False
     columns: dict[str, str] = field(default_factory=dict)  # canonical field -> the file's header
     ignored: list[str] = field(default_factory=list)  # the file's headers no field took
+    planned: dict | None = None  # a dry run's graph.io.preview.preview: {"new": {...}, "existing": {...}}
 
     def as_dict(self) -> dict:
         """A JSON-ready summary (for ``--json`` and the HTTP API)."""
@@ -481,6 +482,9 @@ def import_file(
                                            settings=settings, today=today, progress=progress,
                                            skip_invalid=skip_invalid, dry_run=dry_run)
         if dry_run:
+            from graph.io.preview import preview
+
+            report.planned = preview(store, batch)
             return report
         before = store.version()
         report.imported = store.write(batch) if len(batch) else WriteResult(version=before)
