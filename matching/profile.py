@@ -69,18 +69,18 @@ def _region(rid: str | None) -> dict:
     return {"region_zh": region_name(rid, "zh"), "region_en": region_name(rid, "en")}
 
 
-def _ties(store: GraphStore, org_id: str) -> tuple[dict[str, list[dict]], int, set[str]]:
+def _ties(store: GraphStore, org_id: str) -> tuple[dict[str, list[dict]], int, list]:
     links = list(store.links(org=org_id))
     others = {x.dst if x.src == org_id else x.src for x in links}
     known = {o.id: o for o in store.organisations(ids=others)} if others else {}
     out: dict[str, list[dict]] = {"suppliers": [], "customers": [], "ties": []}
-    sources = set()
+    sources: list = []
     for x in sorted(links, key=lambda x: (x.since or "", x.id), reverse=True):
         outgoing = x.src == org_id
         other = x.dst if outgoing else x.src
         role = tie_role(x.kind.value, outgoing=outgoing)
         rec = known.get(other)
-        sources.add(_source(x.provenance))
+        sources.append(x.provenance)
         group = "suppliers" if role == "supplier" else "customers" if role == "customer" else "ties"
         if len(out[group]) >= MAX_TIES:
             continue
@@ -94,8 +94,24 @@ def _ties(store: GraphStore, org_id: str) -> tuple[dict[str, list[dict]], int, s
     return out, len(links), sources
 
 
-def _source(p) -> str:
-    return f"{p.source} ({p.as_of})" if p.as_of else p.source
+def _sources(org: Organisation, links: list) -> list[dict]:
+    """Where the record and its links come from: per (what, source) how many, and the dates' range.
+
+    >>> from graph.model import OrgKind, Provenance as P
+    >>> o = Organisation(id="org:x", kind=OrgKind.FIRM, name_zh="甲", provenance=P("企查查", "2026-05-01"))
+    >>> _sources(o, [P("客户名单", "2025-01-02"), P("客户名单", "2024-03-01"), P("客户名单")])[1]
+    {'what': 'links', 'source': '客户名单', 'records': 3, 'first': '2024-03-01', 'last': '2025-01-02'}
+    """
+    out = [{"what": "organisation", "source": org.provenance.source, "records": 1,
+            "first": org.provenance.as_of, "last": org.provenance.as_of}]
+    by: dict[str, list] = {}
+    for p in links:
+        by.setdefault(p.source, []).append(p.as_of)
+    for source, dates in sorted(by.items()):
+        known = sorted(d for d in dates if d)
+        out.append({"what": "links", "source": source, "records": len(dates),
+                    "first": known[0] if known else None, "last": known[-1] if known else None})
+    return out
 
 
 def firm_profile(store: GraphStore, org_id: str, *, region: str | None = None,
@@ -122,8 +138,7 @@ def firm_profile(store: GraphStore, org_id: str, *, region: str | None = None,
             "chains_en": [c.name_en or c.name_zh for c in chains_of.get(m.segment, [])],
             "status": m.status.value, "confidence": m.confidence, "evidence": m.evidence.value,
         })
-    ties, total, sources = _ties(store, org_id)
-    sources = sorted({_source(org.provenance)} | sources)
+    ties, total, link_sources = _ties(store, org_id)
     target = None
     if region is not None:
         local = is_local(org, region) or org_id in set(landed)
@@ -147,6 +162,7 @@ def firm_profile(store: GraphStore, org_id: str, *, region: str | None = None,
         "segments": segments,
         "sites": [{"region": s.region, **_region(s.region), "kind": s.kind.value, "since": s.since}
                   for s in org.sites],
-        **ties, "ties_total": total, "target": target, "sources": sources,
+        **ties, "ties_total": total, "target": target,
+        "sources": _sources(org, link_sources),
     }
 

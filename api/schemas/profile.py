@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from api.schemas.core import OrganisationPublic
 from api.schemas.recommend import TargetPublic
 
-__all__ = ["ProfileSegment", "ProfileSite", "ProfileTie", "ProfileTarget", "ProfilePublic"]
+__all__ = ["ProfileSegment", "ProfileSite", "ProfileTie", "ProfileTarget", "ProfileSource", "ProfilePublic"]
 
 
 class ProfileSegment(BaseModel):
@@ -65,6 +65,16 @@ class ProfileTarget(BaseModel):
     gaps: list[str] = Field(description="The firm's segments that are gaps (补链/强链/延链) in the region.")
 
 
+class ProfileSource(BaseModel):
+    """Where the firm's record (``what`` = organisation) or its links come from, how many, and their dates."""
+
+    what: str = Field(description="organisation or links.")
+    source: str
+    records: int
+    first: str | None = Field(description="The earliest as-of date (null: undated).")
+    last: str | None
+
+
 class ProfilePublic(BaseModel):
     organisation: OrganisationPublic
     region_zh: str
@@ -76,4 +86,5 @@ class ProfilePublic(BaseModel):
     ties: list[ProfileTie] = Field(description="Every other link (partners, investors, parent, park …).")
     ties_total: int = Field(description="Links touching the firm in all (the lists above hold at most 200 each).")
     target: ProfileTarget | None = Field(description="Null when no region was asked about.")
-    sources: list[str] = Field(description="Where the firm's record and its links come from, with their dates.")
+    sources: list[ProfileSource] = Field(description="Where the firm's record and its links come from, with "
+                                         "their dates: the record first, then the links per source.")

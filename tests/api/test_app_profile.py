@@ -37,7 +37,10 @@ def test_the_ideal_target_says_why_in_the_targets_tables_parts(reader):
     assert all(t["role"] != "customer" for t in p["ties"])
     assert p["ties_total"] == len(p["customers"]) + len(p["suppliers"]) + len(p["ties"])
     assert p["sites"] and all(s["region_zh"] for s in p["sites"])
-    assert p["sources"] and all(s.startswith("fixture:") for s in p["sources"])
+    record, *links = p["sources"]
+    assert (record["what"], record["records"], record["last"]) == ("organisation", 1, "2026-05-11")
+    assert [x["what"] for x in links] == ["links"] and links[0]["records"] == p["ties_total"]
+    assert links[0]["first"] <= links[0]["last"]
     target = p["target"]
     assert (target["region_zh"], target["local"], target["closed"], target["gaps"]) == (
         "深圳市", False, False, ["seg:game_engine"])

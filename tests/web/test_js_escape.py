@@ -35,9 +35,13 @@ REVIEWED = {
     ("campaigns.js", 'agencyOptions("", [c.owner, ...c.partners])'),
     ("board.js", 'items.map((p) => card(p)).join("")'),  # card(): a template, scanned where written
     ("search.js", 'segs || esc(t("none"))'),  # segment buttons built with esc
+    # the profile page's parts, each a template or table() built with esc where it is written
+    ("profile.js", "tiers"), ("profile.js", "est"), ("profile.js", "segs"), ("profile.js", "sites"),
+    ("profile.js", "fin"), ("importpage.js", "warnings"), ("importpage.js", "items"),
 }
 # helpers that return HTML built with esc (their templates are scanned where they are written)
-_HTML_HELPERS = re.compile(r"^(table|outcomeButtons|partsHtml|flagMark)\(")
+_HTML_HELPERS = re.compile(r"^(table|outcomeButtons|partsHtml|flagMark|profileLink|statusBadge|basics|sourcesTable|"
+                           r"targetSection|tiesTable|problemsTable|countsTable)\(")
 # xs.map((x) => `…`).join("") — the callback's template is scanned on its own
 _MAP_JOIN = re.compile(r"^[\w.()\[\]]+\s*\.map\(\s*\(?[\w\s,\[\]]*\)?\s*=>\s*(T|\{.*return T;\s*\})\s*,?\s*\)"
                        r"\s*\.join\(S\)$", re.S)

@@ -4,6 +4,7 @@
 
 import { api } from "./api.js";
 import { getLang, nameOf, t } from "./i18n.js";
+import { profileLink } from "./profile.js";
 import { $, $$, esc, num, table } from "./util.js";
 
 const STAGES = [
@@ -123,7 +124,7 @@ function column(key) {
 
 function card(p) {
   return `<div class="card project${p.overdue ? " overdue" : ""}" data-project="${esc(p.id)}">
-    <b>${esc(orgName(p.org))}</b>
+    <b>${profileLink(board.names.get(p.org) || { id: p.org }, orgName(p.org))}</b>
     <div class="muted">${esc(orgName(p.owner))}</div>
     ${p.introducer ? `<div title="${esc(p.introducer.path.join(" → "))}">${esc(t("creditedTo"))}: ${esc(orgName(p.introducer.org))}</div>` : ""}
     ${p.next_step ? `<div>${esc(t("nextStep"))}: ${esc(p.next_step)}</div>` : ""}

@@ -21,6 +21,8 @@ const STRINGS = {
   tabCompare: ["区域对比", "Compare regions"],
   tabPartners: ["孵化伙伴", "Partner finder"],
   tabBoard: ["项目看板", "Pipeline"],
+  tabData: ["数据与报告", "Data & reports"],
+  profilePage: ["企业画像", "Profile"],
   agency: ["牵头机构", "Agency"],
   allAgencies: ["全部机构", "All agencies"],
   onlyOverdue: ["仅看逾期", "Overdue only"],

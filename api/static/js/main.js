@@ -4,10 +4,13 @@
 import { initBoard, loadBoard, renderBoard } from "./board.js";
 import { initCampaigns, loadCampaigns, renderCampaigns } from "./campaigns.js";
 import { initLists, loadLists, renderLists } from "./lists.js";
+import { initImport, renderImport } from "./importpage.js";
 import { api, ApiError, getKey, postForBlob, setKey, whenUnauthorized } from "./api.js";
 import { chainMapOption, STATUS_COLOURS } from "./chainmap.js";
 import { formatName, gapFlags, getLang, nameOf, partLabel, setLang, t, translate } from "./i18n.js";
 import { partsHtml, partsText } from "./parts.js";
+import { initProfile, profileLink, reloadProfile, renderProfileAgain } from "./profile.js";
+import { initReportPage, renderReportPage } from "./reportpage.js";
 import { initReview, loadPredictions } from "./review.js";
 import { setRegions } from "./places.js";
 import { fillFilters, initSearch, renderHits } from "./search.js";
@@ -212,7 +215,7 @@ function showSegment(id) {
   const firms = firmRows.length
     ? table("segment_firms", `${nameOf(seg)} · ${t("localFirms")}`, [
         { key: "id", label: "id" },
-        { key: "name", label: t("name"), text: (o) => nameOf(o) },
+        { key: "name", label: t("name"), text: (o) => nameOf(o), html: (o) => profileLink(o) },
         { key: "tiers", label: t("tiers"), text: (o) => (o.tiers || []).join("、") },
         { key: "employees", label: t("employees"), cls: "n" },
       ], firmRows)
@@ -220,7 +223,7 @@ function showSegment(id) {
   const suppliers = supplierRows.length
     ? table("segment_suppliers", `${nameOf(seg)} · ${t("externalSuppliers")}`, [
         { key: "supplier", label: "id" },
-        { key: "name", label: t("name"), text: (s) => nameOf(s.org) },
+        { key: "name", label: t("name"), text: (s) => nameOf(s.org), html: (s) => profileLink(s.org) },
         { key: "region", label: t("regionOf"), text: (s) => s.org.region || "" },
         { key: "share", label: t("share"), cls: "n", text: (s) => pct(s.share) },
         { key: "buyers", label: t("buyers"), cls: "n" },
@@ -385,6 +388,7 @@ function showTab(tab) {
   if (tab === "board") loadBoard();
   if (tab === "lists") loadLists();
   if (tab === "campaigns") loadCampaigns();
+  if (tab === "data") renderReportPage();
 }
 
 function rerender() {
@@ -404,6 +408,9 @@ function rerender() {
   renderCampaigns();
   fillFilters();
   renderHits();
+  renderProfileAgain();
+  renderImport();
+  renderReportPage();
   if (state.tab === "compare") loadCompare();
 }
 
@@ -447,6 +454,8 @@ function wire() {
     if (state.tab === "board") loadBoard();
     if (state.tab === "lists") loadLists();
     if (state.tab === "campaigns") loadCampaigns();
+    reloadProfile();
+    renderReportPage();
   });
   $("#chain").addEventListener("change", (ev) => {
     state.chain = ev.target.value;
@@ -458,6 +467,8 @@ function wire() {
     if (state.tab === "board") loadBoard();
     if (state.tab === "lists") loadLists();
     if (state.tab === "campaigns") loadCampaigns();
+    reloadProfile();
+    renderReportPage();
   });
   $("#compare-region").addEventListener("change", (ev) => {
     state.compare = ev.target.value;
@@ -511,6 +522,9 @@ initBoard({ state, notify, errorText });
 initLists({ state, notify, errorText, writeErrorText });
 initCampaigns({ state, notify, errorText, writeErrorText });
 initSearch({ state, errorText, openSegment, openTarget: (org) => (showTab("targets"), openTarget(org)) });
+initProfile({ state, showTab, errorText });
+initImport({ notify, errorText, writeErrorText });
+initReportPage({ state, notify, errorText });
 wire();
 if (getKey()) start();
 else {

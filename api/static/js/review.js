@@ -7,6 +7,7 @@
 
 import { api } from "./api.js";
 import { nameOf, t } from "./i18n.js";
+import { profileLink } from "./profile.js";
 import { $, esc, num, screenTables, table } from "./util.js";
 
 let ctx = null;
@@ -49,7 +50,7 @@ export async function loadPredictions(segment) {
        <p class="muted">${esc(t("predictedNote"))}</p>
        ${table("segment_predictions", t("predictedMembers"), [
          { key: "org", label: "id" },
-         { key: "name", label: t("name"), text: (r) => nameOf(r) },
+         { key: "name", label: t("name"), text: (r) => nameOf(r), html: (r) => profileLink(r) },
          { key: "confidence", label: t("confidence"), cls: "n", text: (r) => num(r.confidence) },
          { key: "review", label: t("review"), text: () => "", html: buttons },
        ], rows)}`

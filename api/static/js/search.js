@@ -169,7 +169,8 @@ async function openHit(id) {
         ${o.products && o.products.length ? `<dt>${esc(t("products"))}</dt><dd>${esc(o.products.join("；"))}</dd>` : ""}
       </dl>
       ${desc ? `<p>${esc(desc)}</p>` : ""}
-      ${o.kind === "firm" ? `<p><button type="button" class="primary" data-open-target="${esc(o.id)}">${esc(t("openAsTarget"))}</button></p>` : ""}
+      ${o.kind === "firm" ? `<p><button type="button" class="primary" data-open-target="${esc(o.id)}">${esc(t("openAsTarget"))}</button>
+        <button type="button" data-profile="${esc(o.id)}">${esc(t("profilePage"))} →</button></p>` : ""}
     </div>`;
   } catch (e) {
     box.innerHTML = `<p class="notice error">${esc(ctx.errorText(e))}</p>`;

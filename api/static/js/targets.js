@@ -7,6 +7,7 @@ import { renderPlan } from "./campaigns.js";
 import { getLang, nameOf, relationName, t } from "./i18n.js";
 import { partsHtml, partsText } from "./parts.js";
 import { placeLong, placeName } from "./places.js";
+import { profileLink } from "./profile.js";
 import { $, $$, esc, num, screenTables, table } from "./util.js";
 
 const OUTCOMES = ["contacted", "accepted", "rejected", "landed"];
@@ -98,7 +99,7 @@ export function renderList() {
     { key: "gap", label: t("segment"), screen: false, text: () => nameOf(seg) },
     { key: "pick", label: t("pickForCampaign"), export: false, html: (r) => `<input type="checkbox" title="${esc(t("campaign"))}" data-pick="${esc(r.org)}" data-name="${esc(nameOf(r))}" ${campaignPicks.has(r.org) ? "checked" : ""}>` },
     { key: "rank", label: t("rank"), cls: "n" },
-    { key: "name", label: t("target"), text: (r) => `${nameOf(r)} (${r.org})`, html: (r) => `<a href="#" data-open="${esc(r.org)}" class="target-link">${esc(nameOf(r))}</a><br><span class="muted">${esc(placeLong(r.region))}</span>` },
+    { key: "name", label: t("target"), text: (r) => `${nameOf(r)} (${r.org})`, html: (r) => `<a href="#" data-open="${esc(r.org)}" class="target-link">${esc(nameOf(r))}</a> <a href="#" class="profile-link" data-profile="${esc(r.org)}">${esc(t("profilePage"))}</a><br><span class="muted">${esc(placeLong(r.region))}</span>` },
     { key: "located", label: t("regionOf"), screen: false, text: (r) => placeLong(r.region) },
     { key: "total", label: t("score"), cls: "n", text: (r) => num(r.total) },
     { key: "parts", label: t("scoreParts"), text: (r) => partsText(r.parts), html: (r) => partsHtml(r.parts) },
@@ -161,6 +162,7 @@ export async function openTarget(org) {
     <div class="card wide">
       <button type="button" data-back>${esc(t("back"))}</button>
       <h2 id="target-title">${esc(nameOf(rec))} <span class="muted">${esc(org)}</span>
+        <a href="#" class="profile-link" data-profile="${esc(org)}">${esc(t("profilePage"))} →</a>
         <span class="status-tag" data-status-of="${esc(org)}">${rec.status ? esc(t(rec.status)) : ""}</span></h2>
       <div class="head-grid"><dl class="kv">
         <dt>${esc(t("regionOf"))}</dt><dd>${esc(placeLong(rec.region))}</dd>
@@ -198,7 +200,7 @@ async function renderIntroducers(target, items) {
   );
   const columns = [
     { key: "rank", label: t("rank"), cls: "n" },
-    { key: "name", label: t("name"), text: (x) => `${nameOf(x)} (${x.org})`, html: (x) => `<b class="introducer">${esc(nameOf(x))}</b><br><span class="muted">${esc(x.org)} · ${esc(x.region || "")}</span>` },
+    { key: "name", label: t("name"), text: (x) => `${nameOf(x)} (${x.org})`, html: (x) => `<b class="introducer">${profileLink(x)}</b><br><span class="muted">${esc(x.org)} · ${esc(x.region || "")}</span>` },
     { key: "kind", label: t("kind"), text: (x) => `${t(x.kind)}${x.via ? ` ${t("via")} ${names.get(x.via) || x.via}` : ""}` },
     { key: "relations", label: t("relations"), text: (x) => x.relations.map(relationName).join("、") },
     { key: "total", label: t("score"), cls: "n", text: (x) => num(x.total) },

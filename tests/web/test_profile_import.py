@@ -1,0 +1,188 @@
+"""The firm profile (企业画像), import and report pages in headless Chromium, on the sample world.
+
+- profile: from the 游戏引擎 gap's targets table, the planted ideal target's profile shows its segment, its planted
+  local customers by name, and why it is a target for 深圳市 with the targets table's score parts; a customer's name
+  opens that firm's profile (a local firm: no target); search hits and board cards open profiles too; English.
+- import: a firms CSV with one bad USCC row; the dry run shows the column mapping (企业名称 → 企业名称), the refused
+  row (row 3, 统一社会信用代码, check digit) and two firms to insert, writes nothing; the import writes the two,
+  checked through the JSON API; a viewer key is refused in words.
+- report: the xlsx and HTML downloads are valid files named by region and chain.
+
+Screenshots at 1366×768 go to ``artifacts/web/``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from tests.web.test_workbench import (  # noqa: F401 - fixtures
+    ANSWERS,
+    browser,
+    call,
+    open_game_engine,
+    page,
+    server,
+    shot,
+    sign_in,
+)
+
+pytestmark = pytest.mark.browser
+
+ENGINE = next(m for m in json.loads(ANSWERS.read_text(encoding="utf-8"))["missing"] if m["segment"] == "seg:game_engine")
+IDEAL = ENGINE["ideal_target"]
+
+
+def test_a_targets_profile_from_the_targets_table(page, server):  # noqa: F811
+    url, keys = server
+    sign_in(page, url, keys["viewer"])
+    open_game_engine(page)
+    page.click("#see-targets")
+    first = page.locator("table[data-table=targets] tbody tr").first
+    first.wait_for()
+    assert first.get_attribute("data-org") == IDEAL["id"]
+    first.locator("a.profile-link").click()
+    page.wait_for_selector("table[data-table=profile_target] tbody tr")
+    assert IDEAL["name_zh"] in page.inner_text("#profile-title")
+    why = page.inner_text("#profile-out .profile-why")
+    assert "为何是招商目标：深圳市" in why and "游戏引擎" in why and "缺失（补链）" in why
+    # the score parts are the targets table's, in words
+    table = call(url, keys["viewer"], "GET", "/recommendations", params={"region": "深圳", "segment": "游戏引擎",
+                                                                        "limit": 1})["items"][0]
+    row = page.inner_text("table[data-table=profile_target] tbody tr")
+    for part in table["parts"]:
+        if part["value"]:
+            assert f"{part['label_zh']} {part['name']}" in row and f"{part['value']:.2f}" in row
+    customers = page.inner_text("table[data-table=profile_customers]")
+    assert IDEAL["introducer_name_zh"] in customers and "深圳市" in customers
+    assert "org:" not in page.inner_text("#profile-out") and "cn/" not in page.inner_text("#profile-out")
+    assert "游戏引擎" in page.inner_text("table[data-table=profile_segments]")
+    shot(page, "30-profile")
+    # a customer's name opens its profile: a Shenzhen firm is local capacity, not a target
+    page.locator("table[data-table=profile_customers] a.firm-link", has_text=IDEAL["introducer_name_zh"]).click()
+    page.wait_for_function("n => document.querySelector('#profile-title')?.textContent.includes(n)",
+                           arg=IDEAL["introducer_name_zh"])
+    assert "本地企业" in page.inner_text("#profile-out .why-note")
+    shot(page, "31-profile-local")
+    page.click("#lang")
+    page.wait_for_function("() => document.querySelector('#profile-out').textContent.includes('Why a target for')")
+    assert "Local firm" in page.inner_text("#profile-out .why-note")
+    shot(page, "32-profile-en")
+    page.click("#lang")
+    page.click("[data-profile-back]")
+    page.wait_for_selector("#view-targets.active")
+    assert page.console.errors == []
+
+
+def test_search_hits_and_board_cards_open_profiles(page, server):  # noqa: F811
+    url, keys = server
+    sign_in(page, url, keys["editor"])
+    page.click(".tabs button[data-tab=search]")
+    page.fill("#search-q", IDEAL["name_zh"])
+    page.click("#search-form button[type=submit]")
+    page.locator("#search-results a.hit-link", has_text=IDEAL["name_zh"]).first.click()
+    page.click(f"#search-card button[data-profile='{IDEAL['id']}']")  # the hit's card opens the profile
+    page.wait_for_function("n => document.querySelector('#profile-title')?.textContent.includes(n)",
+                           arg=IDEAL["name_zh"])
+    page.wait_for_selector("#view-profile.active")
+    call(url, keys["editor"], "POST", "/projects", {"org": "org:f0140", "region": "深圳", "segment": "游戏引擎",
+                                                     "owner": "org:p004"})
+    page.click(".tabs button[data-tab=board]")
+    card = page.locator("#board-columns .card.project a.firm-link").first
+    card.wait_for()
+    name = card.inner_text()
+    card.click()
+    page.wait_for_function("n => document.querySelector('#profile-title')?.textContent.includes(n)", arg=name)
+    assert page.console.errors == []
+
+
+def _csv(tmp_path):
+    path = tmp_path / "招商名单.csv"
+    path.write_text("企业名称,统一社会信用代码,所属城市,经营范围\n"
+                    "杭州示例星轨引擎科技有限公司,,杭州,游戏引擎研发\n"
+                    "东莞示例错码有限公司,91440300708461136A,东莞,纸品\n"
+                    "苏州示例云帆动画有限公司,,苏州,动画制作\n", encoding="utf-8")
+    return path
+
+
+def test_import_dry_run_refused_row_then_import(page, server, tmp_path):  # noqa: F811
+    url, keys = server
+    path = _csv(tmp_path)
+    sign_in(page, url, keys["editor"])
+    page.click(".tabs button[data-tab=data]")
+    assert page.is_disabled("#import-go")  # no import before a dry run
+    page.set_input_files("#import-file", str(path))
+    page.click("button[data-import=dry]")
+    page.wait_for_selector("#import-report .import-state.dry")
+    mapping = page.locator("table[data-table=import_mapping] tbody tr").all_inner_texts()
+    assert "企业名称\t企业名称" in mapping and "统一社会信用代码\t统一社会信用代码" in mapping
+    assert "所属城市\t所属城市" in mapping and "经营范围\t经营范围" in mapping
+    refused = page.locator("table[data-table=import_problems] tbody tr").all_inner_texts()
+    assert len(refused) == 1 and refused[0].startswith("3\t统一社会信用代码\t") and "check digit" in refused[0]
+    plan = page.locator("table[data-table=import_plan] tbody tr").all_inner_texts()
+    assert plan == ["企业\t2\t0"]
+    hit = call(url, keys["viewer"], "GET", "/organisations", params={"q": "示例星轨引擎"})
+    assert hit["total"] == 0  # the dry run wrote nothing
+    shot(page, "40-import-dry-run")
+    page.click("#import-go")
+    page.wait_for_selector("#import-report .import-state.done")
+    assert page.locator("table[data-table=import_written] tbody tr").all_inner_texts()[0] == "企业\t2\t0\t0"
+    assert page.locator("table[data-table=import_problems] tbody tr").count() == 1
+    assert page.is_disabled("#import-go")  # once: a second import needs a new dry run
+    shot(page, "41-import-done")
+    for name, city in (("杭州示例星轨引擎科技有限公司", "cn/zhejiang/hangzhou"), ("苏州示例云帆动画有限公司", "cn/jiangsu/suzhou")):
+        [org] = call(url, keys["viewer"], "GET", "/organisations", params={"q": name})["items"]
+        assert org["name_zh"] == name and org["region"].startswith(city)
+    assert call(url, keys["viewer"], "GET", "/organisations", params={"q": "示例错码"})["total"] == 0
+    page.click("#lang")
+    assert "Column mapping" in page.inner_text("#import-report")
+    shot(page, "42-import-en")
+    page.click("#lang")
+    assert page.console.errors == []
+
+
+def test_a_viewer_cannot_import(page, server, tmp_path):  # noqa: F811
+    url, keys = server
+    sign_in(page, url, keys["viewer"])
+    page.click(".tabs button[data-tab=data]")
+    page.set_input_files("#import-file", str(_csv(tmp_path)))
+    page.click("button[data-import=dry]")
+    page.wait_for_function("() => document.querySelector('#notice').className.includes('error')")
+    assert "editor" in page.inner_text("#notice")
+    assert all("403" in e for e in page.console.errors), page.console.errors
+
+
+def test_report_downloads_name_region_and_chain(page, server):  # noqa: F811
+    import openpyxl
+
+    url, keys = server
+    sign_in(page, url, keys["viewer"])
+    if page.input_value("#chain") != "chain:animation_games":
+        page.select_option("#chain", "chain:animation_games")
+        page.wait_for_function("window.workbench.state.map.chain.id === 'chain:animation_games'")
+    page.click(".tabs button[data-tab=data]")
+    assert "深圳市 · 动漫游戏" in page.inner_text("#report-scope")
+    with page.expect_download() as got:
+        page.click("button[data-report=xlsx]")
+    xlsx = got.value
+    assert xlsx.suggested_filename == "缺链补链与招商目标报告_广东省_深圳市_动漫游戏.xlsx"
+    wb = openpyxl.load_workbook(io.BytesIO(open(xlsx.path(), "rb").read()))
+    assert "招商目标" in wb.sheetnames
+    assert any(IDEAL["name_zh"] in str(c) for row in wb["招商目标"].iter_rows(values_only=True) for c in row)
+    with page.expect_download() as got:
+        page.click("button[data-report=html]")
+    html = got.value
+    assert html.suggested_filename == "缺链补链与招商目标报告_广东省_深圳市_动漫游戏.html"
+    text = open(html.path(), encoding="utf-8").read()
+    assert text.lstrip().lower().startswith("<!doctype html") and "深圳市" in text and IDEAL["name_zh"] in text
+    page.wait_for_function("() => document.querySelector('#notice').className.includes('ok')")
+    shot(page, "43-report")
+    # another region: the card and the file follow it
+    page.select_option("#region", "cn/guangdong/guangzhou")
+    page.wait_for_function("() => document.querySelector('#report-scope').textContent.includes('广州市')")
+    with page.expect_download() as got:
+        page.click("button[data-report=xlsx]")
+    assert "广州市" in got.value.suggested_filename
+    assert page.console.errors == []
