@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
-from graph.display import region_name
+from graph.display import region_name, status_note
 from graph.model import Organisation, to_dict
 from graph.store.protocol import GraphStore
 
-__all__ = ["firm_profile", "tie_role", "is_local", "MAX_TIES"]
+__all__ = ["firm_profile", "profile", "tie_role", "is_local", "MAX_TIES"]
 
 #: ties listed per kind (suppliers, customers, other); ``ties_total`` counts them all
 MAX_TIES = 200
@@ -116,12 +116,14 @@ def _sources(org: Organisation, links: list) -> list[dict]:
 
 def firm_profile(store: GraphStore, org_id: str, *, region: str | None = None,
                  gaps: Mapping[str, str] | Iterable[str] = (),
-                 rank: Callable[[str], Iterable] | None = None, landed: Iterable[str] = ()) -> dict:
+                 rank: Callable[[str], Iterable] | None = None, landed: Iterable[str] = (),
+                 status: str | None = None) -> dict:
     """The profile of ``org_id`` as a JSON-ready dict (the shape of ``api.schemas.profile.ProfilePublic``).
 
     ``region`` (an id) and ``gaps`` (the region's gap segments, ids, or ids → gap kind) say for whom the firm is a target;
     ``rank(segment)`` returns that segment's ranked targets (objects with ``org`` and ``as_dict()``), of
-    which the firm's entry is kept; ``landed``: firms local by a landed outcome. ``NotFound`` if unknown.
+    which the firm's entry is kept; ``landed``: firms local by a landed outcome; ``status``: the firm's latest
+    recorded outcome in the region (contacted, accepted …), kept on each entry. ``NotFound`` if unknown.
     """
     org = store.organisation(org_id)
     segs = {s.id: s for s in store.segments()}
@@ -153,12 +155,15 @@ def firm_profile(store: GraphStore, org_id: str, *, region: str | None = None,
                 if found is not None:
                     item = found.as_dict()
                     item["gap"] = item.get("gap") or kinds.get(s)
+                    item["status"] = status
                     items.append(item)
             items.sort(key=lambda t: -t["total"])
         target = {"region": region, **_region(region), "local": local, "closed": closed, "items": items,
                   "gaps": wanted}
+    notes = {f"status_note_{lang}": status_note(org.status.value, org.status_detail, org.status_date, lang)
+             for lang in ("zh", "en")}
     return {
-        "organisation": to_dict(org), **_region(org.region),
+        "organisation": to_dict(org) | notes, **_region(org.region),
         "segments": segments,
         "sites": [{"region": s.region, **_region(s.region), "kind": s.kind.value, "since": s.since}
                   for s in org.sites],
@@ -166,3 +171,25 @@ def firm_profile(store: GraphStore, org_id: str, *, region: str | None = None,
         "sources": _sources(org, link_sources),
     }
 
+
+
+def profile(engines, store: GraphStore, ws, org_id: str, *, region: str | None = None,
+            chain: str | None = None) -> dict:
+    """:func:`firm_profile` with the engine room's gaps and targets ranking: what ``chainmatch profile`` and
+    ``GET /organisations/{id}/profile`` both return. ``region`` is a region id; ``chain`` an id or name whose
+    gaps count (None: every chain)."""
+    from matching.engines import MAX_DEPTH
+
+    org = store.organisation(org_id)  # NotFound before any analysis
+    gaps, rank, landed, status = {}, None, (), None
+    if region is not None and org.segments:
+        latest = ws.current(region).get(org_id)
+        status = latest.status if latest is not None else None
+        found = engines.analyse(store, lambda a: a.gaps(region, chain or None))
+        gaps = {g.segment: getattr(g.kind, "value", g.kind) for g in found.gaps}
+        landed = ws.landed(region)
+
+        def rank(segment):
+            return engines.targets_page(store, ws, region, segment=segment, limit=MAX_DEPTH).items
+
+    return firm_profile(store, org_id, region=region, gaps=gaps, rank=rank, landed=landed, status=status)

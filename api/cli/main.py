@@ -19,6 +19,7 @@ from api.cli import analysis as cli_analysis
 from api.cli import keys as cli_keys
 from api.cli import lists as cli_lists
 from api.cli import matching as cli_matching
+from api.cli import profile as cli_profile
 from api.cli import recommend as cli_recommend
 from api.cli import reports as cli_report
 from api.cli import serve as cli_serve
@@ -83,6 +84,7 @@ cli_keys.register(app)
 cli_analysis.register(app)
 cli_matching.register(app)
 cli_recommend.register(app, eval_app)
+cli_profile.register(app)
 cli_report.register(app)
 cli_lists.register(app)
 cli_templates.register(app)

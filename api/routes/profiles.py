@@ -1,9 +1,8 @@
 """``/organisations/{id}/profile``: a firm profile (企业画像) in one call, for the workbench's profile page.
 
-Thin: resolve the region, ask the analyst for the region's gaps (of the chain,
-or of every chain), rank the firm's gap segments with the targets ranking the
-targets table uses (:meth:`matching.engines.Engines.targets_page`) and hand
-everything to :func:`matching.profile.firm_profile`.
+Thin: resolve the region and call :func:`matching.profile.profile` (the
+region's gaps, the firm's gap segments ranked by the targets table's ranking),
+as ``chainmatch profile`` does.
 """
 
 from __future__ import annotations
@@ -14,11 +13,9 @@ from fastapi import APIRouter, Path, Query
 
 from api.deps import EnginesDep, StoreDep, Viewer, WorkspaceDep
 from api.routes._common import AUTHED, responses
-from api.routes.organisations import public
 from api.schemas.profile import ProfilePublic
 from graph.resolve import resolve_region
-from matching.engines import MAX_DEPTH
-from matching.profile import firm_profile
+from matching.profile import profile as profile_of
 
 __all__ = ["router"]
 
@@ -36,17 +33,5 @@ def profile(
     chain: Annotated[str | None, Query(max_length=200, description="Chain id or name whose gaps count "
                                        "(absent: every chain).", examples=["动漫游戏"])] = None,
 ) -> ProfilePublic:
-    org = store.organisation(org_id)  # 404 before any analysis
     rid = resolve_region(region, field="query.region") if region else None
-    gaps, rank, landed = (), None, ()
-    if rid is not None and org.segments:
-        found = engines.analyse(store, lambda a: a.gaps(rid, chain or None))
-        gaps = {g.segment: g.kind.value if hasattr(g.kind, "value") else g.kind for g in found.gaps}
-        landed = ws.landed(rid)
-
-        def rank(segment):
-            return engines.targets_page(store, ws, rid, segment=segment, limit=MAX_DEPTH).items
-
-    data = firm_profile(store, org_id, region=rid, gaps=gaps, rank=rank, landed=landed)
-    data["organisation"] = public(org)
-    return ProfilePublic.model_validate(data)
+    return ProfilePublic.model_validate(profile_of(engines, store, ws, org_id, region=rid, chain=chain))

@@ -288,3 +288,11 @@ def test_chain_templates_answer_alike(api, run):
     assert "储能变流器" in {s["name_zh"] for s in _ok(api.get("/segments", params={"q": "储能", "limit": 100}))["items"]}
     err = api.post("/chain-templates/chips")
     assert err.status_code == 422 and err.json()["error"]["details"][0]["field"] == "path.name"
+
+
+def test_profile(api, run):
+    params = {"region": REGION, "chain": CHAIN}
+    http = _ok(api.get("/organisations/org:f1561/profile", params=params))
+    mine = run("profile", "上海光影知音科技股份有限公司", "-r", REGION, "-c", CHAIN)
+    assert http["target"]["items"] and http["customers"]
+    same(http, mine)

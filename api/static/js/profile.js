@@ -193,6 +193,7 @@ function targetSection(p) {
     { key: "parts", label: t("scoreParts"), text: (r) => partsText(r.parts), html: (r) => partsHtml(r.parts) },
     { key: "form", label: t("form"), text: (r) => form(r.form) },
     { key: "reason", label: t("reason"), cls: "reason", text: (r) => (getLang() === "zh" ? r.reason_zh : r.reason_en) },
+    { key: "status", label: t("outcome"), text: (r) => (r.status ? t(r.status) : "") },
   ], tg.items);
 }
 
