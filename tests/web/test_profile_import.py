@@ -82,6 +82,7 @@ def test_search_hits_and_board_cards_open_profiles(page, server):  # noqa: F811
     page.click(".tabs button[data-tab=search]")
     page.fill("#search-q", IDEAL["name_zh"])
     page.click("#search-form button[type=submit]")
+    page.wait_for_selector("#search-results a.hit-link", timeout=120_000)  # the first search builds the index
     page.locator("#search-results a.hit-link", has_text=IDEAL["name_zh"]).first.click()
     page.click(f"#search-card button[data-profile='{IDEAL['id']}']")  # the hit's card opens the profile
     page.wait_for_function("n => document.querySelector('#profile-title')?.textContent.includes(n)",
@@ -185,4 +186,49 @@ def test_report_downloads_name_region_and_chain(page, server):  # noqa: F811
     with page.expect_download() as got:
         page.click("button[data-report=xlsx]")
     assert "广州市" in got.value.suggested_filename
+    assert page.console.errors == []
+
+
+def test_import_an_xlsx_firm_list_then_its_links_and_see_them_on_the_profile(page, server):  # noqa: F811
+    from tests.web.test_workbench import ROOT
+
+    url, keys = server
+    examples = ROOT / "fixtures" / "examples"
+    sign_in(page, url, keys["editor"])
+    page.click(".tabs button[data-tab=data]")
+    page.set_input_files("#import-file", str(examples / "firms.xlsx"))
+    page.click("button[data-import=dry]")
+    page.wait_for_selector("#import-report .import-state.dry")
+    mapping = page.locator("table[data-table=import_mapping] tbody tr").all_inner_texts()
+    assert "注册资本(万元)\t注册资本" in mapping and "参保人数\t参保人数" in mapping
+    assert page.locator("table[data-table=import_plan] tbody tr").all_inner_texts() == ["企业\t3\t0"]
+    page.click("#import-go")
+    page.wait_for_selector("#import-report .import-state.done")
+    # the links name the firms just imported
+    page.select_option("#import-entity", "links")
+    page.set_input_files("#import-file", str(examples / "links.csv"))
+    page.click("button[data-import=dry]")
+    page.wait_for_selector("#import-report .import-state.dry")
+    mapping = page.locator("table[data-table=import_mapping] tbody tr").all_inner_texts()
+    assert "供应方\t源企业（供应方等）" in mapping and "客户方\t目标企业（客户方等）" in mapping
+    assert page.locator("table[data-table=import_plan] tbody tr").all_inner_texts() == ["关系\t2\t0"]
+    assert page.locator("table[data-table=import_problems]").count() == 0
+    shot(page, "44-import-links-dry-run")
+    page.click("#import-go")
+    page.wait_for_selector("#import-report .import-state.done")
+    [buyer] = call(url, keys["viewer"], "GET", "/organisations", params={"q": "东莞示例纸笔文创"})["items"]
+    links = call(url, keys["viewer"], "GET", "/links", params={"org": buyer["id"]})["items"]
+    assert sorted((x["kind"], x["dst"]) for x in links) == [("supplies", buyer["id"])] * 2
+    # and the buyer's profile lists both suppliers by name (the new firms have no segment, so no map or target
+    # table names them yet: a firm-name link like every other one opens it)
+    page.evaluate("id => { const a = document.createElement('a'); a.dataset.profile = id; a.id = 'probe';"
+                  " a.textContent = 'x'; document.body.append(a); }", buyer["id"])
+    page.click("#probe")
+    page.evaluate("() => document.querySelector('#probe').remove()")
+    page.wait_for_selector("table[data-table=profile_suppliers] tbody tr")
+    suppliers = page.inner_text("table[data-table=profile_suppliers]")
+    assert "东莞示例格物包装材料有限公司" in suppliers and "东莞示例墨点智能科技有限公司" in suppliers
+    assert "专精特新" in page.inner_text("#profile-title")
+    assert "尚未挂链" in page.inner_text("#profile-out .why-note") and "由地址推断" in page.inner_text("#profile-out")
+    shot(page, "45-imported-firm-profile")
     assert page.console.errors == []

@@ -64,7 +64,11 @@ const FIELD_ZH = {
 };
 const ENTITY_WORD = { organisations: ["企业", "firms"], links: ["关系", "links"], segments: ["环节", "segments"],
   segment_edges: ["环节关联", "segment edges"], chains: ["产业链", "chains"], regions: ["地区", "regions"] };
-const fieldWord = (f) => (getLang() === "zh" ? FIELD_ZH[f] || f : f.replace(/_/g, " "));
+const FIELD_EN = { name_zh: "Chinese name", name_en: "English name", uscc: "USCC", description_zh: "Chinese description",
+  description_en: "English description", registered_capital_cny_m: "registered capital (CNY m)", src: "source firm (supplier …)",
+  dst: "target firm (customer …)", src_uscc: "source firm's USCC", dst_uscc: "target firm's USCC", as_of: "as of",
+  name: "branch name" };
+const fieldWord = (f) => (getLang() === "zh" ? FIELD_ZH[f] || f : FIELD_EN[f] || f.replace(/_/g, " "));
 const entityWord = (e) => (ENTITY_WORD[e] ? ENTITY_WORD[e][getLang() === "zh" ? 0 : 1] : e);
 
 const imp = { ctx: null, report: null, error: null };

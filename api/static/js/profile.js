@@ -36,6 +36,9 @@ const WORDS = {
   isClosed: ["已注销、吊销或迁出，不作为招商目标。", "Closed or moved away: never a target."],
   noGap: ["该企业所在环节在本地区不是缺口（补链、强链、延链），因此不在招商目标中。",
     "None of the firm's segments is a gap (missing, thin, extension) in the region, so it is not a target."],
+  noSegment: ["该企业尚未挂链（没有所属环节），因此不在任何缺口的招商目标中；可先运行挂链预测并审核。",
+    "The firm has no segment yet (not 挂链), so it is in no gap's targets; classify it and review the prediction first."],
+  regionFrom: ["由{}推断", "inferred from the {}"],
   notRanked: ["所在缺口环节的招商目标排名中未见该企业。", "Not among the ranked targets of its gap segments."],
   gap: ["缺口", "Gap"],
   chains: ["所属产业链", "Chains"],
@@ -86,6 +89,12 @@ const STATUS = { confirmed: ["已确认", "confirmed"], predicted: ["预测（�
 const TIER = {
   链主: "chain leader", 专精特新: "specialised SME", 瞪羚: "gazelle", 隐形冠军: "hidden champion", 独角兽: "unicorn",
   上市公司: "listed",
+};
+const REGION_FROM = { address: ["地址", "address"], uscc: ["信用代码", "credit code"], name: ["名称", "name"] };
+const FIELD = {
+  region: ["所在地", "region"], employees: ["员工", "employees"], revenue_band: ["营收规模", "revenue band"],
+  registered_capital_cny_m: ["注册资本", "registered capital"], founded: ["成立日期", "founded"], segments: ["环节", "segments"],
+  patents: ["专利", "patents"],
 };
 const pickWord = (map, key) => (map[key] ? map[key][getLang() === "zh" ? 0 : 1] : key || "");
 const tierWord = (tier) => (getLang() === "zh" ? tier : TIER[tier] || tier);
@@ -151,7 +160,7 @@ function statusBadge(o) {
 function basics(p) {
   const o = p.organisation;
   const rows = [
-    [t("regionOf"), pick2(p, "region")],
+    [t("regionOf"), pick2(p, "region") + (o.region_source ? `（${w("regionFrom").replace("{}", pickWord(REGION_FROM, o.region_source))}）` : "")],
     [w("address"), o.address],
     [w("kindOrg"), pickWord(KIND, o.kind)],
     [w("uscc"), o.uscc],
@@ -181,6 +190,7 @@ function targetSection(p) {
   const head = `<h3>${esc(w("whyTarget"))}${esc(pick2(tg, "region"))}</h3>`;
   if (tg.closed) return head + `<p class="why-note">${esc(w("isClosed"))}</p>`;
   if (tg.local) return head + `<p class="why-note">${esc(w("isLocal"))}</p>`;
+  if (!p.segments.length) return head + `<p class="why-note">${esc(w("noSegment"))}</p>`;
   if (!tg.gaps.length) return head + `<p class="why-note">${esc(w("noGap"))}</p>`;
   if (!tg.items.length) return head + `<p class="why-note">${esc(w("notRanked"))}</p>`;
   const form = (f) => (f ? (getLang() === "zh" ? f.form_zh : f.form.replace(/_/g, " ")) : "");
@@ -254,7 +264,7 @@ function renderProfile() {
     : `<p class="muted">${esc(t("none"))}</p>`;
   const listed = p.suppliers.length + p.customers.length + p.ties.length;
   const tiers = o.tiers.map((x) => `<span class="tier">${esc(tierWord(x))}</span>`).join("");
-  const est = o.provenance.estimated.length ? `<p class="muted">${esc(w("estimated"))}: ${esc(o.provenance.estimated.join("、"))}</p>` : "";
+  const est = o.provenance.estimated.length ? `<p class="muted">${esc(w("estimated"))}: ${esc(o.provenance.estimated.map((f) => pickWord(FIELD, f)).join("、"))}</p>` : "";
   $("#profile-out").innerHTML = `
     <div class="profile-head">
       <button type="button" data-profile-back>${esc(w("back"))}</button>
