@@ -45,7 +45,7 @@ from collections.abc import Iterator
 from graph.io.parse import MISSING
 from graph.io.tables import Table
 
-__all__ = ["CleanCells", "column_rows", "valid_usccs", "BATCH_ROWS", "USCC_FIELDS"]
+__all__ = ["CleanCells", "ColumnBatch", "column_batches", "column_rows", "valid_usccs", "BATCH_ROWS", "USCC_FIELDS"]
 
 #: Fields holding a USCC: their valid codes are checked column-wise (``Table.valid_usccs``).
 USCC_FIELDS = frozenset({"uscc", "src_uscc", "dst_uscc", "parent_uscc"})
@@ -156,6 +156,16 @@ def _not_printable(values: list) -> set[int]:
 def column_rows(table: Table, columns: list[tuple[str, str]], max_chars: int) -> Iterator[tuple[int, dict]] | None:
     """The rows of a CSV ``table`` read column-wise, or ``None`` when the row reader must read it.
 
+    See :func:`column_batches`, whose batches these rows come from.
+    """
+    batches = column_batches(table, columns, max_chars)
+    return None if batches is None else _rows(batches)
+
+
+def column_batches(table: Table, columns: list[tuple[str, str]], max_chars: int) -> Iterator[ColumnBatch] | None:
+    """The rows of a CSV ``table`` read column-wise as :class:`ColumnBatch` es, or ``None`` when the row
+    reader must read it (a record builder that works on whole columns takes these).
+
     Parameters
     ----------
     table : Table
@@ -188,32 +198,66 @@ def column_rows(table: Table, columns: list[tuple[str, str]], max_chars: int) ->
     for i in range(arrow.num_columns):
         blank = pc.is_null(arrow.column(i))
         empty = blank if empty is None else pc.and_(empty, blank)
-    return _rows(table, arrow.num_rows, cleaned, empty)
+    return _batches(table, arrow.num_rows, cleaned, empty)
 
 
-def _rows(table: Table, n: int, cleaned: list, empty) -> Iterator[tuple[int, dict]]:
+class ColumnBatch:
+    """Up to :data:`BATCH_ROWS` consecutive rows of a column-read file, as Python lists per column.
+
+    ``clean[field]`` holds the cleaned texts (``None`` for empty); ``raw`` the
+    ``(header, texts)`` of the recognised columns as written; ``bad`` the
+    positions of rows the cheap column tests cannot clear (the row reader
+    must check them cell by cell); ``skip`` the positions of wholly empty rows.
+    Row ``i`` of the batch is row ``first + i`` of the file.
+    """
+
+    __slots__ = ("first", "n", "clean", "raw", "bad", "skip")
+
+    def __init__(self, first: int, n: int, clean: dict, raw: list, bad: set, skip: set):
+        self.first, self.n, self.clean, self.raw, self.bad, self.skip = first, n, clean, raw, bad, skip
+
+    def raw_cells(self, i: int) -> dict:
+        """Row ``i``'s cells as the row reader gets them: ``{header: text as written}``."""
+        return {h: r[i] for h, r in self.raw}
+
+    def clean_cells(self, i: int) -> CleanCells:
+        """Row ``i``'s cleaned cells (for a row that is not ``bad``)."""
+        return CleanCells({f: v[i] for f, v in self.clean.items() if v[i] is not None})
+
+    def rows(self) -> Iterator[tuple[int, dict]]:
+        """The ``(row, cells)`` pairs of :func:`column_rows`."""
+        bad, skip = self.bad, self.skip
+        fields = list(self.clean)
+        texts = list(self.clean.values())
+        for i, vals in enumerate(zip(*texts, strict=True)) if texts else enumerate([()] * self.n):
+            if i in skip:
+                continue
+            if i in bad:
+                yield self.first + i, self.raw_cells(i)
+            else:
+                yield self.first + i, CleanCells({f: v for f, v in zip(fields, vals, strict=True) if v is not None})
+
+
+def _batches(table: Table, n: int, cleaned: list, empty) -> Iterator[ColumnBatch]:
     pc = _arrow()[1]
     first = table.header_row + 1
-    fields = [f for f, *_ in cleaned]
     for start in range(0, n, BATCH_ROWS):
         stop = min(start + BATCH_ROWS, n)
-        texts = [text.slice(start, stop - start).to_pylist() for *_, text, _s in cleaned]
-        raw = [col.slice(start, stop - start).to_pylist() for _f, _h, col, *_ in cleaned]
+        clean = {f: text.slice(start, stop - start).to_pylist() for f, _h, _c, text, _s in cleaned}
+        raw = [(h, col.slice(start, stop - start).to_pylist()) for _f, h, col, *_ in cleaned]
         bad = set()
-        for (_f, _h, _c, _t, suspect), values in zip(cleaned, raw, strict=True):
+        for (_f, _h, _c, _t, suspect), (_h2, values) in zip(cleaned, raw, strict=True):
             s = suspect.slice(start, stop - start)
             if pc.any(s).as_py():
                 bad.update(pc.indices_nonzero(s).to_pylist())
             bad |= _not_printable(values)
         skip = set(pc.indices_nonzero(empty.slice(start, stop - start)).to_pylist()) if empty is not None else set()
-        for i, vals in enumerate(zip(*texts, strict=True)) if texts else enumerate([()] * (stop - start)):
-            if i in skip:
-                continue
-            row = first + start + i
-            if i in bad:
-                yield row, {h: r[i] for (_f, h, *_), r in zip(cleaned, raw, strict=True)}
-            else:
-                yield row, CleanCells({f: v for f, v in zip(fields, vals, strict=True) if v is not None})
+        yield ColumnBatch(first + start, stop - start, clean, raw, bad, skip)
+
+
+def _rows(batches: Iterator[ColumnBatch]) -> Iterator[tuple[int, dict]]:
+    for batch in batches:
+        yield from batch.rows()
 
 
 def valid_usccs(values) -> set[str]:

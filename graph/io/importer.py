@@ -46,7 +46,7 @@ from typing import Literal
 
 from graph.errors import InvalidInput, Problem, bounded
 from graph.io.cells import link_id
-from graph.io.columns import column_rows
+from graph.io.columns import column_batches
 from graph.io.headers import ENTITIES, HeaderMatch, match_headers
 from graph.io.reimport import file_digest, mark_name, unchanged_mark
 from graph.io.rows import (
@@ -127,6 +127,17 @@ class _Counter:
             if self.progress is not None and self.n % PROGRESS_EVERY == 0:
                 self.progress(self.n, self.total)
             yield item
+        if self.progress is not None:
+            self.progress(self.n, self.n)
+
+    def batches(self, batches: Iterator) -> Iterator:
+        """Count the rows of column batches (:class:`~graph.io.columns.ColumnBatch`) as they are taken."""
+        for batch in batches:
+            yield batch
+            done = self.n // PROGRESS_EVERY
+            self.n += batch.n - len(batch.skip)
+            if self.progress is not None and self.n // PROGRESS_EVERY != done:
+                self.progress(self.n, self.total)
         if self.progress is not None:
             self.progress(self.n, self.n)
 
@@ -340,12 +351,19 @@ def _gc_paused():
 _COLUMNAR = frozenset({"organisations", "links"})
 
 
-def _read_columns(table, match: HeaderMatch, settings: Settings) -> None:
+#: Entities whose record builder takes whole columns (``Table.batches``) instead of rows.
+_BATCHED = frozenset({"links"})
+
+
+def _read_columns(table, match: HeaderMatch, settings: Settings, entity: str) -> None:
     """Swap ``table``'s row reader for the columnar one when the file allows it (else leave it)."""
-    rows = column_rows(table, list(match.fields.items()), settings.max_field_chars)
-    if rows is not None:
+    batches = column_batches(table, list(match.fields.items()), settings.max_field_chars)
+    if batches is not None:
         table.close()  # the csv reader: not read from
-        table.rows = rows
+        if entity in _BATCHED:
+            table.batches, table.rows = batches, iter(())
+        else:
+            table.rows = (row for batch in batches for row in batch.rows())
 
 
 #: Entities whose import is answered from the store's mark when the file and what its import reads
@@ -518,10 +536,12 @@ def _checked(store: GraphStore, table, match: HeaderMatch, entity: str, *, colum
     chk = _Checker(table.file, match)
     batch = Batch()
     if entity in _COLUMNAR:
-        _read_columns(table, match, settings)
-    inner = table.rows
+        _read_columns(table, match, settings, entity)
+    inner, batches = table.rows, table.batches
     counter = _Counter(inner, progress, table.total)
     table.rows = iter(counter)
+    if batches is not None:
+        table.batches = counter.batches(batches)
     try:
         if entity == "organisations":
             orgs, problems = organisations_from_table(table, column_map=column_map, settings=settings,
@@ -552,6 +572,7 @@ def _checked(store: GraphStore, table, match: HeaderMatch, entity: str, *, colum
     finally:
         table.close()
         getattr(inner, "close", lambda: None)()
+        getattr(batches, "close", lambda: None)()
     problems = sorted(problems + chk.problems, key=lambda p: p.row or 0)
     n, file = len(problems), table.file
     if problems and not skip_invalid:

@@ -37,6 +37,7 @@ from graph.errors import NotFound, Problem
 from graph.io.cells import RowReader, chain_id, link_id, org_id, short_hash
 from graph.io.headers import FIELDS, capital_unit
 from graph.io.parse import (
+    ParseError,
     parse_bool,
     parse_capital,
     parse_confidence,
@@ -300,7 +301,8 @@ def links_from_table(table: Table, *, column_map: dict[str, str | None] | None =
     text, parse = r.text, r.parse
     kind_of, since_of, as_of_of = r.memo("kind", parse_link_kind), r.memo("since", parse_date), r.memo("as_of", parse_date)
     weight_of, confidence_of = r.memo("weight", parse_float, "weight"), r.memo("confidence", parse_confidence)
-    for row, cells in table.rows:
+
+    def one(row, cells):
         r.start(row, cells)
         # a credit code names a party more surely than a name: it wins when both are given
         ends = {f: (parse(f + "_uscc", r.uscc) or (None if text(f + "_uscc") else text(f))) if uscc else text(f)
@@ -313,7 +315,7 @@ def links_from_table(table: Table, *, column_map: dict[str, str | None] | None =
         if kind is None:
             if text("kind") is None:
                 r.missing("kind", reason="missing link type")
-            continue
+            return
         kind, flipped = kind
         if flipped:
             src, dst = dst, src
@@ -321,7 +323,7 @@ def links_from_table(table: Table, *, column_map: dict[str, str | None] | None =
         if optional:
             since, weight, confidence = since_of(), weight_of(), confidence_of()
         if src is None or dst is None:
-            continue
+            return
         if src == dst:
             r.problem("dst", "a link cannot join an organisation to itself")
         lid = text("id") or link_id(kind.value, src, dst, since)
@@ -334,7 +336,89 @@ def links_from_table(table: Table, *, column_map: dict[str, str | None] | None =
         links.append((row, Link(lid, kind, src, dst, prov, since,
                                 1.0 if weight is None else weight,
                                 1.0 if confidence is None else confidence)))
+
+    if table.batches is not None:
+        for batch in table.batches:
+            _link_batch(batch, one, links, ids, source, import_date, table.valid_usccs)
+    for row, cells in table.rows:
+        one(row, cells)
     return r.finish(links)
+
+
+_BAD = object()  # a text its parser refuses: the row goes to the row reader, which names the problem
+
+
+def _distinct(values: list, fn, *args) -> dict:
+    """Each distinct text of a column parsed once: text → value, or ``_BAD`` when it does not parse."""
+    out = {}
+    for text in set(values):
+        if text is None:
+            continue
+        try:
+            out[text] = fn(text, *args)
+        except ParseError:
+            out[text] = _BAD
+    return out
+
+
+def _link_batch(batch, one, links: list, ids: dict, source: str, import_date: str | None,
+                valid_usccs: frozenset[str]) -> None:
+    """The links of one :class:`~graph.io.columns.ColumnBatch`, built from its columns.
+
+    Each column's distinct texts are parsed once; a row whose every cell is
+    clear (a known link type, dates and numbers that parse, valid credit
+    codes, two different ends, a new id) becomes a record at once. Every
+    other row is handed to ``one`` (the row reader), which finds and names
+    its problems exactly as for a row-by-row read: same checks, same order,
+    same messages.
+    """
+    n, clean = batch.n, batch.clean
+    none = [None] * n
+
+    def col(name):
+        return clean.get(name) or none
+
+    kinds, sinces, as_ofs = col("kind"), col("since"), col("as_of")
+    weights, confidences, sources = col("weight"), col("confidence"), col("source")
+    kind_map = _distinct(kinds, parse_link_kind)
+    since_map, as_of_map = _distinct(sinces, parse_date), _distinct(as_ofs, parse_date)
+    weight_map, confidence_map = _distinct(weights, parse_float, "weight"), _distinct(confidences, parse_confidence)
+    since_map[None] = as_of_map[None] = weight_map[None] = confidence_map[None] = None
+    src_u, dst_u, src_t, dst_t, own_ids = col("src_uscc"), col("dst_uscc"), col("src"), col("dst"), col("id")
+    bad, skip, first = batch.bad, batch.skip, batch.first
+    provs: dict = {}
+    append, BAD = links.append, _BAD
+    for i, (k, su, du, st, dt_, sn, w, c, a, src_cell, own) in enumerate(zip(
+            kinds, src_u, dst_u, src_t, dst_t, sinces, weights, confidences, as_ofs, sources, own_ids, strict=True)):
+        if i in skip:
+            continue
+        row = first + i
+        if i in bad:
+            one(row, batch.raw_cells(i))
+            continue
+        kind = kind_map.get(k, BAD)
+        src = st if su is None else (su if su in valid_usccs else None)
+        dst = dt_ if du is None else (du if du in valid_usccs else None)
+        since, weight, confidence, as_of = since_map[sn], weight_map[w], confidence_map[c], as_of_map[a]
+        if (kind is BAD or src is None or dst is None or since is BAD or weight is BAD or confidence is BAD
+                or as_of is BAD):
+            one(row, batch.clean_cells(i))
+            continue
+        kind, flipped = kind
+        if flipped:
+            src, dst = dst, src
+        lid = own or link_id(kind.value, src, dst, since)
+        if src == dst or lid in ids:
+            one(row, batch.clean_cells(i))
+            continue
+        ids[lid] = row
+        key = (src_cell, as_of)
+        prov = provs.get(key)
+        if prov is None:
+            prov = provs[key] = (_provenance(src_cell or source, as_of) if as_of or not import_date
+                                 else _provenance(src_cell or source, import_date, ("as_of",)))
+        append((row, Link(lid, kind, src, dst, prov, since, 1.0 if weight is None else weight,
+                          1.0 if confidence is None else confidence)))
 
 
 def segments_from_table(

@@ -81,6 +81,7 @@ class Table:
     delimiter: str | None = None  # CSV: the sniffed delimiter
     codec: str | None = None  # text files: the Python codec the file is read with
     valid_usccs: frozenset[str] = frozenset()  # codes a columnar reader found valid (parse_uscc leaves them as they are)
+    batches: Iterator | None = None  # column-read files: ColumnBatch es for a record builder on columns (rows empty)
 
     def close(self) -> None:
         close = getattr(self.rows, "close", None)

@@ -143,3 +143,83 @@ def test_clean_cells_are_what_the_row_reader_keeps(tmp_path):
         rows = list(column_rows(t, [("name_zh", "企业名称"), ("founded", "成立日期"), ("employees", "参保人数")], 100))
     assert [(r, dict(c)) for r, c in rows] == [(2, {"name_zh": "甲公司"}), (3, {"name_zh": "乙公司", "employees": "12"})]
     assert dataclasses.is_dataclass(t)
+
+
+# ------------------------------------------------------------------ links: the record builder on columns
+
+FIRMS = ("企业名称,统一社会信用代码,所属地区\n甲科技有限公司,91440300708461136T,深圳市\n乙科技有限公司,,深圳市\n"
+         "丙科技有限公司,,杭州市\n")
+LINK_HEADER = "id,src,src_uscc,dst,dst_uscc,kind,since,weight,confidence,as_of,source"
+LINK_CELLS = {
+    "id": ["", "", "", "l1", "l2", "l1", "=1+1"],
+    "src": ["甲科技有限公司", "乙科技有限公司", "丙科技有限公司", "丁公司", "", " 乙科技有限公司 ", "@x"],
+    "src_uscc": ["", "", "", "91440300708461136T", "91440300708461136t", "91440300708461136A", "暂无"],
+    "dst": ["甲科技有限公司", "乙科技有限公司", "丙科技有限公司", "", "NULL", "\u00a0丙科技有限公司"],
+    "dst_uscc": ["", "", "", "91440300708461136T", "91440300708461136a"],
+    "kind": ["supplies", "客户", "供应", "partner", "invests", "", "nonsense", "-supplies"],
+    "since": ["", "2020-01-02", "2020/1/2", "2015-02-30", "暂无", "2021"],
+    "weight": ["", "0.5", "1", "lots", "-1", "0.275"],
+    "confidence": ["", "0.9", "2", "high", "1"],
+    "as_of": ["", "2024-06-01", "not a date"],
+    "source": ["", "年报", "\ttab"],
+}
+
+
+@st.composite
+def link_files(draw):
+    cols = LINK_HEADER.split(",")
+    rows = draw(st.lists(st.tuples(*[st.sampled_from(LINK_CELLS[c]) for c in cols]), min_size=1, max_size=10))
+    keep = draw(st.sets(st.sampled_from(cols[5:]), max_size=6))  # which optional columns the file has
+    use = [c for c in cols if c in ("src", "dst", "kind") or c in keep or (c in ("id", "src_uscc", "dst_uscc")
+                                                                          and draw(st.booleans()))]
+    lines = [",".join(use)] + [",".join(v for c, v in zip(cols, r, strict=True) if c in use) for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=link_files(), skip=st.booleans())
+def test_random_link_files_give_identical_outcomes(tmp_path_factory, monkeypatch, text, skip):
+    """The link builder on columns (graph.io.rows._link_batch) against the row reader: same links, same problems."""
+    d = tmp_path_factory.mktemp("l")
+    firms, links = d / "firms.csv", d / "links.csv"
+    firms.write_text(FIRMS, encoding="utf-8")
+    links.write_text(text, encoding="utf-8")
+    steps = [("organisations", firms, {}), ("links", links, {"skip_invalid": skip})]
+    rows, cols = _both(monkeypatch, SqliteStore.memory, steps)
+    assert rows == cols
+
+
+def test_link_builder_takes_the_columns(tmp_path, monkeypatch):
+    """A clean links file goes through the builder on columns (no row of it through the row reader)."""
+    import graph.io.rows as rows_mod
+
+    p = tmp_path / "links.csv"
+    p.write_text("src,dst,kind,since\n甲,乙,supplies,2020-01-02\n乙,丙,客户,2021/3/4\n甲,甲,supplies,\n"
+                 "甲,乙,supplies,2020/1/2\n", encoding="utf-8")
+    calls = []
+    real = rows_mod._link_batch
+    monkeypatch.setattr(rows_mod, "_link_batch", lambda batch, one, *a: (calls.append(batch.n), real(
+        batch, lambda row, cells: (calls.append(row), one(row, cells))[1], *a)))
+    with read_rows(p) as t:
+        t.batches = importer.column_batches(t, [("src", "src"), ("dst", "dst"), ("kind", "kind"), ("since", "since")], 100)
+        t.rows = iter(())
+        links, problems = rows_mod.links_from_table(t, import_date="2026-06-30")
+    assert calls == [4, 4, 5]  # one batch of four rows; only the self-link and the repeat went to the row reader
+    assert [(x.src, x.dst, x.since) for _, x in links] == [("甲", "乙", "2020-01-02"), ("丙", "乙", "2021-03-04")]
+    lid = links[0][1].id
+    assert [str(p) for p in problems] == ["links.csv:4 [dst]: a link cannot join an organisation to itself",
+                                          f"links.csv:5 [id]: duplicate link {lid!r}: same as row 2"]
+
+
+def test_link_files_with_repeats_and_credit_codes_give_identical_outcomes(tmp_path, monkeypatch):
+    firms, links = tmp_path / "firms.csv", tmp_path / "links.csv"
+    firms.write_text(FIRMS, encoding="utf-8")
+    links.write_text("id,src,src_uscc,dst,kind,since\n,,91440300708461136T,乙科技有限公司,supplies,2020-01-02\n"
+                     ",,91440300708461136t,乙科技有限公司,supplies,2020/1/2\nl1,丙科技有限公司,,乙科技有限公司,客户,\n"
+                     "l1,甲科技有限公司,,丙科技有限公司,supplies,\n,乙科技有限公司,,乙科技有限公司,supplies,\n",
+                     encoding="utf-8")
+    for skip in (False, True):
+        steps = [("organisations", firms, {}), ("links", links, {"skip_invalid": skip})]
+        rows, cols = _both(monkeypatch, SqliteStore.memory, steps)
+        assert rows == cols
+    assert rows[0][1][1]["rejected"] == 3 and rows[0][1][1]["imported"]["inserted"] == {"links": 2}
