@@ -37,7 +37,7 @@ from collections.abc import Callable
 
 from api.bench.load import Sample, percentile, summarise
 
-__all__ = ["arrivals", "drive_open", "step_passes", "find_capacity", "P99_GOAL_MS"]
+__all__ = ["arrivals", "drive_open", "drain", "step_passes", "find_capacity", "P99_GOAL_MS"]
 
 #: a run passes when its p99 is at most this and it has no error
 P99_GOAL_MS = 500.0
@@ -165,16 +165,43 @@ def find_capacity(step: Callable[[float], dict], *, start: float = 50.0, precisi
             "resolution": None if lo is None or hi is None else round((hi - lo) / lo, 3)}
 
 
+def drain(url: str, token: str | None, *, limit_s: float = 180.0, prompt_s: float = 0.1, settle: int = 3) -> float:
+    """Wait until ``url``'s ``/health`` answers within ``prompt_s``, ``settle`` times in a row; seconds waited.
+
+    A run that overloads the server leaves it serving its backlog after the
+    driver stops (the driver's requests time out; the server's work does
+    not): the next run of a capacity search would otherwise start behind it
+    and fail at any rate.
+    """
+    import urllib.request
+
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    t0, ok = time.perf_counter(), 0
+    while ok < settle and time.perf_counter() - t0 < limit_s:
+        t = time.perf_counter()
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url + "/health", headers=headers), timeout=30) as r:
+                r.read()
+            ok = ok + 1 if time.perf_counter() - t <= prompt_s else 0
+        except OSError:
+            ok = 0
+        time.sleep(0.2)
+    return round(time.perf_counter() - t0, 1)
+
+
 def _step(server, token: str, make, rate: float, seconds: float, seed: int) -> dict:
-    """One open-loop run against ``server``: :func:`step_figures` plus the server's CPU and the load average."""
+    """One open-loop run against ``server``: :func:`step_figures` plus the server's CPU and the load average,
+    after waiting for the server to have served what an earlier run left queued (:func:`drain`)."""
     import os
 
+    drained = drain(server.url, token)
     load_before, cpu_before = round(os.getloadavg()[0], 2), server.cpu_s()
     run = asyncio.run(drive_open(server.url, token, make, rate=rate, seconds=seconds, seed=seed))
     cpu_after = server.cpu_s()
     fig = step_figures(run, rate, seconds)
     fig["server_cpu_s"] = round(cpu_after - cpu_before, 2) if None not in (cpu_before, cpu_after) else None
     fig["load_avg_before"], fig["load_avg_after"] = load_before, round(os.getloadavg()[0], 2)
+    fig["drain_s"] = drained
     return fig
 
 

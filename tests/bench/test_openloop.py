@@ -182,3 +182,39 @@ def test_raw_client_sends_again_when_a_kept_connection_was_closed_and_drops_old_
         return len(server.connections)
 
     assert asyncio.run(idle(10.0)) == 1 and asyncio.run(idle(0.01)) == 3
+
+
+def test_drain_waits_until_the_server_has_served_its_backlog():
+    """A capacity step starts only when /health answers promptly again: a server still busy with what an
+    overloaded run left queued (here: slow for its first 1.5 s) is waited for, a prompt one is not."""
+    import http.server
+    import threading
+
+    from api.bench.openloop import drain
+
+    started = time.perf_counter()
+    paths: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            paths.append(self.path)
+            if time.perf_counter() - started < 1.5:
+                time.sleep(0.3)  # the backlog: every answer late
+            self.send_response(200)
+            self.send_header("content-length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *_a):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        waited = drain(url, "t", prompt_s=0.15)
+        assert 1.2 <= waited < 30 and set(paths) == {"/health"}
+        assert drain(url, "t", prompt_s=0.15) < 1.2  # served promptly now: three answers and go
+        assert drain("http://127.0.0.1:9", None, limit_s=0.5) >= 0.5  # nothing listening: gives up at the limit
+    finally:
+        server.shutdown()
