@@ -38,6 +38,7 @@ REVIEWED = {
     # the profile page's parts, each a template or table() built with esc where it is written
     ("profile.js", "tiers"), ("profile.js", "est"), ("profile.js", "segs"), ("profile.js", "sites"),
     ("profile.js", "fin"), ("importpage.js", "warnings"), ("importpage.js", "items"),
+    ("map.js", "tTable"), ("map.js", "pTable"),  # table() or an escaped note
 }
 # helpers that return HTML built with esc (their templates are scanned where they are written)
 _HTML_HELPERS = re.compile(r"^(table|outcomeButtons|partsHtml|flagMark|profileLink|statusBadge|basics|sourcesTable|"

@@ -131,6 +131,7 @@ export const api = {
   search: (q, region, limit = 20) => get("/search", { q, region, limit }),
   searchWith: (q, filters) => get("/search", { q, ...filters }),
   organisation: (id) => get("/organisations/" + encodeURIComponent(id)),
+  gapTargets: (region, chain, offset = 0) => get("/recommendations", { region, chain, per_gap: 10, limit: 100, offset }),
   organisationsById: (ids) => get("/organisations", { id: ids }), // at most 200 ids, one call
   recommendations: (region, segment, limit = 20) => get("/recommendations", { region, segment, limit }),
   introducers: (target, region, limit = 10) => get("/introducers", { target, region, limit }),

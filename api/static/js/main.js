@@ -2,6 +2,7 @@
 // partner views. Targets live in targets.js.
 
 import { initBoard, loadBoard, renderBoard } from "./board.js";
+import { initTargetMap } from "./map.js";
 import { initCampaigns, loadCampaigns, renderCampaigns } from "./campaigns.js";
 import { initLists, loadLists, renderLists } from "./lists.js";
 import { initImport, renderImport } from "./importpage.js";
@@ -525,6 +526,7 @@ initSearch({ state, errorText, openSegment, openTarget: (org) => (showTab("targe
 initProfile({ state, showTab, errorText });
 initImport({ notify, errorText, writeErrorText });
 initReportPage({ state, notify, errorText });
+initTargetMap({ state, errorText, openTarget: (org) => (showTab("targets"), openTarget(org)) });
 wire();
 if (getKey()) start();
 else {
