@@ -88,6 +88,10 @@ def test_search_filters_and_hits_that_open(page, server):  # noqa: F811
     page.wait_for_function("seg => window.workbench.state.selected === seg && "
                            "document.querySelector('#view-map').classList.contains('active')", arg=seg)
     assert page.locator("#segment-panel h2").count() == 1
+    # … its profile (企业画像) …
+    page.click(".tabs button[data-tab=search]")
+    page.click(f"#search-card [data-profile='{org}']")
+    page.wait_for_function("() => window.workbench.state.tab === 'profile'")
     # … and its target view (introducers, campaign) by name
     page.click(".tabs button[data-tab=search]")
     page.click("#search-card button[data-open-target]")

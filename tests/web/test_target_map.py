@@ -91,9 +91,9 @@ def test_tiles_count_targets_ties_and_projects_and_clicks_filter(page, server): 
     click_tile(page, "cn/zhejiang/hangzhou")
     assert sorted(listed(page)) == sorted(hangzhou)
     assert page.locator("table[data-table=map_projects]").count() == 0
-    # a target's name opens its target view
-    page.click(f"#tmap-side a[data-open='{hangzhou[0]}']")
-    page.wait_for_selector("#target-detail:not([hidden]) #target-title")
+    # a target's name opens its firm profile
+    page.click(f"#tmap-side a[data-profile='{hangzhou[0]}']")
+    page.wait_for_function("() => window.workbench.state.tab === 'profile'")
     # the map follows the page's region
     page.click(".tabs button[data-tab=tmap]")
     page.click("#tmap-side [data-place='cn/zhejiang']")  # up to the province …

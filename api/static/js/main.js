@@ -526,7 +526,7 @@ initSearch({ state, errorText, openSegment, openTarget: (org) => (showTab("targe
 initProfile({ state, showTab, errorText });
 initImport({ notify, errorText, writeErrorText });
 initReportPage({ state, notify, errorText });
-initTargetMap({ state, errorText, openTarget: (org) => (showTab("targets"), openTarget(org)) });
+initTargetMap({ state, errorText });
 wire();
 if (getKey()) start();
 else {

@@ -12,6 +12,7 @@ import { api } from "./api.js";
 import { stageLabel } from "./board.js";
 import { addStrings, getLang, nameOf, t } from "./i18n.js";
 import { placeLong, placeName, regionRecord } from "./places.js";
+import { profileLink } from "./profile.js";
 import { $, esc, num, table } from "./util.js";
 
 addStrings({
@@ -73,12 +74,6 @@ export function initTargetMap(ctx) {
     if (back) {
       ev.preventDefault();
       pick(back.dataset.place);
-      return;
-    }
-    const open = ev.target.closest("[data-open]");
-    if (open) {
-      ev.preventDefault();
-      ctx.openTarget(open.dataset.open);
     }
   });
   window.addEventListener("resize", () => {
@@ -273,14 +268,14 @@ function render() {
   const abroad = m.targets.filter((r) => provinceOf(r.region) === ABROAD).length;
   const gapName = (r) => nameOf(m.ctx.state.segments.get(r.segment) || { id: r.segment });
   const tTable = targets.length ? table("map_targets", `${t("mapTargets")} · ${placeTitle}`, [
-    { key: "name", label: t("target"), text: (r) => nameOf(r), html: (r) => `<a href="#" data-open="${esc(r.org)}">${esc(nameOf(r))}</a>` },
+    { key: "name", label: t("target"), text: (r) => nameOf(r), html: (r) => profileLink(r) }, // the firm's profile (企业画像)
     { key: "place", label: t("regionOf"), text: (r) => placeLong(r.region) || t("abroad") },
     { key: "gap", label: t("gapCol"), text: gapName },
     { key: "total", label: t("score"), cls: "n", text: (r) => num(r.total) },
     { key: "ties", label: t("tiesCol"), cls: "n", text: localTies },
   ], targets, { rowAttrs: (r) => `data-org="${esc(r.org)}"` }) : `<p class="muted">${esc(t("nothing"))}</p>`;
   const pTable = projects.length ? table("map_projects", `${t("mapProjects")} · ${placeTitle}`, [
-    { key: "name", label: t("target"), text: projectName },
+    { key: "name", label: t("target"), text: projectName, html: (p) => profileLink({ id: p.org }, projectName(p)) },
     { key: "place", label: t("regionOf"), text: (p) => placeLong(projectPlace(p)) || t("abroad") },
     { key: "segment", label: t("gapCol"), text: (p) => nameOf(m.ctx.state.segments.get(p.segment) || { id: p.segment }) },
     { key: "stage", label: t("projectStage"), text: (p) => stageLabel(p.stage) },
