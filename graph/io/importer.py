@@ -203,27 +203,27 @@ def _check_links(store: GraphStore, links: list[tuple[int, Link]], chk: _Checker
     # the upper-cased spelling (a USCC typed in lower case) only matters for keys not found as written
     found |= store.lookup({k.upper() for k in keys if k not in found} - keys)
     out, ids = [], {}
+    get = found.get
     for row, x in links:
-        ends = {}
-        for name in ("src", "dst"):
-            key = getattr(x, name)
-            ends[name] = found.get(key) or found.get(key.upper())
-            if ends[name] is None:
-                chk.add(row, name, f"unknown organisation {key!r}: not an id, USCC or unique name "
-                        "in the store (import organisations first)")
-        if None in ends.values():
+        src, dst = x.src, x.dst
+        s, d = get(src) or get(src.upper()), get(dst) or get(dst.upper())
+        if s is None or d is None:
+            for name, key, end in (("src", src, s), ("dst", dst, d)):
+                if end is None:
+                    chk.add(row, name, f"unknown organisation {key!r}: not an id, USCC or unique name "
+                            "in the store (import organisations first)")
             continue
-        if ends["src"] == ends["dst"]:
+        if s == d:
             chk.add(row, "dst", "a link cannot join an organisation to itself")
             continue
         lid = x.id
-        same_ends = ends["src"] == x.src and ends["dst"] == x.dst
-        if not same_ends and lid.startswith("link:") and lid == link_id(x.kind.value, x.src, x.dst, x.since):
-            lid = link_id(x.kind.value, ends["src"], ends["dst"], x.since)  # derived: use the resolved ends
+        same_ends = s == src and d == dst
+        if not same_ends and lid.startswith("link:") and lid == link_id(x.kind.value, src, dst, x.since):
+            lid = link_id(x.kind.value, s, d, x.since)  # derived: use the resolved ends
         if (first := ids.setdefault(lid, row)) != row:
             chk.add(row, "id", f"duplicate link: same as row {first}")
             continue
-        out.append((row, x if same_ends else dataclasses.replace(x, id=lid, **ends)))
+        out.append((row, x if same_ends else dataclasses.replace(x, id=lid, src=s, dst=d)))
     return out
 
 

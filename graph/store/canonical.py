@@ -37,6 +37,8 @@ import hashlib
 
 import orjson
 
+from graph.model import Link, Provenance
+
 __all__ = ["canonical", "content_hash"]
 
 _OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
@@ -54,14 +56,31 @@ def _fields(record) -> dict:
     return {n: getattr(record, n) for n in names}
 
 
+def _link(x) -> dict:
+    """A link as the dict :func:`_fields` would give for it and its provenance (the bulk record: no callbacks)."""
+    p = x.provenance
+    if type(p) is not Provenance:
+        return _fields(x)
+    return {"confidence": x.confidence, "dst": x.dst, "id": x.id, "kind": x.kind,
+            "provenance": {"as_of": p.as_of, "estimated": p.estimated, "source": p.source},
+            "since": x.since, "src": x.src, "weight": x.weight}
+
+
 def canonical(record) -> tuple[str, str]:
     """The canonical JSON document of a model record and its content hash.
+
+    A :class:`~graph.model.Link` goes to orjson as a plain dict (the same keys
+    and values :func:`_fields` gives, so the same bytes: pinned by
+    tests/store/test_canonical_links.py), a third faster than the generic path.
 
     >>> from graph.model import Provenance
     >>> canonical(Provenance("t", "2020-01-01"))[0]
     '{"as_of":"2020-01-01","estimated":[],"source":"t"}'
     """
-    raw = orjson.dumps(record, default=_fields, option=_OPTIONS)
+    if type(record) is Link:
+        raw = orjson.dumps(_link(record), default=_fields, option=_OPTIONS)
+    else:
+        raw = orjson.dumps(record, default=_fields, option=_OPTIONS)
     return raw.decode("utf-8"), hashlib.blake2b(raw, digest_size=12).hexdigest()
 
 
