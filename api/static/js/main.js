@@ -13,7 +13,7 @@ import { partsHtml, partsText } from "./parts.js";
 import { initProfile, profileLink, reloadProfile, renderProfileAgain } from "./profile.js";
 import { initReportPage, renderReportPage } from "./reportpage.js";
 import { initReview, loadPredictions } from "./review.js";
-import { setRegions } from "./places.js";
+import { placeLong, setRegions } from "./places.js";
 import { fillFilters, initSearch, renderHits } from "./search.js";
 import { initTargets, loadTargets, openTarget, renderList, resizeTargets, syncTargets, targetsContext } from "./targets.js";
 import { $, $$, download, esc, num, pct, screenTables, table, toCsv, toSheets } from "./util.js";
@@ -215,7 +215,7 @@ function showSegment(id) {
   ["segment_firms", "segment_suppliers", "segment_severity"].forEach((n) => screenTables.delete(n));
   const firms = firmRows.length
     ? table("segment_firms", `${nameOf(seg)} · ${t("localFirms")}`, [
-        { key: "id", label: "id" },
+        { key: "id", label: "id", screen: false }, // ids in the export only
         { key: "name", label: t("name"), text: (o) => nameOf(o), html: (o) => profileLink(o) },
         { key: "tiers", label: t("tiers"), text: (o) => (o.tiers || []).join("、") },
         { key: "employees", label: t("employees"), cls: "n" },
@@ -223,9 +223,9 @@ function showSegment(id) {
     : `<p class="muted">${esc(t("none"))}</p>`;
   const suppliers = supplierRows.length
     ? table("segment_suppliers", `${nameOf(seg)} · ${t("externalSuppliers")}`, [
-        { key: "supplier", label: "id" },
+        { key: "supplier", label: "id", screen: false },
         { key: "name", label: t("name"), text: (s) => nameOf(s.org), html: (s) => profileLink(s.org) },
-        { key: "region", label: t("regionOf"), text: (s) => s.org.region || "" },
+        { key: "region", label: t("regionOf"), text: (s) => placeLong(s.org.region) },
         { key: "share", label: t("share"), cls: "n", text: (s) => pct(s.share) },
         { key: "buyers", label: t("buyers"), cls: "n" },
       ], supplierRows)
@@ -243,7 +243,7 @@ function showSegment(id) {
     : "";
   $("#segment-panel").innerHTML = `
     <h2>${esc(nameOf(seg))} <span class="badge ${esc(seg.status)}">${esc(t(seg.status))}</span></h2>
-    <dl class="kv"><dt>id</dt><dd>${esc(seg.segment)}</dd>
+    <dl class="kv">
       <dt>${esc(t("stage"))}</dt><dd>${esc(t(seg.stage))}</dd>
       <dt>${esc(t("format"))}</dt><dd>${esc(formatName(seg.format))}</dd>
       <dt>${esc(t("localFirms"))}</dt><dd>${esc(seg.local_firms)}</dd></dl>

@@ -161,7 +161,7 @@ export async function openTarget(org) {
   box.innerHTML = `
     <div class="card wide">
       <button type="button" data-back>${esc(t("back"))}</button>
-      <h2 id="target-title">${esc(nameOf(rec))} <span class="muted">${esc(org)}</span>
+      <h2 id="target-title">${esc(nameOf(rec))}
         <a href="#" class="profile-link" data-profile="${esc(org)}">${esc(t("profilePage"))} →</a>
         <span class="status-tag" data-status-of="${esc(org)}">${rec.status ? esc(t(rec.status)) : ""}</span></h2>
       <div class="head-grid"><dl class="kv">
@@ -200,13 +200,13 @@ async function renderIntroducers(target, items) {
   );
   const columns = [
     { key: "rank", label: t("rank"), cls: "n" },
-    { key: "name", label: t("name"), text: (x) => `${nameOf(x)} (${x.org})`, html: (x) => `<b class="introducer">${profileLink(x)}</b><br><span class="muted">${esc(x.org)} · ${esc(x.region || "")}</span>` },
+    { key: "name", label: t("name"), text: (x) => `${nameOf(x)} (${x.org})`, html: (x) => `<b class="introducer">${profileLink(x)}</b><br><span class="muted">${esc(placeLong(x.region))}</span>` },
     { key: "kind", label: t("kind"), text: (x) => `${t(x.kind)}${x.via ? ` ${t("via")} ${names.get(x.via) || x.via}` : ""}` },
     { key: "relations", label: t("relations"), text: (x) => x.relations.map(relationName).join("、") },
     { key: "total", label: t("score"), cls: "n", text: (x) => num(x.total) },
-    { key: "path", label: "links", text: (x) => x.path.join(" ") },
+    { key: "path", label: "links", screen: false, text: (x) => x.path.join(" ") }, // link ids: the export's
   ];
-  $("#intro-table").innerHTML = items.length ? table("introducers", t("introducers"), columns, items) : `<p class="muted">${esc(t("nothing"))}</p>`;
+  $("#intro-table").innerHTML = items.length ? table("introducers", t("introducers"), columns, items, { rowAttrs: (x) => `data-org="${esc(x.org)}"` }) : `<p class="muted">${esc(t("nothing"))}</p>`;
   drawIntroducerGraph(target, items, names);
 }
 
