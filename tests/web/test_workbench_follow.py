@@ -63,6 +63,16 @@ def test_targets_follow_the_region_and_record_against_it(page, server):  # noqa:
         row.locator("button[data-outcome=contacted]").click()
     assert req.value.post_data_json["region"] == NANSHAN
     page.wait_for_function("() => document.querySelector('#notice').className.includes('ok')")
+    # an open target follows too: its introducers are asked again for the new region
+    row.locator("a.target-link").click()
+    page.wait_for_selector("table[data-table=introducers] tbody tr")
+    page.click(".tabs button[data-tab=map]")
+    with page.expect_request(lambda r: "/introducers?" in r.url) as req:
+        page.select_option("#region", "cn/guangdong/shenzhen/futian")
+    assert "region=cn%2Fguangdong%2Fshenzhen%2Ffutian" in req.value.url
+    page.click(".tabs button[data-tab=targets]")
+    page.wait_for_selector("#target-detail:not([hidden]) #target-title")
+    page.click("#target-detail [data-back]")
     # the chain too: a chain without the segment empties the list instead of keeping a stale one
     other = page.evaluate("() => window.workbench.state.chains.find(c => !c.segments.includes('seg:game_engine')).id")
     page.select_option("#chain", other)

@@ -65,21 +65,27 @@ export async function loadTargets(segment) {
 
 /**
  * Follow the page after its region or chain changed (``map`` is the new chain map): the list shown is the
- * new region's for the same segment when it is still a gap there, else none; an open target closes.
+ * new region's for the same segment when it is still a gap there, else none; an open target opens again for
+ * the new region (its introducers and campaign are the region's).
  */
-export function syncTargets(map) {
-  if (!current.segment) return;
+export async function syncTargets(map) {
+  const reopen = $("#target-detail").hidden ? null : current.open;
+  if (!current.segment) {
+    if (reopen) await openTarget(reopen);
+    return;
+  }
   const seg = map.segments.find((s) => s.segment === current.segment.segment);
   $("#target-detail").hidden = true;
   $("#targets-list").hidden = false;
   ["introducers", "co_pitch", "platforms"].forEach((n) => screenTables.delete(n));
   if (seg && ["missing", "thin", "extension"].includes(seg.status)) {
-    loadTargets(seg);
-    return;
+    await loadTargets(seg);
+  } else {
+    current = { segment: null, region: null, items: [] };
+    screenTables.delete("targets");
+    $("#targets-list").innerHTML = `<p class="muted">${esc(t("pickGap"))}</p>`;
   }
-  current = { segment: null, region: null, items: [] };
-  screenTables.delete("targets");
-  $("#targets-list").innerHTML = `<p class="muted">${esc(t("pickGap"))}</p>`;
+  if (reopen) await openTarget(reopen);
 }
 
 /** The region, chain and gap of the list on screen, for the export's file name ("" without one). */
@@ -150,6 +156,7 @@ async function recordOutcome(btn) {
 
 /** One target: its facts, introducer paths (graph + table) and a proposed joint campaign. */
 export async function openTarget(org) {
+  current.open = org;
   let rec = current.items.find((r) => r.org === org);
   if (!rec) { // opened from elsewhere (a search hit): the firm's name and place, no scores
     const o = await api.organisation(org).catch(() => ({}));
