@@ -226,7 +226,10 @@ function draw() {
   const w = el.clientWidth || 600;
   const h = el.clientHeight || 500;
   const size = Math.max(30, Math.min(110, (w - 40) / cols - 6, (h - 40) / rows - 6));
-  nodes.forEach((n) => (n.symbolSize = [size, size]));
+  nodes.forEach((n) => {
+    n.symbolSize = [size, size];
+    Object.assign(n.label, { width: size - 6, overflow: "truncate" }); // Inner Mongolia fits its square
+  });
   // lines: from each place whose targets have local ties to the home tile, as wide as the ties
   const homeTile = nodes.find((n) => n.home);
   const maxTies = Math.max(1, ...nodes.map((n) => n.counts.ties));
