@@ -56,6 +56,16 @@ def test_search_filters_and_hits_that_open(page, server):  # noqa: F811
     assert local == [h["id"] for h in call(url, keys["viewer"], "GET", "/search", params=sent)["items"]]
     assert local and all(call(url, keys["viewer"], "GET", f"/organisations/{o}")["region"].startswith(
         "cn/guangdong/shenzhen") for o in local)
+    # … and follows the page's region
+    with page.expect_response(lambda r: "/search?" in r.url) as resp:
+        page.select_option("#region", "cn/guangdong/shenzhen/nanshan")
+    assert "region=cn%2Fguangdong%2Fshenzhen%2Fnanshan" in resp.value.url
+    page.wait_for_function("() => !document.querySelector('#search-results').textContent.includes('加载中')")
+    nanshan = call(url, keys["viewer"], "GET", "/search", params={**sent, "region": "cn/guangdong/shenzhen/nanshan"})
+    assert hit_ids(page) == [h["id"] for h in nanshan["items"]] != local
+    with page.expect_response(lambda r: "/search?" in r.url):  # back to 深圳: searched again, waited for
+        page.select_option("#region", "cn/guangdong/shenzhen")
+    page.wait_for_function("() => !document.querySelector('#search-results').textContent.includes('加载中')")
     page.uncheck("#search-local")
     page.select_option("#search-tier", "链主")
     page.select_option("#search-mode", "hybrid")

@@ -45,6 +45,8 @@ export function initSearch(context) {
   $("#search-form").addEventListener("submit", runSearch);
   $("#search-results").addEventListener("click", onClick);
   $("#search-card").addEventListener("click", onClick);
+  // hits limited to the page's region follow it (after main.js has taken the change)
+  $("#region").addEventListener("change", () => setTimeout(() => last && $("#search-local").checked && runSearch(), 0));
   fillFilters();
 }
 
@@ -85,7 +87,7 @@ function filters() {
 }
 
 async function runSearch(ev) {
-  ev.preventDefault();
+  if (ev) ev.preventDefault();
   const q = $("#search-q").value.trim();
   if (!q) return;
   const out = $("#search-results");
