@@ -8,6 +8,7 @@
 
 import { api, get, post } from "./api.js";
 import { addStrings, getLang, nameOf, t } from "./i18n.js";
+import { profileLink } from "./profile.js";
 import { pickedTargets } from "./targets.js";
 import { $, esc, num, table } from "./util.js";
 
@@ -111,13 +112,13 @@ export function planHtml(plan, state, prefix = "") {
         <span class="muted">— ${esc(t("campEvidence"))}: ${esc(list(g.evidence))}</span></li>`).join("")}</ul>`
     : `<p class="muted">${esc(t("none"))}</p>`;
   const coCols = [
-    { key: "name", label: t("name"), text: (c) => orgName(c.org) || c.name },
+    { key: "name", label: t("name"), text: (c) => orgName(c.org) || c.name, html: (c) => profileLink({ id: c.org }, orgName(c.org) || c.name) },
     { key: "unit", label: t("regionOf"), cls: "nowrap", text: (c) => regionText(state, c.unit) },
     { key: "targets", label: t("target"), text: (c) => list(c.targets) },
     { key: "demand", label: t("campDemand"), cls: "n", text: (c) => num(c.demand) },
   ];
   const plCols = [
-    { key: "name", label: t("name"), text: (p) => orgName(p.org) || p.name },
+    { key: "name", label: t("name"), text: (p) => orgName(p.org) || p.name, html: (p) => profileLink({ id: p.org }, orgName(p.org) || p.name) },
     { key: "kind", label: t("kind"), cls: "nowrap", text: (p) => t("platform_" + p.kind) },
     { key: "unit", label: t("regionOf"), cls: "nowrap", text: (p) => regionText(state, p.unit) },
     { key: "why", label: t("campWhy"), text: (p) => p.why.map((w) => segmentText(state, w)).filter(Boolean).join(sep()) },
@@ -255,7 +256,7 @@ export function renderCampaigns() {
   const campaignName = (id) => (camp.campaigns.find((c) => c.id === id) || { name: `#${id}` }).name;
   const conflicts = camp.conflicts.length
     ? table("campaign_conflicts", t("campConflicts"), [
-      { key: "org", label: t("target"), text: (c) => orgName(c.org) },
+      { key: "org", label: t("target"), text: (c) => orgName(c.org), html: (c) => profileLink({ id: c.org }, orgName(c.org)) },
       { key: "agencies", label: t("campAgencies"), text: (c) => c.agencies.map(orgName).join(sep()) },
       { key: "campaigns", label: t("campInCampaigns"), text: (c) => c.campaigns.map(campaignName).join(sep()) },
     ], camp.conflicts, { rowAttrs: (c) => `data-conflict="${esc(c.org)}"` })

@@ -8,6 +8,7 @@
 
 import { api, del, get, getFile, patch, post } from "./api.js";
 import { addStrings, getLang, nameOf, t } from "./i18n.js";
+import { profileLink } from "./profile.js";
 import { $, download, esc, num, table } from "./util.js";
 
 addStrings({
@@ -164,7 +165,7 @@ export function renderLists() {
   const cols = [
     { key: "rank", label: t("rank"), cls: "n", text: (e) => e.rank ?? "" },
     { key: "name", label: t("name"), text: entryName,
-      html: (e) => `<b>${esc(entryName(e))}</b>${e.hidden ? ` <span class="badge absent">${esc(t("listHiddenTag"))}</span>` : ""}` },
+      html: (e) => `<b>${lists.names.has(e.subject) ? profileLink({ id: e.subject }, entryName(e)) : esc(entryName(e))}</b>${e.hidden ? ` <span class="badge absent">${esc(t("listHiddenTag"))}</span>` : ""}` },
     ...FIELDS[lists.kind].map((f) => ({ key: f[0], label: fieldLabel(f), cls: f[3] === "number" ? "n" : f[0] === "reason" ? "reason" : "",
       text: (e) => fieldText(e, f) })),
     { key: "origin", label: t("listOrigin"), cls: "nowrap", text: (e) => t("origin_" + e.origin) },
