@@ -76,6 +76,24 @@ def test_a_targets_profile_from_the_targets_table(page, server):  # noqa: F811
     assert page.console.errors == []
 
 
+def test_the_profile_follows_the_pages_region(page, server):  # noqa: F811
+    url, keys = server
+    sign_in(page, url, keys["viewer"])
+    open_game_engine(page)
+    page.click("#see-targets")
+    page.locator("table[data-table=targets] tbody tr").first.locator("a.profile-link").click()
+    page.wait_for_selector("table[data-table=profile_target] tbody tr")
+    # the ideal target is registered in Shanghai: recruited from there it is local, not a target
+    page.select_option("#region", "cn/shanghai/shanghai")
+    page.wait_for_function("() => document.querySelector('#profile-out .why-note')?.textContent.includes('本地企业')")
+    assert "为何是招商目标：上海市" in page.inner_text("#profile-out .profile-why")
+    assert page.locator("table[data-table=profile_target]").count() == 0
+    page.select_option("#region", "cn/guangdong/shenzhen")
+    page.wait_for_selector("table[data-table=profile_target] tbody tr")
+    assert "为何是招商目标：深圳市" in page.inner_text("#profile-out .profile-why")
+    assert page.console.errors == []
+
+
 def test_search_hits_and_board_cards_open_profiles(page, server):  # noqa: F811
     url, keys = server
     sign_in(page, url, keys["editor"])
