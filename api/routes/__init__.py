@@ -54,4 +54,5 @@ def include_routes(app: FastAPI) -> None:
     for module in (organisations, profiles, analysis, matching, recommend, reports, campaigns, projects, lists, imports, catalogue,
                    templates, stats, keys, health):
         app.include_router(module.router)
+    app.include_router(keys.me)  # /whoami: any key's own role
     app.include_router(__import__("api.routes.ui", fromlist=["router"]).router)  # web workbench at /ui/

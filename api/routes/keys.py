@@ -1,4 +1,4 @@
-"""``/keys``: create, list and revoke API keys (admin role)."""
+"""``/keys``: create, list and revoke API keys (admin role); ``/whoami``: the caller's own key (any role)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from api.auth import KeyInfo
-from api.deps import Admin, KeysDep, PageDep
+from api.auth import KeyInfo, Role
+from api.deps import Admin, KeysDep, PageDep, Viewer
 from api.routes._common import AUTHED, paged, responses
-from api.schemas.core import KeyCreate, KeyCreated, KeyPublic, Page
+from api.schemas.core import Caller, KeyCreate, KeyCreated, KeyPublic, Page
 
-__all__ = ["router"]
+__all__ = ["me", "router"]
 
 router = APIRouter(prefix="/keys", tags=["keys"], responses=AUTHED)
+#: ``/whoami``, outside /keys (which is admin only): any key may ask what it is
+me = APIRouter(tags=["keys"], responses=AUTHED)
 
 KeyIdPath = Annotated[str, Path(max_length=50, description="Key id (the 8 hex digits after cmk_).",
                                 examples=["3f9a0c21"])]
@@ -42,3 +44,8 @@ def list_keys(keys: KeysDep, _: Admin, page: PageDep,
 @router.delete("/{key_id}", summary="Revoke a key", response_model=KeyPublic, responses=responses(404, 409))
 def revoke_key(key_id: KeyIdPath, keys: KeysDep, _: Admin) -> KeyPublic:
     return public(keys.revoke(key_id))
+
+
+@me.get("/whoami", summary="The calling key's name and role (any key)", response_model=Caller)
+def whoami(caller: Viewer) -> Caller:
+    return Caller(id=caller.key_id, name=caller.name, role=caller.role.value, writes=caller.role.allows(Role.EDITOR))

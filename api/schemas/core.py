@@ -571,5 +571,14 @@ class KeyPublic(BaseModel):
     revoked: str | None
 
 
+class Caller(BaseModel):
+    """The key a request came with: its id, name and role (the workbench greys out what the role may not do)."""
+
+    id: str = Field(examples=["3f9a0c21"])
+    name: str
+    role: Literal["viewer", "editor", "admin"]
+    writes: bool = Field(description="Whether this key may change data (editor or admin).")
+
+
 class KeyCreated(KeyPublic):
     key: str = Field(description="The secret: shown this once, stored only as a salted hash.")

@@ -114,3 +114,14 @@ def test_auth_off_on_loopback_needs_no_key(tmp_path, world_store_file, caplog):
         assert client.post("/organisations", json={"name_zh": "本地公司"}).status_code == 201
         assert client.get("/ready").json()["auth"] == "off"
     assert any("auth is OFF" in r.getMessage() for r in caplog.records)
+
+
+def test_whoami_says_each_key_its_own_role(api):
+    """GET /whoami answers any key with its own name and role (the workbench greys write buttons for a viewer)."""
+    for role in ("viewer", "editor", "admin"):
+        r = api.client.get("/whoami", headers=api.headers(role))
+        assert r.status_code == 200, r.text
+        got = r.json()
+        assert got["role"] == role and got["writes"] == (role != "viewer")
+        assert got["id"] and "key" not in got  # never the secret
+    assert_error(api.client.get("/whoami"), 401, "unauthorized")
