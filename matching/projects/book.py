@@ -446,9 +446,10 @@ class ProjectBook:
 
                 zh, en = Names(self.store, "zh"), Names(self.store, "en")
                 seg_zh, seg_en = (zh.of(segment), en.of(segment)) if segment else ("-", "-")
-                err = Conflict(f"project {pid} already exists for {en.org(org)} ({org}) × {en.region(other)} × "
+                # the firm by name (no ids shown to people); the pointer is the first project's number and path
+                err = Conflict(f"project {pid} already exists for {en.org(org)} × {en.region(other)} × "
                                f"{seg_en}: see project {pid} (/projects/{pid})",
-                               f"{zh.org(org)}（{org}）在{zh.region(other)}的{seg_zh}环节已有项目 {pid}：见项目 "
+                               f"{zh.org(org)}在{zh.region(other)}的{seg_zh}环节已有项目 {pid}：见项目 "
                                f"{pid}（/projects/{pid}）")
                 err.field, err.existing = "org", pid  # the firm already has a project here
                 raise err

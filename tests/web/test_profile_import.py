@@ -167,7 +167,8 @@ def test_a_viewer_cannot_import(page, server, tmp_path):  # noqa: F811
     sign_in(page, url, keys["viewer"])
     page.click(".tabs button[data-tab=data]")
     page.set_input_files("#import-file", str(_csv(tmp_path)))
-    page.click("button[data-import=dry]")
+    assert page.get_attribute("button[data-import=dry]", "aria-disabled") == "true"
+    page.click("button[data-import=dry]", force=True)
     page.wait_for_function("() => document.querySelector('#notice').className.includes('error')")
     assert "editor" in page.inner_text("#notice")
     assert all("403" in e for e in page.console.errors), page.console.errors

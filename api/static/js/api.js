@@ -121,6 +121,7 @@ export async function getFile(path, params, fallback = "download") {
 // The calls the workbench makes, in one place.
 export const api = {
   ready: () => get("/ready"),
+  whoami: () => get("/whoami"),
   chains: () => get("/chains", { limit: 100 }),
   chain: (id) => get("/chains/" + encodeURIComponent(id)),
   regions: () => get("/regions", { limit: 500 }),

@@ -14,6 +14,8 @@ import { initProfile, profileLink, reloadProfile, renderProfileAgain } from "./p
 import { initReportPage, renderReportPage } from "./reportpage.js";
 import { initReview, loadPredictions } from "./review.js";
 import { placeLong, setRegions } from "./places.js";
+import { initRole, markWrites, setRole } from "./role.js";
+import { initNewProject } from "./newproject.js";
 import { fillFilters, initSearch, renderHits } from "./search.js";
 import { initTargets, loadTargets, openTarget, renderList, resizeTargets, syncTargets, targetsContext } from "./targets.js";
 import { $, $$, download, esc, num, pct, screenTables, table, toCsv, toSheets } from "./util.js";
@@ -412,12 +414,14 @@ function rerender() {
   renderProfileAgain();
   renderImport();
   renderReportPage();
+  markWrites();
   if (state.tab === "compare") loadCompare();
 }
 
 async function start() {
   try {
-    await loadCatalogue();
+    const [who] = await Promise.all([api.whoami(), loadCatalogue()]);
+    setRole(who.role); // a viewer's write controls are greyed out, with a title saying why
     state.ready = true;
     fillFilters();
     $("#key-form").classList.remove("need");
@@ -444,6 +448,7 @@ function wire() {
   });
   $("#key-clear").addEventListener("click", () => {
     setKey("");
+    setRole(null);
     askForKey();
   });
   const remember = (key, value) => sessionStorage.setItem("chainmatch." + key, value);
@@ -517,9 +522,20 @@ window.workbench = {
 setLang(getLang());
 translate();
 renderLegend();
+initRole(notify);
 initTargets({ state, notify, errorText, writeErrorText });
 initReview({ state, notify, errorText, writeErrorText, reload: loadMap });
 initBoard({ state, notify, errorText });
+initNewProject({
+  state, notify, errorText, writeErrorText,
+  onCreated: () => state.tab === "board" && loadBoard(),
+  onShowBoard: async (id) => {
+    showTab("board");
+    await loadBoard();
+    const card = document.querySelector(`#board-columns .card.project[data-project="${CSS.escape(id)}"]`);
+    if (card) card.classList.add("focus"), card.scrollIntoView({ block: "nearest" });
+  },
+});
 initLists({ state, notify, errorText, writeErrorText });
 initCampaigns({ state, notify, errorText, writeErrorText });
 initSearch({ state, errorText, openSegment, openTarget: (org) => (showTab("targets"), openTarget(org)) });

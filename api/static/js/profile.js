@@ -8,6 +8,7 @@
 
 import { get } from "./api.js";
 import { getLang, nameOf, t } from "./i18n.js";
+import { newProjectButton } from "./newproject.js";
 import { partsHtml, partsText } from "./parts.js";
 import { $, esc, num, pct, screenTables, table } from "./util.js";
 
@@ -204,6 +205,8 @@ function targetSection(p) {
     { key: "form", label: t("form"), text: (r) => form(r.form) },
     { key: "reason", label: t("reason"), cls: "reason", text: (r) => (getLang() === "zh" ? r.reason_zh : r.reason_en) },
     { key: "status", label: t("outcome"), text: (r) => (r.status ? t(r.status) : "") },
+    { key: "project", label: t("npOpen"), text: () => "",
+      html: (r) => newProjectButton(p.organisation.id, r.segment, r.form && r.form.form) },
   ], tg.items);
 }
 

@@ -7,6 +7,7 @@ import { renderPlan } from "./campaigns.js";
 import { getLang, nameOf, relationName, t } from "./i18n.js";
 import { partsHtml, partsText } from "./parts.js";
 import { placeLong, placeName } from "./places.js";
+import { newProjectButton } from "./newproject.js";
 import { profileLink } from "./profile.js";
 import { $, $$, esc, num, screenTables, table } from "./util.js";
 
@@ -168,7 +169,7 @@ export async function openTarget(org) {
   box.innerHTML = `
     <div class="card wide">
       <button type="button" data-back>${esc(t("back"))}</button>
-      <h2 id="target-title">${esc(nameOf(rec))}
+      <h2 id="target-title" data-org="${esc(org)}">${esc(nameOf(rec))}
         <a href="#" class="profile-link" data-profile="${esc(org)}">${esc(t("profilePage"))} →</a>
         <span class="status-tag" data-status-of="${esc(org)}">${rec.status ? esc(t(rec.status)) : ""}</span></h2>
       <div class="head-grid"><dl class="kv">
@@ -176,7 +177,8 @@ export async function openTarget(org) {
         <dt>${esc(t("score"))}</dt><dd>${num(rec.total)}</dd>
         <dt>${esc(t("form"))}</dt><dd>${rec.form ? `<b>${esc(formText(rec.form))}</b> — ${esc(rec.form.rule)}` : ""}</dd>
         <dt>${esc(t("reason"))}</dt><dd>${esc(getLang() === "zh" ? rec.reason_zh || "" : rec.reason_en || "")}</dd>
-        <dt>${esc(t("outcome"))}</dt><dd>${outcomeButtons(org, rec.segment, rec.form && rec.form.form)}</dd>
+        <dt>${esc(t("outcome"))}</dt><dd>${outcomeButtons(org, rec.segment, rec.form && rec.form.form)}
+          ${rec.segment ? newProjectButton(org, rec.segment, rec.form && rec.form.form) : ""}</dd>
       </dl>
       <div><b>${esc(t("scoreParts"))}</b>${partsHtml(rec.parts)}</div></div>
     </div>
@@ -211,9 +213,12 @@ async function renderIntroducers(target, items) {
     { key: "kind", label: t("kind"), text: (x) => `${t(x.kind)}${x.via ? ` ${t("via")} ${names.get(x.via) || x.via}` : ""}` },
     { key: "relations", label: t("relations"), text: (x) => x.relations.map(relationName).join("、") },
     { key: "total", label: t("score"), cls: "n", text: (x) => num(x.total) },
-    { key: "path", label: "links", screen: false, text: (x) => x.path.join(" ") }, // link ids: the export's
+    { key: "path", label: "links", text: (x) => x.path.join(" "), screen: false }, // link ids: the export's, not the screen's
   ];
-  $("#intro-table").innerHTML = items.length ? table("introducers", t("introducers"), columns, items, { rowAttrs: (x) => `data-org="${esc(x.org)}"` }) : `<p class="muted">${esc(t("nothing"))}</p>`;
+  $("#intro-table").innerHTML = items.length
+    ? table("introducers", t("introducers"), columns, items,
+      { rowAttrs: (x) => `data-org="${esc(x.org)}" data-links="${esc(x.path.join(" "))}"` })
+    : `<p class="muted">${esc(t("nothing"))}</p>`;
   drawIntroducerGraph(target, items, names);
 }
 
@@ -250,6 +255,7 @@ function drawIntroducerGraph(target, items, names) {
       links.push({ source: x.via, target: target.org, label: { show: true, formatter: rel(x) }, lineStyle: { type: "dashed" } });
     }
   });
+  const nodeName = (id) => (nodes.find((n) => n.id === id) || { name: id }).name;
   const categories = [
     { name: t("target"), itemStyle: { color: "#c62828" } },
     { name: `${t("introducers").split(/[（(]/)[0]} · ${t("direct")}`, itemStyle: { color: "#2e7d32" } },
@@ -260,7 +266,7 @@ function drawIntroducerGraph(target, items, names) {
     animation: false,
     legend: { data: categories.map((c) => c.name), top: 0, textStyle: { fontSize: 11 } },
     // an explicit formatter, so the tooltip HTML is built with the one escape like every other view
-    tooltip: { confine: true, formatter: (p) => esc(p.dataType === "edge" ? `${p.data.source} → ${p.data.target}` : p.name) },
+    tooltip: { confine: true, formatter: (p) => esc(p.dataType === "edge" ? `${nodeName(p.data.source)} → ${nodeName(p.data.target)}` : p.name) },
     series: [
       {
         type: "graph",
