@@ -14,7 +14,10 @@ features at ``v``, truth = entries in ``(v, t0]``; nothing after a view's
 Ratios are taken to the best baseline of each cell (popularity, density,
 demand), MAP and Recall@20 each.
 
-    python scripts/entry_learned.py --data-dir D [--designs base,gbm,...]
+    OMP_NUM_THREADS=1 python scripts/entry_learned.py --data-dir D [--designs "name;name"] [--test]
+
+(one OpenMP thread: scikit-learn's default threads oversubscribe a shared
+2-core machine: 20-60 s a model here instead of about 1 s).
 """
 
 from __future__ import annotations
