@@ -61,6 +61,7 @@ def test_one_project_from_gap_to_signed(page, server):  # noqa: F811
     url, keys = server
     sign_in(page, url, keys["editor"])
     assert call(url, keys["viewer"], "GET", "/whoami")["role"] == "viewer"
+    assert page.locator("#role-badge").count() == 0  # an editor's page is not marked read-only
     open_game_engine(page)
     shot(page, "50-walk-gap")
     open_ideal_profile(page)
@@ -134,6 +135,7 @@ def test_a_viewer_key_cannot_edit_anywhere(page, server):  # noqa: F811
     before = call(url, keys["viewer"], "GET", "/projects")
     sign_in(page, url, keys["viewer"])
     page.wait_for_function("document.body.dataset.role === 'viewer'")
+    assert page.inner_text("#role-badge") == "只读"  # the page says what the key is
     open_ideal_profile(page)
     np_open = page.locator("table[data-table=profile_target] button.np-open").first
     assert np_open.get_attribute("aria-disabled") == "true"
@@ -155,5 +157,9 @@ def test_a_viewer_key_cannot_edit_anywhere(page, server):  # noqa: F811
     form.locator("button").click(force=True)
     assert notice(page, "error") == FORBIDDEN
     shot(page, "57-walk-viewer-board")
+    page.click("#lang")
+    assert page.inner_text("#role-badge") == "read-only"
+    assert "editor key" in page.get_attribute("#board-columns form.move button", "title")
+    page.click("#lang")
     assert call(url, keys["viewer"], "GET", "/projects") == before  # nothing changed
     assert page.console.errors == []  # stopped in the page: no refused request was sent

@@ -32,8 +32,10 @@ export const canWrite = () => role.name !== "viewer";
 
 function mark() {
   const readOnly = !canWrite();
+  badge(readOnly);
   for (const el of $$(WRITE_CONTROLS)) {
     if (readOnly) {
+      if (el.getAttribute("aria-disabled") === "true" && el.title === t("viewerTitle")) continue;
       el.setAttribute("aria-disabled", "true");
       el.classList.add("readonly");
       el.title = t("viewerTitle");
@@ -43,6 +45,26 @@ function mark() {
       el.removeAttribute("title");
     }
   }
+}
+
+/** 只读 beside the key field while the key is a viewer's, its title saying what that means. */
+function badge(readOnly) {
+  let el = document.getElementById("role-badge");
+  if (!readOnly) {
+    if (el) el.remove();
+    return;
+  }
+  if (!el) {
+    el = document.createElement("span");
+    el.id = "role-badge";
+    el.className = "badge thin";
+    const form = document.getElementById("key-form");
+    if (!form) return;
+    form.prepend(el);
+  }
+  // only when it differs: a text change is a childList mutation, and the observer calls mark() again
+  if (el.textContent !== t("roleViewer")) el.textContent = t("roleViewer");
+  if (el.title !== t("viewerTitle")) el.title = t("viewerTitle");
 }
 
 /** The role /whoami gave (viewer, editor, admin; null before sign-in); marks the controls on the page now. */
