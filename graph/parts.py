@@ -18,6 +18,9 @@ Examples
 (0.5, 0.0)
 >>> Part("a_new_part", 0.2, 0.4, 0.5, "note").label_en
 'a_new_part'
+>>> q = part("stale", {"stale": 1.0}, 0.0, "record as of 2025-01-01", note_zh="数据日期 2025-01-01")
+>>> q.note_in("zh"), q.note_in("en"), p.note_in("zh")
+('数据日期 2025-01-01', 'record as of 2025-01-01', 'member of seg:x')
 """
 
 from __future__ import annotations
@@ -44,9 +47,11 @@ class Part:
     value, weight, figure : float
         ``value = weight × figure``, the figure in [0, 1].
     note : str
-        What the figure is, in data (counts, shares, ids).
+        What the figure is, in data (counts, shares, ids), in English.
     evidence : tuple of str
         Ids (firms, links, segments) the figure rests on, when the scorer cites them.
+    note_zh : str
+        The note in Chinese ("" when the scorer gives none: :meth:`note_in` falls back to ``note``).
     """
 
     name: str
@@ -55,6 +60,11 @@ class Part:
     figure: float
     note: str
     evidence: tuple[str, ...] = ()
+    note_zh: str = ""
+
+    def note_in(self, lang: str = "zh") -> str:
+        """The note in ``lang`` (``zh`` or ``en``)."""
+        return (self.note_zh or self.note) if lang == "zh" else self.note
 
     @property
     def label_zh(self) -> str:
@@ -69,19 +79,19 @@ class Part:
 
 
 def part(name: str, weights: Mapping[str, float], figure: float, note: str, *,
-         evidence: Iterable[str] = ()) -> Part:
-    """A positive part: ``weights[name] × figure``."""
+         evidence: Iterable[str] = (), note_zh: str = "") -> Part:
+    """A positive part: ``weights[name] × figure``; ``note`` in English, ``note_zh`` in Chinese."""
     w = float(weights[name])
     f = float(figure)
-    return Part(name, w * f, w, f, note, tuple(evidence))
+    return Part(name, w * f, w, f, note, tuple(evidence), note_zh)
 
 
 def penalty(name: str, weights: Mapping[str, float], figure: float, note: str, *,
-            evidence: Iterable[str] = ()) -> Part:
-    """A penalty part: ``-weights[name] × figure``."""
+            evidence: Iterable[str] = (), note_zh: str = "") -> Part:
+    """A penalty part: ``-weights[name] × figure``; ``note`` in English, ``note_zh`` in Chinese."""
     w = -float(weights[name])
     f = float(figure)
-    return Part(name, w * f + 0.0, w, f, note, tuple(evidence))  # + 0.0: no negative zero
+    return Part(name, w * f + 0.0, w, f, note, tuple(evidence), note_zh)  # + 0.0: no negative zero
 
 
 def total(parts: Iterable[Part]) -> float:

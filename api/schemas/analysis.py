@@ -61,8 +61,9 @@ class PartPublic(BaseModel):
     value: float
     weight: float
     figure: float = Field(description="The part's figure in [0, 1] before weighting.")
-    note: str = Field(description="What the figure is, in data.")
+    note: str = Field(description="What the figure is, in data (English).")
     evidence: list[str] = Field([], description="Ids the figure rests on, when the scorer cites them.")
+    note_zh: str = Field("", description="The note in Chinese; empty when the scorer gives none (show ``note``).")
 
     @computed_field
     @property

@@ -77,6 +77,7 @@ class FormPublic(BaseModel):
     scores: dict[str, float] = Field(description="Each form's score in [0, 1].")
     facts: dict[str, Any] = Field(description="Size, patents, regions covered, local customers, local labs …")
     evidence: list[str] = Field(description="Organisation and link ids behind the facts.")
+    rule_zh: str = Field("", description="The rule sentence in Chinese.")
 
 
 class TargetPublic(BaseModel):

@@ -288,14 +288,16 @@ def _capped(parts: tuple[Part, ...], as_missing: tuple[Part, ...], n: float, few
         return parts
     return (*parts, Part("presence_cap", -over, -over, 1.0,
                          f"{n:.2f} local firm weight of {few + 1}: at most {cap:.3f} "
-                         f"({1 - n / (few + 1):.2f} × its 补链 severity)"))
+                         f"({1 - n / (few + 1):.2f} × its missing-segment severity)", (),
+                         f"本地企业权重 {n:.2f}（满 {few + 1}）：至多 {cap:.3f}（补链严重度的 {1 - n / (few + 1):.2f} 倍）"))
 
 
-def _entry_note(name: str, figure: float, context: EntryContext | None) -> str:
-    zh, en = label(name, "zh"), label(name, "en")
-    if name in DATED and (context is None or context.growth is None):
-        return f"{en} / {zh}: no dated firms, counts 0"
-    return f"{en} / {zh}: {figure:.3f}"
+def _entry_note(name: str, figure: float, context: EntryContext | None, lang: str = "en") -> str:
+    """The entry part's note in ``lang``: its figure, or why a dated part counts 0."""
+    undated = name in DATED and (context is None or context.growth is None)
+    if lang == "zh":
+        return f"{label(name, 'zh')}：" + ("无带日期的企业，计 0" if undated else f"{figure:.3f}")
+    return f"{label(name, 'en')}: " + ("no dated firms, counts 0" if undated else f"{figure:.3f}")
 
 
 def _with_entry(parts, fig: dict[str, float], ew: dict[str, float], share: float,
@@ -307,11 +309,12 @@ def _with_entry(parts, fig: dict[str, float], ew: dict[str, float], share: float
         wt = p.weight * (1 - share)
         if p.name == "relatedness":
             wt += share * ew.get("density", 0.0) / z
-        out.append(Part(p.name, wt * p.figure, wt, p.figure, p.note, p.evidence))
+        out.append(Part(p.name, wt * p.figure, wt, p.figure, p.note, p.evidence, p.note_zh))
     for name in (n for n in FEATURES if n != "density"):
         wt = share * ew.get(name, 0.0) / z
         f = min(1.0, max(0.0, fig[name]))
-        out.append(Part(name, wt * f, wt, f, _entry_note(name, f, context)))
+        out.append(Part(name, wt * f, wt, f, _entry_note(name, f, context), (),
+                        _entry_note(name, f, context, "zh")))
     flags = []
     if fig["density"] < LOW_FEASIBILITY_DENSITY and fig["relatives"] < LOW_FEASIBILITY_RELATIVES:
         flags.append("low_feasibility")
@@ -348,21 +351,15 @@ def _missing(aggs, d, st, rules, w, cap, totals):
     top = d.top_external[0] if d.top_external else None
     if st.supply_observed:
         dep = part("local_dependence", w, saturate(d.local_buyers, 3),
-                    f"{d.local_buyers} local organisations buy from its {d.external_suppliers} suppliers elsewhere")
+                   f"{d.local_buyers} local organisations buy from its {d.external_suppliers} suppliers elsewhere",
+                   note_zh=f"{d.local_buyers} 家本地机构向其 {d.external_suppliers} 家外地供应商采购")
     else:  # no supply links: how over-represented the region is among the segment's downstream firms
         lq, here, there = _demand_lq(aggs, totals, down)
         dep = part("local_dependence", w, saturate(lq, 1),
-                    f"no supply links in the data: {here} of the {there} firms downstream are local "
-                    f"(location quotient {lq:.2f})")
-    parts = (
-        dep,
-        part("downstream_pull", w, saturate(st.downstream_local_firms, 10),
-              f"{st.downstream_local_firms} local firms in {len(down)} downstream segments"),
-        part("single_supplier", w, st.top_external_share,
-              f"top external supplier {top.supplier if top else '-'} sends {st.top_external_share:.0%} "
-              "of what local organisations receive"),
-        part("relatedness", w, st.density, f"relatedness density {st.density:.3f}"),
-    )
+                   f"no supply links in the data: {here} of the {there} firms downstream are local "
+                   f"(location quotient {lq:.2f})",
+                   note_zh=f"数据无供货链接：下游 {there} 家企业中 {here} 家在本地（区位商 {lq:.2f}）")
+    parts = (dep, _pull(w, st, down), _single(w, st, top), _related(w, st))
     firms = _ids([b for b, _ in d.buyer_top], [f.supplier for f in d.top_external[:5]],
                  _downstream_firms(aggs, down, cap), cap=cap)
     return parts, firms, d.buyer_link_ids[:cap], tuple(down)
@@ -375,35 +372,63 @@ def _thin(aggs, d, st, rules, w, cap, totals):
     top = d.top_external[0] if d.top_external else None
     dominant = d.sent_top[0][0] if d.sent_top else "-"
     parts = (
-        part("few_firms", w, min(1.0, (few + 1 - n) / few) if n <= few else 0.0, _firms_note(d)),
+        part("few_firms", w, min(1.0, (few + 1 - n) / few) if n <= few else 0.0, _firms_note(d),
+             note_zh=_firms_note(d, "zh")),
         part("concentration", w, conc,
-              f"top local firm {dominant} sends {st.top_local_share:.0%} of local supply (HHI {st.hhi:.2f})"),
-        part("single_supplier", w, st.top_external_share,
-              f"top external supplier {top.supplier if top else '-'} sends {st.top_external_share:.0%} "
-              "of what local organisations receive"),
-        part("downstream_pull", w, saturate(st.downstream_local_firms, 10),
-              f"{st.downstream_local_firms} local firms in {len(down)} downstream segments"),
+             f"top local firm {dominant} sends {st.top_local_share:.0%} of local supply (HHI {st.hhi:.2f})",
+             note_zh=f"本地最大供应企业 {dominant} 占本地供给的 {st.top_local_share:.0%}（HHI {st.hhi:.2f}）"),
+        _single(w, st, top),
+        _pull(w, st, down),
     )
     firms = _ids(d.local_firm_ids, [x for x, _ in d.sent_top[:1]], [top.supplier] if top else [], cap=cap)
     links = top.link_ids[:cap] if top else ()
     return parts, firms, links, tuple(down)
 
 
-def _firms_note(d: SegmentAggregate) -> str:
-    """``3 local firms``, or with predictions ``2 local firms (1 predicted; weight 1.80)``."""
-    text = f"{d.local_firms} local firms"
+def _firms_note(d: SegmentAggregate, lang: str = "en") -> str:
+    """``3 local firms``, or with predictions ``2 local firms (1 predicted; weight 1.80)``; in Chinese
+    ``本地企业 3 家``."""
+    if lang == "zh":
+        text = f"本地企业 {d.local_firms} 家"
+        if d.local_predicted:
+            text += f"（其中 {d.local_predicted} 家为预测挂链；权重 {d.local_weight:.2f}）"
+        return text
+    text = f"{d.local_firms} local {'firm' if d.local_firms == 1 else 'firms'}"
     if d.local_predicted:
         text += f" ({d.local_predicted} predicted; weight {d.local_weight:.2f})"
     return text
 
 
+def _pull(w, st, down) -> Part:
+    n = st.downstream_local_firms
+    return part("downstream_pull", w, saturate(n, 10),
+                f"{n} local {'firm' if n == 1 else 'firms'} in {len(down)} downstream "
+                f"{'segment' if len(down) == 1 else 'segments'}",
+                note_zh=f"{len(down)} 个下游环节有本地企业 {n} 家")
+
+
+def _single(w, st, top) -> Part:
+    who = top.supplier if top else "-"
+    return part("single_supplier", w, st.top_external_share,
+                f"top external supplier {who} sends {st.top_external_share:.0%} of what local organisations receive",
+                note_zh=f"最大外地供应商 {who} 供给本地机构所购的 {st.top_external_share:.0%}")
+
+
+def _related(w, st) -> Part:
+    return part("relatedness", w, st.density, f"relatedness density {st.density:.3f}",
+                note_zh=f"关联密度 {st.density:.3f}")
+
+
 def _extension(aggs, d, st, rules, w, cap, totals):
+    k = len(st.adjacent_strong)
     parts = (
-        part("relatedness", w, st.density, f"relatedness density {st.density:.3f}"),
-        part("adjacent_strength", w, saturate(len(st.adjacent_strong), 1),
-              f"adjacent to {len(st.adjacent_strong)} locally strong segments"),
+        _related(w, st),
+        part("adjacent_strength", w, saturate(k, 1),
+             f"adjacent to {k} locally strong {'segment' if k == 1 else 'segments'}",
+             note_zh=f"相邻 {k} 个本地强环节"),
         part("local_dependence", w, saturate(d.local_buyers, 3),
-              f"{d.local_buyers} local organisations buy from it elsewhere"),
+             f"{d.local_buyers} local organisations buy from it elsewhere",
+             note_zh=f"{d.local_buyers} 家本地机构从外地采购该环节"),
     )
     firms = _ids([b for b, _ in d.buyer_top], _downstream_firms(aggs, st.adjacent_strong, cap), cap=cap)
     return parts, firms, d.buyer_link_ids[:cap], st.adjacent_strong

@@ -35,6 +35,7 @@ from graph.analysis.aggregates import FirmInfo
 from graph.analysis.common import is_local
 from graph.analysis.membership import counts
 from graph.analysis.rules import LEADER_WEIGHTS, TIER_VALUE
+from graph.display import word
 from graph.model import Chain
 from graph.parts import Part
 
@@ -200,10 +201,13 @@ def leaders(
         tier = max((TIER_VALUE.get(t, 0.0) for t in f.tiers), default=0.0)
         parts = (
             Part("centrality", float(w["centrality"] * central[k]), w["centrality"], float(central[k]),
-                 f"supply PageRank {pr[k]:.2e} ({int(deg[k])} chain supply links)"),
+                 f"supply PageRank {pr[k]:.2e} ({int(deg[k])} chain supply links)", (),
+                 f"供应 PageRank {pr[k]:.2e}（链上供货关系 {int(deg[k])} 条）"),
             Part("size", w["size"] * math.log1p(emp[k]) / big, w["size"], math.log1p(emp[k]) / big,
-                 f"{f.employees if f.employees is not None else 'unknown'} employees"),
-            Part("tier", w["tier"] * tier, w["tier"], tier, "、".join(f.tiers) or "no tier"),
+                 f"{f.employees if f.employees is not None else 'unknown'} employees", (),
+                 f"从业 {f.employees if f.employees is not None else '未知'} 人"),
+            Part("tier", w["tier"] * tier, w["tier"], tier, ", ".join(word(x, "en") for x in f.tiers) or "no tier",
+                 (), "、".join(f.tiers) or "无梯队标签"),
         )
         rows.append((math.fsum(p.value for p in parts), k, parts))
     rows.sort(key=lambda r: (-r[0], inputs.firms[r[1]].id))

@@ -97,6 +97,11 @@ class FormChoice:
     scores: dict[str, float]
     facts: dict = field(default_factory=dict)
     evidence: tuple[str, ...] = ()
+    rule_zh: str = ""
+
+    def rule_in(self, lang: str = "zh") -> str:
+        """The rule sentence in ``lang`` (``rule`` is English, ``rule_zh`` Chinese)."""
+        return (self.rule_zh or self.rule) if lang == "zh" else self.rule
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -200,12 +205,23 @@ def attraction_form(ix: ChainIndex, org_id: str, segment: str, region: str, *,
                         f"goes to local customers (rule > {r.hq_min_local_share:.0%}); {employees:.0f} employees "
                         f"(rule < {r.hq_max_employees})",
     }
+    texts_zh = {
+        "production_base": f"{'属' if manufacturing else '不属'}制造环节；本地客户 {n_cust} 家"
+                           f"（规则 ≥ {r.production_min_local_customers}）",
+        "rd_centre": f"专利 {patents} 件（规则 ≥ {r.rd_min_patents}）；本环节及相邻环节的本地高校/实验室 {len(labs)} 家",
+        "regional_hq": f"从业 {employees:.0f} 人（规则 ≥ {r.rhq_min_employees}）；在其他 {len(other_cities)} 个城市设点"
+                       f"（规则 ≥ {r.rhq_min_other_cities}）；本地区附近站点 {len(near_sites)} 个",
+        "headquarters": f"{cutoff} 以来融资 {len(rounds)} 轮；供货权重的 {share:.0%} 流向本地客户"
+                        f"（规则 > {r.hq_min_local_share:.0%}）；从业 {employees:.0f} 人（规则 < {r.hq_max_employees}）",
+    }
     chosen = next((f for f in FORMS if checks[f]), None)
     if chosen is not None:
-        rule = f"rule {list(FORMS).index(chosen) + 1} ({chosen}): {texts[chosen]}"
+        rule = f"rule {list(FORMS).index(chosen) + 1} ({FORMS_EN[chosen]}): {texts[chosen]}"
+        rule_zh = f"规则 {list(FORMS).index(chosen) + 1}（{FORMS[chosen]}）：{texts_zh[chosen]}"
     else:
         chosen = max(FORMS, key=lambda f: (scores[f], -list(FORMS).index(f)))
-        rule = f"no rule held; best score {scores[chosen]:.2f} ({chosen}): {texts[chosen]}"
+        rule = f"no rule held; best score {scores[chosen]:.2f} ({FORMS_EN[chosen]}): {texts[chosen]}"
+        rule_zh = f"无规则成立；得分最高 {scores[chosen]:.2f}（{FORMS[chosen]}）：{texts_zh[chosen]}"
     evidence: list[str] = []
     if chosen == "production_base" or chosen == "headquarters":
         evidence += [ix.link_ids[i] for i in cust_links]
@@ -217,5 +233,5 @@ def attraction_form(ix: ChainIndex, org_id: str, segment: str, region: str, *,
              "sites_near_region": near_sites, "recent_financing": rounds, "recent_since": cutoff,
              "local_supply_share": round(share, 4)}
     return FormChoice(chosen, FORMS[chosen], rule, checks, {k: round(v, 4) for k, v in scores.items()},
-                      facts, tuple(evidence))
+                      facts, tuple(evidence), rule_zh)
 

@@ -39,6 +39,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from graph.display import pick
 from matching.recommend.explain import Part, part, saturate, total, weights_from
 from matching.recommend.index import LINK_KINDS, NO_DATE, ChainIndex, to_days
 from matching.recommend.ties import BUSINESS_TIES
@@ -144,12 +145,16 @@ def introducers(
         rec = 0.5 ** (max(age, 0.0) / HALF_LIFE_YEARS) if age is not None else 0.0
         h = hop.get(y)
         parts = (
-            part("tie", w, tie[y] / scale, f"direct ties of summed weight {tie[y]:.2f}"),
+            part("tie", w, tie[y] / scale, f"direct ties of summed weight {tie[y]:.2f}",
+                 note_zh=f"直接关系权重合计 {tie[y]:.2f}"),
             part("paths", w, (h[0] / scale) if h else 0.0,
-                 f"best two-hop path via {ix.org_ids[h[1]]} strength {h[0]:.2f}" if h else "no two-hop path"),
+                 f"best two-hop path via {ix.org_ids[h[1]]} strength {h[0]:.2f}" if h else "no two-hop path",
+                 note_zh=f"最强两跳路径经由 {ix.org_ids[h[1]]}，强度 {h[0]:.2f}" if h else "无两跳路径"),
             part("recency", w, rec, f"latest tie {age:.1f} years before the as-of date" if age is not None
-                 else "tie dates unknown"),
-            part("weight", w, standing[n], f"{ix.employees[y]:.0f} employees, tier value {ix.tier[y]:.1f}"),
+                 else "tie dates unknown",
+                 note_zh=f"最近关系早于数据日期 {age:.1f} 年" if age is not None else "关系日期未知"),
+            part("weight", w, standing[n], f"{ix.employees[y]:.0f} employees, tier value {ix.tier[y]:.1f}",
+                 note_zh=f"从业 {ix.employees[y]:.0f} 人，梯队值 {ix.tier[y]:.1f}"),
         )
         results.append((total(parts), y, parts))
     results.sort(key=lambda r: (-r[0], ix.org_ids[r[1]]))
@@ -157,6 +162,11 @@ def introducers(
     for rank, (score, y, parts) in enumerate(results[:k], 1):
         out.append(_introducer(ix, rank, t, y, score, parts, direct.get(y, []), hop.get(y)))
     return out
+
+
+def _en(ix, row) -> str:
+    """A row's name for an English sentence (a Chinese-only name marked, graph.display.pick)."""
+    return pick(ix.name_zh[row], ix.name_en[row], "en") or ix.org_ids[row]
 
 
 def _introducer(ix, rank, t, y, score, parts, direct, hop) -> Introducer:
@@ -168,14 +178,15 @@ def _introducer(ix, rank, t, y, score, parts, direct, hop) -> Introducer:
         kind, via = "direct", None
         zh_rel = "、".join(RELATION_ZH[r] for r in rels)
         zh = f"{name}是目标企业的{zh_rel}（{len(path)}条直接关系），可直接引荐。"
-        en = f"{ix.name_en[y] or name} is the target's {' and '.join(rels)} ({len(path)} direct ties)."
+        en = (f"{_en(ix, y)} is the target's {' and '.join(r.replace('_', ' ') for r in rels)} "
+              f"({len(path)} direct {'tie' if len(path) == 1 else 'ties'}).")
     else:
         _, x, l1, l2 = hop
         rels = (relation(LINK_KINDS[ix.lkind[l1]], int(ix.src[l1]) == t),)
         path = (ix.link_ids[l1], ix.link_ids[l2])
         kind, via = "two_hop", ix.org_ids[x]
         zh = f"{name}经由{ix.label(x)}与目标企业间接相连（二度关系）。"
-        en = f"{ix.name_en[y] or name} reaches the target through {ix.name_en[x] or ix.label(x)} (two hops)."
+        en = f"{_en(ix, y)} reaches the target through {_en(ix, x)} (two hops)."
     evidence = path + ((via,) if via else ()) + (ix.org_ids[y],)
     return Introducer(rank, ix.org_ids[y], ix.name_zh[y], ix.name_en[y], ix.regions[ix.region[y]] or None, kind,
                       rels, via, score, parts, path, evidence, zh, en)

@@ -249,11 +249,15 @@ def partners(
         adj = ROLES.get(role, 0.0)
         standing = float(0.6 * saturate(float(ix.employees[o]), 300.0) + 0.4 * float(ix.tier[o]))
         parts = (
-            part("semantic", w, sem, f"text fit {sem:.2f} relative to the best match"),
-            part("adjacency", w, adj, f"{role} via {seg}" if seg else "not adjacent in the chain"),
-            part("weight", w, standing, f"{ix.employees[o]:.0f} employees, tier value {ix.tier[o]:.1f}"),
+            part("semantic", w, sem, f"text fit {sem:.2f} relative to the best match",
+                 note_zh=f"文本匹配度 {sem:.2f}（相对最佳匹配）"),
+            part("adjacency", w, adj, f"{role} via {seg}" if seg else "not adjacent in the chain",
+                 note_zh=f"经 {seg} 为{ROLE_ZH.get(role, role)}" if seg else "在产业链上不相邻"),
+            part("weight", w, standing, f"{ix.employees[o]:.0f} employees, tier value {ix.tier[o]:.1f}",
+                 note_zh=f"从业 {ix.employees[o]:.0f} 人，梯队值 {ix.tier[o]:.1f}"),
             penalty("known", w, 1.0 if o in known else 0.0,
-                    f"already tied: {', '.join(known[o])}" if o in known else "no tie yet"),
+                    f"already tied: {', '.join(known[o])}" if o in known else "no tie yet",
+                    note_zh=f"已有关系：{'、'.join(known[o])}" if o in known else "尚无关系"),
         )
         scored.append((total(parts), o, role, seg, parts))
     scored.sort(key=lambda x: (-x[0], ix.org_ids[x[1]]))

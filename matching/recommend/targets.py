@@ -273,27 +273,36 @@ def _record_dates(rec) -> tuple[int, int, int] | None:
 def _parts(ix, r, j, dates, w, fit, pull, lead, central, site, t, f, cuts) -> list[Part]:
     recent_day, stale_day = cuts
     conf_note = f"member of {f.segment}" + (f" ({f.gap} gap, weight {f.factor:.2f})" if f.gap else "")
+    conf_zh = f"属于 {f.segment}" + (f"（{gap_zh_of(f.gap, f.gap)}缺口，权重 {f.factor:.2f}）" if f.gap else "")
     parts = [
-        part("gap_fit", w, fit[j], conf_note),
+        part("gap_fit", w, fit[j], conf_note, note_zh=conf_zh),
         part("chain_pull", w, pull[j], f"{int(t.customers[j])} local customers, {int(t.suppliers[j])} local "
-             f"suppliers, {int(t.other[j])} other local ties"),
+             f"suppliers, {int(t.other[j])} other local ties",
+             note_zh=f"本地客户 {int(t.customers[j])} 家、本地供应商 {int(t.suppliers[j])} 家、"
+                     f"其他本地关系 {int(t.other[j])} 条"),
         part("leadership", w, lead[j], f"{ix.employees[r]:.0f} employees, tier value {ix.tier[r]:.1f}, "
              f"revenue band {int(ix.revenue[r])}/4, {int(t.reach[j])} customers overall, supply centrality "
-             f"{central[j]:.2f} of the segment's best"),
+             f"{central[j]:.2f} of the segment's best",
+             note_zh=f"从业 {ix.employees[r]:.0f} 人，梯队值 {ix.tier[r]:.1f}，营收档 {int(ix.revenue[r])}/4，"
+                     f"客户共 {int(t.reach[j])} 家，供应链中心度为本环节最高者的 {central[j]:.2f}"),
     ]
     if dates is None:
-        parts.append(part("expansion", w, 0.0, "no record details available"))
-        stale_fig, stale_note = 0.0, "no record details available"
+        parts.append(part("expansion", w, 0.0, "no record details available", note_zh="无企业详情记录"))
+        stale_fig, stale_note, stale_zh = 0.0, "no record details available", "无企业详情记录"
     else:
         fin, new_site, rec_day = dates
         fig = 0.6 * (fin >= recent_day) + 0.4 * (new_site >= recent_day)
         parts.append(part("expansion", w, fig, f"latest financing {from_days(fin) or 'none'}, latest new site "
-                          f"{from_days(new_site) or 'none'} (recent since {from_days(recent_day)})"))
+                          f"{from_days(new_site) or 'none'} (recent since {from_days(recent_day)})",
+                          note_zh=f"最近融资 {from_days(fin) or '无'}，最近新设站点 {from_days(new_site) or '无'}"
+                                  f"（{from_days(recent_day)} 起算近期）"))
         stale_fig = 1.0 if rec_day != NO_DATE and rec_day < stale_day else 0.0
         stale_note = f"record as of {from_days(rec_day) or 'unknown'} (stale before {from_days(stale_day)})"
+        stale_zh = f"数据日期 {from_days(rec_day) or '未知'}（早于 {from_days(stale_day)} 视为陈旧）"
     parts.append(penalty("local_site", w, site[j], "already has a site in the region" if site[j]
-                         else "no site in the region yet"))
-    parts.append(penalty("stale", w, stale_fig, stale_note))
+                         else "no site in the region yet",
+                         note_zh="已在本地区设点" if site[j] else "尚未在本地区设点"))
+    parts.append(penalty("stale", w, stale_fig, stale_note, note_zh=stale_zh))
     return parts
 
 
