@@ -65,6 +65,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "undated": ("无日期", "undated"),
     # membership statuses (graph.model.MembershipStatus)
     "confirmed": ("已确认", "confirmed"), "predicted": ("预测", "predicted"),
+    # record kinds and fields of a report's evidence sheet (graph.model)
+    "segment": ("环节", "segment"), "link": ("关系", "link"), "chain model": ("产业链模型", "chain model"),
+    "employees": ("从业人数", "employees"), "revenue_band": ("营收档", "revenue band"),
+    "registered_capital": ("注册资本", "registered capital"), "founded": ("成立年份", "founding year"),
+    "patents": ("专利数", "patents"), "weight": ("权重", "weight"), "since": ("起始日期", "since"),
+    "region": ("地区", "region"), "products": ("产品", "products"), "description": ("简介", "description"),
 }
 
 

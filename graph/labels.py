@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["GapKind", "gap_zh", "STATUS_LABELS", "STAGE_LABELS", "PART_LABELS", "FLAG_LABELS", "LEADER_PART_LABELS",
+__all__ = ["GapKind", "gap_zh", "STATUS_LABELS", "STAGE_LABELS", "PART_LABELS", "FLAG_LABELS", "CRITERIA_LABELS", "LEADER_PART_LABELS",
            "label", "leader_label"]
 
 
@@ -100,7 +100,14 @@ FLAG_LABELS: dict[str, tuple[str, str]] = {
     "resource_bound": ("资源/设施依赖：难以引进", "resource-bound: hard to recruit"),
 }
 
-_ALL = {**{k: (v, k) for k, v in _GAP_ZH.items()}, **STAGE_LABELS, **PART_LABELS, **FLAG_LABELS, **STATUS_LABELS}
+#: which rule gave a segment its status (:attr:`graph.analysis.gaps.SegmentStatus.criteria`) beyond the part names
+CRITERIA_LABELS: dict[str, tuple[str, str]] = {
+    "local_buyers": ("本地有采购方", "local buyers"), "local_downstream": ("本地有下游企业", "local downstream firms"),
+    "adjacent_strong": ("相邻本地强环节", "next to a strong local segment"),
+}
+
+_ALL = {**{k: (v, k) for k, v in _GAP_ZH.items()}, **STAGE_LABELS, **PART_LABELS, **FLAG_LABELS, **STATUS_LABELS,
+        **CRITERIA_LABELS}
 
 
 def leader_label(key: str, lang: str = "zh") -> str:

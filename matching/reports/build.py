@@ -44,6 +44,7 @@ import numpy as np
 from graph.analysis.chainmap import MapSegment
 from graph.analysis.dependence import SupplierShare
 from graph.analysis.results import ChainMapResult, DependenceResult, GapsResult, to_json
+from graph.display import pick
 from graph.resolve import resolve_region
 from matching.recommend.campaigns import propose_campaign
 from matching.recommend.gaptargets import DEFAULT_PER_GAP, rank_gap_targets
@@ -69,7 +70,7 @@ def fig(value, ids: Iterable[str], fmt: str = "float") -> dict:
 
 def _parts(parts, ids) -> list[dict]:
     return [{"name": p.name, "value": fig(p.value, ids, "score"), "weight": p.weight,
-             "figure": p.figure, "note": p.note} for p in parts]
+             "figure": p.figure, "note": p.note, "note_zh": p.note_zh} for p in parts]
 
 
 def _local_members(ix, rid: str, seg: MapSegment) -> tuple[list[str], list[str]]:
@@ -141,9 +142,10 @@ def _targets(ix, rid, gaps, k, settings, exclude, extra_local) -> tuple[list[dic
                 "gap_kind_zh": g["kind_zh"], "rank": t.rank, "org": t.org, "name_zh": t.name_zh,
                 "name_en": t.name_en, "region": t.region, "score": fig(t.total, ev, "score"),
                 "parts": [{"name": p.name, "value": fig(p.value, ev, "score"), "weight": p.weight,
-                           "figure": p.figure, "note": p.note} for p in t.parts],
+                           "figure": p.figure, "note": p.note, "note_zh": p.note_zh} for p in t.parts],
                 "form": form.form if form else None, "form_zh": form.form_zh if form else None,
-                "form_rule": form.rule if form else None, "form_evidence": list(form.evidence) if form else [],
+                "form_rule": form.rule if form else None, "form_rule_zh": form.rule_zh if form else None,
+                "form_evidence": list(form.evidence) if form else [],
                 "introducer": best[0].org if best else None,
                 "introducer_name": (best[0].name_zh or best[0].name_en) if best else None,
                 "introducer_path": list(best[0].path) if best else [],
@@ -293,8 +295,19 @@ def assemble(analysis: dict, ix, records: Records, *, settings=None, targets_per
     orgs, links = records([i for i in ids if i in ix.pos], ids)
     names = {s.segment: s.name_zh or s.name_en for s in cm.segments}
     names.update({o.id: o.display_name or o.id for o in orgs})
+    names_en = {s.segment: pick(s.name_zh, s.name_en, "en") for s in cm.segments}
+    names_en.update({o.id: pick(o.name_zh, o.name_en, "en") or o.id for o in orgs})
+    for seg, zh, en in zip(ix.seg_ids, ix.seg_name_zh, ix.seg_name_en, strict=True):  # a platform's segments
+        names.setdefault(seg, zh or en)
+        names_en.setdefault(seg, pick(zh, en, "en"))
+    for end in {e for x in links for e in (x.src, x.dst)} - names.keys():  # a cited link's other end
+        if end in ix.pos:
+            row = ix.pos[end]
+            names[end] = ix.name_zh[row] or ix.name_en[row] or end
+            names_en[end] = pick(ix.name_zh[row], ix.name_en[row], "en") or end
     seg_rows = [to_json(s) for s in cm.segments if s.segment in ids]
     report["names"] = names
+    report["names_en"] = names_en
     report["provenance"] = summarise(orgs, links)
     report["evidence"] = evidence_rows(orgs, links, seg_rows)
     return report

@@ -48,7 +48,7 @@ def _name(row: dict, lang: str) -> str:
     return (row["name_zh"] or row["name_en"]) if lang == "zh" else (row["name_en"] or row["name_zh"])
 
 
-def chain_chart(rows: list[dict], lang: str = "zh") -> str:
+def chain_chart(rows: list[dict], lang: str = "zh", names: dict[str, str] | None = None) -> str:
     """Columns of local firms per segment (rows as in ``report["chain_map"]``)."""
     n = max(len(rows), 1)
     col, gap, top, plot, label = 22, 8, 60, 220, 150
@@ -71,7 +71,9 @@ def chain_chart(rows: list[dict], lang: str = "zh") -> str:
         v = r["local_firms"]["value"] or 0
         h = plot * v / vmax
         ids = r["local_firms"]["ids"]
-        tip = f"{_name(r, lang)} · {t(r['status'], lang)} · {t('local_firms', lang)} {v}: {' '.join(ids)}"
+        tip = f"{_name(r, lang)} · {t(r['status'], lang)} · {t('local_firms', lang)} {v}" + (
+            f"{'：' if lang == 'zh' else ': '}{('、' if lang == 'zh' else ', ').join(names[i] for i in ids[1:] if i in names)}"
+            if names and ids[1:] else "")
         colour = STATUS_COLOURS.get(r["status"], "#777")
         paint = f'fill="{colour}"' if v else f'fill="none" stroke="{colour}" stroke-width="2" stroke-dasharray="3 2"'
         h = h if v else 12.0  # an empty segment: a dashed box, so a missing one stands out
@@ -91,7 +93,7 @@ def chain_chart(rows: list[dict], lang: str = "zh") -> str:
     return "".join(out)
 
 
-def severity_chart(gaps: list[dict], lang: str = "zh") -> str:
+def severity_chart(gaps: list[dict], lang: str = "zh", note=None) -> str:
     """Stacked severity bars (rows as in ``report["gaps"]``)."""
     names = list(dict.fromkeys(p["name"] for g in gaps for p in g["parts"]))
     colour = {n: PART_COLOURS[i % len(PART_COLOURS)] for i, n in enumerate(names)}
@@ -119,7 +121,7 @@ def severity_chart(gaps: list[dict], lang: str = "zh") -> str:
             w = plot * v / vmax
             if w <= 0:
                 continue
-            tip = f"{_name(g, lang)} · {t(p['name'], lang)} {v:.3f} · {p['note']}"
+            tip = f"{_name(g, lang)} · {t(p['name'], lang)} {v:.3f} · {note(p, lang) if note else p['note']}"
             out.append(f'<a href="#{_e(anchor(g["segment"]))}"><title>{_e(tip)}</title>'
                        f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar}" fill="{colour[p["name"]]}"/></a>')
             x += w

@@ -24,7 +24,7 @@ from html import escape
 
 from matching.reports.charts import anchor, chain_chart, severity_chart
 from matching.reports.labels import t
-from matching.reports.tables import Table, is_fig, report_tables
+from matching.reports.tables import Table, is_fig, note_of, report_tables
 
 __all__ = ["to_html", "number", "table_html", "fmt_number", "CSS"]
 
@@ -114,13 +114,13 @@ def to_html(report: dict, lang: str = "zh") -> str:
     chain = report["chain"]["name_zh" if lang == "zh" else "name_en"]
     title = f"{t('title', lang)} · {region} · {chain}"
     p = report["provenance"]
-    meta = (f"{t('region', lang)} {region} ({report['region']['id']}) · {t('chain_map', lang)} {chain} · "
+    meta = (f"{t('region', lang)} {region} · {t('chain_map', lang)} {chain} · "
             f"{t('as_of_min', lang)} {p['as_of_min'] or '-'} · {t('as_of_max', lang)} {p['as_of_max'] or '-'} · "
-            f"{t('estimated_fields', lang)} {p['estimated_fields']} · store {report['store_version']}")
+            f"{t('estimated_fields', lang)} {p['estimated_fields']}")
     nav = "".join(f'<a href="#sec-{_e(tab.key)}">{_e(tab.title)}</a>' for tab in tables)
-    charts = {"chain_map": f"<figure>{chain_chart(report['chain_map'], lang)}"
+    charts = {"chain_map": f"<figure>{chain_chart(report['chain_map'], lang, report.get('names_en' if lang == 'en' else 'names'))}"
                            f"<figcaption class=\"note\">{_e(t('chart_chain', lang))}</figcaption></figure>",
-              "gaps": f"<figure>{severity_chart(report['gaps'], lang)}"
+              "gaps": f"<figure>{severity_chart(report['gaps'], lang, lambda p, lg: note_of(report, p, lg))}"
                       f"<figcaption class=\"note\">{_e(t('chart_severity', lang))}</figcaption></figure>"}
     sections = "".join(f'<section id="sec-{_e(tab.key)}"><h2>{_e(tab.title)}</h2>{charts.get(tab.key, "")}'
                        f"{table_html(tab)}</section>" for tab in tables)

@@ -92,6 +92,7 @@ def evidence_rows(orgs: Iterable[Organisation], links: Iterable[Link], segments:
     for x in links:
         rows.append({"id": x.id, "type": x.kind.value, "name": f"{x.src} → {x.dst}", "region": "",
                      "detail": f"weight {x.weight:g}" + (f", since {x.since}" if x.since else ""),
+                     "facts": {"weight": x.weight, "since": x.since},
                      "as_of": x.provenance.as_of or "", "source": x.provenance.source,
                      "estimated": list(x.provenance.estimated)})
     for s in segments:

@@ -83,7 +83,7 @@ def test_provenance_sheet_states_dates_and_estimated_fields(workbook, report):
     assert got["最早数据日期"] == p["as_of_min"] and got["最新数据日期"] == p["as_of_max"]
     assert got["估算字段数（非实报）"] == p["estimated_fields"] > 0
     assert got["含估算字段的记录"] == p["estimated_records"]
-    assert got["估算字段：employees"] == p["estimated_by_field"]["employees"]
+    assert got["估算字段：从业人数"] == p["estimated_by_field"]["employees"]  # the field named, not its key
 
 
 def test_text_from_the_data_never_becomes_a_formula(report):
