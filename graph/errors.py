@@ -64,9 +64,14 @@ class Problem:
     row: int | None
     field: str | None
     reason: str
+    reason_zh: str = ""
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    def reason_in(self, lang: str = "en") -> str:
+        """The reason in ``lang`` (``reason`` is English; ``reason_zh``, when given, Chinese)."""
+        return (self.reason_zh or self.reason) if lang == "zh" else self.reason
 
     def __str__(self) -> str:
         where = self.file
@@ -112,8 +117,8 @@ def bounded(problems: list[Problem], limit: int = MAX_PROBLEMS) -> list[Problem]
     return out
 
 
-def by_reason(problems: list[Problem]) -> list[tuple[str | None, str, int]]:
-    """``(field, example reason, count)`` per kind of problem, most frequent first (an import's summary).
+def by_reason(problems: list[Problem], lang: str = "en") -> list[tuple[str | None, str, int]]:
+    """``(field, example reason in lang, count)`` per kind of problem, most frequent first (an import's summary).
 
     >>> ps = [Problem("f.csv", r, "uscc", f"bad check digit {r}") for r in range(2, 5)]
     >>> by_reason(ps + [Problem("f.csv", 9, "name_zh", "empty")])
@@ -121,7 +126,7 @@ def by_reason(problems: list[Problem]) -> list[tuple[str | None, str, int]]:
     """
     groups: dict[tuple, list] = {}
     for p in problems:
-        g = groups.setdefault((p.field, _kind(p.reason)), [p.reason, 0])
+        g = groups.setdefault((p.field, _kind(p.reason)), [p.reason_in(lang), 0])
         g[1] += 1
     return [(f, example, n) for (f, _), (example, n) in sorted(groups.items(), key=lambda kv: -kv[1][1])]
 

@@ -253,24 +253,27 @@ def uscc_check_char(first17: str) -> str:
     return USCC_CHARS[(31 - total % 31) % 31]
 
 
-def uscc_problem(code: str) -> str | None:
-    """Why ``code`` is not a valid unified social credit code, or ``None``.
+def uscc_problem(code: str, lang: str = "en") -> str | None:
+    """Why ``code`` is not a valid unified social credit code, or ``None`` (in ``lang``: ``en`` or ``zh``).
 
     >>> uscc_problem("9144030070846113")
     'must be 18 characters, got 16'
     >>> uscc_problem("91440300708461136A")
     "check digit is 'A', expected 'T' (GB 32100-2015)"
     """
+    zh = lang == "zh"
     if len(code) != 18:
-        return f"must be 18 characters, got {len(code)}"
+        return f"应为 18 位，实为 {len(code)} 位" if zh else f"must be 18 characters, got {len(code)}"
     if not _USCC_RE.match(code):
         bad = sorted({c for c in code if c not in USCC_CHARS})
         if bad:
-            return f"characters not allowed in a USCC: {''.join(bad)}"
-        return "characters 3–8 must be a 6-digit administrative division code"
+            return f"含不允许的字符：{''.join(bad)}" if zh else f"characters not allowed in a USCC: {''.join(bad)}"
+        return ("第 3–8 位应为 6 位行政区划代码" if zh
+                else "characters 3–8 must be a 6-digit administrative division code")
     expected = uscc_check_char(code[:17])
     if code[17] != expected:
-        return f"check digit is {code[17]!r}, expected {expected!r} (GB 32100-2015)"
+        return (f"校验位为 {code[17]!r}，应为 {expected!r}（GB 32100-2015）" if zh
+                else f"check digit is {code[17]!r}, expected {expected!r} (GB 32100-2015)")
     return None
 
 

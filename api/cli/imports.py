@@ -124,7 +124,7 @@ def print_report(report) -> None:
         print_table(t("问题（按原因）", "Problems by reason", lg),
                     [Col("字段", "field", keep=7, min=8), Col("原因（示例）", "reason (example)", keep=9, min=20),
                      Col("行数", "rows", keep=9, justify="right")],
-                    [[f or "-", example, n] for f, example, n in by_reason(report.problems)])
+                    [[f or "-", example, n] for f, example, n in by_reason(report.problems, lg)])
     if report.rejected and report.reject_path:
         console.print(t(f"已拒绝 {report.rejected} 行 → {report.reject_path}",
                         f"{report.rejected} row{'s' if report.rejected != 1 else ''} rejected → {report.reject_path}",

@@ -327,19 +327,19 @@ class RowReader:
             values[name] = text
         self.values = values
 
-    def problem(self, field: str, reason: str) -> None:
-        """Record a problem with ``field`` (named by its header) in this row."""
-        self.problems.append(Problem(self.file, self.row, self.match.header(field) or field, reason))
+    def problem(self, field: str, reason: str, zh: str = "") -> None:
+        """Record a problem with ``field`` (named by its header) in this row; ``zh``: the reason in Chinese."""
+        self.problems.append(Problem(self.file, self.row, self.match.header(field) or field, reason, zh))
         self.bad.add(self.row)
 
     def warn(self, field: str, reason: str) -> None:
         """Record a warning about ``field`` in this row: the row is kept, the report says why."""
         self.table.warnings.append(str(Problem(self.file, self.row, self.match.header(field) or field, reason)))
 
-    def missing(self, *fields: str, reason: str) -> None:
+    def missing(self, *fields: str, reason: str, zh: str = "") -> None:
         """Report a required value as missing, unless its cell was already refused."""
         if not self.refused.intersection(fields):
-            self.problem(next((f for f in fields if self.match.header(f)), fields[0]), reason)
+            self.problem(next((f for f in fields if self.match.header(f)), fields[0]), reason, zh)
 
     def text(self, field: str) -> str | None:
         """The clean text of ``field`` in this row, or ``None``."""
@@ -353,7 +353,7 @@ class RowReader:
         try:
             return fn(value, *args)
         except ParseError as e:
-            self.problem(field, str(e))
+            self.problem(field, str(e), e.zh)
             return None
 
     def memo(self, field: str, fn: Callable, *args) -> Callable[[], Any]:

@@ -52,7 +52,17 @@ __all__ = [
 
 
 class ParseError(ValueError):
-    """A cell that cannot be read; the message is the reason."""
+    """A cell that cannot be read; the message is the reason (English), ``zh`` the same in Chinese."""
+
+    def __init__(self, message: str, zh: str = ""):
+        super().__init__(message)
+        self.zh = zh or message
+
+
+def _zh(what: str) -> str:
+    """A field's name in Chinese, for a reason (the field's key when unknown)."""
+    return {"weight": "权重", "confidence": "置信度", "patents": "专利数", "founded": "成立年份", "revenue": "营收",
+            "employees": "从业人数", "number": "数值", "year": "年份", "value": "数值"}.get(what, what)
 
 
 #: Fixed conversion rates to CNY (documented, so imports are reproducible);
@@ -114,7 +124,8 @@ def parse_capital(text: str, unit: str = "wan") -> tuple[float, bool]:
     raw = _norm(text).casefold().replace(",", "").replace(" ", "").replace("(", "").replace(")", "")
     m = _CAP_RE.match(raw)
     if not m:
-        raise ParseError(f"cannot read registered capital {text!r}: expected e.g. 1000万人民币, 500万美元 or 1.2亿")
+        raise ParseError(f"cannot read registered capital {text!r}: expected e.g. 1000万人民币, 500万美元 or 1.2亿",
+                         f"无法读取注册资本 {text!r}：应如 1000万人民币、500万美元 或 1.2亿")
     rest = (m["pre"] or "") + m["rest"]
     currency = None
     for token, code in _CURRENCIES:
@@ -128,7 +139,8 @@ def parse_capital(text: str, unit: str = "wan") -> tuple[float, bool]:
             rest = rest.replace(token, "", 1)
             break
     if rest:
-        raise ParseError(f"cannot read registered capital {text!r}: unknown unit {rest!r}")
+        raise ParseError(f"cannot read registered capital {text!r}: unknown unit {rest!r}",
+                         f"无法读取注册资本 {text!r}：未知单位 {rest!r}")
     if factor is None:
         factor = 1.0 if currency is not None else _BARE[unit]
     rate = 1.0 if currency in (None, "CNY") else FX_TO_CNY[currency]
@@ -143,7 +155,8 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 def _year(y: int, text: str) -> int:
     if not 1800 <= y <= 2100:
-        raise ParseError(f"date {text!r}: year {y} out of range 1800–2100")
+        raise ParseError(f"date {text!r}: year {y} out of range 1800–2100",
+                         f"日期 {text!r}：年份 {y} 不在 1800–2100 之间")
     return y
 
 
@@ -175,15 +188,16 @@ def parse_date(text: str) -> str:
         try:
             return dt.date(_year(int(m[1]), text), int(m[2]), int(m[3])).isoformat()
         except ValueError as e:
-            raise ParseError(f"no such date: {text!r} ({e})") from None
+            raise ParseError(f"no such date: {text!r} ({e})", f"不存在的日期：{text!r}") from None
     if m := _YM_RE.match(raw):
         month = int(m[2])
         if not 1 <= month <= 12:
-            raise ParseError(f"no such month: {text!r}")
+            raise ParseError(f"no such month: {text!r}", f"不存在的月份：{text!r}")
         return f"{_year(int(m[1]), text):04d}-{month:02d}"
     if m := _Y_RE.match(raw):
         return f"{_year(int(m[1]), text):04d}"
-    raise ParseError(f"cannot read date {text!r}: use YYYY-MM-DD, e.g. 2015-03-02")
+    raise ParseError(f"cannot read date {text!r}: use YYYY-MM-DD, e.g. 2015-03-02",
+                     f"无法读取日期 {text!r}：请用 YYYY-MM-DD，如 2015-03-02")
 
 
 def _number(text: str, what: str) -> float:
@@ -191,9 +205,9 @@ def _number(text: str, what: str) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise ParseError(f"{what} {text!r} is not a number") from None
+        raise ParseError(f"{what} {text!r} is not a number", f"{_zh(what)} {text!r} 不是数字") from None
     if value != value or value in (float("inf"), float("-inf")):
-        raise ParseError(f"{what} {text!r} is not a finite number")
+        raise ParseError(f"{what} {text!r} is not a finite number", f"{_zh(what)} {text!r} 不是有限数值")
     return value
 
 
@@ -214,7 +228,7 @@ def parse_int(text: str, what: str = "value") -> int:
     """
     value = _number(text, what)
     if not value.is_integer() or value < 0:
-        raise ParseError(f"{what} {text!r} is not a whole number ≥ 0")
+        raise ParseError(f"{what} {text!r} is not a whole number ≥ 0", f"{_zh(what)} {text!r} 不是 ≥ 0 的整数")
     return int(value)
 
 
@@ -227,7 +241,7 @@ def parse_confidence(text: str) -> float:
     raw = _norm(text)
     value = _number(raw[:-1], "confidence") / 100 if raw.endswith("%") else _number(raw, "confidence")
     if not 0.0 <= value <= 1.0:
-        raise ParseError(f"confidence {text!r} is outside 0..1")
+        raise ParseError(f"confidence {text!r} is outside 0..1", f"置信度 {text!r} 不在 0..1 之间")
     return value
 
 
@@ -251,13 +265,14 @@ def parse_employees(text: str) -> tuple[int, bool]:
     if m := _RANGE_RE.match(raw):
         lo, hi = float(m[1]), float(m[2])
         if lo > hi:
-            raise ParseError(f"employees {text!r}: range goes down")
+            raise ParseError(f"employees {text!r}: range goes down", f"从业人数 {text!r}：区间上限小于下限")
         return int((lo + hi) / 2 + 0.5), True
     if m := _BELOW_RE.match(raw):
         return int(float(m[1]) / 2 + 0.5), True
     if (m := _ABOVE_RE.match(raw)) and float(m[1]).is_integer():
         return int(float(m[1])), raw != m[1]
-    raise ParseError(f"cannot read employees {text!r}: expected e.g. 150, 150人 or 100-499人")
+    raise ParseError(f"cannot read employees {text!r}: expected e.g. 150, 150人 or 100-499人",
+                     f"无法读取从业人数 {text!r}：应如 150、150人 或 100-499人")
 
 
 _SPLIT_RE = re.compile(r"[、,;，；|\n]+")
@@ -287,7 +302,8 @@ def parse_bool(text: str) -> bool:
         return True
     if raw in _FALSE:
         return False
-    raise ParseError(f"cannot read yes/no value {text!r}: use true/false, yes/no, 是/否 or 1/0")
+    raise ParseError(f"cannot read yes/no value {text!r}: use true/false, yes/no, 是/否 or 1/0",
+                     f"无法读取是/否值 {text!r}：请用 是/否、true/false、yes/no 或 1/0")
 
 
 def parse_uscc(text: str) -> str:
@@ -304,10 +320,12 @@ def parse_uscc(text: str) -> str:
     why = uscc_problem(code)
     if why is None:
         return code
-    hint = ""
+    hint = hint_zh = ""
     if re.fullmatch(r"\d+(\.\d+)?(E\+?\d+)?", code) and (len(code) != 18 or "E" in code):
         hint = " (stored as a number in the spreadsheet? format the column as text)"
-    raise ParseError(f"invalid USCC {code!r}: {why}{hint}")
+        hint_zh = "（表格中存成了数字？请把该列设为文本）"
+    raise ParseError(f"invalid USCC {code!r}: {why}{hint}",
+                     f"统一社会信用代码 {code!r} 无效：{uscc_problem(code, 'zh')}{hint_zh}")
 
 
 _KIND_EXACT = {k.value: k for k in OrgKind} | {
@@ -343,7 +361,8 @@ def parse_kind(text: str) -> OrgKind:
         if any(w in raw for w in words):
             return kind
     raise ParseError(f"unknown organisation kind {text!r}; expected one of "
-                     f"{', '.join(k.value for k in OrgKind)} or 企业/孵化器/园区/高校/实验室/协会/基金/招商局")
+                     f"{', '.join(k.value for k in OrgKind)} or 企业/孵化器/园区/高校/实验室/协会/基金/招商局",
+                     f"未知机构类型 {text!r}：应为 企业/孵化器/园区/高校/实验室/协会/基金/招商局 之一")
 
 
 _STAGES = {s.value: s for s in Stage} | {
@@ -366,7 +385,8 @@ def parse_stage(text: str) -> Stage:
     for prefix, stage in _STAGE_PREFIX:  # 上游环节, 上游（原材料）, 中游制造 ...
         if raw.startswith(prefix):
             return stage
-    raise ParseError(f"unknown stage {text!r}; expected upstream, midstream, downstream (上游/中游/下游)")
+    raise ParseError(f"unknown stage {text!r}; expected upstream, midstream, downstream (上游/中游/下游)",
+                     f"未知环节位置 {text!r}：应为 上游/中游/下游")
 
 
 _FORMATS = {f.value: f for f in Format} | {
@@ -386,7 +406,8 @@ def parse_format(text: str) -> Format:
     if raw in _FORMATS:
         return _FORMATS[raw]
     raise ParseError(f"unknown format {text!r}; expected one of {', '.join(f.value for f in Format)} "
-                     "(技术和设备/内容制作/设计服务/融合服务)")
+                     "(技术和设备/内容制作/设计服务/融合服务)",
+                     f"未知业态 {text!r}：应为 技术和设备/内容制作/设计服务/融合服务 之一")
 
 
 def parse_status(text: str) -> RegStatus:

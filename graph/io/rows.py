@@ -33,6 +33,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from graph.display import region_name
 from graph.errors import NotFound, Problem
 from graph.io.cells import RowReader, chain_id, link_id, org_id, short_hash
 from graph.io.headers import FIELDS, capital_unit
@@ -107,11 +108,13 @@ def _region(r: RowReader, name: str, uscc: str | None, estimated: set[str]) -> t
             rid = None
         rid = rid or _cached_region(text)
         if rid is None:
-            r.problem(given[0][0], f"unknown region {' '.join(v for _f, v in given)!r}")
+            r.problem(given[0][0], f"unknown region {' '.join(v for _f, v in given)!r}",
+                      f"未知地区 {' '.join(v for _f, v in given)!r}")
         elif (district := get("district")) and rid.startswith("cn/") and rid.count("/") < 3:
             # the gazetteer holds every county-level division: never widen an unknown one to its city
             r.problem("district", f"unknown district {district!r} in {rid} (not a GB/T 2260 county-level "
-                      "division of it); check the spelling or leave the cell empty")
+                      "division of it); check the spelling or leave the cell empty",
+                      f"{region_name(rid)}没有区县 {district!r}（不在 GB/T 2260 县级区划中）：请核对拼写或留空")
     address = get("address")
     from_address = regions.parse_region(address) if address else None
     source = ""
@@ -153,10 +156,11 @@ def _org(r: RowReader, source: str, cap_unit: str, import_date: str | None) -> O
     kind = r.parse("kind", _kind) or OrgKind.FIRM
     uscc = r.parse("uscc", r.uscc)
     if not (name_zh or name_en):
-        r.missing("name_zh", "name_en", reason="missing name")
+        r.missing("name_zh", "name_en", reason="missing name", zh="缺少名称")
     elif not name_zh and uscc and r.match.header("name_zh") and "name_zh" not in r.refused:
         # a firm registered in China always has a Chinese name: an English one alone is a blank cell
-        r.problem("name_zh", "missing name: a firm with a USCC needs its registered (Chinese) name")
+        r.problem("name_zh", "missing name: a firm with a USCC needs its registered (Chinese) name",
+                  "缺少名称：有统一社会信用代码的企业需填写其登记（中文）名称")
     region, region_source = _region(r, name_zh or name_en, uscc, estimated)
     as_of = r.parse("as_of", _date)
     if as_of is None and import_date and "as_of" not in r.refused:
@@ -186,7 +190,7 @@ def _org(r: RowReader, source: str, cap_unit: str, import_date: str | None) -> O
         if f in _ORG_FIELDS:
             estimated.add(f)
         else:
-            r.problem("estimated", f"unknown field {f!r} in the estimated list")
+            r.problem("estimated", f"unknown field {f!r} in the estimated list", f"估算字段列表中有未知字段 {f!r}")
     return Organisation(
         id=get("id") or org_id(name_zh or name_en, uscc, region),
         kind=kind,
@@ -260,12 +264,14 @@ def organisations_from_table(table: Table, *, column_map: dict[str, str | None] 
         r.start(row, cells)
         org = _org(r, source, cap_unit, import_date)
         if org.uscc and (first := usccs.setdefault(org.uscc, row)) != row:
-            r.problem("uscc", f"duplicate USCC {org.uscc}: same as row {first}")
+            r.problem("uscc", f"duplicate USCC {org.uscc}: same as row {first}",
+                      f"统一社会信用代码 {org.uscc} 重复：与第 {first} 行相同")
         elif (first := ids.setdefault(org.id, row)) != row:
             if r.match.header("id"):
-                r.problem("id", f"duplicate id {org.id!r}: same as row {first}")
+                r.problem("id", f"duplicate id {org.id!r}: same as row {first}", f"ID {org.id!r} 重复：与第 {first} 行相同")
             else:
-                r.problem("name_zh", f"duplicate organisation: same name and city as row {first}")
+                r.problem("name_zh", f"duplicate organisation: same name and city as row {first}",
+                          f"机构重复：名称和城市与第 {first} 行相同")
         orgs.append((row, org))
     return r.finish(orgs)
 
@@ -309,12 +315,12 @@ def links_from_table(table: Table, *, column_map: dict[str, str | None] | None =
                 for f, uscc in by_uscc.items()}
         for f, v in ends.items():
             if v is None and text(f + "_uscc") is None:
-                r.missing(f, f + "_uscc", reason=f"missing {f}")
+                r.missing(f, f + "_uscc", reason=f"missing {f}", zh=f"缺少{'上游企业' if f == 'src' else '下游企业'}")
         src, dst = ends["src"], ends["dst"]
         kind = kind_of()
         if kind is None:
             if text("kind") is None:
-                r.missing("kind", reason="missing link type")
+                r.missing("kind", reason="missing link type", zh="缺少关系类型")
             return
         kind, flipped = kind
         if flipped:
@@ -325,10 +331,10 @@ def links_from_table(table: Table, *, column_map: dict[str, str | None] | None =
         if src is None or dst is None:
             return
         if src == dst:
-            r.problem("dst", "a link cannot join an organisation to itself")
+            r.problem("dst", "a link cannot join an organisation to itself", "关系不能连接机构自身")
         lid = text("id") or link_id(kind.value, src, dst, since)
         if (first := ids.setdefault(lid, row)) != row:
-            r.problem("id", f"duplicate link {lid!r}: same as row {first}")
+            r.problem("id", f"duplicate link {lid!r}: same as row {first}", f"关系 {lid!r} 重复：与第 {first} 行相同")
         if optional:
             as_of = as_of_of()
         prov = (_provenance(text("source") or source, as_of) if as_of or not import_date
@@ -460,20 +466,20 @@ def segments_from_table(
         r.start(row, cells)
         name_zh, name_en = r.text("name_zh") or "", r.text("name_en") or ""
         if not (name_zh or name_en):
-            r.missing("name_zh", "name_en", reason="missing name")
+            r.missing("name_zh", "name_en", reason="missing name", zh="缺少名称")
         stage, fmt = r.parse("stage", parse_stage), r.parse("format", parse_format)
         if stage is None and r.text("stage") is None:
-            r.missing("stage", reason="missing stage")
+            r.missing("stage", reason="missing stage", zh="缺少环节位置")
         if fmt is None and r.text("format") is None:
             fmt = Format.OTHER
         manufacturing = r.parse("manufacturing", parse_bool)
         source = r.text("source") or default_source
         sid = r.text("id") or "seg:" + short_hash(normalise_name(name_zh or name_en))
         if (first := ids.setdefault(sid, row)) != row:
-            r.problem("id", f"duplicate segment {sid!r}: same as row {first}")
+            r.problem("id", f"duplicate segment {sid!r}: same as row {first}", f"环节 {sid!r} 重复：与第 {first} 行相同")
         for up in r.items("upstream"):
             if up == sid:
-                r.problem("upstream", "a segment cannot be upstream of itself")
+                r.problem("upstream", "a segment cannot be upstream of itself", "环节不能是自身的上游")
             edges.append((row, SegmentEdge(up, sid, source=source)))
         if chain := r.text("chain"):
             chain_rows.append((row, chain, sid))
@@ -524,14 +530,14 @@ def segment_edges_from_table(table: Table, *, column_map: dict[str, str | None] 
         up, down = r.text("upstream"), r.text("downstream")
         for f, v in (("upstream", up), ("downstream", down)):
             if v is None:
-                r.missing(f, reason=f"missing {f} segment")
+                r.missing(f, reason=f"missing {f} segment", zh=f"缺少{'上游' if f == 'upstream' else '下游'}环节")
         weight = r.parse("weight", parse_float, "weight")
         if weight is not None and weight <= 0:
-            r.problem("weight", f"weight must be positive, got {weight}")
+            r.problem("weight", f"weight must be positive, got {weight}", f"权重应为正数，实为 {weight}")
         if up is None or down is None:
             continue
         if up == down:
-            r.problem("downstream", "a segment cannot be upstream of itself")
+            r.problem("downstream", "a segment cannot be upstream of itself", "环节不能是自身的上游")
         edges.append((row, SegmentEdge(up, down, 1.0 if weight is None else weight,
                                        r.text("source") or default_source)))
     return r.finish(edges)
@@ -571,14 +577,16 @@ def branches_from_table(table: Table, *, column_map: dict[str, str | None] | Non
         r.start(row, cells)
         parent = r.parse("parent_uscc", parse_uscc) or (None if r.text("parent_uscc") else r.text("parent"))
         if parent is None and r.text("parent_uscc") is None:
-            r.missing("parent", "parent_uscc", reason="missing head office (总公司名称 or 信用代码)")
+            r.missing("parent", "parent_uscc", reason="missing head office (总公司名称 or 信用代码)",
+                      zh="缺少总公司（总公司名称或信用代码）")
         texts = [t for t in (r.text("city"), r.text("address")) if t]
         city = _cached_region(r.text("city")) if r.text("city") else None
         at = _cached_region(r.text("address")) if r.text("address") else None
         region = at if at and (city is None or at.startswith(city + "/")) else city  # the address refines the city
         if region is None:
             r.problem("city" if r.text("city") else "address",
-                      f"no region found in {' / '.join(texts)!r}" if texts else "missing city or address")
+                      f"no region found in {' / '.join(texts)!r}" if texts else "missing city or address",
+                      f"无法从 {' / '.join(texts)!r} 识别地区" if texts else "缺少城市或地址")
         status = r.parse("status", parse_status) or RegStatus.UNKNOWN
         since = r.parse("since", _date)
         if parent is None or region is None:
