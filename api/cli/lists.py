@@ -224,15 +224,19 @@ def add_cmd(kind: KindArg, region: RegionOpt = DEFAULT_REGION, chain: ChainOpt =
     with _context(data_dir, region, chain) as (_s, store, ls, rid, cid, _view):
         draft = resolve_subject(Draft(subject, title, _fields(field), note), org_resolver(store), "--subject")
         e = ls.add(kind, rid, cid, draft, actor=Actor)
-    _written(e, as_json, ("已添加", "added"))
+        _written(e, as_json, ("已添加", "added"), store)
 
 
-def _written(e, as_json: bool, what: tuple[str, str]) -> None:
+def _written(e, as_json: bool, what: tuple[str, str], store=None) -> None:
+    """What was written, one line; an organisation's entry named in the CLI's language (``store`` given)."""
     if as_json:
         print_json(e.as_dict())
         return
-    console.print(t(f"条目 {e.id} {what[0]}：{e.title or e.subject} · {_origin(e.origin, e.hidden)} · 版本 {e.version}",
-                    f"entry {e.id} {what[1]}: {e.title or e.subject} · {_origin(e.origin, e.hidden)} · "
+    title = e.title or e.subject
+    if store is not None and lang() == "en" and e.subject and e.subject.startswith("org:"):
+        title = names_for(store).org(e.subject)  # the title is the Chinese name it was given
+    console.print(t(f"条目 {e.id} {what[0]}：{title} · {_origin(e.origin, e.hidden)} · 版本 {e.version}",
+                    f"entry {e.id} {what[1]}: {title} · {_origin(e.origin, e.hidden)} · "
                     f"version {e.version}"), markup=False)
 
 
@@ -253,16 +257,16 @@ def edit_cmd(entry_id: Annotated[int, typer.Argument(help="Entry id (编号).")]
             subject, title = found.subject, found.title
         e = ls.edit(entry_id, subject=subject, title=title, fields=_fields(field) or None, note=note,
                     hidden=False if show else None, actor=Actor)
-    _written(e, as_json, ("已保存", "saved"))
+        _written(e, as_json, ("已保存", "saved"), store)
 
 
 @lists_app.command("remove")
 def remove_cmd(entry_id: Annotated[int, typer.Argument(help="Entry id (编号).")], data_dir: DataDir = None,
                as_json: JsonOut = False) -> None:
     """Hide an entry: kept (curated), left out of the list and never re-added by regeneration."""
-    with _context(data_dir, DEFAULT_REGION, None) as (_s, _store, ls, _r, _c, _v):
+    with _context(data_dir, DEFAULT_REGION, None) as (_s, store, ls, _r, _c, _v):
         e = ls.hide(entry_id, actor=Actor)
-    _written(e, as_json, ("已隐藏", "hidden"))
+        _written(e, as_json, ("已隐藏", "hidden"), store)
 
 
 @lists_app.command("export")

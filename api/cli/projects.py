@@ -127,10 +127,10 @@ def show(project_id: int, data_dir: DataDir = None, as_json: JsonOut = False) ->
         tie = ""
         if credit:
             hop = t(f"经 {names.org(credit.via)}", f"via {names.org(credit.via)}", lg) if credit.via else ""
-            tie = f"{names.org(credit.org)} · {', '.join(credit.relations)} {hop} · {' → '.join(credit.path)}"
+            tie = f"{names.org(credit.org)} · {_relations(credit.relations, lg)} {hop}".strip()
         rows = [(t("企业", "firm", lg), names.org(p.org)), (t("地区", "region", lg), names.region(p.region)),
                 (t("环节", "segment", lg), names.segment(p.segment) if p.segment else ""),
-                (t("形式", "form", lg), p.form or ""), (t("牵头", "owner", lg), names.org(p.owner) if p.owner else ""),
+                (t("形式", "form", lg), _value("form", p.form, names, lg) if p.form else ""), (t("牵头", "owner", lg), names.org(p.owner) if p.owner else ""),
                 (t("阶段", "stage", lg), label(p.stage, lg)), (t("下一步", "next step", lg), p.next_step),
                 (t("截止", "due", lg), (p.due or "") + (t("（逾期）", " (overdue)", lg) if p.overdue else "")),
                 (t("计划投资(万元)", "planned (10k CNY)", lg), "" if p.planned is None else f"{p.planned:g}"),
@@ -145,8 +145,54 @@ def show(project_id: int, data_dir: DataDir = None, as_json: JsonOut = False) ->
         print_table(t("历史", "History", lg), [Col("版本", "version", keep=5), Col("时间", "at", keep=7),
                                                Col("人", "by", keep=5), Col("动作", "action", keep=8),
                                                Col("变更", "changes", keep=9)],
-                    [[e.version, e.at, e.actor, e.action,
-                      "; ".join(f"{k}: {a} → {b}" for k, (a, b) in e.changes.items())] for e in events])
+                    [[e.version, _when(e.at), e.actor, t(*_ACTIONS.get(e.action, (e.action, e.action)), lg),
+                      ("；" if lg == "zh" else "; ").join(_change(k, a, b, names, lg) for k, (a, b) in e.changes.items())]
+                     for e in events])
+
+
+#: a project event's action and a changed field, for people: key → (zh, en)
+_ACTIONS = {"created": ("新建", "created"), "moved": ("推进", "moved"), "noted": ("备注", "noted"),
+            "credited": ("记引荐方", "credited"), "updated": ("更新", "updated")}
+_FIELDS = {"org": ("企业", "firm"), "region": ("地区", "region"), "segment": ("环节", "segment"),
+           "form": ("形式", "form"), "owner": ("牵头", "owner"), "stage": ("阶段", "stage"),
+           "signed_at": ("签约时间", "signed"), "landed_at": ("投产时间", "landed"), "planned": ("计划投资", "planned"),
+           "actual": ("实际到资", "arrived"), "note": ("备注", "note"), "introducer": ("引荐方", "introducer"),
+           "next_step": ("下一步", "next step"), "due": ("截止", "due")}
+
+
+def _relations(relations, lg: str) -> str:
+    from matching.recommend.introducers import RELATION_ZH
+
+    if lg == "zh":
+        return "、".join(RELATION_ZH.get(r, r) for r in relations)
+    return ", ".join(r.replace("_", " ") for r in relations)
+
+
+def _value(key: str, value, names, lg: str) -> str:
+    """A changed field's value as a person reads it: names for ids, labels for stages and forms."""
+    from matching.recommend.form import FORMS, FORMS_EN
+
+    if value is None or value == "":
+        return t("无", "none", lg)
+    if key == "stage" and value in STAGES:
+        return label(value, lg)
+    if key == "form" and value in FORMS:
+        return FORMS[value] if lg == "zh" else FORMS_EN[value]
+    if isinstance(value, dict):  # an introducer credit: the introducer's name
+        return names.org(value["org"]) if value.get("org") else t("无", "none", lg)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return _when(names.text(str(value)))
+
+
+def _when(at: str) -> str:
+    """An ISO timestamp to the minute (2026-12-02 20:18), other text as it is."""
+    return at[:16].replace("T", " ") if len(at) > 16 and at[10:11] == "T" and at[:4].isdigit() else at
+
+
+def _change(key: str, before, after, names, lg: str) -> str:
+    what = t(*_FIELDS.get(key, (key, key)), lg)
+    return f"{what}{'：' if lg == 'zh' else ': '}{_value(key, before, names, lg)} → {_value(key, after, names, lg)}"
 
 
 @projects_app.command("move")

@@ -22,7 +22,7 @@ from api.cli.common import (
     open_store_for,
     print_json,
 )
-from api.cli.text import Col, lang, names_for, print_table, t
+from api.cli.text import Col, lang, names_for, print_table, t, wide
 from graph.display import pick, word
 from graph.errors import InvalidInput
 from graph.labels import gap_zh, label
@@ -131,11 +131,13 @@ def introducers_cmd(
                  kinds.get(x.kind, x.kind) + ": " + ("、".join(RELATION_ZH.get(r, r) for r in x.relations) if lg == "zh"
                                                      else ", ".join(r.replace("_", " ") for r in x.relations)),
                  f"{x.total:.2f}", names.org(x.via) if x.via else "", " ".join(x.path)] for x in found]
+        cols = [Col("#", "#", keep=9), Col("引荐方", "introducer", keep=9, min=14), Col("关系", "tie", keep=8),
+                Col("得分", "score", keep=9, justify="right"), Col("经由", "via", keep=4, min=12),
+                Col("关系编号", "link ids", keep=1)]
+        if not wide():  # the links' ids are for tracing a tie in the data: --wide (or --json) shows them
+            cols, rows = cols[:-1], [r[:-1] for r in rows]
         print_table(t(f"引荐企业 · {names.org(tid)} → {names.region(rid, full=True)}",
-                      f"Introducers · {names.org(tid)} → {names.region(rid, full=True)}", lg),
-                    [Col("#", "#", keep=9), Col("引荐方", "introducer", keep=9, min=14), Col("关系", "tie", keep=8),
-                     Col("得分", "score", keep=9, justify="right"), Col("经由", "via", keep=4, min=12),
-                     Col("关系编号", "link ids", keep=1)], rows)
+                      f"Introducers · {names.org(tid)} → {names.region(rid, full=True)}", lg), cols, rows)
     for x in found:
         console.print(f"{x.rank}. {_parts(x.parts, lg)}\n   {_reason(x, lg)}")
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.display import ID_PATTERN
+from tests.textcheck import data_names, scrub, text_problems, wide_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -69,17 +69,6 @@ def why_skip(words: list[str]) -> str | None:
 
 COMMANDS = [w for w in readme_commands(README.read_text(encoding="utf-8")) if w[0] == "chainmatch"]
 RUN = [w for w in COMMANDS if why_skip(w) is None]
-
-#: Latin words Chinese output may hold that are neither data nor input: formats, metrics, model and index kinds
-LATIN_OK = {"chainmatch", "xlsx", "html", "csv", "utf", "json", "jsonl", "sqlite", "id", "ids", "api", "usccc",
-            "recall", "mrr", "ndcg", "auc", "map", "hashing", "jieba", "flat", "hnsw", "ivf", "wide", "viewer",
-            "editor", "admin", "cmk", "uscc", "gb", "ip", "xr", "vr", "ar", "aigc", "cg", "mcn", "help", "lang",
-            "t0", "import", "fixtures", "generate", "lists", "segments", "segment", "edges", "true", "false", "none", "reported"}
-
-
-def _latin_words(text: str) -> set[str]:
-    return {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'&]{2,}", text)}
-
 
 def _input_words(words: list[str]) -> str:
     return " ".join(words[1:])
@@ -155,53 +144,19 @@ def test_readme_command_skipped_here(skipped):
     pytest.skip(why_skip(skipped))
 
 
-#: README lines whose Chinese text still holds English from below the display layer (issue 19, still open):
-#: the importer's row reasons, the introducers' link-id column, the lists export warning, project history
-KNOWN_ENGLISH = {("import", "organisations"), ("introducers",), ("lists", "edit"), ("lists", "remove")}
-#: README lines of another issue's work not yet on the display layer (the project pipeline prints ids)
-NOT_YET = {("projects",)}
-
-
-def _known(words: list[str]) -> bool:
-    return any(tuple(words[1:1 + len(k)]) == k for k in KNOWN_ENGLISH)
+#: how tests/textcheck.py names a problem of language (as against an id or a cut name)
+LANGUAGE_PROBLEMS = ("Chinese in", "English in", "a Chinese-only")
 
 
 def _text_problems(text: str, words: list[str], language: str, names: dict[str, set[str]]) -> list[str]:
-    """What in ``text`` a person should not have to read (see the module docstring)."""
-    given = _input_words(words)
-    text = re.sub(r"cmk_\S+|\b[0-9a-f]{8}\b|\b[\w-]{20,}\b", " ", text)  # an API key's id and secret
-    text = "\n".join(line for line in text.splitlines()
-                     if not re.search(r": [\d,]+/[\d,]+ \(\d+%\)", line))  # progress lines on stderr
-    for w in sorted(set(given.split()) | {given}, key=len, reverse=True):
-        text = text.replace(w, " ")  # what the user typed may be echoed as typed
-    found = []
-    if any(tuple(words[1:1 + len(k)]) == k for k in NOT_YET):
-        return found
-    ids = [m.group() for m in ID_PATTERN.finditer(text)]
-    if ids:
-        found.append(f"ids: {ids[:5]}")
-    if "…" in text:
-        found.append("a cut name: " + text[max(0, text.index("…") - 30):text.index("…") + 5])
+    """What in ``text`` a person should not have to read (tests/textcheck.py), for the README line ``words``."""
+    text = scrub(text, _input_words(words))
     if words[1:3] == ["import", "headers"]:
-        return found  # the reference of recognised headers lists Chinese and English header words by design
+        # the reference of recognised headers lists Chinese and English header words by design
+        return [p for p in text_problems(text, language, names) if not p.startswith(LANGUAGE_PROBLEMS)]
     if "en" in words[words.index("--lang") + 1:words.index("--lang") + 2] if "--lang" in words else False:
         language = "en"  # the README line asks for English itself (report --lang en)
-    if _known(words):
-        return found
-    if language == "en":
-        zh_only = names["zh_only"]
-        runs = re.findall(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]+", text)
-        bad = [r for r in runs if not any(r in n for n in zh_only)]
-        if bad:
-            found.append(f"Chinese in English output: {bad[:5]}")
-        if any(r in n for r in runs for n in names.get("records", ())) and "(zh)" not in text:
-            found.append("a Chinese-only name not marked (zh)")
-    else:
-        latin = _latin_words(re.sub(r"(?:/|\.{1,2}/)[\w./+-]+|--[\w-]+|\w+\.\w+", " ", text))
-        bad = sorted(latin - LATIN_OK - names["latin_in_zh"])
-        if bad:
-            found.append(f"English in Chinese output: {bad[:8]}")
-    return found
+    return text_problems(text, language, names)
 
 
 @pytest.fixture(scope="module")
@@ -212,21 +167,8 @@ def names(readme_run, tmp_path_factory):
     from graph.store import open_store
 
     home = next(p for p in Path(tmp_path_factory.getbasetemp()).glob("readme*"))
-    zh_only, latin, named = set(), set(), set()
     with open_store(Settings(data_dir=home / ".chainmatch")) as store:
-        records = [*store.organisations(), *store.segments(), *store.chains()]
-        for r in records:
-            if not (r.name_en or "").strip():
-                zh_only.add(r.name_zh)
-                named.add(r.name_zh)
-            latin |= _latin_words(r.name_zh or "")
-    from graph.templates import templates
-
-    for tp in templates():
-        latin |= _latin_words(" ".join(tp.sources)) | {tp.slug.lower()}
-        zh_only |= set(tp.sources)  # the public plans a template was drawn from exist in Chinese only
-    zh_only |= {w for words in COMMANDS for w in words}  # what the README has the user type
-    return {"zh_only": zh_only, "latin_in_zh": latin, "records": named}
+        return data_names(store, {w for words in COMMANDS for w in words})  # what the README has the user type
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
@@ -237,19 +179,13 @@ def test_readme_output_names_things_in_one_language_at_80_columns(readme_run, na
             continue  # --json is for machines: ids are its fields
         code, out, err = readme_run[language][i]
         assert code == 0, f"{' '.join(words)} --lang {language} exited {code}:\n{out}\n{err}"
-        too_wide = [line for line in out.splitlines() if _cells(line) > 80 and "/" not in line]  # a path stays whole
+        too_wide = wide_lines(out)
         found = _text_problems(out + "\n" + err, words, language, names)
         if too_wide:
             found.append(f"{len(too_wide)} lines wider than 80 columns: {too_wide[0]!r}")
         if found:
             problems[" ".join(words[1:])] = found
     assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
-
-
-def _cells(line: str) -> int:
-    from rich.cells import cell_len
-
-    return cell_len(line.rstrip())
 
 
 def test_the_checks_catch_what_they_look_for():
