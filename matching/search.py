@@ -164,6 +164,8 @@ class Hit:
     status: str = "unknown"
     status_note_zh: str = ""
     status_note_en: str = ""
+    name_zh: str = ""
+    name_en: str = ""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -434,6 +436,8 @@ class SearchEngine:
                     status=card.status,
                     status_note_zh=status_note(card.status, card.status_detail, card.status_date, "zh"),
                     status_note_en=status_note(card.status, card.status_detail, card.status_date, "en"),
+                    name_zh=card.name_zh,
+                    name_en=card.name_en,
                 )
             )
         return SearchResult(query, mode, weights, hits)

@@ -475,6 +475,8 @@ class SearchHit(BaseModel):
 
     id: str
     name: str
+    name_zh: str = Field("", description="The name in Chinese (name: whichever the record has).")
+    name_en: str = Field("", description="The name in English, \"\" when the record has none.")
     region: str | None
     rank: int
     score: float

@@ -36,6 +36,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from graph.display import pick
 from matching.recommend.explain import Part, part, penalty, saturate, total, weights_from
 from matching.recommend.index import ORG_KINDS, ChainIndex
 from matching.recommend.ties import BUSINESS_TIES
@@ -267,7 +268,8 @@ def partners(
         name = ix.label(o)
         zh = f"{name}：{ROLE_ZH[role]}" + (f"（{ix.seg_name_zh[ix.segment(seg)]}环节）" if seg else "") + \
             f"，文本契合度{parts[0].figure:.2f}。"
-        en = f"{ix.name_en[o] or name}: {role}" + (f" ({seg})" if seg else "") + \
+        seg_en = pick(ix.seg_name_zh[ix.segment(seg)], ix.seg_name_en[ix.segment(seg)], "en") if seg else ""
+        en = f"{pick(ix.name_zh[o], ix.name_en[o], 'en') or name}: {role}" + (f" ({seg_en})" if seg else "") + \
             f", text fit {parts[0].figure:.2f}."
         evidence = (ix.org_ids[o], *((seg,) if seg else ()), *known.get(o, ()))
         out.append(Partner(rank, ix.org_ids[o], ix.name_zh[o], ix.name_en[o], ix.regions[ix.region[o]] or None,

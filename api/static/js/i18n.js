@@ -201,14 +201,20 @@ export function nameOf(rec) {
 }
 
 export function partName(name) {
-  return lang === "zh" && PART_ZH[name] ? `${PART_ZH[name]} ${name}` : name;
+  return lang === "zh" && PART_ZH[name] ? PART_ZH[name] : name;
+}
+
+/** A score part's note in the current language (note_zh in Chinese when the API gives one), ids named by ``nameOfId``. */
+export function noteOf(p, nameOfId = (id) => id) {
+  const text = (lang === "zh" && p.note_zh) || p.note || "";
+  return text.replace(/\b(?:org|seg):[A-Za-z0-9_.-]+/g, (id) => nameOfId(id));
 }
 
 /** A score part in words: the API's label (graph/labels.py: label_zh / label_en) when it has one, else partName. */
 export function partLabel(p) {
   const words = lang === "zh" ? p.label_zh : p.label_en;
   if (!words || words === p.name) return partName(p.name);
-  return lang === "zh" ? `${words} ${p.name}` : words;
+  return words;
 }
 
 /** Why a gap ranks low, in words (the API's flags_zh / flags_en; the flag keys when absent). */

@@ -8,7 +8,7 @@ import { initLists, loadLists, renderLists } from "./lists.js";
 import { initImport, renderImport } from "./importpage.js";
 import { api, ApiError, getKey, postForBlob, setKey, whenUnauthorized } from "./api.js";
 import { chainMapOption, STATUS_COLOURS } from "./chainmap.js";
-import { formatName, gapFlags, getLang, nameOf, partLabel, setLang, t, translate } from "./i18n.js";
+import { formatName, gapFlags, getLang, nameOf, noteOf, partLabel, setLang, t, translate } from "./i18n.js";
 import { partsHtml, partsText } from "./parts.js";
 import { initProfile, profileLink, reloadProfile, renderProfileAgain } from "./profile.js";
 import { initReportPage, renderReportPage } from "./reportpage.js";
@@ -112,7 +112,14 @@ async function loadCatalogue() {
     detail.segment_records.forEach((s) => segs.set(s.id, s));
   }
   state.segments = segs;
-  $("#p-segment").innerHTML = `<option value=""></option>` + [...segs.values()].map((s) => `<option value="${esc(s.id)}">${esc(nameOf(s))}</option>`).join("");
+  fillSegmentSelector();
+}
+
+/** The partner finder's segment choice, in the page's language (filled again when it changes). */
+function fillSegmentSelector() {
+  const keep = $("#p-segment").value;
+  $("#p-segment").innerHTML = `<option value=""></option>` + [...(state.segments || new Map()).values()].map((s) => `<option value="${esc(s.id)}">${esc(nameOf(s))}</option>`).join("");
+  $("#p-segment").value = keep;
 }
 
 // ------------------------------------------------------------------ chain map
@@ -233,14 +240,14 @@ function showSegment(id) {
       ], supplierRows)
     : `<p class="muted">${esc(t("none"))}</p>`;
   const severity = gap
-    ? `<h3>${esc(t("severity"))}: ${num(gap.severity)} <span class="muted">(${esc(gap.kind_zh)} ${esc(gap.kind)})</span></h3>
+    ? `<h3>${esc(t("severity"))}: ${num(gap.severity)} <span class="muted">(${esc(getLang() === "zh" ? gap.kind_zh : t(gap.kind))})</span></h3>
        ${gapFlags(gap).length ? `<p class="gap-flags"><b>${esc(t("rankedLow"))}</b>: ${esc(gapFlags(gap).join("；"))}</p>` : ""}
        ${table("segment_severity", `${nameOf(seg)} · ${t("severity")}`, [
          { key: "name", label: t("part"), text: (p) => partLabel(p) },
          { key: "value", label: t("value"), cls: "n", text: (p) => num(p.value, 3) },
          { key: "weight", label: t("weight"), cls: "n", text: (p) => num(p.weight) },
          { key: "figure", label: t("figure"), cls: "n", text: (p) => num(p.figure, 3) },
-         { key: "note", label: t("note") },
+         { key: "note", label: t("note"), text: (p) => noteOf(p, (i) => nameOf(orgs[i] || state.segments.get(i) || { id: i })) },
        ], gap.parts)}`
     : "";
   $("#segment-panel").innerHTML = `
@@ -326,7 +333,7 @@ async function findPartners(ev) {
     out.innerHTML = head + (res.items.length
       ? table("partners", t("tabPartners"), [
           { key: "rank", label: t("rank"), cls: "n" },
-          { key: "name", label: t("name"), text: (p) => `${nameOf(p)} (${p.org})` },
+          { key: "name", label: t("name"), text: (p) => nameOf(p) },
           { key: "role", label: t("role"), text: (p) => t(p.role) },
           { key: "segments", label: t("segments"), text: (p) => p.segments.map(segName).join("、") },
           { key: "total", label: t("score"), cls: "n", text: (p) => num(p.total) },
@@ -399,6 +406,7 @@ function rerender() {
   renderLegend();
   if (!state.ready) return;
   fillSelectors();
+  fillSegmentSelector();
   if (state.map) {
     drawMap();
     registerMapTable();

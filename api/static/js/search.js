@@ -112,7 +112,7 @@ export function renderHits() {
   $("#search-results").innerHTML = res.items.length
     ? table("search", `${t("tabSearch")}: ${q}`, [
         { key: "rank", label: t("rank"), cls: "n" },
-        { key: "name", label: t("name"), html: (h) => `<a href="#" class="hit-link" data-hit="${esc(h.id)}">${esc(h.name)}</a>` },
+        { key: "name", label: t("name"), html: (h) => `<a href="#" class="hit-link" data-hit="${esc(h.id)}">${esc(nameOf(h))}</a>` },
         { key: "region", label: t("regionOf"), text: (h) => placeLong(h.region) },
         // a 登记状态 column only when a hit is closed or moved away, as the CLI
         ...(res.items.some(statusNote) ? [{ key: "status", label: t("regStatus"), cls: "reg-status", text: statusNote }] : []),

@@ -110,7 +110,7 @@ export function renderList() {
     { key: "located", label: t("regionOf"), screen: false, text: (r) => placeLong(r.region) },
     { key: "total", label: t("score"), cls: "n", text: (r) => num(r.total) },
     { key: "parts", label: t("scoreParts"), text: (r) => partsText(r.parts), html: (r) => partsHtml(r.parts) },
-    { key: "form", label: t("form"), text: (r) => (r.form ? `${r.form.form_zh} ${r.form.form}` : ""), html: (r) => (r.form ? `<b title="${esc(r.form.rule)}">${esc(formText(r.form))}</b>${getLang() === "zh" ? `<br><span class="muted">${esc(r.form.form)}</span>` : ""}` : "") },
+    { key: "form", label: t("form"), text: (r) => (r.form ? `${r.form.form_zh} ${r.form.form}` : ""), html: (r) => (r.form ? `<b title="${esc((getLang() === "zh" && r.form.rule_zh) || r.form.rule)}">${esc(formText(r.form))}</b>` : "") },
     { key: "reason", label: t("reason"), cls: "reason", text: (r) => (getLang() === "zh" ? r.reason_zh : r.reason_en) },
     { key: "status", label: t("outcome"), text: (r) => r.status || "", html: (r) => `${r.status ? `<span class="status-tag">${esc(t(r.status))}</span>` : ""}${outcomeButtons(r.org, r.segment, r.form && r.form.form)}` },
   ];
@@ -175,7 +175,7 @@ export async function openTarget(org) {
       <div class="head-grid"><dl class="kv">
         <dt>${esc(t("regionOf"))}</dt><dd>${esc(placeLong(rec.region))}</dd>
         <dt>${esc(t("score"))}</dt><dd>${num(rec.total)}</dd>
-        <dt>${esc(t("form"))}</dt><dd>${rec.form ? `<b>${esc(formText(rec.form))}</b> — ${esc(rec.form.rule)}` : ""}</dd>
+        <dt>${esc(t("form"))}</dt><dd>${rec.form ? `<b>${esc(formText(rec.form))}</b> — ${esc((getLang() === "zh" && rec.form.rule_zh) || rec.form.rule)}` : ""}</dd>
         <dt>${esc(t("reason"))}</dt><dd>${esc(getLang() === "zh" ? rec.reason_zh || "" : rec.reason_en || "")}</dd>
         <dt>${esc(t("outcome"))}</dt><dd>${outcomeButtons(org, rec.segment, rec.form && rec.form.form)}
           ${rec.segment ? newProjectButton(org, rec.segment, rec.form && rec.form.form) : ""}</dd>
