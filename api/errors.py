@@ -20,8 +20,8 @@ Examples
 >>> from graph.errors import NotFound
 >>> error_body(NotFound("organisation", "org:x"))["error"]["code"]
 'not_found'
->>> validation_details([{"loc": ("query", "limit"), "msg": "too big", "type": "x"}])
-[{'field': 'query.limit', 'reason': 'too big'}]
+>>> validation_details([{"loc": ("query", "limit"), "msg": "too big", "type": "less_than_equal", "ctx": {"le": 50}}])
+[{'field': 'query.limit', 'reason': 'too big', 'reason_zh': '应不大于 50'}]
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from graph.errors import ChainmatchError
+from graph.errors import ChainmatchError, pydantic_reason_zh
 
 __all__ = [
     "CODES",
@@ -140,9 +140,10 @@ def error_response(exc: ChainmatchError) -> JSONResponse:
 
 
 def validation_details(errors) -> list[dict]:
-    """FastAPI/pydantic validation errors as ``{"field", "reason"}`` (the input is never echoed)."""
+    """FastAPI/pydantic validation errors as ``{"field", "reason", "reason_zh"}`` (the input is never echoed)."""
     return [
-        {"field": ".".join(str(x) for x in e.get("loc", ())), "reason": str(e.get("msg", "invalid"))}
+        {"field": ".".join(str(x) for x in e.get("loc", ())), "reason": str(e.get("msg", "invalid")),
+         "reason_zh": pydantic_reason_zh(e)}
         for e in errors
     ]
 

@@ -71,6 +71,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "registered_capital": ("注册资本", "registered capital"), "founded": ("成立年份", "founding year"),
     "patents": ("专利数", "patents"), "weight": ("权重", "weight"), "since": ("起始日期", "since"),
     "region": ("地区", "region"), "products": ("产品", "products"), "description": ("简介", "description"),
+    # the scorers a backtest compares (matching.eval: linkpred, baselines, entries)
+    "engine": ("本引擎", "engine"), "engine (defaults)": ("本引擎（默认权重）", "engine (defaults)"),
+    "popularity": ("热门度基线", "popularity"), "memorise": ("记忆基线", "memorise"),
+    "adamic_adar": ("共同邻居基线（Adamic-Adar）", "Adamic-Adar"), "text": ("文本相似基线", "text similarity"),
+    "relatedness": ("关联密度基线", "relatedness"), "random": ("随机基线", "random"),
+    "density": ("关联密度基线", "density"), "demand": ("本地需求基线", "local demand"),
+    "engine / best baseline": ("本引擎 / 最佳基线", "engine / best baseline"),
 }
 
 

@@ -45,6 +45,7 @@ __all__ = [
     "MAX_PROBLEMS",
     "bounded",
     "by_reason",
+    "pydantic_reason_zh",
 ]
 
 #: Problems a report lists one by one; the rest are counted per field and reason.
@@ -67,11 +68,19 @@ class Problem:
     reason_zh: str = ""
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """The problem as JSON: ``reason_zh`` only when there is one."""
+        d = asdict(self)
+        if not d["reason_zh"]:
+            del d["reason_zh"]
+        return d
 
     def reason_in(self, lang: str = "en") -> str:
         """The reason in ``lang`` (``reason`` is English; ``reason_zh``, when given, Chinese)."""
         return (self.reason_zh or self.reason) if lang == "zh" else self.reason
+
+    def text(self, lang: str = "en") -> str:
+        """``file:row [field]: reason`` with the reason in ``lang``."""
+        return str(Problem(self.file, self.row, self.field, self.reason_in(lang)))
 
     def __str__(self) -> str:
         where = self.file
@@ -115,6 +124,39 @@ def bounded(problems: list[Problem], limit: int = MAX_PROBLEMS) -> list[Problem]
         n = sum(v[0] for _, v in rest[100:])
         out.append(Problem(problems[0].file, None, None, f"{n} more problems of {len(rest) - 100} other kinds"))
     return out
+
+
+#: pydantic's error types in Chinese (the English is pydantic's own ``msg``); ``{ctx key}`` from the error's ctx
+_PYDANTIC_ZH = {
+    "missing": "缺少此字段", "extra_forbidden": "不接受此字段", "string_type": "应为文本", "int_type": "应为整数",
+    "int_parsing": "应为整数", "float_type": "应为数字", "float_parsing": "应为数字", "bool_type": "应为是/否",
+    "bool_parsing": "应为是/否（true/false）", "string_too_short": "文本过短（至少 {min_length} 个字符）",
+    "string_too_long": "文本过长（最多 {max_length} 个字符）", "too_short": "项数过少（至少 {min_length} 项）",
+    "too_long": "项数过多（最多 {max_length} 项）", "greater_than": "应大于 {gt}",
+    "greater_than_equal": "应不小于 {ge}", "less_than": "应小于 {lt}", "less_than_equal": "应不大于 {le}",
+    "literal_error": "应为 {expected} 之一", "enum": "应为 {expected} 之一", "list_type": "应为列表",
+    "dict_type": "应为对象", "json_invalid": "不是有效的 JSON", "model_attributes_type": "应为对象",
+    "string_pattern_mismatch": "格式不符", "date_parsing": "日期无效（YYYY-MM-DD）", "date_from_datetime_parsing":
+    "日期无效（YYYY-MM-DD）", "url_parsing": "网址无效", "value_error": "取值无效：{error}",
+}
+
+
+def pydantic_reason_zh(error: dict) -> str:
+    """A pydantic validation error's reason in Chinese (the English ``msg`` when its type is not known).
+
+    >>> pydantic_reason_zh({"type": "less_than_equal", "msg": "Input should be less than or equal to 100",
+    ...                     "ctx": {"le": 100}})
+    '应不大于 100'
+    >>> pydantic_reason_zh({"type": "something_new", "msg": "odd"})
+    'odd'
+    """
+    template = _PYDANTIC_ZH.get(str(error.get("type", "")))
+    if template is None:
+        return str(error.get("msg", "invalid"))
+    try:
+        return template.format(**{k: v for k, v in (error.get("ctx") or {}).items()})
+    except (KeyError, IndexError):
+        return template.split("（")[0].split("：")[0]
 
 
 def by_reason(problems: list[Problem], lang: str = "en") -> list[tuple[str | None, str, int]]:

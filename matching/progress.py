@@ -37,20 +37,30 @@ from collections.abc import Callable
 __all__ = ["line_progress", "log_progress", "eta_text", "Steps"]
 
 
-def eta_text(done: float, total: float, elapsed: float) -> str:
-    """``~N s left`` from the rate so far (``?`` before any progress).
+def eta_text(done: float, total: float, elapsed: float, lang: str = "en") -> str:
+    """``~N s left`` from the rate so far (``?`` before any progress); ``lang="zh"``: 约剩 N 秒.
 
-    >>> eta_text(1, 4, 10.0), eta_text(0, 4, 3.0), eta_text(3, 3, 9.0)
-    ('~30 s left', '? left', '~0 s left')
+    >>> eta_text(1, 4, 10.0), eta_text(0, 4, 3.0), eta_text(3, 3, 9.0), eta_text(1, 4, 10.0, "zh")
+    ('~30 s left', '? left', '~0 s left', '约剩 30 秒')
     """
     if done <= 0:
-        return "? left"
-    return f"~{max(0.0, elapsed * (total - done) / done):.0f} s left"
+        return "剩余时间未知" if lang == "zh" else "? left"
+    left = max(0.0, elapsed * (total - done) / done)
+    return f"约剩 {left:.0f} 秒" if lang == "zh" else f"~{left:.0f} s left"
 
 
 def line_progress(label: str, say: Callable[[str], None], *, interval: float = 10.0,
-                  clock: Callable[[], float] = time.monotonic) -> Callable[[int, int], None]:
-    """A ``progress(done, total)`` callback that calls ``say`` at most every ``interval`` s, and at the end."""
+                  clock: Callable[[], float] = time.monotonic, lang: str = "en") -> Callable[[int, int], None]:
+    """A ``progress(done, total)`` callback that calls ``say`` at most every ``interval`` s, and at the end
+    (in ``lang``: the CLI's language; logs stay English).
+
+    >>> lines, now = [], iter([0.0, 12.0, 30.0]).__next__
+    >>> p = line_progress("编码", lines.append, interval=10.0, clock=now, lang="zh")
+    >>> p(400, 1000); p(1000, 1000)
+    >>> lines
+    ['编码: 400/1,000 (40%)，已用 12 秒，约剩 18 秒', '编码: 1,000/1,000 (100%)，用时 30 秒']
+    """
+    zh = lang == "zh"
     start = clock()
     state = {"last": start, "finished": False}
 
@@ -60,15 +70,17 @@ def line_progress(label: str, say: Callable[[str], None], *, interval: float = 1
         if total and done >= total:
             if not state["finished"]:
                 state["finished"] = True
-                say(f"{label}: {done:,}/{total:,} (100%) in {elapsed:.0f} s")
+                say(f"{label}: {done:,}/{total:,} (100%)" + (f"，用时 {elapsed:.0f} 秒" if zh else f" in {elapsed:.0f} s"))
             return
         if now - state["last"] < interval:
             return
         state["last"] = now
         if total:
-            say(f"{label}: {done:,}/{total:,} ({done / total:.0%}), {elapsed:.0f} s, {eta_text(done, total, elapsed)}")
+            eta = eta_text(done, total, elapsed, lang)
+            say(f"{label}: {done:,}/{total:,} ({done / total:.0%})"
+                + (f"，已用 {elapsed:.0f} 秒，{eta}" if zh else f", {elapsed:.0f} s, {eta}"))
         else:
-            say(f"{label}: {done:,}, {elapsed:.0f} s")
+            say(f"{label}: {done:,}" + (f"，已用 {elapsed:.0f} 秒" if zh else f", {elapsed:.0f} s"))
 
     return progress
 

@@ -42,11 +42,9 @@ def latin_words(text: str) -> set[str]:
 
 
 def scrub(text: str, given: str = "") -> str:
-    """``text`` without what is no one's words: API key ids and secrets, stderr progress counters, and what
-    the user typed (``given``, echoed as typed)."""
+    """``text`` without what is no one's words: API key ids and secrets, and what the user typed (``given``,
+    echoed as typed). Progress lines on stderr are checked as any text (they follow the language too)."""
     text = re.sub(r"cmk_\S+|\b[0-9a-f]{8}\b|\b[\w-]{20,}\b", " ", text)
-    text = "\n".join(line for line in text.splitlines()
-                     if not re.search(r": [\d,]+/[\d,]+ \(\d+%\)", line))
     for w in sorted(set(given.split()) | {given}, key=len, reverse=True):
         if w:
             text = text.replace(w, " ")

@@ -37,9 +37,10 @@ def progress_bar(label: str, quiet: bool = False):
         yield None
         return
     if not err_console.is_terminal:
+        from api.cli.text import lang
         from matching.progress import line_progress
 
-        yield line_progress(label, say_err)
+        yield line_progress(label, say_err, lang=lang())
         return
     from rich.progress import (
         BarColumn,

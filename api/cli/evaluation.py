@@ -8,6 +8,7 @@ import typer
 
 from api.cli.common import DataDir, JsonOut, console, open_store_for, print_json
 from api.cli.text import Col, lang, print_table, t
+from graph.display import word
 
 __all__ = ["entries_cmd"]
 
@@ -45,8 +46,7 @@ def entries_cmd(
                     f"({res.regions_without_entries} without entries) · {res.candidates} candidates · "
                     f"{res.entries} entries · firms {res.firms} ({res.undated} undated, "
                     f"{res.without_region} without a {level})", lg), markup=False)
-    rows = [[t("引擎 / 最佳基线", "engine / best baseline", lg) if r[0] == "engine / best baseline" else r[0], *r[1:]]
-            for r in format_entries(res)]
+    rows = [[word(r[0], lg), *r[1:]] for r in format_entries(res)]  # scorers named in words
     print_table(t(f"进入回测 · {res.t0} · 按{level}", f"Entries · {res.t0} · {level}", lg),
                 [Col("评分方法", "scorer", keep=9, min=12), *[Col(m, m, keep=8, justify="right") for m in SET_METRICS]],
                 rows)

@@ -185,8 +185,8 @@ def _show_error(e: ChainmatchError, language: str) -> None:
         err_console.print(f"[red]error[/red] ({e.code}): {escape(str(e))}")
         return
     problems = getattr(e, "problems", None) or []
-    shown = "".join(f"\n  {escape(str(p))}" for p in problems[:50])
-    more = f"\n  …另有 {len(problems) - 50} 处" if len(problems) > 50 else ""
+    shown = "".join(f"\n  {escape(p.text('zh') if hasattr(p, 'text') else str(p))}" for p in problems[:50])
+    more = f"\n  另有 {len(problems) - 50} 处" if len(problems) > 50 else ""
     err_console.print(f"[red]错误[/red]（{e.code}）：{escape(e.message_zh)}{shown}{more}")
 
 

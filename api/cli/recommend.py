@@ -458,7 +458,7 @@ def backtest_cmd(
     for k in ("all", *res.kinds):
         print_table(t(f"回测 · {'全部' if k == 'all' else word(k, lg)}", f"Backtest · {word(k, lg)}", lg),
                     [Col("评分方法", "scorer", keep=9, min=12), *[Col(m, m, keep=8, justify="right") for m in METRICS],
-                     Col("n", "n", keep=7, justify="right")], format_table(res, k))
+                     Col("n", "n", keep=7, justify="right")], [[word(r[0], lg), *r[1:]] for r in format_table(res, k)])
     if tuned:
         w = sep.join(f"{label(k, lg)} {v:g}" for k, v in tuned["weights"].items())
         console.print(t(f"在 ({tuned['t_val']}, {res.t0}] 上调出的权重：{w}",

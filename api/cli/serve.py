@@ -75,7 +75,7 @@ def serve(
     from pydantic import ValidationError
 
     from api.app import create_app
-    from graph.errors import InvalidInput, Problem
+    from graph.errors import InvalidInput, Problem, pydantic_reason_zh
     from graph.settings import Settings
 
     overrides = {k: v for k, v in {"host": host, "port": port, "auth": auth, "data_dir": data_dir,
@@ -83,7 +83,8 @@ def serve(
     try:
         settings = Settings(**overrides)
     except ValidationError as e:
-        problems = [Problem("options", None, ".".join(map(str, err["loc"])), err["msg"]) for err in e.errors()]
+        problems = [Problem("options", None, ".".join(map(str, err["loc"])), err["msg"], pydantic_reason_zh(err))
+                    for err in e.errors()]
         raise InvalidInput("invalid serve options", "serve 参数无效", problems) from None
     sock = listen(settings.host, settings.port)  # before a key is created: a taken port changes nothing
     try:
