@@ -141,23 +141,26 @@ def show(project_id: int, data_dir: DataDir = None, as_json: JsonOut = False) ->
         if p.notes:
             print_table(t("备注", "Notes", lg), [Col("时间", "at", keep=6), Col("人", "by", keep=4),
                                                   Col("内容", "text", keep=9)],
-                        [[n.at, n.actor, n.text] for n in p.notes])
+                        [[_when(n.at), t(*_ACTORS.get(n.actor, (n.actor, n.actor)), lg), n.text] for n in p.notes])
         print_table(t("历史", "History", lg), [Col("版本", "version", keep=5), Col("时间", "at", keep=7),
                                                Col("人", "by", keep=5), Col("动作", "action", keep=8),
                                                Col("变更", "changes", keep=9)],
-                    [[e.version, _when(e.at), e.actor, t(*_ACTIONS.get(e.action, (e.action, e.action)), lg),
+                    [[e.version, _when(e.at), t(*_ACTORS.get(e.actor, (e.actor, e.actor)), lg), t(*_ACTIONS.get(e.action, (e.action, e.action)), lg),
                       ("；" if lg == "zh" else "; ").join(_change(k, a, b, names, lg) for k, (a, b) in e.changes.items())]
                      for e in events])
 
 
 #: a project event's action and a changed field, for people: key → (zh, en)
 _ACTIONS = {"created": ("新建", "created"), "moved": ("推进", "moved"), "noted": ("备注", "noted"),
-            "credited": ("记引荐方", "credited"), "updated": ("更新", "updated")}
+            "credited": ("记引荐方", "credited"), "updated": ("更新", "updated"),
+            "migrated": ("由招商结果迁入", "migrated from an outcome")}
+#: who did it, when it was the system rather than a person's name
+_ACTORS = {"cli": ("命令行", "cli"), "outcome": ("招商结果", "outcome"), "api": ("接口", "api")}
 _FIELDS = {"org": ("企业", "firm"), "region": ("地区", "region"), "segment": ("环节", "segment"),
            "form": ("形式", "form"), "owner": ("牵头", "owner"), "stage": ("阶段", "stage"),
            "signed_at": ("签约时间", "signed"), "landed_at": ("投产时间", "landed"), "planned": ("计划投资", "planned"),
            "actual": ("实际到资", "arrived"), "note": ("备注", "note"), "introducer": ("引荐方", "introducer"),
-           "next_step": ("下一步", "next step"), "due": ("截止", "due")}
+           "next_step": ("下一步", "next step"), "due": ("截止", "due"), "outcome": ("招商结果", "outcome")}
 
 
 def _relations(relations, lg: str) -> str:

@@ -98,7 +98,7 @@ def assert_error(response, status: int, code: str) -> dict:
     assert isinstance(err["message_zh"], str) and err["message_zh"]
     assert isinstance(err["details"], list)
     for d in err["details"]:
-        assert "reason" in d and set(d) <= {"file", "row", "field", "reason", "suggestions"}
+        assert "reason" in d and set(d) <= {"file", "row", "field", "reason", "reason_zh", "suggestions"}
     text = response.text
     assert "Traceback" not in text and 'File "' not in text
     return err

@@ -71,7 +71,8 @@ COMMANDS = [w for w in readme_commands(README.read_text(encoding="utf-8")) if w[
 RUN = [w for w in COMMANDS if why_skip(w) is None]
 
 def _input_words(words: list[str]) -> str:
-    return " ".join(words[1:])
+    """What the user typed, and the file names of the paths typed (an import names its file)."""
+    return " ".join([*words[1:], *(Path(w).name for w in words[1:] if "/" in w)])
 
 
 @pytest.fixture(scope="module")

@@ -339,7 +339,7 @@ async function findPartners(ev) {
           { key: "total", label: t("score"), cls: "n", text: (p) => num(p.total) },
           { key: "parts", label: t("scoreParts"), text: (p) => partsText(p.parts), html: (p) => partsHtml(p.parts) },
           { key: "reason", label: t("reason"), cls: "reason", text: (p) => (getLang() === "zh" ? p.reason_zh : p.reason_en) },
-        ], res.items)
+        ], res.items, { rowAttrs: (p) => `data-org="${esc(p.org)}"` })
       : `<p class="muted">${esc(t("nothing"))}</p>`);
   } catch (e) {
     out.innerHTML = `<p class="notice error">${esc(errorText(e))}</p>`;
