@@ -35,7 +35,8 @@ def test_405_in_the_shape(api):
 def test_422_query_validation_lists_every_field(api):
     err = assert_error(api.get("/organisations?limit=0&offset=-1&kind=spaceship"), 422, "invalid_input")
     assert {d["field"] for d in err["details"]} == {"query.limit", "query.offset", "query.kind"}
-    assert all(set(d) == {"field", "reason"} for d in err["details"])
+    assert all(set(d) == {"field", "reason", "reason_zh"} for d in err["details"])
+    assert {d["reason_zh"] for d in err["details"] if d["field"] == "query.limit"} == {"应不小于 1"}  # in words
 
 
 def test_422_body_validation_never_echoes_the_input(api):

@@ -64,7 +64,7 @@ def test_a_bad_file_exits_2_with_row_and_field_and_no_traceback(capsys, tmp_path
                  encoding="utf-8")
     code, out, err = run(capsys, "import", "organisations", str(f), "--data-dir", str(tmp_path / "d"))
     assert code == 2
-    assert "bad.csv:3 [统一社会信用代码]" in err and "check digit" in err
+    assert "bad.csv:3 [统一社会信用代码]" in err and "校验位" in err  # the reason in the CLI's language
     assert "Traceback" not in err + out
     with SqliteStore.open(tmp_path / "d" / "store.sqlite") as store:
         assert store.counts()["organisations"] == 0 and store.version() == 0

@@ -169,7 +169,10 @@ def names(readme_run, tmp_path_factory):
 
     home = next(p for p in Path(tmp_path_factory.getbasetemp()).glob("readme*"))
     with open_store(Settings(data_dir=home / ".chainmatch")) as store:
-        return data_names(store, {w for words in COMMANDS for w in words})  # what the README has the user type
+        headers = {h.strip() for f in (ROOT / "fixtures" / "examples").glob("*.csv")
+                   for h in f.read_text(encoding="utf-8-sig").splitlines()[0].split(",")}
+        # what the README has the user type, and the column headers of the files it imports (their own words)
+        return data_names(store, {w for words in COMMANDS for w in words} | headers)
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
