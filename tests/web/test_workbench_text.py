@@ -36,47 +36,47 @@ SWITCH = {"zh": {"english"}, "en": set()}
 LOADING = ("加载中", "Loading")
 
 
-def settled_text(page) -> str:
+def settled_text(pg) -> str:
     """``document.body.innerText`` once no view says it is loading."""
-    page.wait_for_function(f"!{json.dumps(LOADING)}.some(w => document.body.innerText.includes(w))",
+    pg.wait_for_function(f"!{json.dumps(LOADING)}.some(w => document.body.innerText.includes(w))",
                            timeout=180_000)
-    return page.evaluate("document.body.innerText")
+    return pg.evaluate("document.body.innerText")
 
 
-def fill_views(page) -> dict[str, str]:
+def fill_views(pg) -> dict[str, str]:
     """``{view: visible text}`` of every tab, each filled as a user fills it."""
     out = {}
-    page.click(".tabs button[data-tab=map]")
-    open_game_engine(page)
-    out["map"] = settled_text(page)
-    page.click("#see-targets")
-    first = page.locator("table[data-table=targets] tbody tr").first
+    pg.click(".tabs button[data-tab=map]")
+    open_game_engine(pg)
+    out["map"] = settled_text(pg)
+    pg.click("#see-targets")
+    first = pg.locator("table[data-table=targets] tbody tr").first
     first.wait_for()
-    out["targets"] = settled_text(page)
+    out["targets"] = settled_text(pg)
     first.locator("a.target-link").click()
-    page.wait_for_selector("table[data-table=introducers] tbody tr")
-    page.wait_for_selector("#campaign-out dl")
-    out["target detail"] = settled_text(page)
-    page.click(".tabs button[data-tab=search]")
-    page.fill("#search-q", "游戏引擎")
-    page.click("#search-form button[type=submit]")
-    page.wait_for_selector("table[data-table=search] tbody tr", timeout=180_000)
-    out["search"] = settled_text(page)
-    page.click(".tabs button[data-tab=compare]")
-    page.wait_for_selector("table[data-table=compare] tbody tr")
-    out["compare"] = settled_text(page)
+    pg.wait_for_selector("table[data-table=introducers] tbody tr")
+    pg.wait_for_selector("#campaign-out dl")
+    out["target detail"] = settled_text(pg)
+    pg.click(".tabs button[data-tab=search]")
+    pg.fill("#search-q", "游戏引擎")
+    pg.click("#search-form button[type=submit]")
+    pg.wait_for_selector("table[data-table=search] tbody tr", timeout=180_000)
+    out["search"] = settled_text(pg)
+    pg.click(".tabs button[data-tab=compare]")
+    pg.wait_for_selector("table[data-table=compare] tbody tr")
+    out["compare"] = settled_text(pg)
     startup = json.loads(ANSWERS.read_text(encoding="utf-8"))["startups"][0]
-    page.click(".tabs button[data-tab=partners]")
-    page.fill("#p-profile", startup["niche_zh"])
-    page.fill("#p-startup", startup["startup"])
-    page.click("#partners-form button[type=submit]")
-    page.wait_for_selector("table[data-table=partners] tbody tr")
-    out["partners"] = settled_text(page)
-    for tab in page.eval_on_selector_all(".tabs button[data-tab]", "bs => bs.map(b => b.dataset.tab)"):
+    pg.click(".tabs button[data-tab=partners]")
+    pg.fill("#p-profile", startup["niche_zh"])
+    pg.fill("#p-startup", startup["startup"])
+    pg.click("#partners-form button[type=submit]")
+    pg.wait_for_selector("table[data-table=partners] tbody tr")
+    out["partners"] = settled_text(pg)
+    for tab in pg.eval_on_selector_all(".tabs button[data-tab]", "bs => bs.map(b => b.dataset.tab)"):
         if tab not in out and tab not in ("map", "targets"):  # a view another issue adds is read as it opens
-            page.click(f".tabs button[data-tab={tab}]")
-            page.wait_for_timeout(1500)
-            out[tab] = settled_text(page)
+            pg.click(f".tabs button[data-tab={tab}]")
+            pg.wait_for_timeout(1500)
+            out[tab] = settled_text(pg)
     return out
 
 
