@@ -26,7 +26,7 @@ LATIN_OK = {"chainmatch", "xlsx", "html", "csv", "utf", "json", "jsonl", "sqlite
             "recall", "mrr", "ndcg", "auc", "map", "hashing", "jieba", "flat", "hnsw", "ivf", "wide", "viewer",
             "editor", "admin", "cmk", "uscc", "gb", "ip", "xr", "vr", "ar", "aigc", "cg", "mcn", "help", "lang",
             "t0", "import", "fixtures", "generate", "lists", "segments", "segment", "edges", "true", "false", "none",
-            "reported", "hhi", "pagerank"}
+            "reported", "hhi", "pagerank", "tsv", "ndjson", "xls"}
 
 #: Chinese script, CJK punctuation and full-width forms (not the ideographic space U+3000: a space has no language)
 CJK = re.compile(r"[\u3400-\u9fff\u3001-\u303f\uff00-\uffef]+")

@@ -14,7 +14,7 @@ const WORDS = {
     "Upload a firm list or a relations table (CSV, TSV, JSON or xlsx; Chinese platform headers are recognised). A dry run shows the column mapping and the refused rows first; then import. Needs an editor key."],
   entity: ["文件内容", "The file holds"],
   ent_organisations: ["企业名单", "firms"],
-  ent_links: ["企业关系（供货、投资、合作…）", "relations (supply, investment, partnership …)"],
+  ent_links: ["企业关系（供货、投资、合作等）", "relations (supply, investment, partnership and others)"],
   ent_branches: ["分支机构", "branches"],
   file: ["文件", "File"],
   sheet: ["工作表（xlsx，可选）", "Sheet (xlsx, optional)"],
