@@ -54,7 +54,7 @@ def test_a_targets_profile_from_the_targets_table(page, server):  # noqa: F811
     row = page.inner_text("table[data-table=profile_target] tbody tr")
     for part in table["parts"]:
         if part["value"]:
-            assert f"{part['label_zh']} {part['name']}" in row and f"{part['value']:.2f}" in row
+            assert part["label_zh"] in row and f"{part['value']:.2f}" in row  # in words, without the key
     customers = page.inner_text("table[data-table=profile_customers]")
     assert IDEAL["introducer_name_zh"] in customers and "深圳市" in customers
     assert "org:" not in page.inner_text("#profile-out") and "cn/" not in page.inner_text("#profile-out")
