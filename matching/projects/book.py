@@ -30,7 +30,7 @@ Examples
 >>> book.create("org:f1561", "cn/guangdong/shenzhen/nanshan", "seg:game_engine", owner="org:a002")
 Traceback (most recent call last):
 ...
-graph.errors.Conflict: project 1 already exists for Lumen Kindred Technology Co., Ltd. (org:f1561) × Nanshan, Shenzhen × Game engines: see project 1 (/projects/1)
+graph.errors.Conflict: project 1 already exists for Lumen Kindred Technology Co., Ltd. × Nanshan, Shenzhen × Game engines: see project 1 (/projects/1)
 >>> p = book.move(p.id, "签约", planned=5000.0, actor="key:1")
 >>> p.stage, p.signed_at[:4] > "2000", p.version, [e.action for e in book.history(p.id)]
 ('signed', True, 2, ['created', 'moved'])

@@ -42,7 +42,7 @@ REVIEWED = {
 }
 # helpers that return HTML built with esc (their templates are scanned where they are written)
 _HTML_HELPERS = re.compile(r"^(table|outcomeButtons|partsHtml|flagMark|profileLink|statusBadge|basics|sourcesTable|"
-                           r"targetSection|tiesTable|problemsTable|countsTable)\(")
+                           r"targetSection|tiesTable|problemsTable|countsTable|newProjectButton)\(")
 # xs.map((x) => `…`).join("") — the callback's template is scanned on its own
 _MAP_JOIN = re.compile(r"^[\w.()\[\]]+\s*\.map\(\s*\(?[\w\s,\[\]]*\)?\s*=>\s*(T|\{.*return T;\s*\})\s*,?\s*\)"
                        r"\s*\.join\(S\)$", re.S)
