@@ -14,14 +14,13 @@ Screenshots at 1366×768 go to ``artifacts/web/``.
 from __future__ import annotations
 
 import io
-import json
 
 import pytest
 
 from tests.web.test_workbench import (  # noqa: F401 - fixtures
-    ANSWERS,
     browser,
     call,
+    ideal_target,
     open_game_engine,
     page,
     server,
@@ -31,8 +30,7 @@ from tests.web.test_workbench import (  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 
-ENGINE = next(m for m in json.loads(ANSWERS.read_text(encoding="utf-8"))["missing"] if m["segment"] == "seg:game_engine")
-IDEAL = ENGINE["ideal_target"]
+IDEAL = ideal_target()
 
 
 def test_a_targets_profile_from_the_targets_table(page, server):  # noqa: F811

@@ -9,14 +9,12 @@ Every step's effect is read back through the JSON API; screenshots 50-57 at 1366
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from tests.web.test_workbench import (  # noqa: F401 - fixtures
-    ANSWERS,
     browser,
     call,
+    ideal_target,
     open_game_engine,
     page,
     server,
@@ -26,8 +24,7 @@ from tests.web.test_workbench import (  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 
-IDEAL = next(g for g in json.loads(ANSWERS.read_text(encoding="utf-8"))["missing"]
-             if g["segment"] == "seg:game_engine")["ideal_target"]
+IDEAL = ideal_target()
 FORBIDDEN = "该密钥为只读（viewer），修改需要 editor 权限。"  # i18n forbiddenWrite
 AGENCY = "org:p004"  # 深圳市南山区投资推广署
 

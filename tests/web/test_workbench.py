@@ -27,6 +27,14 @@ CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "web"
 ANSWERS = ROOT / "fixtures" / "shenzhen_digital_creative" / "answers.json"
+
+
+def ideal_target(segment: str = "seg:game_engine") -> dict:
+    """The planted ideal target of one missing segment in the sample world's answers (id, name_zh, …)."""
+    missing = json.loads(ANSWERS.read_text(encoding="utf-8"))["missing"]
+    return next(g for g in missing if g["segment"] == segment)["ideal_target"]
+
+
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1366, "height": 768}

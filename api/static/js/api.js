@@ -69,12 +69,12 @@ async function request(method, path, { params, body } = {}) {
   return data;
 }
 
-/** POST JSON and take the answer as a file (Blob), e.g. the .xlsx export. */
-export async function postForBlob(path, body) {
-  const headers = { "Content-Type": "application/json" };
+/** fetch with the key; a refused answer throws ApiError (its JSON body read when there is one). */
+async function fetchOk(path, init = {}) {
+  const headers = { ...(init.headers || {}) };
   const key = getKey();
   if (key) headers.Authorization = "Bearer " + key;
-  const resp = await fetch(path, { method: "POST", headers, body: JSON.stringify(body) });
+  const resp = await fetch(path, { ...init, headers });
   if (!resp.ok) {
     let data = null;
     try {
@@ -86,6 +86,14 @@ export async function postForBlob(path, body) {
     if (resp.status === 401) onUnauthorized(error);
     throw error;
   }
+  return resp;
+}
+
+/** POST JSON and take the answer as a file (Blob), e.g. the .xlsx export. */
+export async function postForBlob(path, body) {
+  const resp = await fetchOk(path, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+  });
   return resp.blob();
 }
 
@@ -94,28 +102,19 @@ export const post = (path, body, params) => request("POST", path, { body, params
 export const patch = (path, body) => request("PATCH", path, { body });
 export const del = (path) => request("DELETE", path);
 
+/** The file name of a Content-Disposition header: the UTF-8 ``filename*`` when there is one, else ``filename``.
+ * Example: fileName('attachment; filename="a.xlsx"; filename*=UTF-8\'\'%E6%8A%A5%E5%91%8A.xlsx') → "报告.xlsx" */
+export function fileName(header, fallback = "download") {
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(header || "");
+  if (star) return decodeURIComponent(star[1]);
+  const plain = /filename="([^"]+)"/i.exec(header || "");
+  return plain ? plain[1] : fallback;
+}
+
 /** GET a file with the key: {blob, filename}, the name from Content-Disposition (its UTF-8 filename* first). */
 export async function getFile(path, params, fallback = "download") {
-  const headers = {};
-  const key = getKey();
-  if (key) headers.Authorization = "Bearer " + key;
-  const resp = await fetch(path + query(params), { headers });
-  if (!resp.ok) {
-    let data = null;
-    try {
-      data = await resp.json();
-    } catch {
-      data = null;
-    }
-    const error = new ApiError(resp.status, data);
-    if (resp.status === 401) onUnauthorized(error);
-    throw error;
-  }
-  const cd = resp.headers.get("Content-Disposition") || "";
-  const star = /filename\*=UTF-8''([^;]+)/i.exec(cd);
-  const plain = /filename="([^"]+)"/i.exec(cd);
-  const filename = star ? decodeURIComponent(star[1]) : plain ? plain[1] : fallback;
-  return { blob: await resp.blob(), filename };
+  const resp = await fetchOk(path + query(params));
+  return { blob: await resp.blob(), filename: fileName(resp.headers.get("Content-Disposition"), fallback) };
 }
 
 // The calls the workbench makes, in one place.

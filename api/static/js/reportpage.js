@@ -1,10 +1,8 @@
 // Report download (报告下载): the gap-and-target report (缺链补链与招商目标报告) of the page's region and chain as an
 // xlsx or HTML file, from GET /reports with the key; the file is saved under the name the server gives it
 // (Content-Disposition filename*, naming the region and chain, e.g. 缺链补链与招商目标报告_广东省_深圳市_动漫游戏.xlsx).
-//
-// Example: fileName('attachment; filename="a.xlsx"; filename*=UTF-8\'\'%E6%8A%A5%E5%91%8A.xlsx') → "报告.xlsx"
 
-import { ApiError, getKey } from "./api.js";
+import { getFile } from "./api.js";
 import { getLang, nameOf, t } from "./i18n.js";
 import { $, download, esc } from "./util.js";
 
@@ -19,14 +17,6 @@ const WORDS = {
 const w = (key) => WORDS[key][getLang() === "zh" ? 0 : 1];
 
 let ctx = null;
-
-/** The file name of a Content-Disposition header: the UTF-8 ``filename*`` when there is one, else ``filename``. */
-export function fileName(header, fallback = "report") {
-  const star = /filename\*=UTF-8''([^;]+)/i.exec(header || "");
-  if (star) return decodeURIComponent(star[1]);
-  const plain = /filename="([^"]+)"/i.exec(header || "");
-  return plain ? plain[1] : fallback;
-}
 
 /** Draw the download card into #report-card; ``c`` gives state, notify, errorText. */
 export function initReportPage(c) {
@@ -53,26 +43,13 @@ export function renderReportPage() {
 
 async function fetchReport(fmt, btn) {
   const { state, notify, errorText } = ctx;
-  const q = new URLSearchParams({ region: state.region, format: fmt, lang: getLang() });
-  if (state.chain) q.set("chain", state.chain);
-  const headers = {};
-  const key = getKey();
-  if (key) headers.Authorization = "Bearer " + key;
+  const params = { region: state.region, format: fmt, lang: getLang() };
+  if (state.chain) params.chain = state.chain;
   btn.disabled = true;
   notify(w("downloading"));
   try {
-    const resp = await fetch("/reports?" + q.toString(), { headers });
-    if (!resp.ok) {
-      let data = null;
-      try {
-        data = await resp.json();
-      } catch {
-        data = null;
-      }
-      throw new ApiError(resp.status, data);
-    }
-    const name = fileName(resp.headers.get("Content-Disposition"), `report.${fmt}`);
-    download(name, await resp.blob());
+    const { blob, filename: name } = await getFile("/reports", params, `report.${fmt}`);
+    download(name, blob);
     notify(w("saved") + name, "ok");
   } catch (e) {
     notify(errorText(e), "error");
