@@ -79,9 +79,20 @@ def test_board_filters_moves_and_sums(page, server, planted):  # noqa: F811
     row = page.locator("table[data-table=project_months] tbody tr", has_text=month)
     assert "5000" in row.inner_text()
     shot(page, "21-board-moved")
+    # then to 到资 with the money actually in: the card shows it and the API holds it, the planned figure kept
+    form = page.locator(f"#board-columns form.move[data-project='{a['id']}']")
+    form.locator("select").select_option("funded")
+    form.locator("input[name=actual]").fill("1200")
+    form.locator("button").click()
+    page.wait_for_function(f"() => document.querySelector(\"#board-columns .stage-col[data-stage=funded] "
+                           f".card.project[data-project='{a['id']}']\") !== null")
+    got = call(url, keys["viewer"], "GET", f"/projects/{a['id']}")
+    assert (got["stage"], got["planned"], got["actual"], got["version"]) == ("funded", 5000.0, 1200.0, 3)
+    funded = page.locator(f"#board-columns .card.project[data-project='{a['id']}']").inner_text()
+    assert "实际到资（万元）: 1,200" in funded or "实际到资（万元）: 1200" in funded
     page.click("#lang")
-    page.wait_for_function("() => document.querySelector('#board-columns .stage-col[data-stage=signed] h3')"
-                           ".textContent.startsWith('signed')")
+    page.wait_for_function("() => document.querySelector('#board-columns .stage-col[data-stage=funded] h3')"
+                           ".textContent.startsWith('funded')")
     assert "Signed investment" in page.inner_text("#board-summary")
     shot(page, "22-board-en")
     page.click("#lang")

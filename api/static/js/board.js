@@ -131,9 +131,11 @@ function card(p) {
     ${p.due ? `<div>${esc(t("due"))}: ${esc(p.due)}</div>` : ""}
     ${p.overdue ? `<span class="badge missing">${esc(t("overdue"))}</span>` : ""}
     ${p.planned !== null ? `<div>${esc(t("planned"))}: ${num(p.planned, 0)}</div>` : ""}
+    ${p.actual !== null ? `<div>${esc(t("actual"))}: ${num(p.actual, 0)}</div>` : ""}
     <form class="move row" data-project="${esc(p.id)}" data-version="${esc(p.version)}">
       <select name="stage" aria-label="${esc(t("moveTo"))}">${STAGES.map(([k]) => `<option value="${esc(k)}"${k === p.stage ? " selected" : ""}>${esc(stageLabel(k))}</option>`).join("")}</select>
       <input name="planned" type="number" min="0" step="any" placeholder="${esc(t("planned"))}" aria-label="${esc(t("planned"))}">
+      <input name="actual" type="number" min="0" step="any" placeholder="${esc(t("actual"))}" aria-label="${esc(t("actual"))}">
       <button type="submit">${esc(t("move"))}</button>
     </form></div>`;
 }
@@ -143,6 +145,7 @@ async function move(ev) {
   const form = ev.target;
   const body = { stage: form.stage.value, version: Number(form.dataset.version) };
   if (form.planned.value !== "") body.planned = Number(form.planned.value);
+  if (form.actual.value !== "") body.actual = Number(form.actual.value);
   try {
     await api.moveProject(form.dataset.project, body);
     board.ctx.notify(t("moved"), "ok");

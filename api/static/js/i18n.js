@@ -37,6 +37,7 @@ const STRINGS = {
   nextStep: ["下一步", "Next step"],
   due: ["截止", "Due"],
   planned: ["计划投资（万元）", "Planned (10k CNY)"],
+  actual: ["实际到资（万元）", "Invested (10k CNY)"],
   moveTo: ["推进到", "Move to"],
   move: ["推进", "Move"],
   moved: ["项目已更新。", "Project updated."],
