@@ -74,7 +74,8 @@ PART_LABELS: dict[str, tuple[str, str]] = {
     "stale": ("数据陈旧（扣分）", "stale (penalty)"),
     "presence_cap": ("已有本地企业（不高于补链）", "local presence (never above a missing segment)"),
     "semantic": ("业务相近", "semantic"), "adjacency": ("上下游相邻", "adjacency"), "known": ("已有关系（扣分）", "known (penalty)"),
-    "tie": ("直接关系", "tie"), "paths": ("间接路径", "paths"), "recency": ("时效", "recency"), "weight": ("分量", "weight"),
+    "tie": ("直接关系", "direct ties"), "paths": ("间接路径", "indirect paths"), "recency": ("时效", "recency"),
+    "weight": ("分量", "tie weight"),
     # entry parts of 补链/延链 severity (graph.analysis.entryfeatures)
     "popularity": ("全国规模", "national size"), "momentum": ("全国增长势头", "national momentum"),
     "spread": ("同类地区普及度", "share of peer regions that have it"),

@@ -421,7 +421,7 @@ def backtest_cmd(
 ) -> None:
     """Date-split links backtest (docs/evaluation.md): Recall@10/50, MRR, nDCG@10 for the engine and every baseline."""
     from api.cli.common import progress_bar
-    from matching.eval.backtest import default_t0, format_table, run_backtest
+    from matching.eval.backtest import default_t0, format_table, run_backtest, t0_rule_zh
     from matching.eval.metrics import METRICS
     kind_list = tuple(k.strip() for k in kinds.split(",") if k.strip())
     with engine_room(data_dir) as (engines, store):
@@ -451,7 +451,7 @@ def backtest_cmd(
         else str(res.held_out)
     skipped = sep.join(f"{word(k, lg)} {v}" for k, v in res.skipped.items()) if isinstance(res.skipped, dict) \
         else str(res.skipped)
-    console.print(t(f"t0 {res.t0}（{res.t0_rule}） · 留出：{held} · 跳过：{skipped} · {res.queries} 个查询，"
+    console.print(t(f"t0 {res.t0}（{t0_rule_zh(res.t0_rule)}） · 留出：{held} · 跳过：{skipped} · {res.queries} 个查询，"
                     f"每个查询 {res.candidates} 个候选",
                     f"t0 {res.t0} ({res.t0_rule}) · held out: {held} · skipped: {skipped} · {res.queries} queries "
                     f"over {res.candidates} candidates each", lg), markup=False)

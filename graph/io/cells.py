@@ -39,6 +39,7 @@ from graph.settings import Settings
 
 __all__ = [
     "FORMULA_REASON",
+    "cell_problem_zh",
     "RowReader",
     "cell_problem",
     "formula_like",
@@ -120,6 +121,30 @@ def cell_problem(value: str, max_chars: int) -> str | None:
         return (f"invalid text: lone surrogate U+{ord(m.group()):04X} at position {m.start() + 1} "
                 "(a JSON \\u escape without its pair); not Unicode text")
     return None
+
+
+_ZH_REASONS: tuple[tuple[re.Pattern, str], ...] = (
+    (re.compile(r"field too long: (\d+) characters, max (\d+)"), r"内容过长：\1 个字符，上限 \2"),
+    (re.compile(re.escape(FORMULA_REASON)), "形似电子表格公式，为保护表格使用者已拒收"),
+    (re.compile(r"control character (U\+[0-9A-F]{4}) at position (\d+); only new lines and tabs are allowed"),
+     r"第 \2 个字符是控制字符 \1；只允许换行和制表符"),
+    (re.compile(r"invalid text: lone surrogate (U\+[0-9A-F]{4}) at position (\d+) .*"),
+     r"无效文本：第 \2 个字符是孤立代理码位 \1（缺少配对的 JSON \\u 转义），不是 Unicode 文本"),
+)
+
+
+def cell_problem_zh(reason: str) -> str:
+    """The Chinese of a :func:`cell_problem` reason (the reason itself when it is not one).
+
+    >>> cell_problem_zh(cell_problem("=1+1", 100))
+    '形似电子表格公式，为保护表格使用者已拒收'
+    >>> cell_problem_zh(cell_problem("a\\x07b", 100)), cell_problem_zh(cell_problem("x" * 11, 10))
+    ('第 2 个字符是控制字符 U+0007；只允许换行和制表符', '内容过长：11 个字符，上限 10')
+    """
+    for pattern, zh in _ZH_REASONS:
+        if pattern.fullmatch(reason):
+            return pattern.sub(zh, reason)
+    return reason
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -321,7 +346,7 @@ class RowReader:
                     or not value.isprintable()):
                 why = cell_problem(value, self.max_chars)
                 if why:
-                    self.problem(name, why)
+                    self.problem(name, why, cell_problem_zh(why))
                     self.refused.add(name)
                     continue
             values[name] = text

@@ -19,7 +19,7 @@ import dataclasses
 from collections import Counter
 
 from graph.errors import Problem
-from graph.io.cells import record_problems
+from graph.io.cells import cell_problem_zh, record_problems
 from graph.model import MembershipStatus, Organisation, Provenance, RegStatus, uscc_problem
 from graph.store.protocol import Batch
 
@@ -42,7 +42,7 @@ def check_batch(batch: Batch, known: dict[str, set[str]], *, texts: bool = True)
         # every text of every record, nested ones too (financing[].round, sites[].address,
         # provenance.source): the importer's cell guard, for worlds, dumps and API bodies alike
         for i, rec in enumerate(getattr(batch, name) if texts else (), 1):
-            problems.extend(Problem(name, i, field, why) for field, why in record_problems(rec))
+            problems.extend(Problem(name, i, field, why, cell_problem_zh(why)) for field, why in record_problems(rec))
     for name in ("regions", "clusters", "chains", "segments", "organisations", "links"):
         counts = Counter(r.id for r in getattr(batch, name))
         for i, rec in enumerate(getattr(batch, name), 1):

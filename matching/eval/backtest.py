@@ -77,6 +77,30 @@ class BacktestResult:
         return {k: v for k, v in self.__dict__.items() if k != "stats"}
 
 
+def t0_rule_zh(rule: str) -> str:
+    """The Chinese of a t0 rule (``given`` or what :func:`default_t0` says), for a Chinese screen.
+
+    >>> t0_rule_zh("given"), t0_rule_zh("dataset train/test boundary")
+    ('指定', '数据集训练/测试分界')
+    >>> t0_rule_zh("80% of dated links first observed on or before t0")
+    '80% 的带日期关系首次出现于 t0 或之前'
+    >>> t0_rule_zh("the dataset's splits overlap in time (train a…b, test c…d); 80% of dated links first observed on or before t0")
+    '数据集各切分时间重叠（train a…b，test c…d）；80% 的带日期关系首次出现于 t0 或之前'
+    """
+    import re
+
+    if rule == "given":
+        return "指定"
+    if rule == "dataset train/test boundary":
+        return "数据集训练/测试分界"
+    m = re.fullmatch(r"(?:the dataset's splits overlap in time \((train .*?), (test .*?)\); )?"
+                     r"(\d+%) of dated links first observed on or before t0", rule)
+    if not m:
+        return rule
+    head = f"数据集各切分时间重叠（{m.group(1)}，{m.group(2)}）；" if m.group(1) else ""
+    return f"{head}{m.group(3)} 的带日期关系首次出现于 t0 或之前"
+
+
 def default_t0(ix: ChainIndex, links: Iterable | None = None, *, quantile: float = 0.8) -> tuple[str, str]:
     """``(t0, how it was chosen)``.
 

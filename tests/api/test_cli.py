@@ -70,6 +70,16 @@ def test_a_bad_file_exits_2_with_row_and_field_and_no_traceback(capsys, tmp_path
         assert store.counts()["organisations"] == 0 and store.version() == 0
 
 
+def test_a_refused_cell_gives_its_reason_in_the_clis_language(capsys, tmp_path, monkeypatch):
+    f = tmp_path / "bad.csv"
+    f.write_text("企业名称,经营范围\n好公司,=HYPERLINK(\"x\")\n", encoding="utf-8")
+    code, _, err = run(capsys, "import", "organisations", str(f), "--data-dir", str(tmp_path / "d"))
+    assert code == 2 and "bad.csv:2 [经营范围]" in err and "形似电子表格公式" in err and "formula" not in err
+    monkeypatch.setenv("CHAINMATCH_LANG", "en")
+    code, _, err = run(capsys, "import", "organisations", str(f), "--data-dir", str(tmp_path / "d"))
+    assert code == 2 and "looks like a spreadsheet formula" in err and "公式" not in err
+
+
 def test_an_ascii_field_name_in_brackets_is_printed_not_read_as_markup(capsys, tmp_path):
     f = tmp_path / "bad.csv"
     f.write_text("name_zh,uscc\n坏公司,91440300708461136A\n", encoding="utf-8")
