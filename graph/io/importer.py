@@ -9,7 +9,7 @@ USCCs and unique names), then:
   listing *every* problem; nothing is written;
 - ``skip_invalid=True``: the good rows are written in one ``store.write`` and
   the bad ones go to a reject CSV (UTF-8 with BOM for Excel; the original
-  columns plus ``_row``, ``_field``, ``_reason``; formula-looking cells
+  columns plus ``_row``, ``_field``, ``_reason``, ``_reason_zh``; formula-looking cells
   escaped with a leading apostrophe).
 
 Records carry no clock time, so importing the same file again changes
@@ -388,7 +388,8 @@ def write_rejects(path: Path, out: Path, problems: list[Problem], *, encoding: s
 
     The file is read again (rows stream; only rejected rows are kept), so the
     reject file holds the original cells. Columns: the file's headers, then
-    ``_row``, ``_field`` and ``_reason`` (all problems of a row, joined).
+    ``_row``, ``_field``, ``_reason`` (all problems of a row, joined) and
+    ``_reason_zh`` (the same in Chinese, where a reason has its Chinese).
     """
     by_row: dict[int, list[Problem]] = {}
     for p in problems:
@@ -407,10 +408,11 @@ def write_rejects(path: Path, out: Path, problems: list[Problem], *, encoding: s
             ps = by_row[row]
             fields = "; ".join(dict.fromkeys(p.field for p in ps if p.field))
             reasons = "; ".join(f"{p.field}: {p.reason}" if p.field else p.reason for p in ps)
-            yield [*lines.get(row, [""] * len(headers)), str(row), fields, reasons]
+            zh = "；".join(f"{p.field}：{p.reason_in('zh')}" if p.field else p.reason_in("zh") for p in ps)
+            yield [*lines.get(row, [""] * len(headers)), str(row), fields, reasons, zh]
 
     with open(tmp, "w", encoding="utf-8-sig", errors="backslashreplace", newline="") as f:
-        write_csv(f, [*headers, "_row", "_field", "_reason"], rejected())
+        write_csv(f, [*headers, "_row", "_field", "_reason", "_reason_zh"], rejected())
     os.replace(tmp, out)
     return len(by_row)
 

@@ -167,13 +167,16 @@ def _sniff(line: str, default: str) -> str:
     return best if counts[best] else default
 
 
-def _csv_reason(e: csv.Error) -> str:
+def _csv_reason(e: csv.Error) -> tuple[str, str]:
+    """Why a row is unreadable: (English, Chinese)."""
     msg = str(e)
     if "unexpected end of data" in msg:
-        return "unterminated quoted field: the file ends inside quotes (truncated file?)"
+        return ("unterminated quoted field: the file ends inside quotes (truncated file?)",
+                "引号未闭合：文件在引号内结束（文件被截断？）")
     if "expected after" in msg:
-        return f"bad quoting: {msg} (a quote inside a quoted field must be doubled)"
-    return f"unreadable row: {msg}"
+        return (f"bad quoting: {msg} (a quote inside a quoted field must be doubled)",
+                f"引号有误：{msg}（引号字段内的引号须写两次）")
+    return f"unreadable row: {msg}", f"无法读取的行：{msg}"
 
 
 def _csv(path: Path, file: str, codec: str, delimiter: str, problems: list[Problem]):
@@ -191,9 +194,10 @@ def _csv(path: Path, file: str, codec: str, delimiter: str, problems: list[Probl
                 break
             except csv.Error as e:
                 rownum += 1
+                en, zh = _csv_reason(e)
                 if headers is None:
-                    raise _fail(file, f"unreadable header row: {_csv_reason(e)}", "表头行无法读取") from e
-                problems.append(Problem(file, rownum, None, _csv_reason(e)))
+                    raise _fail(file, f"unreadable header row: {en}", "表头行无法读取") from e
+                problems.append(Problem(file, rownum, None, en, zh))
                 continue
             rownum += 1
             if not any(rec):
@@ -204,10 +208,12 @@ def _csv(path: Path, file: str, codec: str, delimiter: str, problems: list[Probl
                 yield rownum, headers
                 continue
             if len(rec) < n:
-                problems.append(Problem(file, rownum, None, f"truncated row: expected {n} fields, got {len(rec)}"))
+                problems.append(Problem(file, rownum, None, f"truncated row: expected {n} fields, got {len(rec)}",
+                                        f"行不完整：应有 {n} 列，只有 {len(rec)} 列"))
             elif len(rec) > n:
                 if any(v.strip() for v in rec[n:]):
-                    problems.append(Problem(file, rownum, None, f"too many fields: expected {n}, got {len(rec)}"))
+                    problems.append(Problem(file, rownum, None, f"too many fields: expected {n}, got {len(rec)}",
+                                            f"列数过多：应有 {n} 列，实有 {len(rec)} 列"))
                 rec = rec[:n]
             yield rownum, {h: (v if v != "" else None) for h, v in zip(headers, rec, strict=False) if h}
         if headers is None:

@@ -6,6 +6,7 @@ import codecs
 import csv
 import datetime as dt
 import json
+import re
 import time
 
 import openpyxl
@@ -309,6 +310,8 @@ def test_skip_invalid_lands_good_rows_and_writes_rejects(seeded, tmp_path, case)
         rejects = list(csv.DictReader(f))
     assert [r["_row"] for r in rejects] == ["3"]
     assert reason in rejects[0]["_reason"]
+    # the Chinese beside the English, for the person fixing the row: the reason after the field is Chinese
+    assert re.search(r"[\u4e00-\u9fff]", rejects[0]["_reason_zh"].split("：", 1)[-1]), rejects[0]["_reason_zh"]
     assert {f for _row, f in where if f} <= set(rejects[0]["_field"].split("; ")) | {""}
     # importing the same file again changes nothing
     version = seeded.version()
