@@ -46,6 +46,8 @@ def test_a_targets_profile_from_the_targets_table(page, server):  # noqa: F811
     assert IDEAL["name_zh"] in page.inner_text("#profile-title")
     why = page.inner_text("#profile-out .profile-why")
     assert "为何是招商目标：深圳市" in why and "游戏引擎" in why and "缺失（补链）" in why
+    sources = page.inner_text("table[data-table=profile_sources]")
+    assert "示例数据（虚构）" in sources and "fixture:" not in sources  # the sample world says it is fictional
     # the score parts are the targets table's, in words
     table = call(url, keys["viewer"], "GET", "/recommendations", params={"region": "深圳", "segment": "游戏引擎",
                                                                         "limit": 1})["items"][0]
