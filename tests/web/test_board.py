@@ -41,6 +41,18 @@ def cards(page, stage: str) -> list[str]:  # noqa: F811
                                      "els => els.map(e => e.dataset.project)")
 
 
+def move_card(pg, pid, stage: str, **fields: str) -> None:
+    """Move project ``pid`` to ``stage`` from its card's form (``fields``: planned, actual) and wait for the card
+    to stand in that stage's column."""
+    form = pg.locator(f"#board-columns form.move[data-project='{pid}']")
+    form.locator("select").select_option(stage)
+    for name, value in fields.items():
+        form.locator(f"input[name={name}]").fill(value)
+    form.locator("button").click()
+    pg.wait_for_function(f"() => document.querySelector(\"#board-columns .stage-col[data-stage={stage}] "
+                         f".card.project[data-project='{pid}']\") !== null")
+
+
 def test_board_filters_moves_and_sums(page, server, planted):  # noqa: F811
     url, keys = server
     a, b = planted
@@ -66,12 +78,7 @@ def test_board_filters_moves_and_sums(page, server, planted):  # noqa: F811
     page.select_option("#board-owner", "")
     page.wait_for_function("() => document.querySelectorAll('#board-columns .card.project').length === 2")
     # move the ideal target to 签约 with its investment, from its card
-    form = page.locator(f"#board-columns form.move[data-project='{a['id']}']")
-    form.locator("select").select_option("signed")
-    form.locator("input[name=planned]").fill("5000")
-    form.locator("button").click()
-    page.wait_for_function(f"() => document.querySelector(\"#board-columns .stage-col[data-stage=signed] "
-                           f".card.project[data-project='{a['id']}']\") !== null")
+    move_card(page, a["id"], "signed", planned="5000")
     got = call(url, keys["viewer"], "GET", f"/projects/{a['id']}")
     assert (got["stage"], got["planned"], got["version"]) == ("signed", 5000.0, 2)
     assert got["introducer"]["org"] == "org:f1345"
@@ -80,12 +87,7 @@ def test_board_filters_moves_and_sums(page, server, planted):  # noqa: F811
     assert "5000" in row.inner_text()
     shot(page, "21-board-moved")
     # then to 到资 with the money actually in: the card shows it and the API holds it, the planned figure kept
-    form = page.locator(f"#board-columns form.move[data-project='{a['id']}']")
-    form.locator("select").select_option("funded")
-    form.locator("input[name=actual]").fill("1200")
-    form.locator("button").click()
-    page.wait_for_function(f"() => document.querySelector(\"#board-columns .stage-col[data-stage=funded] "
-                           f".card.project[data-project='{a['id']}']\") !== null")
+    move_card(page, a["id"], "funded", actual="1200")
     got = call(url, keys["viewer"], "GET", f"/projects/{a['id']}")
     assert (got["stage"], got["planned"], got["actual"], got["version"]) == ("funded", 5000.0, 1200.0, 3)
     funded = page.locator(f"#board-columns .card.project[data-project='{a['id']}']").inner_text()
