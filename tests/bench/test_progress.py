@@ -54,7 +54,10 @@ def test_steps_estimate_what_is_left_from_the_weights():
 def test_classify_prints_progress_lines_when_stderr_is_not_a_terminal(app, data_dir):
     r = CliRunner().invoke(app, ["classify", "--dry-run", "--data-dir", str(data_dir)])
     assert r.exit_code == 0, r.output
-    assert re.search(r"^挂链: (\d[\d,]*)/\1 \(100%\) in \d+ s$", r.stderr, re.M), r.stderr
+    # the line in the CLI's language (Chinese by default; 253a224), English with CHAINMATCH_LANG=en
+    assert re.search(r"^挂链: (\d[\d,]*)/\1 \(100%\)，用时 \d+ 秒$", r.stderr, re.M), r.stderr
+    r = CliRunner().invoke(app, ["classify", "--dry-run", "--data-dir", str(data_dir)], env={"CHAINMATCH_LANG": "en"})
+    assert re.search(r"^classify: (\d[\d,]*)/\1 \(100%\) in \d+ s$", r.stderr, re.M), r.stderr
     r = CliRunner().invoke(app, ["classify", "--dry-run", "--json", "--data-dir", str(data_dir)])
     assert "挂链" not in r.stderr and json.loads(r.stdout)["organisations"] == 20  # --json stays quiet
 
