@@ -28,7 +28,7 @@ from datetime import date
 
 import numpy as np
 
-from matching.eval.entries import _EPOCH, NEGATIVE_PARTS, EntryData, _cells
+from matching.eval.entries import _EPOCH, NEGATIVE_PARTS, EntryData, _cells, fit_logistic
 from matching.eval.metrics import set_metrics
 
 Y = 365
@@ -216,23 +216,6 @@ def names_of(level, design):
     return n + (["learned"] if design.get("learned") else [])
 
 
-def fit_weighted(f, y, sw, l2=1.0, iters=50):
-    """fit_logistic with per-row weights ``sw``."""
-    n, k = f.shape
-    a = np.c_[f, np.ones(n)]
-    theta = np.zeros(k + 1)
-    pen = np.r_[np.full(k, l2), 0.0]
-    for _ in range(iters):
-        p = 1.0 / (1.0 + np.exp(-np.clip(a @ theta, -30, 30)))
-        grad = a.T @ (sw * (p - y)) + pen * theta
-        hess = (a * (sw * p * (1 - p))[:, None]).T @ a + np.diag(pen) + 1e-9 * np.eye(k + 1)
-        step = np.linalg.solve(hess, grad)
-        theta -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return theta[:k], float(theta[k])
-
-
 def fit(level: str, end: int, design: dict):
     data = D[level]
     cutoffs = design.get("cutoffs", (730, 1095, 1461))
@@ -255,7 +238,7 @@ def fit(level: str, end: int, design: dict):
         keep = np.array([n in only for n in names])
     w = np.zeros(len(names))
     for _ in range(len(names)):
-        wk, _b = fit_weighted(f[:, keep], y, sw, l2=l2)
+        wk, _b = fit_logistic(f[:, keep], y, l2=l2, sample_weight=sw)
         w[:] = 0
         w[keep] = wk
         wrong = np.array([(v > 0) if n in NEGATIVE_PARTS else (v < 0) for n, v in zip(names, w, strict=True)])

@@ -216,8 +216,11 @@ def _cells(data: EntryData, day: int, end: int | None, min_firms: int):
     return out, empty
 
 
-def fit_logistic(f: np.ndarray, y: np.ndarray, *, l2: float = 1.0, iters: int = 50) -> tuple[np.ndarray, float]:
+def fit_logistic(f: np.ndarray, y: np.ndarray, *, l2: float = 1.0, iters: int = 50,
+                 sample_weight: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """Logistic regression by Newton's method with an L2 penalty on the weights: (weights, intercept).
+
+    ``sample_weight``: a weight per row (all 1 when ``None``).
 
     Examples
     --------
@@ -227,13 +230,14 @@ def fit_logistic(f: np.ndarray, y: np.ndarray, *, l2: float = 1.0, iters: int = 
     True
     """
     n, k = f.shape
+    sw = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=float)
     a = np.c_[f, np.ones(n)]
     theta = np.zeros(k + 1)
     pen = np.r_[np.full(k, l2), 0.0]
     for _ in range(iters):
         p = 1.0 / (1.0 + np.exp(-np.clip(a @ theta, -30, 30)))
-        grad = a.T @ (p - y) + pen * theta
-        hess = (a * (p * (1 - p))[:, None]).T @ a + np.diag(pen) + 1e-9 * np.eye(k + 1)
+        grad = a.T @ (sw * (p - y)) + pen * theta
+        hess = (a * (sw * p * (1 - p))[:, None]).T @ a + np.diag(pen) + 1e-9 * np.eye(k + 1)
         step = np.linalg.solve(hess, grad)
         theta -= step
         if np.abs(step).max() < 1e-8:
