@@ -507,19 +507,18 @@ def import_file(
             report.planned = preview(store, batch)
             return report
         before = store.version()
-        report.imported = store.write(batch) if len(batch) else WriteResult(version=before)
-        if marks is not None and not problems and not report.imported.merged and report.imported.version != before:
-            # only a write that changed the store leaves a mark: an import that changed nothing
-            # (or was refused) leaves the stored data, meta rows included, exactly as it was
-            # every record went in as the file gives it: the same bytes, read against the same
-            # entities, write nothing. The counters are the ones this write left only if the version
-            # has not moved since (every changing write moves it).
-            versions = marks.entity_versions(_MARKED[entity])
-            if store.version() == report.imported.version:
-                marks.set_import_mark(mark_name(entity, table.file), {
-                    "digest": digest, "versions": versions, "rows_read": report.rows_read, "records": len(batch),
-                    "encoding": report.encoding, "warnings": bounded_warnings(report.warnings),
-                    "columns": report.columns, "ignored": report.ignored})
+        if not len(batch):
+            report.imported = WriteResult(version=before)
+        elif marks is not None and not problems:
+            # the mark goes in with the records, in one transaction, and only when the write changed
+            # the store without merging (every record went in as the file gives it): an import that
+            # changed nothing, or was refused, leaves the stored data, meta rows included, as it was
+            report.imported = marks.write_marked(batch, mark_name(entity, table.file), {
+                "digest": digest, "rows_read": report.rows_read, "records": len(batch),
+                "encoding": report.encoding, "warnings": bounded_warnings(report.warnings),
+                "columns": report.columns, "ignored": report.ignored}, _MARKED[entity])
+        else:
+            report.imported = store.write(batch)
         if problems:
             report.reject_path = rejects
             write_rejects(path, report.reject_path, problems, encoding=encoding, sheet=sheet, settings=settings)

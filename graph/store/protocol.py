@@ -228,8 +228,14 @@ class ImportMarks(Protocol):
     def import_mark(self, name: str) -> dict[str, Any] | None:
         """The mark last set under ``name``, or ``None``."""
 
-    def set_import_mark(self, name: str, mark: dict[str, Any]) -> None:
-        """Replace the mark under ``name`` (never bumps the store version)."""
+    def write_marked(self, batch: Batch, name: str, mark: dict[str, Any], entities: Iterable[str]) -> WriteResult:
+        """Write ``batch`` and, in the same transaction, replace the mark under ``name`` with ``mark``
+        plus ``"versions"``: the :meth:`entity_versions` of ``entities`` this write left.
+
+        The mark is set only when the write changed the store and merged no
+        record; a kill at any moment leaves the batch and its mark both
+        stored or neither (the mark itself never bumps the store version).
+        """
 
     def entity_versions(self, entities: Iterable[str]) -> dict[str, int]:
         """A counter per entity (``Batch`` attribute name) that every write changing that entity moves on."""

@@ -202,9 +202,22 @@ class SqliteStore:
     # ------------------------------------------------------------ writes
     def write(self, batch: Batch) -> WriteResult:
         """Write ``batch`` in one transaction through :func:`graph.store.writeplan.execute`."""
+        return self._write(batch, None)
+
+    def write_marked(self, batch: Batch, name: str, mark: dict, entities) -> WriteResult:
+        """Write ``batch`` and its import mark in one transaction (see :class:`~graph.store.protocol.ImportMarks`)."""
+        return self._write(batch, (name, mark, tuple(entities)))
+
+    def _write(self, batch: Batch, marked: tuple[str, dict, tuple[str, ...]] | None) -> WriteResult:
         try:
             with self._tx() as conn:
-                return writeplan.execute(batch, SqliteTarget(conn))
+                result = writeplan.execute(batch, SqliteTarget(conn))
+                if marked is not None and result.changed and not result.merged:
+                    name, mark, entities = marked
+                    mark = {**mark, "versions": self.entity_versions(entities)}  # this thread reads its own writes
+                    conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                                 ("import:" + name, json.dumps(mark, ensure_ascii=False, sort_keys=True)))
+                return result
         except sqlite3.IntegrityError as e:
             raise Conflict(
                 f"the batch contradicts stored data: {e}", f"数据与已存储的记录冲突：{e}"
@@ -221,11 +234,6 @@ class SqliteStore:
         keys = [f"version:{e}" for e in entities]
         rows = dict(self._rows(f"SELECT key, value FROM meta WHERE key IN ({','.join('?' * len(keys))})", keys))  # noqa: S608
         return {e: int(rows.get(f"version:{e}", 0)) for e in entities}
-
-    def set_import_mark(self, name: str, mark: dict) -> None:
-        with self._tx() as conn:
-            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-                         ("import:" + name, json.dumps(mark, ensure_ascii=False, sort_keys=True)))
 
     def delete_organisation(self, org_id: str) -> None:
         with self._tx() as conn:

@@ -96,3 +96,19 @@ def test_no_mark_after_rejected_rows_or_merges(files, monkeypatch):
     merged = import_file(store, short, "organisations")
     assert merged.imported.merged and store.import_mark("organisations:short.csv") is None
     assert dataclasses.asdict(import_file(store, short, "organisations").imported)["merged"]
+
+
+def test_the_mark_commits_with_the_records(files):
+    """One transaction holds the records and their mark: a kill between two commits would leave the
+    records without the mark (a state neither before nor after the import; tests/reliability kills
+    at the commit itself)."""
+    store = SqliteStore.memory()
+    statements: list[str] = []
+    store._conn.set_trace_callback(statements.append)
+    report = import_file(store, files / "firms.csv", "organisations", import_date="2026-01-01")
+    store._conn.set_trace_callback(None)
+    commits = [s for s in statements if s.strip().upper() == "COMMIT"]
+    assert report.imported.changed and store.import_mark("organisations:firms.csv") is not None
+    assert len(commits) == 1, statements
+    mark = store.import_mark("organisations:firms.csv")
+    assert mark["versions"] == store.entity_versions(("organisations", "segments"))
