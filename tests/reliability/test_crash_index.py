@@ -67,6 +67,11 @@ def world(tmp_path_factory):
     return root, template, embedder, fresh
 
 
+def temp_dirs(data_dir):
+    """Temporary index directories in ``data_dir`` (a build in progress leaves them while it saves)."""
+    return sorted(p.name for p in data_dir.iterdir() if p.name.startswith("index.") and p.name != "index.lock")
+
+
 def leftovers(data_dir):
     """Temporary index directories left in ``data_dir``; ``index.lock`` is not one of them.
 
@@ -80,7 +85,7 @@ def leftovers(data_dir):
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises BlockingIOError if still held
         finally:
             os.close(fd)
-    return sorted(p.name for p in data_dir.iterdir() if p.name.startswith("index.") and p != lock)
+    return temp_dirs(data_dir)
 
 
 def test_kill_during_index_build_then_load_or_rebuild(world):
@@ -95,7 +100,7 @@ def test_kill_during_index_build_then_load_or_rebuild(world):
     calib = root / "calibrate"
     cache_wal = default_cache_path(calib).with_name("cache.sqlite-wal")
     probes = {"cache": lambda: cache_wal.exists() and cache_wal.stat().st_size > 0,
-              "saving": lambda: bool(leftovers(calib))}
+              "saving": lambda: bool(temp_dirs(calib))}  # the builder holds the lock meanwhile
     full, marks = calibrate(cmd(calib), env, probes, lambda: fresh_copy(template, calib))
     manifest = read_manifest(index_dir(calib))
     assert manifest["store_version"] == state_b.version and manifest["size"] == FIRMS_B
