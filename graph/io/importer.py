@@ -352,7 +352,7 @@ _COLUMNAR = frozenset({"organisations", "links"})
 
 
 #: Entities whose record builder takes whole columns (``Table.batches``) instead of rows.
-_BATCHED = frozenset({"links"})
+_BATCHED = frozenset({"organisations", "links"})
 
 
 def _read_columns(table, match: HeaderMatch, settings: Settings, entity: str) -> None:

@@ -52,6 +52,7 @@ from graph.io.parse import (
     parse_stage,
     parse_status,
     parse_uscc,
+    split_list,
 )
 from graph.io.tables import Table
 from graph.model import (
@@ -260,7 +261,8 @@ def organisations_from_table(table: Table, *, column_map: dict[str, str | None] 
     orgs: list[tuple[int, Organisation]] = []
     ids: dict[str, int] = {}
     usccs: dict[str, int] = {}
-    for row, cells in table.rows:
+
+    def one(row, cells):
         r.start(row, cells)
         org = _org(r, source, cap_unit, import_date)
         if org.uscc and (first := usccs.setdefault(org.uscc, row)) != row:
@@ -273,6 +275,13 @@ def organisations_from_table(table: Table, *, column_map: dict[str, str | None] 
                 r.problem("name_zh", f"duplicate organisation: same name and city as row {first}",
                           f"机构重复：名称和城市与第 {first} 行相同")
         orgs.append((row, org))
+
+    if table.batches is not None:
+        named_zh = bool(r.match.header("name_zh"))
+        for batch in table.batches:
+            _org_batch(batch, one, orgs, ids, usccs, source, cap_unit, import_date, table.valid_usccs, named_zh)
+    for row, cells in table.rows:
+        one(row, cells)
     return r.finish(orgs)
 
 
@@ -425,6 +434,176 @@ def _link_batch(batch, one, links: list, ids: dict, source: str, import_date: st
                                  else _provenance(src_cell or source, import_date, ("as_of",)))
         append((row, Link(lid, kind, src, dst, prov, since, 1.0 if weight is None else weight,
                           1.0 if confidence is None else confidence)))
+
+
+class _Probe:
+    """A stand-in row reader for :func:`_region`: it only notes that the row has a problem or a warning."""
+
+    __slots__ = ("values", "flagged")
+
+    def __init__(self, values: dict):
+        self.values, self.flagged = values, False
+
+    def problem(self, *_args) -> None:
+        self.flagged = True
+
+    warn = problem
+
+
+_REGION_CELLS = ("region", "province", "city", "district", "address", "country")
+
+
+@functools.lru_cache(maxsize=65_536)
+def _region_cells(cells: tuple) -> tuple[str | None, str, bool]:
+    """:func:`_region` of a row's region cells, without its credit code and name: ``(region, source,
+    flagged)``; ``flagged`` when the row has a problem or a warning there (the row reader must name it).
+    The credit code and the name only matter when this gives no region and there are no region cells."""
+    probe = _Probe({f: v for f, v in zip(_REGION_CELLS, cells, strict=True) if v is not None})
+    rid, source = _region(probe, "", None, set())  # type: ignore[arg-type]
+    return rid, source, probe.flagged
+
+
+def _memo(fn):
+    """``fn`` of each distinct text of a column, once (``None`` and the empty text give ``()``)."""
+    out: dict = {None: ()}
+
+    def get(text):
+        value = out.get(text, _BAD)
+        if value is _BAD:
+            value = out[text] = fn(text)
+        return value
+
+    return get
+
+
+def _tier_split(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A 企业标签 cell as ``(tiers, other tags)``, as :func:`_org` sorts them."""
+    tiers, other = [], []
+    for tag in split_list(text):
+        tier = next((t for t in TIERS if t in tag), None)
+        (tiers if tier else other).append(tier or tag)
+    return tuple(tiers), tuple(other)
+
+
+def _estimated_split(text: str):
+    fields = split_list(text)
+    return frozenset(fields) if all(f in _ORG_FIELDS for f in fields) else _BAD
+
+
+def _org_batch(batch, one, orgs: list, ids: dict, usccs: dict, source: str, cap_unit: str,
+               import_date: str | None, valid_usccs: frozenset[str], named_zh: bool) -> None:
+    """The organisations of one :class:`~graph.io.columns.ColumnBatch`, built from its columns.
+
+    As :func:`_link_batch` does for links: each column's distinct texts are
+    parsed once (kinds, dates, statuses, capitals, staff counts, patents,
+    list cells, region cells) and a row whose every cell is clear becomes an
+    :class:`~graph.model.Organisation` at once, with the values :func:`_org`
+    gives. Every other row — a cell that does not parse, a credit code the
+    column check did not clear, a missing name, a region problem or warning,
+    a moved-out firm, a repeated credit code or id — is handed to ``one``
+    (the row reader), which finds and names its problems as before.
+    """
+    n, clean = batch.n, batch.clean
+    none = [None] * n
+
+    def col(name):
+        return clean.get(name) or none
+
+    def parsed(name, fn, *args):
+        values = col(name)
+        found = _distinct(values, fn, *args)
+        found[None] = None
+        return values, found
+
+    kinds, kind_map = parsed("kind", parse_kind)
+    as_ofs, as_of_map = parsed("as_of", parse_date)
+    statuses, status_map = parsed("status", parse_status)
+    capitals, capital_map = parsed("registered_capital_cny_m", parse_capital, cap_unit)
+    staff, staff_map = parsed("employees", parse_employees)
+    foundeds, founded_map = parsed("founded", parse_date)
+    patents, patent_map = parsed("patents", parse_int, "patents")
+    status_dates, status_date_map = parsed("status_date", parse_date)
+    split = _memo(split_list)
+    tier_split, estimated_split = _memo(_tier_split), _memo(_estimated_split)
+    members = _memo(lambda text: tuple(map(_membership, split_list(text))))
+    region_cols = [col(f) for f in _REGION_CELLS]
+    has_region = any(v is not none for v in region_cols)
+    names_zh, names_en, own_ids, uscc_col = col("name_zh"), col("name_en"), col("id"), col("uscc")
+    sources, formers, keywords_col, tiers_col = col("source"), col("former_names"), col("keywords"), col("tiers")
+    estimated_col, segments_col, products_col = col("estimated"), col("segments"), col("products")
+    addresses, descs_zh, descs_en, scopes = col("address"), col("description_zh"), col("description_en"), col("business_scope")
+    industries, codes, bands, groups, reps = (col("industry"), col("industry_code"), col("revenue_band"),
+                                              col("parent_group"), col("legal_rep"))
+    bad, skip, first = batch.bad, batch.skip, batch.first
+    BAD, FIRM, UNKNOWN, MOVED_OUT = _BAD, OrgKind.FIRM, RegStatus.UNKNOWN, RegStatus.MOVED_OUT
+    append = orgs.append
+    for i in range(n):
+        if i in skip:
+            continue
+        row = first + i
+        if i in bad:
+            one(row, batch.raw_cells(i))
+            continue
+        name_zh, name_en = names_zh[i] or "", names_en[i] or ""
+        u = uscc_col[i]
+        uscc = None if u is None else (u if u in valid_usccs else BAD)
+        kind, as_of, status = kind_map[kinds[i]], as_of_map[as_ofs[i]], status_map[statuses[i]]
+        capital, employees = capital_map[capitals[i]], staff_map[staff[i]]
+        founded, patent, status_date = founded_map[foundeds[i]], patent_map[patents[i]], status_date_map[status_dates[i]]
+        est_cell = estimated_split(estimated_col[i])
+        if (uscc is BAD or kind is BAD or as_of is BAD or status is BAD or capital is BAD or employees is BAD
+                or founded is BAD or patent is BAD or status_date is BAD or est_cell is BAD
+                or not (name_zh or name_en) or (not name_zh and uscc and named_zh)):
+            one(row, batch.clean_cells(i))
+            continue
+        estimated = set(est_cell)
+        region, region_source = None, ""
+        if has_region:
+            cells = tuple(c[i] for c in region_cols)
+            region, region_source, flagged = _region_cells(cells)
+            if flagged:
+                one(row, batch.clean_cells(i))
+                continue
+        given = has_region and any(c[i] for c in region_cols[:4])
+        if region is None and not given:
+            probe = _Probe({f: c[i] for f, c in zip(_REGION_CELLS, region_cols, strict=True) if c[i] is not None})
+            region, region_source = _region(probe, name_zh or name_en, uscc, set())  # type: ignore[arg-type]
+        if region_source:
+            estimated.add("region")
+        status = status or UNKNOWN
+        if status is MOVED_OUT and region:
+            one(row, batch.clean_cells(i))
+            continue
+        oid = own_ids[i] or org_id(name_zh or name_en, uscc, region)
+        if (uscc and uscc in usccs) or oid in ids:
+            one(row, batch.clean_cells(i))  # a repeat: the row reader names it
+            continue
+        if uscc:
+            usccs[uscc] = row
+        ids[oid] = row
+        if as_of is None and import_date:
+            as_of = import_date
+            estimated.add("as_of")
+        if capital is not None:
+            capital, est = capital
+            if est:
+                estimated.add("registered_capital_cny_m")
+        if employees is not None:
+            employees, est = employees
+            if est:
+                estimated.add("employees")
+        tiers, tagged = tier_split(tiers_col[i]) or ((), ())
+        keywords = split(keywords_col[i]) + tagged
+        status_cell = statuses[i]
+        append((row, Organisation(
+            oid, kind or FIRM, name_zh,
+            _provenance(sources[i] or source, as_of, tuple(sorted(estimated))),
+            name_en, uscc, region, addresses[i] or "", members(segments_col[i]), split(products_col[i]),
+            descs_zh[i] or "", descs_en[i] or "", scopes[i] or "", industries[i] or "", codes[i] or "",
+            tuple(dict.fromkeys(keywords)), employees, bands[i], capital, founded, tuple(dict.fromkeys(tiers)), (),
+            patent, (), groups[i], status, (status_cell or "") if status is not UNKNOWN else "", status_date,
+            tuple(x for x in dict.fromkeys(split(formers[i])) if x not in (name_zh, name_en)),
+            reps[i] or "", region_source)))
 
 
 def segments_from_table(
