@@ -458,6 +458,7 @@ def import_file(
         Read and check everything, write nothing (no reject file either).
     progress : callable, optional
         ``progress(rows_done, rows_total_or_None)``, called every 1000 rows
+        (a CSV file read column-wise: after each batch of up to 65,536 rows)
         and once at the end.
     settings : Settings, optional
         For ``max_file_bytes`` and ``max_field_chars``.
@@ -553,8 +554,10 @@ def _checked(store: GraphStore, table, match: HeaderMatch, entity: str, *, colum
         elif entity == "links":
             links, problems = links_from_table(table, column_map=column_map, settings=settings,
                                                import_date=today)
+            version = store.version()  # read before the ends are looked up: see Batch.ends_at
             links = _check_links(store, links, chk)
             batch.links = [x for row, x in links if row not in chk.bad]
+            batch.ends_at = version  # every link kept has both ends found as stored ids
             del links
         elif entity == "branches":
             branches, problems = branches_from_table(table, column_map=column_map, settings=settings)

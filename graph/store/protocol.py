@@ -68,7 +68,16 @@ __all__ = ["Batch", "WriteResult", "GraphStore", "ColumnarArrays", "AnalysisPush
 
 @dataclass
 class Batch:
-    """Records to write together. Order inside a list does not matter."""
+    """Records to write together. Order inside a list does not matter.
+
+    ``ends_at`` (not a field: a copy of the batch does not carry it) is set by a
+    writer that has found every link's two ends as stored organisation ids, to the
+    store version it read before looking them up; the write pipeline then does not
+    look them up again if the store is still at that version
+    (:func:`graph.store.writeplan.known`).
+    """
+
+    ends_at = None  # int | None
 
     regions: list[Region] = field(default_factory=list)
     clusters: list[Cluster] = field(default_factory=list)

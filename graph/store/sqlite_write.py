@@ -47,6 +47,26 @@ TABLES = {
     "organisations": "orgs",
     "links": "links",
 }
+
+def _link_row(rid, x, doc, h, _new):
+    return rid, x.kind.value, x.src, x.dst, x.since, doc, h
+
+
+def _edge_row(rid, e, doc, h, _new):
+    return rid, e.upstream, e.downstream, doc, h
+
+
+def _doc_row(rid, _rec, doc, h, _new):
+    return rid, doc, h
+
+
+#: per entity, the row executemany takes (made by the pipeline: SqliteTarget.prepared) and its INSERT
+_PREPARED = {"links": _link_row, "segment_edges": _edge_row,
+             **{e: _doc_row for e in ("regions", "clusters", "chains", "segments")}}
+_INSERT = {
+    "links": "INSERT OR REPLACE INTO links(id, kind, src, dst, since, doc, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    "segment_edges": "INSERT OR REPLACE INTO segment_edges(id, upstream, downstream, doc, hash) VALUES (?, ?, ?, ?, ?)",
+}
 # tables bulk-loaded with their indexes dropped, per entity
 _BULK = {"organisations": ("orgs", "org_segments"), "links": ("links",)}
 
@@ -144,23 +164,23 @@ class SqliteTarget:
         finally:
             self._empty.discard(entity)
 
-    def write_rows(self, entity: str, rows: list[Row]) -> None:
+    def prepared(self, entity: str):
+        """The maker of ``entity``'s rows as :meth:`write_rows` hands them to ``executemany`` (the pipeline
+        makes each where it makes the document, :func:`~graph.store.writeplan.plan`); organisations,
+        which fill three tables, stay :class:`~graph.store.writeplan.Row` s."""
+        return _PREPARED.get(entity)
+
+    def write_rows(self, entity: str, rows: list) -> None:
+        """Insert or replace ``rows``: :meth:`prepared` tuples, or :class:`~graph.store.writeplan.Row` s."""
         self._written.add(entity)
         if entity == "organisations":
             self._write_orgs(rows)
-        elif entity == "links":
-            self._conn.executemany(
-                "INSERT OR REPLACE INTO links(id, kind, src, dst, since, doc, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(r.id, x.kind.value, x.src, x.dst, x.since, r.doc, r.hash) for r in rows for x in (r.record,)],
-            )
-        elif entity == "segment_edges":
-            self._conn.executemany(
-                "INSERT OR REPLACE INTO segment_edges(id, upstream, downstream, doc, hash) VALUES (?, ?, ?, ?, ?)",
-                [(r.id, r.record.upstream, r.record.downstream, r.doc, r.hash) for r in rows],
-            )
-        else:
-            sql = f"INSERT OR REPLACE INTO {TABLES[entity]}(id, doc, hash) VALUES (?, ?, ?)"  # noqa: S608
-            self._conn.executemany(sql, [(r.id, r.doc, r.hash) for r in rows])
+            return
+        if rows and isinstance(rows[0], Row):
+            make = _PREPARED[entity]
+            rows = [make(r.id, r.record, r.doc, r.hash, r.new) for r in rows]
+        self._conn.executemany(_INSERT.get(entity) or (
+            f"INSERT OR REPLACE INTO {TABLES[entity]}(id, doc, hash) VALUES (?, ?, ?)"), rows)  # noqa: S608
 
     def _write_orgs(self, rows: list[Row]) -> None:
         conn = self._conn
@@ -173,13 +193,15 @@ class SqliteTarget:
             [(r.id, o.kind.value, o.uscc, *identity_key(o), o.region, r.doc, r.hash)
              for r in rows for o in (r.record,)],
         )
+        # both tables are WITHOUT ROWID, stored in key order whatever the order of the inserts:
+        # in key order each insert lands beside the last one instead of anywhere in the tree
         conn.executemany(
             "INSERT OR REPLACE INTO org_segments(org_id, segment_id, status) VALUES (?, ?, ?)",
-            [(r.id, m.segment, m.status.value) for r in rows for m in r.record.segments],
+            sorted((r.id, m.segment, m.status.value) for r in rows for m in r.record.segments),
         )
         conn.executemany(
             "INSERT OR IGNORE INTO org_names(name, org_id) VALUES (?, ?)",
-            [(n, r.id) for r in rows for n in r.record.names],  # zh, en and former names (曾用名)
+            sorted((n, r.id) for r in rows for n in r.record.names),  # zh, en and former names (曾用名)
         )
 
     # ------------------------------------------------------------ version

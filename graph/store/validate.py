@@ -44,8 +44,12 @@ def check_batch(batch: Batch, known: dict[str, set[str]], *, texts: bool = True)
         for i, rec in enumerate(getattr(batch, name) if texts else (), 1):
             problems.extend(Problem(name, i, field, why, cell_problem_zh(why)) for field, why in record_problems(rec))
     for name in ("regions", "clusters", "chains", "segments", "organisations", "links"):
-        counts = Counter(r.id for r in getattr(batch, name))
-        for i, rec in enumerate(getattr(batch, name), 1):
+        records = getattr(batch, name)
+        ids = [r.id for r in records]
+        if len(set(ids)) == len(ids) and all(i and not i.isspace() for i in ids):
+            continue  # no repeated and no empty id: nothing to say per record
+        counts = Counter(ids)
+        for i, rec in enumerate(records, 1):
             if counts[rec.id] > 1:
                 problems.append(Problem(name, i, "id", f"duplicate id {rec.id!r} in the batch"))
             if not rec.id or not rec.id.strip():
@@ -88,11 +92,12 @@ def check_batch(batch: Batch, known: dict[str, set[str]], *, texts: bool = True)
             if not 0.0 <= m.confidence <= 1.0:
                 problems.append(Problem("organisations", i, "segments", f"confidence {m.confidence} outside 0..1"))
     for i, x in enumerate(batch.links, 1):
-        for field in ("src", "dst"):
-            ref = getattr(x, field)
-            if ref not in orgs:
-                problems.append(Problem("links", i, field, f"unknown organisation {ref!r}"))
-        if x.src == x.dst:
+        src, dst = x.src, x.dst
+        if src not in orgs:
+            problems.append(Problem("links", i, "src", f"unknown organisation {src!r}"))
+        if dst not in orgs:
+            problems.append(Problem("links", i, "dst", f"unknown organisation {dst!r}"))
+        if src == dst:
             problems.append(Problem("links", i, "dst", "a link cannot join an organisation to itself"))
     return problems
 

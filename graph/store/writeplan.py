@@ -266,15 +266,27 @@ def by_former_name(orgs: Sequence[Organisation], target: WriteTarget) -> dict[st
 
 
 def known(batch: Batch, target: WriteTarget) -> dict:
-    """The stored ids and USCC owners :func:`~graph.store.validate.check_batch` needs for ``batch``."""
+    """The stored ids and USCC owners :func:`~graph.store.validate.check_batch` needs for ``batch``.
+
+    The links' ends are not looked up again when the batch says they were all found as stored
+    organisation ids at the version the transaction still sees (``batch.ends_at``, set by the
+    importer, which resolved them): no write came in between, so they are stored still.
+    """
     wanted_orgs = {x for link in batch.links for x in (link.src, link.dst)}
+    if wanted_orgs and batch.ends_at is not None and batch.ends_at == target.version():
+        wanted_orgs -= {o.id for o in batch.organisations}
+        stored_ends = wanted_orgs
+        wanted_orgs = set()
+    else:
+        stored_ends = set()
     wanted_segs = {m.segment for o in batch.organisations for m in o.segments}
     wanted_segs |= {x for e in batch.segment_edges for x in (e.upstream, e.downstream)}
     wanted_segs |= {s for c in batch.chains for s in c.segments}
     wanted_segs |= {s.parent for s in batch.segments if s.parent}
     usccs = sorted({o.uscc for o in batch.organisations if o.uscc})
     return {
-        "organisations": target.existing_ids("organisations", sorted(wanted_orgs)) if wanted_orgs else set(),
+        "organisations": (target.existing_ids("organisations", sorted(wanted_orgs)) if wanted_orgs else set())
+        | stored_ends,
         "segments": target.existing_ids("segments", sorted(wanted_segs)) if wanted_segs else set(),
         "uscc_owners": target.uscc_owners(usccs) if usccs else {},
     }
@@ -300,24 +312,33 @@ def _documents(records: list) -> list[tuple[str, Any, str, str]]:
     return out
 
 
-def plan(entity: str, records: list, target: WriteTarget, result: WriteResult) -> Iterator[list[Row]]:
+def plan(entity: str, records: list, target: WriteTarget, result: WriteResult) -> Iterator[list]:
     """Chunks of the rows of ``records`` that differ from the store; counts go into ``result``.
 
+    Each row is a :class:`Row`, or what the target's ``prepared(entity)`` makes of one when the
+    target has that method and gives a maker for ``entity``: ``maker(id, record, document, hash,
+    new)``, e.g. the tuple its ``executemany`` takes (made once, where the document is made).
     Raises :class:`RefusedText` when the cell guard refuses a text of a record.
     """
     counts = [0, 0, 0]  # inserted, updated, unchanged
+    prepared = getattr(target, "prepared", None)
+    make = (prepared(entity) if prepared is not None else None) or Row
     try:
         for start in range(0, len(records), PLAN_CHUNK):
             docs = _documents(records[start : start + PLAN_CHUNK])
             stored = target.stored_hashes(entity, [d[0] for d in docs])
-            rows = []
-            for rid, rec, text, h in docs:
-                old = stored.get(rid)
-                if old == h:
-                    counts[2] += 1
-                    continue
-                counts[0 if old is None else 1] += 1
-                rows.append(Row(rid, rec, text, h, old is None))
+            if not stored:  # all new (an empty table, or none of these ids stored)
+                counts[0] += len(docs)
+                rows = [make(rid, rec, text, h, True) for rid, rec, text, h in docs]
+            else:
+                rows = []
+                for rid, rec, text, h in docs:
+                    old = stored.get(rid)
+                    if old == h:
+                        counts[2] += 1
+                        continue
+                    counts[0 if old is None else 1] += 1
+                    rows.append(make(rid, rec, text, h, old is None))
             del docs
             if rows:
                 yield rows

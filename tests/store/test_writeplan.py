@@ -113,3 +113,65 @@ def test_the_one_known_difference_from_json_dumps_is_the_small_float_exponent():
     text, _ = canonical(rec)
     old = json.dumps(to_dict(rec), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     assert '"registered_capital_cny_m":1e-7' in text and text == old.replace("1e-07", "1e-7")
+
+
+def test_the_batch_check_names_repeated_and_empty_ids():
+    from graph.store.validate import check_batch
+
+    orgs = [Organisation(i, OrgKind.FIRM, n, P) for i, n in (("a", "甲"), ("b", "乙"), ("a", "丙"), (" ", "丁"))]
+    problems = check_batch(Batch(organisations=orgs), {"organisations": set(), "segments": set()})
+    assert [(p.row, p.reason) for p in problems if p.field == "id"] == [
+        (1, "duplicate id 'a' in the batch"), (3, "duplicate id 'a' in the batch"), (4, "empty id")]
+    assert check_batch(Batch(organisations=orgs[:2]), {"organisations": set(), "segments": set()}) == []
+
+
+def test_link_ends_found_at_the_version_still_seen_are_not_looked_up_again():
+    """Batch.ends_at: the importer found both ends of every link at that version; the pipeline trusts it only
+    while the store is still there, and looks the ends up again once anything was written in between."""
+    from graph.store.sqlite import SqliteStore
+    from graph.store.sqlite_write import SqliteTarget
+    from graph.store.writeplan import known
+
+    store = SqliteStore.memory()
+    store.write(Batch(organisations=[Organisation(i, OrgKind.FIRM, n, P) for i, n in (("a", "甲"), ("b", "乙"))]))
+    batch = Batch(links=[Link("l1", LinkKind.SUPPLIES, "a", "b", P)])
+    batch.ends_at = store.version()
+    asked = []
+    with store._tx() as conn:
+        target = SqliteTarget(conn)
+        real = target.existing_ids
+        target.existing_ids = lambda entity, ids: (asked.append(list(ids)), real(entity, ids))[1]
+        assert known(batch, target)["organisations"] == {"a", "b"} and asked == []
+    store.delete_organisation("b")
+    with store._tx() as conn:
+        target = SqliteTarget(conn)
+        real = target.existing_ids
+        target.existing_ids = lambda entity, ids: (asked.append(list(ids)), real(entity, ids))[1]
+        assert known(batch, target)["organisations"] == {"a"} and asked == [["a", "b"]]
+    with pytest.raises(InvalidInput, match="1 problem"):
+        store.write(batch)
+
+
+def test_prepared_rows_write_what_rows_write():
+    """SqliteTarget.prepared: the tuples the pipeline makes for executemany hold what write_rows makes of Rows."""
+    from graph.store.sqlite import SqliteStore
+    from graph.store.sqlite_write import SqliteTarget
+    from graph.store.writeplan import rows_of
+
+    store, world = SqliteStore.memory(), small_world()
+    sql = {t: f"SELECT * FROM {t} ORDER BY id" for t in ("links", "segment_edges")}  # noqa: S608 - constants
+
+    def tables():
+        return {t: store._conn.execute(q).fetchall() for t, q in sql.items()}
+
+    store.write(Batch(organisations=world.organisations, segments=world.segments, regions=world.regions))
+    store.write(Batch(links=world.links, segment_edges=world.segment_edges))
+    prepared = tables()
+    assert prepared["links"] and prepared["segment_edges"]
+    with store._tx() as conn:
+        conn.execute("DELETE FROM links")
+        conn.execute("DELETE FROM segment_edges")
+        target = SqliteTarget(conn)
+        target.write_rows("links", rows_of(world.links))
+        target.write_rows("segment_edges", rows_of(world.segment_edges))
+    assert tables() == prepared
