@@ -25,6 +25,8 @@ from api.cli.common import (
     open_store_for,
     print_json,
     progress_bar,
+    say_err,
+    settings_for,
     write_summary,
 )
 from api.cli.text import Col, lang, print_pairs, print_table, print_write, t
@@ -85,6 +87,8 @@ def _tabular(entity: str):
             report = import_file(store, file, entity, column_map=mapping, encoding=encoding, sheet=sheet,
                                  skip_invalid=skip_invalid, reject_path=reject_file, dry_run=dry_run,
                                  progress=progress)
+            if report.imported is not None and not dry_run:
+                prepare_analysis(store, data_dir, as_json)
         if as_json:
             print_json(report.as_dict())
             return
@@ -149,10 +153,30 @@ def _flat(stats: dict, prefix: str = "") -> list[tuple[str, object]]:
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Also print the dataset's import statistics.")]
 
 
+def prepare_analysis(store, data_dir, quiet: bool) -> None:
+    """After an import: the analysis view of the store's new version built now, with a line on stderr saying so
+    and how long it took (large stores only: :meth:`matching.engines.Engines.prepare_analysis`)."""
+    import time
+
+    from matching.engines import Engines
+
+    started = time.perf_counter()
+
+    def announce() -> None:
+        if not quiet:
+            say_err(t("正在准备分析视图（之后的首次查询无需再等）…",
+                      "preparing the analysis view (so the first query after this import does not wait)…"))
+
+    if Engines(settings_for(data_dir)).prepare_analysis(store, announce) and not quiet:
+        s = round(time.perf_counter() - started)
+        say_err(t(f"分析视图已就绪，用时 {s} 秒", f"analysis view ready in {s} s"))
+
+
 def _write_batch(batch, stats: dict, data_dir, as_json: bool, title: str, verbose: bool = False) -> None:
     with open_store_for(data_dir) as store:
         result = store.write(batch)
         where = store.path
+        prepare_analysis(store, data_dir, as_json)
     out = {"write": write_summary(result), "stats": stats}
     if as_json:
         print_json(out)

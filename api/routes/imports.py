@@ -13,9 +13,9 @@ import unicodedata
 from pathlib import Path as FsPath
 from typing import Annotated
 
-from fastapi import APIRouter, File, Path, Query, UploadFile
+from fastapi import APIRouter, BackgroundTasks, File, Path, Query, UploadFile
 
-from api.deps import Editor, SettingsDep, StoreDep
+from api.deps import Editor, EnginesDep, SettingsDep, StoreDep
 from api.routes._common import AUTHED, FieldError, responses
 from api.schemas.core import ImportReportPublic
 from api.uploads import save_upload, upload_dir
@@ -80,6 +80,8 @@ def import_upload(
     file: Annotated[UploadFile, File(description="The file to import.")],
     store: StoreDep,
     settings: SettingsDep,
+    engines: EnginesDep,
+    background: BackgroundTasks,
     _: Editor,
     dry_run: Annotated[bool, Query(description="Check everything, write nothing.")] = False,
     skip_invalid: Annotated[bool, Query(description="Write the good rows; list the bad ones.")] = False,
@@ -96,6 +98,9 @@ def import_upload(
         report = import_file(store, path, entity, column_map=mapping, encoding=encoding, sheet=sheet,
                              skip_invalid=skip_invalid, reject_path=FsPath(tmp) / "_rejects.csv",
                              dry_run=dry_run, settings=settings)
+    if report.imported is not None and not dry_run:
+        # the new version's analysis view, built after the answer is sent (large stores only), not by the next query
+        background.add_task(engines.prepare_analysis, store)
     return report_public(report)
 
 
