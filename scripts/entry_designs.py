@@ -18,7 +18,14 @@ from datetime import date
 
 import numpy as np
 
-from matching.eval.entries import _EPOCH, NEGATIVE_PARTS, EntryData, _cells, fit_logistic
+from matching.eval.entries import (
+    _EPOCH,
+    NEGATIVE_PARTS,
+    EntryData,
+    _cells,
+    fit_logistic,
+    fit_signed,
+)
 from matching.eval.metrics import set_metrics
 
 
@@ -125,20 +132,13 @@ def fit(level, end, names, cutoffs=(730, 1095, 1461), l2=1.0, method="logit", mi
             ys.append(truth[cand].astype(float))
             grp.append(len(grp))
     f, y = np.concatenate(rows), np.concatenate(ys)
-    keep = np.ones(len(names), bool)
-    w = np.zeros(len(names))
-    for _ in range(len(names)):
+
+    def one(keep):
         if method == "logit":
-            wk, _b = fit_logistic(f[:, keep], y, l2=l2)
-        else:
-            wk = fit_clogit([r[:, keep] for r in rows], ys, l2=l2)
-        w[:] = 0
-        w[keep] = wk
-        wrong = np.array([(v > 0) if n in NEGATIVE_PARTS else (v < 0) for n, v in zip(names, w, strict=True)])
-        if not wrong.any():
-            break
-        keep &= ~wrong
-    return w
+            return fit_logistic(f[:, keep], y, l2=l2)[0]
+        return fit_clogit([r[:, keep] for r in rows], ys, l2=l2)
+
+    return fit_signed(names, one)
 
 
 def fit_clogit(rows, ys, l2=1.0):

@@ -36,7 +36,13 @@ from datetime import date
 import numpy as np
 
 from graph.analysis.rules import ENTRY_WEIGHTS
-from matching.eval.entries import _EPOCH, NEGATIVE_PARTS, EntryData, _cells, fit_logistic
+from matching.eval.entries import (
+    _EPOCH,
+    EntryData,
+    _cells,
+    fit_logistic,
+    fit_signed,
+)
 from matching.eval.metrics import set_metrics
 
 Y = 365
@@ -206,16 +212,7 @@ def fit(level: str, end: int, h: int, design: dict) -> tuple[np.ndarray, list[st
                 sws.append(np.ones(len(yr)))
     f, y, sw = np.concatenate(rows), np.concatenate(ys), np.concatenate(sws)
     sw = sw * len(sw) / sw.sum()
-    keep = np.ones(len(names), bool)
-    w = np.zeros(len(names))
-    for _ in range(len(names)):
-        wk, _b = fit_logistic(f[:, keep], y, l2=l2, sample_weight=sw)
-        w[:] = 0
-        w[keep] = wk
-        wrong = np.array([(v > 0) if n in NEGATIVE_PARTS else (v < 0) for n, v in zip(names, w, strict=True)])
-        if not wrong.any():
-            break
-        keep &= ~wrong
+    w = fit_signed(names, lambda keep: fit_logistic(f[:, keep], y, l2=l2, sample_weight=sw)[0])
     return w, names
 
 

@@ -28,7 +28,13 @@ from datetime import date
 
 import numpy as np
 
-from matching.eval.entries import _EPOCH, NEGATIVE_PARTS, EntryData, _cells, fit_logistic
+from matching.eval.entries import (
+    _EPOCH,
+    EntryData,
+    _cells,
+    fit_logistic,
+    fit_signed,
+)
 from matching.eval.metrics import set_metrics
 
 Y = 365
@@ -236,16 +242,7 @@ def fit(level: str, end: int, design: dict):
     only = design.get("only")
     if only:
         keep = np.array([n in only for n in names])
-    w = np.zeros(len(names))
-    for _ in range(len(names)):
-        wk, _b = fit_logistic(f[:, keep], y, l2=l2, sample_weight=sw)
-        w[:] = 0
-        w[keep] = wk
-        wrong = np.array([(v > 0) if n in NEGATIVE_PARTS else (v < 0) for n, v in zip(names, w, strict=True)])
-        if not wrong.any():
-            break
-        keep &= ~wrong
-    return w
+    return fit_signed(names, lambda k: fit_logistic(f[:, k], y, l2=l2, sample_weight=sw)[0], keep)
 
 
 def score(level, day, end, a, w):

@@ -50,7 +50,7 @@ from graph.errors import InvalidInput
 from matching.eval.metrics import SET_METRICS, set_metrics
 
 __all__ = ["EntryData", "EntriesResult", "run_entries", "tune_entry_weights", "format_entries", "SCORERS",
-           "firm_day", "fit_logistic"]
+           "firm_day", "fit_logistic", "fit_signed"]
 
 SCORERS = ("engine", "random", "popularity", "density", "demand")
 WINDOW_DAYS = 730  # two years: the momentum window
@@ -245,6 +245,34 @@ def fit_logistic(f: np.ndarray, y: np.ndarray, *, l2: float = 1.0, iters: int = 
     return theta[:k], float(theta[k])
 
 
+def fit_signed(names: list[str], fit, keep: np.ndarray | None = None) -> np.ndarray:
+    """Weights whose signs read the way the parts are named: ``fit(keep)`` gives the weights of the kept columns.
+
+    A part that should raise severity never lowers it, and an immovability part
+    (:data:`NEGATIVE_PARTS`) never raises it: a column fitted with the wrong sign
+    is dropped and the rest refitted, until every sign is right. ``keep``: the
+    columns to start from (all by default). What ``--tune`` and the experiment
+    scripts under ``scripts/`` use, whatever the fit (logistic, pairwise, …).
+
+    Examples
+    --------
+    >>> f = np.array([[0.0, 1.0], [0.2, 1.0], [0.8, 0.0], [1.0, 0.0]]); y = np.array([0, 0, 1, 1])
+    >>> w = fit_signed(["need", "size"], lambda k: fit_logistic(f[:, k], y, l2=0.1)[0])
+    >>> bool(w[0] > 0), float(w[1])   # size came out negative on this data: dropped
+    (True, 0.0)
+    """
+    keep = np.ones(len(names), bool) if keep is None else keep.copy()
+    w = np.zeros(len(names))
+    for _ in range(len(names)):
+        w[:] = 0.0
+        w[keep] = fit(keep)
+        wrong = np.array([(v > 0) if n in NEGATIVE_PARTS else (v < 0) for n, v in zip(names, w, strict=True)])
+        if not wrong.any():
+            break
+        keep &= ~wrong
+    return w
+
+
 def _check_t0(t0: str) -> int:
     """Days since 1970 of ``t0``; ``InvalidInput`` unless a calendar date in 1900-2200."""
     try:
@@ -285,18 +313,7 @@ def tune_entry_weights(data: EntryData, t0: str, *, min_firms: int = 8, window: 
         raise InvalidInput(f"no region with {min_firms} firms and entries in the validation windows before {t0}",
                            f"{t0} 之前的验证窗口内没有符合条件的地区")
     f, y = np.concatenate(rows), np.concatenate(ys)
-    # signs stay explainable: a part that should raise severity never lowers it (and immovability never
-    # raises it); a feature fitted with the wrong sign is dropped and the rest refitted
-    keep = np.ones(len(names), bool)
-    w = np.zeros(len(names))
-    for _ in range(len(names)):
-        wk, _b = fit_logistic(f[:, keep], y, l2=l2)
-        w[:] = 0.0
-        w[keep] = wk
-        wrong = np.array([(v > 0) if n in NEGATIVE_PARTS else (v < 0) for n, v in zip(names, w, strict=True)])
-        if not wrong.any():
-            break
-        keep &= ~wrong
+    w = fit_signed(names, lambda keep: fit_logistic(f[:, keep], y, l2=l2)[0])
     weights = {n: round(float(v), 3) for n, v in zip(names, w, strict=True)}
     return {"validation_from": dates, "until": t0, "weights": weights, "rows": int(len(y)),
             "positives": int(y.sum())}
