@@ -67,6 +67,18 @@ E.inputs = inputs  # the harness's fit() and view() look inputs up in their modu
 DESIGNS = {"base (--tune: 2,3,4y)": {}, "base + policy": {"policy": True}}
 
 
+def alone(level: str, t0: str, h: int) -> tuple[tuple[float, float], dict]:
+    """Diagnostic, not a design: the part alone at the view's freeze date, ties broken by national size
+    (policy first, then popularity within each policy level), scored like the engine."""
+    end = E.DAY(t0)
+    v = end - h
+    a, names = inputs(level, v, {"policy": True})
+    w = np.zeros(len(names))
+    w[-1], w[names.index("popularity")] = 1.0, 1e-3
+    r = E.score(level, v, end, a, w)
+    return E.ratios(r), r
+
+
 def live(t0: str, h: int) -> bool:
     """Does some fitting window of this view freeze after the first plan?"""
     v = E.DAY(t0) - h
@@ -110,6 +122,16 @@ def main() -> None:
               f" | mean-min {mm:.3f} min {c.min():.2f} | old-8 mean-min {om:.3f} min {o.min():.2f}"
               f" | {'; '.join(detail)} ({time.time() - t:.0f}s)", flush=True)
         print(f"    old-8 cells whose fit sees the part (MAPx/R20x, engine MAP/R@20): {'; '.join(lv_cells)}", flush=True)
+    rows = []
+    for lv in ("city", "province"):
+        for t0 in E.T0S:
+            for h, tag in ((E.horizon(t0), "H"), (2 * E.Y, "2y"), (4 * E.Y + 1, "4y")):
+                v = E.DAY(t0) - h
+                if v < E.DAY(PLANS[0]["published"]):
+                    continue
+                (m, r20), r = alone(lv, t0, h)
+                rows.append(f"{lv[:4]} {t0[:4]} -{tag} {m:.2f}/{r20:.2f} ({r['engine'][0]:.3f}/{r['engine'][1]:.3f})")
+    print(f"diagnostic, policy alone (then popularity) where the view sees a plan: {'; '.join(rows)}", flush=True)
 
 
 if __name__ == "__main__":
