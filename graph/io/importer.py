@@ -198,8 +198,12 @@ def _check_orgs(store: GraphStore, orgs: list[tuple[int, Organisation]], chk: _C
 
 
 def _check_links(store: GraphStore, links: list[tuple[int, Link]], chk: _Checker):
+    """The links whose ends are stored organisations, re-pointed at their ids; ``links`` are the good
+    rows of :func:`~graph.io.rows.links_from_table` (no two with one id, none joining a party to itself)."""
     keys = {k for _, x in links for k in (x.src, x.dst)}
     found = store.lookup(keys)
+    if len(found) == len(keys) and all(k == v for k, v in found.items()):
+        return links  # every end is a stored id as written: nothing to re-point, so no new repeat
     # the upper-cased spelling (a USCC typed in lower case) only matters for keys not found as written
     found |= store.lookup({k.upper() for k in keys if k not in found} - keys)
     out, ids = [], {}

@@ -528,6 +528,9 @@ def _org_batch(batch, one, orgs: list, ids: dict, usccs: dict, source: str, cap_
     members = _memo(lambda text: tuple(map(_membership, split_list(text))))
     region_cols = [col(f) for f in _REGION_CELLS]
     has_region = any(v is not none for v in region_cols)
+    # each distinct set of region cells once: (region, source, flagged, any region cell given)
+    region_keys = list(zip(*region_cols, strict=True)) if has_region else none
+    region_of = {k: (*_region_cells(k), any(k[:4])) for k in set(region_keys)} if has_region else {None: (None, "", False, False)}
     names_zh, names_en, own_ids, uscc_col = col("name_zh"), col("name_en"), col("id"), col("uscc")
     sources, formers, keywords_col, tiers_col = col("source"), col("former_names"), col("keywords"), col("tiers")
     estimated_col, segments_col, products_col = col("estimated"), col("segments"), col("products")
@@ -557,14 +560,10 @@ def _org_batch(batch, one, orgs: list, ids: dict, usccs: dict, source: str, cap_
             one(row, batch.clean_cells(i))
             continue
         estimated = set(est_cell)
-        region, region_source = None, ""
-        if has_region:
-            cells = tuple(c[i] for c in region_cols)
-            region, region_source, flagged = _region_cells(cells)
-            if flagged:
-                one(row, batch.clean_cells(i))
-                continue
-        given = has_region and any(c[i] for c in region_cols[:4])
+        region, region_source, flagged, given = region_of[region_keys[i]]
+        if flagged:
+            one(row, batch.clean_cells(i))
+            continue
         if region is None and not given:
             probe = _Probe({f: c[i] for f, c in zip(_REGION_CELLS, region_cols, strict=True) if c[i] is not None})
             region, region_source = _region(probe, name_zh or name_en, uscc, set())  # type: ignore[arg-type]

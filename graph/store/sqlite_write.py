@@ -48,21 +48,22 @@ TABLES = {
     "links": "links",
 }
 
-def _link_row(rid, x, doc, h, _new):
-    return rid, x.kind.value, x.src, x.dst, x.since, doc, h
+# makers of the rows executemany takes, from a chunk's (id, record, document, hash) (SqliteTarget.prepared)
+def _link_rows(docs, _new):
+    return [(rid, x.kind._value_, x.src, x.dst, x.since, doc, h) for rid, x, doc, h in docs]
 
 
-def _edge_row(rid, e, doc, h, _new):
-    return rid, e.upstream, e.downstream, doc, h
+def _edge_rows(docs, _new):
+    return [(rid, e.upstream, e.downstream, doc, h) for rid, e, doc, h in docs]
 
 
-def _doc_row(rid, _rec, doc, h, _new):
-    return rid, doc, h
+def _doc_rows(docs, _new):
+    return [(rid, doc, h) for rid, _rec, doc, h in docs]
 
 
-#: per entity, the row executemany takes (made by the pipeline: SqliteTarget.prepared) and its INSERT
-_PREPARED = {"links": _link_row, "segment_edges": _edge_row,
-             **{e: _doc_row for e in ("regions", "clusters", "chains", "segments")}}
+#: per entity, the maker of its rows and its INSERT
+_PREPARED = {"links": _link_rows, "segment_edges": _edge_rows,
+             **{e: _doc_rows for e in ("regions", "clusters", "chains", "segments")}}
 _INSERT = {
     "links": "INSERT OR REPLACE INTO links(id, kind, src, dst, since, doc, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
     "segment_edges": "INSERT OR REPLACE INTO segment_edges(id, upstream, downstream, doc, hash) VALUES (?, ?, ?, ?, ?)",
@@ -177,8 +178,7 @@ class SqliteTarget:
             self._write_orgs(rows)
             return
         if rows and isinstance(rows[0], Row):
-            make = _PREPARED[entity]
-            rows = [make(r.id, r.record, r.doc, r.hash, r.new) for r in rows]
+            rows = _PREPARED[entity]([(r.id, r.record, r.doc, r.hash) for r in rows], None)
         self._conn.executemany(_INSERT.get(entity) or (
             f"INSERT OR REPLACE INTO {TABLES[entity]}(id, doc, hash) VALUES (?, ?, ?)"), rows)  # noqa: S608
 
@@ -193,15 +193,13 @@ class SqliteTarget:
             [(r.id, o.kind.value, o.uscc, *identity_key(o), o.region, r.doc, r.hash)
              for r in rows for o in (r.record,)],
         )
-        # both tables are WITHOUT ROWID, stored in key order whatever the order of the inserts:
-        # in key order each insert lands beside the last one instead of anywhere in the tree
         conn.executemany(
             "INSERT OR REPLACE INTO org_segments(org_id, segment_id, status) VALUES (?, ?, ?)",
-            sorted((r.id, m.segment, m.status.value) for r in rows for m in r.record.segments),
+            [(r.id, m.segment, m.status.value) for r in rows for m in r.record.segments],
         )
         conn.executemany(
             "INSERT OR IGNORE INTO org_names(name, org_id) VALUES (?, ?)",
-            sorted((n, r.id) for r in rows for n in r.record.names),  # zh, en and former names (曾用名)
+            [(n, r.id) for r in rows for n in r.record.names],  # zh, en and former names (曾用名)
         )
 
     # ------------------------------------------------------------ version

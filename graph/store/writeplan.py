@@ -270,25 +270,21 @@ def known(batch: Batch, target: WriteTarget) -> dict:
 
     The links' ends are not looked up again when the batch says they were all found as stored
     organisation ids at the version the transaction still sees (``batch.ends_at``, set by the
-    importer, which resolved them): no write came in between, so they are stored still.
+    importer, which resolved them): no write came in between, so they are stored still, and the
+    answer says so (``ends_stored``) instead of listing them.
     """
-    wanted_orgs = {x for link in batch.links for x in (link.src, link.dst)}
-    if wanted_orgs and batch.ends_at is not None and batch.ends_at == target.version():
-        wanted_orgs -= {o.id for o in batch.organisations}
-        stored_ends = wanted_orgs
-        wanted_orgs = set()
-    else:
-        stored_ends = set()
+    ends_stored = bool(batch.links) and batch.ends_at is not None and batch.ends_at == target.version()
+    wanted_orgs = set() if ends_stored else {x for link in batch.links for x in (link.src, link.dst)}
     wanted_segs = {m.segment for o in batch.organisations for m in o.segments}
     wanted_segs |= {x for e in batch.segment_edges for x in (e.upstream, e.downstream)}
     wanted_segs |= {s for c in batch.chains for s in c.segments}
     wanted_segs |= {s.parent for s in batch.segments if s.parent}
     usccs = sorted({o.uscc for o in batch.organisations if o.uscc})
     return {
-        "organisations": (target.existing_ids("organisations", sorted(wanted_orgs)) if wanted_orgs else set())
-        | stored_ends,
+        "organisations": target.existing_ids("organisations", sorted(wanted_orgs)) if wanted_orgs else set(),
         "segments": target.existing_ids("segments", sorted(wanted_segs)) if wanted_segs else set(),
         "uscc_owners": target.uscc_owners(usccs) if usccs else {},
+        "ends_stored": ends_stored,
     }
 
 
@@ -312,33 +308,43 @@ def _documents(records: list) -> list[tuple[str, Any, str, str]]:
     return out
 
 
+def _rows(docs: list, new: list[bool] | None) -> list[Row]:
+    """The :class:`Row` of each ``(id, record, document, hash)``; ``new`` as in :func:`plan`."""
+    if new is None:
+        return [Row(*d, True) for d in docs]
+    return [Row(*d, n) for d, n in zip(docs, new, strict=True)]
+
+
 def plan(entity: str, records: list, target: WriteTarget, result: WriteResult) -> Iterator[list]:
     """Chunks of the rows of ``records`` that differ from the store; counts go into ``result``.
 
-    Each row is a :class:`Row`, or what the target's ``prepared(entity)`` makes of one when the
-    target has that method and gives a maker for ``entity``: ``maker(id, record, document, hash,
-    new)``, e.g. the tuple its ``executemany`` takes (made once, where the document is made).
+    Each row is a :class:`Row`, or what the target's ``prepared(entity)`` makes of the chunk when
+    the target has that method and gives a maker for ``entity``: ``maker(docs, new)`` with ``docs``
+    the ``(id, record, document, hash)`` of the changed records and ``new`` a flag per record (or
+    ``None``: all new), e.g. the tuples its ``executemany`` takes (made where the documents are made).
     Raises :class:`RefusedText` when the cell guard refuses a text of a record.
     """
     counts = [0, 0, 0]  # inserted, updated, unchanged
     prepared = getattr(target, "prepared", None)
-    make = (prepared(entity) if prepared is not None else None) or Row
+    make = (prepared(entity) if prepared is not None else None) or _rows
     try:
         for start in range(0, len(records), PLAN_CHUNK):
             docs = _documents(records[start : start + PLAN_CHUNK])
             stored = target.stored_hashes(entity, [d[0] for d in docs])
             if not stored:  # all new (an empty table, or none of these ids stored)
                 counts[0] += len(docs)
-                rows = [make(rid, rec, text, h, True) for rid, rec, text, h in docs]
+                rows = make(docs, None)
             else:
-                rows = []
-                for rid, rec, text, h in docs:
-                    old = stored.get(rid)
-                    if old == h:
+                changed, new = [], []
+                for d in docs:
+                    old = stored.get(d[0])
+                    if old == d[3]:
                         counts[2] += 1
                         continue
                     counts[0 if old is None else 1] += 1
-                    rows.append(make(rid, rec, text, h, old is None))
+                    changed.append(d)
+                    new.append(old is None)
+                rows = make(changed, new)
             del docs
             if rows:
                 yield rows
