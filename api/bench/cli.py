@@ -128,12 +128,13 @@ def bench_search(
 
 def _assemble() -> None:
     """Every other ``bench`` command, each kept beside what it measures; the group is assembled here, once."""
-    from api.bench import backends, gaps, loadcli, suite
+    from api.bench import backends, gaps, hybrid, loadcli, suite
     from api.bench.recommend import bench_recommend
 
     gaps.register_bench(bench_app)
     backends.register_bench(bench_app)
     loadcli.register_bench(bench_app)
+    hybrid.register_bench(bench_app)
     suite.register_bench(bench_app)
     bench_app.command("recommend")(bench_recommend)
 

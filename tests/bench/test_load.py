@@ -99,3 +99,21 @@ def test_load_against_two_worker_processes(tmp_path):
     # both workers log to the same output: one line per request, whichever worker served it
     served = len(re.findall(r'"GET /(?:health|organisations|search)[^"]* HTTP/1.1" 200', fig["server_log"]))
     assert served == fig["overall"]["count"] + 3 + 3 * 2
+
+
+def test_hybrid_bench_times_each_language_new_and_repeated(tmp_path):
+    """bench hybrid: a row per language and pass as it finishes, distinct queries in the cold pass, no errors."""
+    from api.bench.hybrid import run_hybrid_bench
+
+    seen = []
+    fig = run_hybrid_bench(1500, 1, queries=5, model="hashing:64", world_dir=tmp_path / "w", on_row=seen.append)
+    assert [(r["lang"], r["phase"]) for r in seen] == [("zh", "cold"), ("zh", "repeat"), ("en", "cold"),
+                                                       ("en", "repeat")]
+    assert seen == fig["rows"]
+    for r in fig["rows"]:
+        assert r["count"] == 5 and r["distinct"] == 5 and r["errors"] == 0
+        assert 0 < r["p50_ms"] <= r["p95_ms"] <= r["max_ms"]
+    assert fig["worst_cold_p95_ms"] == max(r["p95_ms"] for r in seen if r["phase"] == "cold")
+    assert fig["goal_met"] == (fig["worst_cold_p95_ms"] <= 20.0)
+    again = run_hybrid_bench(1500, 1, queries=5, model="hashing:64", world_dir=tmp_path / "w")
+    assert again["world_reused"] and not fig["world_reused"]
