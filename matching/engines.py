@@ -338,7 +338,8 @@ class Engines:
         starts and the endpoint that needs the engine answers with the error.
         """
         done: dict[str, str] = {}
-        for name, step in (("search", lambda: self.search(store)),
+        # the search step also encodes one text: a model's one-text path (TracedQuery) is built here
+        for name, step in (("search", lambda: self.search(store).embedder.encode(["warm start"])),
                            ("recommend", lambda: self.recommend(store, lambda ix: ix)),
                            ("analysis", lambda: self.analyse(store, lambda a: a.source))):
             try:

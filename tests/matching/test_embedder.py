@@ -117,3 +117,37 @@ def test_no_cache_and_empty_input():
     assert v.shape == (0, 8) and n == 0
     assert encode_cached(emb, ["p", "p"], None)[1] == 1
     assert content_hash("p") != content_hash("p ")
+
+
+# ------------------------------------------------------------------ traced query path
+
+@pytest.mark.model
+def test_a_query_through_the_traced_graph_gets_the_models_vector_and_the_same_hits(real_embedder, world_engine):
+    """One text goes through TracedQuery; its vector equals the model's own path's, zh and en, and so do the hits."""
+    from matching.embedder import TracedQuery, one_torch_thread
+
+    queries = ["motion capture", "Cloud rendering & compute", "AR glasses", "3D printing & rapid prototyping",
+               "game engine middleware", "动作捕捉", "游戏引擎", "AR眼镜", "云渲染算力服务", "IP孵化",
+               "a", "LED displays for stage and virtual production studios in Shenzhen"]
+    traced = np.vstack([real_embedder.encode([q]) for q in queries])
+    assert isinstance(real_embedder._query, TracedQuery)  # the fast path was taken, not fallen back from
+    model = real_embedder._load()
+    with one_torch_thread():
+        own = np.vstack([real_embedder._encode(model, [q], None) for q in queries])
+    cos = np.sum(traced * own, axis=1)
+    assert cos.min() >= 0.99999, dict(zip(queries, cos.round(7), strict=True))
+    for q, a, b in zip(queries, traced, own, strict=True):
+        _, ra = world_engine.dense.search(a[None, :], 10)
+        _, rb = world_engine.dense.search(b[None, :], 10)
+        assert ra[0].tolist() == rb[0].tolist(), q
+    # a batch still goes through sentence-transformers, and agrees with the one-text path
+    batch = real_embedder.encode(queries[:4])
+    assert np.sum(batch * traced[:4], axis=1).min() >= 0.99999
+
+
+def test_the_traced_path_declines_a_model_it_does_not_fit():
+    """Anything but a sentence-transformers Transformer first gets None: the caller keeps the model's own path."""
+    from matching.embedder import TracedQuery
+
+    assert TracedQuery.build(object()) is None
+    assert TracedQuery.build([HashingEmbedder(dim=8)]) is None
