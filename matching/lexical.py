@@ -166,12 +166,20 @@ def top_k(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> tuple[n
     scores = np.asarray(scores, dtype=np.float32)
     if mask is not None:
         scores = np.where(mask, scores, 0.0)
-    n = min(k, int((scores > 0).sum()))
+    # only positive scores are returned, and a query's terms match a small share of the rows: select
+    # among those (partitioning every row took 1.3 ms of a query at 100k). Ties at the cut keep the
+    # lowest rows, so the rows are always the first k by (score desc, row asc)
+    pos = np.flatnonzero(scores > 0)  # ascending rows
+    n = min(k, len(pos))
     rows = np.full(k, -1, dtype=np.int64)
     out = np.zeros(k, dtype=np.float32)
     if n:
-        part = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(len(scores))
-        # stable order: score desc, then row asc (deterministic ties)
+        part = pos
+        if n < len(pos):
+            vals = scores[pos]
+            cut = np.partition(vals, len(vals) - n)[len(vals) - n]  # the n-th best score
+            above = pos[vals > cut]
+            part = np.concatenate([above, pos[vals == cut][: n - len(above)]])
         part = part[np.lexsort((part, -scores[part]))][:n]
         rows[:n] = part
         out[:n] = scores[part]
