@@ -146,6 +146,22 @@ def _clean_column(pa, pc, col, max_chars: int):
     return text, pc.fill_null(suspect, False)
 
 
+def _printable(column) -> bool:
+    """Whether every text of an Arrow string column (or slice) is printable, judged in one pass over its
+    data buffers (Python's own test, as the row reader uses). The buffers may hold texts of rows
+    outside a slice too: ``False`` only means "look at each text" (:func:`_not_printable`)."""
+    for chunk in column.chunks:
+        data = chunk.buffers()[2]
+        if data is None or not data.size:
+            continue
+        try:
+            if not data.to_pybytes().decode("utf-8").isprintable():
+                return False
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
 def _not_printable(values: list) -> set[int]:
     """Positions of texts with a non-printable character (Python's own test, as the row reader uses)."""
     if "".join(filter(None, values)).isprintable():
@@ -205,20 +221,24 @@ class ColumnBatch:
     """Up to :data:`BATCH_ROWS` consecutive rows of a column-read file, as Python lists per column.
 
     ``clean[field]`` holds the cleaned texts (``None`` for empty); ``raw`` the
-    ``(header, texts)`` of the recognised columns as written; ``bad`` the
+    ``(header, texts)`` of the recognised columns as written (Arrow arrays, made
+    Python lists only when a row's raw cells are asked for); ``bad`` the
     positions of rows the cheap column tests cannot clear (the row reader
     must check them cell by cell); ``skip`` the positions of wholly empty rows.
     Row ``i`` of the batch is row ``first + i`` of the file.
     """
 
-    __slots__ = ("first", "n", "clean", "raw", "bad", "skip")
+    __slots__ = ("first", "n", "clean", "raw", "bad", "skip", "_raw_lists")
 
     def __init__(self, first: int, n: int, clean: dict, raw: list, bad: set, skip: set):
         self.first, self.n, self.clean, self.raw, self.bad, self.skip = first, n, clean, raw, bad, skip
+        self._raw_lists: list | None = None
 
     def raw_cells(self, i: int) -> dict:
         """Row ``i``'s cells as the row reader gets them: ``{header: text as written}``."""
-        return {h: r[i] for h, r in self.raw}
+        if self._raw_lists is None:
+            self._raw_lists = [(h, r if isinstance(r, list) else r.to_pylist()) for h, r in self.raw]
+        return {h: r[i] for h, r in self._raw_lists}
 
     def clean_cells(self, i: int) -> CleanCells:
         """Row ``i``'s cleaned cells (for a row that is not ``bad``)."""
@@ -244,13 +264,14 @@ def _batches(table: Table, n: int, cleaned: list, empty) -> Iterator[ColumnBatch
     for start in range(0, n, BATCH_ROWS):
         stop = min(start + BATCH_ROWS, n)
         clean = {f: text.slice(start, stop - start).to_pylist() for f, _h, _c, text, _s in cleaned}
-        raw = [(h, col.slice(start, stop - start).to_pylist()) for _f, h, col, *_ in cleaned]
+        raw = [(h, col.slice(start, stop - start)) for _f, h, col, *_ in cleaned]
         bad = set()
         for (_f, _h, _c, _t, suspect), (_h2, values) in zip(cleaned, raw, strict=True):
             s = suspect.slice(start, stop - start)
             if pc.any(s).as_py():
                 bad.update(pc.indices_nonzero(s).to_pylist())
-            bad |= _not_printable(values)
+            if not _printable(values):
+                bad |= _not_printable(values.to_pylist())
         skip = set(pc.indices_nonzero(empty.slice(start, stop - start)).to_pylist()) if empty is not None else set()
         yield ColumnBatch(first + start, stop - start, clean, raw, bad, skip)
 
