@@ -21,10 +21,11 @@ Examples
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 __all__ = ["LANGS", "check_lang", "pick", "region_name", "word", "WORDS", "ONLY_ZH", "ID_PATTERN", "Names",
-           "status_note"]
+           "status_note", "clip", "cells"]
 
 LANGS = ("zh", "en")
 
@@ -139,6 +140,58 @@ def check_lang(lang: str) -> str:
         raise InvalidInput(f"unknown language {lang!r}: use zh or en", f"未知语言 {lang!r}：请用 zh 或 en",
                            [Problem("options", None, "lang", "expected zh or en")])
     return lang
+
+
+def cells(text: str) -> int:
+    """Display columns of ``text``: a wide (CJK) character takes two, a combining mark none.
+
+    >>> cells("游戏引擎"), cells("Game"), cells("e\u0301")
+    (8, 4, 1)
+    """
+    return sum(0 if unicodedata.combining(ch) or unicodedata.category(ch) == "Cf"
+               else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _clusters(text: str) -> list[str]:
+    """``text`` as characters a reader sees: a base with its combining marks, variation selectors and
+    zero-width joins (so a cut never separates an accent, a selector or half of a joined emoji)."""
+    out: list[str] = []
+    for ch in text:
+        joins = unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf") \
+            or 0xFE00 <= ord(ch) <= 0xFE0F or (out and out[-1].endswith("\u200d"))
+        if out and joins:
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` display columns, ending in "…" when cut (never mid-character; a Latin name is
+    cut at a word's end when one falls in its second half). The full text belongs in a tooltip beside it.
+
+    >>> clip("游戏引擎", 8), clip("短视频与微短剧制作", 10), clip("Short video & micro-drama production", 20)
+    ('游戏引擎', '短视频与…', 'Short video…')
+    >>> clip("Cafe\u0301 society", 6) == "Cafe\u0301…", clip("", 4)
+    (True, '')
+    """
+    if cells(text) <= width:
+        return text
+    kept, used = [], 1  # the "…" takes one column
+    for c in _clusters(text):
+        if used + cells(c) > width:
+            break
+        kept.append(c)
+        used += cells(c)
+    head = "".join(kept)
+    space = head.rfind(" ")
+    if space >= len(head) // 2 and not CJK_CHAR.search(head[space:]):
+        head = head[:space]
+    return head.rstrip(" &,;:·-/") + "…"
+
+
+#: a Chinese character (a name in Chinese is cut anywhere; a Latin word only at its end)
+CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 
 
 def pick(zh: str | None, en: str | None, lang: str = "zh") -> str:

@@ -19,7 +19,7 @@ import re
 
 from graph.display import ID_PATTERN
 
-__all__ = ["LATIN_OK", "latin_words", "scrub", "text_problems", "data_names", "cells", "wide_lines"]
+__all__ = ["LATIN_OK", "latin_words", "scrub", "text_problems", "data_names", "cells", "wide_lines", "cut_of"]
 
 #: Latin words Chinese output may hold that are neither data nor input: formats, metrics, model and index kinds
 LATIN_OK = {"chainmatch", "xlsx", "html", "csv", "utf", "json", "jsonl", "sqlite", "id", "ids", "api", "usccc",
@@ -77,6 +77,19 @@ def text_problems(text: str, language: str, names: dict[str, set[str]], *, ids: 
         if bad:
             found.append(f"English in Chinese output: {bad[:8]}")
     return found
+
+
+def cut_of(shown: str, full: str) -> bool:
+    """Whether ``shown`` is ``full`` cut short as a person can tell: the start of it, ending in "…".
+
+    A chart label that has no room for a whole name shows such a cut with the
+    full name in its tooltip; a label that is a bare prefix of a name (no "…")
+    is a silent cut, which this refuses.
+
+    >>> cut_of("短视频与…", "短视频与微短剧制作"), cut_of("短视频与", "短视频与微短剧制作"), cut_of("动画…", "游戏引擎")
+    (True, False, False)
+    """
+    return shown.endswith("…") and len(shown) > 1 and full.startswith(shown[:-1].rstrip()) and shown[:-1] != full
 
 
 def data_names(store, typed: set[str] = frozenset()) -> dict[str, set[str]]:

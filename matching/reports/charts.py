@@ -22,9 +22,13 @@ from __future__ import annotations
 
 from html import escape
 
+from graph.display import clip
 from matching.reports.labels import t
 
-__all__ = ["chain_chart", "severity_chart", "STATUS_COLOURS", "PART_COLOURS", "anchor"]
+__all__ = ["chain_chart", "severity_chart", "svg_label", "STATUS_COLOURS", "PART_COLOURS", "anchor"]
+
+#: display columns a label has room for: the chain chart's slanted segment names, the severity chart's left column
+CHAIN_LABEL, SEVERITY_LABEL = 28, 36
 
 STATUS_COLOURS = {"strong": "#2e7d32", "present": "#7cb342", "thin": "#f9a825", "missing": "#c62828",
                   "extension": "#6a1b9a", "absent": "#9e9e9e"}
@@ -46,6 +50,19 @@ def _e(x) -> str:
 
 def _name(row: dict, lang: str) -> str:
     return (row["name_zh"] or row["name_en"]) if lang == "zh" else (row["name_en"] or row["name_zh"])
+
+
+def svg_label(text: str, width: int, attrs: str) -> str:
+    """An SVG ``<text>`` of ``text`` cut to ``width`` columns (ending in "…"), the full text in its ``<title>``.
+
+    >>> svg_label("短视频与微短剧制作", 10, 'x="0"')
+    '<text x="0"><title>短视频与微短剧制作</title>短视频与…</text>'
+    >>> svg_label("游戏引擎", 10, 'x="0"')
+    '<text x="0">游戏引擎</text>'
+    """
+    shown = clip(text, width)
+    tip = f"<title>{_e(text)}</title>" if shown != text else ""
+    return f"<text {attrs}>{tip}{_e(shown)}</text>"
 
 
 def chain_chart(rows: list[dict], lang: str = "zh", names: dict[str, str] | None = None) -> str:
@@ -82,8 +99,8 @@ def chain_chart(rows: list[dict], lang: str = "zh", names: dict[str, str] | None
                    f'<text x="{x + col / 2}" y="{top + plot - max(h, 1) - 3:.1f}" font-size="10" '
                    f'text-anchor="middle">{v}</text></a>')
         lx, ly = x + col / 2, top + plot + 8
-        out.append(f'<text x="{lx}" y="{ly}" font-size="11" text-anchor="end" '
-                   f'transform="rotate(-60 {lx} {ly})">{_e(_name(r, lang)[:16])}</text>')
+        out.append(svg_label(_name(r, lang), CHAIN_LABEL,
+                         f'x="{lx}" y="{ly}" font-size="11" text-anchor="end" transform="rotate(-60 {lx} {ly})"'))
     lx = 55
     for status, colour in STATUS_COLOURS.items():
         out.append(f'<rect x="{lx}" y="6" width="10" height="10" fill="{colour}"/>'
@@ -97,24 +114,27 @@ def severity_chart(gaps: list[dict], lang: str = "zh", note=None) -> str:
     """Stacked severity bars (rows as in ``report["gaps"]``)."""
     names = list(dict.fromkeys(p["name"] for g in gaps for p in g["parts"]))
     colour = {n: PART_COLOURS[i % len(PART_COLOURS)] for i, n in enumerate(names)}
-    bar, gap, left, plot, top = 18, 8, 220, 560, 50
-    width, height = left + plot + 70, top + max(len(gaps), 1) * (bar + gap) + 10
-    vmax = max([g["severity"]["value"] for g in gaps] + [1e-9])
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-           f'class="chart" aria-label="{_e(t("chart_severity", lang))}">']
-    lx = 10
+    bar, gap, left, plot = 18, 8, 220, 560
+    width = left + plot + 70
+    legend, lx, ly = [], 10, 8  # the parts' legend, wrapped to as many rows as it needs
     for n in names:
         label = t(n, lang)
-        out.append(f'<rect x="{lx}" y="8" width="10" height="10" fill="{colour[n]}"/>'
-                   f'<text x="{lx + 14}" y="17" font-size="11">{_e(label)}</text>')
-        lx += 24 + len(label) * (12 if lang == "zh" else 6)
-        if lx > width - 100:
-            lx = 10
+        step = 24 + len(label) * (12 if lang == "zh" else 6)
+        if lx > 10 and lx + step > width:
+            lx, ly = 10, ly + 18
+        legend.append(f'<rect x="{lx}" y="{ly}" width="10" height="10" fill="{colour[n]}"/>'
+                      f'<text x="{lx + 14}" y="{ly + 9}" font-size="11">{_e(label)}</text>')
+        lx += step
+    top = ly + 42
+    height = top + max(len(gaps), 1) * (bar + gap) + 10
+    vmax = max([g["severity"]["value"] for g in gaps] + [1e-9])
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+           f'class="chart" aria-label="{_e(t("chart_severity", lang))}">', *legend]
     for i, g in enumerate(gaps):
         y = top + i * (bar + gap)
         kind = g["kind_zh"] if lang == "zh" else g["kind"]
-        out.append(f'<text x="{left - 6}" y="{y + bar - 5}" font-size="11" text-anchor="end">'
-                   f'{_e(kind)} {_e(_name(g, lang)[:18])}</text>')
+        out.append(svg_label(f"{kind} {_name(g, lang)}", SEVERITY_LABEL,
+                         f'x="{left - 6}" y="{y + bar - 5}" font-size="11" text-anchor="end"'))
         x = float(left)
         for p in g["parts"]:
             v = max(p["value"]["value"], 0.0)

@@ -57,3 +57,42 @@ def test_report_renders_without_errors_and_prints(html_text):
     assert requests == [page_file.as_uri()]  # nothing fetched besides the file itself
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
     assert pdf.startswith(b"%PDF") and pages >= 9  # one section a page at least
+
+
+def test_english_chart_labels_fit_their_chart_and_show_the_whole_name_on_hover(report):
+    """The sample world's long English segment names: every label lies inside its chart, a cut one ends in
+    "…" and its tooltip (the <title> the browser shows on hover) holds the whole name."""
+    from matching.reports.render import render
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page_file = ARTIFACTS / "report-en.html"
+    page_file.write_bytes(render(report, "html", "en"))
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
+            page.goto(page_file.as_uri())
+            page.wait_for_load_state("load")
+            for section, shot in (("#sec-chain_map", "report-en-chain-map.png"), ("#sec-gaps", "report-en-severity.png")):
+                labels = page.evaluate("""(sel) => {
+                    const svg = document.querySelector(sel + ' svg'), box = svg.getBoundingClientRect();
+                    return [...svg.querySelectorAll('text')].filter(t => t.querySelector('title') || t.textContent.length > 3)
+                      .map(t => { const r = t.getBoundingClientRect(), tip = t.querySelector('title');
+                        return {shown: [...t.childNodes].filter(n => n.nodeType === 3).map(n => n.data).join(''),
+                                tip: tip ? tip.textContent : '', inside: r.left >= box.left - 1 && r.right <= box.right + 1
+                                  && r.top >= box.top - 1 && r.bottom <= box.bottom + 1}; }); }""", section)
+                page.locator(section + " svg").screenshot(path=str(ARTIFACTS / shot))
+                outside = [x["shown"] for x in labels if not x["inside"]]
+                assert not outside, f"{section}: labels past the chart's edge: {outside[:5]}"
+                cut = [x for x in labels if x["shown"].endswith("…")]
+                assert cut, f"{section}: the sample's long English names are cut"
+                assert all(x["tip"].startswith(x["shown"][:-1].rstrip()) and len(x["tip"]) >= len(x["shown"])
+                           for x in cut), cut[:3]
+            # the severity chart's legend wraps to rows of its own: no two of its words overlap
+            boxes = page.evaluate("""() => [...document.querySelectorAll('#sec-gaps svg text')].filter(t => !t.closest('a'))
+                .map(t => { const r = t.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom, t.textContent]; })""")
+            overlaps = [(a[4], b[4]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                        if a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1]
+            assert not overlaps, overlaps[:5]
+        finally:
+            browser.close()
