@@ -1,6 +1,6 @@
 // 立项: create a pipeline project for a target from where it is found — the firm profile's "why a target" table
-// and the target detail. A button (class np-open, data-org / data-segment / data-form) opens a dialog for the page's
-// region: owner agency (the region's agencies by name), the introducer to credit (GET /introducers for the target,
+// the target detail and each row of the targets table. A button (class np-open, data-org / data-segment / data-form, optional data-region) opens a dialog
+// for that region (else the page's): owner agency (the region's agencies by name), the introducer to credit (GET /introducers for the target,
 // the first-ranked preselected, names only), due date, next step and planned investment; it posts POST /projects.
 // A second project for the same firm × region × segment is refused by the server with a pointer to the first
 // (见项目 N), shown in the dialog and the notice, the dialog left open.
@@ -30,10 +30,10 @@ addStrings({
 
 const np = { ctx: null, target: null };
 
-/** The 立项 button of one target (firm, gap segment, attraction form). */
-export function newProjectButton(org, segment, form) {
+/** The 立项 button of one target (firm, gap segment, attraction form; ``region``: the list's, else the page's). */
+export function newProjectButton(org, segment, form, region) {
   return `<button type="button" class="np-open" data-org="${esc(org)}" data-segment="${esc(segment)}"` +
-    ` data-form="${esc(form || "")}">${esc(t("npOpen"))}</button>`;
+    ` data-form="${esc(form || "")}"${region ? ` data-region="${esc(region)}"` : ""}>${esc(t("npOpen"))}</button>`;
 }
 
 /** Wire once: ``ctx`` gives state, notify, errorText, writeErrorText, onCreated (the board reloads) and
@@ -49,18 +49,19 @@ export function initNewProject(ctx) {
   });
 }
 
-async function openDialog({ org, segment, form }) {
+async function openDialog({ org, segment, form, region: forRegion }) {
   const { state, errorText } = np.ctx;
   const dlg = $("#np-dialog");
-  np.target = { org, segment, form, region: state.region };
+  const region = forRegion || state.region;
+  np.target = { org, segment, form, region };
   dlg.innerHTML = `<p class="muted">${esc(t("loading"))}</p>`;
   dlg.showModal();
   let firm, agencies, intro;
   try {
     [firm, agencies, intro] = await Promise.all([
       api.organisation(org),
-      get("/organisations", { kind: "agency", region: state.region, limit: 100 }),
-      api.introducers(org, state.region, 10).catch(() => ({ items: [] })),
+      get("/organisations", { kind: "agency", region, limit: 100 }),
+      api.introducers(org, region, 10).catch(() => ({ items: [] })),
     ]);
   } catch (e) {
     dlg.innerHTML = `<p class="notice error">${esc(errorText(e))}</p><button type="button" data-np-cancel>${esc(t("npCancel"))}</button>`;
@@ -72,7 +73,7 @@ async function openDialog({ org, segment, form }) {
   if (vias.length) (await api.organisationsById(vias).catch(() => ({ items: [] }))).items.forEach((o) => viaNames.set(o.id, nameOf(o)));
   const introLabel = (x) => `${nameOf(x)} · ${x.kind === "direct" ? t("direct") : `${t("via")} ${viaNames.get(x.via) || ""}`}`;
   const seg = state.segments.get(segment);
-  const place = (state.regions.find((r) => r.id === state.region) || { id: state.region });
+  const place = (state.regions.find((r) => r.id === region) || { id: region });
   dlg.innerHTML = `<form id="np-form" method="dialog" class="stack np-form" autocomplete="off">
     <h3>${esc(t("npTitle"))}</h3>
     <dl class="kv"><dt>${esc(t("npFor"))}</dt><dd class="np-firm">${esc(nameOf(firm))}</dd>

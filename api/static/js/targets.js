@@ -1,5 +1,5 @@
 // Targets for a gap: the recommendation table (score parts, attraction form, reasons,
-// outcome buttons) and one target's view: introducer paths as a graph and the
+// outcome buttons, 立项 for the list's region) and one target's view: introducer paths as a graph and the
 // proposed joint campaign.
 
 import { api } from "./api.js";
@@ -112,7 +112,7 @@ export function renderList() {
     { key: "parts", label: t("scoreParts"), text: (r) => partsText(r.parts), html: (r) => partsHtml(r.parts) },
     { key: "form", label: t("form"), text: (r) => (r.form ? `${r.form.form_zh} ${r.form.form}` : ""), html: (r) => (r.form ? `<b title="${esc((getLang() === "zh" && r.form.rule_zh) || r.form.rule)}">${esc(formText(r.form))}</b>` : "") },
     { key: "reason", label: t("reason"), cls: "reason", text: (r) => (getLang() === "zh" ? r.reason_zh : r.reason_en) },
-    { key: "status", label: t("outcome"), text: (r) => r.status || "", html: (r) => `${r.status ? `<span class="status-tag">${esc(t(r.status))}</span>` : ""}${outcomeButtons(r.org, r.segment, r.form && r.form.form)}` },
+    { key: "status", label: t("outcome"), text: (r) => r.status || "", html: (r) => `${r.status ? `<span class="status-tag">${esc(t(r.status))}</span>` : ""}${outcomeButtons(r.org, r.segment, r.form && r.form.form)}${newProjectButton(r.org, r.segment || seg.segment, r.form && r.form.form, current.region)}` },
   ];
   const html = rows.length
     ? table("targets", `${t("targetsFor")}${nameOf(seg)}`, columns, rows, { rowAttrs: (r) => `data-org="${esc(r.org)}"` })
