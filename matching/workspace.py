@@ -48,7 +48,8 @@ from pathlib import Path
 from graph import sqlitedb
 from graph.errors import InvalidInput, NotFound
 
-__all__ = ["Workspace", "Outcome", "Campaign", "Conflict", "STATUSES", "STATUS_ZH", "workspace_path", "find_conflicts"]
+__all__ = ["Workspace", "Outcome", "Campaign", "Conflict", "STATUSES", "STATUS_ZH", "workspace_path", "find_conflicts",
+           "in_region", "campaigns_in"]
 
 STATUSES = ("contacted", "accepted", "rejected", "landed")
 STATUS_ZH = {"contacted": "已接洽", "accepted": "已采纳", "rejected": "已否决", "landed": "已落地"}
@@ -369,16 +370,12 @@ class Workspace:
             raise NotFound("campaign", str(campaign_id))
         return found[0]
 
-    def campaigns(self, *, status: str | None = None, ids: Iterable[int] | None = None,
-                  region: str | None = None) -> list[Campaign]:
-        """Stored campaigns by id; ``region`` (an id): those recruiting for it or a place inside it."""
+    def campaigns(self, *, status: str | None = None, ids: Iterable[int] | None = None) -> list[Campaign]:
+        """Stored campaigns by id (a region's: :func:`campaigns_in`, which knows where the agencies are)."""
         where, params = [], []
         if status is not None:
             where.append("status = ?")
             params.append(status)
-        if region is not None:
-            where.append("(region = ? OR substr(region, 1, ?) = ?)")
-            params += [region, len(region) + 1, region + "/"]
         if ids is not None:
             ids = list(ids)
             where.append(f"id IN ({','.join('?' * len(ids))})")
@@ -403,6 +400,39 @@ class Workspace:
     def conflicts(self, targets: Iterable[str] | None = None) -> list[Conflict]:
         """Targets claimed by open campaigns of different owners that do not coordinate."""
         return find_conflicts(self.campaigns(status="open"), targets)
+
+
+def _within(region_id: str | None, region: str) -> bool:
+    return region_id is not None and (region_id == region or region_id.startswith(region + "/"))
+
+
+def in_region(campaign: Campaign, region: str, agency_region) -> bool:
+    """Whether ``campaign`` belongs to ``region`` (an id): it recruits for the region or a place inside it, or
+    its owner or one of its partner agencies sits there (``agency_region``: agency id → region id). A campaign
+    stored without a region (``campaign create`` without ``--region``) thus belongs where its agencies work,
+    and adding a partner agency brings the campaign into that agency's region too.
+
+    >>> c = Campaign(1, "XR", "agency:nanshan", ("agency:futian",), None, ("org:t",), "open", "", "")
+    >>> where = {"agency:nanshan": "cn/gd/sz/nanshan", "agency:futian": "cn/gd/sz/futian"}
+    >>> [in_region(c, r, where) for r in ("cn/gd/sz", "cn/gd/sz/nanshan", "cn/gd/sz/futian", "cn/gd/sz/luohu")]
+    [True, True, True, False]
+    >>> in_region(Campaign(2, "x", "agency:x", (), "cn/gd/sz", (), "open", "", ""), "cn/gd/sz/luohu", where)
+    False
+    """
+    return _within(campaign.region, region) or any(
+        _within(agency_region.get(a), region) for a in (campaign.owner, *campaign.partners))
+
+
+def campaigns_in(ws: Workspace, store, *, status: str | None = None, region: str | None = None) -> list[Campaign]:
+    """The stored campaigns (``status``: open or closed) that belong to ``region`` (see :func:`in_region`; the
+    agencies' regions read from ``store``); all of them without a region. ``GET /campaigns`` and ``chainmatch
+    campaign list`` both answer with this."""
+    found = ws.campaigns(status=status)
+    if region is None:
+        return found
+    agencies = {a for c in found for a in (c.owner, *c.partners)}
+    where = {o.id: o.region for o in store.organisations(ids=agencies)} if agencies else {}
+    return [c for c in found if in_region(c, region, where)]
 
 
 def find_conflicts(campaigns: Iterable[Campaign], targets: Iterable[str] | None = None) -> list[Conflict]:

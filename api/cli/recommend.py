@@ -28,6 +28,7 @@ from graph.errors import InvalidInput
 from graph.labels import gap_zh, label
 from graph.resolve import resolve_org, resolve_region, resolve_segment
 from matching.recommend.gaptargets import DEFAULT_PER_GAP
+from matching.workspace import campaigns_in
 
 __all__ = ["register"]
 
@@ -257,13 +258,14 @@ def campaign_create(
 
 @campaign_app.command("list")
 def campaign_list(status: Annotated[str | None, typer.Option(help="open or closed.")] = None,
-                  region: Annotated[str | None, typer.Option("--region", "-r", help="Only campaigns recruiting for "
-                                                             "this region or a place inside it.")] = None,
+                  region: Annotated[str | None, typer.Option("--region", "-r", help="Only campaigns of this region "
+                                                             "or a place inside it: recruiting for it, or with "
+                                                             "their owner or a partner agency there.")] = None,
                   data_dir: DataDir = None, as_json: JsonOut = False) -> None:
     """Stored campaigns."""
     rid = resolve_region(region, field="--region") if region else None
-    with _context(data_dir) as (_e, _store, ws):
-        cs = ws.campaigns(status=status, region=rid)
+    with _context(data_dir) as (_e, store, ws):
+        cs = campaigns_in(ws, store, status=status, region=rid)
     if as_json:
         print_json([c.as_dict() for c in cs])
         return

@@ -28,6 +28,7 @@ from api.schemas.recommend import (
     ConflictPage,
 )
 from graph.resolve import resolve_org, resolve_region
+from matching.workspace import campaigns_in
 
 __all__ = ["router"]
 
@@ -63,13 +64,16 @@ def create(store: StoreDep, ws: WorkspaceDep, _: Editor, body: CampaignCreate) -
 
 
 @router.get("", summary="Stored campaigns", response_model=CampaignPage)
-def list_campaigns(ws: WorkspaceDep, _: Viewer, page: PageDep,
+def list_campaigns(store: StoreDep, ws: WorkspaceDep, _: Viewer, page: PageDep,
                    status: Annotated[Literal["open", "closed"] | None, Query(description="Only open or closed.")]
                    = None,
-                   region: Annotated[str | None, Query(max_length=200, description="Only campaigns recruiting for "
-                                                       "this region or a place inside it (id or place name).",
-                                                       examples=["深圳"])] = None) -> CampaignPage:
-    found = ws.campaigns(status=status, region=resolve_region(region, field="query.region") if region else None)
+                   region: Annotated[str | None, Query(max_length=200, description="Only campaigns of this region "
+                                                       "or a place inside it (id or place name): those recruiting "
+                                                       "for it, and those whose owner or a partner agency sits "
+                                                       "there (a campaign stored without a region belongs where "
+                                                       "its agencies are).", examples=["深圳"])] = None) -> CampaignPage:
+    found = campaigns_in(ws, store, status=status,
+                         region=resolve_region(region, field="query.region") if region else None)
     return CampaignPage(items=[c.as_dict() for c in page.slice(found)], total=len(found), limit=page.limit,
                         offset=page.offset)
 

@@ -157,9 +157,16 @@ def test_campaign_lifecycle_and_conflict_between_two_agencies(api):
     page = api.get("/campaigns", params={"status": "open", "limit": 1}).json()
     assert page["total"] == 2 and len(page["items"]) == 1
     assert api.get("/campaigns").json()["total"] == 3
-    # by region: the one recruiting for Shenzhen (b and c name none); a place outside it has none
-    assert [x["id"] for x in api.get("/campaigns", params={"region": "深圳"}).json()["items"]] == [a["campaign"]["id"]]
-    assert api.get("/campaigns", params={"region": "广州"}).json()["total"] == 0
+    # by region: a recruits for Shenzhen; b and c name no region and belong where their agencies sit (Longgang,
+    # Nanshan as b's partner, Futian), all inside Shenzhen; a place outside it has none
+    def region_ids(region, **params):
+        return [x["id"] for x in api.get("/campaigns", params={"region": region, **params}).json()["items"]]
+
+    ids = [x["campaign"]["id"] for x in (a, b, c)]
+    assert region_ids("深圳") == ids and region_ids("深圳", status="open") == ids[:2]
+    assert region_ids("龙岗区") == [ids[1]] and region_ids("福田区") == [ids[2]]
+    assert region_ids("南山区") == ids[:2]  # a's owner, and b's partner since the add
+    assert region_ids("广州") == [] and region_ids("罗湖区") == []
     assert api.get(f"/campaigns/{cid}").json()["targets"] == sorted(targets)
     events = api.get(f"/campaigns/{cid}/history").json()
     assert [e["event"] for e in events["items"]] == ["created", "targets_added", "partners_added"]

@@ -154,6 +154,13 @@ def test_written_things_read_back_alike(api, run):
     by_region = _ok(api.get("/campaigns", params={"region": REGION}))["items"]
     assert by_region and by_region == run("campaign", "list", "--region", REGION)
     assert _ok(api.get("/campaigns", params={"region": "广州"}))["items"] == run("campaign", "list", "--region", "广州") == []
+    # created without --region: it belongs where its owner agency sits (深圳市南山区投资推广署), in both
+    made = run("campaign", "create", "无地区活动", "--owner", "org:p004", "--target", "org:f0846")["campaign"]
+    assert made["region"] is None
+    for place, has in (("南山区", True), ("深圳", True), ("福田区", False)):
+        http = _ok(api.get("/campaigns", params={"region": place}))["items"]
+        assert (made["id"] in [c["id"] for c in http]) is has, place
+        assert http == run("campaign", "list", "--region", place), place
     same(_ok(api.get("/campaigns/conflicts"))["items"], run("campaign", "conflicts"), "conflicts")
     http = _ok(api.get("/lists/targets", params={"region": REGION, "chain": CHAIN, "limit": 500}))
     mine = run("lists", "show", "targets", "--region", REGION, "--chain", CHAIN)
