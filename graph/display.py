@@ -25,7 +25,7 @@ import unicodedata
 from collections.abc import Iterable
 
 __all__ = ["LANGS", "check_lang", "pick", "region_name", "word", "WORDS", "ONLY_ZH", "ID_PATTERN", "Names",
-           "status_note", "clip", "cells"]
+           "status_note", "clip", "cells", "source_name"]
 
 LANGS = ("zh", "en")
 
@@ -140,6 +140,42 @@ def check_lang(lang: str) -> str:
         raise InvalidInput(f"unknown language {lang!r}: use zh or en", f"未知语言 {lang!r}：请用 zh 或 en",
                            [Problem("options", None, "lang", "expected zh or en")])
     return lang
+
+
+#: the data sets chainmatch reads, by the key their importer records as a record's source
+SOURCES: dict[str, tuple[str, str]] = {
+    "fixture:shenzhen_digital_creative": ("示例数据（虚构）", "sample data (fictional)"),
+    "chainkg": ("A股上市公司产业链知识图谱（ChainKnowledgeGraph）", "A-share chain knowledge graph (ChainKnowledgeGraph)"),
+    "ickg": ("产业链知识图谱（ICKG）", "Industrial Chain Knowledge Graph (ICKG)"),
+}
+
+
+def source_name(source: str | None, lang: str = "zh") -> str:
+    """A record's source (``provenance.source``; several joined by "; ") as a person reads it: a data set by
+    its name, an import by its file, a landed project by its number; a source the user's file named (a
+    数据来源 column) stays as written. The key itself belongs in a tooltip or JSON.
+
+    >>> source_name("fixture:shenzhen_digital_creative"), source_name("chainkg", "en")
+    ('示例数据（虚构）', 'A-share chain knowledge graph (ChainKnowledgeGraph)')
+    >>> source_name("file:firms.xlsx; project:3"), source_name("file:firms.xlsx; project:3", "en")
+    ('导入文件 firms.xlsx；招商项目 3 落地', 'imported file firms.xlsx; landed by project 3')
+    >>> source_name("fixture:examples", "en"), source_name("企查查导出"), source_name(None)
+    ('example data "examples"', '企查查导出', '')
+    """
+    out = []
+    for part in (source or "").split("; "):
+        key, _, rest = part.partition(":")
+        if part in SOURCES:
+            out.append(SOURCES[part][lang == "en"])
+        elif key == "file" and rest:
+            out.append(f"导入文件 {rest}" if lang == "zh" else f"imported file {rest}")
+        elif key == "project" and rest:
+            out.append(f"招商项目 {rest} 落地" if lang == "zh" else f"landed by project {rest}")
+        elif key == "fixture" and rest:
+            out.append(f"示例数据「{rest}」" if lang == "zh" else f'example data "{rest}"')
+        elif part.strip():
+            out.append(part)
+    return ("；" if lang == "zh" else "; ").join(out)
 
 
 def cells(text: str) -> int:

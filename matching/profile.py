@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
-from graph.display import region_name, status_note
+from graph.display import region_name, source_name, status_note
 from graph.model import Organisation, to_dict
 from graph.store.protocol import GraphStore
 
@@ -100,7 +100,9 @@ def _sources(org: Organisation, links: list) -> list[dict]:
     >>> from graph.model import OrgKind, Provenance as P
     >>> o = Organisation(id="org:x", kind=OrgKind.FIRM, name_zh="甲", provenance=P("企查查", "2026-05-01"))
     >>> _sources(o, [P("客户名单", "2025-01-02"), P("客户名单", "2024-03-01"), P("客户名单")])[1]
-    {'what': 'links', 'source': '客户名单', 'records': 3, 'first': '2024-03-01', 'last': '2025-01-02'}
+    {'what': 'links', 'source': '客户名单', 'records': 3, 'first': '2024-03-01', 'last': '2025-01-02', 'name_zh': '客户名单', 'name_en': '客户名单'}
+    >>> _sources(o, [P("file:links.csv")])[1]["name_en"]
+    'imported file links.csv'
     """
     out = [{"what": "organisation", "source": org.provenance.source, "records": 1,
             "first": org.provenance.as_of, "last": org.provenance.as_of}]
@@ -111,6 +113,8 @@ def _sources(org: Organisation, links: list) -> list[dict]:
         known = sorted(d for d in dates if d)
         out.append({"what": "links", "source": source, "records": len(dates),
                     "first": known[0] if known else None, "last": known[-1] if known else None})
+    for x in out:  # the source as a person reads it (graph.display.source_name), the key kept beside it
+        x["name_zh"], x["name_en"] = source_name(x["source"], "zh"), source_name(x["source"], "en")
     return out
 
 

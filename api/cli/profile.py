@@ -82,8 +82,9 @@ def profile_cmd(
     for s in p["sources"]:
         dates = s["first"] if s["first"] == s["last"] else f"{s['first']} – {s['last']}"
         what = t("企业信息", "record", lg) if s["what"] == "organisation" else t("企业关系", "ties", lg)
-        # the source's name is data in whatever script it came in: --json has it; the terminal counts and dates
-        console.print(f"{t('数据', 'data', lg)}: {what} {s['records']} {t('条', 'records', lg)} · {dates or ''}")
+        # the source by name (a data set, an import's file); a source the user's file named stays as written
+        name = s["name_zh"] if lg == "zh" else s["name_en"]
+        console.print(f"{t('数据', 'data', lg)}: {what} {s['records']} {t('条', 'records', lg)} · {name} · {dates or ''}")
 
 
 def register(app: typer.Typer) -> None:

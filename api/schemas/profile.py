@@ -69,7 +69,10 @@ class ProfileSource(BaseModel):
     """Where the firm's record (``what`` = organisation) or its links come from, how many, and their dates."""
 
     what: str = Field(description="organisation or links.")
-    source: str
+    source: str = Field(description="The source's key, as its importer recorded it (fixture:…, chainkg, ickg, "
+                        "file:NAME, project:N, or the source a file named).")
+    name_zh: str = Field("", description="The source as a person reads it, in Chinese (示例数据（虚构）, 导入文件 NAME, …).")
+    name_en: str = Field("", description="The same in English.")
     records: int
     first: str | None = Field(description="The earliest as-of date (null: undated).")
     last: str | None

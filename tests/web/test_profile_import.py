@@ -249,5 +249,16 @@ def test_import_an_xlsx_firm_list_then_its_links_and_see_them_on_the_profile(pag
     assert "东莞示例格物包装材料有限公司" in suppliers and "东莞示例墨点智能科技有限公司" in suppliers
     assert "专精特新" in page.inner_text("#profile-title")
     assert "尚未挂链" in page.inner_text("#profile-out .why-note") and "由地址推断" in page.inner_text("#profile-out")
+    # its data sources by name, the importer's key in the title: the firm list's file; the links name their own
+    # source in a 数据来源 column (示例), which stays as the file wrote it
+    sources = page.locator("table[data-table=profile_sources] tbody tr td span[title]")
+    shown = dict(zip(sources.evaluate_all("xs => xs.map(x => x.title)"), sources.all_inner_texts(), strict=True))
+    assert shown == {"file:firms.xlsx": "导入文件 firms.xlsx", "示例": "示例"}, shown
     shot(page, "45-imported-firm-profile")
+    page.click("#lang")
+    page.wait_for_function("() => document.querySelector('#profile-out').textContent.includes('imported file')")
+    assert sorted(sources.all_inner_texts()) == ["imported file firms.xlsx", "示例"]
+    assert "file:" not in page.inner_text("table[data-table=profile_sources]")
+    shot(page, "45b-imported-firm-profile-en")
+    page.click("#lang")
     assert page.console.errors == []

@@ -51,7 +51,6 @@ const WORDS = {
   tieRole: ["关系", "Tie"],
   since: ["起始", "Since"],
   source: ["来源", "Source"],
-  sampleData: ["示例数据（虚构）", "sample data (fictional)"],
   asOf: ["数据日期", "As of"],
   sites: ["网点", "Sites"],
   siteKind: ["类型", "Kind"],
@@ -224,15 +223,16 @@ function tiesTable(name, title, rows, withRole) {
   return table(name, title, cols, rows);
 }
 
-/** A source as a person reads it: the bundled sample world says it is fictional; others show their key. */
-const sourceWord = (src) => ((src || "").startsWith("fixture:") ? w("sampleData") : src || "");
+/** A source as a person reads it (the API's name_zh/name_en: a data set by name, an import by its file); its key
+ * goes in the title. */
+const sourceWord = (s) => (getLang() === "zh" ? s.name_zh : s.name_en) || s.source || "";
 
 function sourcesTable(p, title) {
   const dates = (s) => (s.first === s.last ? s.first || "" : `${s.first} – ${s.last}`);
   return table("profile_sources", `${title} · ${w("sources")}`, [
     { key: "what", label: w("what"), text: (s) => w(s.what === "links" ? "whatLinks" : "whatRecord") },
-    { key: "source", label: w("source"), text: (s) => sourceWord(s.source),
-      html: (s) => `<span title="${esc(s.source)}">${esc(sourceWord(s.source))}</span>` },
+    { key: "source", label: w("source"), text: (s) => sourceWord(s),
+      html: (s) => `<span title="${esc(s.source)}">${esc(sourceWord(s))}</span>` },
     { key: "records", label: w("records"), cls: "n" },
     { key: "dates", label: w("asOf"), text: dates },
   ], p.sources);
