@@ -190,3 +190,33 @@ def test_changing_the_region_refetches_the_candidates_and_campaigns(page, server
     assert call(url, keys["viewer"], "GET", "/campaigns", params={"region": "广州"})["total"] == 0
     assert "本地区暂无联合招商活动" in page.inner_text("#view-campaigns")
     assert page.console.errors == []
+
+
+def test_a_campaign_stored_without_a_region_shows_where_its_agencies_are(page, server):  # noqa: F811
+    """As ``chainmatch campaign create`` without ``--region`` stores it: listed for 深圳 and for the owner's own
+    district (宝安区), not for another district (南山区), in the page as through the API."""
+    url, keys = server
+    made = call(url, keys["editor"], "POST", "/campaigns", {"name": "宝安无地区活动", "owner": BAOAN,
+                                                          "targets": [PLANTED["targets"][0]]})["campaign"]
+    assert made["region"] is None
+    open_campaigns(page, url, keys["viewer"])
+    for region, listed in (("cn/guangdong/shenzhen", True), ("cn/guangdong/shenzhen/baoan", True),
+                           ("cn/guangdong/shenzhen/nanshan", False)):
+        if page.input_value("#region") != region:
+            page.select_option("#region", region)
+        api = [c["id"] for c in call(url, keys["viewer"], "GET", "/campaigns", params={"region": region})["items"]]
+        assert (made["id"] in api) is listed, region
+        page.wait_for_function("r => window.workbench.state.region === r && "
+                               "document.querySelector('#view-campaigns .camp-grid')", arg=region)
+        row = page.locator(f"#view-campaigns tr[data-campaign='{made['id']}']")
+        if listed:
+            row.wait_for()
+            assert name(url, keys["viewer"], BAOAN) in row.inner_text() and "org:" not in row.inner_text()
+            if region.endswith("baoan"):
+                shot(page, "62-campaign-without-region")
+        else:
+            page.wait_for_timeout(500)  # the view re-fetched for the new region
+            assert row.count() == 0, region
+        shown = page.locator("#view-campaigns table[data-table=campaigns] tbody tr[data-campaign]")
+        assert sorted(int(x) for x in shown.evaluate_all("rs => rs.map(r => r.dataset.campaign)")) == sorted(api), region
+    assert page.console.errors == []

@@ -259,6 +259,6 @@ def test_import_an_xlsx_firm_list_then_its_links_and_see_them_on_the_profile(pag
     page.wait_for_function("() => document.querySelector('#profile-out').textContent.includes('imported file')")
     assert sorted(sources.all_inner_texts()) == ["imported file firms.xlsx", "示例"]
     assert "file:" not in page.inner_text("table[data-table=profile_sources]")
-    shot(page, "45b-imported-firm-profile-en")
+    shot(page, "63-imported-firm-profile-en")
     page.click("#lang")
     assert page.console.errors == []
