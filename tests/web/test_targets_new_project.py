@@ -111,6 +111,8 @@ def test_the_english_dialog_reads_in_english_and_creates(page, server):  # noqa:
     firm = row.locator("a.target-link").inner_text()
     button = row.locator("button.np-open")
     assert button.inner_text() == "New project"
+    assert row.locator("td").nth(5).inner_text() == {"rd_centre": "R&D centre", "regional_hq": "regional headquarters",
+                                                     "production_base": "production base"}[button.get_attribute("data-form")]
     button.click()
     page.wait_for_selector("#np-form")
     text = page.inner_text("#np-dialog")
@@ -128,3 +130,12 @@ def test_the_english_dialog_reads_in_english_and_creates(page, server):  # noqa:
     assert len(made) == 1 and made[0]["planned"] == 1200.0 and made[0]["segment"] == "seg:game_engine"
     assert made_text == f"Project {made[0]['id']} created: {firm} (see the pipeline board)"
     assert page.console.errors == []
+
+
+def test_the_pages_english_forms_are_the_engines():
+    """targets.js FORM_EN repeats matching.recommend.form.FORMS_EN (the API gives a form's key and Chinese only)."""
+    from matching.recommend.form import FORMS_EN
+    from tests.web.test_workbench import ROOT
+
+    js = (ROOT / "api" / "static" / "js" / "targets.js").read_text(encoding="utf-8")
+    assert all(f'{k}: "{v}"' in js for k, v in FORMS_EN.items()), FORMS_EN

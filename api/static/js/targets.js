@@ -36,9 +36,13 @@ export function initTargets(context) {
   window.addEventListener("resize", () => introChart && introChart.resize());
 }
 
+/** The attraction forms in English (matching/recommend/form.py FORMS_EN); the API gives form and form_zh. */
+const FORM_EN = { production_base: "production base", rd_centre: "R&D centre", regional_hq: "regional headquarters",
+  headquarters: "whole-firm relocation (headquarters)" };
+
 function formText(f) {
   if (!f) return "";
-  return getLang() === "zh" ? `${f.form_zh}` : f.form.replace(/_/g, " ");
+  return getLang() === "zh" ? `${f.form_zh}` : FORM_EN[f.form] || f.form.replace(/_/g, " ");
 }
 
 function outcomeButtons(org, segment, form) {
