@@ -32,7 +32,11 @@ CHAIN_LABEL, SEVERITY_LABEL = 28, 36
 
 STATUS_COLOURS = {"strong": "#2e7d32", "present": "#7cb342", "thin": "#f9a825", "missing": "#c62828",
                   "extension": "#6a1b9a", "absent": "#9e9e9e"}
-PART_COLOURS = ["#1565c0", "#ef6c00", "#6a1b9a", "#00838f", "#ad1457", "#558b2f", "#4e342e", "#9e9d24"]
+#: one colour per severity part: a gap's parts number up to 21 (graph.analysis), so the palette has 24, the first
+#: eight strong, then lighter and darker ones of other hues (a colour used twice would make the legend ambiguous)
+PART_COLOURS = ["#1565c0", "#ef6c00", "#6a1b9a", "#00838f", "#ad1457", "#558b2f", "#4e342e", "#9e9d24",
+                "#90caf9", "#ffcc80", "#ce93d8", "#80deea", "#f48fb1", "#c5e1a5", "#bcaaa4", "#e6ee9c",
+                "#0d47a1", "#bf360c", "#4a148c", "#004d40", "#880e4f", "#33691e", "#263238", "#f57f17"]
 
 
 def anchor(record_id: str) -> str:

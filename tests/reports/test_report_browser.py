@@ -94,5 +94,8 @@ def test_english_chart_labels_fit_their_chart_and_show_the_whole_name_on_hover(r
             overlaps = [(a[4], b[4]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
                         if a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1]
             assert not overlaps, overlaps[:5]
+            # one colour per part: the legend names each colour once
+            fills = page.evaluate("""() => [...document.querySelectorAll('#sec-gaps svg > rect')].map(r => r.getAttribute('fill'))""")
+            assert fills and len(set(fills)) == len(fills), fills
         finally:
             browser.close()
