@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.test_workbench import browser, call, page, server, shot, sign_in  # noqa: F401 - fixtures
+from tests.web.helpers import call, shot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +17,7 @@ FIRM, OTHER = "org:f1561", "org:f0140"
 
 
 @pytest.fixture(scope="module")
-def planted(server):  # noqa: F811
+def planted(server):
     url, keys = server
     a = call(url, keys["editor"], "POST", "/projects", {
         "org": FIRM, "region": "深圳", "segment": "游戏引擎", "owner": "org:p004", "form": "rd_centre",
@@ -27,7 +27,7 @@ def planted(server):  # noqa: F811
     return a, b
 
 
-def open_board(page, url: str, token: str) -> None:  # noqa: F811
+def open_board(page, url: str, token: str) -> None:
     sign_in(page, url, token)
     if page.input_value("#chain") != "chain:animation_games":
         page.select_option("#chain", "chain:animation_games")
@@ -36,7 +36,7 @@ def open_board(page, url: str, token: str) -> None:  # noqa: F811
     page.wait_for_selector("#board-columns .card.project")
 
 
-def cards(page, stage: str) -> list[str]:  # noqa: F811
+def cards(page, stage: str) -> list[str]:
     return page.eval_on_selector_all(f"#board-columns .stage-col[data-stage={stage}] .card.project",
                                      "els => els.map(e => e.dataset.project)")
 
@@ -53,7 +53,7 @@ def move_card(pg, pid, stage: str, **fields: str) -> None:
                          f".card.project[data-project='{pid}']\") !== null")
 
 
-def test_board_filters_moves_and_sums(page, server, planted):  # noqa: F811
+def test_board_filters_moves_and_sums(page, server, planted):
     url, keys = server
     a, b = planted
     one_by_one = []
@@ -101,7 +101,7 @@ def test_board_filters_moves_and_sums(page, server, planted):  # noqa: F811
     assert page.console.errors == []
 
 
-def test_a_viewer_sees_the_board_but_cannot_move(page, server, planted):  # noqa: F811
+def test_a_viewer_sees_the_board_but_cannot_move(page, server, planted):
     url, keys = server
     a, _ = planted
     before = call(url, keys["viewer"], "GET", f"/projects/{a['id']}")
@@ -118,7 +118,7 @@ def test_a_viewer_sees_the_board_but_cannot_move(page, server, planted):  # noqa
     assert all("403" in e for e in page.console.errors), page.console.errors
 
 
-def test_create_from_the_board_and_a_duplicate_refused(page, server, planted):  # noqa: F811
+def test_create_from_the_board_and_a_duplicate_refused(page, server, planted):
     url, keys = server
     open_board(page, url, keys["editor"])
     before = call(url, keys["viewer"], "GET", "/projects")["total"]

@@ -14,16 +14,7 @@ import json
 
 import pytest
 
-from tests.web.test_workbench import (  # noqa: F401 - fixtures
-    ANSWERS,
-    browser,
-    call,
-    click_segment,
-    page,
-    server,
-    shot,
-    sign_in,
-)
+from tests.web.helpers import ANSWERS, call, click_segment, shot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +28,7 @@ def name(url: str, token: str, org: str) -> str:
     return call(url, token, "GET", f"/organisations/{org}")["name_zh"]
 
 
-def open_campaigns(page, url: str, token: str) -> None:  # noqa: F811
+def open_campaigns(page, url: str, token: str) -> None:
     sign_in(page, url, token)
     if page.input_value("#chain") != CHAIN:
         page.select_option("#chain", CHAIN)
@@ -46,20 +37,20 @@ def open_campaigns(page, url: str, token: str) -> None:  # noqa: F811
     page.wait_for_selector("#view-campaigns .camp-grid")
 
 
-def wait_notice(page, kind: str, text: str = "") -> str:  # noqa: F811
+def wait_notice(page, kind: str, text: str = "") -> str:
     page.wait_for_function("([k, t]) => { const n = document.querySelector('#notice'); "
                            "return n.className.includes(k) && !n.hidden && n.textContent.includes(t); }", arg=[kind, text])
     return page.inner_text("#notice")
 
 
 @pytest.fixture(scope="module")
-def targets_list(server):  # noqa: F811
+def targets_list(server):
     url, keys = server
     call(url, keys["editor"], "POST", "/lists/targets/generate", {"region": "深圳", "chain": CHAIN, "top": 8})
     return call(url, keys["viewer"], "GET", "/lists/targets", params={"region": "深圳", "chain": CHAIN})["items"]
 
 
-def test_propose_store_add_partner_conflict_and_close(page, server, targets_list):  # noqa: F811
+def test_propose_store_add_partner_conflict_and_close(page, server, targets_list):
     url, keys = server
     first, other = PLANTED["targets"]
     assert targets_list[0]["subject"] == first  # the 游戏引擎 gap's ideal target heads the list
@@ -129,7 +120,7 @@ def test_propose_store_add_partner_conflict_and_close(page, server, targets_list
     assert page.console.errors == []
 
 
-def test_a_viewer_proposes_but_cannot_store_or_close(page, server, targets_list):  # noqa: F811
+def test_a_viewer_proposes_but_cannot_store_or_close(page, server, targets_list):
     url, keys = server
     before = call(url, keys["viewer"], "GET", "/campaigns")
     open_campaigns(page, url, keys["viewer"])
@@ -149,7 +140,7 @@ def test_a_viewer_proposes_but_cannot_store_or_close(page, server, targets_list)
     assert all("403" in e for e in page.console.errors), page.console.errors
 
 
-def test_the_target_views_campaign_panel_names_firms_and_labels_its_pick_column(page, server):  # noqa: F811
+def test_the_target_views_campaign_panel_names_firms_and_labels_its_pick_column(page, server):
     url, keys = server
     sign_in(page, url, keys["editor"])
     if page.input_value("#chain") != CHAIN:
@@ -177,7 +168,7 @@ def test_the_target_views_campaign_panel_names_firms_and_labels_its_pick_column(
     assert page.console.errors == []
 
 
-def test_changing_the_region_refetches_the_candidates_and_campaigns(page, server, targets_list):  # noqa: F811
+def test_changing_the_region_refetches_the_candidates_and_campaigns(page, server, targets_list):
     url, keys = server
     open_campaigns(page, url, keys["viewer"])
     assert page.locator("#view-campaigns input[data-candidate]").count() == len(targets_list)

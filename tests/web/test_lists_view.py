@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.web.test_workbench import browser, call, page, server, shot, sign_in  # noqa: F401 - fixtures
+from tests.web.helpers import call, shot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +19,7 @@ SCOPE = {"region": "深圳", "chain": CHAIN}
 FORBIDDEN = "该密钥为只读（viewer），修改需要 editor 权限。"  # main.js writeErrorText (i18n forbiddenWrite)
 
 
-def open_lists(page, url: str, token: str) -> None:  # noqa: F811
+def open_lists(page, url: str, token: str) -> None:
     sign_in(page, url, token)
     if page.input_value("#chain") != CHAIN:
         page.select_option("#chain", CHAIN)
@@ -28,7 +28,7 @@ def open_lists(page, url: str, token: str) -> None:  # noqa: F811
     page.wait_for_selector("#view-lists .list-kinds button.active")
 
 
-def rows(page) -> list[int]:  # noqa: F811
+def rows(page) -> list[int]:
     return page.eval_on_selector_all("#view-lists tr[data-entry]", "els => els.map(e => Number(e.dataset.entry))")
 
 
@@ -36,19 +36,19 @@ def entries(url: str, token: str, kind: str = "key_firms", **params) -> list[dic
     return call(url, token, "GET", f"/lists/{kind}", params={**SCOPE, "limit": 200, **params})["items"]
 
 
-def wait_notice(page, kind: str, text: str = "") -> str:  # noqa: F811
+def wait_notice(page, kind: str, text: str = "") -> str:
     """The notice once it is of ``kind`` (ok, error) and holds ``text``."""
     page.wait_for_function("([k, t]) => { const n = document.querySelector('#notice'); "
                            "return n.className.includes(k) && !n.hidden && n.textContent.includes(t); }", arg=[kind, text])
     return page.inner_text("#notice")
 
 
-def clear_notice(page) -> None:  # noqa: F811
+def clear_notice(page) -> None:
     page.evaluate("() => { const n = document.querySelector('#notice'); n.textContent = ''; n.className = 'notice'; "
                   "n.hidden = true; }")
 
 
-def test_regenerate_edit_hide_and_export_a_list(page, server):  # noqa: F811
+def test_regenerate_edit_hide_and_export_a_list(page, server):
     url, keys = server
     open_lists(page, url, keys["editor"])
     assert page.inner_text("#view-lists .list-kinds button.active").startswith("重点企业")
@@ -104,7 +104,7 @@ def test_regenerate_edit_hide_and_export_a_list(page, server):  # noqa: F811
     assert page.console.errors == []
 
 
-def test_curated_list_add_another_list_and_english(page, server):  # noqa: F811
+def test_curated_list_add_another_list_and_english(page, server):
     url, keys = server
     open_lists(page, url, keys["editor"])
     page.click("#view-lists .list-kinds button[data-list=policies]")
@@ -143,7 +143,7 @@ def test_curated_list_add_another_list_and_english(page, server):  # noqa: F811
     assert page.console.errors == []
 
 
-def test_a_viewer_reads_the_lists_but_cannot_change_them(page, server):  # noqa: F811
+def test_a_viewer_reads_the_lists_but_cannot_change_them(page, server):
     url, keys = server
     call(url, keys["editor"], "POST", "/lists/key_firms/generate", {**SCOPE, "top": 8})
     before = entries(url, keys["viewer"])
@@ -168,7 +168,7 @@ def test_a_viewer_reads_the_lists_but_cannot_change_them(page, server):  # noqa:
     assert all("403" in e for e in page.console.errors), page.console.errors
 
 
-def test_changing_the_region_refetches_the_list(page, server):  # noqa: F811
+def test_changing_the_region_refetches_the_list(page, server):
     url, keys = server
     nanshan = "cn/guangdong/shenzhen/nanshan"
     call(url, keys["editor"], "POST", "/lists/key_firms/generate", {**SCOPE, "top": 8})
@@ -191,7 +191,7 @@ def test_changing_the_region_refetches_the_list(page, server):  # noqa: F811
     assert page.console.errors == []
 
 
-def test_every_chain_is_the_list_of_every_chain(page, server):  # noqa: F811
+def test_every_chain_is_the_list_of_every_chain(page, server):
     url, keys = server
     open_lists(page, url, keys["editor"])
     page.select_option("#chain", "")  # 全部产业链

@@ -17,23 +17,14 @@ import io
 
 import pytest
 
-from tests.web.test_workbench import (  # noqa: F401 - fixtures
-    browser,
-    call,
-    ideal_target,
-    open_game_engine,
-    page,
-    server,
-    shot,
-    sign_in,
-)
+from tests.web.helpers import call, ideal_target, open_game_engine, shot, sign_in
 
 pytestmark = pytest.mark.browser
 
 IDEAL = ideal_target()
 
 
-def test_a_targets_profile_from_the_targets_table(page, server):  # noqa: F811
+def test_a_targets_profile_from_the_targets_table(page, server):
     url, keys = server
     sign_in(page, url, keys["viewer"])
     open_game_engine(page)
@@ -76,7 +67,7 @@ def test_a_targets_profile_from_the_targets_table(page, server):  # noqa: F811
     assert page.console.errors == []
 
 
-def test_the_profile_follows_the_pages_region(page, server):  # noqa: F811
+def test_the_profile_follows_the_pages_region(page, server):
     url, keys = server
     sign_in(page, url, keys["viewer"])
     open_game_engine(page)
@@ -94,7 +85,7 @@ def test_the_profile_follows_the_pages_region(page, server):  # noqa: F811
     assert page.console.errors == []
 
 
-def test_search_hits_and_board_cards_open_profiles(page, server):  # noqa: F811
+def test_search_hits_and_board_cards_open_profiles(page, server):
     url, keys = server
     sign_in(page, url, keys["editor"])
     page.click(".tabs button[data-tab=search]")
@@ -126,7 +117,7 @@ def _csv(tmp_path):
     return path
 
 
-def test_import_dry_run_refused_row_then_import(page, server, tmp_path):  # noqa: F811
+def test_import_dry_run_refused_row_then_import(page, server, tmp_path):
     url, keys = server
     path = _csv(tmp_path)
     sign_in(page, url, keys["editor"])
@@ -162,7 +153,7 @@ def test_import_dry_run_refused_row_then_import(page, server, tmp_path):  # noqa
     assert page.console.errors == []
 
 
-def test_a_viewer_cannot_import(page, server, tmp_path):  # noqa: F811
+def test_a_viewer_cannot_import(page, server, tmp_path):
     url, keys = server
     sign_in(page, url, keys["viewer"])
     page.click(".tabs button[data-tab=data]")
@@ -174,7 +165,7 @@ def test_a_viewer_cannot_import(page, server, tmp_path):  # noqa: F811
     assert all("403" in e for e in page.console.errors), page.console.errors
 
 
-def test_report_downloads_name_region_and_chain(page, server):  # noqa: F811
+def test_report_downloads_name_region_and_chain(page, server):
     import openpyxl
 
     url, keys = server
@@ -208,8 +199,8 @@ def test_report_downloads_name_region_and_chain(page, server):  # noqa: F811
     assert page.console.errors == []
 
 
-def test_import_an_xlsx_firm_list_then_its_links_and_see_them_on_the_profile(page, server):  # noqa: F811
-    from tests.web.test_workbench import ROOT
+def test_import_an_xlsx_firm_list_then_its_links_and_see_them_on_the_profile(page, server):
+    from tests.web.helpers import ROOT
 
     url, keys = server
     examples = ROOT / "fixtures" / "examples"

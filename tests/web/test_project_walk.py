@@ -11,16 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.test_workbench import (  # noqa: F401 - fixtures
-    browser,
-    call,
-    ideal_target,
-    open_game_engine,
-    page,
-    server,
-    shot,
-    sign_in,
-)
+from tests.web.helpers import call, ideal_target, open_game_engine, shot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +45,7 @@ def open_ideal_profile(pg) -> None:
     pg.wait_for_selector("table[data-table=profile_target] button.np-open")
 
 
-def test_one_project_from_gap_to_signed(page, server):  # noqa: F811
+def test_one_project_from_gap_to_signed(page, server):
     url, keys = server
     sign_in(page, url, keys["editor"])
     assert call(url, keys["viewer"], "GET", "/whoami")["role"] == "viewer"
@@ -127,7 +118,7 @@ def test_one_project_from_gap_to_signed(page, server):  # noqa: F811
     assert page.console.errors == [] or all("409" in e for e in page.console.errors), page.console.errors
 
 
-def test_a_viewer_key_cannot_edit_anywhere(page, server):  # noqa: F811
+def test_a_viewer_key_cannot_edit_anywhere(page, server):
     url, keys = server
     before = call(url, keys["viewer"], "GET", "/projects")
     sign_in(page, url, keys["viewer"])

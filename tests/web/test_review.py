@@ -4,7 +4,7 @@ confirmed and 驳回 another rejected, each checked through the API, and the cha
 The sample world's firms all carry confirmed segments (classify predicts none there), so three fictional
 Shenzhen firms with predicted 游戏引擎 memberships are created over HTTP, as an import of 挂链 output would.
 
-The server is this module's own copy of the sample world (the fixtures of test_workbench, one per module), so
+The server is this module's own copy of the sample world (tests/web/conftest.py: one server per module), so
 the predictions written here never reach the planted-answer tests.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.test_workbench import browser, call, click_segment, page, server, shot, sign_in  # noqa: F401 - fixtures
+from tests.web.helpers import call, click_segment, shot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ def statuses(url: str, token: str, segment: str) -> dict[str, tuple[str, float]]
 
 
 @pytest.fixture(scope="module")
-def predicted(server):  # noqa: F811
+def predicted(server):
     """(chain, segment, predicted local firms) after three firms are stored with predicted 游戏引擎 memberships."""
     url, keys = server
     for i, conf in enumerate((0.92, 0.71, 0.55)):
@@ -46,7 +46,7 @@ def local_predicted(url, token, chain, segment) -> int:
     return next(s["local_predicted"] for s in cm["segments"] if s["segment"] == segment)
 
 
-def open_panel(page, url: str, token: str, chain: str, segment: str) -> None:  # noqa: F811
+def open_panel(page, url: str, token: str, chain: str, segment: str) -> None:
     """Sign in, show ``chain`` and open ``segment``'s panel."""
     sign_in(page, url, token)
     if page.input_value("#chain") != chain:
@@ -55,11 +55,11 @@ def open_panel(page, url: str, token: str, chain: str, segment: str) -> None:  #
     click_segment(page, segment)
 
 
-def gone(page, org: str) -> None:  # noqa: F811
+def gone(page, org: str) -> None:
     page.wait_for_function("o => !document.querySelector(`#segment-predictions button[data-org='${o}']`)", arg=org)
 
 
-def test_confirm_and_reject_a_prediction_from_the_segment_panel(page, server, predicted):  # noqa: F811
+def test_confirm_and_reject_a_prediction_from_the_segment_panel(page, server, predicted):
     url, keys = server
     chain, segment, n = predicted
     before = statuses(url, keys["viewer"], segment)
@@ -88,7 +88,7 @@ def test_confirm_and_reject_a_prediction_from_the_segment_panel(page, server, pr
     assert page.console.errors == []
 
 
-def test_a_viewer_cannot_review(page, server, predicted):  # noqa: F811
+def test_a_viewer_cannot_review(page, server, predicted):
     url, keys = server
     chain, segment, _ = predicted
     before = statuses(url, keys["viewer"], segment)

@@ -9,16 +9,16 @@ import urllib.parse
 
 import pytest
 
-from tests.web.test_workbench import browser, call, page, server, shot, sign_in  # noqa: F401
+from tests.web.helpers import call, shot, sign_in
 
 pytestmark = pytest.mark.browser
 
 
-def hit_ids(page) -> list[str]:  # noqa: F811
+def hit_ids(page) -> list[str]:
     return page.eval_on_selector_all("table[data-table=search] tbody tr", "els => els.map(e => e.dataset.org)")
 
 
-def search(page, q: str) -> dict:  # noqa: F811
+def search(page, q: str) -> dict:
     """Submit the form; the query parameters the page sent."""
     page.fill("#search-q", q)
     with page.expect_response(lambda r: "/search?" in r.url, timeout=180_000) as resp:  # the first builds the index
@@ -27,7 +27,7 @@ def search(page, q: str) -> dict:  # noqa: F811
     return dict(urllib.parse.parse_qsl(urllib.parse.urlparse(resp.value.url).query))
 
 
-def test_search_filters_and_hits_that_open(page, server):  # noqa: F811
+def test_search_filters_and_hits_that_open(page, server):
     url, keys = server
     sign_in(page, url, keys["viewer"])
     page.click(".tabs button[data-tab=search]")

@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from tests.web.test_workbench import browser, call, page, server, shot, sign_in  # noqa: F401 - fixtures
+from tests.web.helpers import call, shot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -26,21 +26,21 @@ def by_province(items) -> Counter:
     return Counter("/".join(r["region"].split("/")[:2]) for r in items if (r["region"] or "").startswith("cn/"))
 
 
-def tiles(page) -> dict:  # noqa: F811
+def tiles(page) -> dict:
     return {t["id"]: t for t in page.evaluate("window.workbench.targetMap.tiles()")}
 
 
-def click_tile(page, tile_id: str) -> None:  # noqa: F811
+def click_tile(page, tile_id: str) -> None:
     t = tiles(page)[tile_id]
     page.mouse.click(t["x"], t["y"])
     page.wait_for_function("id => window.workbench.targetMap.place() === id", arg=tile_id)
 
 
-def listed(page) -> list[str]:  # noqa: F811
+def listed(page) -> list[str]:
     return page.eval_on_selector_all("table[data-table=map_targets] tbody tr", "els => els.map(e => e.dataset.org)")
 
 
-def open_map(page, url, token):  # noqa: F811
+def open_map(page, url, token):
     sign_in(page, url, token)
     if page.input_value("#chain") != CHAIN:
         page.select_option("#chain", CHAIN)
@@ -50,7 +50,7 @@ def open_map(page, url, token):  # noqa: F811
     page.wait_for_selector("#tmap-side h2")
 
 
-def test_tiles_count_targets_ties_and_projects_and_clicks_filter(page, server):  # noqa: F811
+def test_tiles_count_targets_ties_and_projects_and_clicks_filter(page, server):
     url, keys = server
     want = api_targets(url, keys["viewer"], "cn/guangdong/shenzhen")
     first = want[0]  # the planted ideal target of 游戏引擎, in 上海市徐汇区

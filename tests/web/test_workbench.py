@@ -1,6 +1,6 @@
 """The web workbench in headless Chromium, on the sample world, against a real server.
 
-uvicorn serves ``create_app`` on a free loopback port in a thread; Playwright
+uvicorn serves ``create_app`` on a free loopback port in a thread (tests/web/conftest.py); Playwright
 drives Debian's ``/usr/bin/chromium`` (never a downloaded browser). The known
 answers come from the fixture: for every planted missing segment, clicking it on
 the chain map puts the planted ideal target first, and opening the target shows
@@ -12,147 +12,21 @@ from __future__ import annotations
 import csv
 import io
 import json
-import socket
-import threading
-import time
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.web.helpers import (
+    ANSWERS,
+    VIEWPORT,
+    Console,
+    click_segment,
+    open_game_engine,
+    shot,
+    sign_in,
+)
+
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "artifacts" / "web"
-ANSWERS = ROOT / "fixtures" / "shenzhen_digital_creative" / "answers.json"
-
-
-def ideal_target(segment: str = "seg:game_engine") -> dict:
-    """The planted ideal target of one missing segment in the sample world's answers (id, name_zh, …)."""
-    missing = json.loads(ANSWERS.read_text(encoding="utf-8"))["missing"]
-    return next(g for g in missing if g["segment"] == segment)["ideal_target"]
-
-
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-VIEWPORT = {"width": 1366, "height": 768}
-
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} absent: the browser tests need Debian's chromium (apt-get install chromium)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed (pip install playwright)")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """The API on a private copy of the sample world, with an editor and a viewer key; yields (url, keys)."""
-    import uvicorn
-
-    from api.app import create_app
-    from api.auth import KeyStore, keys_path
-    from fixtures.world import load_world
-    from graph.settings import Settings
-    from graph.store.sqlite import SqliteStore
-
-    data = tmp_path_factory.mktemp("web") / "data"
-    data.mkdir()
-    batch, _ = load_world()
-    with SqliteStore.open(data / "store.sqlite") as store:
-        store.write(batch)
-    with KeyStore.open(keys_path(data)) as keys:
-        tokens = {role: keys.create(f"web {role}", role).token for role in ("viewer", "editor")}
-    settings = Settings(_env_file=None, data_dir=data, backend="embedded", embedding_model="hashing:64")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", tokens
-    srv.should_exit = True
-    thread.join(10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
-class Console:
-    """Console errors and uncaught exceptions of a page."""
-
-    def __init__(self, page):
-        self.errors: list[str] = []
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
-
-
-@pytest.fixture
-def page(browser, request):
-    # the harness's wait_for_function evaluates strings, which the page's CSP forbids (no unsafe-eval);
-    # test_the_page_works_under_its_csp drives the page with the CSP enforced
-    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="zh-CN", bypass_csp=True)
-    pg = context.new_page()
-    pg.set_default_timeout(30_000)
-    pg.console = Console(pg)
-    yield pg
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}-last.png"))
-    context.close()
-
-
-def call(url: str, token: str, method: str, path: str, body: dict | None = None, *,
-         params: dict | None = None) -> dict:
-    """One JSON request to the test's server with a key, as the page makes it (a POST without a body sends none)."""
-    query = "?" + urllib.parse.urlencode(params) if params else ""
-    data = json.dumps(body).encode() if body is not None else (b"" if method == "POST" else None)
-    req = urllib.request.Request(url + path + query, method=method, data=data,
-                                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=120) as r:  # noqa: S310 - the test's own loopback server
-        return json.loads(r.read())
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.mouse.move(2, 2)  # no hover highlight in the picture
-    page.wait_for_timeout(150)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
-
-
-def sign_in(page, url: str, token: str) -> None:
-    page.goto(url + "/ui/")
-    page.wait_for_selector("#notice:not([hidden])")
-    assert "API" in page.inner_text("#notice")  # no key yet: the page asks for one
-    assert "need" in page.get_attribute("#key-form", "class")
-    page.fill("#api-key", token)
-    page.click("#key-form button[type=submit]")
-    page.wait_for_function("window.workbench.state.map !== null")
-
-
-def click_segment(page, segment: str) -> None:
-    """Click the segment's node on the chain map canvas (a real mouse click on its pixel)."""
-    pt = page.evaluate("id => window.workbench.segmentPixel(id)", segment)
-    assert pt, f"{segment} is not on the chain map"
-    page.mouse.click(pt["x"], pt["y"])
-    page.wait_for_function("id => window.workbench.state.selected === id", arg=segment)
-    page.wait_for_selector("#segment-panel h2")
-
-
-def open_game_engine(page) -> None:
-    if page.input_value("#chain") != "chain:animation_games":
-        page.select_option("#chain", "chain:animation_games")
-        page.wait_for_function("window.workbench.state.map.chain.id === 'chain:animation_games'")
-    click_segment(page, "seg:game_engine")
 
 
 def chain_of(page, segment: str) -> str:

@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.test_workbench import browser, call, open_game_engine, page, server, shot, sign_in  # noqa: F401
+from tests.web.helpers import call, open_game_engine, shot, sign_in
 
 pytestmark = pytest.mark.browser
 
 NANSHAN = "cn/guangdong/shenzhen/nanshan"
 
 
-def target_orgs(page) -> list[str]:  # noqa: F811
+def target_orgs(page) -> list[str]:
     return page.eval_on_selector_all("table[data-table=targets] tbody tr", "els => els.map(e => e.dataset.org)")
 
 
@@ -37,7 +37,7 @@ def overlaps(nodes: list[dict]) -> list[tuple[str, str]]:
     return out
 
 
-def test_targets_follow_the_region_and_record_against_it(page, server):  # noqa: F811
+def test_targets_follow_the_region_and_record_against_it(page, server):
     url, keys = server
     sign_in(page, url, keys["editor"])
     if page.input_value("#region") != "cn/guangdong/shenzhen":
@@ -83,7 +83,7 @@ def test_targets_follow_the_region_and_record_against_it(page, server):  # noqa:
     assert page.console.errors == []
 
 
-def test_no_faded_nodes_after_switching_to_all_chains(page, server):  # noqa: F811
+def test_no_faded_nodes_after_switching_to_all_chains(page, server):
     url, keys = server
     sign_in(page, url, keys["viewer"])
     open_game_engine(page)  # a real click on 游戏引擎: ECharts fades the nodes not adjacent to it
@@ -99,7 +99,7 @@ def test_no_faded_nodes_after_switching_to_all_chains(page, server):  # noqa: F8
     assert page.console.errors == []
 
 
-def test_all_chains_map_has_no_overlapping_nodes(page, server):  # noqa: F811
+def test_all_chains_map_has_no_overlapping_nodes(page, server):
     url, keys = server
     sign_in(page, url, keys["viewer"])
     page.select_option("#chain", "")
@@ -125,7 +125,7 @@ def test_all_chains_map_has_no_overlapping_nodes(page, server):  # noqa: F811
     assert page.console.errors == []
 
 
-def test_targets_csv_names_region_chain_and_gap(page, server):  # noqa: F811
+def test_targets_csv_names_region_chain_and_gap(page, server):
     url, keys = server
     sign_in(page, url, keys["viewer"])
     open_game_engine(page)

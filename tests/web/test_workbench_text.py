@@ -1,7 +1,7 @@
 """The workbench reads as a person reads it (issue 19): each view in Chinese and in English mode.
 
 Headless Chromium on the sample world (the server, browser and page of
-tests/web/test_workbench.py): every tab of ``/ui/`` is opened with its content
+tests/web/conftest.py): every tab of ``/ui/`` is opened with its content
 filled the way a user fills it — the chain map with 游戏引擎 clicked, the targets
 of that gap with the first target opened (introducers, joint campaign), a
 search, the region comparison, a partner query, the pipeline board — and
@@ -17,15 +17,7 @@ import json
 import pytest
 
 from tests.textcheck import data_names, text_problems
-from tests.web.test_workbench import (  # noqa: F401 - the fixtures, shared
-    ANSWERS,
-    ARTIFACTS,
-    browser,
-    open_game_engine,
-    page,
-    server,
-    sign_in,
-)
+from tests.web.helpers import ANSWERS, ARTIFACTS, open_game_engine, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -91,7 +83,7 @@ def names(world):
     store.close()
 
 
-def test_every_view_names_things_in_one_language(page, server, names):  # noqa: F811
+def test_every_view_names_things_in_one_language(page, server, names):
     url, keys = server
     sign_in(page, url, keys["editor"])
     problems = {}
