@@ -69,3 +69,30 @@ def world_store(world):
     store.write(world[0])
     yield store
     store.close()
+
+
+@pytest.fixture(scope="session")
+def _throwaway_neo4j_session(tmp_path_factory):
+    """One throwaway Neo4j server (tests/neo4j_throwaway.py) for every test that stops and restarts one."""
+    from tests.neo4j_throwaway import throwaway_neo4j
+
+    with throwaway_neo4j(tmp_path_factory.mktemp("neo4j-throwaway")) as server:
+        yield server
+
+
+@pytest.fixture
+def neo4j_to_stop(_throwaway_neo4j_session):
+    """A throwaway Neo4j server a test may stop and start again: running and empty when the test begins.
+
+    The server is shared by the session (each boot of a JVM costs tens of seconds on a busy machine): a test
+    that left it stopped gets it started again, and whatever an earlier test wrote is wiped first.
+    """
+    from graph.settings import Settings
+    from graph.store.neo4j import Neo4jStore
+
+    server = _throwaway_neo4j_session
+    server.start()  # starting a running server only checks that it answers
+    with Neo4jStore.connect(Settings(backend="neo4j", neo4j_uri=server.uri)) as store:
+        store.wipe()
+        assert store.counts().get("organisations", 0) == 0
+    return server

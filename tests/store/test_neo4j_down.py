@@ -1,7 +1,7 @@
 """Neo4j down: a clear ``BackendUnavailable``, and recovery without a restart.
 
-The recovery test starts its own throwaway server on a free port
-(tests/neo4j_throwaway.py), stops it mid-session and starts it again.
+The recovery test takes the session's throwaway server on a free port (tests/neo4j_throwaway.py,
+``neo4j_to_stop`` in tests/conftest.py), stops it mid-session and starts it again.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from graph.errors import BackendUnavailable
 from graph.ports import free_port
 from graph.settings import Settings
 from graph.store.protocol import Batch
-from tests.neo4j_throwaway import throwaway_neo4j
 from tests.store.test_contract import small_world
 
 
@@ -34,40 +33,40 @@ def test_a_closed_port_raises_backend_unavailable_with_a_clear_message():
 
 @pytest.mark.neo4j
 @pytest.mark.slow
-def test_stopped_mid_session_raises_then_recovers_without_a_restart(tmp_path):
+def test_stopped_mid_session_raises_then_recovers_without_a_restart(neo4j_to_stop):
     from graph.store.neo4j import Neo4jStore
 
-    with throwaway_neo4j(tmp_path / "neo4j") as server:
-        uri = server.uri
-        # no retry budget: each call fails at once (the driver's retry loop is not under test)
-        store = Neo4jStore.connect(Settings(backend="neo4j", neo4j_uri=uri), retry_seconds=0.0)
-        try:
-            store.write(small_world())
-            counts, version = store.counts(), store.version()
+    server = neo4j_to_stop
+    uri = server.uri
+    # no retry budget: each call fails at once (the driver's retry loop is not under test)
+    store = Neo4jStore.connect(Settings(backend="neo4j", neo4j_uri=uri), retry_seconds=0.0)
+    try:
+        store.write(small_world())
+        counts, version = store.counts(), store.version()
 
-            server.stop()
-            calls = {
-                "version": store.version,
-                "counts": store.counts,
-                "organisations": lambda: store.organisations(region="cn"),
-                "links": store.links,
-                "lookup": lambda: store.lookup(["org:firm"]),
-                "write": lambda: store.write(Batch(organisations=small_world().organisations[:1])),
-                "delete": lambda: store.delete_organisation("org:firm"),
-                "graph": store.graph,
-            }
-            for name, call in calls.items():
-                with pytest.raises(BackendUnavailable) as err:
-                    call()
-                assert uri in err.value.message, name
+        server.stop()
+        calls = {
+            "version": store.version,
+            "counts": store.counts,
+            "organisations": lambda: store.organisations(region="cn"),
+            "links": store.links,
+            "lookup": lambda: store.lookup(["org:firm"]),
+            "write": lambda: store.write(Batch(organisations=small_world().organisations[:1])),
+            "delete": lambda: store.delete_organisation("org:firm"),
+            "graph": store.graph,
+        }
+        for name, call in calls.items():
+            with pytest.raises(BackendUnavailable) as err:
+                call()
+            assert uri in err.value.message, name
 
-            server.start()
-            assert store.counts() == counts and store.version() == version
-            firm = small_world().organisations[0]
-            store.write(Batch(organisations=[firm.__class__(**{**_fields(firm), "employees": 7})]))
-            assert store.organisation(firm.id).employees == 7 and store.version() == version + 1
-        finally:
-            store.close()
+        server.start()
+        assert store.counts() == counts and store.version() == version
+        firm = small_world().organisations[0]
+        store.write(Batch(organisations=[firm.__class__(**{**_fields(firm), "employees": 7})]))
+        assert store.organisation(firm.id).employees == 7 and store.version() == version + 1
+    finally:
+        store.close()
 
 
 def _fields(obj) -> dict:
