@@ -37,11 +37,11 @@ def test_a_small_run_gives_both_timings_the_ratio_and_identical_answers():
     if not os.environ.get("CHAINMATCH_NEO4J_URI"):
         pytest.skip("CHAINMATCH_NEO4J_URI not set: no Neo4j server to test against")
     runner = CliRunner()
-    args = ["backends", "--firms", "3000", "--links", "12000", "--repeat", "1", "--chunk", "2500", "--wipe", "--json"]
+    args = ["backends", "--firms", "1500", "--links", "6000", "--repeat", "1", "--chunk", "1000", "--wipe", "--json"]
     result = runner.invoke(_app(), args)
     assert result.exit_code == 0, result.output
     fig = json.loads(result.stdout)
-    assert fig["firms"] == 3000 and fig["links"] == 12000
+    assert fig["firms"] == 1500 and fig["links"] == 6000
     assert fig["same_gaps"] is True and fig["same_targets"] is True
     for k in ("gaps_first_s", "gaps_s", "index_s", "recommend_ms"):
         assert fig[f"embedded_{k}"] >= 0 and fig[f"neo4j_{k}"] >= 0 and f"ratio_{k}" in fig
