@@ -183,7 +183,7 @@ def test_changing_the_region_refetches_the_candidates_and_campaigns(page, server
     assert page.console.errors == []
 
 
-def test_a_campaign_stored_without_a_region_shows_where_its_agencies_are(page, server):  # noqa: F811
+def test_a_campaign_stored_without_a_region_shows_where_its_agencies_are(page, server):
     """As ``chainmatch campaign create`` without ``--region`` stores it: listed for 深圳 and for the owner's own
     district (宝安区), not for another district (南山区), in the page as through the API."""
     url, keys = server

@@ -12,15 +12,7 @@ from __future__ import annotations
 import pytest
 
 from tests.textcheck import text_problems
-from tests.web.test_workbench import (  # noqa: F401 - fixtures
-    browser,
-    call,
-    open_game_engine,
-    page,
-    server,
-    shot,
-    sign_in,
-)
+from tests.web.helpers import call, open_game_engine, shot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +40,7 @@ def projects_for(url: str, token: str, org: str) -> list[dict]:
     return [p for p in call(url, token, "GET", "/projects", params={"region": "深圳"})["items"] if p["org"] == org]
 
 
-def test_new_project_from_a_targets_row(page, server):  # noqa: F811
+def test_new_project_from_a_targets_row(page, server):
     url, keys = server
     sign_in(page, url, keys["editor"])
     rows = targets_rows(page)
@@ -86,7 +78,7 @@ def test_new_project_from_a_targets_row(page, server):  # noqa: F811
     shot(page, "59-targets-row-duplicate")
 
 
-def test_a_viewer_key_cannot_create_from_a_targets_row(page, server):  # noqa: F811
+def test_a_viewer_key_cannot_create_from_a_targets_row(page, server):
     url, keys = server
     before = call(url, keys["viewer"], "GET", "/projects")
     sign_in(page, url, keys["viewer"])
@@ -101,7 +93,7 @@ def test_a_viewer_key_cannot_create_from_a_targets_row(page, server):  # noqa: F
     assert page.console.errors == []  # stopped in the page: no refused request was sent
 
 
-def test_the_english_dialog_reads_in_english_and_creates(page, server):  # noqa: F811
+def test_the_english_dialog_reads_in_english_and_creates(page, server):
     url, keys = server
     sign_in(page, url, keys["editor"])
     page.click("#lang")
@@ -135,7 +127,7 @@ def test_the_english_dialog_reads_in_english_and_creates(page, server):  # noqa:
 def test_the_pages_english_forms_are_the_engines():
     """targets.js FORM_EN repeats matching.recommend.form.FORMS_EN (the API gives a form's key and Chinese only)."""
     from matching.recommend.form import FORMS_EN
-    from tests.web.test_workbench import ROOT
+    from tests.web.helpers import ROOT
 
     js = (ROOT / "api" / "static" / "js" / "targets.js").read_text(encoding="utf-8")
     assert all(f'{k}: "{v}"' in js for k, v in FORMS_EN.items()), FORMS_EN
