@@ -402,10 +402,6 @@ class Workspace:
         return find_conflicts(self.campaigns(status="open"), targets)
 
 
-def _within(region_id: str | None, region: str) -> bool:
-    return region_id is not None and (region_id == region or region_id.startswith(region + "/"))
-
-
 def in_region(campaign: Campaign, region: str, agency_region) -> bool:
     """Whether ``campaign`` belongs to ``region`` (an id): it recruits for the region or a place inside it, or
     its owner or one of its partner agencies sits there (``agency_region``: agency id → region id). A campaign
@@ -419,8 +415,10 @@ def in_region(campaign: Campaign, region: str, agency_region) -> bool:
     >>> in_region(Campaign(2, "x", "agency:x", (), "cn/gd/sz", (), "open", "", ""), "cn/gd/sz/luohu", where)
     False
     """
-    return _within(campaign.region, region) or any(
-        _within(agency_region.get(a), region) for a in (campaign.owner, *campaign.partners))
+    from graph.analysis.common import is_local
+
+    return is_local(campaign.region, region) or any(
+        is_local(agency_region.get(a), region) for a in (campaign.owner, *campaign.partners))
 
 
 def campaigns_in(ws: Workspace, store, *, status: str | None = None, region: str | None = None) -> list[Campaign]:

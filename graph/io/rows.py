@@ -182,11 +182,8 @@ def _org(r: RowReader, source: str, cap_unit: str, import_date: str | None) -> O
         employees, est = employees
         if est:
             estimated.add("employees")
-    keywords = list(r.items("keywords"))
-    tiers = []
-    for tag in r.items("tiers"):
-        tier = next((t for t in TIERS if t in tag), None)
-        (tiers if tier else keywords).append(tier or tag)
+    tiers, tagged = _sort_tags(r.items("tiers"))
+    keywords = [*r.items("keywords"), *tagged]
     for f in r.items("estimated"):
         if f in _ORG_FIELDS:
             estimated.add(f)
@@ -476,13 +473,23 @@ def _memo(fn):
     return get
 
 
-def _tier_split(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """A 企业标签 cell as ``(tiers, other tags)``, as :func:`_org` sorts them."""
+def _sort_tags(tags) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A 企业标签 cell's tags as ``(tiers, other tags)``: a tag naming a tier (专精特新 …) counts as that tier,
+    any other is kept as a keyword.
+
+    >>> _sort_tags(["国家级专精特新小巨人", "独角兽企业", "文化出口"])[1]
+    ('文化出口',)
+    """
     tiers, other = [], []
-    for tag in split_list(text):
+    for tag in tags:
         tier = next((t for t in TIERS if t in tag), None)
         (tiers if tier else other).append(tier or tag)
     return tuple(tiers), tuple(other)
+
+
+def _tier_split(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A 企业标签 cell as ``(tiers, other tags)``, as :func:`_org` sorts them."""
+    return _sort_tags(split_list(text))
 
 
 def _estimated_split(text: str):

@@ -25,8 +25,8 @@ Examples
 from __future__ import annotations
 
 import io
-import unicodedata
 
+from graph.display import cells as display_width  # display columns: CJK two, combining marks none
 from graph.io.sheets import MAX_CELL, put_cell, sheet_title
 from matching.reports.labels import t
 from matching.reports.tables import Table, ids_columns, is_fig
@@ -35,15 +35,6 @@ __all__ = ["to_xlsx", "display_width", "sheet_title", "FORMATS"]
 
 FORMATS = {"int": "0", "float": "0.00", "score": "0.000", "pct": "0.0%"}
 MAX_WIDTH = 60
-
-
-def display_width(text: str) -> int:
-    """Columns ``text`` takes in a fixed-width font: wide (CJK) characters count two.
-
-    >>> display_width("游戏引擎"), display_width("engine"), display_width("3D打印")
-    (8, 6, 6)
-    """
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _text(value) -> str:
