@@ -55,6 +55,18 @@ def world():
 
 
 @pytest.fixture(scope="session")
+def world_store_file(tmp_path_factory) -> Path:
+    """The sample world written once per session into an embedded store file; tests copy it, never write it."""
+    from fixtures.world import load_world
+    from graph.store.sqlite import SqliteStore
+
+    path = tmp_path_factory.mktemp("world") / "store.sqlite"
+    with SqliteStore.open(path) as store:
+        store.write(load_world()[0])
+    return path
+
+
+@pytest.fixture(scope="session")
 def answers(world):
     """The sample world's planted answers (fixtures/shenzhen_digital_creative/answers.json)."""
     return world[1]

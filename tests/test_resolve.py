@@ -28,7 +28,7 @@ from tests.api import conftest as _api
 from tests.api.conftest import assert_error
 from tests.clirun import run_main
 
-api, world_store_file = _api.api, _api.world_store_file  # the API's fixtures: the sample world behind a client
+api = _api.api  # the API tests' fixture: the sample world behind a client (world_store_file: tests/conftest.py)
 
 SZ = "cn/guangdong/shenzhen"
 ANIM = "chain:animation_games"
@@ -211,7 +211,7 @@ def test_http_near_misses_name_the_field_and_suggest(api):
 
 
 @pytest.fixture
-def data_dir(tmp_path, world_store_file, monkeypatch):  # noqa: F811
+def data_dir(tmp_path, world_store_file, monkeypatch):
     monkeypatch.setenv("CHAINMATCH_EMBEDDING_MODEL", "hashing:64")
     d = tmp_path / "data"
     d.mkdir()

@@ -1,4 +1,4 @@
-"""The API on the sample world: a store file built once per session, copied per test."""
+"""The API on the sample world: a store file built once per session (tests/conftest.py), copied per test."""
 
 from __future__ import annotations
 
@@ -12,19 +12,6 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.auth import KeyStore, keys_path
 from graph.settings import Settings
-
-
-@pytest.fixture(scope="session")
-def world_store_file(tmp_path_factory) -> Path:
-    """The sample world written once into an embedded store file."""
-    from fixtures.world import load_world
-    from graph.store.sqlite import SqliteStore
-
-    path = tmp_path_factory.mktemp("world") / "store.sqlite"
-    batch, _ = load_world()
-    with SqliteStore.open(path) as store:
-        store.write(batch)
-    return path
 
 
 @dataclass

@@ -13,21 +13,11 @@ FIRM, SEGMENT, INTRODUCER = "org:f1561", "seg:game_engine", "org:f1345"
 OWNER, OTHER_AGENCY = "org:p004", "org:p007"
 
 
-@pytest.fixture(scope="session")
-def world_file(tmp_path_factory, world):
-    from graph.store.sqlite import SqliteStore
-
-    path = tmp_path_factory.mktemp("projects-world") / "store.sqlite"
-    with SqliteStore.open(path) as store:
-        store.write(world[0])
-    return path
-
-
 @pytest.fixture
-def data_dir(tmp_path, world_file):
+def data_dir(tmp_path, world_store_file):
     d = tmp_path / "data"
     d.mkdir()
-    shutil.copy(world_file, d / "store.sqlite")
+    shutil.copy(world_store_file, d / "store.sqlite")
     return d
 
 

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli.main import app as cli
-from tests.api.conftest import api, assert_error, world_store_file  # noqa: F401 - fixtures of the API tests
+from tests.api.conftest import api, assert_error  # noqa: F401 - fixtures of the API tests
 from tests.api.test_parity import same
 from tests.clirun import run_main
 from tests.projects.conftest import FIRM, INTRODUCER, OWNER

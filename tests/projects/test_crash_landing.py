@@ -47,11 +47,11 @@ def _open(data_dir: Path):
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory, world_file):
+def template(tmp_path_factory, world_store_file):
     """Project 1 (the ideal target in 南山区, R&D centre) at 签约; project 2 at 投产 (its site written)."""
     d = tmp_path_factory.mktemp("crash-landing") / "template"
     d.mkdir()
-    shutil.copy(world_file, d / "store.sqlite")
+    shutil.copy(world_store_file, d / "store.sqlite")
     engines, store, ws = _open(d)
     with store, ws:
         book = engines.projects(store, ws)

@@ -19,19 +19,8 @@ import pytest
 from tests.web.helpers import ARGS, ARTIFACTS, CHROMIUM, VIEWPORT, Console
 
 
-@pytest.fixture(scope="session")
-def web_world_store(tmp_path_factory, world):
-    """The sample world written once to an embedded store file, the template of every module's server."""
-    from graph.store.sqlite import SqliteStore
-
-    path = tmp_path_factory.mktemp("web-world") / "store.sqlite"
-    with SqliteStore.open(path) as store:
-        store.write(world[0])
-    return path
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, web_world_store):
+def server(tmp_path_factory, world_store_file):
     """The API on this module's private copy of the sample world, with an editor and a viewer key; yields
     (url, keys)."""
     import uvicorn
@@ -42,7 +31,7 @@ def server(tmp_path_factory, web_world_store):
 
     data = tmp_path_factory.mktemp("web") / "data"
     data.mkdir()
-    shutil.copyfile(web_world_store, data / "store.sqlite")
+    shutil.copyfile(world_store_file, data / "store.sqlite")
     with KeyStore.open(keys_path(data)) as keys:
         tokens = {role: keys.create(f"web {role}", role).token for role in ("viewer", "editor")}
     settings = Settings(_env_file=None, data_dir=data, backend="embedded", embedding_model="hashing:64")

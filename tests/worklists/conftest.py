@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import api, world_store_file  # noqa: F401  (fixtures of the API tests)
+from tests.api.conftest import api  # noqa: F401  (a fixture of the API tests; world_store_file: tests/conftest.py)
 from tests.recommend.conftest import fresh_store  # noqa: F401  (world, answers, world_store: tests/conftest.py)
 
 SZ = "cn/guangdong/shenzhen"

@@ -18,14 +18,14 @@ import pytest
 from tests.api import conftest as _api
 from tests.clirun import run_main
 
-api, world_store_file = _api.api, _api.world_store_file  # the API's fixtures (sample world behind a client)
+api = _api.api  # the API tests' fixture (sample world behind a client; world_store_file: tests/conftest.py)
 
 SZ = "cn/guangdong/shenzhen"
 ANIM = "chain:animation_games"
 
 
 @pytest.fixture
-def data_dir(tmp_path, world_store_file):  # noqa: F811
+def data_dir(tmp_path, world_store_file):
     d = tmp_path / "data"
     d.mkdir()
     shutil.copy(world_store_file, d / "store.sqlite")
