@@ -232,9 +232,9 @@ def test_region_us_works_for_gaps_and_search_alike(capsys, data_dir):
 
 
 def test_cli_near_misses_suggest(capsys, data_dir, monkeypatch):
-    from api.cli.common import err_console
-
-    monkeypatch.setattr(err_console, "width", 300)
+    # unwrapped through the environment: setattr(err_console, "width", 300) undid itself by setting the
+    # 80 columns it had read, which held for every later test of the process
+    monkeypatch.setenv("COLUMNS", "300")
     err = cli(capsys, data_dir, "gaps", "--region", "深证", code=2)
     assert "是否要找" in err and f"深圳 ({SZ})" in err  # the CLI's language, zh by default
     err = cli(capsys, data_dir, "search", "x", "--region", "深证", code=2)

@@ -34,10 +34,10 @@ def data_dir(tmp_path, world_store_file):
 
 @pytest.fixture(autouse=True)
 def wide(monkeypatch):
-    from api.cli.common import console, err_console
-
-    monkeypatch.setattr(console, "width", 300)  # tables and messages unwrapped
-    monkeypatch.setattr(err_console, "width", 300)
+    """Tables and messages unwrapped, through the environment both consoles read at every print: a
+    ``setattr(console, "width", 300)`` undid itself by setting the width it had read (80 without a
+    terminal), which fixed every later test's console of the process at 80 columns whatever its COLUMNS."""
+    monkeypatch.setenv("COLUMNS", "300")
 
 
 def lists(capsys, data_dir, *args, code: int = 0) -> tuple[str, str]:
