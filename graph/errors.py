@@ -42,6 +42,7 @@ __all__ = [
     "ConfigError",
     "BackendUnavailable",
     "Problem",
+    "Notice",
     "MAX_PROBLEMS",
     "bounded",
     "by_reason",
@@ -89,6 +90,44 @@ class Problem:
         if self.field:
             where += f" [{self.field}]"
         return f"{where}: {self.reason}"
+
+
+class Notice(str):
+    """A warning: the input was read, but not quite as written. The English text, with its Chinese in ``zh``.
+
+    A ``str`` (the English), so reports, marks and JSON keep warnings as text;
+    :meth:`text` gives the one a person reads.
+
+    >>> n = Notice("f.csv: not UTF-8; decoded as GBK (detected)", "f.csv：不是 UTF-8；按检测结果以 GBK 解码")
+    >>> n.text("zh"), n.text("en") == n, "GBK" in n
+    ('f.csv：不是 UTF-8；按检测结果以 GBK 解码', True, True)
+    >>> Notice.of("plain text").text("zh")
+    'plain text'
+    """
+
+    zh: str
+
+    def __new__(cls, en: str, zh: str = "") -> Notice:
+        out = super().__new__(cls, en)
+        out.zh = zh or en
+        return out
+
+    @classmethod
+    def of(cls, text: str, zh: str = "") -> Notice:
+        """``text`` as a notice (a plain string's Chinese is itself, or ``zh`` when given)."""
+        return text if isinstance(text, Notice) and not zh else cls(text, zh)
+
+    @classmethod
+    def at(cls, problem: Problem) -> Notice:
+        """A row's notice: ``file:row [field]: reason``, in both languages."""
+        return cls(str(problem), problem.text("zh"))
+
+    def text(self, lang: str = "en") -> str:
+        """The notice in ``lang``."""
+        return self.zh if lang == "zh" else str(self)
+
+    def __reduce__(self):
+        return (Notice, (str(self), self.zh))
 
 
 def _kind(reason: str) -> str:

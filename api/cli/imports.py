@@ -116,7 +116,7 @@ def print_report(report) -> None:
                     note=t(f"忽略的列：{'、'.join(report.ignored)}", f"ignored: {', '.join(report.ignored)}", lg)
                     if report.ignored else "")
     for w in bounded_warnings(report.warnings, 10):
-        err_console.print(t("[yellow]提示[/yellow]：", "[yellow]warning[/yellow]: ", lg) + escape(w))
+        err_console.print(t("[yellow]提示[/yellow]：", "[yellow]warning[/yellow]: ", lg) + escape(w.text(lg)))
     console.print(t(f"{report.file}：读取 {report.rows_read} 行（{report.encoding or '-'}）",
                     f"{report.file}: {report.rows_read} rows read ({report.encoding or '-'})", lg), markup=False)
     if report.imported is None:

@@ -395,7 +395,8 @@ class ImportReportPublic(BaseModel):
     imported: WriteSummary | None = Field(description="What was written; null on a dry run.")
     rejected: int
     problems: list[ProblemPublic]
-    warnings: list[str]
+    warnings: list[str] = Field(description="What was read, but not quite as written (the row is kept), in English.")
+    warnings_zh: list[str] = Field([], description="The same warnings, in the same order, in Chinese.")
     dry_run: bool
     columns: dict[str, str] = Field({}, description="Canonical field -> the file's header that fed it.")
     ignored: list[str] = Field([], description="The file's headers no field took.")

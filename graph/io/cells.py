@@ -29,7 +29,7 @@ from typing import Any
 
 import orjson
 
-from graph.errors import InvalidInput, Problem
+from graph.errors import InvalidInput, Notice, Problem
 from graph.io.columns import CleanCells
 from graph.io.headers import HeaderMatch, match_headers
 from graph.io.parse import MISSING, ParseError, parse_uscc, split_list
@@ -357,9 +357,10 @@ class RowReader:
         self.problems.append(Problem(self.file, self.row, self.match.header(field) or field, reason, zh))
         self.bad.add(self.row)
 
-    def warn(self, field: str, reason: str) -> None:
-        """Record a warning about ``field`` in this row: the row is kept, the report says why."""
-        self.table.warnings.append(str(Problem(self.file, self.row, self.match.header(field) or field, reason)))
+    def warn(self, field: str, reason: str, zh: str = "") -> None:
+        """Record a warning about ``field`` in this row: the row is kept, the report says why (``zh``: in Chinese)."""
+        self.table.warnings.append(Notice.at(Problem(self.file, self.row, self.match.header(field) or field,
+                                                     reason, zh)))
 
     def missing(self, *fields: str, reason: str, zh: str = "") -> None:
         """Report a required value as missing, unless its cell was already refused."""

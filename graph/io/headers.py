@@ -25,7 +25,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from graph.errors import InvalidInput, Problem
+from graph.errors import InvalidInput, Notice, Problem
 
 __all__ = ["ENTITIES", "FIELDS", "HeaderMatch", "header_key", "match_headers", "capital_unit"]
 
@@ -180,7 +180,7 @@ class HeaderMatch:
 
     fields: dict[str, str] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
 
     def header(self, name: str) -> str | None:
         """The file header mapped to canonical field ``name``, if any."""
@@ -241,7 +241,8 @@ def match_headers(headers: list[str], entity: str, column_map: dict[str, str | N
     keys = {header_key(h): h for h in headers if h}
     for src in column_map or {}:
         if header_key(src) not in keys:
-            out.warnings.append(f"{file}: column map names {src!r}, which is not a column of the file")
+            out.warnings.append(Notice(f"{file}: column map names {src!r}, which is not a column of the file",
+                                       f"{file}：列映射中的 {src!r} 不是该文件的列"))
     for h in headers:
         if not h:
             continue
@@ -252,12 +253,15 @@ def match_headers(headers: list[str], entity: str, column_map: dict[str, str | N
                 out.unknown.append(h)
             continue
         if target in out.fields:
-            out.warnings.append(f"{file}: column {h!r} also maps to {target}; "
-                                f"using {out.fields[target]!r} and ignoring {h!r}")
+            out.warnings.append(Notice(f"{file}: column {h!r} also maps to {target}; "
+                                       f"using {out.fields[target]!r} and ignoring {h!r}",
+                                       f"{file}：列 {h!r} 也对应字段 {target}；采用 {out.fields[target]!r}，忽略 {h!r}"))
             continue
         out.fields[target] = h
     if out.unknown:
         shown = ", ".join(h[:100] for h in out.unknown[:50])  # bounded: a file may have a million columns
-        more = f" … and {len(out.unknown) - 50} more" if len(out.unknown) > 50 else ""
-        out.warnings.append(f"{file}: unknown column(s) ignored: {shown}{more}")
+        extra = len(out.unknown) - 50
+        out.warnings.append(Notice(f"{file}: unknown column(s) ignored: {shown}{f' … and {extra} more' if extra > 0 else ''}",
+                                   f"{file}：忽略未知的列：{'、'.join(h[:100] for h in out.unknown[:50])}"
+                                   f"{f' …另有 {extra} 列' if extra > 0 else ''}"))
     return out

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from graph.errors import InvalidInput, Problem, bounded
+from graph.errors import InvalidInput, Notice, Problem, bounded
 from graph.io.cells import link_id
 from graph.io.columns import column_batches
 from graph.io.headers import ENTITIES, HeaderMatch, match_headers
@@ -80,7 +80,7 @@ class ImportReport:
     imported: WriteResult | None
     rejected: int
     problems: list[Problem] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
     reject_path: Path | None = None
     dry_run: bool = False
     columns: dict[str, str] = field(default_factory=dict)  # canonical field -> the file's header
@@ -91,21 +91,23 @@ class ImportReport:
         """A JSON-ready summary (for ``--json`` and the HTTP API)."""
         out = dataclasses.asdict(dataclasses.replace(self, problems=[], warnings=[]))
         out["problems"] = [p.as_dict() for p in bounded(self.problems)]
-        out["warnings"] = bounded_warnings(self.warnings)
+        out.update(_warning_lists(self.warnings))
         out["reject_path"] = str(self.reject_path) if self.reject_path else None
         return out
 
 
-def bounded_warnings(warnings: list[str], limit: int = 100) -> list[str]:
+def bounded_warnings(warnings: list[str], limit: int = 100) -> list[Notice]:
     """The first ``limit`` warnings and a count of the rest (1 M unknown columns gave 8.9 MB of warnings).
 
-    >>> bounded_warnings(["a", "b", "c"], 2)
-    ['a', 'b', '… and 1 more warning']
+    >>> shown = bounded_warnings(["a", "b", "c"], 2)
+    >>> shown, shown[-1].text("zh")
+    (['a', 'b', '… and 1 more warning'], '…另有 1 条提示')
     """
-    if len(warnings) <= limit:
-        return list(warnings)
-    n = len(warnings) - limit
-    return [*warnings[:limit], f"… and {n} more warning{'s' if n != 1 else ''}"]
+    out = [Notice.of(w) for w in warnings[:limit]]
+    if len(warnings) > limit:
+        n = len(warnings) - limit
+        out.append(Notice(f"… and {n} more warning{'s' if n != 1 else ''}", f"…另有 {n} 条提示"))
+    return out
 
 
 def reject_path_for(path: Path) -> Path:
@@ -383,7 +385,19 @@ def _unchanged_report(file: str, entity: str, mark: dict, version: int, progress
         progress(rows, rows)
     unchanged = {_MARKED[entity][0]: mark["records"]} if mark["records"] else {}
     return ImportReport(file, entity, mark["encoding"], rows, WriteResult(unchanged=unchanged, version=version),
-                        0, [], list(mark["warnings"]), columns=dict(mark["columns"]), ignored=list(mark["ignored"]))
+                        0, [], _marked_warnings(mark), columns=dict(mark["columns"]), ignored=list(mark["ignored"]))
+
+
+def _warning_lists(warnings: list[Notice]) -> dict[str, list[str]]:
+    """``warnings`` (English) and ``warnings_zh``, bounded, as a mark and the JSON report keep them."""
+    shown = bounded_warnings(warnings)
+    return {"warnings": [str(w) for w in shown], "warnings_zh": [w.text("zh") for w in shown]}
+
+
+def _marked_warnings(mark: dict) -> list[Notice]:
+    """The warnings a file mark keeps, in both languages (a mark from before ``warnings_zh``: English only)."""
+    zh = mark.get("warnings_zh") or []
+    return [Notice(en, zh[i] if i < len(zh) else "") for i, en in enumerate(mark["warnings"])]
 
 
 def write_rejects(path: Path, out: Path, problems: list[Problem], *, encoding: str | None = None,
@@ -520,7 +534,7 @@ def import_file(
             # changed nothing, or was refused, leaves the stored data, meta rows included, as it was
             report.imported = marks.write_marked(batch, mark_name(entity, table.file), {
                 "digest": digest, "rows_read": report.rows_read, "records": len(batch),
-                "encoding": report.encoding, "warnings": bounded_warnings(report.warnings),
+                "encoding": report.encoding, **_warning_lists(report.warnings),
                 "columns": report.columns, "ignored": report.ignored}, _MARKED[entity])
         else:
             report.imported = store.write(batch)

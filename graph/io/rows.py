@@ -125,8 +125,9 @@ def _region(r: RowReader, name: str, uscc: str | None, estimated: set[str]) -> t
         rid = from_address  # the address names a district of the given city
     if rid and address and rid.startswith("cn/") and rid.count("/") == 2 and (
             token := regions.unknown_district(address, rid)):
-        r.warn("address", f"unknown district {token!r} (not a GB/T 2260 county-level division of {rid}): "
-               "placed in the city, the address kept as written")
+        r.warn("address", f"unknown district {token!r} (not a GB/T 2260 county-level division of "
+               f"{regions.display(rid, 'en')}): placed in the city, the address kept as written",
+               f"未知的区县 {token!r}（不是{regions.display(rid)}的 GB/T 2260 县级区划）：记在该市，地址保留原样")
     if rid is None and (country := get("country")):
         rid = _cached_region(country)
     if rid is None and not given and uscc:
@@ -169,8 +170,9 @@ def _org(r: RowReader, source: str, cap_unit: str, import_date: str | None) -> O
         estimated.add("as_of")
     status = r.parse("status", _status) or RegStatus.UNKNOWN
     if status is RegStatus.MOVED_OUT and region:
-        r.warn("status", f"迁出 (moved out): not counted in {region}, where it was registered; "
-               "stored with no region, its address kept")
+        r.warn("status", f"迁出 (moved out): not counted in {_regions().display(region, 'en')}, where it was "
+               "registered; stored with no region, its address kept",
+               f"迁出：不计入登记地{_regions().display(region)}；存为无地区，地址保留")
     former = tuple(n for n in dict.fromkeys(r.items("former_names")) if n not in (name_zh, name_en))
     capital = r.parse("registered_capital_cny_m", _capital, cap_unit)
     if capital is not None:

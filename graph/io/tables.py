@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.errors import InvalidInput, Problem
+from graph.errors import InvalidInput, Notice, Problem
 from graph.io.encoding import decode_bytes, detect_file_encoding, display_name, iter_chunks
 from graph.io.jsonread import loads as json_loads
 from graph.settings import Settings
@@ -74,7 +74,7 @@ class Table:
     headers: list[str]
     rows: Iterator[Row]
     problems: list[Problem] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
     encoding: str | None = None
     header_row: int = 1
     total: int | None = None  # estimated number of data rows, for progress bars
@@ -153,7 +153,8 @@ def _check_headers(file: str, headers: list[str], header_row: int) -> list[str]:
     last = max(seen.values())
     blank = [i for i, h in enumerate(headers, 1) if not h and i < last]
     if blank:
-        warnings.append(f"{file}: column(s) {', '.join(map(str, blank))} have no header; their values are ignored")
+        warnings.append(Notice(f"{file}: column(s) {', '.join(map(str, blank))} have no header; their values are ignored",
+                               f"{file}：第 {'、'.join(map(str, blank))} 列没有表头，其中的值被忽略"))
     return warnings
 
 
@@ -351,7 +352,7 @@ def _sheet_rows(ws, file: str):
         yield values
 
 
-def _xlsx(path: Path, file: str, sheet: str | None, warnings: list[str]):
+def _xlsx(path: Path, file: str, sheet: str | None, warnings: list[Notice]):
     """Yield ``(header_row, headers, total)`` once, then ``(row, cells)``."""
     from openpyxl import load_workbook
 
@@ -386,7 +387,8 @@ def _xlsx(path: Path, file: str, sheet: str | None, warnings: list[str]):
                 continue
             if len(cells) > n and any(cells[n:]) and not wide:
                 wide = True
-                warnings.append(f"{file}: cells right of the last header column are ignored (first at row {rownum})")
+                warnings.append(Notice(f"{file}: cells right of the last header column are ignored (first at row {rownum})",
+                                       f"{file}：最后一个表头列右侧的单元格被忽略（首见于第 {rownum} 行）"))
             yield rownum, {h: v for h, v in zip(headers, cells, strict=False) if h} | {
                 h: None for h in headers[len(cells):] if h
             }
@@ -421,7 +423,7 @@ def _check_unpacked(path: Path, file: str, size: int, limit: int) -> None:
 
 
 def _read_xlsx(path: Path, file: str, sheet: str | None) -> Table:
-    warnings: list[str] = []
+    warnings: list[Notice] = []
     gen = _xlsx(path, file, sheet, warnings)
     header_row, headers, total = next(gen)
     warnings += _check_headers(file, headers, header_row)
@@ -487,12 +489,14 @@ def read_rows(path: Path, *, encoding: str | None = None, sheet: str | None = No
         _check_unpacked(path, file, size, limit)
         table = _read_xlsx(path, file, sheet)
         if encoding:
-            table.warnings.append(f"{file}: --encoding is ignored for .xlsx workbooks")
+            table.warnings.append(Notice(f"{file}: --encoding is ignored for .xlsx workbooks",
+                                         f"{file}：.xlsx 工作簿不使用 --encoding"))
     else:
         if sheet:
             raise _fail(file, f"--sheet applies to .xlsx workbooks only, not {suffix}", "只有 .xlsx 文件可指定工作表")
         reader = {"csv": _read_csv, "json": _read_json, "jsonl": _read_jsonl}[fmt]
         table = reader(path, file, encoding, suffix) if fmt == "csv" else reader(path, file, encoding)
         if encoding is None and table.encoding not in ("utf-8", None):
-            table.warnings.append(f"{file}: not UTF-8; decoded as {table.encoding.upper()} (detected)")
+            table.warnings.append(Notice(f"{file}: not UTF-8; decoded as {table.encoding.upper()} (detected)",
+                                         f"{file}：不是 UTF-8；按检测结果以 {table.encoding.upper()} 解码"))
     return table

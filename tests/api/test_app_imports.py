@@ -35,6 +35,10 @@ def test_gbk_upload_is_detected(api):
     r = upload(api, "organisations", "gbk.csv", FIRMS.encode("gb18030"))
     assert r.status_code == 200 and r.json()["encoding"] in ("gb18030", "gbk")
     assert any("not UTF-8" in w for w in r.json()["warnings"])
+    # the same warnings, in the same order, in Chinese, for the workbench's Chinese page
+    body = r.json()
+    assert len(body["warnings_zh"]) == len(body["warnings"])
+    assert any("不是 UTF-8" in w for w in body["warnings_zh"])
     assert_error(upload(api, "organisations", "gbk.csv", FIRMS.encode("gb18030"), encoding="utf-8"),
                  422, "bad_encoding")
 

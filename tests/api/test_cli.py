@@ -80,6 +80,22 @@ def test_a_refused_cell_gives_its_reason_in_the_clis_language(capsys, tmp_path, 
     assert code == 2 and "looks like a spreadsheet formula" in err and "公式" not in err
 
 
+def test_a_kept_rows_warning_speaks_the_clis_language_also_from_the_mark(capsys, tmp_path, monkeypatch):
+    """A warning (the row is kept) is Chinese by default and English with CHAINMATCH_LANG=en, and so is
+    the one a re-import of the unchanged file answers from the store's mark, without reading the rows."""
+    f = tmp_path / "firms.csv"
+    f.write_bytes("企业名称,企业地址,备注\n甲公司,江苏省南京市不存在区木渎镇18号,x\n".encode("gb18030"))
+    d = str(tmp_path / "d")
+    code, _, err = run(capsys, "import", "organisations", str(f), "--data-dir", d)
+    assert code == 0 and "未知的区县 '不存在区'" in err and "忽略未知的列：备注" in err and "不是 UTF-8" in err
+    assert "unknown district" not in err and "not UTF-8" not in err and "cn/jiangsu" not in err
+    code, out, err = run(capsys, "import", "organisations", str(f), "--data-dir", d)  # unchanged: the mark
+    assert code == 0 and "未知的区县 '不存在区'" in err and "unknown" not in err
+    monkeypatch.setenv("CHAINMATCH_LANG", "en")
+    code, _, err = run(capsys, "import", "organisations", str(f), "--data-dir", d)
+    assert code == 0 and "unknown district '不存在区'" in err and "Nanjing" in err and "未知" not in err
+
+
 def test_an_ascii_field_name_in_brackets_is_printed_not_read_as_markup(capsys, tmp_path):
     f = tmp_path / "bad.csv"
     f.write_text("name_zh,uscc\n坏公司,91440300708461136A\n", encoding="utf-8")

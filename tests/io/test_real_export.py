@@ -335,6 +335,9 @@ def test_an_unknown_district_in_an_address_is_a_warning_that_keeps_the_text(tmp_
     report = import_file(store, p, "organisations", import_date="2026-06-30")
     (warning,) = [w for w in report.warnings if "district" in w]
     assert warning.startswith("f.csv:2 [企业地址]") and "不存在区" in warning
+    # people read the city's name, not its id, and read it in Chinese when they work in Chinese
+    assert "cn/jiangsu" not in warning and "Nanjing" in warning
+    assert warning.text("zh").startswith("f.csv:2 [企业地址]: 未知的区县 '不存在区'") and "南京市" in warning.text("zh")
     got = {o.name_zh: (o.region, o.address) for o in store.organisations()}
     assert got == {"甲公司": ("cn/jiangsu/nanjing", "江苏省南京市不存在区木渎镇18号"),
                    "乙公司": ("cn/jiangsu/nanjing/jiangning", "江苏省南京市江宁区秣陵街道"),
@@ -350,6 +353,8 @@ def test_a_moved_out_firm_is_not_local_in_its_old_region(world, tmp_path):
     p.write_text("企业名称,登记状态,所属省份,所属城市,企业地址,产业链环节\n" + row.format("迁出"), encoding="utf-8")
     report = import_file(store, p, "organisations", import_date="2026-06-30")
     assert any(w.startswith("moved.csv:2 [登记状态]") and "迁出" in w for w in report.warnings)
+    (zh,) = [w.text("zh") for w in report.warnings if "迁出" in w]
+    assert "不计入登记地广东省 深圳市" in zh and "cn/" not in zh and "moved out" not in zh
     moved = by_name(store, "深圳市迁走飞控科技有限公司")
     assert (moved.status, moved.region, moved.address) == (RegStatus.MOVED_OUT, None, "深圳市南山区科技园")
     for aggs in (chain_aggregates(store.graph(), SZ), aggregates_from_arrays(load_arrays(store), SZ)):

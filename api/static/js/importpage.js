@@ -200,7 +200,8 @@ function renderReport() {
     out.replaceChildren();
     return;
   }
-  const items = r.warnings.map((x) => `<li>${esc(x)}</li>`).join("");
+  const shown = getLang() === "zh" && r.warnings_zh?.length === r.warnings.length ? r.warnings_zh : r.warnings;
+  const items = shown.map((x) => `<li>${esc(x)}</li>`).join("");
   const warnings = r.warnings.length ? `<h3>${esc(w("warnings"))}</h3><ul>${items}</ul>` : "";
   const mapping = Object.entries(r.columns).map(([field, header]) => ({ field, header }));
   out.innerHTML = `
