@@ -29,6 +29,7 @@ from enum import StrEnum
 from functools import cache
 
 __all__ = [
+    "record_maker",
     "Stage",
     "Format",
     "OrgKind",
@@ -543,6 +544,31 @@ class Link:
     since: str | None = None  # ISO date the tie was first observed
     weight: float = 1.0  # e.g. share or volume of supply, when known
     confidence: float = 1.0
+
+
+def record_maker(cls: type):
+    """A function that builds ``cls`` from the values of all its fields, in order: ``make(*values)`` gives
+    the object ``cls(*values)`` gives (equal, hashing alike), at about half the cost.
+
+    The generated ``__init__`` of a frozen dataclass sets each field through ``object.__setattr__`` (the
+    frozen guard's way round); this sets each slot through its descriptor. For the bulk builders
+    (:mod:`graph.io.rows`), which make a record per row of a file: every field must be given (no
+    defaults), and only a frozen, slotted dataclass without ``__post_init__`` qualifies.
+
+    >>> make = record_maker(Provenance)
+    >>> make("t", "2020-01-01", ("as_of",)) == Provenance("t", "2020-01-01", ("as_of",))
+    True
+    """
+    params = cls.__dataclass_params__  # type: ignore[attr-defined]
+    fields = dataclasses.fields(cls)
+    if not (params.frozen and "__slots__" in cls.__dict__) or hasattr(cls, "__post_init__") or not all(
+            f.init for f in fields):
+        raise TypeError(f"record_maker needs a frozen, slotted dataclass without __post_init__: {cls.__name__}")
+    names = [f.name for f in fields]
+    env = {"_new": object.__new__, "_cls": cls} | {f"_set_{n}": cls.__dict__[n].__set__ for n in names}
+    body = "".join(f"    _set_{n}(o, {n})\n" for n in names)
+    exec(f"def make({', '.join(names)}):\n    o = _new(_cls)\n{body}    return o\n", env)  # noqa: S102 - built from field names
+    return env["make"]
 
 
 # ---------------------------------------------------------------- (de)serialise

@@ -68,6 +68,7 @@ from graph.model import (
     Segment,
     SegmentEdge,
     normalise_name,
+    record_maker,
 )
 from graph.settings import Settings
 
@@ -359,6 +360,9 @@ def links_from_table(table: Table, *, column_map: dict[str, str | None] | None =
     return r.finish(links)
 
 
+#: The bulk builders' record constructors (:func:`graph.model.record_maker`: every field, in order).
+make_link, make_org = record_maker(Link), record_maker(Organisation)
+
 _BAD = object()  # a text its parser refuses: the row goes to the row reader, which names the problem
 
 
@@ -431,7 +435,7 @@ def _link_batch(batch, one, links: list, ids: dict, source: str, import_date: st
         if prov is None:
             prov = provs[key] = (_provenance(src_cell or source, as_of) if as_of or not import_date
                                  else _provenance(src_cell or source, import_date, ("as_of",)))
-        append((row, Link(lid, kind, src, dst, prov, since, 1.0 if weight is None else weight,
+        append((row, make_link(lid, kind, src, dst, prov, since, 1.0 if weight is None else weight,
                           1.0 if confidence is None else confidence)))
 
 
@@ -603,7 +607,7 @@ def _org_batch(batch, one, orgs: list, ids: dict, usccs: dict, source: str, cap_
         tiers, tagged = tier_split(tiers_col[i]) or ((), ())
         keywords = split(keywords_col[i]) + tagged
         status_cell = statuses[i]
-        append((row, Organisation(
+        append((row, make_org(
             oid, kind or FIRM, name_zh,
             _provenance(sources[i] or source, as_of, tuple(sorted(estimated))),
             name_en, uscc, region, addresses[i] or "", members(segments_col[i]), split(products_col[i]),

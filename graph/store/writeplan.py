@@ -292,19 +292,33 @@ class RefusedText(Exception):
     """A record text the cell guard refuses, found while planning (:func:`execute` says every problem)."""
 
 
+#: The longest record text the cell guard lets through (:func:`~graph.io.cells.clean_json_text`'s default).
+_MAX_TEXT = 1_000_000
+
+
 def _documents(records: list) -> list[tuple[str, Any, str, str]]:
-    """``(id, record, document, hash)`` of each record, each document read by the cell guard."""
+    """``(id, record, document, hash)`` of each record, the documents read by the cell guard.
+
+    The guard reads the chunk's documents as one text first: every match it looks for
+    (a suspect start after a quote, a non-printable character, an escape) lies inside one
+    document, and joining them can only add matches, never hide one, so a clean whole means
+    every document is clean; only when the whole is not clean is each document read alone.
+    """
     out = []
-    for rec in records:
-        try:
+    try:
+        for rec in records:
             text, h = canonical(rec)
-        except TypeError:  # a lone surrogate: orjson cannot write it, the guard names it
-            if record_problems(rec):
-                raise RefusedText from None
-            raise
-        if not clean_json_text(text) and record_problems(rec):
+            out.append((rec.id, rec, text, h))
+    except TypeError:  # a lone surrogate: orjson cannot write it, the guard names it
+        if record_problems(rec):
+            raise RefusedText from None
+        raise
+    texts = [d[2] for d in out]
+    if texts and max(map(len, texts)) <= _MAX_TEXT and clean_json_text("".join(texts), sum(map(len, texts))):
+        return out
+    for _id, rec, text, _h in out:
+        if not clean_json_text(text, _MAX_TEXT) and record_problems(rec):
             raise RefusedText
-        out.append((rec.id, rec, text, h))
     return out
 
 
