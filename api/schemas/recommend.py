@@ -72,6 +72,7 @@ class FormPublic(BaseModel):
 
     form: FormName
     form_zh: str = Field(examples=["研发中心"])
+    form_en: str = Field("", examples=["R&D centre"], description="The form's name in English.")
     rule: str = Field(description="The rule that fired, or the best score when none did.")
     checks: dict[str, bool] = Field(description="Each form's rule: satisfied or not.")
     scores: dict[str, float] = Field(description="Each form's score in [0, 1].")

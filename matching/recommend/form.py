@@ -27,8 +27,8 @@ Examples
 >>> b, _ = load_world()
 >>> ix = ChainIndex.from_records(b.segments, b.segment_edges, b.organisations, b.links)
 >>> f = attraction_form(ix, "org:f0140", "seg:optical_module", "cn/guangdong/shenzhen")
->>> f.form, f.form_zh, f.checks["production_base"]
-('production_base', '生产基地', True)
+>>> f.form, f.form_zh, f.form_en, f.checks["production_base"]
+('production_base', '生产基地', 'production base', True)
 >>> macro_area("cn/guangdong/shenzhen/nanshan")
 ('cn/guangdong', 'cn/guangxi', 'cn/hainan', 'cn/hongkong', 'cn/macau')
 """
@@ -98,6 +98,11 @@ class FormChoice:
     facts: dict = field(default_factory=dict)
     evidence: tuple[str, ...] = ()
     rule_zh: str = ""
+    form_en: str = ""  # the form's English name (:data:`FORMS_EN`), what people read in English
+
+    def __post_init__(self) -> None:
+        if not self.form_en:
+            object.__setattr__(self, "form_en", FORMS_EN.get(self.form, self.form.replace("_", " ")))
 
     def rule_in(self, lang: str = "zh") -> str:
         """The rule sentence in ``lang`` (``rule`` is English, ``rule_zh`` Chinese)."""

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from fixtures.world import load_world
+from matching.recommend.form import FORMS_EN
 from tests.api.conftest import Api, assert_error, start, world_dir
 
 _, ANSWERS = load_world()
@@ -46,6 +47,8 @@ def test_planted_target_first_with_planted_form_for_every_missing_segment(reader
         assert top["org"] == ideal["id"], (m["segment"], [t["org"] for t in items])
         assert top["rank"] == 1 and top["segment"] == m["segment"]
         assert top["form"]["form"] == ideal["form"] and top["form"]["rule"] and top["form"]["form_zh"]
+        # the form's name in English comes from the engine, so the workbench keeps no table of its own
+        assert top["form"]["form_en"] == FORMS_EN[ideal["form"]]
         assert top["form"]["checks"][ideal["form"]] is True
         ids = [t["org"] for t in items]
         for decoy in m["decoys"]["similar_text"]:

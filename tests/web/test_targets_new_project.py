@@ -122,12 +122,3 @@ def test_the_english_dialog_reads_in_english_and_creates(page, server):
     assert len(made) == 1 and made[0]["planned"] == 1200.0 and made[0]["segment"] == "seg:game_engine"
     assert made_text == f"Project {made[0]['id']} created: {firm} (see the pipeline board)"
     assert page.console.errors == []
-
-
-def test_the_pages_english_forms_are_the_engines():
-    """targets.js FORM_EN repeats matching.recommend.form.FORMS_EN (the API gives a form's key and Chinese only)."""
-    from matching.recommend.form import FORMS_EN
-    from tests.web.helpers import ROOT
-
-    js = (ROOT / "api" / "static" / "js" / "targets.js").read_text(encoding="utf-8")
-    assert all(f'{k}: "{v}"' in js for k, v in FORMS_EN.items()), FORMS_EN

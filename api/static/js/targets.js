@@ -36,13 +36,10 @@ export function initTargets(context) {
   window.addEventListener("resize", () => introChart && introChart.resize());
 }
 
-/** The attraction forms in English (matching/recommend/form.py FORMS_EN); the API gives form and form_zh. */
-const FORM_EN = { production_base: "production base", rd_centre: "R&D centre", regional_hq: "regional headquarters",
-  headquarters: "whole-firm relocation (headquarters)" };
-
+/** An attraction form's name in the page's language (the API gives form_zh and form_en beside the key). */
 function formText(f) {
   if (!f) return "";
-  return getLang() === "zh" ? `${f.form_zh}` : FORM_EN[f.form] || f.form.replace(/_/g, " ");
+  return getLang() === "zh" ? f.form_zh : f.form_en;
 }
 
 function outcomeButtons(org, segment, form) {
@@ -114,7 +111,7 @@ export function renderList() {
     { key: "located", label: t("regionOf"), screen: false, text: (r) => placeLong(r.region) },
     { key: "total", label: t("score"), cls: "n", text: (r) => num(r.total) },
     { key: "parts", label: t("scoreParts"), text: (r) => partsText(r.parts), html: (r) => partsHtml(r.parts) },
-    { key: "form", label: t("form"), text: (r) => (r.form ? `${r.form.form_zh} ${r.form.form}` : ""), html: (r) => (r.form ? `<b title="${esc((getLang() === "zh" && r.form.rule_zh) || r.form.rule)}">${esc(formText(r.form))}</b>` : "") },
+    { key: "form", label: t("form"), text: (r) => formText(r.form), html: (r) => (r.form ? `<b title="${esc((getLang() === "zh" && r.form.rule_zh) || r.form.rule)}">${esc(formText(r.form))}</b>` : "") },
     { key: "reason", label: t("reason"), cls: "reason", text: (r) => (getLang() === "zh" ? r.reason_zh : r.reason_en) },
     { key: "status", label: t("outcome"), text: (r) => r.status || "", html: (r) => `${r.status ? `<span class="status-tag">${esc(t(r.status))}</span>` : ""}${outcomeButtons(r.org, r.segment, r.form && r.form.form)}${newProjectButton(r.org, r.segment || seg.segment, r.form && r.form.form, current.region)}` },
   ];
