@@ -84,6 +84,25 @@ def world_store(world):
 
 
 @pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, launched once for the whole session (never a downloaded browser).
+
+    One sync Playwright per process: a second ``sync_playwright()`` while this one runs fails (it finds the
+    first one's asyncio loop), so every browser test (tests/web, tests/reports) takes this one and opens
+    its own context, which shares no cookies, storage or cache with another test's.
+    """
+    from tests.web.helpers import ARGS, CHROMIUM
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} absent: the browser tests need Debian's chromium (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed (pip install playwright)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
 def _throwaway_neo4j_session(tmp_path_factory):
     """One throwaway Neo4j server (tests/neo4j_throwaway.py) for every test that stops and restarts one."""
     from tests.neo4j_throwaway import throwaway_neo4j

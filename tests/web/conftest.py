@@ -2,7 +2,7 @@
 
 Each module gets its own server on its own copy of the sample world (the modules move projects, review
 predictions, import firms: none sees another's writes); the copies come from one store written once per
-session. Chromium is launched once for the session: every test gets a fresh browser context (its own
+session. Chromium is launched once for the session (``browser`` in tests/conftest.py, shared with tests/reports): every test gets a fresh browser context (its own
 cookies, storage and cache), so sharing the browser process shares no page state. Without
 ``/usr/bin/chromium`` or playwright the tests that need the browser skip and say why.
 """
@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from tests.web.helpers import ARGS, ARTIFACTS, CHROMIUM, VIEWPORT, Console
+from tests.web.helpers import ARTIFACTS, VIEWPORT, Console
 
 
 @pytest.fixture(scope="module")
@@ -49,18 +49,6 @@ def server(tmp_path_factory, world_store_file):
     yield f"http://127.0.0.1:{port}", tokens
     srv.should_exit = True
     thread.join(10)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium, headless, launched once for the whole session (never a downloaded browser)."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} absent: the browser tests need Debian's chromium (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed (pip install playwright)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
