@@ -103,6 +103,9 @@ class Notice(str):
     ('f.csv：不是 UTF-8；按检测结果以 GBK 解码', True, True)
     >>> Notice.of("plain text").text("zh")
     'plain text'
+    >>> import copy, pickle
+    >>> pickle.loads(pickle.dumps(n)).text("zh") == copy.deepcopy(n).zh == n.zh
+    True
     """
 
     zh: str
@@ -125,9 +128,6 @@ class Notice(str):
     def text(self, lang: str = "en") -> str:
         """The notice in ``lang``."""
         return self.zh if lang == "zh" else str(self)
-
-    def __reduce__(self):
-        return (Notice, (str(self), self.zh))
 
 
 def _kind(reason: str) -> str:

@@ -41,6 +41,7 @@ _blake2b = hashlib.blake2b
 
 __all__ = [
     "FORMULA_REASON",
+    "MAX_DOCUMENT_CHARS",
     "cell_problem_zh",
     "RowReader",
     "cell_problem",
@@ -207,7 +208,11 @@ def _clean_document(record, max_chars: int) -> bool:
     return clean_json_text(text, max_chars)
 
 
-def clean_json_text(text: str, max_chars: int = 1_000_000) -> bool:
+#: The longest record document the cell guard reads as a whole (:func:`clean_json_text`, :func:`record_problems`).
+MAX_DOCUMENT_CHARS = 1_000_000
+
+
+def clean_json_text(text: str, max_chars: int = MAX_DOCUMENT_CHARS) -> bool:
     """Whether no text in the record whose JSON text (orjson's, any key order) is ``text`` can be refused.
 
     The shortcut of :func:`record_problems` for a caller that has the JSON
@@ -222,7 +227,7 @@ def clean_json_text(text: str, max_chars: int = 1_000_000) -> bool:
             and ("\\" not in text or _SUSPECT_ESCAPE.search(text) is None))
 
 
-def record_problems(record, max_chars: int = 1_000_000) -> list[tuple[str, str]]:
+def record_problems(record, max_chars: int = MAX_DOCUMENT_CHARS) -> list[tuple[str, str]]:
     """``(field, reason)`` for every text anywhere in ``record`` that :func:`cell_problem` refuses.
 
     Walks nested records (``financing[0].round``, ``sites[1].address``,

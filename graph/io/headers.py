@@ -259,9 +259,9 @@ def match_headers(headers: list[str], entity: str, column_map: dict[str, str | N
             continue
         out.fields[target] = h
     if out.unknown:
-        shown = ", ".join(h[:100] for h in out.unknown[:50])  # bounded: a file may have a million columns
+        heads = [h[:100] for h in out.unknown[:50]]  # bounded: a file may have a million columns
         extra = len(out.unknown) - 50
-        out.warnings.append(Notice(f"{file}: unknown column(s) ignored: {shown}{f' … and {extra} more' if extra > 0 else ''}",
-                                   f"{file}：忽略未知的列：{'、'.join(h[:100] for h in out.unknown[:50])}"
-                                   f"{f' …另有 {extra} 列' if extra > 0 else ''}"))
+        out.warnings.append(Notice(f"{file}: unknown column(s) ignored: {', '.join(heads)}"
+                                   f"{f' … and {extra} more' if extra > 0 else ''}",
+                                   f"{file}：忽略未知的列：{'、'.join(heads)}{f' …另有 {extra} 列' if extra > 0 else ''}"))
     return out

@@ -66,7 +66,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from graph.errors import InvalidInput
-from graph.io.cells import clean_json_text, record_problems
+from graph.io.cells import MAX_DOCUMENT_CHARS, clean_json_text, record_problems
 from graph.model import Organisation, city_key, normalise_name
 from graph.store.canonical import canonical
 from graph.store.protocol import Batch, WriteResult
@@ -292,10 +292,6 @@ class RefusedText(Exception):
     """A record text the cell guard refuses, found while planning (:func:`execute` says every problem)."""
 
 
-#: The longest record text the cell guard lets through (:func:`~graph.io.cells.clean_json_text`'s default).
-_MAX_TEXT = 1_000_000
-
-
 def _documents(records: list) -> list[tuple[str, Any, str, str]]:
     """``(id, record, document, hash)`` of each record, the documents read by the cell guard.
 
@@ -314,10 +310,10 @@ def _documents(records: list) -> list[tuple[str, Any, str, str]]:
             raise RefusedText from None
         raise
     texts = [d[2] for d in out]
-    if texts and max(map(len, texts)) <= _MAX_TEXT and clean_json_text("".join(texts), sum(map(len, texts))):
+    if texts and max(map(len, texts)) <= MAX_DOCUMENT_CHARS and clean_json_text("".join(texts), sum(map(len, texts))):
         return out
     for _id, rec, text, _h in out:
-        if not clean_json_text(text, _MAX_TEXT) and record_problems(rec):
+        if not clean_json_text(text) and record_problems(rec):
             raise RefusedText
     return out
 

@@ -100,10 +100,6 @@ class FormChoice:
     rule_zh: str = ""
     form_en: str = ""  # the form's English name (:data:`FORMS_EN`), what people read in English
 
-    def __post_init__(self) -> None:
-        if not self.form_en:
-            object.__setattr__(self, "form_en", FORMS_EN.get(self.form, self.form.replace("_", " ")))
-
     def rule_in(self, lang: str = "zh") -> str:
         """The rule sentence in ``lang`` (``rule`` is English, ``rule_zh`` Chinese)."""
         return (self.rule_zh or self.rule) if lang == "zh" else self.rule
@@ -238,5 +234,5 @@ def attraction_form(ix: ChainIndex, org_id: str, segment: str, region: str, *,
              "sites_near_region": near_sites, "recent_financing": rounds, "recent_since": cutoff,
              "local_supply_share": round(share, 4)}
     return FormChoice(chosen, FORMS[chosen], rule, checks, {k: round(v, 4) for k, v in scores.items()},
-                      facts, tuple(evidence), rule_zh)
+                      facts, tuple(evidence), rule_zh, FORMS_EN[chosen])
 
