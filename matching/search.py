@@ -59,7 +59,7 @@ from matching.fusion import dense_weight, rrf
 from matching.lexical import LexicalIndex, Tokenizer, top_k
 from matching.neo4j_vectors import load_dense, neo4j_index_for
 from matching.querycache import QueryVectors
-from matching.vectors import APPROX, FaissIndex, VectorIndex, exact_search
+from matching.vectors import APPROX, DistinctRows, FaissIndex, VectorIndex, exact_search
 
 __all__ = [
     "Filters",
@@ -74,7 +74,8 @@ __all__ = [
 ]
 
 MODES = ("hybrid", "dense", "lexical")
-_FORMAT = 1
+#: 2: the dense index holds each distinct vector once (:class:`matching.vectors.DistinctRows`)
+_FORMAT = 2
 
 
 def index_dir(data_dir: Path | str) -> Path:
@@ -263,7 +264,8 @@ class SearchEngine:
         vectors, n_encoded = org_vectors(embedder, orgs, cache, english_only=english_only, progress=progress)
         dense = neo4j_index_for(store, embedder)  # Neo4j's own vector index when the store is Neo4j
         if dense is None:
-            dense = FaissIndex(embedder.dim, exact_below=config.exact_below, approx=config.approx)
+            # organisations sharing a text share a vector: the graph holds each distinct one once
+            dense = DistinctRows(FaissIndex(embedder.dim, exact_below=config.exact_below, approx=config.approx))
         if len(orgs):
             dense.add(vectors, ids)
             dense.build()
@@ -276,6 +278,7 @@ class SearchEngine:
             "config": config.index_key(),
             "size": len(cards),
             "dense_kind": dense.kind,
+            "distinct_vectors": getattr(dense, "distinct", None),
             "n_encoded": n_encoded,
             "build_seconds": round(time.perf_counter() - t0, 3),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -489,7 +492,7 @@ def _fresh(manifest: dict, version: int, embedder: Embedder, config: SearchConfi
 def staleness(manifest: dict | None, version: int, model_id: str, config: SearchConfig | None = None) -> str | None:
     """Why a saved engine cannot be used, or ``None`` if it is current.
 
-    >>> staleness({"format": 1, "store_version": 3, "model_id": "m", "config": SearchConfig().index_key()}, 4, "m")
+    >>> staleness({"format": 2, "store_version": 3, "model_id": "m", "config": SearchConfig().index_key()}, 4, "m")
     'built for store version 3, store is at 4'
     """
     if manifest is None:

@@ -173,3 +173,75 @@ def test_default_approximate_index_recall_on_a_clustered_set_against_brute_force
     # re-ranked on the float rows: a returned score is the exact inner product of its row
     assert np.allclose(scores, np.einsum("qd,qkd->qk", q, xb[found]), atol=1e-5)
     assert (scores[:, 0] <= true_s[:, 0] + 1e-5).all()
+
+
+def _duplicated(rng, distinct, rows, d=32):
+    """``rows`` rows drawn from ``distinct`` unit vectors (uneven group sizes, shuffled), the group of each row."""
+    base = unit(rng, distinct, d)
+    group = np.concatenate([np.arange(distinct), rng.zipf(1.5, rows - distinct) % distinct])
+    rng.shuffle(group)
+    return base[group], group
+
+
+@pytest.mark.parametrize("distinct,rows,k", [(1, 50, 10), (7, 300, 10), (47, 3000, 100), (300, 900, 25),
+                                             (40, 40, 10)])
+def test_distinct_rows_returns_every_row_sharing_a_vector_as_brute_force_does(distinct, rows, k):
+    from matching.vectors import DistinctRows
+
+    rng = np.random.default_rng(distinct * 7 + rows)
+    xb, group = _duplicated(rng, distinct, rows)
+    q = unit(rng, 40)
+    idx = DistinctRows(FaissIndex(32, exact_below=10**9))
+    idx.add(xb[: rows // 3], [f"r{i}" for i in range(rows // 3)])  # two adds before the build
+    idx.add(xb[rows // 3 :], [f"r{i}" for i in range(rows // 3, rows)])
+    s, r = idx.search(q, k)
+    # the oracle: every row scored (one product per row), best first, ties by row; the copies of a vector
+    # are scored from one product, as BLAS may round the same row differently at another offset
+    full = q @ xb.T
+    one = np.array([full[:, np.flatnonzero(group == g)[0]] for g in range(distinct)]).T[:, group]
+    assert np.allclose(full, one, atol=1e-5)
+    order = np.array([np.lexsort((np.arange(rows), -row))[:k] for row in one])
+    r0, s0 = order, np.take_along_axis(one, order, axis=1)
+    assert idx.distinct == distinct and idx.inner.size == distinct and idx.size == rows
+    assert (r == r0).all()
+    assert np.allclose(s, s0, atol=1e-5)
+    # a group the query likes best is returned whole (up to k), rows ascending
+    best = group[r[0, 0]]
+    members = np.flatnonzero(group == best)
+    assert r[0, : min(k, len(members))].tolist() == members[:k].tolist()
+
+
+def test_distinct_rows_over_an_approximate_graph_and_persisted(tmp_path):
+    from matching.vectors import DistinctRows
+
+    rng = np.random.default_rng(3)
+    xb, group = _duplicated(rng, 2500, 20_000)
+    q = unit(rng, 50)
+    idx = DistinctRows(FaissIndex(32, exact_below=1000, approx="hnsw-sq8"))
+    idx.add(xb, [f"r{i}" for i in range(len(xb))])
+    idx.meta["store_version"] = 5
+    assert idx.distinct == 2500 and idx.kind == "hnsw-sq8"  # the graph holds 2,500 vectors, not 20,000
+    s, r = idx.search(q, 100)
+    s0, _ = exact_search(xb, q, 100)
+    # copies tie, so which of them make the cut is not the measure: the share of hits scoring as the true top 100
+    assert (s >= s0[:, -1:] - 1e-5).mean() >= 0.95
+    assert (np.diff(s, axis=1) <= 1e-6).all()  # best first
+    idx.save(tmp_path / "d")
+    back = load_index(tmp_path / "d")
+    assert isinstance(back, DistinctRows) and back.meta == {"store_version": 5} and back.ids == idx.ids
+    s2, r2 = back.search(q, 100)
+    assert (r2 == r).all() and np.allclose(s2, s)
+    with pytest.raises(InvalidInput, match="built once"):
+        back.add(xb[:1], ["late"])
+
+
+def test_distinct_rows_empty_and_fewer_rows_than_k():
+    from matching.vectors import DistinctRows
+
+    empty = DistinctRows(FaissIndex(4))
+    s, r = empty.search(np.ones((1, 4), np.float32), 3)
+    assert empty.size == 0 and (r == -1).all()
+    two = DistinctRows(FaissIndex(2))
+    two.add(np.array([[1, 0], [1, 0]], np.float32), ["a", "b"])
+    s, r = two.search(np.array([[1, 0]], np.float32), 5)
+    assert r[0].tolist() == [0, 1, -1, -1, -1] and s[0, :2].tolist() == [1.0, 1.0]
