@@ -38,7 +38,7 @@ ChainQ = Annotated[str | None, Query(max_length=200, description="Chain id or zh
             response_model=ChainMapPublic)
 def chain_map(store: StoreDep, engines: EnginesDep, _: Viewer, region: Region, chain: ChainQ = None) -> dict:
     with located("query"):
-        return to_json(engines.analyse(store, lambda a: a.chain_map(region, chain)))
+        return engines.analysis_json(store, ("chain_map", region, chain), lambda a: a.chain_map(region, chain))
 
 
 @router.get("/gaps", summary="Gaps: 补链 missing, 强链 thin, 延链 extension, with severity parts and evidence",
@@ -47,7 +47,7 @@ def gaps(store: StoreDep, engines: EnginesDep, _: Viewer, region: Region, chain:
          top: Annotated[int | None, Query(ge=1, le=1000, description="Gaps to return (default all).")] = None,
          ) -> dict:
     with located("query"):
-        return to_json(engines.analyse(store, lambda a: a.gaps(region, chain, top=top)))
+        return engines.analysis_json(store, ("gaps", region, chain, top), lambda a: a.gaps(region, chain, top=top))
 
 
 @router.get("/leaders", summary="Chain leaders (链主): supply centrality, size and tier",

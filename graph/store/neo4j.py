@@ -348,9 +348,11 @@ class Neo4jStore:
         kind: OrgKind | None = None,
         offset: int = 0,
         limit: int = 20,
+        total: int | None = None,
     ) -> tuple[list[Organisation], int]:
-        count = cypher.count_organisations(region=region, segment=segment, kind=kind)
-        total = int(self._read(lambda tx: _run(tx, count)[0]["total"]))
+        if total is None:
+            count = cypher.count_organisations(region=region, segment=segment, kind=kind)
+            total = int(self._read(lambda tx: _run(tx, count)[0]["total"]))
         if limit <= 0 or offset >= total:
             return [], total
         q = cypher.read_organisation_page(region=region, segment=segment, kind=kind, offset=offset, limit=limit)

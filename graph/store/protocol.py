@@ -172,10 +172,13 @@ class GraphStore(Protocol):
         kind: OrgKind | None = None,
         offset: int = 0,
         limit: int = 20,
+        total: int | None = None,
     ) -> tuple[list[Organisation], int]:
         """One page (id order) of :meth:`organisations` with the same filters, and how many match in all.
 
         The store counts and pages itself: only the page's records are read.
+        ``total``: the count the caller already has for these filters at this
+        store version (the server keeps it, :class:`matching.engines.Answers`); not counted again.
         """
 
     def links(

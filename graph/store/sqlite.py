@@ -296,10 +296,12 @@ class SqliteStore:
         kind: OrgKind | None = None,
         offset: int = 0,
         limit: int = 20,
+        total: int | None = None,
     ) -> tuple[list[Organisation], int]:
         where, params = _org_filters(region, segment, kind)
-        sql = "SELECT COUNT(*) FROM orgs o" + (" WHERE " + " AND ".join(where) if where else "")  # noqa: S608 - constant conditions, values are parameters
-        total = int(self._rows(sql, params)[0][0])
+        if total is None:
+            sql = "SELECT COUNT(*) FROM orgs o" + (" WHERE " + " AND ".join(where) if where else "")  # noqa: S608 - constant conditions, values are parameters
+            total = int(self._rows(sql, params)[0][0])
         if limit <= 0 or offset >= total:
             return [], total
         return list(self._select_orgs(where, params, (int(limit), int(offset)))), total

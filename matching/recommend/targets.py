@@ -43,7 +43,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields, is_dataclass
 
 import numpy as np
 
@@ -96,7 +96,30 @@ class Target:
     form: FormChoice | None = None
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """``dataclasses.asdict(self)``: the same dict, without its deep copy of every leaf.
+
+        The leaves are str, numbers, bools and None, which ``asdict`` copies by
+        ``copy.deepcopy`` one by one: about a third of a repeated
+        ``/recommendations`` request's CPU at 100k firms.
+        """
+        return _plain(self)
+
+
+def _plain(obj):
+    """``asdict``'s conversion for dataclasses, tuples, lists and dicts of immutable leaves (fresh containers)."""
+    names = _FIELDS.get(type(obj))
+    if names is None and is_dataclass(obj) and not isinstance(obj, type):
+        names = _FIELDS[type(obj)] = tuple(f.name for f in fields(obj))
+    if names is not None:
+        return {n: _plain(getattr(obj, n)) for n in names}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_plain(x) for x in obj)
+    if isinstance(obj, dict):
+        return {_plain(k): _plain(v) for k, v in obj.items()}
+    return obj
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def focus_from_gaps(gaps: Iterable) -> list[Focus]:
