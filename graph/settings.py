@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     workers: int = Field(1, ge=1, le=32, description="Processes `chainmatch serve` runs: each loads its own engines (memory × workers); the auth-failure throttle counts per process.")
     auth: Literal["on", "off"] = Field("on", description="API keys required (on), or not (off: loopback host only).")
     max_request_bytes: int = Field(20_000_000, gt=0, description="Largest HTTP request body (uploads included), in bytes.")
+    search_target_recall: float = Field(0.96, gt=0.5, le=1.0, description="Recall@10 against exact search that the approximate dense index (used from 50,000 distinct vectors) tunes its search effort to reach, on rows held out of it while it is built; higher costs latency (docs/benchmarks.md, dense search).")
     answers_kept: int = Field(1024, ge=0, description="Answers the server keeps per store version (chain maps, gaps, organisation counts), least recently used dropped first; 0: none kept, every request computed.")
     auth_failures_per_minute: int = Field(10, gt=0, description="Failed API-key attempts a client may make per minute before 429.")
     recommend_weights: dict[str, float] = _weights("recommend_weights", "Target score weights (JSON; keys not given keep their default).")

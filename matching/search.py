@@ -59,7 +59,14 @@ from matching.fusion import dense_weight, rrf
 from matching.lexical import LexicalIndex, Tokenizer, top_k
 from matching.neo4j_vectors import load_dense, neo4j_index_for
 from matching.querycache import QueryVectors
-from matching.vectors import APPROX, DistinctRows, FaissIndex, VectorIndex, exact_search
+from matching.vectors import (
+    APPROX,
+    TARGET_RECALL,
+    DistinctRows,
+    FaissIndex,
+    VectorIndex,
+    exact_search,
+)
 
 __all__ = [
     "Filters",
@@ -201,10 +208,11 @@ class SearchResult:
 
 @dataclass(frozen=True)
 class SearchConfig:
-    """Index and fusion parameters (candidates per list, RRF constant, FAISS threshold)."""
+    """Index and fusion parameters (candidates per list, RRF constant, FAISS threshold and tuning target)."""
 
     exact_below: int = 50_000
     approx: str = APPROX[0]
+    target_recall: float = TARGET_RECALL
     depth: int = 100
     rrf_k: float = 60.0
     lexical_weight: float = 1.0
@@ -212,11 +220,11 @@ class SearchConfig:
     exact_filter_below: int = 200_000
 
     def index_key(self) -> dict:
-        return {"exact_below": self.exact_below, "approx": self.approx}
+        return {"exact_below": self.exact_below, "approx": self.approx, "target_recall": self.target_recall}
 
     @classmethod
     def from_settings(cls, settings) -> SearchConfig:
-        """Read ``search_exact_below``, ``search_approx`` and ``search_rrf_k`` when the settings have them.
+        """Read ``search_exact_below``, ``search_approx``, ``search_target_recall`` and ``search_rrf_k`` when the settings have them.
 
         >>> SearchConfig.from_settings(object()) == SearchConfig()
         True
@@ -225,6 +233,7 @@ class SearchConfig:
         return cls(
             exact_below=getattr(settings, "search_exact_below", base.exact_below),
             approx=getattr(settings, "search_approx", base.approx),
+            target_recall=getattr(settings, "search_target_recall", base.target_recall),
             rrf_k=getattr(settings, "search_rrf_k", base.rrf_k),
         )
 
@@ -265,7 +274,8 @@ class SearchEngine:
         dense = neo4j_index_for(store, embedder)  # Neo4j's own vector index when the store is Neo4j
         if dense is None:
             # organisations sharing a text share a vector: the graph holds each distinct one once
-            dense = DistinctRows(FaissIndex(embedder.dim, exact_below=config.exact_below, approx=config.approx))
+            dense = DistinctRows(FaissIndex(embedder.dim, exact_below=config.exact_below, approx=config.approx,
+                                            target_recall=config.target_recall))
         if len(orgs):
             dense.add(vectors, ids)
             dense.build()

@@ -204,8 +204,11 @@ def bench_index(
 ) -> dict:
     """Build a :class:`FaissIndex` over ``xb``; single-query latency p50/p95 and recall@k vs exact.
 
-    The figures are for the effort the build tuned; ``sweep`` adds the same
-    figures at other efforts (efSearch or nprobe) under ``"sweep"``.
+    The figures are for the effort the build tuned by itself, as the search
+    engine serves it (``"served"``), with the recall the tuner predicted on
+    its held-out rows (``"tuner_recall"``) and its ``"target_recall"``;
+    ``sweep`` adds the same figures at other efforts (efSearch or nprobe)
+    under ``"sweep"``.
     """
     if truth is None:
         _, truth = exact_search(xb, queries, k)
@@ -218,6 +221,9 @@ def bench_index(
     row = {"n": len(xb), "index": idx.kind, "build_seconds": round(build_s, 1),
            "build_cpu_seconds": round(build_cpu, 1), "index_mb": round(_rss_mb() - rss0),
            **_measure(idx, queries, truth, k)}
+    if idx.kind != "flat":
+        row.update(served=True, target_recall=idx.target_recall,
+                   tuner_recall=None if idx.tuned_recall is None else round(idx.tuned_recall, 4))
     if idx.kind != "flat" and sweep:
         tuned = idx.ef_search if idx.kind != "ivf" else idx.nprobe
         row["sweep"] = []
@@ -235,13 +241,82 @@ def row_text(row: dict) -> str:
     ...           "p95_ms": 2.5, "cpu_p95_ms": 1.5, "recall_at_10": 0.97,
     ...           "sweep": [{"ef_search": 64, "p95_ms": 1.2, "recall_at_10": 0.9}]})
     '1,000 clustered hnsw: build 2.0 s, p50 1.0 ms, p95 2.5 ms (CPU p95 1.5 ms), recall@10 0.97 (swept 64: p95 1.2 ms @ 0.9)'
+    >>> row_text({"n": 10, "index": "hnsw-sq8", "build_seconds": 1.0, "p50_ms": 1.0, "p95_ms": 2.0, "recall_at_10": 0.96,
+    ...           "served": True, "ef_search": 128, "tuner_recall": 0.962, "target_recall": 0.96})
+    '10 hnsw-sq8: build 1.0 s, served efSearch 128 (tuner 0.962 for 0.96), p50 1.0 ms, p95 2.0 ms, recall@10 0.96'
     """
     swept = ", ".join(f"{m.get('ef_search') or m.get('nprobe')}: p95 {m['p95_ms']} ms @ {m['recall_at_10']}"
                       for m in row.get("sweep", ()))
     cpu = f" (CPU p95 {row['cpu_p95_ms']} ms)" if "cpu_p95_ms" in row else ""
-    return (f"{row['n']:,} {row.get('vectors', '')} {row['index']}: build {row['build_seconds']} s, "
-            f"p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms{cpu}, recall@10 {row['recall_at_10']}"
+    served = ""
+    if row.get("served"):
+        name, effort = ("nprobe", row.get("nprobe")) if row["index"] == "ivf" else ("efSearch", row.get("ef_search"))
+        served = f" served {name} {effort} (tuner {row.get('tuner_recall')} for {row.get('target_recall')}),"
+    peak = f", peak RSS {row['peak_rss_mb']:,} MB" if "peak_rss_mb" in row else ""
+    return (f"{row['n']:,} {row.get('vectors', '')} {row['index']}: build {row['build_seconds']} s,{served} "
+            f"p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms{cpu}, recall@10 {row['recall_at_10']}{peak}"
             + (f" (swept {swept})" if swept else "")).replace("  ", " ")
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident set (``VmHWM``; ``ru_maxrss`` where there is no /proc), in MB."""
+    try:
+        for line in open("/proc/self/status", encoding="ascii"):
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _bench_set(kind: str, sizes: Sequence[int], dim: int, reference_vectors: dict, clusters: int, queries: int,
+               approx: Sequence[str], flat: bool, k: int, seed: int, sweep: Sequence[int], say, steps,
+               index_kwargs: dict) -> list[dict]:
+    """Every row of one vector set (each size: exact, then each approximate index)."""
+    rows = []
+    reference = None
+    if kind != "isotropic":
+        reference = fit_reference(reference_vectors[kind], clusters if kind == "clustered" else 1, seed=seed)
+    q = synthetic_vectors(queries, dim, kind=kind, reference=reference, seed=seed + 1)
+    for n in sizes:
+        say(f"{n:,} {kind} vectors: generating")
+        xb = synthetic_vectors(n, dim, kind=kind, reference=reference, seed=seed + 2)
+        t = time.perf_counter()
+        _, truth = exact_search(xb, q, k)
+        exact_ms = (time.perf_counter() - t) * 1000 / len(q)
+        if flat:
+            say(f"{n:,} {kind}: exact (IndexFlatIP)")
+            row = {"vectors": kind, **bench_index(xb, q, exact_below=n + 1, k=k, truth=truth)}
+            row["numpy_exact_batched_ms_per_query"] = round(exact_ms, 3)
+            rows.append(row)
+            steps.done(row_text(row))
+        for a in approx:
+            say(f"{n:,} {kind}: {a} build + tune")
+            row = {"vectors": kind, **bench_index(xb, q, approx=a, exact_below=0, k=k, truth=truth,
+                                                  sweep=sweep, **index_kwargs)}
+            rows.append(row)
+            steps.done(row_text(row))
+        del xb
+    return rows
+
+
+class _Said:
+    """A child process's progress: each line to stderr (a spawned process cannot call its parent's ``say``)."""
+
+    def done(self, text: str) -> None:
+        _stderr(text)
+
+
+def _stderr(text: str) -> None:
+    import sys
+
+    print(text, file=sys.stderr, flush=True)
+
+
+def _isolated_set(args: tuple) -> tuple[list[dict], float]:
+    """:func:`_bench_set` in a fresh process: its rows and the process's own peak RSS (MB)."""
+    rows = _bench_set(*args[:-1], say=_stderr, steps=_Said(), index_kwargs=args[-1])
+    return rows, _peak_rss_mb()
 
 
 def run_search_bench(
@@ -253,13 +328,14 @@ def run_search_bench(
     reference_vectors: dict[str, np.ndarray] | None = None,
     clusters: int = 40,
     queries: int = 500,
-    approx: Sequence[str] = ("pca-hnsw",),
+    approx: Sequence[str] = ("hnsw-sq8",),
     flat: bool = True,
     k: int = 10,
     seed: int = 0,
     dim: int | None = None,
     sweep: Sequence[int] = (),
     say: Callable[[str], None] | None = None,
+    isolate: bool = False,
     **index_kwargs,
 ) -> dict:
     """The whole benchmark: encode throughput on ``texts``, then per vector set and size each index.
@@ -269,6 +345,9 @@ def run_search_bench(
     organisation vectors, ``clusters`` k-means clusters). Each row is said
     (``say``) as it finishes, with an estimate of what is left. Returns
     ``{"encode": …, "rows": [one per set, size and index], "peak_rss_mb": …}``.
+    With ``isolate`` each vector set runs in a fresh process (spawned, not
+    forked: a forked child starts with its parent's peak RSS) and each row
+    carries that process's peak RSS, ``peak_rss_mb``.
 
     >>> real = synthetic_vectors(400, 16, seed=5)
     >>> fig = run_search_bench([2000], vectors=["isotropic", "clustered"], reference_vectors={"clustered": real},
@@ -297,28 +376,19 @@ def run_search_bench(
     per_size = ([1] if flat else []) + [10] * len(approx)
     steps = Steps([n * w for _ in vectors for n in sizes for w in per_size], say)
     for kind in vectors:
-        reference = None
-        if kind != "isotropic":
-            reference = fit_reference(reference_vectors[kind], clusters if kind == "clustered" else 1, seed=seed)
-        q = synthetic_vectors(queries, dim, kind=kind, reference=reference, seed=seed + 1)
-        for n in sizes:
-            say(f"{n:,} {kind} vectors: generating")
-            xb = synthetic_vectors(n, dim, kind=kind, reference=reference, seed=seed + 2)
-            t = time.perf_counter()
-            _, truth = exact_search(xb, q, k)
-            exact_ms = (time.perf_counter() - t) * 1000 / len(q)
-            if flat:
-                say(f"{n:,} {kind}: exact (IndexFlatIP)")
-                row = {"vectors": kind, **bench_index(xb, q, exact_below=n + 1, k=k, truth=truth)}
-                row["numpy_exact_batched_ms_per_query"] = round(exact_ms, 3)
-                out["rows"].append(row)
-                steps.done(row_text(row))
-            for a in approx:
-                say(f"{n:,} {kind}: {a} build + tune")
-                row = {"vectors": kind, **bench_index(xb, q, approx=a, exact_below=0, k=k, truth=truth,
-                                                      sweep=sweep, **index_kwargs)}
-                out["rows"].append(row)
-                steps.done(row_text(row))
-            del xb
-    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        args = (kind, sizes, dim, {kind: reference_vectors[kind]} if kind in reference_vectors else {}, clusters,
+                queries, approx, flat, k, seed, sweep)
+        if not isolate:
+            out["rows"].extend(_bench_set(*args, say=say, steps=steps, index_kwargs=index_kwargs))
+            continue
+        import multiprocessing
+
+        say(f"{kind}: in a fresh process (its own peak RSS)")
+        with multiprocessing.get_context("spawn").Pool(1) as pool:
+            rows, peak = pool.apply(_isolated_set, ((*args, index_kwargs),))
+        for row in rows:
+            row["peak_rss_mb"] = peak  # the set's process, all its sizes
+            steps.done(row_text(row))
+        out["rows"].extend(rows)
+    out["peak_rss_mb"] = _peak_rss_mb()
     return out

@@ -170,3 +170,27 @@ def test_a_repeated_query_is_not_encoded_again_and_ranks_the_same(world_store):
     assert counting.calls == [1, 1]  # one text each for the two distinct queries, none for the repeat
     assert [h.id for h in again] == [h.id for h in first] and [h.id for h in other] != [h.id for h in first]
     assert engine.queries.hits == 1 and engine.queries.misses == 2
+
+
+def test_the_target_recall_setting_reaches_the_dense_index_and_a_change_rebuilds_it(tmp_path):
+    from graph.settings import Settings
+    from matching.search import SearchConfig
+
+    store = _small_store(tmp_path)
+    emb = HashingEmbedder(dim=64)
+    directory = index_dir(tmp_path)
+    assert SearchConfig.from_settings(Settings(_env_file=None)).target_recall == SearchConfig().target_recall
+    efforts = []
+    for target in (0.9, 0.99):
+        config = SearchConfig.from_settings(Settings(search_target_recall=target, _env_file=None))
+        config = dataclasses.replace(config, exact_below=50)
+        engine = SearchEngine.open(store, emb, directory, config=config)
+        inner = engine.dense.inner
+        assert engine.meta["rebuilt"] and engine.meta["dense_kind"] == "hnsw-sq8"  # 0.99: not the 0.9 one
+        assert inner.target_recall == target and inner.tuned_recall is not None
+        assert staleness(read_manifest(directory), store.version(), emb.model_id, config) is None
+        efforts.append(inner.ef_search)
+    assert efforts[0] < efforts[1]  # 120 distinct vectors, 12 held out: 0.9 is reached at once, 0.99 never
+    with pytest.raises(ValueError):
+        Settings(search_target_recall=1.5, _env_file=None)
+    store.close()
