@@ -328,6 +328,9 @@ class SearchEngine:
         engine.meta["rebuilt"] = True
         if directory is not None:
             engine.save(directory)
+            # the saved rows, mapped, as a loaded engine reads them: the float rows the build encoded
+            # (1.5 GB at 1M) are not kept in memory beside the dense index's own copy
+            engine.vectors = np.load(Path(directory) / "vectors.npy", mmap_mode="r")
         return engine
 
     # ------------------------------------------------------------ persistence

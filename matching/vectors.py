@@ -718,8 +718,8 @@ class DistinctRows:
         rank = np.empty(len(first), np.int64)
         rank[np.argsort(first, kind="stable")] = np.arange(len(first))
         self._set_groups(rank[inverse.ravel()])
-        if len(first):
-            self.inner.add(x[np.sort(first)])
+        if len(first):  # every row distinct: the rows as they are (no copy)
+            self.inner.add(x if len(first) == len(x) else x[np.sort(first)])
         self.inner.build()
         self._built = True
 

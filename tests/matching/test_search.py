@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
 
 from graph.errors import InvalidInput
@@ -103,6 +104,7 @@ def test_rebuilding_over_unchanged_data_encodes_nothing(tmp_path):
     with EmbeddingCache.open(tmp_path / "embeddings" / "cache.sqlite") as cache:
         first = SearchEngine.open(store, emb, directory, cache=cache)
         assert first.meta["rebuilt"] and first.meta["n_encoded"] > 0
+        assert isinstance(first.vectors, np.memmap)  # the saved rows, not a second copy in memory
         encoded = sum(emb.calls)
         # same store version: loaded from disk, nothing built
         again = SearchEngine.open(store, emb, directory, cache=cache)
