@@ -488,8 +488,9 @@ class FaissIndex(_Base):
         millisecond a query.
         """
         q = np.ascontiguousarray(xb[held])
-        _, truth = exact_search(xb, q, k + 1)  # the row itself is its own best: drop it
-        truth = np.array([[r for r in t if r != h][:k] for t, h in zip(truth, held, strict=True)])
+        # the truth among the rows in the graph: every held-out row (itself first) is dropped
+        _, near = exact_search(xb, q, k + len(held))
+        truth = np.array([t[~np.isin(t, held)][:k] for t in near])
         ladder = _EF_LADDER if self.kind in _GRAPH else _NPROBE_LADDER
         chosen, rec = ladder[-1], 0.0
         for value in ladder:

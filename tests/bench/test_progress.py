@@ -81,10 +81,10 @@ def test_bench_search_says_each_row_with_what_is_left_also_with_json(app, data_d
     r = CliRunner().invoke(app, ["bench", "search", "--sizes", "1000,2000", "--vectors", "isotropic", "--texts", "0",
                                  "--queries", "10", "--data-dir", str(data_dir), "--json"])
     assert r.exit_code == 0, r.output
-    rows = re.findall(r"^\[(\d)/4\] ([\d,]+) isotropic (flat|pca-hnsw): .*recall@10 [\d.]+ · \d+ s "
+    rows = re.findall(r"^\[(\d)/4\] ([\d,]+) isotropic (flat|hnsw-sq8): .*recall@10 [\d.]+ · \d+ s "
                       r"(?:so far, ~\d+ s left|in all)$", r.stderr, re.M)
-    assert [(i, n, kind) for i, n, kind in rows] == [("1", "1,000", "flat"), ("2", "1,000", "pca-hnsw"),
-                                                     ("3", "2,000", "flat"), ("4", "2,000", "pca-hnsw")], r.stderr
+    assert [(i, n, kind) for i, n, kind in rows] == [("1", "1,000", "flat"), ("2", "1,000", "hnsw-sq8"),
+                                                     ("3", "2,000", "flat"), ("4", "2,000", "hnsw-sq8")], r.stderr
     assert len(json.loads(r.stdout)["rows"]) == 4
 
 

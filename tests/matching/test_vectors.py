@@ -180,10 +180,10 @@ def test_tuned_effort_meets_its_target_on_held_out_queries_of_a_clustered_set():
 
     The queries are drawn from the set's mixture, apart from the rows; the
     oracle is brute force. The tuner's own estimate (on rows it held out of
-    the graph) does not overstate that recall.
+    the graph) is within 0.01 of that recall.
     """
     xb, q = clustered_set(20_000, 500)
-    target = 0.97
+    target = 0.995  # above what the ladder's first effort (efSearch 64) gives here (0.991)
     idx = FaissIndex(xb.shape[1], exact_below=0, target_recall=target)
     idx.add(xb)
     _, found = idx.search(q, 10)
@@ -191,8 +191,8 @@ def test_tuned_effort_meets_its_target_on_held_out_queries_of_a_clustered_set():
     oracle.add(xb)
     _, truth = oracle.search(q, 10)
     actual = recall_at_k(found, truth, 10)
-    assert idx.kind == "hnsw-sq8" and idx.tuned_recall >= target
-    assert actual >= target and idx.tuned_recall - actual <= 0.01  # measured: 0.998 actual, 0.971 estimated
+    assert idx.kind == "hnsw-sq8" and idx.tuned_recall >= target and idx.ef_search > 64
+    assert actual >= target and abs(idx.tuned_recall - actual) <= 0.01  # measured: efSearch 192, 0.9972 / 0.998
     # every row is still in the index, at its own number (the held-out rows were added after tuning)
     assert idx.size == len(xb) and (idx.search(xb[::97], 1)[1][:, 0] == np.arange(0, len(xb), 97)).mean() > 0.99
 
