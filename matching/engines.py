@@ -49,65 +49,14 @@ from dataclasses import dataclass
 from graph.errors import BackendUnavailable, ChainmatchError
 from graph.settings import Settings
 from graph.store.protocol import GraphStore
+from matching.answers import Answers
 
-__all__ = ["Engines", "Answers", "TargetsPage", "settled", "MAX_DEPTH"]
+__all__ = ["Engines", "TargetsPage", "settled", "MAX_DEPTH"]
 
 #: Deepest rank a target page reaches.
 MAX_DEPTH = 1000
 #: Every result of a list the engine ranks in full (introducers, partners).
 ALL = 10**9
-
-
-class Answers:
-    """Answers computed once per store version and key: a thread-safe LRU of at most ``size`` entries.
-
-    What a request reads from one store version (a chain map, a gap list, a
-    count of organisations) is the same for every request with the same
-    arguments until the next write, which changes the version: the version is
-    part of every key, so a write makes every older answer unreachable, and the
-    first request after it computes anew. ``hits`` and ``misses`` are counted
-    (``/health`` is not the place; the bench reads them in-process).
-    ``size`` 0 keeps nothing: every call computes.
-
-    >>> a = Answers(2)
-    >>> calls = []
-    >>> a.get(1, "k", lambda: calls.append(1) or "v1"), a.get(1, "k", lambda: "never"), a.get(2, "k", lambda: "v2")
-    ('v1', 'v1', 'v2')
-    >>> len(calls), a.hits, a.misses
-    (1, 1, 2)
-    >>> Answers(0).get(1, "k", lambda: "each time"), len(Answers(0))
-    ('each time', 0)
-    """
-
-    def __init__(self, size: int = 1024):
-        from collections import OrderedDict
-
-        self.size = size
-        self.hits = 0
-        self.misses = 0
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def get(self, version, key, compute):
-        """``compute()`` for ``key`` at store ``version``, from the cache when it was computed before."""
-        full = (version, key)
-        with self._lock:
-            if full in self._items:
-                self._items.move_to_end(full)
-                self.hits += 1
-                return self._items[full]
-            self.misses += 1
-        value = compute()  # outside the lock: answers for other keys go on
-        if self.size > 0:
-            with self._lock:
-                self._items[full] = value
-                self._items.move_to_end(full)
-                while len(self._items) > self.size:
-                    self._items.popitem(last=False)
-        return value
 
 
 @contextmanager
@@ -173,7 +122,7 @@ class Engines:
         self._backtests: dict = {}
         self._entries: dict = {}
         self._backtest_lock = threading.Lock()
-        self.answers = Answers(getattr(settings, "answers_kept", 1024))
+        self.answers = Answers(settings.answers_kept)
 
     # ------------------------------------------------------------ the engines
 
@@ -255,20 +204,31 @@ class Engines:
         """``compute()`` once per store version (and store object) and ``key`` (:class:`Answers`).
 
         ``key`` must hold every argument the answer depends on; the store's
-        version is added here, so a write invalidates every answer.
+        version is read here, before ``compute`` runs, so a write invalidates every answer.
         """
-        return self.answers.get((id(store), type(store).__name__, store.version()), key, compute)
+        return self.answers.get(self.answers.source(store), store.version(), key, compute)
 
     def analysis_json(self, store: GraphStore, key, call):
         """The JSON data (:func:`graph.analysis.results.to_json`) of ``call(analyst)``, kept per store version.
 
         The analyst caches its results, but writing a chain map of 47 segments
         out as JSON again took about 5 ms of each repeated request at 100k firms.
-        The data returned is shared: callers must not change it.
+        The data returned is shared: callers must not change it. A kept answer
+        says so in ``meta.cached``, as the analyst's own cache does (a shallow
+        copy: the kept data is not changed).
         """
         from graph.analysis.results import to_json
 
-        return self.answer(store, ("analysis",) + tuple(key), lambda: to_json(self.analyse(store, call)))
+        computed = []
+
+        def compute():
+            computed.append(True)
+            return to_json(self.analyse(store, call))
+
+        data = self.answer(store, ("analysis",) + tuple(key), compute)
+        if computed or data.get("meta", {}).get("cached", True):
+            return data
+        return {**data, "meta": {**data["meta"], "cached": True}}
 
     def prepare_analysis(self, store: GraphStore, announce=None) -> bool:
         """Build and keep the analysis view of the store's current version now, not on the first query.

@@ -178,7 +178,7 @@ class GraphStore(Protocol):
 
         The store counts and pages itself: only the page's records are read.
         ``total``: the count the caller already has for these filters at this
-        store version (the server keeps it, :class:`matching.engines.Answers`); not counted again.
+        store version (the server keeps it, :class:`matching.answers.Answers`); not counted again.
         """
 
     def links(
