@@ -254,7 +254,7 @@ class Server:
     """``chainmatch serve`` in a child process on loopback; log in ``log_path``."""
 
     def __init__(self, data_dir: Path, *, model: str | None = None, access_log: bool = False,
-                 log_path: Path | None = None, workers: int = 1):
+                 log_path: Path | None = None, workers: int = 1, answers_kept: int | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(log_path or Path(data_dir) / "server.log")
@@ -262,6 +262,8 @@ class Server:
         env.update({"CHAINMATCH_AUTH": "on", "PYTHONUNBUFFERED": "1"})
         if model:
             env["CHAINMATCH_EMBEDDING_MODEL"] = model
+        if answers_kept is not None:
+            env["CHAINMATCH_ANSWERS_KEPT"] = str(answers_kept)
         cmd = [sys.executable, "-c", "from api.cli.main import main; main()", "serve", "--host", "127.0.0.1",
                "--port", str(self.port), "--data-dir", str(data_dir), "--auth", "on",
                "--log-level", "info" if access_log else "warning", "--workers", str(workers)]
@@ -406,15 +408,19 @@ def run_load_bench(firms: int = 100_000, links_per_firm: int = 5, *, clients: in
                    seed: int = 7, sequential: int = 20, model: str | None = None, mix: dict | None = None,
                    access_log: bool = False, workdir: Path | None = None, keep_samples: bool = False,
                    workers: int = 1, rate: float | None = None, capacity: dict | None = None,
-                   world_dir: Path | None = None, say: Callable[[str], None] | None = None) -> dict:
+                   world_dir: Path | None = None, answers_kept: int | None = None,
+                   say: Callable[[str], None] | None = None) -> dict:
     """Prepare, serve, warm up, load; the figures (see the module docstring).
 
     Closed loop (``clients``) unless ``rate`` is given (one open-loop run at
     that many requests/s) or ``capacity`` (the arguments of
     :func:`api.bench.openloop.find_capacity`, e.g. ``{"start": 50}``).
     ``world_dir`` keeps the prepared store for the next run (:func:`prepared_world`).
+    ``answers_kept``: the server's setting of that name (default: the setting's default).
     """
     from contextlib import ExitStack
+
+    from graph.settings import Settings
 
     say = say or (lambda _m: None)
     with ExitStack() as stack:
@@ -427,13 +433,16 @@ def run_load_bench(firms: int = 100_000, links_per_firm: int = 5, *, clients: in
         mode = "capacity" if capacity is not None else "open" if rate is not None else "closed"
         fig: dict = {"firms": firms, "links": links_per_firm * firms, "mode": mode, "seconds": seconds,
                      "workers": workers, "model": model or _default_model(), "world_reused": reused,
+                     "answers_kept": Settings.model_fields["answers_kept"].default if answers_kept is None
+                     else answers_kept,
                      "prepare_s": round(time.perf_counter() - t, 1)}
         if mode == "closed":
             fig["clients"] = clients
         say(f"world: {firms:,} firms {'reused from' if reused else 'written to'} {data_dir} in {fig['prepare_s']} s; "
             f"starting the server (its warm start builds or loads the search index)")
         make = request_maker(world, mix)
-        with Server(data_dir, model=model, access_log=access_log, workers=workers) as server:
+        with Server(data_dir, model=model, access_log=access_log, workers=workers,
+                    answers_kept=answers_kept) as server:
             t = time.perf_counter()
             server.wait_ready(timeout=3600.0)  # serve warms its engines before it accepts: index builds count here
             fig["start_s"] = round(time.perf_counter() - t, 1)

@@ -57,7 +57,7 @@ def print_load(fig: dict) -> None:
                       + (f"{cap:g} req/s (first failing rate {fig['first_fail_rps']})" if cap is not None
                          else "none: even the lowest rate tried failed"))
     console.print(f"server peak RSS {fig['server_peak_rss_mb']} MB · auth on: {fig['auth_on']} · "
-                  f"{fig['workers']} server process(es)")
+                  f"{fig['workers']} server process(es) · answers_kept {fig.get('answers_kept')}")
 
 
 def register_bench(bench_app: typer.Typer) -> None:
@@ -85,6 +85,8 @@ def register_bench(bench_app: typer.Typer) -> None:
         seed: Annotated[int, typer.Option(help="Generator and request seed.")] = 7,
         workers: Annotated[int, typer.Option(min=1, max=32, help="Server worker processes "
                                              "(chainmatch serve --workers).")] = 1,
+        answers_kept: Annotated[int | None, typer.Option(min=0, help="The server's answers_kept (answers kept "
+                                                         "per store version; 0: none), default the setting's.")] = None,
         as_json: JsonOut = False,
     ) -> None:
         """The HTTP API (auth on) under load: closed loop (C clients) or open loop (--rate, --find-capacity)."""
@@ -94,7 +96,7 @@ def register_bench(bench_app: typer.Typer) -> None:
         capacity = {"max_steps": max_steps, "precision": precision} if find_capacity else None
         fig = run_load_bench(firms, links_per_firm, clients=clients, seconds=seconds, seed=seed,
                              sequential=sequential, model=model, workers=workers, rate=rate, capacity=capacity,
-                             world_dir=world_dir, say=say_err)
+                             world_dir=world_dir, answers_kept=answers_kept, say=say_err)
         fig["machine"] = machine()
         if as_json:
             print_json(fig)

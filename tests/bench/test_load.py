@@ -11,6 +11,7 @@ import pytest
 
 from api.bench.load import (
     Sample,
+    Server,
     drive,
     percentile,
     request_maker,
@@ -117,3 +118,16 @@ def test_hybrid_bench_times_each_language_new_and_repeated(tmp_path):
     assert fig["goal_met"] == (fig["worst_cold_p95_ms"] <= 20.0)
     again = run_hybrid_bench(1500, 1, queries=5, model="hashing:64", world_dir=tmp_path / "w")
     assert again["world_reused"] and not fig["world_reused"]
+
+
+def test_the_served_process_gets_answers_kept(tmp_path):
+    """``bench load --answers-kept N`` reaches the server: its environment (the only CHAINMATCH_ setting it passes
+    besides auth and the model) holds the setting."""
+    import psutil
+
+    server = Server(tmp_path, model="hashing:64", answers_kept=0)
+    try:
+        env = psutil.Process(server.proc.pid).environ()
+    finally:
+        server.stop()
+    assert env["CHAINMATCH_ANSWERS_KEPT"] == "0" and env["CHAINMATCH_EMBEDDING_MODEL"] == "hashing:64"
