@@ -132,7 +132,7 @@ def print_report(report) -> None:
     if report.rejected and report.reject_path:
         console.print(t(f"已拒绝 {report.rejected} 行 → {report.reject_path}",
                         f"{report.rejected} row{'s' if report.rejected != 1 else ''} rejected → {report.reject_path}",
-                        lg), markup=False)
+                        lg), markup=False, soft_wrap=True)  # a path is copied whole: never wrapped
 
 
 def _flat(stats: dict, prefix: str = "") -> list[tuple[str, object]]:
@@ -182,7 +182,8 @@ def _write_batch(batch, stats: dict, data_dir, as_json: bool, title: str, verbos
         print_json(out)
         return
     lg = lang()
-    console.print(t(f"[bold]{title}[/bold] → {escape(str(where))}", f"[bold]{title}[/bold] → {escape(str(where))}", lg))
+    console.print(t(f"[bold]{title}[/bold] → {escape(str(where))}", f"[bold]{title}[/bold] → {escape(str(where))}", lg),
+                  soft_wrap=True)
     print_write(result)
     if verbose:
         print_pairs(t("数据集统计", "Dataset statistics", lg), _flat(stats))

@@ -310,7 +310,7 @@ def export_cmd(kind: KindArg, output: Annotated[Path, typer.Option("--output", "
         print_json({"kind": kind, "region": rid, "chain": cid, "every_chain": view, "format": fmt,
                     "path": str(output), "entries": len(entries), "warning": warning})
         return
-    console.print(t(f"{len(entries)} 条 → {output}", f"{len(entries)} entries → {output}"), markup=False)
+    console.print(t(f"{len(entries)} 条 → {output}", f"{len(entries)} entries → {output}"), markup=False, soft_wrap=True)
 
 
 @lists_app.command("import")
