@@ -27,8 +27,8 @@ from graph.store.sqlite_aggregates import load_arrays
 from matching.embedder import make_embedder
 from matching.search import SearchEngine
 
-INDEX_FILES = ["cards.jsonl", "vectors.npy", "manifest.json", "dense/faiss.index", "dense/index.json",
-               "dense/ids.json", "lexical/lexical.json", "lexical/bm25/data.csc.index.npy",
+INDEX_FILES = ["cards.jsonl", "vectors.npy", "manifest.json", "dense/index.json", "dense/ids.json",
+               "dense/groups.npy", "dense/inner/faiss.index", "dense/inner/index.json", "lexical/lexical.json", "lexical/bm25/data.csc.index.npy",
                "lexical/bm25/vocab.index.json"]
 
 
