@@ -208,6 +208,10 @@ class Engines:
         """
         return self.answers.get(self.answers.source(store), store.version(), key, compute)
 
+    def segments(self, store: GraphStore) -> tuple:
+        """The store's segments, read once per store version (the routes resolve a segment query against them)."""
+        return self.answer(store, ("segments",), lambda: tuple(store.segments()))
+
     def analysis_json(self, store: GraphStore, key, call):
         """The JSON data (:func:`graph.analysis.results.to_json`) of ``call(analyst)``, kept per store version.
 

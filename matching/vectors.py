@@ -692,7 +692,7 @@ class DistinctRows:
     def build(self) -> None:
         if self._built:
             return
-        x = np.concatenate(self._pending) if self._pending else np.zeros((0, self.dim), np.float32)
+        x = _joined(self._pending, self.dim)
         self._pending = []
         keys = np.ascontiguousarray(x).view(np.dtype((np.void, x.shape[1] * x.itemsize))).ravel()
         _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)

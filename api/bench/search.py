@@ -260,13 +260,10 @@ def row_text(row: dict) -> str:
 
 def _peak_rss_mb() -> float:
     """This process's peak resident set (``VmHWM``; ``ru_maxrss`` where there is no /proc), in MB."""
-    try:
-        for line in open("/proc/self/status", encoding="ascii"):
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    from api.bench.load import proc_peak_rss_mb
+
+    peak = proc_peak_rss_mb()
+    return peak if peak is not None else round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def _bench_set(kind: str, sizes: Sequence[int], dim: int, reference_vectors: dict, clusters: int, queries: int,

@@ -95,8 +95,7 @@ def list_organisations(
         return OrganisationPage(items=[public(o) for o in items], total=len(items), limit=len(ids), offset=0)
     rid = resolve_region(region, field="query.region")
     if q is None and chain is None and tier is None:  # filters the store can count and page itself
-        segments = engines.answer(store, ("segments",), lambda: tuple(store.segments()))
-        seg_id = resolve_segment(segment, segments, field="query.segment").id if segment else None
+        seg_id = resolve_segment(segment, engines.segments(store), field="query.segment").id if segment else None
         # the count is most of the request (~8 ms of SQLite for a segment of a district at 100k firms) and
         # the same on every page until the next write: kept per store version
         total = engines.answer(store, ("organisation_count", rid, seg_id, kind),

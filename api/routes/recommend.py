@@ -68,8 +68,7 @@ def recommendations(
     hide_rejected: Annotated[bool, Query(description="Leave out firms whose latest outcome is rejected.")] = False,
 ) -> TargetPage:
     rid = resolve_region(region, field="query.region")
-    segments = engines.answer(store, ("segments",), lambda: tuple(store.segments())) if segment is not None else ()
-    sid = resolve_segment(segment, segments, field="query.segment").id if segment is not None else None
+    sid = resolve_segment(segment, engines.segments(store), field="query.segment").id if segment is not None else None
     page = engines.targets_page(store, ws, rid, segment=sid, chain=chain, limit=limit, offset=offset,
                                 per_gap=per_gap, hide_rejected=hide_rejected)
     return TargetPage(region=page.region, chain=page.chain, focus=list(page.focus), total=page.total,
