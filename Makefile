@@ -26,6 +26,9 @@ demo: setup
 # a throwaway Neo4j 5.26 is built and started (scripts/neo4j-start.sh, needs
 # Java 17+ and Maven) and stopped afterwards. Without Java they skip with the
 # reason; CHAINMATCH_REQUIRE_NEO4J=1 (set by .ci/run) makes that an error.
+# pytest runs on two workers (pytest-xdist, one a core); tests/conftest.py puts
+# the Neo4j tests, the real-model tests and each module with shared fixtures
+# in one group each, so what shares a server or state runs on one worker.
 test: setup
 	$(BIN)/ruff check .
 	@set -eu; \
@@ -41,7 +44,7 @@ test: setup
 	else \
 	    echo "make test: no Neo4j server (no java on PATH, or it failed to start): the neo4j tests will skip" >&2; \
 	fi; \
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 bench-import: setup
 	$(BIN)/chainmatch bench import --firms 100000 --links 500000

@@ -9,6 +9,89 @@ import pytest
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
+#: fixture scopes that make a module's tests share state: they run on one worker
+_SHARED_SCOPES = frozenset({"module", "class", "package"})
+
+
+def pytest_configure(config):
+    """Under pytest-xdist, give the worker the terminal environment a serial run has.
+
+    An xdist worker starts with ``COLUMNS=80`` and ``LINES=24`` in its
+    environment, and the CLI's rich consoles (api/cli/common.py), built when
+    the module is imported, keep those as a fixed size: every CLI test that
+    asks for a wider table through ``COLUMNS`` then printed at 80 columns.
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        os.environ.pop("COLUMNS", None)
+        os.environ.pop("LINES", None)
+    elif config.getoption("dist", "no") == "loadgroup":
+        _refuse_loadgroup_that_cannot_group()
+
+
+def _refuse_loadgroup_that_cannot_group() -> None:
+    """Stop before the run when xdist's ``loadgroup`` would schedule each test alone.
+
+    pytest-xdist 3.8 groups by writing ``@group`` into a test's ``_nodeid``; pytest 9.2
+    builds ids from a structured ``_id`` and ignores that field (pytest-xdist issue 1386),
+    so the Neo4j tests would run on both workers against one server and wipe each
+    other's data. pyproject pins pytest below 9.2; this says why if the pin is lifted
+    before xdist is mended.
+    """
+    from importlib.metadata import version
+
+    def release(name: str) -> tuple[int, ...]:
+        return tuple(int(p) for p in version(name).split(".")[:3] if p.isdigit())
+
+    if release("pytest") >= (9, 2) and release("pytest-xdist") <= (3, 8, 0):
+        raise pytest.UsageError(
+            f"pytest {version('pytest')} with pytest-xdist {version('pytest-xdist')}: --dist loadgroup "
+            "does not group (pytest-xdist issue 1386), so tests sharing the Neo4j server would run "
+            "at once; install pytest<9.2 (pyproject's test extra) or run without -n")
+
+
+def xdist_group_of(item) -> str | None:
+    """The one xdist group a test runs in under ``--dist loadgroup``, or None (any worker).
+
+    xdist joins every ``xdist_group`` mark of an item into one name, so each
+    item gets at most one, by priority: ``neo4j`` (there is one server and
+    the tests wipe it: they must run one after another), ``model`` (the real
+    model and its embedding cache are loaded on one worker only), then the
+    test's module when it uses a module-, class- or package-scoped fixture
+    (its tests share that state and may depend on their order).
+
+    >>> class Item:
+    ...     nodeid = "tests/store/test_x.py::test_y[neo4j]"
+    ...     fixturenames = ["store"]
+    ...     def get_closest_marker(self, name):
+    ...         return name == "neo4j" or None
+    >>> xdist_group_of(Item())
+    'neo4j'
+    """
+    if item.get_closest_marker("neo4j") or "neo4j_to_stop" in item.fixturenames:
+        return "neo4j"
+    if "real_embedder" in item.fixturenames:
+        return "model"
+    defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {}) or {}
+    if any(d.scope in _SHARED_SCOPES for fixdefs in defs.values() for d in fixdefs):
+        return item.nodeid.split("::", 1)[0]
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Put every test in its xdist group (see :func:`xdist_group_of`); a no-op without xdist.
+
+    First of the hooks: xdist's own (in each worker) turns the marks into the
+    ``@group`` suffix of the test's id that ``loadgroup`` schedules by, and
+    marks added after it are ignored.
+    """
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        group = xdist_group_of(item)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
 
 def shared_data(name: str) -> Path:
     """A dataset under ../shared/data, or skip the test saying why."""
