@@ -166,13 +166,17 @@ def world_store(world):
     store.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium, headless, launched once for the whole session (never a downloaded browser).
+    """Debian's Chromium, headless, launched once per test module (never a downloaded browser).
 
     One sync Playwright per process: a second ``sync_playwright()`` while this one runs fails (it finds the
-    first one's asyncio loop), so every browser test (tests/web, tests/reports) takes this one and opens
-    its own context, which shares no cookies, storage or cache with another test's.
+    first one's asyncio loop), so every browser test of a module takes this one and opens its own context,
+    which shares no cookies, storage or cache with another test's. Module, not session: while Playwright
+    runs, its asyncio loop is the thread's running loop, so ``asyncio.run`` (the load benches) and
+    ``anyio.run`` in any later test fail with "cannot be called from a running event loop" — which a
+    serial run never showed only because tests/web comes after tests/bench; under pytest-xdist a worker
+    runs a browser module and then anything.
     """
     from tests.web.helpers import ARGS, CHROMIUM
 

@@ -71,7 +71,7 @@ def test_serve_prints_url_key_and_curl_once(cli, tmp_path, monkeypatch):
     assert calls == [{"host": "127.0.0.1", "port": port, "log_level": "info", "bound": port}]
     assert f"http://127.0.0.1:{port}" in r.stdout and "/docs" in r.stdout
     key = re.search(r"cmk_[0-9a-f]{8}_\S+", r.stdout).group()
-    assert r.stdout.count(key.split("_")[2]) == 1  # issue 18: the secret was printed twice (banner and curl)
+    assert r.stdout.count(key.split("_", 2)[2]) == 1  # issue 18: the secret was printed twice (banner and curl)
     assert 'Authorization: Bearer $CHAINMATCH_KEY' in r.stdout and "curl" in r.stdout
     second = cli("serve", "--data-dir", d, "--port", port)
     assert "cmk_" not in second.stdout and "$CHAINMATCH_KEY" in second.stdout
