@@ -122,6 +122,10 @@ class SqliteTarget:
         for part in _parts(values):
             yield from self._conn.execute(sql.format(marks=_marks(part)), part)
 
+    def holds(self, entity: str) -> bool:
+        """Whether any ``entity`` record is stored (:func:`~graph.store.writeplan.holds`)."""
+        return not is_empty(self._conn, TABLES[entity])
+
     def existing_ids(self, entity: str, ids: Sequence[str]) -> set[str]:
         sql = f"SELECT id FROM {TABLES[entity]} WHERE id IN ({{marks}})"  # noqa: S608 - table is a constant
         return {r[0] for r in self._column(sql, ids)}

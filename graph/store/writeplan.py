@@ -83,6 +83,7 @@ __all__ = [
     "choose_lookup",
     "dedupe",
     "by_former_name",
+    "holds",
     "known",
     "plan",
     "execute",
@@ -217,9 +218,23 @@ def choose_lookup(rows: Iterable[tuple[str, str, str]]) -> dict[str, str]:
 # ------------------------------------------------------------ the pipeline
 
 
+def holds(target: WriteTarget, entity: str) -> bool:
+    """Whether ``target`` may store ``entity`` records: ``False`` only when it says it holds none.
+
+    A target may offer ``holds(entity)`` (the SQLite and memory targets do): a first import into
+    an empty table then asks no look-up of its ids, credit codes or names (none can be stored).
+
+    >>> t = MemoryTarget()
+    >>> holds(t, "organisations"), holds(object(), "organisations")
+    (False, True)
+    """
+    ask = getattr(target, "holds", None)
+    return True if ask is None else bool(ask(entity))
+
+
 def dedupe(batch: Batch, target: WriteTarget) -> dict[str, str]:
     """Incoming organisation id → stored id, for new ids that denote a stored organisation."""
-    if not batch.organisations:
+    if not batch.organisations or not holds(target, "organisations"):
         return {}
     existing = target.existing_ids("organisations", [o.id for o in batch.organisations])
     candidates = [o for o in batch.organisations if o.id not in existing]
@@ -274,12 +289,13 @@ def known(batch: Batch, target: WriteTarget) -> dict:
     answer says so (``ends_stored``) instead of listing them.
     """
     ends_stored = bool(batch.links) and batch.ends_at is not None and batch.ends_at == target.version()
-    wanted_orgs = set() if ends_stored else {x for link in batch.links for x in (link.src, link.dst)}
+    stored_orgs = holds(target, "organisations")  # none stored: no id or credit code is anyone's yet
+    wanted_orgs = set() if ends_stored or not stored_orgs else {x for link in batch.links for x in (link.src, link.dst)}
     wanted_segs = {m.segment for o in batch.organisations for m in o.segments}
     wanted_segs |= {x for e in batch.segment_edges for x in (e.upstream, e.downstream)}
     wanted_segs |= {s for c in batch.chains for s in c.segments}
     wanted_segs |= {s.parent for s in batch.segments if s.parent}
-    usccs = sorted({o.uscc for o in batch.organisations if o.uscc})
+    usccs = sorted({o.uscc for o in batch.organisations if o.uscc}) if stored_orgs else []
     return {
         "organisations": target.existing_ids("organisations", sorted(wanted_orgs)) if wanted_orgs else set(),
         "segments": target.existing_ids("segments", sorted(wanted_segs)) if wanted_segs else set(),
@@ -417,6 +433,9 @@ class MemoryTarget:
         self.records: dict[str, dict[str, Row]] = {e: {} for e in WRITE_ORDER}
         self._version = 0
         self._before: dict[str, dict[str, Row]] | None = None  # the records before this execute's first write
+
+    def holds(self, entity):
+        return bool(self.records[entity])
 
     def existing_ids(self, entity, ids):
         return {i for i in ids if i in self.records[entity]}

@@ -176,3 +176,37 @@ def test_prepared_rows_write_what_rows_write():
         target.write_rows("links", rows_of(world.links))
         target.write_rows("segment_edges", rows_of(world.segment_edges))
     assert tables() == prepared
+
+
+class _Asking(MemoryTarget):
+    """A memory target that counts the organisation look-ups the pipeline asks of it."""
+
+    def __init__(self):
+        super().__init__()
+        self.asked = []
+
+    def existing_ids(self, entity, ids):
+        if entity == "organisations":
+            self.asked.append(("ids", len(ids)))
+        return super().existing_ids(entity, ids)
+
+    def uscc_owners(self, usccs):
+        self.asked.append(("uscc", len(usccs)))
+        return super().uscc_owners(usccs)
+
+    def name_holders(self, names):
+        self.asked.append(("names", len(names)))
+        return super().name_holders(names)
+
+
+def test_a_first_import_into_an_empty_store_asks_no_organisation_look_up_and_writes_the_same():
+    world = small_world()
+    t = _Asking()
+    first = execute(world, t)
+    assert t.asked == [] and first.inserted["organisations"] == len(world.organisations)
+    always = _Asking()
+    always.holds = lambda entity: True  # the look-ups asked whatever the store holds (the old path)
+    assert execute(world, always).inserted == first.inserted and always.asked
+    assert always.records == t.records
+    again = execute(world, t)  # now stored: the same records are looked up and found unchanged
+    assert t.asked and again.unchanged["organisations"] == len(world.organisations)
