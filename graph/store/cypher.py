@@ -79,6 +79,7 @@ __all__ = [
     "lock_store",
     "read_version",
     "bump_version",
+    "holds",
     "existing_ids",
     "stored_hashes",
     "stored_edge_hashes",
@@ -316,6 +317,26 @@ def bump_version() -> Query:
 
 
 # ------------------------------------------------------------ write planning
+
+
+def holds(entity: str) -> Query:
+    """One row if any ``entity`` record is stored, none otherwise: a node of its label, or for
+    ``segment_edges`` and ``links`` a relationship of their type(s) (links: every kind).
+
+    >>> print(holds("organisations").text)
+    MATCH (n:Organisation) RETURN 1 AS n LIMIT 1
+    >>> print(holds("segment_edges").text)
+    MATCH ()-[n:UPSTREAM_OF]->() RETURN 1 AS n LIMIT 1
+    >>> holds("links").text.startswith("MATCH ()-[n:SUPPLIES|INVESTS|"), holds("links").params
+    (True, {})
+    """
+    if entity == "segment_edges":
+        pattern = f"()-[n:{_checked(UPSTREAM_OF)}]->()"
+    elif entity == "links":
+        pattern = f"()-[n:{link_types()}]->()"
+    else:
+        pattern = f"(n:{label(entity)})"
+    return Query(f"MATCH {pattern} RETURN 1 AS n LIMIT 1", {})
 
 
 def existing_ids(entity: str, ids: Sequence[str]) -> Query:

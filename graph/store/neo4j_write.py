@@ -44,6 +44,11 @@ class Neo4jTarget:
         self._link_kinds: dict[str, LinkKind] = {}  # stored kind of links whose hashes were read
 
     # ------------------------------------------------------------ lookups
+    def holds(self, entity: str) -> bool:
+        """Whether any ``entity`` record is stored (:func:`~graph.store.writeplan.holds`); in this
+        transaction, so its own writes count."""
+        return bool(self._run(cypher.holds(entity)))
+
     def existing_ids(self, entity: str, ids: Sequence[str]) -> set[str]:
         return {r["id"] for part in _chunks(ids) for r in self._run(cypher.existing_ids(entity, part))}
 

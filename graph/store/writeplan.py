@@ -129,6 +129,10 @@ class WriteTarget(Protocol):
     :class:`~graph.store.protocol.Batch` attribute name (``organisations`` ...).
     """
 
+    def holds(self, entity: str) -> bool:
+        """Whether any ``entity`` record is stored: ``False`` only when none is, the
+        transaction's own writes included (:func:`holds`)."""
+
     def existing_ids(self, entity: str, ids: Sequence[str]) -> set[str]:
         """Which of ``ids`` are stored ``entity`` records (``organisations`` or ``segments``)."""
 
@@ -219,17 +223,20 @@ def choose_lookup(rows: Iterable[tuple[str, str, str]]) -> dict[str, str]:
 
 
 def holds(target: WriteTarget, entity: str) -> bool:
-    """Whether ``target`` may store ``entity`` records: ``False`` only when it says it holds none.
+    """Whether ``target`` stores any ``entity`` record (:meth:`WriteTarget.holds`).
 
-    A target may offer ``holds(entity)`` (the SQLite and memory targets do): a first import into
-    an empty table then asks no look-up of its ids, credit codes or names (none can be stored).
+    ``False`` lets a first import into an empty store skip the look-ups of its
+    organisations' ids, credit codes and names: none of them can be stored yet.
 
+    >>> from graph.model import Organisation, OrgKind, Provenance
     >>> t = MemoryTarget()
-    >>> holds(t, "organisations"), holds(object(), "organisations")
-    (False, True)
+    >>> holds(t, "organisations")
+    False
+    >>> _ = execute(Batch(organisations=[Organisation("o", OrgKind.FIRM, "甲", Provenance("t"))]), t)
+    >>> holds(t, "organisations"), holds(t, "links")
+    (True, False)
     """
-    ask = getattr(target, "holds", None)
-    return True if ask is None else bool(ask(entity))
+    return bool(target.holds(entity))
 
 
 def dedupe(batch: Batch, target: WriteTarget) -> dict[str, str]:

@@ -125,6 +125,18 @@ def test_labels_and_types_come_from_closed_whitelists():
         cypher.read_organisations(kind="firm' OR 1=1")
     with pytest.raises(ValueError):
         cypher.wipe_label("User")
+    with pytest.raises(ValueError):
+        cypher.holds("Organisation) DETACH DELETE (n")
+
+
+def test_holds_asks_one_row_of_each_entitys_label_or_types():
+    from graph.store.writeplan import WRITE_ORDER
+
+    texts = {e: cypher.holds(e).text for e in WRITE_ORDER}
+    assert all(cypher.holds(e).params == {} and t.endswith(" RETURN 1 AS n LIMIT 1") for e, t in texts.items())
+    assert texts["regions"].startswith("MATCH (n:Region) ")
+    assert texts["segment_edges"].startswith("MATCH ()-[n:UPSTREAM_OF]->() ")
+    assert texts["links"].startswith(f"MATCH ()-[n:{cypher.link_types()}]->() ")
 
 
 def test_schema_is_idempotent_and_covers_every_label_and_link_type():

@@ -210,3 +210,132 @@ def test_a_first_import_into_an_empty_store_asks_no_organisation_look_up_and_wri
     assert always.records == t.records
     again = execute(world, t)  # now stored: the same records are looked up and found unchanged
     assert t.asked and again.unchanged["organisations"] == len(world.organisations)
+
+
+class _Rollback(Exception):
+    """Raised inside a transaction of :func:`open_target` to roll it back."""
+
+
+@pytest.fixture(params=["memory-target", "sqlite", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def open_target(request):
+    """Every WriteTarget on a fresh, empty store: ``open_target()`` is one write transaction yielding
+    the target, committed when the block ends, rolled back when it raises."""
+    from contextlib import contextmanager
+
+    if request.param == "memory-target":
+        t = MemoryTarget()
+
+        @contextmanager
+        def tx():
+            with t.entity("organisations", 1):  # the memory target undoes what a scope that raises wrote
+                yield t
+            t.version()  # the end of its "transaction": its writes stand
+
+        yield tx
+    elif request.param == "sqlite":
+        from graph.store.sqlite import SqliteStore
+        from graph.store.sqlite_write import SqliteTarget
+
+        store = SqliteStore.memory()
+
+        @contextmanager
+        def tx():
+            with store._tx() as conn:
+                yield SqliteTarget(conn)
+
+        yield tx
+        store.close()
+    else:
+        import functools
+
+        from graph.store import neo4j
+        from tests.conftest import _neo4j_store
+
+        store = _neo4j_store()
+
+        @contextmanager
+        def tx():
+            with store._driver.session(database=store._database) as session, session.begin_transaction() as t:
+                yield neo4j.Neo4jTarget(functools.partial(neo4j._run, t))
+                t.commit()  # not reached when the block raises: leaving begin_transaction rolls back
+
+        yield tx
+        store.close()
+
+
+def test_holds_is_false_until_a_record_of_the_entity_is_stored_and_sees_the_transactions_own_writes(open_target):
+    """WriteTarget.holds on every backend: per entity (in write order, so each one's references are stored),
+    False on the store as it is, True inside the transaction that wrote one record, False again once that
+    transaction is rolled back, True once a write of it is committed; no other entity's answer moves."""
+    from graph.store.writeplan import WRITE_ORDER, rows_of
+
+    world = small_world()
+    stored: set[str] = set()
+    for entity in WRITE_ORDER:
+        records = getattr(world, entity)
+        with pytest.raises(_Rollback), open_target() as t:
+            assert {e: t.holds(e) for e in WRITE_ORDER} == {e: e in stored for e in WRITE_ORDER}
+            with t.entity(entity, 1):
+                t.write_rows(entity, rows_of(records[:1]))
+            assert t.holds(entity), entity  # its own uncommitted write
+            raise _Rollback
+        with open_target() as t:
+            assert not t.holds(entity), entity
+            with t.entity(entity, len(records)):
+                t.write_rows(entity, rows_of(records))
+        stored.add(entity)
+        with open_target() as t:
+            assert {e: t.holds(e) for e in WRITE_ORDER} == {e: e in stored for e in WRITE_ORDER}
+
+
+@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def fresh_store(request):
+    """A maker of fresh, empty stores of one backend (Neo4j: the one server, wiped) and its target class."""
+    if request.param == "embedded":
+        from graph.store.sqlite import SqliteStore
+        from graph.store.sqlite_write import SqliteTarget
+
+        made = []
+        yield (lambda: made.append(SqliteStore.memory()) or made[-1]), SqliteTarget
+        for s in made:
+            s.close()
+    else:
+        from graph.store.neo4j_write import Neo4jTarget
+        from tests.conftest import _neo4j_store
+
+        made = []
+        yield (lambda: made.append(_neo4j_store()) or made[-1]), Neo4jTarget
+        for s in made:
+            s.close()
+
+
+def test_a_first_import_into_an_empty_store_asks_no_look_up_and_writes_what_the_asking_path_writes(
+        fresh_store, monkeypatch):
+    """The stores' own targets (SQLite, Neo4j): a first write of the small world asks no organisation
+    look-up, and stores exactly what it stores when every look-up is asked (holds forced True)."""
+    from tests.store.test_contract import snapshot
+
+    fresh, target = fresh_store
+    asked = []
+    for name in ("existing_ids", "uscc_owners", "name_city_candidates", "name_holders"):
+        real = getattr(target, name)
+
+        def counting(self, *args, _real=real, _name=name):
+            if _name != "existing_ids" or args[0] == "organisations":
+                asked.append(_name)
+            return _real(self, *args)
+
+        monkeypatch.setattr(target, name, counting)
+    world = small_world()
+    store = fresh()
+    first = store.write(world)
+    assert asked == [] and first.inserted["organisations"] == len(world.organisations)
+    written = snapshot(store)[1:]  # all but the version (a wiped Neo4j store's moves on)
+    again = store.write(world)  # now stored: looked up, found unchanged
+    assert asked and again.changed == 0
+    asked.clear()
+    with monkeypatch.context() as m:
+        m.setattr(target, "holds", lambda self, entity: True)  # the path that asks whatever is stored
+        store = fresh()
+        assert store.write(world).inserted == first.inserted and asked
+    assert snapshot(store)[1:] == written
