@@ -31,11 +31,12 @@ import unicodedata
 import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Protocol, get_args, runtime_checkable
 
 import numpy as np
 
 from graph.errors import ConfigError
+from graph.settings import Settings
 from matching.threads import SERIAL_BELOW, OneThread
 
 __all__ = [
@@ -44,6 +45,8 @@ __all__ = [
     "HashingEmbedder",
     "SentenceTransformerEmbedder",
     "TracedQuery",
+    "QUERY_ENCODERS",
+    "transformer_inputs",
     "BUNDLED_MODEL",
     "resolve_model_path",
     "make_embedder",
@@ -55,6 +58,9 @@ Progress = Callable[[int, int], None]
 """A progress callback: ``progress(done, total)`` after each batch."""
 
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
+
+#: How :class:`SentenceTransformerEmbedder` encodes one text, fastest first: the ``query_encoder`` setting's values.
+QUERY_ENCODERS: tuple[str, ...] = get_args(Settings.model_fields["query_encoder"].annotation)
 _BUNDLED_ALIASES = {BUNDLED_MODEL.lower(), f"sentence-transformers/{BUNDLED_MODEL}".lower()}
 
 
@@ -275,10 +281,16 @@ class SentenceTransformerEmbedder:
     languages : tuple of str, optional
         Languages the model understands; guessed from its name when omitted
         (``("en",)`` unless it looks multilingual or Chinese).
-    traced_queries : bool
-        Encode a single text (a query) through :class:`TracedQuery`, the
-        same weights in a frozen TorchScript graph (same vectors, about 40 %
-        less CPU); ``False`` keeps sentence-transformers' own path for it.
+    query_encoder : str
+        How a single text (a query) is encoded: ``onnx`` (default) runs the
+        same weights through onnxruntime on one thread
+        (:class:`matching.onnxquery.OnnxQuery`, about half the traced path's
+        CPU), ``traced`` through a frozen TorchScript graph
+        (:class:`TracedQuery`, about 40 % less CPU than the model's own
+        path), ``model`` through sentence-transformers' own path. Each faster
+        path is checked against the model's own vectors when it is built and
+        falls back to the next (onnx → traced → model) when it differs or
+        cannot be built.
 
     Examples
     --------
@@ -296,7 +308,7 @@ class SentenceTransformerEmbedder:
         batch_size: int = 64,
         device: str = "cpu",
         languages: tuple[str, ...] | None = None,
-        traced_queries: bool = True,
+        query_encoder: str = "onnx",
     ):
         self.path = resolve_model_path(model)
         self.batch_size = batch_size
@@ -307,8 +319,11 @@ class SentenceTransformerEmbedder:
         self._dim = _configured_dim(self.path)
         self._model = None
         self._lock = threading.Lock()
-        self.traced_queries = traced_queries
-        self._query: TracedQuery | bool | None = None  # False: tried, does not apply
+        if query_encoder not in QUERY_ENCODERS:
+            raise ConfigError(f"unknown query encoder {query_encoder!r} (one of {', '.join(QUERY_ENCODERS)})",
+                              f"未知的查询编码方式 {query_encoder!r}（可选 {'、'.join(QUERY_ENCODERS)}）")
+        self.query_encoder = query_encoder
+        self._query = None  # the one-text path once built; False: tried, none applies
 
     def _load(self):
         with self._lock:
@@ -354,7 +369,7 @@ class SentenceTransformerEmbedder:
         model = self._load()
         if len(texts) < SERIAL_BELOW:  # a query: one thread (see one_torch_thread)
             with one_torch_thread():
-                if len(texts) == 1 and self.traced_queries:
+                if len(texts) == 1 and self.query_encoder != "model":
                     query = self._query_path(model)
                     if query is not None:
                         out = normalise_rows(query.encode(texts[0]))
@@ -364,12 +379,17 @@ class SentenceTransformerEmbedder:
                 return self._encode(model, texts, progress)
         return self._encode(model, texts, progress)
 
-    def _query_path(self, model) -> TracedQuery | None:
-        """The traced one-text path (:class:`TracedQuery`), built on first use; None where it does not apply."""
+    def _query_path(self, model):
+        """The one-text path ``query_encoder`` names, built on first use, else the next that applies; None: none does."""
         if self._query is None:
             with self._lock:
                 if self._query is None:
-                    self._query = TracedQuery.build(model) or False
+                    path = None
+                    if self.query_encoder == "onnx":
+                        from matching.onnxquery import OnnxQuery
+
+                        path = OnnxQuery.build(model)
+                    self._query = path or TracedQuery.build(model) or False
         return self._query or None
 
     def _encode(self, model, texts: list[str], progress: Progress | None) -> np.ndarray:
@@ -390,6 +410,42 @@ class SentenceTransformerEmbedder:
             if progress is not None:
                 progress(min(start + step, len(texts)), len(texts))
         return normalise_rows(out)
+
+
+def transformer_inputs(model):
+    """``(module, example, keys)`` for exporting ``model``'s transformer alone, or None where it does not fit.
+
+    ``module`` maps the tokeniser's tensors, positionally in ``keys`` order,
+    to the transformer's ``last_hidden_state``; ``example`` is those tensors
+    for the first probe text. Only a sentence-transformers ``Transformer``
+    first module over a text model returning ``last_hidden_state`` fits (the
+    bundled MiniLM's BERT does); the later modules (pooling, normalisation)
+    stay as they are.
+
+    >>> transformer_inputs([HashingEmbedder(dim=8)]) is None
+    True
+    """
+    import torch
+
+    first = model[0]
+    auto = getattr(first, "auto_model", None)
+    if auto is None or not hasattr(model, "preprocess"):
+        return None
+    if getattr(first, "modality_config", {}).get("text", {}).get("method_output_name",
+                                                                 "last_hidden_state") != "last_hidden_state":
+        return None
+    example = {k: v for k, v in model.preprocess([TracedQuery.PROBES[0]]).items() if torch.is_tensor(v)}
+    keys = tuple(example)
+
+    class _Hidden(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, *args):
+            return self.inner(**dict(zip(keys, args, strict=True))).last_hidden_state
+
+    return _Hidden(auto), example, keys
 
 
 class TracedQuery:
@@ -436,39 +492,32 @@ class TracedQuery:
 
         log = logging.getLogger(__name__)
         try:
-            first = model[0]
-            auto = first.auto_model
-            if getattr(first, "modality_config", {}).get("text", {}).get("method_output_name",
-                                                                         "last_hidden_state") != "last_hidden_state":
+            found = transformer_inputs(model)
+            if found is None:
                 return None
-            example = {k: v for k, v in model.preprocess([cls.PROBES[0]]).items() if torch.is_tensor(v)}
-            keys = tuple(example)
-
-            class _Hidden(torch.nn.Module):
-                def __init__(self, inner):
-                    super().__init__()
-                    self.inner = inner
-
-                def forward(self, *args):
-                    return self.inner(**dict(zip(keys, args, strict=True))).last_hidden_state
-
+            hidden, example, keys = found
             with warnings.catch_warnings(), torch.inference_mode():
                 warnings.simplefilter("ignore")  # TracerWarnings about shapes: checked against the model below
-                graph = torch.jit.freeze(torch.jit.trace(_Hidden(auto).eval(), tuple(example[k] for k in keys),
+                graph = torch.jit.freeze(torch.jit.trace(hidden.eval(), tuple(example[k] for k in keys),
                                                          check_trace=False).eval())
-            path = cls(model, graph, keys, getattr(first, "module_output_name", "token_embeddings"))
-            ref = model.encode(list(cls.PROBES), batch_size=1, normalize_embeddings=True, convert_to_numpy=True,
-                               show_progress_bar=False)
-            got = np.vstack([path.encode(t) for t in cls.PROBES])
-            cos = np.sum(normalise_rows(ref) * normalise_rows(got), axis=1)
-            if float(cos.min()) < cls.MIN_COSINE:
+            path = cls(model, graph, keys, getattr(model[0], "module_output_name", "token_embeddings"))
+            worst = cls.agreement(model, path)
+            if worst < cls.MIN_COSINE:
                 log.warning("traced query encoder differs from the model (cosine %.6f); using the model's own path",
-                            float(cos.min()))
+                            worst)
                 return None
             return path
         except Exception as e:  # any model this does not fit keeps the model's own path
             log.info("traced query encoder not used: %s: %s", type(e).__name__, e)
             return None
+
+    @classmethod
+    def agreement(cls, model, path) -> float:
+        """The lowest cosine between ``path.encode`` and the model's own path over :data:`PROBES`."""
+        ref = model.encode(list(cls.PROBES), batch_size=1, normalize_embeddings=True, convert_to_numpy=True,
+                           show_progress_bar=False)
+        got = np.vstack([path.encode(t) for t in cls.PROBES])
+        return float(np.sum(normalise_rows(ref) * normalise_rows(got), axis=1).min())
 
     def encode(self, text: str) -> np.ndarray:
         """``(1, dim)`` float32 for one text: the traced transformer, then the model's later modules."""

@@ -132,7 +132,8 @@ class Engines:
             from matching.embedder import make_embedder
 
             try:
-                self._embedder = make_embedder(self.settings.embedding_model)
+                self._embedder = make_embedder(self.settings.embedding_model,
+                                                query_encoder=self.settings.query_encoder)
             except ChainmatchError:
                 raise
             except Exception as e:

@@ -37,13 +37,18 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, get_args
 
 import typer
 
 from api.bench.load import Call, Server, _client, _send, percentile, prepared_world
 from api.cli.common import JsonOut, console, print_json, say_err
+from graph.settings import Settings
+
+#: The ``query_encoder`` setting's values, as a CLI choice.
+QueryEncoder = StrEnum("QueryEncoder", {v: v for v in get_args(Settings.model_fields["query_encoder"].annotation)})
 
 __all__ = ["pick", "run_hybrid_bench", "GOAL_P95_MS"]
 
@@ -87,7 +92,7 @@ async def _measure(url: str, token: str, plan: dict[str, list[str]], limit: int,
 
 def run_hybrid_bench(firms: int = 100_000, links_per_firm: int = 5, *, queries: int = 40, limit: int = 10,
                      seed: int = 7, model: str | None = None, world_dir: Path | None = None,
-                     say: Callable[[str], None] | None = None, on_row: Callable[[dict], None] | None = None) -> dict:
+                     query_encoder: str | None = None, say: Callable[[str], None] | None = None, on_row: Callable[[dict], None] | None = None) -> dict:
     """Prepare (or reuse) the world, serve it, time one user's hybrid searches; the figures.
 
     ``on_row`` gets each row (language × cold/repeat) as it finishes.
@@ -106,7 +111,8 @@ def run_hybrid_bench(firms: int = 100_000, links_per_firm: int = 5, *, queries: 
         say(f"world: {firms:,} firms {'reused from' if reused else 'written to'} {data_dir} in {fig['prepare_s']} s; "
             f"starting the server (its warm start builds or loads the search index)")
         plan = {"zh": pick(world["zh"], queries, seed), "en": pick(world["en"], queries, seed)}
-        with Server(data_dir, model=model) as server:
+        fig["query_encoder"] = query_encoder or Settings.model_fields["query_encoder"].default
+        with Server(data_dir, model=model, query_encoder=query_encoder) as server:
             t = time.perf_counter()
             server.wait_ready(timeout=3600.0)
             fig["start_s"] = round(time.perf_counter() - t, 1)
@@ -143,6 +149,8 @@ def register_bench(bench_app) -> None:
         model: Annotated[str | None, typer.Option(help="Embedding model of the server (default: the "
                                                   "setting's).")] = None,
         seed: Annotated[int, typer.Option(help="Generator and query seed.")] = 7,
+        query_encoder: Annotated[QueryEncoder | None, typer.Option(
+            help="How the server encodes one query (default: the setting's; A/B the paths).")] = None,
         as_json: JsonOut = False,
     ) -> None:
         """Whole hybrid search over HTTP for one user: p50/p95/p99 of zh and en queries, new and repeated."""
@@ -154,7 +162,8 @@ def register_bench(bench_app) -> None:
                     f"max {r['max_ms']} ms")
 
         fig = run_hybrid_bench(firms, links_per_firm, queries=queries, limit=limit, seed=seed, model=model,
-                               world_dir=world_dir, say=say_err, on_row=row_line)
+                               world_dir=world_dir, query_encoder=query_encoder.value if query_encoder else None,
+                               say=say_err, on_row=row_line)
         fig["machine"] = machine()
         if as_json:
             print_json(fig)

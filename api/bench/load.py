@@ -254,7 +254,8 @@ class Server:
     """``chainmatch serve`` in a child process on loopback; log in ``log_path``."""
 
     def __init__(self, data_dir: Path, *, model: str | None = None, access_log: bool = False,
-                 log_path: Path | None = None, workers: int = 1, answers_kept: int | None = None):
+                 log_path: Path | None = None, workers: int = 1, answers_kept: int | None = None,
+                 query_encoder: str | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(log_path or Path(data_dir) / "server.log")
@@ -264,6 +265,8 @@ class Server:
             env["CHAINMATCH_EMBEDDING_MODEL"] = model
         if answers_kept is not None:
             env["CHAINMATCH_ANSWERS_KEPT"] = str(answers_kept)
+        if query_encoder:
+            env["CHAINMATCH_QUERY_ENCODER"] = query_encoder
         cmd = [sys.executable, "-c", "from api.cli.main import main; main()", "serve", "--host", "127.0.0.1",
                "--port", str(self.port), "--data-dir", str(data_dir), "--auth", "on",
                "--log-level", "info" if access_log else "warning", "--workers", str(workers)]

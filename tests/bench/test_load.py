@@ -120,14 +120,15 @@ def test_hybrid_bench_times_each_language_new_and_repeated(tmp_path):
     assert again["world_reused"] and not fig["world_reused"]
 
 
-def test_the_served_process_gets_answers_kept(tmp_path):
-    """``bench load --answers-kept N`` reaches the server: its environment (the only CHAINMATCH_ setting it passes
-    besides auth and the model) holds the setting."""
+def test_the_served_process_gets_answers_kept_and_the_query_encoder(tmp_path):
+    """``bench load --answers-kept N`` and ``bench hybrid --query-encoder E`` reach the server: its environment (the
+    only CHAINMATCH_ settings it passes besides auth and the model) holds them."""
     import psutil
 
-    server = Server(tmp_path, model="hashing:64", answers_kept=0)
+    server = Server(tmp_path, model="hashing:64", answers_kept=0, query_encoder="traced")
     try:
         env = psutil.Process(server.proc.pid).environ()
     finally:
         server.stop()
     assert env["CHAINMATCH_ANSWERS_KEPT"] == "0" and env["CHAINMATCH_EMBEDDING_MODEL"] == "hashing:64"
+    assert env["CHAINMATCH_QUERY_ENCODER"] == "traced"
