@@ -100,6 +100,11 @@ def test_load_against_two_worker_processes(tmp_path):
     # both workers log to the same output: one line per request, whichever worker served it
     served = len(re.findall(r'"GET /(?:health|organisations|search)[^"]* HTTP/1.1" 200', fig["server_log"]))
     assert served == fig["overall"]["count"] + 3 + 3 * 2
+    # the measurement starts only when both workers are warm, not when the first answers /ready
+    log = fig["server_log"]
+    assert log.count("warm in ") == 2
+    first_request = re.search(r'"GET /(?:health|organisations|search)', log).start()
+    assert log.rindex("warm in ") < first_request
 
 
 def test_hybrid_bench_times_each_language_new_and_repeated(tmp_path):
