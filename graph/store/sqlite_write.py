@@ -114,7 +114,6 @@ class SqliteTarget:
 
     def __init__(self, conn: sqlite3.Connection):
         self._conn = conn
-        self._empty: set[str] = set()  # entities whose table was empty when their writes began
         self._written: set[str] = set()  # entities with rows written: their change counters move with the version
 
     # ------------------------------------------------------------ lookups
@@ -149,25 +148,18 @@ class SqliteTarget:
         return [from_dict(Organisation, json.loads(doc)) for (doc,) in self._column(sql, ids)]
 
     def stored_hashes(self, entity: str, ids: Sequence[str]) -> dict[str, str]:
-        if entity in self._empty:
-            return {}
         sql = f"SELECT id, hash FROM {TABLES[entity]} WHERE id IN ({{marks}})"  # noqa: S608 - table is a constant
         return dict(self._column(sql, ids))
 
     # ------------------------------------------------------------ writes
     @contextmanager
     def entity(self, entity: str, n: int):
-        """While ``entity`` is written: skip hash reads into an empty table, bulk-load big ones."""
-        if is_empty(self._conn, TABLES[entity]):
-            self._empty.add(entity)
-        try:
-            with ExitStack() as stack:
-                for table in _BULK.get(entity, ()):
-                    empty = entity in self._empty and is_empty(self._conn, table)
-                    stack.enter_context(bulk_indexes(self._conn, table, n, empty))
-                yield
-        finally:
-            self._empty.discard(entity)
+        """While ``entity`` is written: bulk-load a big one into an empty table (its indexes rebuilt after)."""
+        fresh = is_empty(self._conn, TABLES[entity])
+        with ExitStack() as stack:
+            for table in _BULK.get(entity, ()):
+                stack.enter_context(bulk_indexes(self._conn, table, n, fresh and is_empty(self._conn, table)))
+            yield
 
     def prepared(self, entity: str):
         """The maker of ``entity``'s rows as :meth:`write_rows` hands them to ``executemany`` (the pipeline

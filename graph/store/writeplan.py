@@ -360,10 +360,13 @@ def plan(entity: str, records: list, target: WriteTarget, result: WriteResult) -
     counts = [0, 0, 0]  # inserted, updated, unchanged
     prepared = getattr(target, "prepared", None)
     make = (prepared(entity) if prepared is not None else None) or _rows
+    # none stored before the first chunk is written: no hash to compare, on any target (a batch's ids are
+    # distinct, so the chunks written meanwhile hold none of the later chunks' ids)
+    compare = holds(target, entity)
     try:
         for start in range(0, len(records), PLAN_CHUNK):
             docs = _documents(records[start : start + PLAN_CHUNK])
-            stored = target.stored_hashes(entity, [d[0] for d in docs])
+            stored = target.stored_hashes(entity, [d[0] for d in docs]) if compare else None
             if not stored:  # all new (an empty table, or none of these ids stored)
                 counts[0] += len(docs)
                 rows = make(docs, None)

@@ -312,12 +312,12 @@ def fresh_store(request):
 def test_a_first_import_into_an_empty_store_asks_no_look_up_and_writes_what_the_asking_path_writes(
         fresh_store, monkeypatch):
     """The stores' own targets (SQLite, Neo4j): a first write of the small world asks no organisation
-    look-up, and stores exactly what it stores when every look-up is asked (holds forced True)."""
+    look-up and reads no stored hash, and stores exactly what it stores when every look-up is asked (holds forced True)."""
     from tests.store.test_contract import snapshot
 
     fresh, target = fresh_store
     asked = []
-    for name in ("existing_ids", "uscc_owners", "name_city_candidates", "name_holders"):
+    for name in ("existing_ids", "uscc_owners", "name_city_candidates", "name_holders", "stored_hashes"):
         real = getattr(target, name)
 
         def counting(self, *args, _real=real, _name=name):
