@@ -67,7 +67,8 @@ import numpy as np
 from graph.analysis.relatedness import relatedness_matrix
 
 __all__ = ["FEATURES", "WAVES", "DATED", "YEAR_DAYS", "EDGE_EVIDENCE", "EntryFeatures", "EntryContext", "edge_evidence",
-           "entry_features", "entry_context", "entry_figures", "firm_date", "GROWTH_WINDOW_DAYS", "LONG_WINDOW_DAYS"]
+           "entry_features", "entry_context", "entry_figures", "firm_date", "GROWTH_WINDOW_DAYS", "LONG_WINDOW_DAYS",
+           "NEIGHBOUR_FEATURES", "neighbour_groups", "neighbour_features", "load_macro_regions"]
 
 #: feature names; their zh/en labels are part labels (graph.labels.PART_LABELS)
 FEATURES = ("popularity", "momentum", "spread", "density", "relatives", "demand", "size", "immovability",
@@ -409,3 +410,75 @@ def entry_figures(aggs, context: EntryContext | None = None) -> dict[str, dict[s
                        waves=[np.array([float(w.get(s, 0)) for s in segs]) for w in ctx.waves])
     row = f.values[units.index(aggs.region)]
     return {s: dict(zip(f.names, (float(v) for v in row[j]), strict=True)) for j, s in enumerate(segs)}
+
+
+#: the geographic-spillover parts (sixth round, docs/evaluation.md): not in :data:`FEATURES` (not shipped)
+NEIGHBOUR_FEATURES = ("neighbours", "neighbour_growth")
+
+
+def load_macro_regions(path: str | None = None) -> dict[str, str]:
+    """Province id → macro region (graph/templates/macro_regions.json: the seven geographic regions).
+
+    Examples
+    --------
+    >>> m = load_macro_regions()
+    >>> m["cn/guangdong"], m["cn/beijing"], m["cn/xinjiang"]
+    ('华南', '华北', '西北')
+    """
+    import json
+    from pathlib import Path
+
+    f = Path(path) if path else Path(__file__).resolve().parents[1] / "templates" / "macro_regions.json"
+    regions = json.loads(f.read_text(encoding="utf-8"))["regions"]
+    return {f"cn/{p}": name for name, provs in regions.items() for p in provs}
+
+
+def neighbour_groups(units: Sequence[str], level: str, macro: Mapping[str, str] | None = None) -> list[str | None]:
+    """The neighbour group of each unit: a city's province; a province's macro region (``None``: no group).
+
+    Examples
+    --------
+    >>> neighbour_groups(["cn/guangdong/shenzhen", "cn/guangdong/foshan"], "city")
+    ['cn/guangdong', 'cn/guangdong']
+    >>> neighbour_groups(["cn/guangdong", "cn/hunan", "us/ca"], "province")
+    ['华南', '华中', None]
+    """
+    if level == "city":
+        return ["/".join(u.split("/")[:2]) if u.count("/") >= 2 else None for u in units]
+    m = load_macro_regions() if macro is None else macro
+    return [m.get(u) for u in units]
+
+
+def neighbour_features(x: np.ndarray, x_before: np.ndarray, groups: Sequence[str | None]) -> np.ndarray:
+    """Geographic spillover (Bahar, Hausmann & Hidalgo 2014): what a region's neighbours have and gained.
+
+    ``x[r, s]``: member firms of region ``r`` in segment ``s`` at the freeze date; ``x_before`` the same
+    at the start of the window (two years before). The neighbours of ``r`` are the *other* regions of its
+    group with at least one firm at the freeze. Returns ``regions × segments × 2``:
+
+    - ``neighbours`` — the share of the neighbours with a firm in ``s`` (同省其他城市已有);
+    - ``neighbour_growth`` — the share of the neighbours that entered ``s`` in the window
+      (none before, some at the freeze; 邻近地区新增).
+
+    Both are 0 for a region without neighbours (a municipality, a province without a group).
+
+    Examples
+    --------
+    >>> x = np.array([[1, 0], [1, 1], [0, 1], [5, 5]], dtype=float)
+    >>> xb = np.array([[1, 0], [0, 1], [0, 0], [5, 5]], dtype=float)
+    >>> f = neighbour_features(x, xb, ["a", "a", "a", None])
+    >>> f[0, :, 0].tolist(), f[0, :, 1].tolist()  # region 0: neighbours 1 and 2
+    ([0.5, 1.0], [0.5, 0.5])
+    >>> f[3].tolist()
+    [[0.0, 0.0], [0.0, 0.0]]
+    """
+    live = x.sum(axis=1) > 0
+    g = np.array([k if k is not None else "" for k in groups], dtype=object)
+    same = (g[:, None] == g[None, :]) & (g[:, None] != "") & live[None, :]
+    np.fill_diagonal(same, False)
+    m = same.astype(float)
+    n = m.sum(axis=1, keepdims=True)
+    has = (x > 0).astype(float)
+    new = ((x > 0) & (x_before <= 0)).astype(float)
+    return np.stack([_ratio(m @ has, np.broadcast_to(n, has.shape).copy()),
+                     _ratio(m @ new, np.broadcast_to(n, has.shape).copy())], axis=2)
