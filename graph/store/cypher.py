@@ -330,13 +330,20 @@ def holds(entity: str) -> Query:
     >>> holds("links").text.startswith("MATCH ()-[n:SUPPLIES|INVESTS|"), holds("links").params
     (True, {})
     """
+    return Query(f"MATCH {_records(entity, 'n')} RETURN 1 AS n LIMIT 1", {})
+
+
+def _records(entity: str, var: str) -> str:
+    """The MATCH pattern binding ``var`` to each stored ``entity`` record: a node, or a relationship.
+
+    >>> _records("segment_edges", "x"), _records("organisations", "x")
+    ('()-[x:UPSTREAM_OF]->()', '(x:Organisation)')
+    """
     if entity == "segment_edges":
-        pattern = f"()-[n:{_checked(UPSTREAM_OF)}]->()"
-    elif entity == "links":
-        pattern = f"()-[n:{link_types()}]->()"
-    else:
-        pattern = f"(n:{label(entity)})"
-    return Query(f"MATCH {pattern} RETURN 1 AS n LIMIT 1", {})
+        return f"()-[{var}:{_checked(UPSTREAM_OF)}]->()"
+    if entity == "links":
+        return f"()-[{var}:{link_types()}]->()"
+    return f"({var}:{label(entity)})"
 
 
 def existing_ids(entity: str, ids: Sequence[str]) -> Query:
@@ -628,13 +635,7 @@ def counts() -> dict[str, Query]:
     count store)."""
     out = {}
     for name in ("regions", "clusters", "chains", "segments", "segment_edges", "organisations", "links"):
-        if name == "segment_edges":
-            pattern = f"()-[x:{UPSTREAM_OF}]->()"
-        elif name == "links":
-            pattern = f"()-[x:{link_types()}]->()"
-        else:
-            pattern = f"(x:{label(name)})"
-        out[name] = Query(f"MATCH {pattern} RETURN count(x) AS n", {})
+        out[name] = Query(f"MATCH {_records(name, 'x')} RETURN count(x) AS n", {})
     return out
 
 
