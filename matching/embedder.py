@@ -44,6 +44,7 @@ __all__ = [
     "Progress",
     "HashingEmbedder",
     "SentenceTransformerEmbedder",
+    "OneTextPath",
     "TracedQuery",
     "QUERY_ENCODERS",
     "transformer_inputs",
@@ -434,7 +435,7 @@ def transformer_inputs(model):
     if getattr(first, "modality_config", {}).get("text", {}).get("method_output_name",
                                                                  "last_hidden_state") != "last_hidden_state":
         return None
-    example = {k: v for k, v in model.preprocess([TracedQuery.PROBES[0]]).items() if torch.is_tensor(v)}
+    example = {k: v for k, v in model.preprocess([OneTextPath.PROBES[0]]).items() if torch.is_tensor(v)}
     keys = tuple(example)
 
     class _Hidden(torch.nn.Module):
@@ -448,7 +449,62 @@ def transformer_inputs(model):
     return _Hidden(auto), example, keys
 
 
-class TracedQuery:
+class OneTextPath:
+    """A faster one-text path of a sentence-transformers model: its tokeniser, a runner of its transformer
+    (:meth:`hidden`), then its later modules (pooling, normalisation) as they are.
+
+    :class:`TracedQuery` and :class:`matching.onnxquery.OnnxQuery` differ only in the runner;
+    :meth:`checked` is the check both pass before they are used.
+    """
+
+    #: a path's vectors must match the model's own within this cosine (float32 rounding only)
+    MIN_COSINE = 0.99999
+    PROBES = ("motion capture", "动作捕捉设备", "a",
+              "Cloud rendering & compute for animation studios and game developers in Shenzhen, Guangzhou "
+              "and Hong Kong, with GPU clusters")
+
+    def __init__(self, model, keys: tuple[str, ...], output: str = "token_embeddings"):
+        self.model = model
+        self.keys = keys
+        self.output = output
+
+    def hidden(self, features: dict):
+        """The transformer's token embeddings (a torch tensor) for the tokeniser's ``features``."""
+        raise NotImplementedError
+
+    def encode(self, text: str) -> np.ndarray:
+        """``(1, dim)`` float32 for one text: :meth:`hidden`, then the model's later modules."""
+        import torch
+
+        with torch.inference_mode():
+            features = self.model.preprocess([text])
+            features[self.output] = self.hidden(features)
+            for module in list(self.model)[1:]:
+                features = module(features)
+            return features["sentence_embedding"].float().numpy()
+
+    @classmethod
+    def agreement(cls, model, path) -> float:
+        """The lowest cosine between ``path.encode`` and the model's own path over :data:`PROBES`."""
+        ref = model.encode(list(cls.PROBES), batch_size=1, normalize_embeddings=True, convert_to_numpy=True,
+                           show_progress_bar=False)
+        got = np.vstack([path.encode(t) for t in cls.PROBES])
+        return float(np.sum(normalise_rows(ref) * normalise_rows(got), axis=1).min())
+
+    @classmethod
+    def checked(cls, model, path, name: str):
+        """``path`` if it agrees with ``model`` (:meth:`agreement` ≥ :data:`MIN_COSINE`), else None, logged."""
+        import logging
+
+        worst = cls.agreement(model, path)
+        if worst < cls.MIN_COSINE:
+            logging.getLogger(__name__).warning("%s query encoder differs from the model (cosine %.6f); not used",
+                                                name, worst)
+            return None
+        return path
+
+
+class TracedQuery(OneTextPath):
     """One text through a sentence-transformers model, its transformer traced and frozen by TorchScript.
 
     A query is one short text, and on one core the model's own path spends
@@ -470,17 +526,12 @@ class TracedQuery:
     model's own path: the vectors never change silently.
     """
 
-    #: the traced vectors must match the model's own within this cosine (float32 rounding only)
-    MIN_COSINE = 0.99999
-    PROBES = ("motion capture", "动作捕捉设备", "a",
-              "Cloud rendering & compute for animation studios and game developers in Shenzhen, Guangzhou "
-              "and Hong Kong, with GPU clusters")
-
     def __init__(self, model, graph, keys: tuple[str, ...], output: str = "token_embeddings"):
-        self.model = model
+        super().__init__(model, keys, output)
         self.graph = graph
-        self.keys = keys
-        self.output = output
+
+    def hidden(self, features: dict):
+        return self.graph(*(features[k] for k in self.keys))
 
     @classmethod
     def build(cls, model) -> TracedQuery | None:
@@ -500,35 +551,12 @@ class TracedQuery:
                 warnings.simplefilter("ignore")  # TracerWarnings about shapes: checked against the model below
                 graph = torch.jit.freeze(torch.jit.trace(hidden.eval(), tuple(example[k] for k in keys),
                                                          check_trace=False).eval())
-            path = cls(model, graph, keys, getattr(model[0], "module_output_name", "token_embeddings"))
-            worst = cls.agreement(model, path)
-            if worst < cls.MIN_COSINE:
-                log.warning("traced query encoder differs from the model (cosine %.6f); using the model's own path",
-                            worst)
-                return None
-            return path
+            return cls.checked(model, cls(model, graph, keys, getattr(model[0], "module_output_name",
+                                                                      "token_embeddings")), "traced")
         except Exception as e:  # any model this does not fit keeps the model's own path
             log.info("traced query encoder not used: %s: %s", type(e).__name__, e)
             return None
 
-    @classmethod
-    def agreement(cls, model, path) -> float:
-        """The lowest cosine between ``path.encode`` and the model's own path over :data:`PROBES`."""
-        ref = model.encode(list(cls.PROBES), batch_size=1, normalize_embeddings=True, convert_to_numpy=True,
-                           show_progress_bar=False)
-        got = np.vstack([path.encode(t) for t in cls.PROBES])
-        return float(np.sum(normalise_rows(ref) * normalise_rows(got), axis=1).min())
-
-    def encode(self, text: str) -> np.ndarray:
-        """``(1, dim)`` float32 for one text: the traced transformer, then the model's later modules."""
-        import torch
-
-        with torch.inference_mode():
-            features = self.model.preprocess([text])
-            features[self.output] = self.graph(*(features[k] for k in self.keys))
-            for module in list(self.model)[1:]:
-                features = module(features)
-            return features["sentence_embedding"].float().numpy()
 
 
 def _torch_threads():

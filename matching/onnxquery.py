@@ -12,7 +12,7 @@ model's transformer in memory (torch's TorchScript-based exporter, opset 17,
 dynamic batch and sequence axes; about 4 s for MiniLM-L6), opens an
 onnxruntime session on one intra-op thread, and checks it against the
 model's own path on texts of different lengths and scripts (cosine ≥
-:data:`~matching.embedder.TracedQuery.MIN_COSINE` each, the same check as the
+:data:`~matching.embedder.OneTextPath.MIN_COSINE` each, the same check as the
 traced path). It returns None when onnxruntime is missing, the model does
 not fit, or anything differs; the caller then falls back to the traced path,
 so vectors never change silently. The pooling and normalisation modules after
@@ -31,7 +31,7 @@ from __future__ import annotations
 import io
 import logging
 
-import numpy as np
+from matching.embedder import OneTextPath, transformer_inputs
 
 __all__ = ["OnnxQuery", "OPSET"]
 
@@ -41,20 +41,21 @@ OPSET = 17
 log = logging.getLogger(__name__)
 
 
-class OnnxQuery:
+class OnnxQuery(OneTextPath):
     """The one-text path of a sentence-transformers model through onnxruntime (see the module docstring)."""
 
     def __init__(self, model, session, keys: tuple[str, ...], output: str = "token_embeddings"):
-        self.model = model
+        super().__init__(model, keys, output)
         self.session = session
-        self.keys = keys
-        self.output = output
+
+    def hidden(self, features: dict):
+        import torch
+
+        return torch.from_numpy(self.session.run(None, {k: features[k].numpy() for k in self.keys})[0])
 
     @classmethod
     def build(cls, model) -> OnnxQuery | None:
         """The ONNX path of ``model`` (a loaded ``SentenceTransformer``), checked; None where it does not apply."""
-        from matching.embedder import TracedQuery, transformer_inputs
-
         try:
             import onnxruntime as ort
         except ImportError:
@@ -82,24 +83,8 @@ class OnnxQuery:
             options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
             options.log_severity_level = 3  # errors only: its warnings about unused initialisers say nothing to users
             session = ort.InferenceSession(buf.getvalue(), options, providers=["CPUExecutionProvider"])
-            path = cls(model, session, keys, getattr(model[0], "module_output_name", "token_embeddings"))
-            worst = TracedQuery.agreement(model, path)
-            if worst < TracedQuery.MIN_COSINE:
-                log.warning("ONNX query encoder differs from the model (cosine %.6f); not used", worst)
-                return None
-            return path
+            return cls.checked(model, cls(model, session, keys, getattr(model[0], "module_output_name",
+                                                                        "token_embeddings")), "ONNX")
         except Exception as e:  # any model or exporter this does not fit keeps another path
             log.info("ONNX query encoder not used: %s: %s", type(e).__name__, e)
             return None
-
-    def encode(self, text: str) -> np.ndarray:
-        """``(1, dim)`` float32 for one text: the ONNX transformer, then the model's later modules."""
-        import torch
-
-        with torch.inference_mode():
-            features = self.model.preprocess([text])
-            feed = {k: features[k].numpy() for k in self.keys}
-            features[self.output] = torch.from_numpy(self.session.run(None, feed)[0])
-            for module in list(self.model)[1:]:
-                features = module(features)
-            return features["sentence_embedding"].float().numpy()
