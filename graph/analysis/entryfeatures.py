@@ -480,5 +480,4 @@ def neighbour_features(x: np.ndarray, x_before: np.ndarray, groups: Sequence[str
     n = m.sum(axis=1, keepdims=True)
     has = (x > 0).astype(float)
     new = ((x > 0) & (x_before <= 0)).astype(float)
-    return np.stack([_ratio(m @ has, np.broadcast_to(n, has.shape).copy()),
-                     _ratio(m @ new, np.broadcast_to(n, has.shape).copy())], axis=2)
+    return np.stack([_ratio(m @ has, n), _ratio(m @ new, n)], axis=2)  # n: one column, broadcast
