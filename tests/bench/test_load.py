@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import re
+import time
 
 import numpy as np
 import pytest
@@ -132,7 +133,12 @@ def test_the_served_process_gets_answers_kept_and_the_query_encoder(tmp_path):
 
     server = Server(tmp_path, model="hashing:64", answers_kept=0, query_encoder="traced")
     try:
-        env = psutil.Process(server.proc.pid).environ()
+        # Popen returns once the exec has closed its error pipe, but the kernel sets up the new
+        # environment block a moment later: read too soon, /proc/PID/environ is empty (CI hit it
+        # under load). CHAINMATCH_AUTH is always passed, so wait for it.
+        end = time.monotonic() + 30
+        while "CHAINMATCH_AUTH" not in (env := psutil.Process(server.proc.pid).environ()) and time.monotonic() < end:
+            time.sleep(0.05)
     finally:
         server.stop()
     assert env["CHAINMATCH_ANSWERS_KEPT"] == "0" and env["CHAINMATCH_EMBEDDING_MODEL"] == "hashing:64"
