@@ -83,6 +83,10 @@ class Neo4jTarget:
     def entity(self, entity: str, n: int):
         return nullcontext()
 
+    def prepared(self, entity: str) -> None:
+        """Neo4j writes :class:`~graph.store.writeplan.Row` s (cypher.py makes its parameters)."""
+        return None
+
     def write_rows(self, entity: str, rows: list[Row]) -> None:
         if entity == "segment_edges":
             for part in _chunks(cypher.edge_rows(rows)):

@@ -60,7 +60,7 @@ same against SQLite and Cypher):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -155,8 +155,13 @@ class WriteTarget(Protocol):
     def entity(self, entity: str, n: int) -> AbstractContextManager[Any]:
         """A scope around writing ``n`` records of ``entity`` (e.g. a bulk load's index drop)."""
 
+    def prepared(self, entity: str) -> Callable[[list, list[bool] | None], list] | None:
+        """The maker of ``entity``'s rows in the form :meth:`write_rows` writes them, or ``None``
+        for :class:`Row` s: ``maker(docs, new)`` as :func:`plan` calls it."""
+
     def write_rows(self, entity: str, rows: list[Row]) -> None:
-        """Insert or replace ``rows`` (each changed or new) of ``entity``."""
+        """Insert or replace ``rows`` (each changed or new) of ``entity``: :class:`Row` s, or what
+        :meth:`prepared` made of them."""
 
     def version(self) -> int:
         """The store version as the transaction sees it."""
@@ -352,14 +357,13 @@ def plan(entity: str, records: list, target: WriteTarget, result: WriteResult) -
     """Chunks of the rows of ``records`` that differ from the store; counts go into ``result``.
 
     Each row is a :class:`Row`, or what the target's ``prepared(entity)`` makes of the chunk when
-    the target has that method and gives a maker for ``entity``: ``maker(docs, new)`` with ``docs``
+    it gives a maker for ``entity``: ``maker(docs, new)`` with ``docs``
     the ``(id, record, document, hash)`` of the changed records and ``new`` a flag per record (or
     ``None``: all new), e.g. the tuples its ``executemany`` takes (made where the documents are made).
     Raises :class:`RefusedText` when the cell guard refuses a text of a record.
     """
     counts = [0, 0, 0]  # inserted, updated, unchanged
-    prepared = getattr(target, "prepared", None)
-    make = (prepared(entity) if prepared is not None else None) or _rows
+    make = target.prepared(entity) or _rows
     # none stored before the first chunk is written: no hash to compare, on any target (a batch's ids are
     # distinct, so the chunks written meanwhile hold none of the later chunks' ids)
     compare = holds(target, entity)
@@ -469,6 +473,9 @@ class MemoryTarget:
 
     def stored_hashes(self, entity, ids):
         return {i: self.records[entity][i].hash for i in ids if i in self.records[entity]}
+
+    def prepared(self, entity):
+        return None
 
     @contextmanager
     def entity(self, entity, n):

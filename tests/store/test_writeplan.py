@@ -288,6 +288,25 @@ def test_holds_is_false_until_a_record_of_the_entity_is_stored_and_sees_the_tran
             assert {e: t.holds(e) for e in WRITE_ORDER} == {e: e in stored for e in WRITE_ORDER}
 
 
+def test_what_prepared_makes_is_written_as_the_rows_are(open_target):
+    """WriteTarget.prepared on every backend: ``None`` (the target writes :class:`Row` s) or a maker whose
+    rows, handed to write_rows, store each record with the hash its Row carries; a target that gives a
+    maker for one entity and writes something else than what it made would store other hashes here."""
+    from graph.store.writeplan import WRITE_ORDER, rows_of
+
+    world = small_world()
+    for entity in WRITE_ORDER:
+        rows = rows_of(getattr(world, entity))
+        with open_target() as t:
+            make = t.prepared(entity)
+            assert make is None or callable(make), entity
+            written = make([(r.id, r.record, r.doc, r.hash) for r in rows], None) if make else rows
+            with t.entity(entity, len(rows)):
+                t.write_rows(entity, written)
+        with open_target() as t:
+            assert t.stored_hashes(entity, [r.id for r in rows]) == {r.id: r.hash for r in rows}, entity
+
+
 @pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def fresh_store(request):
     """A maker of fresh, empty stores of one backend (Neo4j: the one server, wiped) and its target class."""
