@@ -51,7 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import entry_fourth as E  # noqa: E402  (the fourth round's harness: views, fits, metrics)
 
 from graph.analysis.entryfeatures import GROWTH_WINDOW_DAYS  # noqa: E402
-from graph.analysis.peers import PEER_FEATURES, peer_features  # noqa: E402
+from graph.analysis.peers import PEER_FEATURES, PEER_MIN_FIRMS, peer_features, peer_weights  # noqa: E402
 
 _fourth_inputs = E.inputs
 _PEER: dict = {}
@@ -82,12 +82,53 @@ DESIGNS = {"base (--tune: 2,3,4y)": {}, "base + peer_presence": {"peer": ("peer_
            "base + peer_presence + peer_entries": {"peer": ("peer_presence", "peer_entries")}}
 
 
+def detail() -> None:
+    """Validation only: old-8 ratios per cell, the peer parts alone on the val-H cells, the peers' cosines."""
+    for name, des in DESIGNS.items():
+        cells = []
+        for lv in ("city", "province"):
+            for t0 in E.T0S:
+                for h, tag in ((2 * E.Y, "2y"), (4 * E.Y + 1, "4y")):
+                    (m, r20), _r, _w = E.view(lv, t0, h, des)
+                    cells.append(f"{lv[:4]} {t0[:4]}-{tag} {m:.2f}/{r20:.2f}")
+        print(f"old-8 MAPx/R20x {name}: {'; '.join(cells)}", flush=True)
+    for i, part in enumerate(PEER_FEATURES):
+        cells = []
+        for lv in ("city", "province"):
+            for t0 in E.T0S:
+                end = E.DAY(t0)
+                v = end - E.horizon(t0)
+                r = E.score(lv, v, end, peers(lv, v)[:, :, [i]], np.ones(1))
+                m, r20 = E.ratios(r)
+                cells.append(f"{lv[:4]} {t0[:4]} {r['engine'][0]:.3f}/{r['engine'][1]:.3f} ({m:.2f}x/{r20:.2f}x)")
+        print(f"val-H {part} alone: {'; '.join(cells)}", flush=True)
+    for lv in ("city", "province"):  # how alike the peers are
+        for t0 in E.T0S:
+            v = E.DAY(t0) - E.horizon(t0)
+            x, _ = E.D[lv].counts(v)
+            w = peer_weights(x)
+            scored = np.flatnonzero(x.sum(axis=1) >= PEER_MIN_FIRMS)
+            cos = [w[r][w[r] > 0].mean() for r in scored if (w[r] > 0).any()]
+            print(f"val-H {lv} {t0[:4]} (v {E.date.fromordinal(E._EPOCH.toordinal() + v)}): {len(scored)} regions "
+                  f"with >= {PEER_MIN_FIRMS} firms, mean cosine to their peers {np.mean(cos):.3f}, segments held "
+                  f"{np.mean([(x[r] > 0).sum() for r in scored]):.1f} of {x.shape[1]}", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data-dir", required=True)
     ap.add_argument("--test", metavar="DESIGN", help="the single test look, for the design validation chose")
+    ap.add_argument("--detail", action="store_true",
+                    help="validation diagnostics (added after the validation run; they choose nothing): each "
+                         "design's old-8 cells, and each peer part alone as a scorer on the val-H cells")
     args = ap.parse_args()
     E.DESIGNS.update(DESIGNS)
+    if args.detail:
+        sys.argv = [sys.argv[0], "--data-dir", args.data_dir, "--designs", "", "--test"]
+        E.test = lambda _names: None  # load only
+        E.main()
+        detail()
+        return
     if args.test:
         sys.argv = [sys.argv[0], "--data-dir", args.data_dir, "--designs", args.test, "--test"]
         E.main()
