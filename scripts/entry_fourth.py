@@ -30,6 +30,7 @@ val-H view: features at ``v − H``, truth in ``(v − H, v]``); at a test
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from datetime import date
 
@@ -157,6 +158,46 @@ def inputs(level: str, day: int, design: dict) -> tuple[np.ndarray, list[str]]:
         cols.append(firm_density(level, day, ex)[:, :, None])
         names.append("firm_" + ex)
     return np.concatenate(cols, axis=2), names
+
+
+def add_parts(key: str, names: tuple[str, ...], make) -> None:
+    """Extend :func:`inputs` (the harness's fit() and view() look it up here) for a later round: a design's
+    ``design[key]`` names columns of ``names``, taken from ``make(level, day)`` (an R × S × len(names)
+    array, made once per view) and appended after the fourth round's columns."""
+    base, made = inputs, {}
+
+    def extended(level: str, day: int, design: dict) -> tuple[np.ndarray, list[str]]:
+        a, cols = base(level, day, {k: v for k, v in design.items() if k != key})
+        parts = design.get(key, ())
+        if parts:
+            if (level, day) not in made:
+                made[level, day] = make(level, day)
+            a = np.concatenate([a, made[level, day][:, :, [names.index(p) for p in parts]]], axis=2)
+            cols = [*cols, *parts]
+        return a, cols
+
+    globals()["inputs"] = extended
+
+
+def run_round(designs: dict, key: str, data_dir: str, test: str | None) -> None:
+    """A later round's validation run (or its single test look, ``test`` = the chosen design): the
+    fourth round's rows for ``designs``, then the val-H weights the fits gave the new parts."""
+    DESIGNS.update(designs)
+    if test:
+        sys.argv = [sys.argv[0], "--data-dir", data_dir, "--designs", test, "--test"]
+        main()
+        return
+    sys.argv = [sys.argv[0], "--data-dir", data_dir, "--designs", ";".join(designs)]
+    main()  # loads the data and prints each design's row
+    for name, des in list(designs.items())[1:]:  # the fitted weights of the new parts, for the record
+        t = time.time()
+        ws = []
+        for lv in ("city", "province"):
+            for t0 in T0S:
+                _, _, w = view(lv, t0, horizon(t0), des)
+                ws.append(f"{lv[:4]} {t0[:4]} " + " ".join(f"{p} {v:.3f}" for p, v in
+                                                         zip(des[key], w[-len(des[key]):], strict=True)))
+        print(f"{name}: val-H weights of the new parts: {'; '.join(ws)} ({time.time() - t:.0f}s)", flush=True)
 
 
 def cutoffs_of(design: dict, h: int) -> tuple[int, ...]:

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +52,6 @@ import entry_fourth as E  # noqa: E402  (the fourth round's harness: views, fits
 from graph.analysis.entryfeatures import GROWTH_WINDOW_DAYS  # noqa: E402
 from graph.analysis.peers import PEER_FEATURES, PEER_MIN_FIRMS, peer_features, peer_weights  # noqa: E402
 
-_fourth_inputs = E.inputs
 _PEER: dict = {}
 
 
@@ -67,17 +65,7 @@ def peers(level: str, day: int) -> np.ndarray:
     return _PEER[k]
 
 
-def inputs(level: str, day: int, design: dict) -> tuple[np.ndarray, list[str]]:
-    a, names = _fourth_inputs(level, day, {k: v for k, v in design.items() if k != "peer"})
-    parts = design.get("peer", ())
-    if parts:
-        f = peers(level, day)
-        a = np.concatenate([a, f[:, :, [PEER_FEATURES.index(p) for p in parts]]], axis=2)
-        names = [*names, *parts]
-    return a, names
-
-
-E.inputs = inputs  # the harness's fit() and view() look inputs up in their module
+E.add_parts("peer", PEER_FEATURES, peers)
 DESIGNS = {"base (--tune: 2,3,4y)": {}, "base + peer_presence": {"peer": ("peer_presence",)},
            "base + peer_presence + peer_entries": {"peer": ("peer_presence", "peer_entries")}}
 
@@ -122,29 +110,14 @@ def main() -> None:
                     help="validation diagnostics (added after the validation run; they choose nothing): each "
                          "design's old-8 cells, and each peer part alone as a scorer on the val-H cells")
     args = ap.parse_args()
-    E.DESIGNS.update(DESIGNS)
     if args.detail:
+        E.DESIGNS.update(DESIGNS)
         sys.argv = [sys.argv[0], "--data-dir", args.data_dir, "--designs", "", "--test"]
         E.test = lambda _names: None  # load only
         E.main()
         detail()
         return
-    if args.test:
-        sys.argv = [sys.argv[0], "--data-dir", args.data_dir, "--designs", args.test, "--test"]
-        E.main()
-        return
-    sys.argv = [sys.argv[0], "--data-dir", args.data_dir, "--designs", ";".join(DESIGNS)]
-    E.main()  # loads the data and prints each design's row as the fourth round did
-    for name, des in list(DESIGNS.items())[1:]:  # the fitted weights of the new parts, for the record
-        t = time.time()
-        ws = []
-        for lv in ("city", "province"):
-            for t0 in E.T0S:
-                _, _, w = E.view(lv, t0, E.horizon(t0), des)
-                ws.append(f"{lv[:4]} {t0[:4]} " + " ".join(f"{p} {v:.3f}" for p, v in
-                                                         zip(des["peer"], w[-len(des["peer"]):], strict=True)))
-        print(f"{name}: val-H weights of the new parts: {'; '.join(ws)} ({time.time() - t:.0f}s)", flush=True)
-
+    E.run_round(DESIGNS, "peer", args.data_dir, args.test)
 
 if __name__ == "__main__":
     main()

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -50,32 +49,15 @@ import entry_fourth as E  # noqa: E402  (the fourth round's harness: views, fits
 
 from graph.analysis.entryfeatures import GROWTH_WINDOW_DAYS, neighbour_features, neighbour_groups  # noqa: E402
 
-_fourth_inputs = E.inputs
-_NB: dict = {}
-
 
 def spill(level: str, day: int) -> np.ndarray:
-    k = (level, day)
-    if k not in _NB:
-        d = E.D[level]
-        x, _ = d.counts(day)
-        xb, _ = d.counts(day - GROWTH_WINDOW_DAYS)
-        _NB[k] = neighbour_features(x, xb, neighbour_groups(d.units, level))
-    return _NB[k]
+    d = E.D[level]
+    x, _ = d.counts(day)
+    xb, _ = d.counts(day - GROWTH_WINDOW_DAYS)
+    return neighbour_features(x, xb, neighbour_groups(d.units, level))
 
 
-def inputs(level: str, day: int, design: dict) -> tuple[np.ndarray, list[str]]:
-    a, names = _fourth_inputs(level, day, {k: v for k, v in design.items() if k != "spill"})
-    parts = design.get("spill", ())
-    if parts:
-        f = spill(level, day)
-        idx = [("neighbours", "neighbour_growth").index(p) for p in parts]
-        a = np.concatenate([a, f[:, :, idx]], axis=2)
-        names = [*names, *parts]
-    return a, names
-
-
-E.inputs = inputs  # the harness's fit() and view() look inputs up in their module
+E.add_parts("spill", ("neighbours", "neighbour_growth"), spill)
 DESIGNS = {"base (--tune: 2,3,4y)": {}, "base + neighbours": {"spill": ("neighbours",)},
            "base + neighbours + neighbour_growth": {"spill": ("neighbours", "neighbour_growth")}}
 
@@ -85,22 +67,7 @@ def main() -> None:
     ap.add_argument("--data-dir", required=True)
     ap.add_argument("--test", metavar="DESIGN", help="the single test look, for the design validation chose")
     args = ap.parse_args()
-    E.DESIGNS.update(DESIGNS)
-    if args.test:
-        sys.argv = [sys.argv[0], "--data-dir", args.data_dir, "--designs", args.test, "--test"]
-        E.main()
-        return
-    sys.argv = [sys.argv[0], "--data-dir", args.data_dir, "--designs", ";".join(DESIGNS)]
-    E.main()  # loads the data and prints each design's row as the fourth round did
-    for name, des in list(DESIGNS.items())[1:]:  # the fitted weights of the new parts, for the record
-        t = time.time()
-        ws = []
-        for lv in ("city", "province"):
-            for t0 in E.T0S:
-                _, _, w = E.view(lv, t0, E.horizon(t0), des)
-                ws.append(f"{lv[:4]} {t0[:4]} " + " ".join(f"{p} {v:.3f}" for p, v in
-                                                         zip(des["spill"], w[-len(des["spill"]):], strict=True)))
-        print(f"{name}: val-H weights of the new parts: {'; '.join(ws)} ({time.time() - t:.0f}s)", flush=True)
+    E.run_round(DESIGNS, "spill", args.data_dir, args.test)
 
 
 if __name__ == "__main__":
