@@ -5,7 +5,7 @@ to the ones it already has (Neffke, Henning & Boschma 2011, "How do regions
 diversify over time?", Economic Geography), so regions with similar portfolios
 should enter similar industries. Here the similarity of two regions is the
 cosine of their presence profiles over segments (presence = RCA ≥ 1, the
-``M`` of Hidalgo et al. 2007, as in :mod:`~graph.analysis.relatedness`); the
+``M`` of Hidalgo et al. 2007, :func:`~graph.analysis.relatedness.rca_presence`); the
 *peers* of a region are its :data:`PEER_K` most similar other regions of the
 same level that hold at least :data:`PEER_MIN_FIRMS` firms at the freeze,
 each weighted by its cosine. Two parts in [0, 1]:
@@ -36,7 +36,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["PEER_FEATURES", "PEER_K", "PEER_MIN_FIRMS", "presence_profiles", "peer_weights", "peer_features"]
+from graph.analysis.relatedness import rca_presence
+
+__all__ = ["PEER_FEATURES", "PEER_K", "PEER_MIN_FIRMS", "peer_weights", "peer_features"]
 
 #: the peer parts, in the order :func:`peer_features` returns them (not in ``FEATURES``: not shipped)
 PEER_FEATURES = ("peer_presence", "peer_entries")
@@ -44,23 +46,6 @@ PEER_FEATURES = ("peer_presence", "peer_entries")
 PEER_K = 5
 #: a region can be a peer only with at least this many firms at the freeze (as ``spread``'s sizeable regions)
 PEER_MIN_FIRMS = 8
-
-
-def presence_profiles(x: np.ndarray) -> np.ndarray:
-    """Binary presence ``M[r, s] = RCA ≥ 1`` (Balassa), RCA over the regions of ``x``.
-
-    Examples
-    --------
-    >>> x = np.array([[3, 1], [1, 3]], dtype=float)  # shares 0.75/0.25 against 0.5/0.5
-    >>> presence_profiles(x).tolist()
-    [[1.0, 0.0], [0.0, 1.0]]
-    """
-    total = x.sum()
-    if total <= 0:
-        return np.zeros_like(x, dtype=float)
-    expected = x.sum(axis=1, keepdims=True) * x.sum(axis=0, keepdims=True) / total
-    rca = np.divide(x, expected, out=np.zeros_like(x), where=expected > 0)
-    return (rca >= 1.0 - 1e-12).astype(float)
 
 
 def peer_weights(x: np.ndarray, *, k: int = PEER_K, min_firms: int = PEER_MIN_FIRMS) -> np.ndarray:
@@ -75,7 +60,7 @@ def peer_weights(x: np.ndarray, *, k: int = PEER_K, min_firms: int = PEER_MIN_FI
     >>> peer_weights(x, k=1, min_firms=1).tolist()
     [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
     """
-    m = presence_profiles(x)
+    m = rca_presence(x)[1]
     norm = np.sqrt(m.sum(axis=1))
     cos = np.divide(m @ m.T, norm[:, None] * norm[None, :], out=np.zeros((len(x), len(x))),
                     where=(norm[:, None] * norm[None, :]) > 0)

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Relatedness", "relatedness", "relatedness_matrix"]
+__all__ = ["Relatedness", "relatedness", "relatedness_matrix", "rca_presence"]
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,26 @@ def relatedness(counts: Mapping[str, Mapping[str, int]], segments: Iterable[str]
     return relatedness_matrix(x, regions, segs)
 
 
+def rca_presence(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(RCA, M)`` of a regions × segments count matrix: Balassa's revealed comparative advantage and
+    the presence ``M = RCA ≥ 1`` as 0/1 floats (a region or segment without firms: 0).
+
+    Examples
+    --------
+    >>> rca, m = rca_presence(np.array([[3, 1], [1, 3]]))  # shares 0.75 / 0.25 against 0.5 / 0.5
+    >>> rca.tolist(), m.tolist()
+    ([[1.5, 0.5], [0.5, 1.5]], [[1.0, 0.0], [0.0, 1.0]])
+    """
+    x = np.asarray(x, dtype=np.float64)
+    total = x.sum()
+    row = x.sum(axis=1, keepdims=True)
+    colsum = x.sum(axis=0, keepdims=True)
+    share_r = np.divide(x, row, out=np.zeros_like(x), where=row > 0)
+    share_w = np.divide(colsum, total, out=np.zeros_like(colsum), where=total > 0) if total else colsum
+    rca = np.divide(share_r, share_w, out=np.zeros_like(x), where=share_w > 0)
+    return rca, (rca >= 1.0 - 1e-12).astype(float)
+
+
 def relatedness_matrix(x: np.ndarray, regions: Iterable[str] | None = None,
                        segments: Iterable[str] | None = None) -> Relatedness:
     """:class:`Relatedness` from a regions × segments count matrix (names default to indices).
@@ -112,13 +132,7 @@ def relatedness_matrix(x: np.ndarray, regions: Iterable[str] | None = None,
     x = np.asarray(x, dtype=np.float64)
     regions = tuple(regions) if regions is not None else tuple(str(i) for i in range(x.shape[0]))
     segs = tuple(segments) if segments is not None else tuple(str(j) for j in range(x.shape[1]))
-    total = x.sum()
-    row = x.sum(axis=1, keepdims=True)
-    colsum = x.sum(axis=0, keepdims=True)
-    share_r = np.divide(x, row, out=np.zeros_like(x), where=row > 0)
-    share_w = np.divide(colsum, total, out=np.zeros_like(colsum), where=total > 0) if total else colsum
-    rca = np.divide(share_r, share_w, out=np.zeros_like(x), where=share_w > 0)
-    m = (rca >= 1.0 - 1e-12).astype(float)
+    rca, m = rca_presence(x)
     ubiq = m.sum(axis=0)
     co = m.T @ m
     denom = np.maximum(np.maximum.outer(ubiq, ubiq), 1.0)

@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from graph.analysis.peers import peer_features, peer_weights, presence_profiles
+from graph.analysis.peers import peer_features, peer_weights
+from graph.analysis.relatedness import rca_presence
 
 # Five regions × five segments, one firm per held cell. Column totals 3, 2, 2, 2, 3 of 12 firms: every
 # held cell has RCA ≥ 1 (A, B, C hold 3 firms: expected col/4 ≤ 0.75; D 2: col/6; E 1: 1/4), so the
@@ -29,7 +30,7 @@ S6, S3, S2 = 1 / math.sqrt(6), 1 / math.sqrt(3), 1 / math.sqrt(2)
 
 
 def test_the_world_has_presence_equal_to_holding():
-    assert presence_profiles(X).tolist() == (X > 0).astype(float).tolist()
+    assert rca_presence(X)[1].tolist() == (X > 0).astype(float).tolist()
 
 
 def test_peers_are_the_k_most_similar_eligible_regions_weighted_by_cosine():
@@ -76,7 +77,7 @@ def test_similarity_reads_specialisation_not_mere_holding():
     # a big region holds both segments but is specialised in 0 only (RCA of its one firm in 1: 0.43);
     # region 1 (RCA 2.17 in segment 1, 0.65 in 0) is then most like region 2, not like the big one
     x = np.array([[9, 1], [1, 1], [0, 1]], dtype=float)
-    assert presence_profiles(x).tolist() == [[1, 0], [0, 1], [0, 1]]
+    assert rca_presence(x)[1].tolist() == [[1, 0], [0, 1], [0, 1]]
     assert peer_weights(x, k=1, min_firms=1)[1] == pytest.approx([0, 0, 1])
 
 
