@@ -325,6 +325,7 @@ class SentenceTransformerEmbedder:
                               f"未知的查询编码方式 {query_encoder!r}（可选 {'、'.join(QUERY_ENCODERS)}）")
         self.query_encoder = query_encoder
         self._query = None  # the one-text path once built; False: tried, none applies
+        self._one_texts = 0  # one-text encodes so far: the first goes the model's own way (see encode)
 
     def _load(self):
         with self._lock:
@@ -363,7 +364,14 @@ class SentenceTransformerEmbedder:
         return int(self._dim)
 
     def encode(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray:
-        """Encode in batches (longest first inside each call); unit-length float32 rows."""
+        """Encode in batches (longest first inside each call); unit-length float32 rows.
+
+        One text (a query) goes through the one-text path ``query_encoder`` names from the second
+        one-text call of the process on: building the path (an ONNX export, a trace) costs about 2 s,
+        which a one-shot process such as ``chainmatch search`` would pay for its single query; a server
+        builds it in its warm start (:meth:`matching.engines.Engines.warm`). Both give the model's
+        vector within float rounding.
+        """
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
@@ -371,7 +379,8 @@ class SentenceTransformerEmbedder:
         if len(texts) < SERIAL_BELOW:  # a query: one thread (see one_torch_thread)
             with one_torch_thread():
                 if len(texts) == 1 and self.query_encoder != "model":
-                    query = self._query_path(model)
+                    self._one_texts += 1
+                    query = self._query_path(model) if self._one_texts > 1 else None
                     if query is not None:
                         out = normalise_rows(query.encode(texts[0]))
                         if progress is not None:

@@ -375,8 +375,9 @@ class Engines:
         starts and the endpoint that needs the engine answers with the error.
         """
         done: dict[str, str] = {}
-        # the search step also encodes one text: a model's one-text path (TracedQuery) is built here
-        for name, step in (("search", lambda: self.search(store).embedder.encode(["warm start"])),
+        # the search step also encodes one text twice: the second builds a model's one-text path (OnnxQuery or
+        # TracedQuery; a process's first one text goes the model's own way, see SentenceTransformerEmbedder.encode)
+        for name, step in (("search", lambda: [self.search(store).embedder.encode([t]) for t in ("warm", "start")]),
                            ("recommend", lambda: self.recommend(store, lambda ix: ix)),
                            ("analysis", lambda: self.analyse(store, lambda a: a.source))):
             try:

@@ -70,3 +70,22 @@ def test_a_failing_warm_start_still_serves_and_says_why(tmp_path, world_store_fi
         # the same answer as without warm start: the configuration error, naming the model
         assert r.status_code == 500 and r.json()["error"]["code"] == "config_error", r.text
         assert "no-such-model" in r.json()["error"]["message"]
+
+
+def test_warm_start_encodes_two_single_texts_so_a_models_one_text_path_is_built(tmp_path, monkeypatch):
+    """SentenceTransformerEmbedder builds its one-text path (ONNX, traced) on a process's second one-text
+    encode (tests/matching/test_embedder.py), so the warm start makes two: the first request finds it built."""
+    from types import SimpleNamespace
+
+    calls = []
+
+    class Spy:
+        def encode(self, texts, **_kw):
+            calls.append(list(texts))
+
+    engines = Engines(Settings(_env_file=None, data_dir=tmp_path, embedding_model="hashing:64"))
+    monkeypatch.setattr(engines, "search", lambda store: SimpleNamespace(embedder=Spy()))
+    monkeypatch.setattr(engines, "recommend", lambda store, f: None)
+    monkeypatch.setattr(engines, "analyse", lambda store, f: None)
+    assert engines.warm(None) == {"search": "ready", "recommend": "ready", "analysis": "ready"}
+    assert [len(t) for t in calls] == [1, 1]

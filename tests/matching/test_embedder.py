@@ -180,9 +180,26 @@ def test_without_onnxruntime_the_onnx_setting_falls_back_to_the_traced_path(monk
 
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import onnxruntime raises ImportError
     embedder = SentenceTransformerEmbedder()
+    embedder.encode(["first"])  # a process's first one text goes the model's own way
     v = embedder.encode(["动作捕捉"])
     assert isinstance(embedder._query, TracedQuery)
     assert float(v[0] @ real_embedder.encode(["动作捕捉"])[0]) >= TracedQuery.MIN_COSINE
+
+
+@pytest.mark.model
+def test_a_processs_first_query_builds_no_one_text_path_and_the_second_does(real_embedder):
+    """A one-shot process (``chainmatch search``) answers its one query without the path's ~2 s build; the
+    next query builds it (a server's warm start encodes two), and both vectors are the model's."""
+    from matching.embedder import SentenceTransformerEmbedder, TracedQuery
+    from matching.onnxquery import OnnxQuery
+
+    embedder = SentenceTransformerEmbedder()
+    first = embedder.encode(["motion capture"])
+    assert embedder._query is None
+    second = embedder.encode(["motion capture"])
+    assert isinstance(embedder._query, OnnxQuery)
+    assert float(first[0] @ second[0]) >= TracedQuery.MIN_COSINE
+    assert float(first[0] @ real_embedder.encode(["motion capture", "x"])[0]) >= TracedQuery.MIN_COSINE
 
 
 @pytest.mark.model
