@@ -57,9 +57,10 @@ def _title(kind_zh: str, kind_en: str, out, language: str) -> str:
     return f"{t(kind_zh, kind_en, language)} · {chain} · {region_name(out.region, language, full=True)}{cached}"
 
 
-def _parts(parts, language: str, name=label) -> str:
-    """Positive parts joined by +, penalties (immovability …) by −, each in words of one language;
-    zero parts left out.
+def _parts(parts, language: str, name=label, top: int = 5) -> str:
+    """The largest positive parts joined by +, then every penalty (immovability …) by −, each in words of
+    one language; zero parts left out. Past ``top`` the smaller positive parts are summed into one
+    "其余 N 项" / "N more" term, so the sum still reads whole (every part is in ``--json``).
 
     Examples
     --------
@@ -67,11 +68,26 @@ def _parts(parts, language: str, name=label) -> str:
     >>> _parts([Part("momentum", 0.16, 0.2, 0.8, ""), Part("immovability", -0.05, -0.1, 0.5, ""),
     ...         Part("spread", 0.001, 0.1, 0.01, "")], "zh")
     '全国增长势头 0.16 − 资源/设施依赖（扣分） 0.05'
+    >>> _parts([Part("momentum", 0.10, 0.2, 0.5, ""), Part("density", 0.30, 0.3, 1.0, ""),
+    ...         Part("demand", 0.02, 0.1, 0.2, ""), Part("spread", 0.01, 0.1, 0.1, "")], "en", top=2)
+    'relatedness density (feasibility) 0.30 + national momentum 0.10 + 2 more 0.03'
+
+    A penalty is shown whatever ``top`` says (it is why a segment ranks low):
+
+    >>> _parts([Part("density", 0.30, 0.3, 1.0, ""), Part("momentum", 0.10, 0.2, 0.5, ""),
+    ...         Part("demand", 0.02, 0.1, 0.2, ""), Part("immovability", -0.05, -0.1, 0.5, "")], "en", top=2)
+    'relatedness density (feasibility) 0.30 + national momentum 0.10 + 1 more 0.02 − resource-bound (penalty) 0.05'
     """
-    out = ""
-    for p in parts:
-        if abs(p.value) >= 0.005:
-            out += f"{' − ' if p.value < 0 else ' + ' if out else ''}{name(p.name, language)} {abs(p.value):.2f}"
+    shown = [p for p in parts if abs(p.value) >= 0.005]
+    minus = [p for p in shown if p.value < 0]
+    plus = sorted((p for p in shown if p.value > 0), key=lambda p: -p.value)
+    keep, rest = plus[:max(top - len(minus), 2)], plus[max(top - len(minus), 2):]
+    terms = [f"{name(p.name, language)} {p.value:.2f}" for p in keep]
+    if rest:
+        terms.append(t(f"其余 {len(rest)} 项", f"{len(rest)} more", language) + f" {sum(p.value for p in rest):.2f}")
+    out = " + ".join(terms)
+    for p in minus:
+        out += f"{' − ' if out else '−'}{name(p.name, language)} {abs(p.value):.2f}"
     return out or "0"
 
 
