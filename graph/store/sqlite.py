@@ -98,6 +98,7 @@ class SqliteStore:
         self._readers_lock = threading.Lock()
         self._in_tx = threading.local()
         self._closed = False
+        self._firm_dates: tuple[int, list] | None = None  # (version, dates) read with the last analysis arrays
 
     # ------------------------------------------------------------ lifecycle
     @classmethod
@@ -361,10 +362,25 @@ class SqliteStore:
     def analysis_arrays(self) -> GraphArrays:
         """The columnar view for analysis, read with SQL (:mod:`graph.store.sqlite_aggregates`);
         the :class:`~graph.store.protocol.ColumnarArrays` capability."""
-        from graph.store.sqlite_aggregates import load_arrays
+        from graph.store.sqlite_aggregates import load_view
 
         with self._lock:
-            return load_arrays(self._conn)
+            v = self._version_on_main()
+            arrays, dates = load_view(self._conn)
+            self._firm_dates = (v, dates)  # the entry context's, from the same scan (load_firm_dates)
+            return arrays
+
+    def take_firm_dates(self) -> list | None:
+        """The firm dates read with the last :meth:`analysis_arrays` if the store has not changed since
+        (handed out once, then dropped); ``None`` otherwise."""
+        with self._lock:
+            kept, self._firm_dates = self._firm_dates, None
+            if kept is None or kept[0] != self._version_on_main():
+                return None
+            return kept[1]
+
+    def _version_on_main(self) -> int:
+        return int(self._conn.execute("SELECT value FROM meta WHERE key='version'").fetchone()[0])
 
     def graph(self) -> nx.MultiDiGraph:
         v = self.version()
