@@ -68,7 +68,7 @@ from typing import Any, Protocol
 from graph.errors import InvalidInput
 from graph.io.cells import MAX_DOCUMENT_CHARS, clean_json_text, record_problems
 from graph.model import Organisation, city_key, normalise_name
-from graph.store.canonical import canonical
+from graph.store.canonical import canonical, documents
 from graph.store.protocol import Batch, WriteResult
 from graph.store.validate import check_batch, remap_batch, unplace_moved
 
@@ -328,13 +328,11 @@ def _documents(records: list) -> list[tuple[str, Any, str, str]]:
     document, and joining them can only add matches, never hide one, so a clean whole means
     every document is clean; only when the whole is not clean is each document read alone.
     """
-    out = []
+    out: list = []
     try:
-        for rec in records:
-            text, h = canonical(rec)
-            out.append((rec.id, rec, text, h))
+        documents(records, out)
     except TypeError:  # a lone surrogate: orjson cannot write it, the guard names it
-        if record_problems(rec):
+        if record_problems(records[len(out)]):
             raise RefusedText from None
         raise
     texts = [d[2] for d in out]

@@ -82,3 +82,22 @@ def test_fast_organisation_document_is_the_generic_one(o):
             return
         raise AssertionError("the fast path wrote a text the generic path refuses") from None
     assert canon.canonical(o) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(records=st.lists(st.one_of(links, orgs), max_size=6))
+def test_documents_is_canonical_of_each_record(records):
+    """The bulk loop (canonical.documents) gives each record's canonical() bytes and hash, in order; on a text
+    orjson refuses it stops there, with the rows before it already made."""
+    out: list = []
+    try:
+        canon.documents(records, out)
+    except TypeError:
+        bad = records[len(out)]
+        try:
+            canon.canonical(bad)
+        except TypeError:
+            pass
+        else:
+            raise AssertionError("documents refused a record canonical() writes") from None
+    assert out == [(r.id, r, *canon.canonical(r)) for r in records[: len(out)]]
