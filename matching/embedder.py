@@ -292,6 +292,11 @@ class SentenceTransformerEmbedder:
         path is checked against the model's own vectors when it is built and
         falls back to the next (onnx → traced → model) when it differs or
         cannot be built.
+    onnx_cache : path, optional
+        A directory (``<data_dir>/cache``) where a built ONNX path is kept
+        (:mod:`matching.onnxcache`); a later process's one-text encode then
+        runs it without importing torch or sentence-transformers, when the
+        kept file matches this model and passes its probe check.
 
     Examples
     --------
@@ -310,8 +315,11 @@ class SentenceTransformerEmbedder:
         device: str = "cpu",
         languages: tuple[str, ...] | None = None,
         query_encoder: str = "onnx",
+        onnx_cache: Path | str | None = None,
     ):
         self.path = resolve_model_path(model)
+        self.onnx_cache = Path(onnx_cache) if onnx_cache is not None else None
+        self._kept = None  # the kept ONNX path (matching.onnxcache.CachedQuery) once looked for; False: none
         self.batch_size = batch_size
         self.device = device
         label = BUNDLED_MODEL if model.strip().lower() in _BUNDLED_ALIASES else self.path.name
@@ -375,6 +383,11 @@ class SentenceTransformerEmbedder:
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if len(texts) == 1 and self._model is None and self._kept_path() is not None:
+            out = self._kept.encode(texts[0])  # no torch in this process (see matching.onnxcache)
+            if progress is not None:
+                progress(1, 1)
+            return out
         model = self._load()
         if len(texts) < SERIAL_BELOW:  # a query: one thread (see one_torch_thread)
             with one_torch_thread():
@@ -387,7 +400,31 @@ class SentenceTransformerEmbedder:
                             progress(1, 1)
                         return out
                 return self._encode(model, texts, progress)
-        return self._encode(model, texts, progress)
+        out = self._encode(model, texts, progress)
+        if self._keeps_onnx() and not self._kept_file().is_file():
+            self._query_path(model)  # an index build: export once and keep it for later one-shot processes
+        return out
+
+    def _keeps_onnx(self) -> bool:
+        return self.query_encoder == "onnx" and self.onnx_cache is not None
+
+    def _kept_file(self) -> Path:
+        from matching.onnxcache import cache_file, cache_key
+
+        return cache_file(self.onnx_cache, cache_key(self.path, self.model_id))
+
+    def _kept_path(self):
+        """The kept ONNX path (:class:`matching.onnxcache.CachedQuery`), looked for once; None: none applies."""
+        if self._kept is None:
+            with self._lock:
+                if self._kept is None:
+                    self._kept = False
+                    if self._keeps_onnx():
+                        from matching.onnxcache import CachedQuery, cache_key
+
+                        self._kept = CachedQuery.load(self.onnx_cache, cache_key(self.path, self.model_id),
+                                                      self.path) or False
+        return self._kept or None
 
     def _query_path(self, model):
         """The one-text path ``query_encoder`` names, built on first use, else the next that applies; None: none does."""
@@ -399,6 +436,11 @@ class SentenceTransformerEmbedder:
                         from matching.onnxquery import OnnxQuery
 
                         path = OnnxQuery.build(model)
+                        if path is not None and self.onnx_cache is not None:
+                            from matching.onnxcache import cache_key, store
+
+                            store(self.onnx_cache, cache_key(self.path, self.model_id), self.path, model,
+                                  path.onnx, path.keys)
                     self._query = path or TracedQuery.build(model) or False
         return self._query or None
 
@@ -468,7 +510,7 @@ class OneTextPath:
 
     #: a path's vectors must match the model's own within this cosine (float32 rounding only)
     MIN_COSINE = 0.99999
-    PROBES = ("motion capture", "动作捕捉设备", "a",
+    PROBES = ("motion capture", "动作捕捉设备", "a", "LED 虚拟制片 studios 深圳",
               "Cloud rendering & compute for animation studios and game developers in Shenzhen, Guangzhou "
               "and Hong Kong, with GPU clusters")
 

@@ -133,7 +133,8 @@ class Engines:
 
             try:
                 self._embedder = make_embedder(self.settings.embedding_model,
-                                                query_encoder=self.settings.query_encoder)
+                                                query_encoder=self.settings.query_encoder,
+                                                onnx_cache=self.settings.data_dir / "cache")
             except ChainmatchError:
                 raise
             except Exception as e:

@@ -7,7 +7,7 @@ English hybrid search's 20 ms budget. onnxruntime runs the same transformer,
 exported from the loaded weights, in about half that: its CPU kernels fuse
 attention and layer normalisation and skip TorchScript's interpreter.
 
-Nothing is downloaded or written: :meth:`OnnxQuery.build` exports the loaded
+Nothing is downloaded: :meth:`OnnxQuery.build` exports the loaded
 model's transformer in memory (torch's TorchScript-based exporter, opset 17,
 dynamic batch and sequence axes; about 4 s for MiniLM-L6), opens an
 onnxruntime session on one intra-op thread, and checks it against the
@@ -15,7 +15,8 @@ model's own path on texts of different lengths and scripts (cosine ≥
 :data:`~matching.embedder.OneTextPath.MIN_COSINE` each, the same check as the
 traced path). It returns None when onnxruntime is missing, the model does
 not fit, or anything differs; the caller then falls back to the traced path,
-so vectors never change silently. The pooling and normalisation modules after
+so vectors never change silently. The embedder then keeps the bytes in the
+data dir (:mod:`matching.onnxcache`) for later processes. The pooling and normalisation modules after
 the transformer run as they are, in torch.
 
 Examples
@@ -44,9 +45,10 @@ log = logging.getLogger(__name__)
 class OnnxQuery(OneTextPath):
     """The one-text path of a sentence-transformers model through onnxruntime (see the module docstring)."""
 
-    def __init__(self, model, session, keys: tuple[str, ...], output: str = "token_embeddings"):
+    def __init__(self, model, session, keys: tuple[str, ...], output: str = "token_embeddings", onnx: bytes = b""):
         super().__init__(model, keys, output)
         self.session = session
+        self.onnx = onnx  # the exported bytes, kept in the data dir by matching.onnxcache.store
 
     def hidden(self, features: dict):
         import torch
@@ -84,7 +86,7 @@ class OnnxQuery(OneTextPath):
             options.log_severity_level = 3  # errors only: its warnings about unused initialisers say nothing to users
             session = ort.InferenceSession(buf.getvalue(), options, providers=["CPUExecutionProvider"])
             return cls.checked(model, cls(model, session, keys, getattr(model[0], "module_output_name",
-                                                                        "token_embeddings")), "ONNX")
+                                                                        "token_embeddings"), buf.getvalue()), "ONNX")
         except Exception as e:  # any model or exporter this does not fit keeps another path
             log.info("ONNX query encoder not used: %s: %s", type(e).__name__, e)
             return None
