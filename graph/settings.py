@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     neo4j_password: SecretStr = Field(SecretStr("neo4j"), description="Neo4j password (never logged).")
     neo4j_database: str = Field("neo4j", description="Neo4j database name.")
     embedding_model: str = Field("all-MiniLM-L6-v2", description="Sentence-transformers model name or local directory; loaded offline.")
-    query_encoder: Literal["onnx", "traced", "model"] = Field("onnx", description="How one query text is encoded: onnx (the model's weights through onnxruntime on one thread, about half the CPU of traced), traced (a frozen TorchScript graph) or model (sentence-transformers' own path). Each is built on a process's second query (serve's warm start makes two) and checked against the model's vectors; onnx falls back to traced, traced to model.")
+    query_encoder: Literal["onnx", "traced", "model"] = Field("onnx", description="How one query text is encoded: onnx (the model's weights through onnxruntime on one thread, about half the CPU of traced), traced (a frozen TorchScript graph) or model (sentence-transformers' own path). Each is built on a process's second query (serve's warm start makes two) and checked against the model's vectors; a built onnx path is kept in <data_dir>/cache, so a later one-shot search encodes without torch; onnx falls back to traced, traced to model.")
     max_field_chars: int = Field(100_000, gt=0, description="Longest text field accepted on import, in characters.")
     max_file_bytes: int = Field(2_000_000_000, gt=0, description="Largest file accepted on import, in bytes.")
     host: str = Field("127.0.0.1", description="Address `chainmatch serve` binds to.")
