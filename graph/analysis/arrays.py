@@ -25,6 +25,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass, field, fields
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +62,18 @@ def _lookup(sorted_ids: np.ndarray, keys, value_set=None) -> np.ndarray:
         return np.full(n, -1, dtype=np.intp)
     found = pc.index_in(pa.array(keys, pa.string()), value_set=_value_set(sorted_ids) if value_set is None else value_set)
     return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
+
+
+def _columns(rows, width: int) -> list[list]:
+    """The ``width`` columns of a list of rows (``zip(*rows)`` spends ~1 µs a row on 3M rows; this ~0.1).
+
+    >>> _columns([("a", 1), ("b", 2)], 2), _columns([], 2)
+    ([['a', 'b'], [1, 2]], [[], []])
+    """
+    rows = rows if isinstance(rows, list) else list(rows)
+    if rows and any(len(r) != width for r in (rows[0], rows[-1])):
+        raise ValueError(f"rows of {len(rows[0])} fields, {width} expected")
+    return [list(map(itemgetter(j), rows)) for j in range(width)]
 
 
 def _sort_order(ids: np.ndarray) -> np.ndarray | None:
@@ -129,7 +142,7 @@ class GraphArrays:
         of landed sites.
         """
         segments = sorted(segments, key=lambda m: m.id)
-        cols = list(zip(*orgs, strict=True)) if orgs else [()] * 8
+        cols = _columns(orgs, 8)
         org_id = np.array(cols[0], dtype=str)
         order = _sort_order(org_id)
         if order is not None:  # SQLite reads them in id order: the sort is a check
@@ -141,14 +154,14 @@ class GraphArrays:
         bands = sorted({b for b in cols[6] if b})
         org_set = _value_set(org_id)
         seg_ids = np.array([m.id for m in segments], dtype=str)
-        mcols = list(zip(*memberships, strict=True)) if memberships else [()] * 4
+        mcols = _columns(memberships, 4)
         mo, ms = _lookup(org_id, mcols[0], org_set), _lookup(seg_ids, mcols[1])
         mw = weights(mcols[2], mcols[3])
         mp = np.array(mcols[2], dtype=object) == PREDICTED if memberships else np.zeros(0, bool)
         ok = (mo >= 0) & (ms >= 0) & (mw > 0)
         lo = _lookup(org_id, [o for o, _ in landed], org_set)
         lr = _lookup(np.array(regions, dtype=str), [r for _, r in landed])
-        lcols = list(zip(*links, strict=True)) if links else [()] * 4
+        lcols = _columns(links, 4)
         lid = np.array(lcols[0], dtype=str)
         src, dst = _lookup(org_id, lcols[1], org_set), _lookup(org_id, lcols[2], org_set)
         keep = np.flatnonzero((src >= 0) & (dst >= 0))

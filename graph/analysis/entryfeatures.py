@@ -354,8 +354,10 @@ def entry_context(segments: Iterable, segment_edges: Iterable, organisations: It
     if firm_dates is None:
         return EntryContext(parents, evidence)
     dated = []
+    seen: dict[tuple, date | None] = {}  # a million firms share some thousands of (founded, as-of) pairs
     for founded, as_of, segs in firm_dates:
-        d = firm_date(founded, as_of)
+        key = (founded, as_of)
+        d = seen[key] if key in seen else seen.setdefault(key, firm_date(founded, as_of))
         if d is not None:
             dated.append((d, segs))
     if not dated:
