@@ -46,7 +46,7 @@ from graph.model import (
 from graph.store import writeplan
 from graph.store.graphview import build_graph
 from graph.store.protocol import Batch, WriteResult
-from graph.store.sqlite_write import TABLES, SqliteTarget
+from graph.store.sqlite_write import TABLES, SqliteTarget, stored_version
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -197,8 +197,7 @@ class SqliteStore:
     # ------------------------------------------------------------ version
     def version(self) -> int:
         with self._reading() as conn:
-            row = conn.execute("SELECT value FROM meta WHERE key='version'").fetchone()
-        return int(row[0])
+            return stored_version(conn)
 
     # ------------------------------------------------------------ writes
     def write(self, batch: Batch) -> WriteResult:
@@ -365,7 +364,7 @@ class SqliteStore:
         from graph.store.sqlite_aggregates import load_view
 
         with self._lock:
-            v = self._version_on_main()
+            v = stored_version(self._conn)
             arrays, dates = load_view(self._conn)
             self._firm_dates = (v, dates)  # the entry context's, from the same scan (load_firm_dates)
             return arrays
@@ -375,12 +374,9 @@ class SqliteStore:
         (handed out once, then dropped); ``None`` otherwise."""
         with self._lock:
             kept, self._firm_dates = self._firm_dates, None
-            if kept is None or kept[0] != self._version_on_main():
+            if kept is None or kept[0] != stored_version(self._conn):
                 return None
             return kept[1]
-
-    def _version_on_main(self) -> int:
-        return int(self._conn.execute("SELECT value FROM meta WHERE key='version'").fetchone()[0])
 
     def graph(self) -> nx.MultiDiGraph:
         v = self.version()

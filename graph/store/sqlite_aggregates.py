@@ -104,11 +104,9 @@ def load_view(conn: sqlite3.Connection) -> tuple[GraphArrays, FirmDates]:
     landed = conn.execute(LANDED_SQL).fetchall()
     arrays = GraphArrays.build(orgs, members, segments, edges, links, landed)
     del orgs, links
-    segs: dict[str, list[str]] = {}
-    for o, sg, status, _ in members:
-        if status == "confirmed":  # MEMBERS_SQL keeps every status but rejected: CONFIRMED_SQL's rows among them
-            segs.setdefault(o, []).append(sg)
-    dates = [(f, a, tuple(segs.get(i, ()))) for i, k, *_, f, a in rows if k == "firm"]
+    # MEMBERS_SQL keeps every status but rejected: CONFIRMED_SQL's rows are among them
+    dates = _firm_dates(((i, f, a) for i, k, *_, f, a in rows if k == "firm"),
+                        ((o, sg) for o, sg, status, _ in members if status == "confirmed"))
     return arrays, dates
 
 
@@ -124,8 +122,17 @@ def load_firm_dates(store) -> FirmDates:
         if kept is not None:
             return kept
         conn = store._conn
-        rows = conn.execute(FIRM_DATES_SQL).fetchall()
-        segs: dict[str, list[str]] = {}
-        for o, sg in conn.execute(CONFIRMED_SQL):
-            segs.setdefault(o, []).append(sg)
-    return [(f, a, tuple(segs.get(i, ()))) for i, f, a in rows]
+        return _firm_dates(conn.execute(FIRM_DATES_SQL).fetchall(), conn.execute(CONFIRMED_SQL))
+
+
+def _firm_dates(firms, confirmed) -> FirmDates:
+    """(founded, as-of, confirmed segments) per firm of ``firms`` (id, founded, as-of), from ``confirmed``
+    (organisation id, segment id) rows: the one assembly of :func:`load_view` and :func:`load_firm_dates`.
+
+    >>> _firm_dates([("a", "2020-01-01", None), ("b", None, "2021")], [("a", "s1"), ("a", "s2"), ("c", "s1")])
+    [('2020-01-01', None, ('s1', 's2')), (None, '2021', ())]
+    """
+    segs: dict[str, list[str]] = {}
+    for o, sg in confirmed:
+        segs.setdefault(o, []).append(sg)
+    return [(f, a, tuple(segs.get(i, ()))) for i, f, a in firms]

@@ -32,7 +32,7 @@ from contextlib import ExitStack, contextmanager
 from graph.model import Organisation, from_dict
 from graph.store.writeplan import Row, identity_key
 
-__all__ = ["SqliteTarget", "TABLES", "bulk_indexes", "is_empty", "BULK_ROWS"]
+__all__ = ["SqliteTarget", "TABLES", "bulk_indexes", "is_empty", "BULK_ROWS", "stored_version"]
 
 #: Below this many rows into an empty table, indexes are kept as they are.
 BULK_ROWS = 20_000
@@ -107,6 +107,11 @@ def bulk_indexes(conn: sqlite3.Connection, table: str, rows: int, empty: bool):
     yield
     for _name, sql in indexes:
         conn.execute(sql)
+
+
+def stored_version(conn: sqlite3.Connection) -> int:
+    """The store version that ``conn`` sees (the ``meta`` row every write bumps)."""
+    return int(conn.execute("SELECT value FROM meta WHERE key='version'").fetchone()[0])
 
 
 class SqliteTarget:
@@ -200,7 +205,7 @@ class SqliteTarget:
 
     # ------------------------------------------------------------ version
     def version(self) -> int:
-        return int(self._conn.execute("SELECT value FROM meta WHERE key='version'").fetchone()[0])
+        return stored_version(self._conn)
 
     def touched(self, *entities: str) -> None:
         """Count ``entities`` as changed by this transaction (for writes outside :meth:`write_rows`)."""
