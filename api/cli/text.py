@@ -218,10 +218,32 @@ def print_grid(title: str, headers: list[str], rows: list[list], *, console: Con
 
 def print_pairs(title: str, rows: list[tuple[str, object]], *, console: Console | None = None,
                 lang: str | None = None) -> None:
-    """A two-column table of labelled figures (what a status or a benchmark reports), in one language."""
+    """A two-column table of labelled figures (what a status or a benchmark reports), in one language.
+
+    A :class:`~pathlib.Path` value is printed under the table on a line of its own, never wrapped or
+    folded (a path is copied whole, however deep the user's home is).
+
+    >>> import io
+    >>> from pathlib import Path
+    >>> from rich.console import Console
+    >>> c = Console(width=40, record=True, file=io.StringIO())
+    >>> deep = Path("/home/" + "a" * 30 + "/.chainmatch/index")
+    >>> print_pairs("Index status", [("directory", deep), ("current", "yes")], console=c, lang="en")
+    >>> text = c.export_text()
+    >>> f"directory: {deep}" in text.splitlines(), "current" in text
+    (True, True)
+    """
+    from pathlib import Path
+
+    from api.cli.common import console as default_console
+
     language = lang or globals()["lang"]()
+    console = console or default_console
     print_table(title, [Col("项目", "item", keep=9, min=10), Col("值", "value", keep=9, min=12)],
-                [[k, v] for k, v in rows], console=console, lang=language)
+                [[k, v] for k, v in rows if not isinstance(v, Path)], console=console, lang=language)
+    for k, v in rows:
+        if isinstance(v, Path):
+            console.print(f"{k}{t('：', ': ', language)}{v}", markup=False, highlight=False, soft_wrap=True)
 
 
 def print_write(result, title: str = "", *, console: Console | None = None, lang: str | None = None) -> None:
