@@ -40,7 +40,6 @@ as rounds 6–7:
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -49,7 +48,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import entry_fourth as E  # noqa: E402  (the fourth round's harness: views, fits, metrics)
 
-from graph.analysis.hazard import HAZARD_FEATURES, hazard_features  # noqa: E402
+from graph.analysis.hazard import HAZARD_FEATURES, HAZARD_MIN_FIRMS, HAZARD_WINDOWS, hazard_features  # noqa: E402
 
 
 def hazards(level: str, day: int) -> np.ndarray:
@@ -61,12 +60,36 @@ DESIGNS = {"base (--tune: 2,3,4y)": {}, "base + hazard": {"hazard": ("hazard",)}
            "base + hazard + hazard4": {"hazard": ("hazard", "hazard4")}}
 
 
+def detail() -> None:
+    """Validation only (added after the validation run; chooses nothing): old-8 cells per design, each hazard
+    part alone on the val-H cells, and per val-H view how many regions the hazard counts and how it ranks
+    beside spread, popularity and growth4 over the scored regions' candidates (Spearman)."""
+    from scipy.stats import spearmanr
+
+    E.old8_lines(DESIGNS)
+    E.alone_lines(HAZARD_FEATURES, hazards)
+    for lv in ("city", "province"):
+        for t0 in E.T0S:
+            v = E.DAY(t0) - E.horizon(t0)
+            f, h = E.feats(lv, v), hazards(lv, v)
+            cand = np.zeros(h.shape[:2], bool)
+            for r, c, _truth in E._cells(E.D[lv], v, E.DAY(t0), 8)[0]:
+                cand[r] = c
+            out = []
+            for i, (part, w) in enumerate(zip(HAZARD_FEATURES, HAZARD_WINDOWS, strict=True)):
+                xb = E.D[lv].counts(v - w)[0]
+                sizeable = xb.sum(axis=1) >= HAZARD_MIN_FIRMS
+                lacking = (sizeable[:, None] & (xb <= 0)).sum(axis=0)
+                segs = cand.any(axis=0)
+                rho = [spearmanr(h[:, :, i][cand], f.figure(o)[cand])[0] for o in ("spread", "popularity", "growth4")]
+                out.append(f"{part}: {int(sizeable.sum())} sizeable regions, median lacking {np.median(lacking[segs]):.0f}, "
+                           f"{np.mean(h[0, segs, i] <= 0.5 / (lacking[segs] + 1) + 1e-12):.0%} of candidate segments "
+                           f"entered by none, rho spread/popularity/growth4 {' '.join(f'{x:.2f}' for x in rho)}")
+            print(f"val-H {lv} {t0[:4]}: {'; '.join(out)}", flush=True)
+
+
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data-dir", required=True)
-    ap.add_argument("--test", metavar="DESIGN", help="the single test look, for the design validation chose")
-    args = ap.parse_args()
-    E.run_round(DESIGNS, "hazard", args.data_dir, args.test)
+    E.round_cli(__doc__, DESIGNS, "hazard", detail)
 
 
 if __name__ == "__main__":

@@ -333,20 +333,13 @@ DESIGNS = {
 }
 
 
-def main() -> None:
+def load(data_dir: str) -> None:
+    """Read the store once: each level's dated memberships (``D``) and the firms' segments (``FIRM_SEGS``)."""
     from graph.analysis.entryfeatures import firm_date
     from graph.settings import Settings
     from graph.store import open_store
 
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data-dir", required=True)
-    ap.add_argument("--designs", default=";".join(DESIGNS))
-    ap.add_argument("--test", action="store_true",
-                    help="score the named designs on the test windows (t0 → end of data), fitted at t0 as the "
-                         "design says, and as one fixed set (the 2014 city fit) beside the shipped weights; "
-                         "run once, after the design is fixed on validation")
-    args = ap.parse_args()
-    store = open_store(Settings(data_dir=args.data_dir))
+    store = open_store(Settings(data_dir=data_dir))
     for level in ("city", "province"):
         D[level] = EntryData.from_store(store, level=level)
     for o in store.organisations():
@@ -356,6 +349,62 @@ def main() -> None:
         if d is not None:
             FIRM_SEGS.append(((d - _EPOCH).days, list(o.confirmed_segments())))
     print(f"test horizons: {', '.join(f'{t0} {horizon(t0) / 365.25:.2f}y' for t0 in T0S)}", flush=True)
+
+
+def round_cli(doc: str, designs: dict, key: str, detail=None) -> None:
+    """A later round's command line: ``--data-dir D [--test DESIGN]`` runs :func:`run_round`; with ``detail``
+    (a function of no arguments, validation diagnostics) also ``--detail``, which loads the data and calls it."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--data-dir", required=True)
+    ap.add_argument("--test", metavar="DESIGN", help="the single test look, for the design validation chose")
+    if detail is not None:
+        ap.add_argument("--detail", action="store_true",
+                        help="validation diagnostics (added after the validation run; they choose nothing)")
+    args = ap.parse_args()
+    if detail is not None and args.detail:
+        DESIGNS.update(designs)
+        load(args.data_dir)
+        detail()
+        return
+    run_round(designs, key, args.data_dir, args.test)
+
+
+def old8_lines(designs: dict) -> None:
+    """Validation only: each design's MAP× / R@20× in the 8 old cells (val-2y, val-4y)."""
+    for name, des in designs.items():
+        cells = []
+        for lv in ("city", "province"):
+            for t0 in T0S:
+                for h, tag in ((2 * Y, "2y"), (4 * Y + 1, "4y")):
+                    (m, r20), _r, _w = view(lv, t0, h, des)
+                    cells.append(f"{lv[:4]} {t0[:4]}-{tag} {m:.2f}/{r20:.2f}")
+        print(f"old-8 MAPx/R20x {name}: {'; '.join(cells)}", flush=True)
+
+
+def alone_lines(names: tuple[str, ...], make) -> None:
+    """Validation only: each new part alone as a scorer on the 4 val-H cells (``make`` as in :func:`add_parts`)."""
+    for i, part in enumerate(names):
+        cells = []
+        for lv in ("city", "province"):
+            for t0 in T0S:
+                end = DAY(t0)
+                v = end - horizon(t0)
+                r = score(lv, v, end, make(lv, v)[:, :, [i]], np.ones(1))
+                m, r20 = ratios(r)
+                cells.append(f"{lv[:4]} {t0[:4]} {r['engine'][0]:.3f}/{r['engine'][1]:.3f} ({m:.2f}x/{r20:.2f}x)")
+        print(f"val-H {part} alone: {'; '.join(cells)}", flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data-dir", required=True)
+    ap.add_argument("--designs", default=";".join(DESIGNS))
+    ap.add_argument("--test", action="store_true",
+                    help="score the named designs on the test windows (t0 → end of data), fitted at t0 as the "
+                         "design says, and as one fixed set (the 2014 city fit) beside the shipped weights; "
+                         "run once, after the design is fixed on validation")
+    args = ap.parse_args()
+    load(args.data_dir)
     if args.test:
         test(args.designs.split(";"))
         return

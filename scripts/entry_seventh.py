@@ -40,7 +40,6 @@ as the sixth round:
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -72,24 +71,8 @@ DESIGNS = {"base (--tune: 2,3,4y)": {}, "base + peer_presence": {"peer": ("peer_
 
 def detail() -> None:
     """Validation only: old-8 ratios per cell, the peer parts alone on the val-H cells, the peers' cosines."""
-    for name, des in DESIGNS.items():
-        cells = []
-        for lv in ("city", "province"):
-            for t0 in E.T0S:
-                for h, tag in ((2 * E.Y, "2y"), (4 * E.Y + 1, "4y")):
-                    (m, r20), _r, _w = E.view(lv, t0, h, des)
-                    cells.append(f"{lv[:4]} {t0[:4]}-{tag} {m:.2f}/{r20:.2f}")
-        print(f"old-8 MAPx/R20x {name}: {'; '.join(cells)}", flush=True)
-    for i, part in enumerate(PEER_FEATURES):
-        cells = []
-        for lv in ("city", "province"):
-            for t0 in E.T0S:
-                end = E.DAY(t0)
-                v = end - E.horizon(t0)
-                r = E.score(lv, v, end, peers(lv, v)[:, :, [i]], np.ones(1))
-                m, r20 = E.ratios(r)
-                cells.append(f"{lv[:4]} {t0[:4]} {r['engine'][0]:.3f}/{r['engine'][1]:.3f} ({m:.2f}x/{r20:.2f}x)")
-        print(f"val-H {part} alone: {'; '.join(cells)}", flush=True)
+    E.old8_lines(DESIGNS)
+    E.alone_lines(PEER_FEATURES, peers)
     for lv in ("city", "province"):  # how alike the peers are
         for t0 in E.T0S:
             v = E.DAY(t0) - E.horizon(t0)
@@ -103,21 +86,7 @@ def detail() -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data-dir", required=True)
-    ap.add_argument("--test", metavar="DESIGN", help="the single test look, for the design validation chose")
-    ap.add_argument("--detail", action="store_true",
-                    help="validation diagnostics (added after the validation run; they choose nothing): each "
-                         "design's old-8 cells, and each peer part alone as a scorer on the val-H cells")
-    args = ap.parse_args()
-    if args.detail:
-        E.DESIGNS.update(DESIGNS)
-        sys.argv = [sys.argv[0], "--data-dir", args.data_dir, "--designs", "", "--test"]
-        E.test = lambda _names: None  # load only
-        E.main()
-        detail()
-        return
-    E.run_round(DESIGNS, "peer", args.data_dir, args.test)
+    E.round_cli(__doc__, DESIGNS, "peer", detail)
 
 if __name__ == "__main__":
     main()

@@ -38,7 +38,6 @@ first), the fourth round's harness and objective (scripts/entry_fourth.py):
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -63,11 +62,7 @@ DESIGNS = {"base (--tune: 2,3,4y)": {}, "base + neighbours": {"spill": ("neighbo
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data-dir", required=True)
-    ap.add_argument("--test", metavar="DESIGN", help="the single test look, for the design validation chose")
-    args = ap.parse_args()
-    E.run_round(DESIGNS, "spill", args.data_dir, args.test)
+    E.round_cli(__doc__, DESIGNS, "spill")
 
 
 if __name__ == "__main__":
