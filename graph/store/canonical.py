@@ -43,7 +43,11 @@ from graph.model import Link, Membership, Organisation, Provenance
 __all__ = ["canonical", "content_hash", "documents"]
 
 _OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
+#: the fast paths' options: their dicts are built with sorted keys (nested records too, :func:`_sorted_fields`)
+_SORTED = orjson.OPT_PASSTHROUGH_DATACLASS
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_SORTED_FIELDS: dict[type, tuple[str, ...]] = {}
+_HASH = hashlib.blake2b(digest_size=12)  # copied per document: cheaper than a new one per call
 
 
 def _fields(record) -> dict:
@@ -57,23 +61,39 @@ def _fields(record) -> dict:
     return {n: getattr(record, n) for n in names}
 
 
+def _sorted_fields(record) -> dict:
+    """:func:`_fields` with its keys in sorted order: what orjson writes for it with ``OPT_SORT_KEYS``, without
+    the option (the model's records hold no dicts of their own, so every dict written is one made here).
+
+    >>> list(_sorted_fields(Provenance("t")))
+    ['as_of', 'estimated', 'source']
+    """
+    cls = type(record)
+    names = _SORTED_FIELDS.get(cls)
+    if names is None:
+        names = _SORTED_FIELDS[cls] = tuple(sorted(_fields(record)))
+    return {n: getattr(record, n) for n in names}
+
+
 def _link(x) -> dict:
-    """A link as the dict :func:`_fields` would give for it and its provenance (the bulk record: no callbacks)."""
+    """A link as the dict :func:`_sorted_fields` would give for it and its provenance, keys in sorted order
+    (the bulk record: no callbacks)."""
     p = x.provenance
     if type(p) is not Provenance:
-        return _fields(x)
+        return _sorted_fields(x)
     return {"confidence": x.confidence, "dst": x.dst, "id": x.id, "kind": x.kind,
             "provenance": {"as_of": p.as_of, "estimated": p.estimated, "source": p.source},
             "since": x.since, "src": x.src, "weight": x.weight}
 
 
-_ORG_NAMES = tuple(f.name for f in dataclasses.fields(Organisation))
+_ORG_NAMES = tuple(sorted(f.name for f in dataclasses.fields(Organisation)))
 _org_values = operator.attrgetter(*_ORG_NAMES)
 
 
 def _organisation(o) -> dict:
-    """An organisation as :func:`_fields` gives it, its provenance and memberships as dicts too (no callbacks
-    for them; sites and financing rounds, rare in bulk files, still go through :func:`_fields`)."""
+    """An organisation as :func:`_sorted_fields` gives it, its provenance and memberships as dicts too, keys in
+    sorted order (no callbacks for them; sites and financing rounds, rare in bulk files, still go through
+    :func:`_sorted_fields`)."""
     d = dict(zip(_ORG_NAMES, _org_values(o), strict=True))
     p = o.provenance
     if type(p) is Provenance:
@@ -82,6 +102,16 @@ def _organisation(o) -> dict:
         d["segments"] = [{"confidence": m.confidence, "evidence": m.evidence, "segment": m.segment,
                           "status": m.status} if type(m) is Membership else m for m in o.segments]
     return d
+
+
+def _raw(record) -> bytes:
+    """The canonical document's UTF-8 bytes."""
+    cls = type(record)
+    if cls is Link:
+        return orjson.dumps(_link(record), default=_sorted_fields, option=_SORTED)
+    if cls is Organisation:
+        return orjson.dumps(_organisation(record), default=_sorted_fields, option=_SORTED)
+    return orjson.dumps(record, default=_fields, option=_OPTIONS)
 
 
 def canonical(record) -> tuple[str, str]:
@@ -96,14 +126,10 @@ def canonical(record) -> tuple[str, str]:
     >>> canonical(Provenance("t", "2020-01-01"))[0]
     '{"as_of":"2020-01-01","estimated":[],"source":"t"}'
     """
-    cls = type(record)
-    if cls is Link:
-        raw = orjson.dumps(_link(record), default=_fields, option=_OPTIONS)
-    elif cls is Organisation:
-        raw = orjson.dumps(_organisation(record), default=_fields, option=_OPTIONS)
-    else:
-        raw = orjson.dumps(record, default=_fields, option=_OPTIONS)
-    return raw.decode("utf-8"), hashlib.blake2b(raw, digest_size=12).hexdigest()
+    raw = _raw(record)
+    h = _HASH.copy()
+    h.update(raw)
+    return raw.decode("utf-8"), h.hexdigest()
 
 
 def documents(records: list, out: list) -> None:
@@ -120,16 +146,19 @@ def documents(records: list, out: list) -> None:
     >>> out[0][2:] == canonical(Link("l", "supplies", "a", "b", Provenance("t")))
     True
     """
-    dumps, blake2b, options, append = orjson.dumps, hashlib.blake2b, _OPTIONS, out.append
+    dumps, base, append = orjson.dumps, _HASH, out.append
+    link, org, fields, sorted_fields = _link, _organisation, _fields, _sorted_fields
     for rec in records:
         cls = type(rec)
         if cls is Link:
-            raw = dumps(_link(rec), default=_fields, option=options)
+            raw = dumps(link(rec), default=sorted_fields, option=_SORTED)
         elif cls is Organisation:
-            raw = dumps(_organisation(rec), default=_fields, option=options)
+            raw = dumps(org(rec), default=sorted_fields, option=_SORTED)
         else:
-            raw = dumps(rec, default=_fields, option=options)
-        append((rec.id, rec, raw.decode("utf-8"), blake2b(raw, digest_size=12).hexdigest()))
+            raw = dumps(rec, default=fields, option=_OPTIONS)
+        h = base.copy()
+        h.update(raw)
+        append((rec.id, rec, raw.decode("utf-8"), h.hexdigest()))
 
 
 def content_hash(text: str) -> str:

@@ -32,7 +32,7 @@ from contextlib import ExitStack, contextmanager
 from graph.model import Organisation, from_dict
 from graph.store.writeplan import Row, identity_key
 
-__all__ = ["SqliteTarget", "TABLES", "bulk_indexes", "is_empty", "BULK_ROWS", "stored_version"]
+__all__ = ["SqliteTarget", "OrgRows", "TABLES", "bulk_indexes", "is_empty", "BULK_ROWS", "stored_version"]
 
 #: Below this many rows into an empty table, indexes are kept as they are.
 BULK_ROWS = 20_000
@@ -61,8 +61,45 @@ def _doc_rows(docs, _new):
     return [(rid, doc, h) for rid, _rec, doc, h in docs]
 
 
+class OrgRows:
+    """A chunk of organisations as :meth:`SqliteTarget.write_rows` writes them: the rows of ``orgs``,
+    ``org_segments`` and ``org_names``, and the ids of stored organisations they replace (whose
+    memberships and names go first). Made in one pass over the chunk's documents (:func:`_org_rows`).
+
+    >>> from graph.model import Organisation, OrgKind, Provenance
+    >>> o = Organisation("o", OrgKind.FIRM, "甲科技有限公司", Provenance("t"), name_en="Jia", region="cn/x/y/z")
+    >>> rows = _org_rows([("o", o, "{}", "h")], [False])
+    >>> len(rows), rows.orgs[0][:6], rows.names, rows.replaced
+    (1, ('o', 'firm', None, '甲科技', 'cn/x/y', 'cn/x/y/z'), [('甲科技有限公司', 'o'), ('Jia', 'o')], ['o'])
+    """
+
+    __slots__ = ("orgs", "segments", "names", "replaced")
+
+    def __init__(self) -> None:
+        self.orgs: list[tuple] = []
+        self.segments: list[tuple[str, str, str]] = []
+        self.names: list[tuple[str, str]] = []
+        self.replaced: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.orgs)
+
+
+def _org_rows(docs, new) -> OrgRows:
+    out = OrgRows()
+    orgs, segments, names = out.orgs.append, out.segments.extend, out.names.extend
+    for rid, o, doc, h in docs:
+        orgs((rid, o.kind._value_, o.uscc, *identity_key(o), o.region, doc, h))
+        if o.segments:
+            segments([(rid, m.segment, m.status._value_) for m in o.segments])
+        names([(n, rid) for n in o.names])  # zh, en and former names (曾用名)
+    if new is not None:
+        out.replaced = [d[0] for d, n in zip(docs, new, strict=True) if not n]
+    return out
+
+
 #: per entity, the maker of its rows and its INSERT
-_PREPARED = {"links": _link_rows, "segment_edges": _edge_rows,
+_PREPARED = {"links": _link_rows, "segment_edges": _edge_rows, "organisations": _org_rows,
              **{e: _doc_rows for e in ("regions", "clusters", "chains", "segments")}}
 _INSERT = {
     "links": "INSERT OR REPLACE INTO links(id, kind, src, dst, since, doc, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -169,39 +206,30 @@ class SqliteTarget:
     def prepared(self, entity: str):
         """The maker of ``entity``'s rows as :meth:`write_rows` hands them to ``executemany`` (the pipeline
         makes each where it makes the document, :func:`~graph.store.writeplan.plan`); organisations,
-        which fill three tables, stay :class:`~graph.store.writeplan.Row` s."""
+        which fill three tables, as an :class:`OrgRows`."""
         return _PREPARED.get(entity)
 
-    def write_rows(self, entity: str, rows: list) -> None:
-        """Insert or replace ``rows``: :meth:`prepared` tuples, or :class:`~graph.store.writeplan.Row` s."""
+    def write_rows(self, entity: str, rows) -> None:
+        """Insert or replace ``rows``: what :meth:`prepared` made, or :class:`~graph.store.writeplan.Row` s."""
         self._written.add(entity)
+        if rows and isinstance(rows, list) and isinstance(rows[0], Row):
+            rows = _PREPARED[entity]([(r.id, r.record, r.doc, r.hash) for r in rows], [r.new for r in rows])
         if entity == "organisations":
             self._write_orgs(rows)
             return
-        if rows and isinstance(rows[0], Row):
-            rows = _PREPARED[entity]([(r.id, r.record, r.doc, r.hash) for r in rows], None)
         self._conn.executemany(_INSERT.get(entity) or (
             f"INSERT OR REPLACE INTO {TABLES[entity]}(id, doc, hash) VALUES (?, ?, ?)"), rows)  # noqa: S608
 
-    def _write_orgs(self, rows: list[Row]) -> None:
+    def _write_orgs(self, rows: OrgRows) -> None:
         conn = self._conn
-        for part in _parts([r.id for r in rows if not r.new]):
+        for part in _parts(rows.replaced):
             conn.execute(f"DELETE FROM org_segments WHERE org_id IN ({_marks(part)})", part)  # noqa: S608
             conn.execute(f"DELETE FROM org_names WHERE org_id IN ({_marks(part)})", part)  # noqa: S608
-        conn.executemany(
-            "INSERT OR REPLACE INTO orgs(id, kind, uscc, name_key, city_key, region, doc, hash)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(r.id, o.kind.value, o.uscc, *identity_key(o), o.region, r.doc, r.hash)
-             for r in rows for o in (r.record,)],
-        )
-        conn.executemany(
-            "INSERT OR REPLACE INTO org_segments(org_id, segment_id, status) VALUES (?, ?, ?)",
-            [(r.id, m.segment, m.status.value) for r in rows for m in r.record.segments],
-        )
-        conn.executemany(
-            "INSERT OR IGNORE INTO org_names(name, org_id) VALUES (?, ?)",
-            [(n, r.id) for r in rows for n in r.record.names],  # zh, en and former names (曾用名)
-        )
+        conn.executemany("INSERT OR REPLACE INTO orgs(id, kind, uscc, name_key, city_key, region, doc, hash)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows.orgs)
+        conn.executemany("INSERT OR REPLACE INTO org_segments(org_id, segment_id, status) VALUES (?, ?, ?)",
+                         rows.segments)
+        conn.executemany("INSERT OR IGNORE INTO org_names(name, org_id) VALUES (?, ?)", rows.names)
 
     # ------------------------------------------------------------ version
     def version(self) -> int:
