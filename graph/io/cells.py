@@ -421,6 +421,8 @@ class RowReader:
         """The records of rows without problems, and all problems (the table's too) by row."""
         self.bad.update(p.row for p in self.table.problems)
         problems = sorted(self.table.problems + self.problems, key=lambda p: p.row or 0)
+        if not self.bad:  # every row is good (a clean bulk file): the list as it is
+            return records, problems
         return [(row, rec) for row, rec in records if row not in self.bad], problems
 
 

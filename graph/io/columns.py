@@ -38,6 +38,7 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterator
@@ -146,27 +147,27 @@ def _clean_column(pa, pc, col, max_chars: int):
     return text, pc.fill_null(suspect, False)
 
 
-def _printable(column) -> bool:
-    """Whether every text of an Arrow string column (or slice) is printable, judged in one pass over its
-    data buffers (Python's own test, as the row reader uses). The buffers may hold texts of rows
-    outside a slice too: ``False`` only means "look at each text" (:func:`_not_printable`)."""
+def _not_printable_rows(column) -> list[int]:
+    """Positions (in the whole column) of texts with a non-printable character (Python's own test, as the
+    row reader uses). Each chunk of the Arrow column is judged in one pass over its data buffer, and its
+    texts are read one by one only when that buffer is not all printable.
+
+    >>> import pyarrow as pa
+    >>> _not_printable_rows(pa.chunked_array([["a", None], ["b\\x07", "c"]]))
+    [2]
+    """
+    out: list[int] = []
+    offset = 0
     for chunk in column.chunks:
         data = chunk.buffers()[2]
-        if data is None or not data.size:
-            continue
         try:
-            if not data.to_pybytes().decode("utf-8").isprintable():
-                return False
+            clean = data is None or not data.size or data.to_pybytes().decode("utf-8").isprintable()
         except UnicodeDecodeError:
-            return False
-    return True
-
-
-def _not_printable(values: list) -> set[int]:
-    """Positions of texts with a non-printable character (Python's own test, as the row reader uses)."""
-    if "".join(filter(None, values)).isprintable():
-        return set()
-    return {i for i, v in enumerate(values) if v is not None and not v.isprintable()}
+            clean = False
+        if not clean:
+            out.extend(offset + i for i, v in enumerate(chunk.to_pylist()) if v is not None and not v.isprintable())
+        offset += len(chunk)
+    return out
 
 
 def column_rows(table: Table, columns: list[tuple[str, str]], max_chars: int) -> Iterator[tuple[int, dict]] | None:
@@ -214,7 +215,9 @@ def column_batches(table: Table, columns: list[tuple[str, str]], max_chars: int)
     for i in range(arrow.num_columns):
         blank = pc.is_null(arrow.column(i))
         empty = blank if empty is None else pc.and_(empty, blank)
-    return _batches(table, arrow.num_rows, cleaned, empty)
+    # each column's non-printable texts found once (its chunks are read whole), kept by the batches they fall in
+    unprintable = sorted({i for _f, _h, col, *_ in cleaned for i in _not_printable_rows(col)})
+    return _batches(table, arrow.num_rows, cleaned, empty, unprintable)
 
 
 class ColumnBatch:
@@ -258,20 +261,18 @@ class ColumnBatch:
                 yield self.first + i, CleanCells({f: v for f, v in zip(fields, vals, strict=True) if v is not None})
 
 
-def _batches(table: Table, n: int, cleaned: list, empty) -> Iterator[ColumnBatch]:
+def _batches(table: Table, n: int, cleaned: list, empty, unprintable: list[int]) -> Iterator[ColumnBatch]:
     pc = _arrow()[1]
     first = table.header_row + 1
     for start in range(0, n, BATCH_ROWS):
         stop = min(start + BATCH_ROWS, n)
         clean = {f: text.slice(start, stop - start).to_pylist() for f, _h, _c, text, _s in cleaned}
         raw = [(h, col.slice(start, stop - start)) for _f, h, col, *_ in cleaned]
-        bad = set()
-        for (_f, _h, _c, _t, suspect), (_h2, values) in zip(cleaned, raw, strict=True):
+        bad = {i - start for i in unprintable[bisect.bisect_left(unprintable, start):bisect.bisect_left(unprintable, stop)]}
+        for _f, _h, _c, _t, suspect in cleaned:
             s = suspect.slice(start, stop - start)
             if pc.any(s).as_py():
                 bad.update(pc.indices_nonzero(s).to_pylist())
-            if not _printable(values):
-                bad |= _not_printable(values.to_pylist())
         skip = set(pc.indices_nonzero(empty.slice(start, stop - start)).to_pylist()) if empty is not None else set()
         yield ColumnBatch(first + start, stop - start, clean, raw, bad, skip)
 

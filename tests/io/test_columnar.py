@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import graph.io.columns as columns
 import graph.io.importer as importer
 from fixtures.synth import sample_shape, write_synthetic_world
 from graph.errors import InvalidInput
@@ -109,6 +110,18 @@ def test_random_files_give_identical_outcomes(tmp_path_factory, monkeypatch, tex
     path = d / "firms.csv"
     path.write_text(text, encoding="utf-8")
     rows, cols = _both(monkeypatch, SqliteStore.memory, [("organisations", path, {"skip_invalid": skip})])
+    assert rows == cols
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=csv_files())
+def test_batches_of_a_few_rows_give_identical_outcomes(tmp_path_factory, monkeypatch, text):
+    # a file's non-printable texts are found once per column, then shared out to the batches they fall in
+    monkeypatch.setattr(columns, "BATCH_ROWS", 3)
+    d = tmp_path_factory.mktemp("f")
+    path = d / "firms.csv"
+    path.write_text(text, encoding="utf-8")
+    rows, cols = _both(monkeypatch, SqliteStore.memory, [("organisations", path, {"skip_invalid": True})])
     assert rows == cols
 
 
