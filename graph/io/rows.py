@@ -605,17 +605,23 @@ def _org_batch(batch, one, orgs: list, ids: dict, usccs: dict, source: str, cap_
             if est:
                 estimated.add("employees")
         tiers, tagged = tier_split(tiers_col[i]) or ((), ())
-        keywords = split(keywords_col[i]) + tagged
+        keywords = split(keywords_col[i])  # split_list's items are distinct already: only a merge can repeat one
+        if tagged:
+            keywords = tuple(dict.fromkeys(keywords + tagged))
+        if len(tiers) > 1:
+            tiers = tuple(dict.fromkeys(tiers))
+        former = split(formers[i])
+        if former:
+            former = tuple(x for x in former if x not in (name_zh, name_en))
         status_cell = statuses[i]
         append((row, make_org(
             oid, kind or FIRM, name_zh,
             _provenance(sources[i] or source, as_of, tuple(sorted(estimated))),
             name_en, uscc, region, addresses[i] or "", members(segments_col[i]), split(products_col[i]),
             descs_zh[i] or "", descs_en[i] or "", scopes[i] or "", industries[i] or "", codes[i] or "",
-            tuple(dict.fromkeys(keywords)), employees, bands[i], capital, founded, tuple(dict.fromkeys(tiers)), (),
+            keywords, employees, bands[i], capital, founded, tiers, (),
             patent, (), groups[i], status, (status_cell or "") if status is not UNKNOWN else "", status_date,
-            tuple(x for x in dict.fromkeys(split(formers[i])) if x not in (name_zh, name_en)),
-            reps[i] or "", region_source)))
+            former, reps[i] or "", region_source)))
 
 
 def segments_from_table(
