@@ -37,6 +37,7 @@ import dataclasses
 import datetime as dt
 import difflib
 import gc
+import operator
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -199,10 +200,27 @@ def _check_orgs(store: GraphStore, orgs: list[tuple[int, Organisation]], chk: _C
     return out
 
 
+_record, _src, _dst = operator.itemgetter(1), operator.attrgetter("src"), operator.attrgetter("dst")
+
+
+def _kept(pairs: list[tuple[int, object]], bad: set[int]) -> list:
+    """The records of ``(row, record)`` pairs whose row is not ``bad``.
+
+    >>> _kept([(2, "a"), (3, "b")], {3}), _kept([(2, "a")], set())
+    (['a'], ['a'])
+    """
+    if not bad:
+        return list(map(_record, pairs))
+    return [rec for row, rec in pairs if row not in bad]
+
+
 def _check_links(store: GraphStore, links: list[tuple[int, Link]], chk: _Checker):
     """The links whose ends are stored organisations, re-pointed at their ids; ``links`` are the good
     rows of :func:`~graph.io.rows.links_from_table` (no two with one id, none joining a party to itself)."""
-    keys = {k for _, x in links for k in (x.src, x.dst)}
+    records = list(map(_record, links))
+    keys = set(map(_src, records))
+    keys.update(map(_dst, records))
+    del records
     found = store.lookup(keys)
     if len(found) == len(keys) and all(k == v for k, v in found.items()):
         return links  # every end is a stored id as written: nothing to re-point, so no new repeat
@@ -567,14 +585,14 @@ def _checked(store: GraphStore, table, match: HeaderMatch, entity: str, *, colum
             orgs, problems = organisations_from_table(table, column_map=column_map, settings=settings,
                                                       import_date=today)
             orgs = _check_orgs(store, orgs, chk)
-            batch.organisations = [o for row, o in orgs if row not in chk.bad]
+            batch.organisations = _kept(orgs, chk.bad)
             del orgs  # the (row, record) pairs: not needed while the store writes
         elif entity == "links":
             links, problems = links_from_table(table, column_map=column_map, settings=settings,
                                                import_date=today)
             version = store.version()  # read before the ends are looked up: see Batch.ends_at
             links = _check_links(store, links, chk)
-            batch.links = [x for row, x in links if row not in chk.bad]
+            batch.links = _kept(links, chk.bad)
             batch.ends_at = version  # every link kept has both ends found as stored ids
             del links
         elif entity == "branches":

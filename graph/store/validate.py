@@ -49,7 +49,9 @@ def check_batch(batch: Batch, known: dict[str, set[str]], *, texts: bool = True)
     for name in ("regions", "clusters", "chains", "segments", "organisations", "links"):
         records = getattr(batch, name)
         ids = [r.id for r in records]
-        if len(set(ids)) == len(ids) and all(i and not i.isspace() for i in ids):
+        distinct = set(ids)
+        if (len(distinct) == len(ids) and "" not in distinct and None not in distinct
+                and not any(map(str.isspace, distinct))):
             continue  # no repeated and no empty id: nothing to say per record
         counts = Counter(ids)
         for i, rec in enumerate(records, 1):
