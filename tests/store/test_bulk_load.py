@@ -16,10 +16,12 @@ import time
 
 import pytest
 
+import graph.store.sqlite as sqlite_module
 from fixtures.synth import sample_shape, synthetic_batch, write_synthetic_csv
 from graph.store.protocol import Batch
 from graph.store.sqlite import SqliteStore
 from graph.store.sqlite_write import BULK_ROWS
+from tests.store.test_contract import small_world
 
 FIRMS = BULK_ROWS + 5_000
 IMPORT = (
@@ -101,3 +103,16 @@ def test_kill_during_bulk_import_leaves_old_or_new(files, wal_bytes):
     assert ok == "ok"
     assert (orgs, members) == (0, 0) or (orgs == FIRMS and members >= FIRMS)
     assert schema_indexes(path) == before
+
+
+@pytest.mark.parametrize("per_key", [0, 10**9])  # always probe the id index / always read every id
+def test_lookup_answers_alike_by_probes_and_by_reading_every_id(monkeypatch, per_key):
+    store = SqliteStore.memory()
+    world = small_world()
+    store.write(world)
+    firm = world.organisations[0]
+    keys = [firm.id, firm.uscc, firm.name_zh, "Test park", "nobody", "", *(o.id for o in world.organisations)]
+    monkeypatch.setattr(sqlite_module, "_SCAN_PER_KEY", per_key)
+    found = store.lookup(keys)
+    assert found == {firm.uscc: firm.id, firm.name_zh: firm.id, "Test park": "org:park"} | {
+        o.id: o.id for o in world.organisations}
