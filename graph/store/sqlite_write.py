@@ -142,8 +142,36 @@ def bulk_indexes(conn: sqlite3.Connection, table: str, rows: int, empty: bool):
         for name, _sql in indexes:
             conn.execute(f'DROP INDEX "{name}"')  # the name comes from sqlite_master, not input
     yield
-    for _name, sql in indexes:
-        conn.execute(sql)
+    if indexes:
+        with _sort_cache(conn):
+            for _name, sql in indexes:
+                conn.execute(sql)
+
+
+#: page cache (KiB) while bulk indexes are built: SQLite's sorter sizes its in-memory runs by the cache,
+#: and one run the size of the store's 256 MiB cache sorts about half as fast as SQLite's default
+#: 2 MiB runs merged (5M links' three indexes, in the load's transaction: 16.7-17.4 s -> 8.8-8.9 s)
+SORT_CACHE_KIB = 2_000
+
+
+@contextmanager
+def _sort_cache(conn: sqlite3.Connection):
+    """``conn``'s page cache at :data:`SORT_CACHE_KIB` inside, as it was after (the pages it holds spill
+    to the write-ahead log, as they would at the commit).
+
+    >>> conn = sqlite3.connect(":memory:")
+    >>> _ = conn.execute("PRAGMA cache_size=-65536")
+    >>> with _sort_cache(conn):
+    ...     inside = conn.execute("PRAGMA cache_size").fetchone()[0]
+    >>> inside, conn.execute("PRAGMA cache_size").fetchone()[0]
+    (-2000, -65536)
+    """
+    before = int(conn.execute("PRAGMA cache_size").fetchone()[0])
+    conn.execute(f"PRAGMA cache_size=-{SORT_CACHE_KIB:d}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size={before:d}")
 
 
 def stored_version(conn: sqlite3.Connection) -> int:
