@@ -48,7 +48,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import entry_fourth as E  # noqa: E402  (the fourth round's harness: views, fits, metrics)
 
-from graph.analysis.hazard import HAZARD_FEATURES, HAZARD_MIN_FIRMS, HAZARD_WINDOWS, hazard_features  # noqa: E402
+from graph.analysis.hazard import (  # noqa: E402
+    HAZARD_FEATURES,
+    HAZARD_MIN_FIRMS,
+    HAZARD_WINDOWS,
+    hazard_features,
+    lacking_regions,
+)
 
 
 def hazards(level: str, day: int) -> np.ndarray:
@@ -79,7 +85,7 @@ def detail() -> None:
             for i, (part, w) in enumerate(zip(HAZARD_FEATURES, HAZARD_WINDOWS, strict=True)):
                 xb = E.D[lv].counts(v - w)[0]
                 sizeable = xb.sum(axis=1) >= HAZARD_MIN_FIRMS
-                lacking = (sizeable[:, None] & (xb <= 0)).sum(axis=0)
+                lacking = lacking_regions(xb).sum(axis=0)
                 segs = cand.any(axis=0)
                 rho = [spearmanr(h[:, :, i][cand], f.figure(o)[cand])[0] for o in ("spread", "popularity", "growth4")]
                 out.append(f"{part}: {int(sizeable.sum())} sizeable regions, median lacking {np.median(lacking[segs]):.0f}, "

@@ -41,7 +41,7 @@ import numpy as np
 from graph.analysis.entryfeatures import GROWTH_WINDOW_DAYS, LONG_WINDOW_DAYS, SPREAD_MIN_FIRMS
 
 __all__ = ["HAZARD_FEATURES", "HAZARD_MIN_FIRMS", "HAZARD_PRIOR", "HAZARD_WINDOWS", "entry_hazard",
-           "hazard_features"]
+           "hazard_features", "lacking_regions"]
 
 #: the hazard parts, in the order :func:`hazard_features` returns them (not in ``FEATURES``: not shipped)
 HAZARD_FEATURES = ("hazard", "hazard4")
@@ -51,6 +51,17 @@ HAZARD_WINDOWS = (GROWTH_WINDOW_DAYS, LONG_WINDOW_DAYS)
 HAZARD_MIN_FIRMS = SPREAD_MIN_FIRMS
 #: ``(a, b)`` of the smoothed share ``(entered + a) / (lacking + b)``, fixed before the eighth round scored anything
 HAZARD_PRIOR = (0.5, 1.0)
+
+
+def lacking_regions(x_before: np.ndarray, *, min_firms: int = HAZARD_MIN_FIRMS) -> np.ndarray:
+    """``regions × segments``: whether the region is sizeable (at least ``min_firms`` firms in ``x_before``)
+    and has no firm in the segment there, the regions :func:`entry_hazard` counts.
+
+    >>> lacking_regions(np.array([[8, 0], [1, 0]], dtype=float)).tolist()
+    [[False, True], [False, False]]
+    """
+    sizeable = x_before.sum(axis=1) >= min_firms
+    return sizeable[:, None] & (x_before <= 0)
 
 
 def entry_hazard(x: np.ndarray, x_before: np.ndarray, *, min_firms: int = HAZARD_MIN_FIRMS,
@@ -68,8 +79,7 @@ def entry_hazard(x: np.ndarray, x_before: np.ndarray, *, min_firms: int = HAZARD
     >>> entry_hazard(x, xb, prior=(0.0, 0.0)).tolist()  # segment 1: region 0 of {0}; segment 2: 1 of {0, 1}
     [0.0, 1.0, 0.5]
     """
-    sizeable = x_before.sum(axis=1) >= min_firms
-    lacking = sizeable[:, None] & (x_before <= 0)
+    lacking = lacking_regions(x_before, min_firms=min_firms)
     entered = (lacking & (x > 0)).sum(axis=0) + prior[0]
     n = lacking.sum(axis=0) + prior[1]
     return np.divide(entered, n, out=np.zeros(x.shape[1]), where=n > 0)
